@@ -1,0 +1,6 @@
+# fish completion for headroom (generated from oclif.manifest.json; do not edit)
+complete -c headroom -f
+complete -c headroom -n '__fish_use_subcommand' -a 'config' -d 'Show or change settings in the headroom config file.'
+complete -c headroom -n '__fish_seen_subcommand_from config' -l json -d 'Format output as json.'
+complete -c headroom -n '__fish_seen_subcommand_from config' -l show-secrets -d 'Print the API key instead of masking it'
+complete -c headroom -n '__fish_seen_subcommand_from config' -a 'list get set unset path'

@@ -1,0 +1,103 @@
+// The base every headroom command extends: shared flags, config resolution, and one-line errors.
+// A HeadroomError ends the process with its exit code and a single `headroom: ...` line.
+
+import { Command, Errors, Flags } from '@oclif/core';
+import { type FlagValues, type ResolvedConfig, resolveConfig } from './config.js';
+import { HeadroomError } from './errors.js';
+
+/** Flags every command that starts or talks to a proxy understands. */
+export const proxyFlags = {
+  port: Flags.integer({
+    char: 'p',
+    description: 'Port to listen on (0 picks a free port) [env: HEADROOM_PORT]',
+  }),
+  host: Flags.string({
+    description: 'Address to bind; non-loopback needs HEADROOM_API_KEY [env: HEADROOM_HOST]',
+  }),
+  'cache-dir': Flags.string({
+    description: 'Directory for the stats and originals store [env: HEADROOM_CACHE_DIR]',
+  }),
+  'anthropic-upstream': Flags.string({
+    description: 'Anthropic API base URL to forward to [env: HEADROOM_ANTHROPIC_UPSTREAM]',
+  }),
+  'openai-upstream': Flags.string({
+    description: 'OpenAI-compatible API base URL to forward to [env: HEADROOM_OPENAI_UPSTREAM]',
+  }),
+  'gemini-upstream': Flags.string({
+    description: 'Gemini API base URL to forward to [env: HEADROOM_GEMINI_UPSTREAM]',
+  }),
+  compress: Flags.boolean({
+    allowNo: true,
+    description: 'Compress tool outputs (--no-compress forwards requests unchanged) [env: HEADROOM_COMPRESS]',
+  }),
+  'min-tokens': Flags.integer({
+    description: 'Leave tool outputs under this many tokens untouched [env: HEADROOM_MIN_TOKENS]',
+  }),
+  'budget-ms': Flags.integer({
+    description: 'Per-request compression time budget in ms [env: HEADROOM_BUDGET_MS]',
+  }),
+  'exclude-tools': Flags.string({
+    description: 'Comma-separated tool names never to compress [env: HEADROOM_EXCLUDE_TOOLS]',
+  }),
+  'disable-transforms': Flags.string({
+    description: 'Comma-separated transforms to switch off [env: HEADROOM_DISABLE_TRANSFORMS]',
+  }),
+  verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
+};
+
+type ProxyFlagValues = {
+  port?: number;
+  host?: string;
+  'cache-dir'?: string;
+  'anthropic-upstream'?: string;
+  'openai-upstream'?: string;
+  'gemini-upstream'?: string;
+  compress?: boolean;
+  'min-tokens'?: number;
+  'budget-ms'?: number;
+  'exclude-tools'?: string;
+  'disable-transforms'?: string;
+  verbose?: boolean;
+};
+
+const splitList = (s: string | undefined) =>
+  s === undefined
+    ? undefined
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+
+/** Map parsed proxy flags onto config setting names (flags win over everything else). */
+export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
+  return {
+    port: flags.port,
+    host: flags.host,
+    cacheDir: flags['cache-dir'],
+    anthropicUpstream: flags['anthropic-upstream'],
+    openaiUpstream: flags['openai-upstream'],
+    geminiUpstream: flags['gemini-upstream'],
+    compress: flags.compress,
+    minTokens: flags['min-tokens'],
+    budgetMs: flags['budget-ms'],
+    excludeTools: splitList(flags['exclude-tools']),
+    disableTransforms: splitList(flags['disable-transforms']),
+    logLevel: flags.verbose ? 'debug' : undefined,
+  };
+}
+
+export abstract class HeadroomCommand extends Command {
+  protected resolve(flags: FlagValues = {}): ResolvedConfig {
+    return resolveConfig(flags);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof HeadroomError) {
+      process.stderr.write(`headroom: ${error.message}\n`);
+      if (process.env.HEADROOM_DEBUG && error.cause) process.stderr.write(`${String(error.cause)}\n`);
+      this.exit(error.exitCode);
+    }
+    if (error instanceof Errors.ExitError) throw error;
+    return super.catch(error);
+  }
+}

@@ -1,0 +1,92 @@
+import { Args, Flags } from '@oclif/core';
+import { HeadroomCommand } from '../command.js';
+import { SETTINGS, type SettingName, unsetSetting, writeSetting } from '../config.js';
+import { ConfigError } from '../errors.js';
+
+export default class ConfigCommand extends HeadroomCommand {
+  static override summary = 'Show or change settings in the headroom config file.';
+  static override description =
+    'Settings resolve in this order: command-line flags, HEADROOM_* environment variables, the config file, defaults. ' +
+    '`list` shows every setting with its value and where it came from.';
+  static override examples = [
+    '<%= config.bin %> config list',
+    '<%= config.bin %> config get port',
+    '<%= config.bin %> config set minTokens 500',
+    '<%= config.bin %> config unset minTokens',
+    '<%= config.bin %> config path',
+    '<%= config.bin %> config list --json',
+  ];
+  static override enableJsonFlag = true;
+  static override args = {
+    action: Args.string({
+      description: 'What to do',
+      options: ['list', 'get', 'set', 'unset', 'path'],
+      default: 'list',
+    }),
+    name: Args.string({ description: 'Setting name (as in `config list`)' }),
+    value: Args.string({ description: 'New value for `set`' }),
+  };
+  static override flags = {
+    'show-secrets': Flags.boolean({ description: 'Print the API key instead of masking it' }),
+  };
+
+  async run(): Promise<unknown> {
+    const { args, flags } = await this.parse(ConfigCommand);
+    const resolved = this.resolve();
+    const mask = (name: string, value: unknown) =>
+      name === 'apiKey' && value !== undefined && !flags['show-secrets'] ? '********' : value;
+    switch (args.action) {
+      case 'path':
+        this.log(resolved.file);
+        return { file: resolved.file };
+      case 'get': {
+        const name = requireName(args.name);
+        const value = mask(name, resolved.config[name]);
+        this.log(formatValue(value));
+        return { name, value, source: resolved.sources[name] };
+      }
+      case 'set': {
+        const name = requireName(args.name);
+        if (args.value === undefined) throw new ConfigError('`config set` needs a value');
+        const file = writeSetting(name, args.value);
+        this.log(`${name} = ${args.value} (saved to ${file})`);
+        return { name, value: args.value, file };
+      }
+      case 'unset': {
+        const name = requireName(args.name);
+        const file = unsetSetting(name);
+        this.log(`${name} removed from ${file}`);
+        return { name, file };
+      }
+      default: {
+        const rows = (Object.keys(SETTINGS) as SettingName[]).map((name) => ({
+          name,
+          value: mask(name, resolved.config[name]),
+          source: resolved.sources[name],
+          env: SETTINGS[name].env,
+          description: SETTINGS[name].description,
+        }));
+        for (const row of rows) {
+          this.log(
+            `${row.name.padEnd(18)} ${formatValue(row.value).padEnd(44)} ${row.source.padEnd(8)} ${row.env}`,
+          );
+        }
+        return { file: resolved.file, settings: rows };
+      }
+    }
+  }
+}
+
+function requireName(name: string | undefined): SettingName {
+  if (!name) throw new ConfigError('name a setting (see `headroom config list`)');
+  if (!(name in SETTINGS)) {
+    throw new ConfigError(`unknown setting "${name}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+  }
+  return name as SettingName;
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  if (Array.isArray(value)) return value.join(',') || '(none)';
+  return String(value);
+}

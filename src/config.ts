@@ -1,0 +1,248 @@
+// One place that decides every setting: flags > HEADROOM_* environment > config file > defaults.
+// Commands pass their parsed flags in; core modules receive the resolved, typed Config.
+
+import Conf from 'conf';
+import envPaths from 'env-paths';
+import { ConfigError } from './errors.js';
+
+const paths = envPaths('headroom', { suffix: '' });
+
+type Kind = 'string' | 'number' | 'boolean' | 'list';
+
+interface SettingSpec {
+  kind: Kind;
+  env: string;
+  description: string;
+  default: () => string | number | boolean | string[] | undefined;
+}
+
+/** Every setting headroom understands, with its environment variable and default. */
+export const SETTINGS = {
+  port: {
+    kind: 'number',
+    env: 'HEADROOM_PORT',
+    description: 'Proxy port (0 picks a free one)',
+    default: () => 8787,
+  },
+  host: {
+    kind: 'string',
+    env: 'HEADROOM_HOST',
+    description: 'Proxy bind address',
+    default: () => '127.0.0.1',
+  },
+  cacheDir: {
+    kind: 'string',
+    env: 'HEADROOM_CACHE_DIR',
+    description: 'Where the stats and originals store lives',
+    default: () => paths.cache,
+  },
+  apiKey: {
+    kind: 'string',
+    env: 'HEADROOM_API_KEY',
+    description: 'Key required in x-headroom-key when the proxy binds a non-loopback host',
+    default: () => undefined,
+  },
+  anthropicUpstream: {
+    kind: 'string',
+    env: 'HEADROOM_ANTHROPIC_UPSTREAM',
+    description: 'Anthropic API base URL',
+    default: () => 'https://api.anthropic.com',
+  },
+  openaiUpstream: {
+    kind: 'string',
+    env: 'HEADROOM_OPENAI_UPSTREAM',
+    description: 'OpenAI (or compatible) API base URL',
+    default: () => 'https://api.openai.com',
+  },
+  geminiUpstream: {
+    kind: 'string',
+    env: 'HEADROOM_GEMINI_UPSTREAM',
+    description: 'Gemini API base URL',
+    default: () => 'https://generativelanguage.googleapis.com',
+  },
+  logLevel: {
+    kind: 'string',
+    env: 'HEADROOM_LOG_LEVEL',
+    description: 'error, warn, info or debug',
+    default: () => 'info',
+  },
+  compress: {
+    kind: 'boolean',
+    env: 'HEADROOM_COMPRESS',
+    description: 'Compress tool outputs in proxied requests',
+    default: () => true,
+  },
+  minTokens: {
+    kind: 'number',
+    env: 'HEADROOM_MIN_TOKENS',
+    description: 'Tool outputs smaller than this many tokens pass untouched',
+    default: () => 300,
+  },
+  budgetMs: {
+    kind: 'number',
+    env: 'HEADROOM_BUDGET_MS',
+    description: 'Time budget for compressing one request; past it the rest is sent as is',
+    default: () => 200,
+  },
+  excludeTools: {
+    kind: 'list',
+    env: 'HEADROOM_EXCLUDE_TOOLS',
+    description: 'Comma-separated tool names whose outputs are never compressed',
+    default: () => [],
+  },
+  disableTransforms: {
+    kind: 'list',
+    env: 'HEADROOM_DISABLE_TRANSFORMS',
+    description: 'Comma-separated transforms to switch off (json, logs, search, diff, html, text, dedup)',
+    default: () => [],
+  },
+  storeMaxBytes: {
+    kind: 'number',
+    env: 'HEADROOM_STORE_MAX_BYTES',
+    description: 'Size cap of the originals store before least-recently-used eviction',
+    default: () => 1024 ** 3,
+  },
+  storeTtlDays: {
+    kind: 'number',
+    env: 'HEADROOM_STORE_TTL_DAYS',
+    description: 'Days an original is kept after it was last read',
+    default: () => 7,
+  },
+  retrieveMaxRounds: {
+    kind: 'number',
+    env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
+    description: 'Internal headroom_retrieve rounds the proxy answers per request',
+    default: () => 3,
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type ValueOf<K extends Kind> = K extends 'string'
+  ? string
+  : K extends 'number'
+    ? number
+    : K extends 'boolean'
+      ? boolean
+      : string[];
+
+/** The resolved settings. `apiKey` is the only one that may be absent. */
+export type Config = {
+  [K in SettingName]: K extends 'apiKey' ? string | undefined : ValueOf<(typeof SETTINGS)[K]['kind']>;
+};
+
+export type SettingSource = 'flag' | 'env' | 'file' | 'default';
+
+export interface ResolvedConfig {
+  config: Config;
+  sources: Record<SettingName, SettingSource>;
+  file: string;
+}
+
+/** Overrides from command-line flags; undefined means "not given". */
+export type FlagValues = Partial<{ [K in SettingName]: Config[K] | undefined }>;
+
+function parseValue(name: SettingName, raw: unknown, origin: string): Config[SettingName] {
+  const spec: SettingSpec = SETTINGS[name];
+  switch (spec.kind) {
+    case 'number': {
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isFinite(n) || n < 0) {
+        throw new ConfigError(`${origin} must be a non-negative number, got "${String(raw)}"`);
+      }
+      return n;
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      throw new ConfigError(`${origin} must be true or false (or 1/0), got "${String(raw)}"`);
+    }
+    case 'list': {
+      if (Array.isArray(raw)) return raw.map(String);
+      return String(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    }
+    default:
+      return String(raw);
+  }
+}
+
+/** Where the config file lives (`HEADROOM_CONFIG_DIR` moves it). */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HEADROOM_CONFIG_DIR || paths.config;
+}
+
+function openConfigFile(env: NodeJS.ProcessEnv): Conf<Record<string, unknown>> {
+  try {
+    return new Conf<Record<string, unknown>>({
+      cwd: configDir(env),
+      configName: 'config',
+      projectName: 'headroom',
+      projectSuffix: '',
+      configFileMode: 0o600,
+    });
+  } catch (error) {
+    throw new ConfigError(`cannot read config file in ${configDir(env)}: ${(error as Error).message}`);
+  }
+}
+
+/** Resolve every setting from flags, environment, config file and defaults, in that order. */
+export function resolveConfig(flags: FlagValues = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const file = openConfigFile(env);
+  const stored = file.store;
+  const config = {} as Record<SettingName, unknown>;
+  const sources = {} as Record<SettingName, SettingSource>;
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const spec: SettingSpec = SETTINGS[name];
+    const flag = flags[name];
+    if (flag !== undefined) {
+      config[name] = flag;
+      sources[name] = 'flag';
+    } else if (env[spec.env] !== undefined && env[spec.env] !== '') {
+      config[name] = parseValue(name, env[spec.env], spec.env);
+      sources[name] = 'env';
+    } else if (stored[name] !== undefined) {
+      config[name] = parseValue(name, stored[name], `config file entry "${name}"`);
+      sources[name] = 'file';
+    } else {
+      config[name] = spec.default();
+      sources[name] = 'default';
+    }
+  }
+  const resolved = config as Config;
+  if (!['error', 'warn', 'info', 'debug'].includes(resolved.logLevel)) {
+    throw new ConfigError(`log level must be error, warn, info or debug, got "${resolved.logLevel}"`);
+  }
+  return { config: resolved, sources, file: file.path };
+}
+
+/** Write one setting to the config file, validating it first. */
+export function writeSetting(name: string, raw: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!(name in SETTINGS)) {
+    throw new ConfigError(`unknown setting "${name}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+  }
+  const value = parseValue(name as SettingName, raw, `setting "${name}"`);
+  const file = openConfigFile(env);
+  file.set(name, value);
+  return file.path;
+}
+
+/** Remove one setting from the config file so the default applies again. */
+export function unsetSetting(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!(name in SETTINGS)) {
+    throw new ConfigError(`unknown setting "${name}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+  }
+  const file = openConfigFile(env);
+  file.delete(name);
+  return file.path;
+}
+
+/** True when a host string names only this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
