@@ -1,0 +1,285 @@
+// The embedded originals store: one SQLite file (`originals.db`) under the cache dir, shared safely by
+// every headroom process on the machine, brotli-compressed at rest, capped in size (LRU) and in age (TTL).
+
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { originalId } from '../ccr/marker.js';
+import type { Config } from '../config.js';
+import type { Original, OriginalStore, OriginalStoreStats } from './types.js';
+
+export type { Original, OriginalStore, OriginalStoreStats } from './types.js';
+
+export interface OriginalStoreOptions {
+  /** Directory holding `originals.db` (created 0700 when missing). */
+  dir: string;
+  /** Cap on the compressed bytes kept; least recently read originals go first. Default 1 GiB. */
+  maxBytes?: number;
+  /** Days an original survives after it was last read or stored. Default 7. */
+  ttlDays?: number;
+  /** Puts between two eviction passes (a pass also runs on open). Default 100. */
+  evictEvery?: number;
+  /** Called once per distinct problem (corrupt file, unwritable directory...); the store keeps working. */
+  onWarning?: (message: string) => void;
+  /** Clock in milliseconds; tests move it to exercise expiry. */
+  now?: () => number;
+}
+
+const DEFAULTS = { maxBytes: 1024 ** 3, ttlDays: 7, evictEvery: 100 };
+const DAY_MS = 86_400_000;
+export const ORIGINALS_FILE = 'originals.db';
+
+// Quality 4 compresses logs and JSON ~20x at 100-200 MB/s: cheap enough to run inside a request.
+const BROTLI_QUALITY = 4;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS originals (
+    id TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    raw_bytes INTEGER NOT NULL,
+    stored_bytes INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    accessed_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS originals_by_access ON originals (accessed_at);
+`;
+
+/** Store options from the resolved config (cache dir, size cap, TTL). */
+export function originalStoreOptions(config: Pick<Config, 'cacheDir' | 'storeMaxBytes' | 'storeTtlDays'>) {
+  return { dir: config.cacheDir, maxBytes: config.storeMaxBytes, ttlDays: config.storeTtlDays };
+}
+
+/** Open (creating if needed) the embedded originals store; never throws for a bad file or directory. */
+export function openOriginalStore(options: OriginalStoreOptions): OriginalStore {
+  return new SqliteOriginalStore(options);
+}
+
+/** Keep every original the engine returned; returns their ids. */
+export function saveOriginals(originals: Iterable<Original>, store: OriginalStore): string[] {
+  const list = [...originals];
+  store.putMany(list);
+  return list.map((o) => originalId(o.text));
+}
+
+function sqliteCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+}
+
+function isCorruption(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+}
+
+function compress(text: string): Buffer {
+  const raw = Buffer.from(text, 'utf8');
+  return brotliCompressSync(raw, {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
+  });
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Database.Database) {
+  return {
+    touch: db.prepare('UPDATE originals SET accessed_at = ? WHERE id = ?'),
+    insert: db.prepare(
+      'INSERT OR IGNORE INTO originals (id, data, raw_bytes, stored_bytes, created_at, accessed_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    read: db.prepare<[number, string, number], { data: Buffer }>(
+      'UPDATE originals SET accessed_at = ? WHERE id = ? AND accessed_at >= ? RETURNING data',
+    ),
+    has: db.prepare<[string, number], { found: number }>(
+      'SELECT 1 AS found FROM originals WHERE id = ? AND accessed_at >= ?',
+    ),
+    expire: db.prepare('DELETE FROM originals WHERE accessed_at < ?'),
+    total: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(stored_bytes), 0) AS bytes FROM originals'),
+    // Keep the most recently read originals whose running size fits the cap; delete the rest.
+    evict: db.prepare(`
+      DELETE FROM originals WHERE id IN (
+        SELECT id FROM (
+          SELECT id, SUM(stored_bytes) OVER (ORDER BY accessed_at DESC, rowid DESC ROWS UNBOUNDED PRECEDING) AS kept
+          FROM originals
+        ) WHERE kept > ?
+      )`),
+    stats: db.prepare<[], { originals: number; rawBytes: number; storedBytes: number }>(
+      'SELECT COUNT(*) AS originals, COALESCE(SUM(raw_bytes), 0) AS rawBytes, COALESCE(SUM(stored_bytes), 0) AS storedBytes FROM originals',
+    ),
+  };
+}
+
+class SqliteOriginalStore implements OriginalStore {
+  readonly location: string;
+  private readonly dir: string;
+  private readonly maxBytes: number;
+  private readonly ttlMs: number;
+  private readonly evictEvery: number;
+  private readonly now: () => number;
+  private readonly onWarning: (message: string) => void;
+  private readonly warned = new Set<string>();
+  private db!: Database.Database;
+  private sql!: Statements;
+  private putsSinceEviction = 0;
+  private bytesSinceEviction = 0;
+
+  constructor(options: OriginalStoreOptions) {
+    this.dir = options.dir;
+    this.location = join(options.dir, ORIGINALS_FILE);
+    this.maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+    this.ttlMs = (options.ttlDays ?? DEFAULTS.ttlDays) * DAY_MS;
+    this.evictEvery = Math.max(1, options.evictEvery ?? DEFAULTS.evictEvery);
+    this.now = options.now ?? Date.now;
+    this.onWarning = options.onWarning ?? (() => {});
+    this.open();
+  }
+
+  put(text: string): string {
+    const id = originalId(text);
+    this.guard(() => this.write(id, text), undefined);
+    return id;
+  }
+
+  putMany(originals: Iterable<Original>): void {
+    const texts = [...originals].map((o) => o.text);
+    this.guard(() => {
+      this.db.transaction(() => {
+        for (const text of texts) this.write(originalId(text), text);
+      })();
+    }, undefined);
+  }
+
+  get(id: string): string | undefined {
+    return this.guard(() => {
+      const now = this.now();
+      const row = this.sql.read.get(now, id, now - this.ttlMs);
+      return row ? brotliDecompressSync(row.data).toString('utf8') : undefined;
+    }, undefined);
+  }
+
+  has(id: string): boolean {
+    return this.guard(() => this.sql.has.get(id, this.now() - this.ttlMs) !== undefined, false);
+  }
+
+  stats(): OriginalStoreStats {
+    const counts = this.guard(() => this.sql.stats.get(), undefined) ?? {
+      originals: 0,
+      rawBytes: 0,
+      storedBytes: 0,
+    };
+    return { location: this.location, ...counts };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Drop expired originals, then the least recently read ones until the rest fits the cap. */
+  private evict(): void {
+    this.sql.expire.run(this.now() - this.ttlMs);
+    if (this.sql.total.get()!.bytes > this.maxBytes) this.sql.evict.run(this.maxBytes);
+    this.putsSinceEviction = 0;
+    this.bytesSinceEviction = 0;
+  }
+
+  private write(id: string, text: string): void {
+    const now = this.now();
+    // A known original costs one indexed UPDATE and no compression.
+    if (this.sql.touch.run(now, id).changes > 0) return;
+    const data = compress(text);
+    this.sql.insert.run(id, data, Buffer.byteLength(text, 'utf8'), data.length, now, now);
+    this.putsSinceEviction += 1;
+    this.bytesSinceEviction += data.length;
+    if (this.putsSinceEviction >= this.evictEvery || this.bytesSinceEviction > this.maxBytes / 20) {
+      this.evict();
+    }
+  }
+
+  private open(): void {
+    let failure: unknown;
+    try {
+      this.connect();
+      return;
+    } catch (error) {
+      failure = error;
+    }
+    if (isCorruption(failure)) {
+      this.moveAside(failure);
+      try {
+        this.connect();
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    this.warn(
+      `cannot open the originals store ${this.location} (${(failure as Error).message}); ` +
+        'originals are kept in memory until headroom exits',
+    );
+    this.db = new Database(':memory:');
+    this.db.exec(SCHEMA);
+    this.sql = prepare(this.db);
+  }
+
+  private connect(): void {
+    const created = mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    if (created !== undefined) chmodSync(this.dir, 0o700);
+    closeSync(openSync(this.location, 'a', 0o600));
+    const db = new Database(this.location, { timeout: 5000 });
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
+      this.db = db;
+      this.sql = prepare(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(this.location + suffix)) chmodSync(this.location + suffix, 0o600);
+    }
+    this.evict();
+  }
+
+  private moveAside(cause: unknown): void {
+    const aside = `${this.location}.corrupt-${this.now()}`;
+    this.warn(
+      `the originals store ${this.location} is unreadable (${(cause as Error).message}); moved it to ${aside} and started a new one`,
+    );
+    if (this.db?.open) this.db.close();
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(this.location + suffix)) renameSync(this.location + suffix, aside + suffix);
+    }
+  }
+
+  /** Run a store operation; a corrupt file is moved aside and the operation retried once, anything else is reported and `fallback` returned. */
+  private guard<T>(operation: () => T, fallback: T): T {
+    let failure: unknown;
+    try {
+      return operation();
+    } catch (error) {
+      failure = error;
+    }
+    if (isCorruption(failure)) {
+      this.moveAside(failure);
+      this.open();
+      try {
+        return operation();
+      } catch (error) {
+        failure = error;
+      }
+    }
+    this.warn(`originals store ${this.location}: ${(failure as Error).message}`);
+    return fallback;
+  }
+
+  private warn(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.onWarning(message);
+  }
+}
