@@ -8,7 +8,8 @@ _headroom() {
   local opts
   case "$cmd" in
     "config") opts="--json --show-secrets --help list get set unset path" ;;
-    "") opts="config --help --version" ;;
+    "retrieve") opts="--json --query -q --cache-dir --help" ;;
+    "") opts="config retrieve --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

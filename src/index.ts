@@ -1,6 +1,22 @@
 // The library surface of headroom: what `import ... from 'headroom-ai'` offers.
 
-export { formatMarker, MARKER_PATTERN, markerIds, originalId } from './ccr/marker.js';
+export { formatMarker, isOriginalId, MARKER_PATTERN, markerIds, originalId } from './ccr/marker.js';
+export {
+  type MissingOriginal,
+  type RetrievedOriginal,
+  type RetrieveOptions,
+  type RetrieveResult,
+  retrieve,
+} from './ccr/retrieve.js';
+export { RETRIEVE_TOOL_NAME, retrieveToolDefinition } from './ccr/tool.js';
 export { countTokens, type EncodingName } from './compress/tokens.js';
 export { type Config, resolveConfig } from './config.js';
 export { HeadroomError } from './errors.js';
+export {
+  type Original,
+  type OriginalStore,
+  type OriginalStoreOptions,
+  type OriginalStoreStats,
+  openOriginalStore,
+  saveOriginals,
+} from './store/originals.js';

@@ -18,6 +18,11 @@ export function formatMarker(summary: string, id: string): string {
   return `[headroom: ${clean}; headroom_retrieve id=${id}]`;
 }
 
+/** True when `id` has the shape of an original id: `hr_` followed by 12 lower-case hex digits. */
+export function isOriginalId(id: string): boolean {
+  return /^hr_[0-9a-f]{12}$/.test(id);
+}
+
 /** Matches one marker; group 1 is the summary, group 2 the id. Use with the `g` flag via `new RegExp`. */
 export const MARKER_PATTERN = /\[headroom: ([^\]\n]*); headroom_retrieve id=(hr_[0-9a-f]{12})\]/;
 

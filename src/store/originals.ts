@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { originalId } from '../ccr/marker.js';
-import type { Config } from '../config.js';
+import { type Config, resolveConfig } from '../config.js';
 import type { Original, OriginalStore, OriginalStoreStats } from './types.js';
 
 export type { Original, OriginalStore, OriginalStoreStats } from './types.js';
@@ -55,10 +55,24 @@ export function openOriginalStore(options: OriginalStoreOptions): OriginalStore 
   return new SqliteOriginalStore(options);
 }
 
-/** Keep every original the engine returned; returns their ids. */
-export function saveOriginals(originals: Iterable<Original>, store: OriginalStore): string[] {
+/**
+ * Run `use` with `store`, or, when none is given, with the default store under the configured cache dir,
+ * opened for the call and closed after it.
+ */
+export function withOriginalStore<T>(store: OriginalStore | undefined, use: (store: OriginalStore) => T): T {
+  if (store) return use(store);
+  const opened = openOriginalStore(originalStoreOptions(resolveConfig().config));
+  try {
+    return use(opened);
+  } finally {
+    opened.close();
+  }
+}
+
+/** Keep every original the engine returned (in `store`, or the default one); returns their ids. */
+export function saveOriginals(originals: Iterable<Original>, store?: OriginalStore): string[] {
   const list = [...originals];
-  store.putMany(list);
+  withOriginalStore(store, (target) => target.putMany(list));
   return list.map((o) => originalId(o.text));
 }
 

@@ -1,0 +1,249 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMarker, MARKER_PATTERN, originalId } from '../src/ccr/marker.js';
+import {
+  answerRetrieveCall,
+  formatForModel,
+  MODEL_PAGE_CHARS,
+  queryTerms,
+  retrieve,
+} from '../src/ccr/retrieve.js';
+import {
+  hasRetrieveTool,
+  RETRIEVE_TOOL_NAME,
+  requestHasMarkers,
+  retrieveToolDefinition,
+  shouldOfferRetrieveTool,
+  withRetrieveTool,
+} from '../src/ccr/tool.js';
+import { countTokens } from '../src/compress/tokens.js';
+import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
+
+const corpus = resolve(import.meta.dirname, '../../shared/corpus');
+const items = readdirSync(corpus).filter(
+  (name) => !name.endsWith('.meta.json') && name !== 'MANIFEST.json' && name !== 'README.md',
+);
+
+let store: OriginalStore;
+beforeAll(() => {
+  store = openOriginalStore({ dir: join(mkdtempSync(join(tmpdir(), 'headroom-ccr-')), 'cache') });
+});
+afterAll(() => store.close());
+
+function searchTerm(item: string): string {
+  const meta = JSON.parse(readFileSync(join(corpus, `${item}.meta.json`), 'utf8')) as { needles: string[] };
+  const words = meta.needles[0]!.match(/[A-Za-z0-9_]{3,}/g) ?? [];
+  return words.sort((a, b) => b.length - a.length)[0]!;
+}
+
+describe('retrieve over the corpus', () => {
+  it('finds corpus items to test with', () => {
+    expect(items.length).toBeGreaterThan(30);
+  });
+
+  it.each(items)('gives back %s byte for byte', (item) => {
+    const original = readFileSync(join(corpus, item), 'utf8');
+    const id = store.put(original);
+    const result = retrieve(id, { store });
+    expect(result.found).toBe(true);
+    if (!result.found) return;
+    expect(Buffer.from(result.text).equals(readFileSync(join(corpus, item)))).toBe(true);
+    expect(result.nextOffset).toBeNull();
+  });
+
+  it.each(items)('returns only the matching lines or items of %s for a query', (item) => {
+    const original = readFileSync(join(corpus, item), 'utf8');
+    const id = store.put(original);
+    const term = searchTerm(item);
+    const result = retrieve(id, { store, query: term });
+    expect(result.found).toBe(true);
+    if (!result.found) return;
+    const entries = result.text.split('\n');
+    expect(result.matched).toBeGreaterThan(0);
+    expect(entries).toHaveLength(result.matched!);
+    for (const entry of entries) expect(entry.toLowerCase()).toContain(term.toLowerCase());
+    if (result.unit === 'lines') {
+      const lines = original.split('\n');
+      const expected = lines.filter((line) => line.toLowerCase().includes(term.toLowerCase())).length;
+      expect(result.matched).toBe(expected);
+      const [label, ...rest] = entries[0]!.split(' ');
+      expect(lines[Number(label!.slice(0, -1)) - 1]?.replace(/\r$/, '')).toBe(rest.join(' '));
+    } else {
+      const array = JSON.parse(original) as unknown[];
+      const index = Number(entries[0]!.match(/^\[(\d+)\]/)![1]);
+      expect(entries[0]).toBe(`[${index}] ${JSON.stringify(array[index])}`);
+    }
+  });
+});
+
+describe('retrieve', () => {
+  const log = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
+
+  it('matches any term, case-insensitively, and quoted phrases as a whole', () => {
+    expect(queryTerms('ERROR "connection refused"  timeout')).toEqual([
+      'error',
+      'connection refused',
+      'timeout',
+    ]);
+    const id = store.put('alpha ok\nBeta failed\ngamma ok\nconnection refused here\nrefused connection\n');
+    const result = retrieve(id, { store, query: 'beta "connection refused"' });
+    expect(result.found && result.text).toBe('2: Beta failed\n4: connection refused here');
+  });
+
+  it('pages a huge original on line boundaries, and the pages join back to the original', () => {
+    const id = store.put(log);
+    const pages: string[] = [];
+    let offset: number | null = 0;
+    while (offset !== null) {
+      const result = retrieve(id, { store, offset, maxChars: MODEL_PAGE_CHARS });
+      if (!result.found) throw new Error(result.message);
+      expect(result.text.length).toBeLessThanOrEqual(MODEL_PAGE_CHARS);
+      if (result.nextOffset !== null) expect(result.text.endsWith('\n')).toBe(true);
+      pages.push(result.text);
+      offset = result.nextOffset;
+    }
+    expect(pages.length).toBeGreaterThan(5);
+    expect(pages.join('')).toBe(log);
+  });
+
+  it('tells the model how to read on when a page is cut', () => {
+    const id = store.put(log);
+    const { content } = answerRetrieveCall({ id }, store);
+    expect(content.length).toBeLessThan(MODEL_PAGE_CHARS + 200);
+    expect(content).toMatch(
+      /\[headroom: characters 0-\d+ of 384948 shown; call headroom_retrieve again with offset=\d+/,
+    );
+    expect(MARKER_PATTERN.test(content.slice(-200))).toBe(false);
+  });
+
+  it('answers an unknown id with a "not available" result rather than an error', () => {
+    const result = retrieve('hr_000000000000', { store });
+    expect(result).toMatchObject({ found: false, reason: 'not-stored' });
+    expect(!result.found && result.message).toContain(store.location);
+    const answer = answerRetrieveCall({ id: 'hr_000000000000' }, store);
+    expect(answer.content).toBe(
+      '[headroom: original hr_000000000000 is not available (expired or never stored); continue with the shortened text]',
+    );
+    expect(answer.retrieval).toEqual({ id: 'hr_000000000000', bytes: answer.content.length, found: false });
+    expect(retrieve('../../etc/passwd', { store })).toMatchObject({ found: false, reason: 'invalid-id' });
+  });
+
+  it('says so when a query matches nothing, and counts what it sent', () => {
+    const id = store.put(log);
+    const none = answerRetrieveCall({ id, query: 'zebra-unicorn' }, store);
+    expect(none.content).toBe(
+      `[headroom: 0 of 2000 lines of ${id} match "zebra-unicorn"; call without query for the whole text]`,
+    );
+    const some = answerRetrieveCall({ id, query: 'FATAL' }, store);
+    expect(some.content.split('\n')[0]).toMatch(
+      new RegExp(`^\\[headroom: \\d+ of 2000 lines of ${id} match "FATAL"\\]$`),
+    );
+    expect(some.retrieval).toEqual({ id, bytes: Buffer.byteLength(some.content), found: true });
+  });
+
+  it('filters a JSON array by item, numbering items like array indexes', () => {
+    const labels = readFileSync(join(corpus, 'json-octokit-labels.json'), 'utf8');
+    const id = store.put(labels);
+    const result = retrieve(id, { store, query: 'test-label-updated' });
+    expect(result).toMatchObject({
+      found: true,
+      unit: 'items',
+      total: (JSON.parse(labels) as unknown[]).length,
+    });
+    expect(result.found && result.text.split('\n').every((entry) => /^\[\d+\] \{/.test(entry))).toBe(true);
+  });
+
+  it('returns a small original whole with nothing added', () => {
+    const id = store.put('short original\n');
+    expect(formatForModel(retrieve(id, { store, maxChars: MODEL_PAGE_CHARS }))).toBe('short original\n');
+  });
+});
+
+describe('the headroom_retrieve tool', () => {
+  const marker = formatMarker('1,940 of 2,000 lines omitted', originalId('x'));
+  const anthropicBody = {
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    tools: [{ name: 'Read', description: 'Read a file', input_schema: { type: 'object', properties: {} } }],
+    messages: [
+      { role: 'user', content: 'why did the job fail?' },
+      {
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: { path: 'job.log' } }],
+      },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: `INFO start\n${marker}` }],
+      },
+    ],
+  };
+  const chatBody = {
+    model: 'gpt-4.1',
+    messages: [{ role: 'tool', tool_call_id: 'call_1', content: `x\n${marker}` }],
+    tool_choice: 'none',
+  };
+  const responsesBody = {
+    model: 'gpt-5-codex',
+    tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} } }],
+    input: [{ type: 'function_call_output', call_id: 'call_1', output: 'no markers here' }],
+  };
+
+  it('costs under 110 tokens in every wire shape', () => {
+    for (const format of ['anthropic', 'openai-chat', 'openai-responses'] as const) {
+      expect(countTokens(JSON.stringify(retrieveToolDefinition(format)), 'o200k_base')).toBeLessThan(110);
+    }
+  });
+
+  it('is appended last, once, in the shape of each API', () => {
+    const anthropic = withRetrieveTool(anthropicBody, 'anthropic');
+    expect(anthropic.tools).toEqual([...anthropicBody.tools, retrieveToolDefinition('anthropic')]);
+    expect((anthropic.tools as Array<{ name: string }>).at(-1)?.name).toBe(RETRIEVE_TOOL_NAME);
+    expect(withRetrieveTool(anthropic, 'anthropic')).toBe(anthropic);
+    expect(anthropicBody.tools).toHaveLength(1);
+
+    const responses = withRetrieveTool(responsesBody, 'openai-responses');
+    expect(responses.tools).toEqual([
+      ...responsesBody.tools,
+      expect.objectContaining({ type: 'function', name: RETRIEVE_TOOL_NAME, strict: false }),
+    ]);
+    expect(hasRetrieveTool(responses)).toBe(true);
+    expect(hasRetrieveTool(responsesBody)).toBe(false);
+  });
+
+  it('creates tools when absent and leaves tool_choice as the client set it', () => {
+    const chat = withRetrieveTool(chatBody, 'openai-chat');
+    expect(chat.tools).toEqual([
+      { type: 'function', function: expect.objectContaining({ name: RETRIEVE_TOOL_NAME }) },
+    ]);
+    expect(chat.tool_choice).toBe('none');
+    const anthropicNone = withRetrieveTool({ ...anthropicBody, tool_choice: { type: 'none' } }, 'anthropic');
+    expect(anthropicNone.tool_choice).toEqual({ type: 'none' });
+  });
+
+  it('produces the same bytes on every call, so the cached prefix stays stable', () => {
+    const first = JSON.stringify(withRetrieveTool(anthropicBody, 'anthropic'));
+    const second = JSON.stringify(withRetrieveTool(structuredClone(anthropicBody), 'anthropic'));
+    expect(second).toBe(first);
+  });
+
+  it('leaves a tools field of unknown shape alone', () => {
+    const odd = { messages: [], tools: { not: 'an array' } };
+    expect(withRetrieveTool(odd, 'anthropic')).toBe(odd);
+  });
+
+  it('sees markers in messages and input but not in tool definitions', () => {
+    expect(requestHasMarkers(anthropicBody)).toBe(true);
+    expect(requestHasMarkers(chatBody)).toBe(true);
+    expect(requestHasMarkers(responsesBody)).toBe(false);
+    expect(requestHasMarkers(withRetrieveTool(responsesBody, 'openai-responses'))).toBe(false);
+  });
+
+  it('is offered when compression is on and the request has tools or markers', () => {
+    expect(shouldOfferRetrieveTool(responsesBody, true)).toBe(true);
+    expect(shouldOfferRetrieveTool(chatBody, true)).toBe(true);
+    expect(shouldOfferRetrieveTool({ messages: [{ role: 'user', content: 'hi' }] }, true)).toBe(false);
+    expect(shouldOfferRetrieveTool(anthropicBody, false)).toBe(false);
+  });
+});
