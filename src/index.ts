@@ -12,6 +12,13 @@ export { RETRIEVE_TOOL_NAME, retrieveToolDefinition } from './ccr/tool.js';
 export { countTokens, type EncodingName } from './compress/tokens.js';
 export { type Config, resolveConfig } from './config.js';
 export { HeadroomError } from './errors.js';
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
+export {
+  type ProxyOptions,
+  type ProxySession,
+  type RunningProxy,
+  startProxy,
+} from './proxy/server.js';
 export {
   type Original,
   type OriginalStore,
@@ -20,3 +27,12 @@ export {
   openOriginalStore,
   saveOriginals,
 } from './store/originals.js';
+export {
+  type NewRequestRow,
+  type RequestRow,
+  type SessionSummary,
+  type StatsFilter,
+  StatsStore,
+  type StatsTotals,
+  statsDbPath,
+} from './store/stats.js';

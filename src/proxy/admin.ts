@@ -1,0 +1,134 @@
+// The endpoints the proxy answers itself: /health, /stats (totals + recent rows), /stats/stream (one SSE
+// event per recorded request) and POST /admin/sessions (tag requests with an agent and a project).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { StatsFilter, StatsStore } from '../store/stats.js';
+
+export interface AdminContext {
+  store: StatsStore;
+  version: string;
+  startedAt: number;
+  /** Open /stats/stream responses, ended when the proxy shuts down. */
+  streams: Set<ServerResponse>;
+  /** Called after a session registers, so the proxy tags its requests from then on. */
+  onSession: (session: { id: string; agent: string | null; project: string | null }) => void;
+}
+
+const HEARTBEAT_MS = 15_000;
+const MAX_ADMIN_BODY = 64 * 1024;
+
+const SessionBody = z.object({
+  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'id must be 1-128 letters, digits, or . _ : -'),
+  agent: z.string().max(200).optional(),
+  project: z.string().max(4096).optional(),
+});
+
+function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { error: { message: `headroom: ${message}`, type: 'invalid_request_error' } });
+}
+
+function filterFrom(params: URLSearchParams): StatsFilter {
+  const since = Number(params.get('since'));
+  return {
+    sinceMs: params.has('since') && Number.isFinite(since) ? since : undefined,
+    sessionId: params.get('session') ?? undefined,
+    agent: params.get('agent') ?? undefined,
+    project: params.get('project') ?? undefined,
+  };
+}
+
+function readSmallBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_ADMIN_BODY) chunks.push(chunk);
+    });
+    req.once('end', () =>
+      resolve(size > MAX_ADMIN_BODY ? undefined : Buffer.concat(chunks).toString('utf8')),
+    );
+    req.once('error', () => resolve(undefined));
+  });
+}
+
+function streamStats(res: ServerResponse, ctx: AdminContext): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+  res.write(': headroom stats stream\n\n');
+  const unsubscribe = ctx.store.subscribe((row) => {
+    res.write(`event: request\ndata: ${JSON.stringify(row)}\n\n`);
+  });
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
+  ctx.streams.add(res);
+  res.once('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+    ctx.streams.delete(res);
+  });
+}
+
+async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: AdminContext): Promise<void> {
+  const text = await readSmallBody(req);
+  if (text === undefined) return sendError(res, 413, `session body over ${MAX_ADMIN_BODY} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return sendError(
+      res,
+      400,
+      'session body must be JSON like {"id":"abc","agent":"claude","project":"/repo"}',
+    );
+  }
+  const parsed = SessionBody.safeParse(json);
+  if (!parsed.success) return sendError(res, 400, parsed.error.issues[0]?.message ?? 'invalid session');
+  const session = {
+    id: parsed.data.id,
+    agent: parsed.data.agent ?? null,
+    project: parsed.data.project ?? null,
+  };
+  ctx.store.upsertSession(session);
+  ctx.onSession(session);
+  sendJson(res, 201, { session });
+}
+
+/** Answer an admin request (the caller has already checked the proxy key). */
+export async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: string,
+  ctx: AdminContext,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  const params = new URLSearchParams(query);
+  if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
+    return sendJson(res, 200, { status: 'ok', version: ctx.version, uptimeMs: Date.now() - ctx.startedAt });
+  }
+  if (path === '/stats' && method === 'GET') {
+    const filter = filterFrom(params);
+    const limit = Math.min(1000, Math.max(0, Number(params.get('limit') ?? 50) || 0));
+    return sendJson(res, 200, { totals: ctx.store.summary(filter), recent: ctx.store.recent(limit, filter) });
+  }
+  if (path === '/stats/stream' && method === 'GET') return streamStats(res, ctx);
+  if (path === '/admin/sessions' && method === 'POST') return registerSession(req, res, ctx);
+  if (path === '/admin/sessions' && method === 'GET')
+    return sendJson(res, 200, { sessions: ctx.store.sessions(filterFrom(params)) });
+  sendError(
+    res,
+    404,
+    `no admin endpoint ${method} ${path} (try GET /health, /stats, /stats/stream, POST /admin/sessions)`,
+  );
+}

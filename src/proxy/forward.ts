@@ -1,0 +1,293 @@
+// Relays one request to its upstream and the response back, byte for byte and chunk by chunk, then records
+// what happened. The only rewrite is the compression hook's; every failure of the proxy's own falls back
+// to forwarding the original.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { NewRequestRow, StatsStore } from '../store/stats.js';
+import { type CompressionResult, compressForUpstream } from './compression.js';
+import type { ProxyRoute } from './routes.js';
+import {
+  clientResponseHeaders,
+  providerErrorBody,
+  type Upstreams,
+  type UpstreamTarget,
+  upstreamRequestHeaders,
+} from './upstream.js';
+import { estimateRequest, UsageTap } from './usage.js';
+
+export interface SessionTag {
+  id: string;
+  agent?: string | null;
+  project?: string | null;
+}
+
+export interface ForwardContext {
+  config: Config;
+  upstreams: Upstreams;
+  store: StatsStore;
+  logger: Logger;
+}
+
+/** Read a whole request body; undefined when the client went away first. */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', () => resolve(undefined));
+    req.once('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
+  });
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Run the compression hook, failing open: any throw means the original bytes go upstream. */
+function compress(route: ProxyRoute, original: Buffer, config: Config, row: NewRequestRow): Buffer {
+  const started = performance.now();
+  let result: CompressionResult;
+  try {
+    result = compressForUpstream({ provider: route.kind, path: route.path }, original, config);
+  } catch (error) {
+    row.compressError = (error as Error)?.message || String(error);
+    row.compressMs = performance.now() - started;
+    return original;
+  }
+  row.compressMs = result.ms ?? performance.now() - started;
+  row.tokensBefore = result.tokensBefore;
+  row.tokensAfter = result.tokensAfter;
+  row.transforms = result.transforms;
+  row.compressError = result.error;
+  return Buffer.isBuffer(result.body) ? result.body : original;
+}
+
+const describe = (error: unknown) =>
+  (error as { code?: string })?.code ?? (error as Error)?.message ?? 'error';
+
+/** What went wrong with an exchange that did not complete, as recorded in the stats row. */
+function failureOf(
+  error: unknown,
+  clientGone: boolean,
+  headersSent: boolean,
+): { error: string; status: number } {
+  if (clientGone) return { error: 'client aborted', status: 499 };
+  const code = (error as { code?: string })?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { error: 'upstream timeout', status: 504 };
+  if (code === 'UND_ERR_BODY_TIMEOUT') return { error: 'upstream timeout', status: 504 };
+  if (headersSent) return { error: 'upstream reset', status: 502 };
+  return { error: 'upstream unreachable', status: 502 };
+}
+
+/**
+ * Forward `req` along `route` and stream the answer into `res`. Resolves once the exchange is over
+ * (response ended, failed or abandoned) and its stats row is queued.
+ */
+export async function forwardRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ProxyRoute,
+  session: SessionTag | undefined,
+  ctx: ForwardContext,
+): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
+  const row: NewRequestRow = {
+    ts: Date.now(),
+    provider: route.provider,
+    method,
+    path: route.path,
+    status: 0,
+    sessionId: session?.id,
+    agent: session?.agent,
+    project: session?.project,
+  };
+
+  let original: Buffer | undefined;
+  let body: Buffer | IncomingMessage | null = null;
+  if (route.kind !== 'other') {
+    original = await readBody(req);
+    if (!original) {
+      finishRow(row, { status: 499, error: 'client aborted' }, started, ctx);
+      return;
+    }
+    row.requestBytes = original.length;
+    body = ctx.config.compress ? compress(route, original, ctx.config, row) : original;
+  } else if (hasBody(req)) {
+    body = req;
+    const declared = Number(req.headers['content-length']);
+    row.requestBytes = Number.isFinite(declared) ? declared : undefined;
+  }
+
+  const target = ctx.upstreams.target(route.provider, route.path, route.query);
+  const outcome = await relay(req, res, route, target, body, ctx, started);
+  row.status = outcome.status;
+  row.error = outcome.error;
+  row.ttfbMs = outcome.ttfbMs;
+  row.stream = outcome.stream;
+  row.latencyMs = performance.now() - started;
+  const usage = outcome.tap ? await outcome.tap.finish() : {};
+  // Estimating tokens costs CPU, so it happens only now, after the client has its answer.
+  if (original && Buffer.isBuffer(body)) {
+    const sent = estimateRequest(body);
+    const before = body === original ? sent : estimateRequest(original);
+    row.model = usage.model ?? sent.model;
+    row.estInputTokens = sent.tokens;
+    row.tokensBefore ??= before.tokens;
+    row.tokensAfter ??= sent.tokens;
+  } else {
+    row.model = usage.model;
+  }
+  row.inputTokens = usage.inputTokens;
+  row.outputTokens = usage.outputTokens;
+  row.cacheReadTokens = usage.cacheReadTokens;
+  row.cacheWriteTokens = usage.cacheWriteTokens;
+  finishRow(row, {}, started, ctx);
+}
+
+function finishRow(
+  row: NewRequestRow,
+  patch: Partial<NewRequestRow>,
+  started: number,
+  { store, logger }: ForwardContext,
+): void {
+  Object.assign(row, patch);
+  row.latencyMs ??= performance.now() - started;
+  store.record(row);
+  if (logger.enabled('debug')) {
+    const tokens =
+      row.tokensBefore === undefined || row.tokensBefore === null
+        ? ''
+        : ` tokens ${row.tokensBefore}→${row.tokensAfter}`;
+    logger.debug(
+      `${row.method} ${row.path} ${row.status} ${Math.round(row.latencyMs)}ms${tokens}${row.model ? ` ${row.model}` : ''}${row.error ? ` (${row.error})` : ''}`,
+    );
+  }
+}
+
+interface RelayOutcome {
+  status: number;
+  error?: string;
+  ttfbMs?: number;
+  stream: boolean;
+  tap?: UsageTap;
+}
+
+/** Send the request upstream with undici's dispatcher and pipe the response into `res` with backpressure. */
+function relay(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ProxyRoute,
+  target: UpstreamTarget,
+  body: Buffer | IncomingMessage | null,
+  ctx: ForwardContext,
+  started: number,
+): Promise<RelayOutcome> {
+  return new Promise((resolve) => {
+    const outcome: RelayOutcome = { status: 0, stream: false };
+    let controller: Dispatcher.DispatchController | undefined;
+    let done = false;
+    let clientGone = false;
+
+    const settle = () => {
+      if (done) return false;
+      done = true;
+      res.off('close', onClientClose);
+      resolve(outcome);
+      return true;
+    };
+    const onClientClose = () => {
+      if (res.writableFinished || done) return;
+      clientGone = true;
+      controller?.abort(new Error('client aborted'));
+    };
+    res.on('close', onClientClose);
+    res.on('drain', () => controller?.resume());
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (clientGone) c.abort(new Error('client aborted'));
+      },
+      onResponseStart(c, statusCode, headers, statusMessage) {
+        controller = c;
+        outcome.status = statusCode;
+        const contentType = headers['content-type'];
+        const type = Array.isArray(contentType) ? contentType[0] : contentType;
+        outcome.stream = type?.includes('text/event-stream') ?? false;
+        const encoding = headers['content-encoding'];
+        outcome.tap = UsageTap.for(type, Array.isArray(encoding) ? encoding.join(',') : encoding);
+        const out = clientResponseHeaders(headers);
+        try {
+          res.writeHead(statusCode, statusMessage || undefined, out);
+        } catch {
+          res.writeHead(statusCode, out);
+        }
+        // An event stream's headers go out now; a JSON body's go out with its first bytes.
+        if (outcome.stream) res.flushHeaders();
+      },
+      onResponseData(c, chunk) {
+        outcome.ttfbMs ??= performance.now() - started;
+        outcome.tap?.write(chunk);
+        if (!res.write(chunk)) c.pause();
+      },
+      onResponseEnd() {
+        outcome.ttfbMs ??= performance.now() - started;
+        res.end();
+        settle();
+      },
+      onResponseError(_c, error) {
+        const failure = failureOf(error, clientGone, res.headersSent);
+        outcome.error = failure.error;
+        if (clientGone) {
+          outcome.status ||= failure.status;
+        } else if (!res.headersSent) {
+          outcome.status = failure.status;
+          const message = `headroom: ${failure.error === 'upstream timeout' ? 'no answer in time from' : 'cannot reach'} upstream ${target.base} (${describe(error)})`;
+          ctx.logger.warn(message, { path: route.path });
+          const payload = providerErrorBody(route.provider, failure.status, message);
+          res.writeHead(failure.status, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          });
+          res.end(payload);
+        } else {
+          // Mid-body failure: cut the client's connection too, so it sees a broken response, not a short one.
+          ctx.logger.warn(
+            `headroom: upstream ${target.base} ${failure.error} mid-response (${describe(error)})`,
+            {
+              path: route.path,
+            },
+          );
+          res.destroy();
+        }
+        settle();
+      },
+    };
+
+    try {
+      ctx.upstreams.agent.dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: req.method as Dispatcher.HttpMethod,
+          headers: upstreamRequestHeaders(req.rawHeaders, req.headers),
+          body,
+        },
+        handler,
+      );
+    } catch (error) {
+      handler.onResponseError?.(undefined as unknown as Dispatcher.DispatchController, error as Error);
+    }
+  });
+}

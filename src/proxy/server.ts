@@ -1,0 +1,205 @@
+// The headroom proxy: an HTTP server on loopback that agents use as their model API. It answers its own
+// admin endpoints, checks the proxy key when one is set, and hands everything else to the forwarder.
+
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Config, isLoopbackHost } from '../config.js';
+import { ConfigError, HeadroomError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { StatsStore, statsDbPath } from '../store/stats.js';
+import { handleAdmin } from './admin.js';
+import { forwardRequest, type SessionTag } from './forward.js';
+import { isAdminPath, routeRequest } from './routes.js';
+import { DEFAULT_TIMEOUTS, providerErrorBody, Upstreams, type UpstreamTimeouts } from './upstream.js';
+
+export interface ProxySession {
+  id: string;
+  agent: string;
+  project: string;
+}
+
+export interface ProxyOptions {
+  config: Config;
+  logger?: Logger;
+  /** Tag every request with this session (requests on a `/s/<id>/` path keep their own). */
+  session?: ProxySession;
+  /** Upstream timeouts; the defaults suit real model APIs. */
+  timeouts?: Partial<UpstreamTimeouts>;
+  /** Use this stats store instead of opening `stats.db` in `config.cacheDir` (closed with the proxy either way). */
+  store?: StatsStore;
+}
+
+export interface RunningProxy {
+  /** Base URL of the proxy, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  host: string;
+  port: number;
+  store: StatsStore;
+  /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 10 s), then cut the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function keyMatches(expected: Buffer, given: string | string[] | undefined): boolean {
+  if (typeof given !== 'string') return false;
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new HeadroomError(
+            `port ${port} on ${host} is in use (pick another with --port, or --port 0 for a free one)`,
+          ),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(new HeadroomError(`not allowed to listen on ${host}:${port} (use a port above 1023)`));
+      } else {
+        reject(new HeadroomError(`cannot listen on ${host}:${port}: ${error.message}`, 1, { cause: error }));
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Start the proxy described by `config` and resolve once it is listening. */
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const { config } = options;
+  const logger = options.logger ?? silentLogger;
+  if (!isLoopbackHost(config.host) && !config.apiKey) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} without a key: set HEADROOM_API_KEY (clients then send it in x-headroom-key), or bind 127.0.0.1`,
+    );
+  }
+  const upstreams = new Upstreams(config, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  const store =
+    options.store ??
+    new StatsStore(statsDbPath(config.cacheDir), { onError: (error) => logger.warn(error.message) });
+  const expectedKey = config.apiKey ? Buffer.from(config.apiKey) : undefined;
+
+  const sessions = new Map<string, SessionTag>();
+  if (options.session) {
+    store.upsertSession(options.session);
+    sessions.set(options.session.id, options.session);
+  }
+  const sessionTag = (id: string | undefined): SessionTag | undefined => {
+    if (id === undefined) return options.session;
+    let tag = sessions.get(id);
+    if (!tag) {
+      const known = store.session(id);
+      tag = { id, agent: known?.agent, project: known?.project };
+      if (known) sessions.set(id, tag);
+    }
+    return tag;
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const streams = new Set<ServerResponse>();
+  const admin = {
+    store,
+    version: packageVersion(),
+    startedAt: Date.now(),
+    streams,
+    onSession: (s: SessionTag & { id: string }) => sessions.set(s.id, s),
+  };
+  const forwardContext = { config, upstreams, store, logger };
+  let closing = false;
+
+  const track = (work: Promise<void>) => {
+    inFlight.add(work);
+    work
+      .catch((error: unknown) =>
+        logger.error(`headroom: request failed inside the proxy: ${(error as Error)?.message}`),
+      )
+      .finally(() => inFlight.delete(work));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (closing) res.shouldKeepAlive = false;
+    const route = routeRequest(req.method, req.url ?? '/', req.headers);
+    if (expectedKey && !keyMatches(expectedKey, req.headers['x-headroom-key'])) {
+      const body = providerErrorBody(
+        route.provider,
+        401,
+        'headroom: this proxy needs its key in the x-headroom-key header (the HEADROOM_API_KEY it was started with)',
+      );
+      res.writeHead(401, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      req.resume();
+      return;
+    }
+    if (isAdminPath(route.path)) {
+      track(handleAdmin(req, res, route.path, route.query, admin));
+      return;
+    }
+    track(forwardRequest(req, res, route, sessionTag(route.sessionId), forwardContext));
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handle);
+  // Agents send large histories; never let Node's defaults cut a slow upload or a long stream.
+  server.headersTimeout = 60_000;
+  server.timeout = 0;
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, config.host, config.port);
+  } catch (error) {
+    await upstreams.destroy();
+    if (!options.store) store.close();
+    throw error;
+  }
+  const host = address.address;
+  const url = `http://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`;
+  logger.info(`headroom proxy listening on ${url}`);
+
+  let closed: Promise<void> | undefined;
+  const close = (graceMs = DEFAULT_GRACE_MS): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of streams) res.end();
+      server.closeIdleConnections();
+      if (inFlight.size) {
+        logger.info(
+          `headroom: waiting up to ${Math.round(graceMs / 1000)}s for ${inFlight.size} request(s) to finish`,
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        });
+        await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await upstreams.destroy();
+      // Requests cut above still record their rows on the way out.
+      await Promise.allSettled([...inFlight]);
+      await stopped;
+      store.close();
+    })();
+    return closed;
+  };
+
+  return { url, host, port: address.port, store, close };
+}

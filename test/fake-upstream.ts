@@ -1,0 +1,579 @@
+// A fake model API on loopback that speaks the Anthropic Messages, OpenAI Chat Completions and Responses
+// wire formats (JSON and SSE, realistic usage and event sequences, tool calls) and records what it receives.
+//
+//   const upstream = await startFakeUpstream();
+//   upstream.url                          // http://127.0.0.1:<port>, a base URL for SDKs or the proxy
+//   upstream.requests                     // every request received: method, url, headers, raw body bytes
+//   upstream.queue(reply, ...)            // answer the next requests with these replies, in order
+//   upstream.script((req) => reply)       // decide per request (return undefined for the default answer)
+//   await upstream.close();
+//
+// By default every request gets a plausible success: the endpoint's usual JSON, or its event stream when the
+// body asks for `stream: true`. Replies: `{ kind: 'json', status, headers, body }`, `{ kind: 'sse', events,
+// delayMs, holdAfter + release, resetAfter }`, `{ kind: 'reset' }` (socket destroyed) and `{ kind: 'hang' }`.
+// `answer(req, content)` builds the default reply with other content, e.g. a tool call:
+//   upstream.script((req) => (req.index === 0 ? answer(req, { toolCall: { name: 'Read', input: {} } }) : undefined));
+
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface ReceivedRequest {
+  /** 0 for the first request this fake received. */
+  index: number;
+  method: string;
+  /** Path and query string exactly as received. */
+  url: string;
+  /** Path without the query string. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Header names in the case and order they arrived, alternating with values. */
+  rawHeaders: string[];
+  body: Buffer;
+  /** The body parsed as JSON (throws if it is not JSON). */
+  json(): JsonObject;
+  /** Resolves when the exchange is over: `completed` is false if the client closed the connection first. */
+  closed: Promise<{ completed: boolean }>;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export interface SseEvent {
+  event?: string;
+  /** An object is sent as JSON; a string as is (e.g. '[DONE]'). */
+  data: unknown;
+}
+
+export type Reply =
+  | { kind: 'json'; status?: number; headers?: Record<string, string>; body: unknown }
+  | {
+      kind: 'sse';
+      status?: number;
+      headers?: Record<string, string>;
+      events: SseEvent[];
+      /** Pause before every event after the first. */
+      delayMs?: number;
+      /** Send this many events, then wait for `release` before sending the rest. */
+      holdAfter?: number;
+      release?: Promise<unknown>;
+      /** Destroy the socket after this many events (an upstream crash mid-stream). */
+      resetAfter?: number;
+    }
+  | { kind: 'reset' }
+  | { kind: 'hang' };
+
+export type Script = (req: ReceivedRequest) => Reply | undefined | Promise<Reply | undefined>;
+
+export interface ToolCall {
+  name: string;
+  input: Record<string, unknown>;
+  id?: string;
+}
+
+/** What an answer says; usage defaults to realistic figures derived from the request size. */
+export interface AnswerContent {
+  text?: string;
+  toolCall?: ToolCall;
+  model?: string;
+  usage?: { input?: number; output?: number; cacheRead?: number; cacheWrite?: number };
+}
+
+export interface FakeUpstream {
+  url: string;
+  port: number;
+  requests: ReceivedRequest[];
+  queue(...replies: Reply[]): void;
+  script(fn: Script | undefined): void;
+  /** Resolves once `count` requests have arrived in total. */
+  waitForRequests(count: number): Promise<ReceivedRequest[]>;
+  close(): Promise<void>;
+}
+
+const CREATED = 1_730_000_000;
+const DEFAULT_TEXT =
+  'The build fails because the lockfile pins an older compiler; update it and rerun the tests.';
+
+function idFor(req: ReceivedRequest, prefix: string): string {
+  return `${prefix}${createHash('sha256').update(req.path).update(req.body).digest('hex').slice(0, 24)}`;
+}
+
+function requestJson(req: ReceivedRequest): JsonObject {
+  try {
+    return req.json();
+  } catch {
+    return {};
+  }
+}
+
+function usageFor(req: ReceivedRequest, content: AnswerContent) {
+  return {
+    input: content.usage?.input ?? Math.max(1, Math.round(req.body.length / 4)),
+    output: content.usage?.output ?? 42,
+    cacheRead: content.usage?.cacheRead ?? 0,
+    cacheWrite: content.usage?.cacheWrite ?? 0,
+  };
+}
+
+/** Split text into word-sized deltas, as models stream it. */
+function pieces(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [text];
+}
+
+function splitJson(json: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < json.length; i += 7) out.push(json.slice(i, i + 7));
+  return out.length ? out : [''];
+}
+
+// ---- Anthropic Messages ----------------------------------------------------------------------------
+
+export function anthropicMessage(req: ReceivedRequest, content: AnswerContent = {}): JsonObject {
+  const usage = usageFor(req, content);
+  const blocks: JsonObject[] = [];
+  if (content.text !== undefined || !content.toolCall)
+    blocks.push({ type: 'text', text: content.text ?? DEFAULT_TEXT });
+  if (content.toolCall) {
+    blocks.push({
+      type: 'tool_use',
+      id: content.toolCall.id ?? idFor(req, 'toolu_'),
+      name: content.toolCall.name,
+      input: content.toolCall.input,
+    });
+  }
+  return {
+    id: idFor(req, 'msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: content.model ?? String(requestJson(req).model ?? 'claude-sonnet-4-6'),
+    content: blocks,
+    stop_reason: content.toolCall ? 'tool_use' : 'end_turn',
+    stop_sequence: null,
+    usage: {
+      input_tokens: usage.input,
+      cache_creation_input_tokens: usage.cacheWrite,
+      cache_read_input_tokens: usage.cacheRead,
+      output_tokens: usage.output,
+      service_tier: 'standard',
+    },
+  };
+}
+
+export function anthropicEvents(req: ReceivedRequest, content: AnswerContent = {}): SseEvent[] {
+  const message = anthropicMessage(req, content);
+  const blocks = message.content as JsonObject[];
+  const usage = message.usage as JsonObject;
+  const events: SseEvent[] = [
+    {
+      event: 'message_start',
+      data: {
+        type: 'message_start',
+        message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
+      },
+    },
+  ];
+  blocks.forEach((block, index) => {
+    if (block.type === 'text') {
+      events.push({
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+      });
+      if (index === 0) events.push({ event: 'ping', data: { type: 'ping' } });
+      for (const text of pieces(String(block.text))) {
+        events.push({
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text } },
+        });
+      }
+    } else {
+      events.push({
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index, content_block: { ...block, input: {} } },
+      });
+      for (const partial_json of splitJson(JSON.stringify(block.input))) {
+        events.push({
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } },
+        });
+      }
+    }
+    events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index } });
+  });
+  events.push({
+    event: 'message_delta',
+    data: {
+      type: 'message_delta',
+      delta: { stop_reason: message.stop_reason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    },
+  });
+  events.push({ event: 'message_stop', data: { type: 'message_stop' } });
+  return events;
+}
+
+// ---- OpenAI Chat Completions -------------------------------------------------------------------------
+
+function chatUsage(req: ReceivedRequest, content: AnswerContent): JsonObject {
+  const u = usageFor(req, content);
+  return {
+    prompt_tokens: u.input + u.cacheRead,
+    completion_tokens: u.output,
+    total_tokens: u.input + u.cacheRead + u.output,
+    prompt_tokens_details: { cached_tokens: u.cacheRead, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
+
+function chatToolCall(req: ReceivedRequest, call: ToolCall) {
+  return {
+    id: call.id ?? idFor(req, 'call_'),
+    type: 'function',
+    function: { name: call.name, arguments: JSON.stringify(call.input) },
+  };
+}
+
+export function chatCompletion(req: ReceivedRequest, content: AnswerContent = {}): JsonObject {
+  const message: JsonObject = {
+    role: 'assistant',
+    content: content.toolCall && content.text === undefined ? null : (content.text ?? DEFAULT_TEXT),
+    refusal: null,
+    annotations: [],
+  };
+  if (content.toolCall) message.tool_calls = [chatToolCall(req, content.toolCall)];
+  return {
+    id: idFor(req, 'chatcmpl-'),
+    object: 'chat.completion',
+    created: CREATED,
+    model: content.model ?? String(requestJson(req).model ?? 'gpt-4o'),
+    choices: [{ index: 0, message, logprobs: null, finish_reason: content.toolCall ? 'tool_calls' : 'stop' }],
+    usage: chatUsage(req, content),
+    service_tier: 'default',
+    system_fingerprint: 'fp_fake',
+  };
+}
+
+export function chatEvents(req: ReceivedRequest, content: AnswerContent = {}): SseEvent[] {
+  const full = chatCompletion(req, content);
+  const includeUsage = (requestJson(req).stream_options as JsonObject | undefined)?.include_usage === true;
+  const chunk = (delta: JsonObject, finish: string | null = null): SseEvent => ({
+    data: {
+      id: full.id,
+      object: 'chat.completion.chunk',
+      created: CREATED,
+      model: full.model,
+      service_tier: 'default',
+      system_fingerprint: 'fp_fake',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...(includeUsage ? { usage: null } : {}),
+    },
+  });
+  const events: SseEvent[] = [
+    chunk({ role: 'assistant', content: content.toolCall ? null : '', refusal: null }),
+  ];
+  if (!content.toolCall || content.text !== undefined) {
+    for (const text of pieces(content.text ?? DEFAULT_TEXT)) events.push(chunk({ content: text }));
+  }
+  if (content.toolCall) {
+    const call = chatToolCall(req, content.toolCall);
+    events.push(
+      chunk({
+        tool_calls: [
+          { index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+        ],
+      }),
+    );
+    for (const args of splitJson(call.function.arguments)) {
+      events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }));
+    }
+  }
+  events.push(chunk({}, content.toolCall ? 'tool_calls' : 'stop'));
+  if (includeUsage) {
+    events.push({
+      data: {
+        id: full.id,
+        object: 'chat.completion.chunk',
+        created: CREATED,
+        model: full.model,
+        service_tier: 'default',
+        system_fingerprint: 'fp_fake',
+        choices: [],
+        usage: full.usage,
+      },
+    });
+  }
+  events.push({ data: '[DONE]' });
+  return events;
+}
+
+// ---- OpenAI Responses ----------------------------------------------------------------------------------
+
+function responseOutput(req: ReceivedRequest, content: AnswerContent): JsonObject[] {
+  const output: JsonObject[] = [];
+  if (content.text !== undefined || !content.toolCall) {
+    output.push({
+      id: idFor(req, 'msg_'),
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: content.text ?? DEFAULT_TEXT, annotations: [], logprobs: [] }],
+    });
+  }
+  if (content.toolCall) {
+    output.push({
+      id: idFor(req, 'fc_'),
+      type: 'function_call',
+      status: 'completed',
+      call_id: content.toolCall.id ?? idFor(req, 'call_'),
+      name: content.toolCall.name,
+      arguments: JSON.stringify(content.toolCall.input),
+    });
+  }
+  return output;
+}
+
+export function responseObject(req: ReceivedRequest, content: AnswerContent = {}): JsonObject {
+  const u = usageFor(req, content);
+  return {
+    id: idFor(req, 'resp_'),
+    object: 'response',
+    created_at: CREATED,
+    status: 'completed',
+    background: false,
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    max_output_tokens: null,
+    model: content.model ?? String(requestJson(req).model ?? 'gpt-5-codex'),
+    output: responseOutput(req, content),
+    parallel_tool_calls: true,
+    previous_response_id: null,
+    reasoning: { effort: null, summary: null },
+    store: true,
+    temperature: 1,
+    text: { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: 'auto',
+    tools: [],
+    top_p: 1,
+    truncation: 'disabled',
+    usage: {
+      input_tokens: u.input + u.cacheRead,
+      input_tokens_details: { cached_tokens: u.cacheRead },
+      output_tokens: u.output,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: u.input + u.cacheRead + u.output,
+    },
+    user: null,
+    metadata: {},
+  };
+}
+
+export function responsesEvents(req: ReceivedRequest, content: AnswerContent = {}): SseEvent[] {
+  const full = responseObject(req, content);
+  const pending = { ...full, status: 'in_progress', output: [], usage: null };
+  const events: SseEvent[] = [];
+  const push = (type: string, data: JsonObject) =>
+    events.push({ event: type, data: { type, sequence_number: events.length, ...data } });
+  push('response.created', { response: pending });
+  push('response.in_progress', { response: pending });
+  (full.output as JsonObject[]).forEach((item, output_index) => {
+    const item_id = item.id;
+    if (item.type === 'message') {
+      const part = (item.content as JsonObject[])[0]!;
+      const text = String(part.text);
+      push('response.output_item.added', {
+        output_index,
+        item: { ...item, status: 'in_progress', content: [] },
+      });
+      push('response.content_part.added', {
+        item_id,
+        output_index,
+        content_index: 0,
+        part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+      });
+      for (const delta of pieces(text)) {
+        push('response.output_text.delta', { item_id, output_index, content_index: 0, delta, logprobs: [] });
+      }
+      push('response.output_text.done', { item_id, output_index, content_index: 0, text, logprobs: [] });
+      push('response.content_part.done', { item_id, output_index, content_index: 0, part });
+    } else {
+      push('response.output_item.added', {
+        output_index,
+        item: { ...item, status: 'in_progress', arguments: '' },
+      });
+      for (const delta of splitJson(String(item.arguments))) {
+        push('response.function_call_arguments.delta', { item_id, output_index, delta });
+      }
+      push('response.function_call_arguments.done', { item_id, output_index, arguments: item.arguments });
+    }
+    push('response.output_item.done', { output_index, item });
+  });
+  push('response.completed', { response: full });
+  return events;
+}
+
+// ---- Routing -------------------------------------------------------------------------------------------
+
+/** The fake's default answer to `req`, carrying `content`: JSON or SSE as the request asks. */
+export function answer(req: ReceivedRequest, content: AnswerContent = {}): Reply {
+  const stream = requestJson(req).stream === true;
+  const path = req.path;
+  if (path.endsWith('/messages/count_tokens')) {
+    return { kind: 'json', body: { input_tokens: usageFor(req, content).input } };
+  }
+  if (path.endsWith('/messages')) {
+    return stream
+      ? { kind: 'sse', events: anthropicEvents(req, content) }
+      : { kind: 'json', body: anthropicMessage(req, content) };
+  }
+  if (path.endsWith('/chat/completions')) {
+    return stream
+      ? { kind: 'sse', events: chatEvents(req, content) }
+      : { kind: 'json', body: chatCompletion(req, content) };
+  }
+  if (path.endsWith('/responses')) {
+    return stream
+      ? { kind: 'sse', events: responsesEvents(req, content) }
+      : { kind: 'json', body: responseObject(req, content) };
+  }
+  if (path.endsWith('/models') && req.method === 'GET') {
+    if (req.headers['anthropic-version']) {
+      const data = [
+        {
+          type: 'model',
+          id: 'claude-sonnet-4-6',
+          display_name: 'Claude Sonnet 4.6',
+          created_at: '2025-09-29T00:00:00Z',
+        },
+      ];
+      return { kind: 'json', body: { data, has_more: false, first_id: data[0]!.id, last_id: data[0]!.id } };
+    }
+    const data = ['gpt-4o', 'gpt-5-codex'].map((id) => ({
+      id,
+      object: 'model',
+      created: CREATED,
+      owned_by: 'openai',
+    }));
+    return { kind: 'json', body: { object: 'list', data } };
+  }
+  return {
+    kind: 'json',
+    status: 404,
+    body: { error: { message: `fake upstream: no route ${req.method} ${path}`, type: 'not_found' } },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function formatEvent(e: SseEvent): string {
+  const data = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
+  return `${e.event ? `event: ${e.event}\n` : ''}data: ${data}\n\n`;
+}
+
+async function send(res: ServerResponse, reply: Reply, requestId: string): Promise<void> {
+  if (reply.kind === 'hang') return;
+  if (reply.kind === 'reset') {
+    res.socket?.destroy();
+    return;
+  }
+  if (reply.kind === 'json') {
+    const body =
+      typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
+    res.writeHead(reply.status ?? 200, {
+      'content-type': 'application/json',
+      'request-id': requestId,
+      'x-request-id': requestId,
+      'content-length': Buffer.byteLength(body),
+      ...reply.headers,
+    });
+    res.end(body);
+    return;
+  }
+  res.writeHead(reply.status ?? 200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'request-id': requestId,
+    'x-request-id': requestId,
+    ...reply.headers,
+  });
+  res.flushHeaders();
+  for (let i = 0; i < reply.events.length; i++) {
+    if (res.destroyed) return;
+    if (reply.resetAfter !== undefined && i === reply.resetAfter) {
+      res.socket?.destroy();
+      return;
+    }
+    if (reply.holdAfter !== undefined && i === reply.holdAfter) await reply.release;
+    else if (i > 0 && reply.delayMs) await sleep(reply.delayMs);
+    if (res.destroyed) return;
+    res.write(formatEvent(reply.events[i]!));
+  }
+  res.end();
+}
+
+/** Start a fake model API on 127.0.0.1 with a free port. */
+export async function startFakeUpstream(): Promise<FakeUpstream> {
+  const requests: ReceivedRequest[] = [];
+  const queued: Reply[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const sockets = new Set<Socket>();
+  let scripted: Script | undefined;
+
+  const server = createServer((incoming, res) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', async () => {
+      const url = incoming.url ?? '/';
+      const body = Buffer.concat(chunks);
+      const closed = new Promise<{ completed: boolean }>((resolve) =>
+        res.once('close', () => resolve({ completed: res.writableFinished })),
+      );
+      const req: ReceivedRequest = {
+        index: requests.length,
+        method: incoming.method ?? 'GET',
+        url,
+        path: url.split('?')[0]!,
+        headers: incoming.headers,
+        rawHeaders: incoming.rawHeaders,
+        body,
+        json: () => JSON.parse(body.toString('utf8')) as JsonObject,
+        closed,
+      };
+      requests.push(req);
+      for (const w of waiters.filter((w) => requests.length >= w.count)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+      const reply = queued.shift() ?? (await scripted?.(req)) ?? answer(req);
+      await send(res, reply, `req_fake_${String(req.index).padStart(4, '0')}`);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    queue: (...replies) => queued.push(...replies),
+    script: (fn) => {
+      scripted = fn;
+    },
+    waitForRequests: (count) =>
+      requests.length >= count
+        ? Promise.resolve(requests)
+        : new Promise((resolve) => waiters.push({ count, resolve: () => resolve(requests) })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,52 @@
+// Starts the real proxy for a test: loopback, a free port, a private temporary cache dir, and upstreams
+// pointing at a fake model API. Everything it starts is closed by `stop()`.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, resolveConfig } from '../../src/config.js';
+import { type ProxyOptions, type RunningProxy, startProxy } from '../../src/proxy/server.js';
+import type { RequestRow } from '../../src/store/stats.js';
+
+/** A resolved config isolated from the machine's own settings (no config file, no HEADROOM_* env). */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const env = { HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-test-config-')) };
+  const { config } = resolveConfig({}, env);
+  return {
+    ...config,
+    port: 0,
+    host: '127.0.0.1',
+    cacheDir: mkdtempSync(join(tmpdir(), 'headroom-test-cache-')),
+    ...overrides,
+  };
+}
+
+/** Start a proxy whose upstreams are all `upstreamUrl`. */
+export function startTestProxy(
+  upstreamUrl: string,
+  overrides: Partial<Config> = {},
+  options: Omit<ProxyOptions, 'config'> = {},
+): Promise<RunningProxy> {
+  const config = testConfig({
+    anthropicUpstream: upstreamUrl,
+    openaiUpstream: upstreamUrl,
+    geminiUpstream: upstreamUrl,
+    ...overrides,
+  });
+  return startProxy({ config, ...options });
+}
+
+/** Wait until the proxy's store holds `count` rows (rows are written shortly after each response). */
+export async function waitForRows(
+  proxy: RunningProxy,
+  count: number,
+  timeoutMs = 5000,
+): Promise<RequestRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = proxy.store.recent(count + 10);
+    if (rows.length >= count) return rows;
+    if (Date.now() > deadline) throw new Error(`expected ${count} stats rows, found ${rows.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
