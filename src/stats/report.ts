@@ -1,0 +1,384 @@
+// The figures `headroom stats` shows, computed from an array of recorded requests: totals, sessions,
+// turns, transform breakdown and savings over time. Pure functions; the TUI, the table and --json share them.
+
+import { moneySaved, requestCost } from './money.js';
+
+/** One proxied request as the stats store records it. */
+export interface RequestRow {
+  id: number;
+  /** When the request arrived, in epoch milliseconds. */
+  ts: number;
+  provider: string;
+  model: string | null;
+  method: string;
+  path: string;
+  status: number | null;
+  latencyMs: number | null;
+  ttfbMs: number | null;
+  stream: boolean;
+  requestBytes: number | null;
+  estInputTokens: number | null;
+  /** Estimated input tokens of the request as the agent sent it. */
+  tokensBefore: number | null;
+  /** Estimated input tokens after compression, as forwarded upstream. */
+  tokensAfter: number | null;
+  /** How many blocks each transform compressed; null when nothing was compressed. */
+  transforms: Record<string, number> | null;
+  compressMs: number | null;
+  compressError: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  error: string | null;
+  agent: string | null;
+  sessionId: string | null;
+  project: string | null;
+  retrievals: number;
+  retrievedBytes: number;
+}
+
+/** Which requests a report covers. Every field narrows; absent fields do not. */
+export interface StatsFilter {
+  /** Only requests at or after this time (epoch ms). */
+  since?: number;
+  agent?: string;
+  session?: string;
+  project?: string;
+  /** Case-insensitive substring matched against agent, project and model. */
+  text?: string;
+}
+
+export interface Totals {
+  requests: number;
+  errors: number;
+  /** Requests the compressor changed. */
+  compressed: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  tokensSaved: number;
+  /** tokensSaved / tokensBefore, 0..1; 0 when nothing was counted. */
+  savedShare: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Share of the billed prompt served from the provider's cache, 0..1. */
+  cacheReadShare: number;
+  /** Money the compression saved, in USD; undefined when no request has a known model price. */
+  moneySaved: number | undefined;
+  /** What the requests cost as billed, in USD; undefined when no request has a known model price. */
+  cost: number | undefined;
+  /** Requests whose model has no price, left out of the money figures. */
+  unpriced: number;
+  retrievals: number;
+  retrievedBytes: number;
+  latencyP50Ms: number | undefined;
+  latencyP95Ms: number | undefined;
+}
+
+export interface SessionSummary {
+  /** The session id, or null for requests that came without one. */
+  id: string | null;
+  agent: string | null;
+  project: string | null;
+  startedTs: number;
+  lastTs: number;
+  turns: number;
+  totals: Totals;
+}
+
+export interface Turn {
+  id: number;
+  ts: number;
+  model: string | null;
+  provider: string;
+  path: string;
+  status: number | null;
+  error: string | null;
+  compressError: string | null;
+  tokensBefore: number;
+  tokensAfter: number;
+  savedShare: number;
+  transforms: Record<string, number>;
+  latencyMs: number | null;
+  ttfbMs: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  moneySaved: number | undefined;
+  retrievals: number;
+}
+
+export interface TimeBucket {
+  start: number;
+  end: number;
+  requests: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  savedShare: number;
+}
+
+export interface TransformCount {
+  name: string;
+  blocks: number;
+  requests: number;
+}
+
+const n = (v: number | null | undefined) => v ?? 0;
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
+
+function contains(value: string | null, needle: string): boolean {
+  return value?.toLowerCase().includes(needle) ?? false;
+}
+
+/** True when a request falls inside the filter. */
+export function matchesFilter(row: RequestRow, filter: StatsFilter): boolean {
+  if (filter.since !== undefined && row.ts < filter.since) return false;
+  if (filter.agent !== undefined && row.agent !== filter.agent) return false;
+  if (filter.session !== undefined && row.sessionId !== filter.session) return false;
+  if (filter.project !== undefined && row.project !== filter.project) return false;
+  const text = filter.text?.trim().toLowerCase();
+  if (text) return contains(row.agent, text) || contains(row.project, text) || contains(row.model, text);
+  return true;
+}
+
+export function filterRows(rows: readonly RequestRow[], filter: StatsFilter): RequestRow[] {
+  return rows.filter((row) => matchesFilter(row, filter));
+}
+
+function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** Sum of the defined values, or undefined when every value is undefined. */
+function sumKnown(values: Iterable<number | undefined>): number | undefined {
+  let total: number | undefined;
+  for (const v of values) if (v !== undefined) total = (total ?? 0) + v;
+  return total;
+}
+
+function rowSaved(row: RequestRow): number | undefined {
+  return moneySaved({ ...usageOf(row), tokensBefore: row.tokensBefore, tokensAfter: row.tokensAfter });
+}
+
+function usageOf(row: RequestRow) {
+  return {
+    model: row.model,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    cacheReadTokens: row.cacheReadTokens,
+    cacheWriteTokens: row.cacheWriteTokens,
+  };
+}
+
+function isError(row: RequestRow): boolean {
+  return row.error !== null || (row.status !== null && row.status >= 400);
+}
+
+export function totals(rows: readonly RequestRow[]): Totals {
+  let tokensBefore = 0;
+  let tokensAfter = 0;
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let cacheReadTokens = 0;
+  let cacheWriteTokens = 0;
+  let retrievals = 0;
+  let retrievedBytes = 0;
+  let errors = 0;
+  let compressed = 0;
+  let unpriced = 0;
+  const saved: (number | undefined)[] = [];
+  const costs: (number | undefined)[] = [];
+  const latencies: number[] = [];
+  for (const row of rows) {
+    const before = n(row.tokensBefore);
+    const after = row.tokensAfter ?? before;
+    tokensBefore += before;
+    tokensAfter += after;
+    if (after < before) compressed++;
+    inputTokens += n(row.inputTokens);
+    outputTokens += n(row.outputTokens);
+    cacheReadTokens += n(row.cacheReadTokens);
+    cacheWriteTokens += n(row.cacheWriteTokens);
+    retrievals += row.retrievals;
+    retrievedBytes += row.retrievedBytes;
+    if (isError(row)) errors++;
+    if (row.latencyMs !== null) latencies.push(row.latencyMs);
+    const money = rowSaved(row);
+    if (money === undefined) unpriced++;
+    saved.push(money);
+    costs.push(requestCost(usageOf(row)));
+  }
+  latencies.sort((a, b) => a - b);
+  const tokensSaved = Math.max(0, tokensBefore - tokensAfter);
+  return {
+    requests: rows.length,
+    errors,
+    compressed,
+    tokensBefore,
+    tokensAfter,
+    tokensSaved,
+    savedShare: share(tokensSaved, tokensBefore),
+    inputTokens,
+    outputTokens,
+    cacheReadTokens,
+    cacheWriteTokens,
+    cacheReadShare: share(cacheReadTokens, inputTokens + cacheReadTokens + cacheWriteTokens),
+    moneySaved: sumKnown(saved),
+    cost: sumKnown(costs),
+    unpriced,
+    retrievals,
+    retrievedBytes,
+    latencyP50Ms: percentile(latencies, 0.5),
+    latencyP95Ms: percentile(latencies, 0.95),
+  };
+}
+
+/** Sessions, most recently active first. Requests without a session id form one session with id null. */
+export function sessions(rows: readonly RequestRow[]): SessionSummary[] {
+  const groups = new Map<string | null, RequestRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.sessionId);
+    if (group) group.push(row);
+    else groups.set(row.sessionId, [row]);
+  }
+  const out: SessionSummary[] = [];
+  for (const [id, group] of groups) {
+    let startedTs = Number.POSITIVE_INFINITY;
+    let lastTs = 0;
+    for (const row of group) {
+      startedTs = Math.min(startedTs, row.ts);
+      lastTs = Math.max(lastTs, row.ts);
+    }
+    out.push({
+      id,
+      agent: group.find((r) => r.agent !== null)?.agent ?? null,
+      project: group.find((r) => r.project !== null)?.project ?? null,
+      startedTs,
+      lastTs,
+      turns: group.length,
+      totals: totals(group),
+    });
+  }
+  return out.sort((a, b) => b.lastTs - a.lastTs || String(a.id).localeCompare(String(b.id)));
+}
+
+/** The requests of one session (null: those without a session), newest first. */
+export function turns(rows: readonly RequestRow[], sessionId: string | null): Turn[] {
+  return rows
+    .filter((row) => row.sessionId === sessionId)
+    .sort((a, b) => b.ts - a.ts || b.id - a.id)
+    .map((row) => {
+      const before = n(row.tokensBefore);
+      const after = row.tokensAfter ?? before;
+      return {
+        id: row.id,
+        ts: row.ts,
+        model: row.model,
+        provider: row.provider,
+        path: row.path,
+        status: row.status,
+        error: row.error,
+        compressError: row.compressError,
+        tokensBefore: before,
+        tokensAfter: after,
+        savedShare: share(Math.max(0, before - after), before),
+        transforms: row.transforms ?? {},
+        latencyMs: row.latencyMs,
+        ttfbMs: row.ttfbMs,
+        outputTokens: row.outputTokens,
+        cacheReadTokens: row.cacheReadTokens,
+        moneySaved: rowSaved(row),
+        retrievals: row.retrievals,
+      };
+    });
+}
+
+/** How often each transform fired, most used first. */
+export function transformBreakdown(rows: readonly RequestRow[]): TransformCount[] {
+  const counts = new Map<string, TransformCount>();
+  for (const row of rows) {
+    for (const [name, blocks] of Object.entries(row.transforms ?? {})) {
+      const entry = counts.get(name) ?? { name, blocks: 0, requests: 0 };
+      entry.blocks += blocks;
+      entry.requests++;
+      counts.set(name, entry);
+    }
+  }
+  return [...counts.values()].sort((a, b) => b.blocks - a.blocks || a.name.localeCompare(b.name));
+}
+
+const BUCKET_SIZES_MS = [
+  60_000,
+  5 * 60_000,
+  15 * 60_000,
+  3_600_000,
+  6 * 3_600_000,
+  86_400_000,
+  7 * 86_400_000,
+];
+
+/** The smallest round bucket size that spreads `spanMs` over at most `maxBuckets` buckets. */
+export function bucketSizeFor(spanMs: number, maxBuckets: number): number {
+  for (const size of BUCKET_SIZES_MS) if (spanMs / size <= maxBuckets) return size;
+  return Math.ceil(spanMs / maxBuckets);
+}
+
+/**
+ * Savings in consecutive time buckets from the first request to `until`, empty buckets included, so a
+ * sparkline shows quiet hours as gaps. Bucket edges are aligned to the bucket size.
+ */
+export function timeline(rows: readonly RequestRow[], maxBuckets: number, until?: number): TimeBucket[] {
+  if (rows.length === 0 || maxBuckets < 1) return [];
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const row of rows) {
+    first = Math.min(first, row.ts);
+    last = Math.max(last, row.ts);
+  }
+  const end = Math.max(last, until ?? last);
+  const size = bucketSizeFor(end - first + 1, maxBuckets);
+  const start = Math.floor(first / size) * size;
+  const count = Math.floor((end - start) / size) + 1;
+  const buckets: TimeBucket[] = Array.from({ length: count }, (_, i) => ({
+    start: start + i * size,
+    end: start + (i + 1) * size,
+    requests: 0,
+    tokensBefore: 0,
+    tokensAfter: 0,
+    savedShare: 0,
+  }));
+  for (const row of rows) {
+    const bucket = buckets[Math.floor((row.ts - start) / size)];
+    if (!bucket) continue;
+    const before = n(row.tokensBefore);
+    bucket.requests++;
+    bucket.tokensBefore += before;
+    bucket.tokensAfter += row.tokensAfter ?? before;
+  }
+  for (const b of buckets) b.savedShare = share(Math.max(0, b.tokensBefore - b.tokensAfter), b.tokensBefore);
+  return buckets.slice(-maxBuckets);
+}
+
+export interface StatsReport {
+  generatedAt: number;
+  filter: StatsFilter;
+  totals: Totals;
+  sessions: SessionSummary[];
+  transforms: TransformCount[];
+  timeline: TimeBucket[];
+}
+
+/** Everything `headroom stats` prints, for the requests inside the filter. */
+export function buildReport(rows: readonly RequestRow[], filter: StatsFilter, now: number): StatsReport {
+  const selected = filterRows(rows, filter);
+  return {
+    generatedAt: now,
+    filter,
+    totals: totals(selected),
+    sessions: sessions(selected),
+    transforms: transformBreakdown(selected),
+    timeline: timeline(selected, 24, now),
+  };
+}

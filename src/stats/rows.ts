@@ -1,0 +1,90 @@
+// Reads a recorded request from the wire: a SQLite row (snake_case columns) or a `/stats/stream` event
+// (camelCase JSON). Anything that is not a request with an id and a time is rejected, not guessed at.
+
+import type { RequestRow } from './report.js';
+
+type Raw = Record<string, unknown>;
+
+const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function field(raw: Raw, snake: string): unknown {
+  return raw[snake] ?? raw[camel(snake)];
+}
+
+function num(raw: Raw, snake: string): number | null {
+  const v = field(raw, snake);
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return null;
+}
+
+function str(raw: Raw, snake: string): string | null {
+  const v = field(raw, snake);
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function transformsOf(value: unknown): Record<string, number> | null {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const out: Record<string, number> = {};
+  for (const [name, count] of Object.entries(parsed)) {
+    if (typeof count === 'number' && count > 0) out[name] = count;
+  }
+  return out;
+}
+
+function timeOf(raw: Raw): number | null {
+  const v = field(raw, 'ts');
+  if (typeof v === 'string' && Number.isNaN(Number(v))) {
+    const parsed = Date.parse(v);
+    return Number.isNaN(parsed) ? null : parsed;
+  }
+  return num(raw, 'ts');
+}
+
+/** A request row from a store row or stream event, or undefined when it is not one. */
+export function toRequestRow(value: unknown): RequestRow | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const raw = value as Raw;
+  const id = num(raw, 'id');
+  const ts = timeOf(raw);
+  if (id === null || ts === null) return undefined;
+  const streamValue = field(raw, 'stream');
+  return {
+    id,
+    ts,
+    provider: str(raw, 'provider') ?? 'unknown',
+    model: str(raw, 'model'),
+    method: str(raw, 'method') ?? 'POST',
+    path: str(raw, 'path') ?? '',
+    status: num(raw, 'status'),
+    latencyMs: num(raw, 'latency_ms'),
+    ttfbMs: num(raw, 'ttfb_ms'),
+    stream: streamValue === true || streamValue === 1,
+    requestBytes: num(raw, 'request_bytes'),
+    estInputTokens: num(raw, 'est_input_tokens'),
+    tokensBefore: num(raw, 'tokens_before'),
+    tokensAfter: num(raw, 'tokens_after'),
+    transforms: transformsOf(field(raw, 'transforms')),
+    compressMs: num(raw, 'compress_ms'),
+    compressError: str(raw, 'compress_error'),
+    inputTokens: num(raw, 'input_tokens'),
+    outputTokens: num(raw, 'output_tokens'),
+    cacheReadTokens: num(raw, 'cache_read_tokens'),
+    cacheWriteTokens: num(raw, 'cache_write_tokens'),
+    error: str(raw, 'error'),
+    agent: str(raw, 'agent'),
+    sessionId: str(raw, 'session_id'),
+    project: str(raw, 'project'),
+    retrievals: num(raw, 'retrievals') ?? 0,
+    retrievedBytes: num(raw, 'retrieved_bytes') ?? 0,
+  };
+}

@@ -1,0 +1,95 @@
+// The live stats TUI: holds the rows and the view state, feeds keys to the reducer, follows new rows
+// from a feed, and renders a StatsScreen sized to the terminal.
+
+import { useApp, useInput } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { RequestRow } from '../stats/report.js';
+import { StatsScreen, screenModel } from './StatsScreen.js';
+import { initialViewState, onKey, type StatsViewState } from './stats-state.js';
+import { useTerminalSize } from './use-terminal-size.js';
+
+/** Where new rows come from while the TUI runs. */
+export interface RowFeed {
+  start(listener: { rows(rows: RequestRow[]): void; status?(status: { proxies: number }): void }): void;
+  stop(): void;
+}
+
+export interface StatsAppProps {
+  initialRows: readonly RequestRow[];
+  feed?: RowFeed;
+  /** Show only requests newer than this many ms before now (a rolling window); undefined: all. */
+  windowMs?: number;
+  windowLabel: string;
+  /** Fixed size instead of the terminal's (tests). */
+  size?: { width: number; height: number };
+  /** Clock tick for time labels and the rolling window. */
+  tickMs?: number;
+}
+
+function sourceLabel(proxies: number | undefined, hasFeed: boolean): string {
+  if (!hasFeed) return 'store';
+  if (!proxies) return 'store (watching for new rows)';
+  return `live: ${proxies} ${proxies === 1 ? 'proxy' : 'proxies'}`;
+}
+
+export function StatsApp(props: StatsAppProps) {
+  const { exit } = useApp();
+  const terminal = useTerminalSize();
+  const { width, height } = props.size ?? terminal;
+  const [rows, setRows] = useState<readonly RequestRow[]>(props.initialRows);
+  const [state, setState] = useState<StatsViewState>(initialViewState);
+  // Keys can arrive faster than React re-renders (typing, pasting): each must see the previous key's result.
+  const latest = useRef(state);
+  const [proxies, setProxies] = useState<number>();
+  const [now, setNow] = useState(Date.now);
+
+  useEffect(() => {
+    const feed = props.feed;
+    if (!feed) return;
+    feed.start({
+      rows: (fresh) => setRows((current) => [...current, ...fresh]),
+      status: ({ proxies: count }) => setProxies(count),
+    });
+    return () => feed.stop();
+  }, [props.feed]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), props.tickMs ?? 5000);
+    return () => clearInterval(timer);
+  }, [props.tickMs]);
+
+  const windowRows = useMemo(() => {
+    if (props.windowMs === undefined) return rows;
+    const since = now - props.windowMs;
+    return rows.filter((row) => row.ts >= since);
+  }, [rows, now, props.windowMs]);
+
+  useInput((input, key) => {
+    const current = latest.current;
+    const model = screenModel(windowRows, current);
+    const outcome = onKey(
+      current,
+      { ...key, input },
+      { sessions: model.sessions.map((s) => s.id), turns: model.turns.map((t) => t.id) },
+      Math.max(1, height - 10),
+    );
+    if (outcome.quit) {
+      exit();
+      return;
+    }
+    latest.current = outcome.state;
+    setState(outcome.state);
+  });
+
+  return (
+    <StatsScreen
+      rows={windowRows}
+      state={state}
+      width={width}
+      height={height}
+      now={Math.max(now, rows.at(-1)?.ts ?? 0)}
+      windowLabel={props.windowLabel}
+      source={sourceLabel(proxies, props.feed !== undefined)}
+    />
+  );
+}

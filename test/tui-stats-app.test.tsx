@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LiveFeed } from '../src/stats/live.js';
+import { StatsReader } from '../src/stats/query.js';
+import { type NewRequestRow, StatsStore, statsDbPath } from '../src/store/stats.js';
+import { StatsApp } from '../src/tui/StatsApp.js';
+
+const now = Date.now();
+
+function recorded(overrides: Partial<NewRequestRow>): NewRequestRow {
+  return {
+    ts: now - 60_000,
+    provider: 'anthropic',
+    method: 'POST',
+    path: '/v1/messages',
+    status: 200,
+    model: 'claude-sonnet-4-5',
+    tokensBefore: 10_000,
+    tokensAfter: 4_000,
+    transforms: { json: 1 },
+    latencyMs: 700,
+    ...overrides,
+  };
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('stats app', () => {
+  let dir: string;
+  let store: StatsStore;
+  let reader: StatsReader;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-tui-'));
+    store = new StatsStore(statsDbPath(dir), { flushMs: 5 });
+    reader = new StatsReader(dir);
+  });
+
+  afterEach(() => {
+    reader.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function start() {
+    const initial = reader.rows();
+    const feed = new LiveFeed({ cacheDir: dir, reader, afterId: initial.at(-1)?.id ?? 0, pollMs: 50 });
+    return render(
+      <StatsApp initialRows={initial} feed={feed} windowLabel="all time" size={{ width: 100, height: 30 }} />,
+    );
+  }
+
+  it('shows rows the proxy writes while it runs, without a restart', async () => {
+    store.record(recorded({ sessionId: 'one', agent: 'claude', project: 'webshop' }));
+    store.flush();
+    const app = start();
+    expect(app.lastFrame()).toContain('requests 1');
+    store.record(
+      recorded({ sessionId: 'one', agent: 'claude', project: 'webshop', model: 'gpt-4o', ts: now }),
+    );
+    store.flush();
+    await until(() => app.lastFrame()?.includes('requests 2') ?? false, 'the new row');
+    expect(app.lastFrame()).toContain('gpt-4o');
+    app.unmount();
+  });
+
+  it('moves the selection, drills into a session, goes back, toggles transforms and filters', async () => {
+    store.record(
+      recorded({ sessionId: 'old', agent: 'codex', project: 'api', ts: now - 120_000, model: 'gpt-5' }),
+    );
+    store.record(recorded({ sessionId: 'new', agent: 'claude', project: 'webshop', ts: now - 60_000 }));
+    store.flush();
+    const app = start();
+    const frame = () => app.lastFrame() ?? '';
+    expect(frame()).toMatch(/› claude\s+webshop/);
+
+    app.stdin.write('j');
+    await until(() => /› codex\s+api/.test(frame()), 'selection to move down');
+
+    app.stdin.write('\r');
+    await until(() => frame().includes('esc back'), 'the session to open');
+    expect(frame()).toContain('TURNS · codex · api · old');
+    expect(frame()).not.toContain('SESSIONS');
+    expect(frame()).toMatch(/› \d\d:\d\d:\d\d\s+gpt-5/);
+
+    app.stdin.write('\x7f');
+    await until(() => frame().includes('SESSIONS (2)'), 'going back to sessions');
+    expect(frame()).toMatch(/› codex\s+api/);
+
+    app.stdin.write('t');
+    await until(() => frame().includes('TRANSFORMS blocks compressed'), 'the transform breakdown');
+
+    app.stdin.write('/');
+    await until(() => frame().includes('enter apply'), 'the filter prompt');
+    for (const ch of 'gpt') app.stdin.write(ch);
+    await until(() => frame().includes('filter: gpt'), 'typed filter text');
+    app.stdin.write('\r');
+    await until(() => frame().includes('SESSIONS (1)'), 'the filter to apply');
+    expect(frame()).toContain('requests 1');
+    expect(frame()).not.toMatch(/claude\s+webshop/);
+    app.unmount();
+  });
+});
