@@ -1,0 +1,87 @@
+// What an agent adapter declares: the binary to run, the environment and arguments that point it at the
+// proxy, the base URLs the user already set (they become the proxy's upstreams), and where its logs live.
+
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Upstream base URLs taken over from the agent's own environment, by config setting name. */
+export type AdoptedUpstreams = Partial<
+  Pick<Config, 'anthropicUpstream' | 'openaiUpstream' | 'geminiUpstream'>
+>;
+
+export type UpstreamSetting = keyof AdoptedUpstreams;
+
+/** How to start the agent so its model traffic goes through the proxy. */
+export interface LaunchPlan {
+  /** Variables set (or replaced) in the agent's environment; everything else passes through unchanged. */
+  env: Record<string, string>;
+  /** The full argument list: the adapter's own arguments first, then the user's. */
+  args: string[];
+}
+
+interface AdapterBase {
+  /** Name used on the command line (`headroom wrap <name>`). */
+  name: string;
+  /** Product name for messages. */
+  title: string;
+  /** How to install the agent. */
+  install: string;
+  /** Base URLs the user already pointed the agent at; the proxy forwards there instead of the public API. */
+  adoptUpstreams(env: Env): AdoptedUpstreams;
+  /** Upstreams the agent's traffic will use, checked for reachability before it starts. */
+  upstreamsUsed(env: Env): UpstreamSetting[];
+  /** Directories where the agent keeps its session transcripts. */
+  sessionLogDirs(env: Env): string[];
+  /** Why the proxy cannot sit in front of the agent as the user has it set up, if it cannot. */
+  cannotRoute?(env: Env): string | undefined;
+}
+
+/** An agent headroom runs as a child process with its environment pointed at the proxy. */
+export interface ProcessAdapter extends AdapterBase {
+  kind: 'process';
+  /** Executable name looked up on PATH. */
+  binary: string;
+  /** `proxyUrl` is the proxy's base URL without a trailing slash (it may end in a `/s/<session>` prefix). */
+  launch(proxyUrl: string, env: Env, userArgs: readonly string[]): LaunchPlan;
+}
+
+/** An agent that cannot be pointed at a base URL from outside: headroom serves and prints the settings. */
+export interface ManualAdapter extends AdapterBase {
+  kind: 'manual';
+  /** Lines telling the user what to paste where. */
+  instructions(proxyUrl: string): string[];
+}
+
+export type AgentAdapter = ProcessAdapter | ManualAdapter;
+
+/** The value of `name` when it is set and not blank. */
+export function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/** The user's home directory as the agent will see it. */
+export function homeOf(env: Env): string {
+  return envValue(env, 'HOME') ?? homedir();
+}
+
+/** `dir` from an override variable, else `home/...fallback`. */
+export function dirFrom(env: Env, variable: string, ...fallback: string[]): string {
+  return envValue(env, variable) ?? join(homeOf(env), ...fallback);
+}
+
+/** The upstream settings whose variables the user set, e.g. `{ anthropicUpstream: 'ANTHROPIC_BASE_URL' }`. */
+export function upstreamsFromEnv(
+  env: Env,
+  variables: Partial<Record<UpstreamSetting, readonly string[]>>,
+): AdoptedUpstreams {
+  const adopted: AdoptedUpstreams = {};
+  for (const [setting, names] of Object.entries(variables) as [UpstreamSetting, readonly string[]][]) {
+    const value = names.map((name) => envValue(env, name)).find(Boolean);
+    if (value) adopted[setting] = value;
+  }
+  return adopted;
+}
