@@ -8,8 +8,11 @@ _headroom() {
   local opts
   case "$cmd" in
     "config") opts="--json --show-secrets --help list get set unset path" ;;
+    "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-ms --exclude-tools --disable-transforms --verbose -v --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --help" ;;
-    "") opts="config retrieve --help --version" ;;
+    "stats") opts="--json --since --agent --session --project --csv --reset --yes -y --cache-dir --help" ;;
+    "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-ms --exclude-tools --disable-transforms --verbose -v --proxy-url --help" ;;
+    "") opts="config proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

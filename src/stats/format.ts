@@ -52,7 +52,7 @@ export function formatTransforms(transforms: Record<string, number>): string {
   return entries.map(([name, count]) => (count > 1 ? `${name}×${count}` : name)).join(' ');
 }
 
-export function formatStatus(status: number | null, error: string | null): string {
-  if (status !== null) return String(status);
+export function formatStatus(status: number, error: string | null): string {
+  if (status > 0) return String(status);
   return error ? 'err' : UNKNOWN;
 }

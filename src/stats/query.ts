@@ -2,16 +2,11 @@
 // every request in a window, and the requests written since the last look, for live polling.
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HeadroomError } from '../errors.js';
+import { statsDbPath } from '../store/stats.js';
 import type { RequestRow, StatsFilter } from './report.js';
 import { toRequestRow } from './rows.js';
-
-/** Where the stats database of a cache directory lives (the proxy writes it, this module only reads). */
-export function statsFile(cacheDir: string): string {
-  return join(cacheDir, 'stats.db');
-}
 
 // A request's agent and project fall back to its session's registration, as the proxy records them.
 const SELECT = `SELECT r.*, COALESCE(r.agent, s.agent) AS agent, COALESCE(r.project, s.project) AS project
@@ -43,7 +38,7 @@ export class StatsReader {
   private db?: Database.Database;
 
   constructor(cacheDir: string) {
-    this.file = statsFile(cacheDir);
+    this.file = statsDbPath(cacheDir);
   }
 
   private open(): Database.Database | undefined {
@@ -84,6 +79,19 @@ export class StatsReader {
   /** Requests written after the one with id `afterId`, oldest first. */
   rowsAfter(afterId: number, filter: StatsFilter = {}): RequestRow[] {
     return this.select(filter, afterId);
+  }
+
+  /** The id of the newest request, or 0 when there is none. */
+  lastId(): number {
+    const db = this.open();
+    if (!db) return 0;
+    try {
+      const row = db.prepare('SELECT MAX(id) AS id FROM requests').get() as { id: number | null };
+      return row.id ?? 0;
+    } catch (error) {
+      if (isMissingSchema(error)) return 0;
+      throw error;
+    }
   }
 
   close(): void {

@@ -1,42 +1,10 @@
 // The figures `headroom stats` shows, computed from an array of recorded requests: totals, sessions,
 // turns, transform breakdown and savings over time. Pure functions; the TUI, the table and --json share them.
 
+import type { RequestRow } from '../store/stats.js';
 import { moneySaved, requestCost } from './money.js';
 
-/** One proxied request as the stats store records it. */
-export interface RequestRow {
-  id: number;
-  /** When the request arrived, in epoch milliseconds. */
-  ts: number;
-  provider: string;
-  model: string | null;
-  method: string;
-  path: string;
-  status: number | null;
-  latencyMs: number | null;
-  ttfbMs: number | null;
-  stream: boolean;
-  requestBytes: number | null;
-  estInputTokens: number | null;
-  /** Estimated input tokens of the request as the agent sent it. */
-  tokensBefore: number | null;
-  /** Estimated input tokens after compression, as forwarded upstream. */
-  tokensAfter: number | null;
-  /** How many blocks each transform compressed; null when nothing was compressed. */
-  transforms: Record<string, number> | null;
-  compressMs: number | null;
-  compressError: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cacheReadTokens: number | null;
-  cacheWriteTokens: number | null;
-  error: string | null;
-  agent: string | null;
-  sessionId: string | null;
-  project: string | null;
-  retrievals: number;
-  retrievedBytes: number;
-}
+export type { RequestRow };
 
 /** Which requests a report covers. Every field narrows; absent fields do not. */
 export interface StatsFilter {
@@ -94,7 +62,7 @@ export interface Turn {
   model: string | null;
   provider: string;
   path: string;
-  status: number | null;
+  status: number;
   error: string | null;
   compressError: string | null;
   tokensBefore: number;
@@ -173,7 +141,7 @@ function usageOf(row: RequestRow) {
 }
 
 function isError(row: RequestRow): boolean {
-  return row.error !== null || (row.status !== null && row.status >= 400);
+  return row.error !== null || row.status >= 400;
 }
 
 export function totals(rows: readonly RequestRow[]): Totals {

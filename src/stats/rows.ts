@@ -65,7 +65,8 @@ export function toRequestRow(value: unknown): RequestRow | undefined {
     model: str(raw, 'model'),
     method: str(raw, 'method') ?? 'POST',
     path: str(raw, 'path') ?? '',
-    status: num(raw, 'status'),
+    // 0 marks a request that never got a status (the store always has one).
+    status: num(raw, 'status') ?? 0,
     latencyMs: num(raw, 'latency_ms'),
     ttfbMs: num(raw, 'ttfb_ms'),
     stream: streamValue === true || streamValue === 1,

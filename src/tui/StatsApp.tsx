@@ -35,7 +35,11 @@ function sourceLabel(proxies: number | undefined, hasFeed: boolean): string {
 export function StatsApp(props: StatsAppProps) {
   const { exit } = useApp();
   const terminal = useTerminalSize();
-  const { width, height } = props.size ?? terminal;
+  // One line short of the terminal: a frame as tall as the screen makes Ink clear it on every render.
+  const { width, height } = props.size ?? {
+    width: terminal.width,
+    height: Math.max(10, terminal.height - 1),
+  };
   const [rows, setRows] = useState<readonly RequestRow[]>(props.initialRows);
   const [state, setState] = useState<StatsViewState>(initialViewState);
   // Keys can arrive faster than React re-renders (typing, pasting): each must see the previous key's result.
@@ -47,7 +51,12 @@ export function StatsApp(props: StatsAppProps) {
     const feed = props.feed;
     if (!feed) return;
     feed.start({
-      rows: (fresh) => setRows((current) => [...current, ...fresh]),
+      rows: (fresh) =>
+        setRows((current) => {
+          const known = new Set(current.map((row) => row.id));
+          const added = fresh.filter((row) => !known.has(row.id));
+          return added.length > 0 ? [...current, ...added] : current;
+        }),
       status: ({ proxies: count }) => setProxies(count),
     });
     return () => feed.stop();

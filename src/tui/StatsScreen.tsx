@@ -62,8 +62,7 @@ function turnDetail(turn: Turn): string {
   return parts.join(' · ');
 }
 
-const turnColor = (t: Turn) =>
-  t.error || (t.status ?? 0) >= 400 ? 'red' : t.compressError ? 'yellow' : undefined;
+const turnColor = (t: Turn) => (t.error || t.status >= 400 ? 'red' : t.compressError ? 'yellow' : undefined);
 
 export function StatsScreen(props: StatsScreenProps) {
   const { state, width, height, now } = props;

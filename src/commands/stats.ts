@@ -1,0 +1,117 @@
+import { createInterface } from 'node:readline/promises';
+import { Flags } from '@oclif/core';
+import chalk from 'chalk';
+import { HeadroomCommand, proxyFlags } from '../command.js';
+import { HeadroomError } from '../errors.js';
+import { parseDuration } from '../stats/duration.js';
+import { reportJson, toCsv } from '../stats/export.js';
+import { StatsReader } from '../stats/query.js';
+import { buildReport, type StatsFilter, turns } from '../stats/report.js';
+import { renderText } from '../stats/text.js';
+import { StatsStore, statsDbPath } from '../store/stats.js';
+import { runStatsTui } from '../tui/run-stats.js';
+
+export default class StatsCommand extends HeadroomCommand {
+  static override summary = 'Show tokens and money saved, live in a terminal or as data for scripts.';
+  static override description =
+    'In a terminal, opens a live view: totals for the window, sessions, and each turn as it happens, with tokens ' +
+    'before and after compression, the transforms used, latency and money saved (keys: arrows or j/k select, ' +
+    'enter opens a session, esc goes back, t shows the transform breakdown, / filters, q quits). Piped, it prints ' +
+    'a plain table; --json prints the same figures as one JSON document and --csv one line per request. Money ' +
+    'uses the built-in price table; models without a known price show "—".';
+  static override examples = [
+    '<%= config.bin %> stats',
+    '<%= config.bin %> stats --since 24h',
+    '<%= config.bin %> stats --agent claude --since 7d --json',
+    '<%= config.bin %> stats --session 8f2c1a --json',
+    '<%= config.bin %> stats --csv --since 30d > requests.csv',
+    '<%= config.bin %> stats --reset --yes',
+  ];
+  static override enableJsonFlag = true;
+  static override flags = {
+    since: Flags.string({ description: 'Only requests in this window back from now, e.g. 30m, 24h, 7d, 2w' }),
+    agent: Flags.string({ description: 'Only requests from this agent (e.g. claude, codex)' }),
+    session: Flags.string({ description: 'Only this session; --json and the table then list its turns' }),
+    project: Flags.string({ description: 'Only requests from this project directory' }),
+    csv: Flags.boolean({ description: 'Print one CSV line per request', exclusive: ['json', 'reset'] }),
+    reset: Flags.boolean({
+      description: 'Delete every recorded request and session (asks first on a terminal)',
+    }),
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask before --reset' }),
+    'cache-dir': proxyFlags['cache-dir'],
+  };
+
+  async run(): Promise<unknown> {
+    const { flags } = await this.parse(StatsCommand);
+    const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
+    if (process.env.NO_COLOR) chalk.level = 0;
+    if (flags.reset) return this.reset(config.cacheDir, flags.yes);
+
+    const windowMs = flags.since === undefined ? undefined : parseDuration(flags.since);
+    const fixed: StatsFilter = { agent: flags.agent, session: flags.session, project: flags.project };
+    const windowLabel = windowMs === undefined ? 'all time' : `last ${flags.since}`;
+    const interactive = process.stdout.isTTY && process.stdin.isTTY && !this.jsonEnabled() && !flags.csv;
+    if (interactive) {
+      await runStatsTui({
+        cacheDir: config.cacheDir,
+        filter: fixed,
+        windowMs,
+        windowLabel,
+        apiKey: config.apiKey,
+      });
+      return undefined;
+    }
+
+    const now = Date.now();
+    const filter = { ...fixed, since: windowMs === undefined ? undefined : now - windowMs };
+    const reader = new StatsReader(config.cacheDir);
+    const rows = (() => {
+      try {
+        return reader.rows(filter);
+      } finally {
+        reader.close();
+      }
+    })();
+    if (flags.csv) {
+      process.stdout.write(toCsv(rows));
+      return undefined;
+    }
+    const report = buildReport(rows, definedOnly(filter), now);
+    const sessionTurns = flags.session === undefined ? undefined : turns(rows, flags.session);
+    if (!this.jsonEnabled()) process.stdout.write(renderText(report, { rows, windowLabel }));
+    return reportJson(report, sessionTurns);
+  }
+
+  private async reset(cacheDir: string, yes: boolean): Promise<unknown> {
+    const reader = new StatsReader(cacheDir);
+    const requests = reader.rows().length;
+    reader.close();
+    if (!yes) {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        throw new HeadroomError('refusing to reset stats without confirmation: pass --yes');
+      }
+      const prompt = createInterface({ input: process.stdin, output: process.stdout });
+      const answer = await prompt.question(
+        `Delete all ${requests} recorded requests in ${statsDbPath(cacheDir)}? [y/N] `,
+      );
+      prompt.close();
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        this.log('stats kept');
+        return { reset: false, deleted: 0 };
+      }
+    }
+    const store = new StatsStore(statsDbPath(cacheDir));
+    try {
+      store.reset();
+    } finally {
+      store.close();
+    }
+    if (!this.jsonEnabled()) this.log(`stats reset: ${requests} requests deleted`);
+    return { reset: true, deleted: requests };
+  }
+}
+
+/** The filter without keys whose value is undefined, so --json lists only the filters given. */
+function definedOnly(filter: StatsFilter): StatsFilter {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as StatsFilter;
+}
