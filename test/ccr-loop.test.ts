@@ -1,0 +1,452 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  answerRetrieveCalls,
+  continueWithResults,
+  findRetrieveCalls,
+  mergeResponses,
+} from '../src/ccr/retrieve-loop.js';
+import { createRetrieveStream, formatSseEvent, type SseEvent } from '../src/ccr/retrieve-stream.js';
+import { withRetrieveTool } from '../src/ccr/tool.js';
+import type { WireFormat, WireObject } from '../src/providers/types.js';
+import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
+import {
+  anthropicEvents,
+  anthropicResponse,
+  type Call,
+  chatEvents,
+  chatResponse,
+  LOG_ID,
+  type Round,
+  readCall,
+  responsesEvents,
+  responsesResponse,
+  retrieveCall,
+  serveEventStream,
+} from './ccr-fixtures.js';
+
+const formats: Record<
+  WireFormat,
+  { response: (r: Round, n: number) => WireObject; events: (r: WireObject) => SseEvent[] }
+> = {
+  anthropic: { response: anthropicResponse, events: anthropicEvents },
+  'openai-chat': { response: chatResponse, events: chatEvents },
+  'openai-responses': { response: responsesResponse, events: responsesEvents },
+};
+const FORMATS = Object.keys(formats) as WireFormat[];
+
+const bashCall = (id: string): Call => ({
+  id,
+  name: 'Bash',
+  input: { command: 'npm test -- --grep reducer' },
+});
+
+/** Turns as the model plays them, round by round. */
+const scenarios: Record<string, Round[]> = {
+  'reads the log back, then answers': [
+    {
+      thinking: 'The log was shortened; the FATAL lines are what matter.',
+      text: 'Let me read the FATAL lines of the full log.',
+      calls: [retrieveCall('call_r1')],
+      stop: 'tool',
+      usage: { input: 1200, output: 60, cacheRead: 5000 },
+    },
+    {
+      text: 'The job died on an OutOfMemoryError in the reducer.',
+      usage: { input: 1500, output: 40, cacheRead: 5000 },
+    },
+  ],
+  'calls an agent tool beside headroom_retrieve, then answers': [
+    {
+      text: 'Checking the tests and the log.',
+      calls: [bashCall('call_b1'), retrieveCall('call_r1')],
+      stop: 'tool',
+      usage: { input: 1200, output: 70 },
+    },
+    { text: 'The log shows an OutOfMemoryError.', usage: { input: 1400, output: 30 } },
+  ],
+  'calls an agent tool beside headroom_retrieve, and repeats it next round': [
+    {
+      text: 'Checking.',
+      calls: [readCall('call_a1'), retrieveCall('call_r1')],
+      stop: 'tool',
+      usage: { input: 1000, output: 50 },
+    },
+    {
+      text: 'Now the source.',
+      calls: [readCall('call_a2')],
+      stop: 'tool',
+      usage: { input: 1300, output: 20 },
+    },
+  ],
+  'runs out of rounds while still calling headroom_retrieve': [
+    {
+      text: 'Reading the log.',
+      calls: [retrieveCall('call_r1')],
+      stop: 'tool',
+      usage: { input: 900, output: 30 },
+    },
+  ],
+};
+
+interface Expected {
+  texts: string[];
+  calls: string[];
+  toolStop: boolean;
+}
+
+const expectations: Record<string, Expected> = {
+  'reads the log back, then answers': {
+    texts: [
+      'Let me read the FATAL lines of the full log.',
+      'The job died on an OutOfMemoryError in the reducer.',
+    ],
+    calls: [],
+    toolStop: false,
+  },
+  'calls an agent tool beside headroom_retrieve, then answers': {
+    texts: ['Checking the tests and the log.', 'The log shows an OutOfMemoryError.'],
+    calls: ['call_b1'],
+    toolStop: true,
+  },
+  'calls an agent tool beside headroom_retrieve, and repeats it next round': {
+    texts: ['Checking.', 'Now the source.'],
+    calls: ['call_a2'],
+    toolStop: true,
+  },
+  'runs out of rounds while still calling headroom_retrieve': {
+    texts: ['Reading the log.'],
+    calls: [],
+    toolStop: false,
+  },
+};
+
+function roundsOf(format: WireFormat, scenario: string): WireObject[] {
+  return scenarios[scenario]!.map((round, i) => formats[format].response(round, i + 1));
+}
+
+function sumOf(rounds: Round[], key: 'input' | 'output'): number {
+  return rounds.reduce(
+    (total, r) => total + r.usage[key] + (key === 'input' ? (r.usage.cacheRead ?? 0) : 0),
+    0,
+  );
+}
+
+/** Texts, agent call ids and stop flag of a final response, whatever its format. */
+function summarise(format: WireFormat, response: WireObject): Expected {
+  if (format === 'anthropic') {
+    const content = response.content as WireObject[];
+    return {
+      texts: content.filter((b) => b.type === 'text').map((b) => String(b.text)),
+      calls: content.filter((b) => b.type === 'tool_use').map((b) => String(b.id)),
+      toolStop: response.stop_reason === 'tool_use',
+    };
+  }
+  if (format === 'openai-chat') {
+    const choice = (response.choices as WireObject[])[0]!;
+    const message = choice.message as WireObject;
+    return {
+      texts: String(message.content ?? '').split('\n\n'),
+      calls: ((message.tool_calls as WireObject[] | undefined) ?? []).map((c) => String(c.id)),
+      toolStop: choice.finish_reason === 'tool_calls',
+    };
+  }
+  const output = response.output as WireObject[];
+  const calls = output.filter((i) => i.type === 'function_call').map((i) => String(i.call_id));
+  return {
+    texts: output
+      .filter((i) => i.type === 'message')
+      .map((i) => String(((i.content as WireObject[])[0] as WireObject).text)),
+    calls,
+    toolStop: calls.length > 0,
+  };
+}
+
+function usageTotals(format: WireFormat, usage: unknown): { input: number; output: number } {
+  const u = usage as Record<string, number>;
+  if (format === 'anthropic')
+    return { input: u.input_tokens! + u.cache_read_input_tokens!, output: u.output_tokens! };
+  if (format === 'openai-chat') return { input: u.prompt_tokens!, output: u.completion_tokens! };
+  return { input: u.input_tokens!, output: u.output_tokens! };
+}
+
+let store: OriginalStore;
+const log = readFileSync(resolve(import.meta.dirname, '../../shared/corpus/log-hadoop-2k.log'), 'utf8');
+beforeAll(() => {
+  store = openOriginalStore({ dir: join(mkdtempSync(join(tmpdir(), 'headroom-loop-')), 'cache') });
+});
+afterAll(() => store.close());
+
+describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
+  it('finds the headroom_retrieve call with its id, query and call id', () => {
+    const [first] = roundsOf(format, 'reads the log back, then answers');
+    expect(findRetrieveCalls(format, first!)).toEqual({
+      calls: [{ callId: 'call_r1', id: LOG_ID, query: 'FATAL' }],
+      otherToolCalls: false,
+    });
+    const [mixed] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
+    expect(findRetrieveCalls(format, mixed!)).toMatchObject({
+      calls: [{ callId: 'call_r1' }],
+      otherToolCalls: true,
+    });
+  });
+
+  it('finds nothing to answer in a final answer or in a response cut by the token limit', () => {
+    const [, answer] = roundsOf(format, 'reads the log back, then answers');
+    expect(findRetrieveCalls(format, answer!)).toEqual({ calls: [], otherToolCalls: false });
+    const cut = formats[format].response(
+      { calls: [retrieveCall('c')], stop: 'length', usage: { input: 1, output: 1 } },
+      1,
+    );
+    expect(findRetrieveCalls(format, cut).calls).toEqual([]);
+  });
+
+  it('answers the call from the store and continues the turn with the model turn and the result', () => {
+    const id = store.put(log);
+    expect(id).not.toBe(LOG_ID);
+    const [first] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
+    const { calls } = findRetrieveCalls(format, first!);
+    const { results, retrievals } = answerRetrieveCalls(
+      calls.map((c) => ({ ...c, id })),
+      store,
+    );
+    expect(results[0]!.content).toMatch(/^\[headroom: \d+ of 2000 lines of hr_\w+ match "FATAL"\]\n/);
+    expect(retrievals).toEqual([{ id, bytes: Buffer.byteLength(results[0]!.content), found: true }]);
+
+    const body = withRetrieveTool(requestBody(format), format);
+    const next = continueWithResults(format, body, first!, results);
+    expect(next.tools).toEqual(body.tools);
+    expect(next.model).toBe(body.model);
+    const key = format === 'openai-responses' ? 'input' : 'messages';
+    const before = body[key] as unknown[];
+    const added = (next[key] as WireObject[]).slice(before.length);
+    expect((next[key] as unknown[]).slice(0, before.length)).toEqual(before);
+    expect(added).toEqual(expectedContinuation(format, first!, results[0]!.content));
+  });
+
+  it.each(Object.keys(scenarios))('merges the rounds of a turn that %s', (scenario) => {
+    const rounds = roundsOf(format, scenario);
+    const merged = mergeResponses(format, rounds);
+    expect(JSON.stringify(merged)).not.toContain('headroom_retrieve');
+    expect(summarise(format, merged)).toEqual(expectations[scenario]);
+    expect(usageTotals(format, merged.usage)).toEqual({
+      input: sumOf(scenarios[scenario]!, 'input'),
+      output: sumOf(scenarios[scenario]!, 'output'),
+    });
+    expect(merged.id).toBe(format === 'openai-responses' ? rounds.at(-1)!.id : rounds[0]!.id);
+  });
+});
+
+function requestBody(format: WireFormat): WireObject {
+  const marker = `[headroom: 1,940 of 2,000 lines omitted; headroom_retrieve id=${LOG_ID}]`;
+  if (format === 'anthropic') {
+    return {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 4096,
+      tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } }],
+      messages: [
+        { role: 'user', content: 'Why did the nightly job fail?' },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_0', name: 'Bash', input: { command: 'cat job.log' } }],
+        },
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 'toolu_0', content: `INFO start\n${marker}` }],
+        },
+      ],
+    };
+  }
+  if (format === 'openai-chat') {
+    return {
+      model: 'gpt-4.1',
+      messages: [
+        { role: 'user', content: 'Why did the nightly job fail?' },
+        { role: 'tool', tool_call_id: 'call_0', content: `INFO start\n${marker}` },
+      ],
+      tools: [{ type: 'function', function: { name: 'Bash', parameters: { type: 'object' } } }],
+    };
+  }
+  return {
+    model: 'gpt-5-codex',
+    store: false,
+    input: [
+      { role: 'user', content: 'Why did the nightly job fail?' },
+      { type: 'function_call_output', call_id: 'call_0', output: `INFO start\n${marker}` },
+    ],
+    tools: [{ type: 'function', name: 'Bash', parameters: { type: 'object' } }],
+  };
+}
+
+function expectedContinuation(format: WireFormat, response: WireObject, content: string): unknown[] {
+  if (format === 'anthropic') {
+    return [
+      {
+        role: 'assistant',
+        content: (response.content as WireObject[]).filter(
+          (b) => b.type !== 'tool_use' || b.name === 'headroom_retrieve',
+        ),
+      },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_r1', content }] },
+    ];
+  }
+  if (format === 'openai-chat') {
+    const message = (response.choices as WireObject[])[0]!.message as WireObject;
+    return [
+      {
+        role: 'assistant',
+        content: message.content,
+        tool_calls: (message.tool_calls as WireObject[]).filter(
+          (c) => (c.function as WireObject).name === 'headroom_retrieve',
+        ),
+      },
+      { role: 'tool', tool_call_id: 'call_r1', content },
+    ];
+  }
+  return [
+    ...(response.output as WireObject[]).filter(
+      (i) => i.type !== 'function_call' || i.name === 'headroom_retrieve',
+    ),
+    { type: 'function_call_output', call_id: 'call_r1', output: content },
+  ];
+}
+
+/** Run the rounds' event streams through the rewriter the way the proxy does and return the client's SSE text. */
+function rewrite(format: WireFormat, rounds: WireObject[]): { text: string; assembled: WireObject[] } {
+  const stream = createRetrieveStream(format);
+  const out: SseEvent[] = [];
+  const assembled: WireObject[] = [];
+  for (const response of rounds) {
+    for (const event of formats[format].events(response)) out.push(...stream.push(event));
+    assembled.push(stream.endRound().response);
+  }
+  out.push(...stream.finish());
+  return { text: out.map(formatSseEvent).join(''), assembled };
+}
+
+async function consume(
+  format: WireFormat,
+  sse: string,
+): Promise<{ final: WireObject; streamedText: string }> {
+  const server = await serveEventStream(sse);
+  try {
+    if (format === 'anthropic') {
+      const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
+      const stream = client.messages.stream({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 1024,
+        messages: [{ role: 'user', content: 'Why did the nightly job fail?' }],
+      });
+      let streamedText = '';
+      stream.on('text', (delta) => {
+        streamedText += delta;
+      });
+      return { final: (await stream.finalMessage()) as unknown as WireObject, streamedText };
+    }
+    const client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
+    if (format === 'openai-chat') {
+      const stream = client.chat.completions.stream({
+        model: 'gpt-4.1',
+        messages: [{ role: 'user', content: 'Why did the nightly job fail?' }],
+        stream_options: { include_usage: true },
+      });
+      let streamedText = '';
+      stream.on('content', (delta) => {
+        streamedText += delta;
+      });
+      return { final: (await stream.finalChatCompletion()) as unknown as WireObject, streamedText };
+    }
+    const stream = client.responses.stream({ model: 'gpt-5-codex', input: 'Why did the nightly job fail?' });
+    let streamedText = '';
+    stream.on('response.output_text.delta', (event) => {
+      streamedText += event.delta;
+    });
+    return { final: (await stream.finalResponse()) as unknown as WireObject, streamedText };
+  } finally {
+    await server.close();
+  }
+}
+
+describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
+  it('assembles each round from its events exactly as the API returns it as JSON', () => {
+    const rounds = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
+    const { assembled } = rewrite(format, rounds);
+    assembled.forEach((response, i) => {
+      expect(findRetrieveCalls(format, response)).toEqual(findRetrieveCalls(format, rounds[i]!));
+      expect(summarise(format, response)).toEqual(summarise(format, rounds[i]!));
+      expect(response.usage).toEqual(rounds[i]!.usage);
+    });
+  });
+
+  it.each(Object.keys(scenarios))('gives the SDK one clean stream when the model %s', async (scenario) => {
+    const rounds = roundsOf(format, scenario);
+    const { text } = rewrite(format, rounds);
+    expect(text).not.toContain('headroom_retrieve');
+    const { final, streamedText } = await consume(format, text);
+    const expected = expectations[scenario]!;
+    expect(summarise(format, final)).toEqual(expected);
+    expect(streamedText).toBe(expected.texts.join(format === 'openai-chat' ? '\n\n' : ''));
+    expect(usageTotals(format, final.usage)).toEqual({
+      input: sumOf(scenarios[scenario]!, 'input'),
+      output: sumOf(scenarios[scenario]!, 'output'),
+    });
+    const merged = mergeResponses(format, rounds);
+    expect(final.id).toBe(merged.id);
+    if (format === 'anthropic') expect(final.content).toEqual(merged.content);
+    if (format === 'openai-responses') expect(final.output).toMatchObject(merged.output as WireObject[]);
+  });
+
+  it('keeps one opening and one closing event with consecutive indexes', () => {
+    const { text } = rewrite(
+      format,
+      roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers'),
+    );
+    const events = text
+      .trim()
+      .split('\n\n')
+      .map((block) =>
+        block
+          .split('\n')
+          .find((line) => line.startsWith('data: '))!
+          .slice(6),
+      );
+    const parsed = events.filter((data) => data !== '[DONE]').map((data) => JSON.parse(data) as WireObject);
+    if (format === 'anthropic') {
+      expect(parsed.filter((e) => e.type === 'message_start')).toHaveLength(1);
+      expect(parsed.filter((e) => e.type === 'message_stop')).toHaveLength(1);
+      const starts = parsed.filter((e) => e.type === 'content_block_start').map((e) => e.index);
+      expect(starts).toEqual(starts.map((_, i) => i));
+    } else if (format === 'openai-chat') {
+      expect(events.filter((data) => data === '[DONE]')).toHaveLength(1);
+      expect(events.at(-1)).toBe('[DONE]');
+      expect(new Set(parsed.map((e) => e.id))).toEqual(new Set(['chatcmpl-1Bx9']));
+    } else {
+      expect(parsed.filter((e) => e.type === 'response.created')).toHaveLength(1);
+      expect(parsed.filter((e) => e.type === 'response.completed')).toHaveLength(1);
+      expect(parsed.map((e) => e.sequence_number)).toEqual(parsed.map((_, i) => i));
+      const added = parsed.filter((e) => e.type === 'response.output_item.added').map((e) => e.output_index);
+      expect(added).toEqual(added.map((_, i) => i));
+    }
+  });
+});
+
+describe('retrieve loop with an upstream error mid-stream', () => {
+  it('passes the error on and closes nothing more', () => {
+    const stream = createRetrieveStream('anthropic');
+    const [first] = roundsOf('anthropic', 'reads the log back, then answers');
+    const events = anthropicEvents(first!).slice(0, 4);
+    const error = {
+      event: 'error',
+      data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error' } }),
+    };
+    const out = [...events, error].flatMap((event) => stream.push(event));
+    expect(out.at(-1)).toEqual(error);
+    expect(stream.failed).toBe(true);
+    stream.endRound();
+    expect(stream.finish()).toEqual([]);
+  });
+});
