@@ -1,0 +1,221 @@
+// `headroom wrap <agent>`: start a proxy on a free loopback port (or join a running one), run the agent
+// pointed at it, stay silent while it works, then shut the proxy down and report the session.
+
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config, ResolvedConfig } from '../config.js';
+import { HeadroomError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { type RunningProxy, startProxy } from '../proxy/server.js';
+import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
+import { canConnect, findExecutable } from './preflight.js';
+import type { SessionStats } from './summary.js';
+import { type AgentExit, signalExitCode, superviseAgent } from './supervisor.js';
+
+export interface WrapOptions {
+  agent: AgentAdapter;
+  /** Arguments for the agent, passed after the adapter's own. */
+  args: readonly string[];
+  resolved: ResolvedConfig;
+  /** Join this running `headroom proxy` instead of starting one. */
+  proxyUrl?: string;
+  env?: Env;
+  cwd?: string;
+  /** Where the few lines headroom prints before the agent starts go. */
+  stderr?: NodeJS.WritableStream;
+  /** Session id to tag requests with (random when left out). */
+  sessionId?: string;
+}
+
+export interface WrapResult {
+  exit: AgentExit;
+  sessionId: string;
+  /** Undefined when the stats could not be read back. */
+  stats?: SessionStats;
+  /** The proxy log of an in-process proxy. */
+  logFile?: string;
+}
+
+const UPSTREAM_SETTINGS: UpstreamSetting[] = ['anthropicUpstream', 'openaiUpstream', 'geminiUpstream'];
+
+/**
+ * The config with the agent's own base URLs as upstreams. A URL given to headroom itself (flag or HEADROOM_*
+ * variable) still wins; the config file and the defaults do not, being less specific than the user's shell.
+ */
+export function withAdoptedUpstreams(resolved: ResolvedConfig, adopted: AdoptedUpstreams): Config {
+  const config = { ...resolved.config };
+  for (const setting of UPSTREAM_SETTINGS) {
+    const value = adopted[setting];
+    if (value && (resolved.sources[setting] === 'file' || resolved.sources[setting] === 'default')) {
+      config[setting] = value;
+    }
+  }
+  return config;
+}
+
+/** Where an in-process proxy logs while the agent owns the terminal (0600 file in a 0700 directory). */
+export function sessionLogFile(cacheDir: string, sessionId: string): string {
+  const dir = join(cacheDir, 'logs');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return join(dir, `wrap-${sessionId}.log`);
+}
+
+interface ProxyLink {
+  /** Base URL the agent is pointed at. */
+  agentUrl: string;
+  /** Read the session's stats; undefined when they cannot be read. */
+  stats(): Promise<SessionStats | undefined>;
+  close(): Promise<void>;
+  logFile?: string;
+}
+
+async function startOwnProxy(config: Config, options: WrapOptions, sessionId: string): Promise<ProxyLink> {
+  const logFile = sessionLogFile(config.cacheDir, sessionId);
+  const logger = createLogger({
+    file: logFile,
+    level: config.logLevel as 'error' | 'warn' | 'info' | 'debug',
+  });
+  const port = options.resolved.sources.port === 'flag' ? config.port : 0;
+  const session = { id: sessionId, agent: options.agent.name, project: options.cwd ?? process.cwd() };
+  const proxy: RunningProxy = await startProxy({ config: { ...config, port }, logger, session });
+  return {
+    agentUrl: proxy.url,
+    logFile,
+    stats: async () => {
+      const filter = { sessionId };
+      return { ...proxy.store.summary(filter), rows: proxy.store.recent(10_000, filter) };
+    },
+    close: () => proxy.close(2000),
+  };
+}
+
+function adminHeaders(config: Config): Record<string, string> {
+  return config.apiKey ? { 'x-headroom-key': config.apiKey } : {};
+}
+
+async function joinRunningProxy(config: Config, options: WrapOptions, sessionId: string): Promise<ProxyLink> {
+  const base = (options.proxyUrl ?? '').replace(/\/+$/, '');
+  const session = { id: sessionId, agent: options.agent.name, project: options.cwd ?? process.cwd() };
+  let response: Response;
+  try {
+    response = await fetch(`${base}/admin/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...adminHeaders(config) },
+      body: JSON.stringify(session),
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (error) {
+    throw new HeadroomError(
+      `cannot reach the headroom proxy at ${base} (is \`headroom proxy\` running?)`,
+      1,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (!response.ok) {
+    throw new HeadroomError(
+      `the proxy at ${base} refused the session (HTTP ${response.status}: ${await response.text()})`,
+    );
+  }
+  return {
+    agentUrl: `${base}/s/${sessionId}`,
+    stats: async () => {
+      try {
+        const res = await fetch(`${base}/stats?session=${sessionId}&limit=1000`, {
+          headers: adminHeaders(config),
+          signal: AbortSignal.timeout(5000),
+        });
+        if (!res.ok) return undefined;
+        const body = (await res.json()) as {
+          totals?: Omit<SessionStats, 'rows'>;
+          recent?: SessionStats['rows'];
+        };
+        return body.totals ? { ...body.totals, rows: body.recent ?? [] } : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    close: async () => {},
+  };
+}
+
+async function warnUnreachable(settings: UpstreamSetting[], config: Config, stderr: NodeJS.WritableStream) {
+  const urls = [...new Set(settings.map((s) => config[s]))];
+  const reachable = await Promise.all(urls.map((url) => canConnect(url)));
+  const down = urls.filter((_, i) => !reachable[i]);
+  if (down.length > 0) {
+    stderr.write(
+      `headroom: warning: cannot reach ${down.join(', ')}; starting anyway (requests fail until it is up)\n`,
+    );
+  }
+}
+
+/** Serve until SIGINT/SIGTERM/SIGHUP for an agent that has to be configured by hand. */
+function serveUntilStopped(
+  agent: ManualAdapter,
+  agentUrl: string,
+  stderr: NodeJS.WritableStream,
+): Promise<AgentExit> {
+  for (const line of agent.instructions(agentUrl)) stderr.write(`${line}\n`);
+  return new Promise((resolve) => {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const stop = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, stop);
+      resolve(signal === 'SIGINT' ? { code: 0 } : { code: signalExitCode(signal) });
+    };
+    for (const s of signals) process.on(s, stop);
+  });
+}
+
+/** Run one wrapped agent session from start to finish. */
+export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
+  const { agent } = options;
+  const env: Env = options.env ?? process.env;
+  const stderr = options.stderr ?? process.stderr;
+  const reason = agent.cannotRoute?.(env);
+  if (reason) throw new HeadroomError(`cannot wrap ${agent.name}: ${reason}`, 2);
+  const command = agent.kind === 'process' ? findExecutable(agent.binary, env) : undefined;
+  if (agent.kind === 'process' && !command) {
+    throw new HeadroomError(
+      `cannot start ${agent.binary}: not found on PATH (install: ${agent.install})`,
+      127,
+    );
+  }
+
+  const sessionId = options.sessionId ?? randomBytes(4).toString('hex');
+  const adopted = agent.adoptUpstreams(env);
+  const config = withAdoptedUpstreams(options.resolved, adopted);
+  if (options.proxyUrl && Object.keys(adopted).length > 0) {
+    stderr.write(
+      `headroom: note: the proxy at ${options.proxyUrl} forwards to its own upstreams; ${Object.values(adopted).join(', ')} is not used\n`,
+    );
+  }
+  const link = options.proxyUrl
+    ? await joinRunningProxy(config, options, sessionId)
+    : await startOwnProxy(config, options, sessionId);
+  let exit: AgentExit;
+  try {
+    if (!options.proxyUrl) await warnUnreachable(agent.upstreamsUsed(env), config, stderr);
+    if (agent.kind === 'manual') {
+      exit = await serveUntilStopped(agent, link.agentUrl, stderr);
+    } else {
+      const plan = agent.launch(link.agentUrl, env, options.args);
+      exit = await superviseAgent({
+        command: command ?? agent.binary,
+        args: plan.args,
+        env: { ...env, ...plan.env },
+        cwd: options.cwd,
+        installHint: agent.install,
+      });
+    }
+  } catch (error) {
+    await link.close();
+    throw error;
+  }
+  const stats = await link.stats().catch(() => undefined);
+  await link.close();
+  return { exit, sessionId, stats, logFile: link.logFile };
+}
