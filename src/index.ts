@@ -9,10 +9,25 @@ export {
   retrieve,
 } from './ccr/retrieve.js';
 export { RETRIEVE_TOOL_NAME, retrieveToolDefinition } from './ccr/tool.js';
+export {
+  type BlockStats,
+  type CompressBodyResult,
+  type CompressOptions,
+  type CompressResult,
+  type CompressStats,
+  type CompressTextOptions,
+  type CompressTextResult,
+  compress,
+  compressRequestBody,
+  compressText,
+  type SkipReason,
+} from './compress/pipeline.js';
 export { countTokens, type EncodingName } from './compress/tokens.js';
+export type { Kind, TransformName } from './compress/types.js';
 export { type Config, resolveConfig } from './config.js';
 export { HeadroomError } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
+export type { WireFormat } from './providers/types.js';
 export {
   type ProxyOptions,
   type ProxySession,

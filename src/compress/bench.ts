@@ -1,0 +1,129 @@
+// Measures the engine on a set of sample outputs: token reduction, needle retention and speed.
+// Callers load the samples (corpus files, a user's own data); this module only computes figures.
+
+import { compressText } from './pipeline.js';
+import { countTokens } from './tokens.js';
+
+/** One sample: a tool output, the question a user would ask about it and the facts the answer needs. */
+export interface BenchItem {
+  name: string;
+  category: string;
+  text: string;
+  question: string;
+  needles: readonly string[];
+}
+
+/** Figures for one sample. */
+export interface BenchRow {
+  name: string;
+  category: string;
+  kind: string;
+  transform: string;
+  bytes: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  needles: number;
+  needlesKept: number;
+  /** Names of the needles missing from what the model sees. */
+  missing: string[];
+  ms: number;
+}
+
+/** Figures over a category (or everything). */
+export interface BenchTotal {
+  category: string;
+  items: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** 1 - after / before, over the summed tokens. */
+  reduction: number;
+  needles: number;
+  needlesKept: number;
+  retention: number;
+}
+
+/** Throughput of the transforms alone (no token counting) on one big block. */
+export interface SpeedFigure {
+  label: string;
+  bytes: number;
+  ms: number;
+  mbPerSecond: number;
+}
+
+/** Compress each sample with its question as the query and check what the model would see. */
+export function measureItems(items: readonly BenchItem[]): BenchRow[] {
+  return items.map((item) => {
+    const started = performance.now();
+    const result = compressText(item.text, { query: item.question, memo: false, tokenCounting: 'estimate' });
+    const ms = performance.now() - started;
+    const missing = item.needles.filter((needle) => !result.text.includes(needle));
+    return {
+      name: item.name,
+      category: item.category,
+      kind: result.kind,
+      transform: result.transform ?? '-',
+      bytes: Buffer.byteLength(item.text),
+      tokensBefore: countTokens(item.text, 'o200k_base'),
+      tokensAfter: countTokens(result.text, 'o200k_base'),
+      needles: item.needles.length,
+      needlesKept: item.needles.length - missing.length,
+      missing,
+      ms,
+    };
+  });
+}
+
+/** Sum rows per category, plus an `overall` total over the categories not excluded. */
+export function totals(rows: readonly BenchRow[], excludeFromOverall: readonly string[] = []): BenchTotal[] {
+  const byCategory = new Map<string, BenchRow[]>();
+  for (const row of rows) byCategory.set(row.category, [...(byCategory.get(row.category) ?? []), row]);
+  const sum = (category: string, group: readonly BenchRow[]): BenchTotal => {
+    const tokensBefore = group.reduce((s, r) => s + r.tokensBefore, 0);
+    const tokensAfter = group.reduce((s, r) => s + r.tokensAfter, 0);
+    const needles = group.reduce((s, r) => s + r.needles, 0);
+    const needlesKept = group.reduce((s, r) => s + r.needlesKept, 0);
+    return {
+      category,
+      items: group.length,
+      tokensBefore,
+      tokensAfter,
+      reduction: tokensBefore === 0 ? 0 : 1 - tokensAfter / tokensBefore,
+      needles,
+      needlesKept,
+      retention: needles === 0 ? 1 : needlesKept / needles,
+    };
+  };
+  const categories = [...byCategory.keys()].sort();
+  const out = categories.map((c) => sum(c, byCategory.get(c) ?? []));
+  out.push(
+    sum(
+      'overall',
+      rows.filter((r) => !excludeFromOverall.includes(r.category)),
+    ),
+  );
+  return out;
+}
+
+/** Transform throughput on `text`, best of `runs` (first run warms up the JIT). */
+export function measureSpeed(label: string, text: string, query = '', runs = 5): SpeedFigure {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    compressText(text, { query, memo: false, tokenCounting: 'estimate' });
+    best = Math.min(best, performance.now() - started);
+  }
+  const bytes = Buffer.byteLength(text);
+  return { label, bytes, ms: best, mbPerSecond: bytes / 1e6 / (best / 1000) };
+}
+
+/** Repeat samples until the block reaches `bytes` (for speed runs on realistic content). */
+export function blockOf(samples: readonly string[], bytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes && samples.length > 0; i++) {
+    const sample = samples[i % samples.length] as string;
+    parts.push(sample);
+    size += sample.length + 1;
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,118 @@
+// Classifies a block of tool output by cheap checks on a sample of its lines, then confirms.
+// Order matters: JSON and diffs are unambiguous; compiler diagnostics look like grep hits, so logs go first.
+
+import type { Kind } from './types.js';
+
+const SAMPLE_LINES = 200;
+
+/** The first lines of a text (at most `SAMPLE_LINES`), without blank ones. */
+function sampleLines(text: string): string[] {
+  const head = text.length > 64_000 ? text.slice(0, 64_000) : text;
+  return head
+    .split('\n', SAMPLE_LINES)
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
+}
+
+function share(lines: readonly string[], pattern: RegExp): number {
+  if (lines.length === 0) return 0;
+  let hits = 0;
+  for (const line of lines) if (pattern.test(line)) hits++;
+  return hits / lines.length;
+}
+
+export function looksLikeJson(text: string): boolean {
+  const t = text.trimStart();
+  if (!(t.startsWith('{') || t.startsWith('['))) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null;
+  } catch {
+    return false;
+  }
+}
+
+export function looksLikeDiff(text: string): boolean {
+  const lines = sampleLines(text);
+  let headers = 0;
+  let hunks = 0;
+  for (const line of lines) {
+    if (/^(diff (--git|-[a-zA-Z]+) |--- \S|\+\+\+ \S|Index: )/.test(line)) headers++;
+    else if (/^@@ -\d+(,\d+)? \+\d+(,\d+)? @@/.test(line)) hunks++;
+  }
+  return hunks > 0 && headers >= 2;
+}
+
+export function looksLikeHtml(text: string): boolean {
+  const head = text.slice(0, 2000).trimStart().toLowerCase();
+  if (!head.startsWith('<')) return false;
+  if (head.startsWith('<!doctype html') || head.startsWith('<html')) return true;
+  // Markdown often opens with an HTML banner; its headings and lists say it is not a page.
+  if ((text.match(/^(#{1,6} |```|- |\* )/gm)?.length ?? 0) >= 3) return false;
+  const tags = head.match(/<\/?(div|p|span|a|body|head|table|li|ul|script|meta|link|section|article)\b/g);
+  return (tags?.length ?? 0) >= 8;
+}
+
+// Compiler and checker diagnostics: g++/clang/mypy/javac `file:line[:col]: error:` and tsc `file(l,c): error TS`.
+export const DIAGNOSTIC =
+  /^(\S.*?:\d+(:\d+)?: (fatal error|error|warning|note|hint)\b|\S.*?\(\d+,\d+\): (error|warning) [A-Z]+\d+|\s+File ".*", line \d+)/;
+const TIMESTAMP =
+  /(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\b\d{2}:\d{2}:\d{2}\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\b|^\d{6} \d{6}\b|^\d{10}\b|^\[\d+(\.\d+)?\])/;
+const LEVEL =
+  /\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL|PANIC|error|warn|info|debug|notice)\b|^[VDIWEF]\/|\s[VDIWEF]\s\S+:|\[(error|warn|info|notice|debug)\]/;
+const TEST_OUTPUT =
+  /^\s*(PASS|FAIL|ok|not ok|✓|✗|×|√|\d+ (passing|failing|pending)|Tests?:|=+ .* =+$|npm (ERR!|WARN))/;
+
+/** Compiler, type-checker or test-runner output. */
+export function looksLikeDiagnostics(text: string): boolean {
+  const lines = sampleLines(text);
+  return lines.length >= 3 && (share(lines, DIAGNOSTIC) >= 0.1 || share(lines, TEST_OUTPUT) >= 0.2);
+}
+
+export function looksLikeLogs(text: string): boolean {
+  const lines = sampleLines(text);
+  if (lines.length < 3) return false;
+  return looksLikeDiagnostics(text) || share(lines, TIMESTAMP) >= 0.5 || share(lines, LEVEL) >= 0.3;
+}
+
+// grep/rg hits `path:line:text` / `path-line-text`, or `path:text` when the path has a slash or an extension.
+const GREP_HIT = /^(?:[^\s:]*[/.][^\s:]*):(?:\d+[:-])?/;
+// find/ls -l/ls -R/dpkg -l listings.
+const LISTING =
+  /^([dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d+$|\S*\/\S*:$|\.{1,2}\/\S|\/\S+$|(ii|rc|hi|un|iU)\s{2}\S|\S+\s+\d+\s+\d{4}-\d{2}-\d{2})/;
+
+export function looksLikeGrep(text: string): boolean {
+  const lines = sampleLines(text);
+  return lines.length >= 3 && share(lines, GREP_HIT) >= 0.6;
+}
+
+export function looksLikeListing(text: string): boolean {
+  const lines = sampleLines(text);
+  return lines.length >= 3 && share(lines, LISTING) >= 0.6;
+}
+
+export function looksLikeSearch(text: string): boolean {
+  return looksLikeGrep(text) || looksLikeListing(text);
+}
+
+const CODE_LINE =
+  /^\s*(import |from \S+ import |export |package |#include|#define|using |def |class |fn |pub |func |function |const |let |var |return\b|if\b.*[:{(]$|elif |else\b|try:|except\b|with |raise |yield |for \(|while \(|public |private |protected |static |struct |enum |impl |interface |type |\/\/|\/\*|\* |#!|@\w+|self\.|[\w.]+ = )|[;{}:,(]\s*$/;
+
+export function looksLikeCode(text: string): boolean {
+  const lines = sampleLines(text);
+  if (lines.length < 5) return false;
+  return share(lines, CODE_LINE) >= 0.3;
+}
+
+/** The kind of a block of tool output. */
+export function detectKind(text: string): Kind {
+  if (looksLikeJson(text)) return 'json';
+  if (looksLikeDiff(text)) return 'diff';
+  if (looksLikeHtml(text)) return 'html';
+  if (looksLikeDiagnostics(text)) return 'logs';
+  if (looksLikeGrep(text)) return 'search';
+  if (looksLikeListing(text)) return 'search';
+  if (looksLikeLogs(text)) return 'logs';
+  if (looksLikeCode(text)) return 'code';
+  return 'text';
+}

@@ -1,0 +1,47 @@
+// Line-level helpers shared by the line-oriented transforms (logs, search, diff, text):
+// splitting, templating (variables masked so repeated lines group together) and gap notes.
+
+/** Lines of a text, without a trailing empty line from a final newline. */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+// Timestamps, dotted numbers (IPs, versions, times), hex ids and digit runs, in that order of preference.
+const VARIABLE =
+  /\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?|\d+(?:[.:,]\d+)+|0x[0-9a-fA-F]+|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}(?:-[0-9a-f]{4,})*\b|-?\d+/g;
+
+/** A line with its variable parts (numbers, ids, times, addresses) replaced by `#`. */
+export function template(line: string): string {
+  return line.replace(VARIABLE, '#');
+}
+
+/** The variable parts of a line, in order: the values `template` masked. */
+export function variables(line: string): string[] {
+  return line.match(VARIABLE) ?? [];
+}
+
+/** Indices kept from `count` lines, rendered in order with a one-line note for each gap. */
+export function renderKept(
+  lines: readonly string[],
+  keep: ReadonlySet<number> | readonly boolean[],
+  gapNote: (omitted: number) => string = (n) => `[… ${n} line${n === 1 ? '' : 's'} omitted]`,
+): { text: string; omitted: number } {
+  const has = (i: number) => (Array.isArray(keep) ? Boolean(keep[i]) : (keep as ReadonlySet<number>).has(i));
+  const out: string[] = [];
+  let gap = 0;
+  let omitted = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (has(i)) {
+      if (gap > 0) out.push(gapNote(gap));
+      gap = 0;
+      out.push(lines[i] as string);
+    } else {
+      gap++;
+      omitted++;
+    }
+  }
+  if (gap > 0) out.push(gapNote(gap));
+  return { text: out.join('\n'), omitted };
+}

@@ -1,0 +1,323 @@
+// JSON ("SmartCrusher"): keeps the fields that carry information within a size budget, ranked by
+// depth, query relevance, rarity and error signals; big arrays of records keep their first, last and
+// outstanding items plus per-field counts and ranges. Output stays valid JSON: every object that lost
+// fields says how many in an `"_omitted"` key, every array that lost items holds a `"… N items omitted"`
+// string where they were, and the headroom marker goes on its own line after the JSON.
+
+import { looksLikeJson } from '../detect.js';
+import { type Query, relevance, termWeights } from '../query.js';
+import type { Transform } from '../types.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+interface Leaf {
+  node: Node;
+  score: number;
+  cost: number;
+}
+
+interface Node {
+  key: string | number;
+  value: Json;
+  depth: number;
+  parent: Node | undefined;
+  children: Node[];
+  /** Set when the node, or a descendant, is kept. */
+  kept: boolean;
+  /** Items of an array of records that cannot be kept (not chosen as representative). */
+  dropped: boolean;
+  /** A long string shortened for display. */
+  shown?: string;
+}
+
+const INLINE_WIDTH = 100;
+const LONG_STRING = 160;
+const RECORDS_SAMPLED = 8;
+const SIGNAL_KEY =
+  /^(status|state|error|errors|err|message|msg|conclusion|result|code|reason|failure|exit_?code|level|severity|ok|success|name|title|version|type|login|label|description|default|latest|license)$/i;
+const TROUBLE_VALUE =
+  /^(error|failed|failure|fatal|cancelled|canceled|timed_out|rejected|denied|invalid|critical)$/i;
+
+function isObject(value: Json): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRecordArray(value: Json): value is JsonObject[] {
+  return Array.isArray(value) && value.length > 0 && value.every(isObject);
+}
+
+function scalarText(value: Json): string {
+  return JSON.stringify(value);
+}
+
+function build(value: Json, key: string | number, depth: number, parent: Node | undefined): Node {
+  const node: Node = { key, value, depth, parent, children: [], kept: false, dropped: false };
+  if (Array.isArray(value)) node.children = value.map((v, i) => build(v, i, depth + 1, node));
+  else if (isObject(value))
+    node.children = Object.keys(value).map((k) => build(value[k] as Json, k, depth + 1, node));
+  return node;
+}
+
+/** Choose representative items of a big array of records; the rest are summarised by field. */
+function sampleRecords(node: Node, weights: ReadonlyMap<string, number>): void {
+  const items = node.value as JsonObject[];
+  const n = items.length;
+  if (n <= RECORDS_SAMPLED) return;
+  const chosen = new Set<number>([0, 1, n - 1]);
+  const fields = new Map<string, Map<string, number>>();
+  for (const item of items) {
+    for (const [k, v] of Object.entries(item)) {
+      if (typeof v === 'object' && v !== null) continue;
+      let counts = fields.get(k);
+      if (!counts) {
+        counts = new Map();
+        fields.set(k, counts);
+      }
+      const text = scalarText(v);
+      counts.set(text, (counts.get(text) ?? 0) + 1);
+    }
+  }
+  const scored: Array<[number, number]> = [];
+  items.forEach((item, i) => {
+    let score = 0;
+    for (const [k, v] of Object.entries(item)) {
+      if (typeof v === 'string' && TROUBLE_VALUE.test(v)) score += 5;
+      if (/^(error|errors|failure|exception)$/i.test(k) && v !== null && v !== false) score += 5;
+      if (typeof v === 'number' && /status|code/i.test(k) && v >= 400) score += 5;
+      const counts = fields.get(k);
+      if (counts && counts.size > 1 && counts.size <= Math.max(3, n / 4)) {
+        const c = counts.get(scalarText(v)) ?? n;
+        if (c <= Math.max(1, n * 0.05)) score += 2;
+      }
+      if (v === null && counts && (counts.get('null') ?? 0) <= n * 0.05) score += 1;
+    }
+    score += 3 * relevance(JSON.stringify(item), weights);
+    if (score > 0) scored.push([score, i]);
+  });
+  scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of scored.slice(0, Math.max(5, Math.ceil(Math.sqrt(n))))) chosen.add(i);
+  node.children.forEach((child, i) => {
+    child.dropped = !chosen.has(i);
+  });
+}
+
+function collectLeaves(root: Node, weights: ReadonlyMap<string, number>, leaves: Leaf[]): void {
+  const seenPairs = new Set<string>();
+  const visit = (node: Node) => {
+    if (node.dropped) return;
+    if (isRecordArray(node.value)) sampleRecords(node, weights);
+    if (node.children.length > 0) {
+      node.children.forEach(visit);
+      return;
+    }
+    const key = typeof node.key === 'string' ? node.key : '';
+    let text = scalarText(node.value);
+    let score = 10 / (1 + node.depth);
+    if (typeof node.value === 'string' && node.value.length > LONG_STRING) {
+      node.shown = `${node.value.slice(0, 100)}… (${node.value.length - 100} more chars)`;
+      text = scalarText(node.shown);
+      score -= 3;
+    }
+    const pair = `${key}\u0000${text}`;
+    // Field names carry the schema: a query word naming a field is a strong signal, one inside a value weaker.
+    const keyMatch = relevance(key.replace(/[_-]/g, ' '), weights);
+    score += 8 * keyMatch + 3 * relevance(text, weights);
+    if (seenPairs.has(pair)) score -= 8;
+    seenPairs.add(pair);
+    if (SIGNAL_KEY.test(key)) score += 4;
+    if (typeof node.value === 'string' && TROUBLE_VALUE.test(node.value)) score += 6;
+    const link =
+      /(^|_)url$/i.test(key) || (typeof node.value === 'string' && /^(https?|git):\/\//.test(node.value));
+    if (link && keyMatch === 0) score -= 6;
+    else if (typeof node.value !== 'string' || node.value.length <= 40) score += 2;
+    const index = node.parent && Array.isArray(node.parent.value) ? (node.key as number) : -1;
+    if (index === 0) score += 2;
+    leaves.push({ node, score, cost: key.length + text.length + 6 });
+  };
+  visit(root);
+}
+
+function markKept(node: Node): void {
+  for (let n: Node | undefined = node; n && !n.kept; n = n.parent) n.kept = true;
+}
+
+function render(node: Node, indent: string): string {
+  const inline = renderInline(node, INLINE_WIDTH);
+  if (inline !== undefined) return inline;
+  const inner = `${indent}  `;
+  const parts: string[] = [];
+  if (Array.isArray(node.value)) {
+    let gap = 0;
+    for (const child of node.children) {
+      if (child.kept) {
+        if (gap) parts.push(`${inner}${gapNote(gap)}`);
+        gap = 0;
+        parts.push(inner + render(child, inner));
+      } else gap++;
+    }
+    if (gap) parts.push(`${inner}${gapNote(gap)}`);
+    const stats = recordStats(node);
+    if (stats) parts.push(`${inner}${stats}`);
+    return `[\n${parts.join(',\n')}\n${indent}]`;
+  }
+  let omitted = 0;
+  for (const child of node.children) {
+    if (child.kept) parts.push(`${inner}${JSON.stringify(child.key)}: ${render(child, inner)}`);
+    else omitted++;
+  }
+  if (omitted) parts.push(`${inner}"_omitted": ${omitted}`);
+  return `{\n${parts.join(',\n')}\n${indent}}`;
+}
+
+/** The node on one line, or undefined when that would be wider than `width`. */
+function renderInline(node: Node, width: number): string | undefined {
+  if (node.children.length === 0) {
+    if (Array.isArray(node.value)) return '[]';
+    if (isObject(node.value)) return '{}';
+    return scalarText(node.shown ?? node.value);
+  }
+  const parts: string[] = [];
+  let length = 2;
+  const push = (part: string) => {
+    parts.push(part);
+    length += part.length + 2;
+    return length <= width;
+  };
+  if (Array.isArray(node.value)) {
+    let gap = 0;
+    for (const child of node.children) {
+      if (!child.kept) {
+        gap++;
+        continue;
+      }
+      if (gap && !push(gapNote(gap))) return undefined;
+      gap = 0;
+      const text = renderInline(child, width - length);
+      if (text === undefined || !push(text)) return undefined;
+    }
+    if (gap && !push(gapNote(gap))) return undefined;
+    if (recordStats(node)) return undefined;
+    return `[${parts.join(', ')}]`;
+  }
+  let omitted = 0;
+  for (const child of node.children) {
+    if (!child.kept) {
+      omitted++;
+      continue;
+    }
+    const text = renderInline(child, width - length);
+    if (text === undefined || !push(`${JSON.stringify(child.key)}: ${text}`)) return undefined;
+  }
+  if (omitted && !push(`"_omitted": ${omitted}`)) return undefined;
+  return `{${parts.join(', ')}}`;
+}
+
+function gapNote(count: number): string {
+  return JSON.stringify(`… ${count} item${count === 1 ? '' : 's'} omitted`);
+}
+
+/** For a sampled array of records: counts and ranges of the scalar fields over all items. */
+function recordStats(node: Node): string | undefined {
+  if (!node.children.some((c) => c.dropped)) return undefined;
+  const items = node.value as JsonObject[];
+  const summary: JsonObject = { items: items.length };
+  const fields = new Map<string, Json[]>();
+  for (const item of items) {
+    for (const [k, v] of Object.entries(item)) {
+      if (typeof v === 'object' && v !== null) continue;
+      let values = fields.get(k);
+      if (!values) {
+        values = [];
+        fields.set(k, values);
+      }
+      values.push(v);
+    }
+  }
+  for (const [k, values] of fields) {
+    if (values.every((v) => typeof v === 'number')) {
+      const nums = values as number[];
+      summary[k] = { min: Math.min(...nums), max: Math.max(...nums) };
+      continue;
+    }
+    const counts = new Map<string, number>();
+    for (const v of values) counts.set(scalarText(v), (counts.get(scalarText(v)) ?? 0) + 1);
+    if (counts.size > 1 && counts.size <= 6) {
+      summary[k] = Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+    }
+  }
+  return JSON.stringify({ _headroom: summary }).replace(/":/g, '": ').replace(/,"/g, ', "');
+}
+
+function budgetFor(size: number): number {
+  return Math.min(Math.max(1500, size * 0.18), 2000 + 40 * Math.sqrt(size));
+}
+
+/** Query terms found in most values say nothing about which value matters. */
+function selectiveWeights(units: readonly string[], query: Query): Map<string, number> {
+  const weights = termWeights(units, query);
+  for (const [term] of weights) {
+    let df = 0;
+    for (const unit of units) if (unit.toLowerCase().includes(term)) df++;
+    if (df > Math.max(3, units.length * 0.2)) weights.delete(term);
+  }
+  return weights;
+}
+
+export const json: Transform = {
+  name: 'json',
+  detect: looksLikeJson,
+  compress(text, ctx) {
+    let value: Json;
+    try {
+      value = JSON.parse(text) as Json;
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== 'object' || value === null) return undefined;
+    const root = build(value, '', 0, undefined);
+    const units: string[] = [];
+    const gather = (node: Node) => {
+      if (node.children.length === 0) units.push(`${node.key} ${scalarText(node.value)}`);
+      else node.children.forEach(gather);
+    };
+    gather(root);
+    const weights = selectiveWeights(units, ctx.query);
+    const leaves: Leaf[] = [];
+    collectLeaves(root, weights, leaves);
+    const total = leaves.reduce((sum, leaf) => sum + leaf.cost, 0);
+    const budget = budgetFor(text.length);
+    const order = leaves
+      .map((_, i) => i)
+      .sort((a, b) => (leaves[b] as Leaf).score - (leaves[a] as Leaf).score || a - b);
+    let spent = 0;
+    let dropped = 0;
+    for (const i of order) {
+      const leaf = leaves[i] as Leaf;
+      if (spent + leaf.cost > budget && spent > 0) {
+        dropped++;
+        continue;
+      }
+      spent += leaf.cost;
+      markKept(leaf.node);
+    }
+    const truncated = leaves.some((l) => l.node.kept && l.node.shown !== undefined);
+    if (dropped === 0 && !truncated && total === spent && !hasDropped(root)) return undefined;
+    markKept(root);
+    const out = render(root, '');
+    const droppedItems = countDropped(root);
+    const parts = [`${dropped} of ${leaves.length} JSON values omitted`];
+    if (droppedItems) parts.push(`${droppedItems} array items summarised`);
+    return { text: out, summary: parts.join(', ') };
+  },
+};
+
+function hasDropped(node: Node): boolean {
+  return node.dropped || node.children.some(hasDropped);
+}
+
+function countDropped(node: Node): number {
+  let count = node.dropped ? 1 : 0;
+  if (!node.dropped) for (const child of node.children) count += countDropped(child);
+  return count;
+}

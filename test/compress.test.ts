@@ -1,0 +1,212 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MARKER_PATTERN, originalId } from '../src/ccr/marker.js';
+import { compress, compressRequestBody, compressText } from '../src/compress/pipeline.js';
+import {
+  anthropicConversation,
+  openaiChatConversation,
+  openaiResponsesInput,
+  turnsFor,
+} from './helpers/conversation.js';
+import { corpusItem, corpusItems } from './helpers/corpus.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bgl = corpusItem('log-bgl-2k.log');
+const issues = corpusItem('json-octokit-paginate-issues.json');
+const grep = corpusItem('search-cobra-command-methods.txt');
+
+type Block = { type: string; [key: string]: unknown };
+type Message = { role: string; content: string | Block[] };
+
+function toolResultText(messages: unknown[], index: number): string {
+  const message = messages[index] as Message;
+  const block = (message.content as Block[])[0] as Block;
+  return block.content as string;
+}
+
+describe('compress (Anthropic messages)', () => {
+  it('shrinks a Bash log output, keeps its FATAL lines and returns the original for the store', () => {
+    const messages = anthropicConversation(turnsFor([bgl]));
+    const result = compress(messages);
+    const text = toolResultText(result.messages, 2);
+    expect(text.length).toBeLessThan(bgl.text.length / 3);
+    expect(text).toContain('RAS KERNEL FATAL force load/store alignment...............0');
+    const id = originalId(bgl.text);
+    expect(text.endsWith(`headroom_retrieve id=${id}]`)).toBe(true);
+    expect(result.originals).toEqual([{ id, text: bgl.text }]);
+    const block = result.stats.blocks[0];
+    expect(block).toMatchObject({
+      kind: 'logs',
+      transform: 'logs',
+      toolName: 'Bash',
+      originalId: id,
+      callId: 'toolu_0000',
+    });
+    expect(block?.tokensAfter).toBeLessThan((block?.tokensBefore ?? 0) / 3);
+  });
+
+  it('never mutates its input and leaves user text, assistant turns and images untouched', () => {
+    const messages = anthropicConversation(turnsFor([bgl]));
+    const image = {
+      type: 'image',
+      source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' },
+    };
+    (messages[2] as Message).content = [
+      { type: 'tool_result', tool_use_id: 'toolu_0000', content: [{ type: 'text', text: bgl.text }, image] },
+    ];
+    const snapshot = structuredClone(messages);
+    const result = compress(messages);
+    expect(messages).toEqual(snapshot);
+    expect(result.messages[0]).toBe(messages[0]);
+    expect(result.messages[1]).toBe(messages[1]);
+    expect(result.messages[3]).toBe(messages[3]);
+    const parts = ((result.messages[2] as Message).content as Block[])[0]?.content as Block[];
+    expect(parts[1]).toEqual(image);
+    expect(String(parts[0]?.text)).toMatch(MARKER_PATTERN);
+  });
+
+  it('never compresses the outputs of editing tools, excluded tools or small outputs', () => {
+    const messages = anthropicConversation(turnsFor([bgl, grep, issues]));
+    ((messages[1] as Message).content as Block[])[1]!.name = 'Edit';
+    const small = anthropicConversation(turnsFor([{ ...bgl, text: bgl.text.slice(0, 400) }]));
+    const result = compress([...messages, ...small.map((m) => structuredClone(m))], {
+      excludeTools: ['grep'],
+    });
+    expect(result.stats.blocks.map((b) => b.skipped)).toEqual([
+      'edit-tool',
+      'excluded-tool',
+      undefined,
+      'below-threshold',
+    ]);
+    expect(toolResultText(result.messages, 2)).toBe(bgl.text);
+    expect(toolResultText(result.messages, 6)).toBe(grep.text);
+  });
+
+  it('leaves a file read by the Read tool untouched, but compresses a log read with cat', () => {
+    const code = corpusItem('code-requests-sessions.py');
+    const messages = anthropicConversation(turnsFor([code, bgl]));
+    ((messages[5] as Message).content as Block[])[1]!.input = { command: 'cat /var/log/bgl.log' };
+    const result = compress(messages);
+    expect(result.stats.blocks[0]?.skipped).toBe('file-read');
+    expect(toolResultText(result.messages, 2)).toBe(code.text);
+    expect(result.stats.blocks[1]?.transform).toBe('logs');
+  });
+
+  it('leaves a block that already carries a headroom marker alone', () => {
+    const once = compress(anthropicConversation(turnsFor([bgl])));
+    const twice = compress(once.messages);
+    expect(twice.stats.blocks[0]?.skipped).toBe('already-compressed');
+    expect(twice.messages).toEqual(once.messages);
+  });
+
+  it('turns a repeat of an earlier identical output into a reference to the earlier call', () => {
+    const result = compress(anthropicConversation(turnsFor([grep, grep])));
+    const second = toolResultText(result.messages, 6);
+    expect(second).toBe(
+      `[headroom: same as the Grep output of call toolu_0000 earlier in this conversation; headroom_retrieve id=${originalId(grep.text)}]`,
+    );
+    expect(result.stats.blocks[1]?.transform).toBe('dedup');
+    expect(result.stats.blocks[0]?.transform).toBe('search');
+  });
+
+  it('sends byte-identical earlier turns when the conversation grows by one turn (prompt cache stays warm)', () => {
+    const items = corpusItems().filter((i) => i.category !== 'code');
+    const turns = turnsFor(items.slice(0, 12));
+    const shorter = compress(anthropicConversation(turns.slice(0, 11)));
+    const longer = compress(
+      anthropicConversation([
+        ...turns.slice(0, 11),
+        { ...turns[0]!, question: 'and the FATAL lines?' },
+        turns[11]!,
+      ]),
+    );
+    expect(JSON.stringify(longer.messages.slice(0, shorter.messages.length))).toBe(
+      JSON.stringify(shorter.messages),
+    );
+  });
+
+  it('fails open past its time budget: blocks after it are sent as they are', () => {
+    const turns = turnsFor([bgl, grep]).map((t) => ({ ...t, question: `${t.question} (budget run)` }));
+    const result = compress(anthropicConversation(turns), { budgetMs: -1 });
+    expect(result.stats.blocks.map((b) => b.skipped)).toEqual(['budget', 'budget']);
+    expect(result.originals).toEqual([]);
+    // The decision sticks, so the next turn sends these blocks the same way.
+    const next = compress(anthropicConversation(turns));
+    expect(next.messages).toEqual(result.messages);
+  });
+});
+
+describe('compress (OpenAI shapes)', () => {
+  it('compresses role "tool" messages of a Chat Completions conversation', () => {
+    const messages = openaiChatConversation(turnsFor([bgl]));
+    const result = compress(messages);
+    const tool = result.messages[3] as { role: string; content: string };
+    expect(tool.role).toBe('tool');
+    expect(tool.content.length).toBeLessThan(bgl.text.length / 3);
+    expect(result.stats.blocks[0]?.toolName).toBe('bash');
+    expect(result.messages[0]).toBe(messages[0]);
+  });
+
+  it('compresses Responses function_call_output items and re-closes Codex JSON envelopes', () => {
+    const input = openaiResponsesInput(turnsFor([bgl, grep]));
+    const envelope = { output: grep.text, metadata: { exit_code: 0, duration_seconds: 0.2 } };
+    (input[6] as { output: string }).output = JSON.stringify(envelope);
+    const result = compress(input);
+    expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'search']);
+    const wrapped = JSON.parse((result.messages[6] as { output: string }).output) as typeof envelope;
+    expect(wrapped.metadata).toEqual(envelope.metadata);
+    expect(wrapped.output).toMatch(MARKER_PATTERN);
+    expect(wrapped.output.length).toBeLessThan(grep.text.length);
+  });
+});
+
+describe('compressRequestBody', () => {
+  it('rewrites only the tool outputs and keeps every other key in its place', () => {
+    const body = {
+      model: 'claude-sonnet-4-5',
+      system: [{ type: 'text', text: 'system prompt', cache_control: { type: 'ephemeral' } }],
+      tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
+      messages: anthropicConversation(turnsFor([bgl])),
+      max_tokens: 1024,
+      stream: true,
+    };
+    const result = compressRequestBody('anthropic', body);
+    expect(result.changed).toBe(true);
+    const out = result.body as typeof body;
+    expect(Object.keys(out)).toEqual(Object.keys(body));
+    expect(out.system).toBe(body.system);
+    expect(out.tools).toBe(body.tools);
+    expect(out.messages).not.toBe(body.messages);
+    expect(result.originals).toHaveLength(1);
+  });
+
+  it('returns the same body object when nothing is compressed, and never throws on garbage', () => {
+    const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };
+    expect(compressRequestBody('openai-chat', body)).toMatchObject({ body, changed: false });
+    for (const garbage of [null, 'text', 42, [], { messages: 'nope' }, { input: 'just a string' }]) {
+      expect(compressRequestBody('openai-responses', garbage).changed).toBe(false);
+    }
+  });
+});
+
+describe('determinism', () => {
+  it('gives the same bytes in a separate process', () => {
+    const here = compressText(bgl.text, { query: bgl.question }).text;
+    const script = `import('${resolve(root, 'dist/compress/pipeline.js')}').then(async (m) => {
+      const { readFileSync } = await import('node:fs');
+      const meta = JSON.parse(readFileSync(process.argv[1] + '.meta.json', 'utf8'));
+      process.stdout.write(m.compressText(readFileSync(process.argv[1], 'utf8'), { query: meta.question }).text);
+    });`;
+    const there = execFileSync(
+      process.execPath,
+      ['-e', script, resolve(root, '../shared/corpus/log-bgl-2k.log')],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    expect(there).toBe(here);
+  });
+});
