@@ -450,3 +450,38 @@ describe('retrieve loop with an upstream error mid-stream', () => {
     expect(stream.finish()).toEqual([]);
   });
 });
+
+describe('continuing a Responses turn the client does not store', () => {
+  it('drops reasoning it cannot send back and unties the other items from it', () => {
+    const round = responsesResponse(
+      {
+        thinking: 'look',
+        text: 'Reading.',
+        calls: [retrieveCall('call_r1')],
+        stop: 'tool',
+        usage: { input: 1, output: 1 },
+      },
+      1,
+    );
+    const output = round.output as WireObject[];
+    delete output[0]!.encrypted_content;
+    const body = { model: 'gpt-5-codex', store: false, input: 'Why did the job fail?' };
+    const next = continueWithResults('openai-responses', body, round, [
+      { callId: 'call_r1', content: 'FATAL oom' },
+    ]);
+    expect(next.input).toEqual([
+      { role: 'user', content: 'Why did the job fail?' },
+      { type: 'message', status: 'completed', role: 'assistant', content: (output[1] as WireObject).content },
+      {
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'call_r1',
+        name: 'headroom_retrieve',
+        arguments: (output[2] as WireObject).arguments,
+      },
+      { type: 'function_call_output', call_id: 'call_r1', output: 'FATAL oom' },
+    ]);
+    const stored = continueWithResults('openai-responses', { ...body, store: true }, round, []);
+    expect((stored.input as WireObject[])[1]).toEqual(output[0]);
+  });
+});

@@ -162,7 +162,7 @@ export function answerRetrieveCalls(
 }
 
 /** The assistant turn to send back upstream: as the model wrote it, minus the agent's held calls. */
-function assistantTurnWithoutAgentCalls(format: WireFormat, response: WireObject): unknown[] {
+function assistantTurnWithoutAgentCalls(format: WireFormat, response: WireObject): WireObject[] {
   const agentCalls = new Set(
     clientCalls(format, response)
       .filter((call) => !isRetrieveCall(format, call))
@@ -187,10 +187,16 @@ function assistantTurnWithoutAgentCalls(format: WireFormat, response: WireObject
   }
 }
 
-/** Reasoning items can only be sent back by value (encrypted) when the client does not store responses. */
-function replayableOutput(items: unknown[], body: WireObject): unknown[] {
+/**
+ * Output items to send back as input. When the client does not store responses, a reasoning item can only
+ * go back by value (with `encrypted_content`); one without it is dropped, and the other items then lose
+ * their ids, since an id ties them to the reasoning item the API would look for.
+ */
+function replayableOutput(items: WireObject[], body: WireObject): WireObject[] {
   if (body.store !== false) return items;
-  return items.filter((item) => !isObject(item) || item.type !== 'reasoning' || item.encrypted_content);
+  const kept = items.filter((item) => item.type !== 'reasoning' || item.encrypted_content);
+  if (kept.length === items.length) return items;
+  return kept.map(({ id: _id, ...item }) => item);
 }
 
 /**
