@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { LiveFeed, type LiveStatus } from '../src/stats/live.js';
+import { StatsReader } from '../src/stats/query.js';
+import type { RequestRow } from '../src/stats/report.js';
+import { listRunningProxies, removeRuntimeFile, writeRuntimeFile } from '../src/stats/runtime-files.js';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { startTestProxy } from './helpers/proxy.js';
+
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
+  return Number(child.stdout);
+}
+
+async function until<T>(get: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('runtime files', () => {
+  it('announces a proxy in a private file and forgets it when removed', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-run-'));
+    const file = writeRuntimeFile(cacheDir, { pid: process.pid, url: 'http://127.0.0.1:9', startedAt: 1 });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cacheDir, 'run')).mode & 0o777).toBe(0o700);
+    expect(listRunningProxies(cacheDir)).toEqual([
+      { pid: process.pid, url: 'http://127.0.0.1:9', startedAt: 1 },
+    ]);
+    removeRuntimeFile(cacheDir, process.pid);
+    expect(listRunningProxies(cacheDir)).toEqual([]);
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('ignores and cleans up the files of proxies that died without removing them', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-run-'));
+    const pid = deadPid();
+    const stale = writeRuntimeFile(cacheDir, { pid, url: 'http://127.0.0.1:9', startedAt: 1 });
+    writeFileSync(join(cacheDir, 'run', 'proxy-1234567.json'), 'not json');
+    expect(listRunningProxies(cacheDir)).toEqual([]);
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(join(cacheDir, 'run'))).toEqual([]);
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+});
+
+describe('live feed', () => {
+  let upstream: FakeUpstream;
+  let proxy: RunningProxy;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    proxy = await startTestProxy(upstream.url);
+    cacheDir = proxy.store.file.replace(/[/\\]stats\.db$/, '');
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await upstream?.close();
+  });
+
+  it('receives each request from a running proxy’s stream as soon as it is recorded', async () => {
+    writeRuntimeFile(cacheDir, { pid: process.pid, url: proxy.url, startedAt: Date.now() });
+    const reader = new StatsReader(cacheDir);
+    // Polling every minute: within this test only the proxy's stream can deliver the row.
+    const feed = new LiveFeed({ cacheDir, reader, afterId: reader.lastId(), pollMs: 60_000, discoverMs: 50 });
+    const received: RequestRow[] = [];
+    let status: LiveStatus | undefined;
+    feed.start({ rows: (rows) => received.push(...rows), status: (s) => (status = s) });
+    try {
+      await until(() => (status?.proxies === 1 ? status : undefined), 'the stream to connect');
+      const claude = new Anthropic({
+        apiKey: 'sk-ant-test',
+        baseURL: `${proxy.url}/s/streamed`,
+        maxRetries: 0,
+      });
+      await claude.messages.create({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 20,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      const row = await until(() => received.find((r) => r.sessionId === 'streamed'), 'the streamed row');
+      expect(row).toMatchObject({ model: 'claude-sonnet-4-6', status: 200, path: '/v1/messages' });
+      expect(received).toHaveLength(1);
+    } finally {
+      feed.stop();
+      reader.close();
+      removeRuntimeFile(cacheDir, process.pid);
+    }
+  });
+
+  it('falls back to reading the database when no proxy is announced', async () => {
+    const reader = new StatsReader(cacheDir);
+    const feed = new LiveFeed({ cacheDir, reader, afterId: reader.lastId(), pollMs: 50 });
+    const received: RequestRow[] = [];
+    feed.start({ rows: (rows) => received.push(...rows) });
+    try {
+      proxy.store.record({
+        ts: Date.now(),
+        provider: 'openai',
+        method: 'POST',
+        path: '/v1/responses',
+        status: 200,
+        sessionId: 'polled',
+      });
+      proxy.store.flush();
+      const row = await until(() => received.find((r) => r.sessionId === 'polled'), 'the polled row');
+      expect(row.path).toBe('/v1/responses');
+    } finally {
+      feed.stop();
+      reader.close();
+    }
+  });
+});
