@@ -503,6 +503,8 @@ async function send(res: ServerResponse, reply: Reply, requestId: string): Promi
   for (let i = 0; i < reply.events.length; i++) {
     if (res.destroyed) return;
     if (reply.resetAfter !== undefined && i === reply.resetAfter) {
+      // Let the events already written leave first, as a crashing server's kernel would send them.
+      await new Promise<void>((resolve) => res.write('', () => resolve()));
       res.socket?.destroy();
       return;
     }

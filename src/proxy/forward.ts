@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { NewRequestRow, StatsStore } from '../store/stats.js';
 import { type CompressionResult, compressForUpstream } from './compression.js';
+import type { RequestEstimator } from './estimate.js';
 import type { ProxyRoute } from './routes.js';
 import {
   clientResponseHeaders,
@@ -17,7 +18,7 @@ import {
   type UpstreamTarget,
   upstreamRequestHeaders,
 } from './upstream.js';
-import { estimateRequest, UsageTap } from './usage.js';
+import { UsageTap } from './usage.js';
 
 export interface SessionTag {
   id: string;
@@ -30,6 +31,7 @@ export interface ForwardContext {
   upstreams: Upstreams;
   store: StatsStore;
   logger: Logger;
+  estimator: RequestEstimator;
 }
 
 /** Read a whole request body; undefined when the client went away first. */
@@ -137,10 +139,10 @@ export async function forwardRequest(
   row.stream = outcome.stream;
   row.latencyMs = performance.now() - started;
   const usage = outcome.tap ? await outcome.tap.finish() : {};
-  // Estimating tokens costs CPU, so it happens only now, after the client has its answer.
+  // Estimating tokens costs CPU, so it happens only now, after the client has its answer, on another thread.
   if (original && Buffer.isBuffer(body)) {
-    const sent = estimateRequest(body);
-    const before = body === original ? sent : estimateRequest(original);
+    const sent = await ctx.estimator.estimate(body);
+    const before = body === original ? sent : await ctx.estimator.estimate(original);
     row.model = usage.model ?? sent.model;
     row.estInputTokens = sent.tokens;
     row.tokensBefore ??= before.tokens;
@@ -262,14 +264,16 @@ function relay(
           });
           res.end(payload);
         } else {
-          // Mid-body failure: cut the client's connection too, so it sees a broken response, not a short one.
+          // Mid-body failure: deliver what arrived, then close the connection without finishing the
+          // response, so the client sees a broken response rather than a short one.
           ctx.logger.warn(
             `headroom: upstream ${target.base} ${failure.error} mid-response (${describe(error)})`,
             {
               path: route.path,
             },
           );
-          res.destroy();
+          if (res.socket) res.socket.end();
+          else res.destroy();
         }
         settle();
       },

@@ -10,6 +10,7 @@ import { ConfigError, HeadroomError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { StatsStore, statsDbPath } from '../store/stats.js';
 import { handleAdmin } from './admin.js';
+import { RequestEstimator } from './estimate.js';
 import { forwardRequest, type SessionTag } from './forward.js';
 import { isAdminPath, routeRequest } from './routes.js';
 import { DEFAULT_TIMEOUTS, providerErrorBody, Upstreams, type UpstreamTimeouts } from './upstream.js';
@@ -123,7 +124,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     streams,
     onSession: (s: SessionTag & { id: string }) => sessions.set(s.id, s),
   };
-  const forwardContext = { config, upstreams, store, logger };
+  const estimator = new RequestEstimator();
+  const forwardContext = { config, upstreams, store, logger, estimator };
   let closing = false;
 
   const track = (work: Promise<void>) => {
@@ -171,7 +173,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   }
   const host = address.address;
   const url = `http://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`;
-  logger.info(`headroom proxy listening on ${url}`);
+  logger.debug(`headroom proxy listening on ${url}`);
 
   let closed: Promise<void> | undefined;
   const close = (graceMs = DEFAULT_GRACE_MS): Promise<void> => {
@@ -196,6 +198,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // Requests cut above still record their rows on the way out.
       await Promise.allSettled([...inFlight]);
       await stopped;
+      await estimator.close();
       store.close();
     })();
     return closed;

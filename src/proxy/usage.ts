@@ -1,8 +1,7 @@
-// What a proxied request cost: the upstream's own usage report, read from a JSON body or tapped from the
-// relayed SSE stream, and a local token estimate of the request body computed after it was forwarded.
+// What a proxied request cost, as the upstream reports it: read from a JSON body or tapped from the relayed
+// SSE stream without holding it back.
 
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { countTokens } from '../compress/tokens.js';
 import { SseReader } from './sse.js';
 
 /**
@@ -20,7 +19,7 @@ export interface UpstreamUsage {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** Read the usage fields of any provider's response object (or stream event payload) into `into`. */
@@ -71,21 +70,21 @@ const RESPONSES_USAGE_EVENTS = new Set(['response.completed', 'response.incomple
 function usageFromEvent(event: string, data: string, into: UpstreamUsage): void {
   let payload: unknown;
   if (ANTHROPIC_USAGE_EVENTS.has(event)) {
-    payload = parse(data);
+    payload = parseJson(data);
     if (isObject(payload) && isObject(payload.message)) payload = payload.message;
   } else if (RESPONSES_USAGE_EVENTS.has(event)) {
-    payload = parse(data);
+    payload = parseJson(data);
     if (isObject(payload)) payload = payload.response;
   } else if (event === '' && data.includes('"usage') && !data.includes('"usage":null')) {
     // Chat Completions (the include_usage chunk) and Gemini chunks have no event name.
-    payload = parse(data);
+    payload = parseJson(data);
   } else {
     return;
   }
   readUsage(payload, into);
 }
 
-function parse(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -173,56 +172,7 @@ export class UsageTap {
       await this.inflated;
     }
     if (this.sse) this.sse.end();
-    else if (this.json?.length) readUsage(parse(Buffer.concat(this.json).toString('utf8')), this.usage);
+    else if (this.json?.length) readUsage(parseJson(Buffer.concat(this.json).toString('utf8')), this.usage);
     return this.usage;
-  }
-}
-
-const LARGE_BODY_BYTES = 1024 * 1024;
-
-/** What the request body is estimated to cost as input, and the model it names. */
-export interface RequestEstimate {
-  model?: string;
-  tokens?: number;
-}
-
-/**
- * Estimate the input tokens of a request body from the text it carries (message contents, system prompt,
- * tool definitions). Bodies over 1 MB are estimated from their size (4 bytes a token) to keep the event
- * loop free. Bodies that are not JSON get no estimate.
- */
-export function estimateRequest(body: Buffer): RequestEstimate {
-  if (body.length > LARGE_BODY_BYTES) {
-    const text = body.toString('latin1');
-    const model = /"model"\s*:\s*"([^"\\]{1,200})"/.exec(text)?.[1];
-    return { model, tokens: Math.ceil(body.length / 4) };
-  }
-  const payload = parse(body.toString('utf8'));
-  if (!isObject(payload)) return {};
-  const model = typeof payload.model === 'string' ? payload.model : undefined;
-  const texts: string[] = [];
-  collectText(payload, texts);
-  return { model, tokens: countTokens(texts.join('\n'), model) };
-}
-
-// Fields that never reach the model as text: routing and sampling settings, inline binary data.
-const NON_TEXT_FIELDS = new Set([
-  'model',
-  'data',
-  'type',
-  'role',
-  'media_type',
-  'stream',
-  'id',
-  'tool_use_id',
-]);
-
-function collectText(value: unknown, out: string[]): void {
-  if (typeof value === 'string') {
-    if (!value.startsWith('data:')) out.push(value);
-  } else if (Array.isArray(value)) {
-    for (const item of value) collectText(item, out);
-  } else if (isObject(value)) {
-    for (const key in value) if (!NON_TEXT_FIELDS.has(key)) collectText(value[key], out);
   }
 }

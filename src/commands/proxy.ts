@@ -1,0 +1,48 @@
+import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { startProxy } from '../proxy/server.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export default class ProxyCommand extends HeadroomCommand {
+  static override summary = 'Run the compressing proxy that agents use as their model API.';
+  static override description =
+    'Listens on 127.0.0.1:8787 by default and forwards Anthropic (/v1/messages) and OpenAI (/v1/chat/completions, ' +
+    '/v1/responses) requests to the real APIs, compressing tool outputs on the way. Point an agent at it with ' +
+    'ANTHROPIC_BASE_URL=http://127.0.0.1:8787 or OPENAI_BASE_URL=http://127.0.0.1:8787/v1. ' +
+    'GET /health, /stats and /stats/stream report on it. A non-loopback --host needs HEADROOM_API_KEY, which ' +
+    'every request must then carry in the x-headroom-key header. SIGINT/SIGTERM let in-flight streams finish ' +
+    `(up to ${SHUTDOWN_GRACE_MS / 1000} s) before exiting.`;
+  static override examples = [
+    '<%= config.bin %> proxy',
+    '<%= config.bin %> proxy --port 0',
+    '<%= config.bin %> proxy --verbose',
+    '<%= config.bin %> proxy --no-compress',
+    '<%= config.bin %> proxy --openai-upstream https://openrouter.ai/api/v1',
+    'HEADROOM_API_KEY=change-me <%= config.bin %> proxy --host 0.0.0.0',
+  ];
+  static override flags = proxyFlags;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ProxyCommand);
+    const { config } = this.resolve(proxyFlagsToConfig(flags));
+    const logger = createLogger({ level: config.logLevel as LogLevel });
+    const proxy = await startProxy({ config, logger });
+    this.log(`headroom proxy listening on ${proxy.url}`);
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals) => {
+        // A second signal means "now": skip the grace period.
+        const now = () => process.exit(130);
+        for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, stop).once(s, now);
+        logger.info(`headroom: ${signal} received, finishing in-flight requests`);
+        proxy.close(SHUTDOWN_GRACE_MS).then(resolve, (error: unknown) => {
+          logger.error(`headroom: shutdown failed: ${(error as Error).message}`);
+          resolve();
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  }
+}

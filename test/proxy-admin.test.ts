@@ -1,0 +1,127 @@
+// The endpoints the proxy answers itself: health, stats totals and recent rows, a live event per recorded
+// request, and session registration that joins requests to an agent and a project.
+
+import Anthropic from '@anthropic-ai/sdk';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { startTestProxy, waitForRows } from './helpers/proxy.js';
+
+let upstream: FakeUpstream;
+let proxy: RunningProxy;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startTestProxy(upstream.url);
+});
+
+afterEach(() => proxy.store.reset());
+
+afterAll(async () => {
+  await proxy?.close(0);
+  await upstream?.close();
+});
+
+const ask = (baseURL: string) =>
+  new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 }).messages.create({
+    model: 'claude-sonnet-4-6',
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'Which test fails first?' }],
+  });
+
+async function getJson(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await request(`${proxy.url}${path}`);
+  return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+}
+
+describe('admin endpoints', () => {
+  it('reports health without touching the upstream', async () => {
+    const before = upstream.requests.length;
+    const { status, body } = await getJson('/health');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'ok', version: expect.any(String) });
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('serves totals and recent requests at /stats', async () => {
+    await ask(proxy.url);
+    await ask(proxy.url);
+    await waitForRows(proxy, 2);
+    const { status, body } = await getJson('/stats?limit=1');
+    expect(status).toBe(200);
+    expect(body.totals).toMatchObject({ requests: 2, errors: 0, outputTokens: 84 });
+    expect(body.recent).toHaveLength(1);
+    expect((body.recent as Record<string, unknown>[])[0]).toMatchObject({
+      path: '/v1/messages',
+      status: 200,
+    });
+  });
+
+  it('streams one event per recorded request at /stats/stream', async () => {
+    const response = await request(`${proxy.url}/stats/stream`);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    const events: Record<string, unknown>[] = [];
+    let buffer = '';
+    const got = new Promise<void>((resolve) => {
+      response.body.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').find((line) => line.startsWith('data: '));
+          if (block.includes('event: request') && data) events.push(JSON.parse(data.slice(6)));
+          if (events.length === 2) resolve();
+        }
+      });
+    });
+    await ask(proxy.url);
+    await ask(`${proxy.url}/s/live-1`);
+    await got;
+    response.body.destroy();
+    expect(events.map((e) => [e.path, e.sessionId])).toEqual([
+      ['/v1/messages', null],
+      ['/v1/messages', 'live-1'],
+    ]);
+    expect(events[0]).toMatchObject({ id: expect.any(Number), status: 200, model: 'claude-sonnet-4-6' });
+  });
+
+  it('joins requests to a registered session: agent and project on each row', async () => {
+    const registered = await request(`${proxy.url}/admin/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'sess-42', agent: 'claude', project: '/home/dev/app' }),
+    });
+    expect(registered.statusCode).toBe(201);
+    await registered.body.dump();
+    await ask(`${proxy.url}/s/sess-42`);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ sessionId: 'sess-42', agent: 'claude', project: '/home/dev/app' });
+    const { body } = await getJson('/stats?agent=claude');
+    expect(body.totals).toMatchObject({ requests: 1 });
+    const sessions = await getJson('/admin/sessions');
+    expect(sessions.body.sessions).toEqual([
+      expect.objectContaining({
+        id: 'sess-42',
+        agent: 'claude',
+        totals: expect.objectContaining({ requests: 1 }),
+      }),
+    ]);
+  });
+
+  it('rejects a malformed session with a one-line reason', async () => {
+    const response = await request(`${proxy.url}/admin/sessions`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 'has spaces/and slashes' }),
+    });
+    expect(response.statusCode).toBe(400);
+    const body = (await response.body.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/^headroom: id must be/);
+  });
+
+  it('answers unknown admin paths with 404 and the list of endpoints', async () => {
+    const { status, body } = await getJson('/admin/nope');
+    expect(status).toBe(404);
+    expect(JSON.stringify(body)).toContain('/stats/stream');
+  });
+});

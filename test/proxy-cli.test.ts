@@ -1,0 +1,172 @@
+// `headroom proxy` as users run it: a real child process of the built CLI, on a free loopback port.
+// Needs `npm run build` first (the `npm test` script does it).
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { execa, type ResultPromise } from 'execa';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'run.js');
+let upstream: FakeUpstream;
+const children: ResultPromise[] = [];
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+
+afterEach(() => {
+  upstream.script(undefined);
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  await upstream?.close();
+});
+
+function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-cli-config-')),
+    HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-cli-cache-')),
+    HEADROOM_ANTHROPIC_UPSTREAM: upstream.url,
+    HEADROOM_OPENAI_UPSTREAM: upstream.url,
+    ...extra,
+  };
+}
+
+/** Spawn `headroom proxy` and resolve with its URL once it prints the listening line. */
+async function spawnProxy(args: string[], env: Record<string, string> = cliEnv()) {
+  const child = execa('node', [bin, 'proxy', '--port', '0', ...args], { env, reject: false, all: false });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /headroom proxy listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}: ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+const params = {
+  model: 'claude-sonnet-4-6',
+  max_tokens: 64,
+  messages: [{ role: 'user' as const, content: 'What changed in the last commit?' }],
+};
+
+describe('headroom proxy', () => {
+  it('prints the port it picked and forwards requests', async () => {
+    const { url } = await spawnProxy([]);
+    const message = await new Anthropic({
+      apiKey: 'sk-ant-test',
+      baseURL: url,
+      maxRetries: 0,
+    }).messages.create(params);
+    expect(message.type).toBe('message');
+  });
+
+  it('finishes an in-flight stream on SIGTERM, refuses new connections, and exits 0', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    upstream.script((req) => ({
+      kind: 'sse',
+      events: anthropicEvents(req),
+      holdAfter: 2,
+      release: released,
+    }));
+    const { child, url } = await spawnProxy([]);
+    const stream = new Anthropic({ apiKey: 'sk-ant-test', baseURL: url, maxRetries: 0 }).messages.stream(
+      params,
+    );
+    const seen: string[] = [];
+    for await (const event of stream) {
+      seen.push(event.type);
+      if (seen.length === 1) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await expect(request(`${url}/health`)).rejects.toThrow(/ECONNREFUSED|other side closed|ECONNRESET/);
+        release();
+      }
+    }
+    expect(seen.at(-1)).toBe('message_stop');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('refuses a non-loopback host without HEADROOM_API_KEY, in one line', async () => {
+    const result = await execa('node', [bin, 'proxy', '--host', '0.0.0.0', '--port', '0'], {
+      env: cliEnv(),
+      reject: false,
+    });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^headroom: refusing to listen on 0\.0\.0\.0 without a key: set HEADROOM_API_KEY/,
+    );
+  });
+
+  it('requires x-headroom-key on every request when HEADROOM_API_KEY is set, and does not forward it', async () => {
+    const { url } = await spawnProxy([], cliEnv({ HEADROOM_API_KEY: 'proxy-secret-1' }));
+    const before = upstream.requests.length;
+    const denied = await new Anthropic({ apiKey: 'sk-ant-test', baseURL: url, maxRetries: 0 }).messages
+      .create(params)
+      .catch((e: unknown) => e);
+    expect((denied as InstanceType<typeof Anthropic.APIError>).status).toBe(401);
+    expect(JSON.stringify((denied as InstanceType<typeof Anthropic.APIError>).error)).toContain(
+      'x-headroom-key',
+    );
+    const stats = await request(`${url}/stats`);
+    expect(stats.statusCode).toBe(401);
+    await stats.body.dump();
+    expect(upstream.requests.length).toBe(before);
+
+    const client = new Anthropic({
+      apiKey: 'sk-ant-test',
+      baseURL: url,
+      maxRetries: 0,
+      defaultHeaders: { 'x-headroom-key': 'proxy-secret-1' },
+    });
+    expect((await client.messages.create(params)).type).toBe('message');
+    const forwarded = upstream.requests[before]!;
+    expect(forwarded.headers['x-headroom-key']).toBeUndefined();
+    expect(forwarded.headers.authorization).toBe('Bearer sk-ant-test');
+  });
+
+  it('logs one line per request with --verbose, without the API key', async () => {
+    const { child, url, stderr } = await spawnProxy(['--verbose']);
+    await new Anthropic({
+      apiKey: 'sk-ant-api03-very-secret-value',
+      baseURL: url,
+      maxRetries: 0,
+    }).messages.create(params);
+    const deadline = Date.now() + 15_000;
+    while (!/POST \/v1\/messages 200/.test(stderr()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(stderr()).toMatch(/debug POST \/v1\/messages 200 \d+ms tokens \d+→\d+ claude-sonnet-4-6/);
+    expect(stderr()).not.toContain('very-secret-value');
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+  });
+
+  it('names the port in use when it cannot listen', async () => {
+    const { url } = await spawnProxy([]);
+    const port = new URL(url).port;
+    const result = await execa('node', [bin, 'proxy', '--port', port], { env: cliEnv(), reject: false });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr.trim()).toBe(
+      `headroom: port ${port} on 127.0.0.1 is in use (pick another with --port, or --port 0 for a free one)`,
+    );
+  });
+});

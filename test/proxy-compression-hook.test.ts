@@ -1,0 +1,135 @@
+// The proxy's contract with the compression engine: it asks once per conversation request, forwards what
+// the engine returns, records what the engine reports, and forwards the original when the engine fails.
+// The engine is replaced here by scripted behaviour, since what is under test is the proxy around it.
+
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CompressionResult, CompressionRoute } from '../src/proxy/compression.js';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { startTestProxy, waitForRows } from './helpers/proxy.js';
+
+const engine = vi.hoisted(() => ({
+  calls: [] as { provider: string; path: string }[],
+  behave: undefined as undefined | ((body: Buffer) => { body: Buffer } & Record<string, unknown>),
+}));
+
+vi.mock('../src/proxy/compression.js', () => ({
+  compressForUpstream(route: CompressionRoute, body: Buffer): CompressionResult {
+    engine.calls.push({ provider: route.provider, path: route.path });
+    return engine.behave ? engine.behave(body) : { body };
+  },
+}));
+
+let upstream: FakeUpstream;
+let proxy: RunningProxy;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startTestProxy(upstream.url);
+});
+
+afterEach(() => {
+  engine.calls = [];
+  engine.behave = undefined;
+  proxy.store.reset();
+});
+
+afterAll(async () => {
+  await proxy?.close(0);
+  await upstream?.close();
+});
+
+const anthropic = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
+const params = {
+  model: 'claude-sonnet-4-6',
+  max_tokens: 64,
+  messages: [{ role: 'user' as const, content: 'Summarise the log.' }],
+};
+
+describe('compression hook', () => {
+  it('forwards the body the engine returns and records its figures', async () => {
+    engine.behave = (body) => {
+      const json = JSON.parse(body.toString('utf8'));
+      json.messages[0].content = 'short';
+      return {
+        body: Buffer.from(JSON.stringify(json)),
+        tokensBefore: 9000,
+        tokensAfter: 1200,
+        transforms: { logs: 1 },
+        ms: 3.5,
+      };
+    };
+    const before = upstream.requests.length;
+    await anthropic().messages.create(params);
+    expect(upstream.requests[before]!.json()).toMatchObject({
+      messages: [{ role: 'user', content: 'short' }],
+    });
+    expect(engine.calls).toEqual([{ provider: 'anthropic', path: '/v1/messages' }]);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({
+      tokensBefore: 9000,
+      tokensAfter: 1200,
+      transforms: { logs: 1 },
+      compressMs: 3.5,
+      compressError: null,
+      status: 200,
+    });
+  });
+
+  it('forwards the original bytes and records the error when the engine throws', async () => {
+    engine.behave = () => {
+      throw new Error('transform json crashed on a cyclic value');
+    };
+    const raw = Buffer.from(JSON.stringify(params, null, 3));
+    const before = upstream.requests.length;
+    const response = await request(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'x-api-key': 'sk-ant-test',
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
+      body: raw,
+    });
+    expect(response.statusCode).toBe(200);
+    await response.body.json();
+    expect(upstream.requests[before]!.body.equals(raw)).toBe(true);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 200, compressError: 'transform json crashed on a cyclic value' });
+    expect(row!.tokensBefore).toBe(row!.tokensAfter);
+  });
+
+  it('is asked only about conversation requests: messages, chat completions and responses', async () => {
+    await anthropic().messages.create(params);
+    await anthropic().messages.countTokens({ model: params.model, messages: params.messages });
+    await anthropic().models.list();
+    const openai = new OpenAI({ apiKey: 'sk-test', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    await openai.responses.create({ model: 'gpt-5-codex', input: 'hi' });
+    await openai.models.list();
+    expect(engine.calls).toEqual([
+      { provider: 'anthropic', path: '/v1/messages' },
+      { provider: 'openai-chat', path: '/v1/chat/completions' },
+      { provider: 'openai-responses', path: '/v1/responses' },
+    ]);
+  });
+
+  it('is not asked at all when compression is switched off', async () => {
+    const off = await startTestProxy(upstream.url, { compress: false });
+    try {
+      engine.behave = () => {
+        throw new Error('must not be called');
+      };
+      await anthropic(off.url).messages.create(params);
+      expect(engine.calls).toEqual([]);
+      const [row] = await waitForRows(off, 1);
+      expect(row!.compressError).toBeNull();
+      expect(row!.tokensBefore).toBe(row!.tokensAfter);
+    } finally {
+      await off.close(0);
+    }
+  });
+});

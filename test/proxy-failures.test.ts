@@ -1,0 +1,278 @@
+// How the proxy behaves when things go wrong or get large: slow and broken upstreams, aborting clients,
+// unreachable APIs, bodies that are not JSON or are huge. Each case checks what the client sees and the
+// stats row the proxy writes.
+
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { startTestProxy, waitForRows } from './helpers/proxy.js';
+
+let upstream: FakeUpstream;
+let proxy: RunningProxy;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startTestProxy(upstream.url);
+});
+
+afterEach(() => {
+  upstream.script(undefined);
+  proxy.store.reset();
+});
+
+afterAll(async () => {
+  await proxy?.close(0);
+  await upstream?.close();
+});
+
+const anthropic = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
+const openai = (baseURL = proxy.url) =>
+  new OpenAI({ apiKey: 'sk-test', baseURL: `${baseURL}/v1`, maxRetries: 0 });
+const params = {
+  model: 'claude-sonnet-4-6',
+  max_tokens: 128,
+  messages: [{ role: 'user' as const, content: 'List the failing tests.' }],
+};
+
+/** A port nothing listens on: bind one, note it, release it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('streaming', () => {
+  it('delivers the first event while the upstream still withholds the rest', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let upstreamDone = false;
+    upstream.script((req) => ({
+      kind: 'sse',
+      events: anthropicEvents(req),
+      holdAfter: 2,
+      release: released.then(() => {
+        upstreamDone = true;
+      }),
+    }));
+    const stream = anthropic().messages.stream(params);
+    const seen: string[] = [];
+    for await (const event of stream) {
+      seen.push(event.type);
+      if (seen.length === 1) {
+        expect(upstreamDone).toBe(false);
+        expect(event.type).toBe('message_start');
+        release();
+      }
+    }
+    expect(seen.at(-1)).toBe('message_stop');
+    expect((await stream.finalMessage()).stop_reason).toBe('end_turn');
+  });
+
+  it('closes the upstream connection when the client aborts mid-stream, and records the abort', async () => {
+    upstream.script((req) => ({
+      kind: 'sse',
+      events: anthropicEvents(req),
+      holdAfter: 3,
+      release: new Promise(() => {}),
+    }));
+    const before = upstream.requests.length;
+    const controller = new AbortController();
+    const stream = anthropic().messages.stream(params, { signal: controller.signal });
+    await expect(
+      (async () => {
+        for await (const event of stream) if (event.type === 'content_block_start') controller.abort();
+      })(),
+    ).rejects.toThrow();
+    const [received] = (await upstream.waitForRequests(before + 1)).slice(before);
+    expect(await received!.closed).toEqual({ completed: false });
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ path: '/v1/messages', status: 200, error: 'client aborted', stream: true });
+  });
+
+  it('cuts the client stream when the upstream resets mid-stream, and records the reset', async () => {
+    upstream.script((req) => ({ kind: 'sse', events: anthropicEvents(req), resetAfter: 4 }));
+    const stream = anthropic().messages.stream(params);
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const event of stream) seen.push(event.type);
+      })(),
+    ).rejects.toThrow();
+    expect(seen[0]).toBe('message_start');
+    expect(seen).not.toContain('message_stop');
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({
+      status: 200,
+      error: 'upstream reset',
+      stream: true,
+      model: 'claude-sonnet-4-6',
+    });
+    expect(row!.inputTokens).toBeGreaterThan(0);
+  });
+});
+
+describe('upstream errors reach the client unchanged', () => {
+  it('passes a 500 with its body and headers', async () => {
+    const body = { type: 'error', error: { type: 'api_error', message: 'Internal server error' } };
+    upstream.queue({ kind: 'json', status: 500, headers: { 'x-upstream-trace': 'abc123' }, body });
+    const error = await anthropic()
+      .messages.create(params)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    const apiError = error as InstanceType<typeof Anthropic.APIError>;
+    expect(apiError.status).toBe(500);
+    expect(apiError.error).toEqual(body);
+    expect(apiError.headers?.get('x-upstream-trace')).toBe('abc123');
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 500, error: null });
+    expect(proxy.store.summary().errors).toBe(1);
+  });
+
+  it('passes a 429 with retry-after so the agent backs off as it would without the proxy', async () => {
+    const body = {
+      error: {
+        message: 'Rate limit reached for gpt-4o',
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
+    };
+    upstream.queue({
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0' },
+      body,
+    });
+    const error = await openai()
+      .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).toBe(429);
+    expect(apiError.headers?.get('retry-after')).toBe('7');
+    expect(apiError.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(apiError.error).toEqual(body.error);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 429, provider: 'openai', path: '/v1/chat/completions' });
+  });
+
+  it('answers 502 in Anthropic shape, naming the upstream, when it cannot be reached', async () => {
+    const port = await closedPort();
+    const dead = await startTestProxy(`http://127.0.0.1:${port}`);
+    try {
+      const error = await anthropic(dead.url)
+        .messages.create(params)
+        .catch((e: unknown) => e);
+      const apiError = error as InstanceType<typeof Anthropic.APIError>;
+      expect(apiError.status).toBe(502);
+      expect(apiError.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+      expect(JSON.stringify(apiError.error)).toContain(`upstream http://127.0.0.1:${port}`);
+      const [row] = await waitForRows(dead, 1);
+      expect(row).toMatchObject({ status: 502, error: 'upstream unreachable', provider: 'anthropic' });
+    } finally {
+      await dead.close(0);
+    }
+  });
+
+  it('answers 502 in OpenAI shape when the OpenAI upstream cannot be reached', async () => {
+    const port = await closedPort();
+    const dead = await startTestProxy(`http://127.0.0.1:${port}`);
+    try {
+      const response = await request(`${dead.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [] }),
+      });
+      expect(response.statusCode).toBe(502);
+      const body = (await response.body.json()) as { error: { message: string; type: string } };
+      expect(body.error.message).toMatch(/cannot reach upstream http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+      const [row] = await waitForRows(dead, 1);
+      expect(row).toMatchObject({ status: 502, error: 'upstream unreachable', provider: 'openai' });
+    } finally {
+      await dead.close(0);
+    }
+  });
+
+  it('gives up on an upstream that never sends headers within the timeout, with a 504', async () => {
+    const slow = await startTestProxy(upstream.url, {}, { timeouts: { headersMs: 300 } });
+    upstream.queue({ kind: 'hang' });
+    try {
+      const error = await anthropic(slow.url)
+        .messages.create(params)
+        .catch((e: unknown) => e);
+      expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(504);
+      const [row] = await waitForRows(slow, 1);
+      expect(row).toMatchObject({ status: 504, error: 'upstream timeout' });
+    } finally {
+      await slow.close(0);
+    }
+  });
+});
+
+describe('request bodies', () => {
+  it('forwards a body that is not JSON byte for byte and lets the upstream judge it', async () => {
+    const raw = Buffer.from('{"model": "claude-sonnet-4-6", "messages": [ truncated\u00e9\n', 'utf8');
+    upstream.queue({
+      kind: 'json',
+      status: 400,
+      body: { type: 'error', error: { type: 'invalid_request_error', message: 'bad json' } },
+    });
+    const before = upstream.requests.length;
+    const response = await request(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'x-api-key': 'sk-ant-test',
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
+      body: raw,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(await response.body.json()).toMatchObject({ error: { message: 'bad json' } });
+    expect(upstream.requests[before]!.body.equals(raw)).toBe(true);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 400, requestBytes: raw.length, estInputTokens: null, error: null });
+  });
+
+  it('forwards a 20 MB request intact', async () => {
+    const huge = 'x'.repeat(20 * 1024 * 1024);
+    const body = Buffer.from(JSON.stringify({ ...params, messages: [{ role: 'user', content: huge }] }));
+    const before = upstream.requests.length;
+    const message = await anthropic().messages.create({
+      ...params,
+      messages: [{ role: 'user', content: huge }],
+    });
+    expect(message.type).toBe('message');
+    const received = upstream.requests[before]!;
+    expect(received.body.length).toBe(body.length);
+    expect(createHash('sha256').update(received.body).digest('hex')).toBe(
+      createHash('sha256').update(body).digest('hex'),
+    );
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 200, requestBytes: body.length, model: 'claude-sonnet-4-6' });
+    // Over 1 MB the estimate comes from the size, not the tokenizer.
+    expect(row!.estInputTokens).toBe(Math.ceil(body.length / 4));
+  });
+
+  it('streams a large non-conversation upload through without buffering rules getting in the way', async () => {
+    const payload = Buffer.alloc(5 * 1024 * 1024, 7);
+    const before = upstream.requests.length;
+    const response = await request(`${proxy.url}/v1/files`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test', 'content-type': 'application/octet-stream' },
+      body: payload,
+    });
+    await response.body.dump();
+    expect(upstream.requests[before]!.body.equals(payload)).toBe(true);
+    expect(upstream.requests[before]!.path).toBe('/v1/files');
+  });
+});
