@@ -11,22 +11,13 @@ import type { RequestRow } from '../src/stats/report.js';
 import { listRunningProxies, removeRuntimeFile, writeRuntimeFile } from '../src/stats/runtime-files.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
+import { until } from './helpers/until.js';
 
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
     encoding: 'utf8',
   });
   return Number(child.stdout);
-}
-
-async function until<T>(get: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('runtime files', () => {

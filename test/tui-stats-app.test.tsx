@@ -7,6 +7,7 @@ import { LiveFeed } from '../src/stats/live.js';
 import { StatsReader } from '../src/stats/query.js';
 import { type NewRequestRow, StatsStore, statsDbPath } from '../src/store/stats.js';
 import { StatsApp } from '../src/tui/StatsApp.js';
+import { until } from './helpers/until.js';
 
 const now = Date.now();
 
@@ -24,14 +25,6 @@ function recorded(overrides: Partial<NewRequestRow>): NewRequestRow {
     latencyMs: 700,
     ...overrides,
   };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('stats app', () => {

@@ -7,6 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { until as untilTimeout } from './helpers/until.js';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'run.js');
@@ -22,17 +23,8 @@ const hasTmux = (() => {
 
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', 'stats');
-
-async function until<T>(get: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = get();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`timed out waiting for ${what}; screen:\n${screen()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(get: () => T | undefined | null | false, what: string) =>
+  untilTimeout(get, () => `${what}; screen:\n${screen()}`, 15_000);
 
 let upstream: FakeUpstream;
 let proxy: ResultPromise;
@@ -75,13 +67,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Environment of a user's shell, not the test runner's. */
+function userShell(extra = ''): string {
+  return `env -i PATH='${process.env.PATH}' HOME='${dir}' TERM=tmux-256color HEADROOM_CACHE_DIR='${join(dir, 'cache')}' HEADROOM_CONFIG_DIR='${join(dir, 'config')}' ${extra}`;
+}
+
+/** Start `headroom stats` in a new 100x30 tmux session; `then` runs in the shell after it exits. */
+function openStats(session: string, extraEnv = '', then = ''): void {
+  const command = `${userShell(extraEnv)} '${process.execPath}' '${bin}' stats${then ? `; ${then}` : ''}`;
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
+}
+
 describe.skipIf(!hasTmux)('headroom stats in a real terminal', () => {
   it('shows new turns live, follows keys, fits a resize, and exits 0 on q', async () => {
     const exitFile = join(dir, 'exit-code');
-    // A user's shell, not the test runner's environment.
-    const env = `env -i PATH='${process.env.PATH}' HOME='${dir}' TERM=tmux-256color HEADROOM_CACHE_DIR='${join(dir, 'cache')}' HEADROOM_CONFIG_DIR='${join(dir, 'config')}'`;
-    const command = `${env} '${process.execPath}' '${bin}' stats; echo $? > '${exitFile}'`;
-    tmux('new-session', '-d', '-s', 'stats', '-x', '100', '-y', '30', command);
+    openStats('stats', '', `echo $? > '${exitFile}'`);
     await until(() => screen().includes('requests 0'), 'the empty view');
     expect(screen()).toContain('q quit');
 
@@ -118,5 +118,20 @@ describe.skipIf(!hasTmux)('headroom stats in a real terminal', () => {
       'the TUI to exit',
     );
     expect(code).toBe('0');
+  });
+
+  it('draws without colour when NO_COLOR is set', async () => {
+    const styled = /\x1b\[[0-9;]*m/;
+    const capture = (session: string) => tmux('capture-pane', '-e', '-p', '-t', session);
+    openStats('colour');
+    openStats('plain', 'NO_COLOR=1');
+    await untilTimeout(
+      () => capture('colour').includes('q quit') && capture('plain').includes('q quit'),
+      'both views',
+    );
+    expect(capture('colour')).toMatch(styled);
+    expect(capture('plain')).not.toMatch(styled);
+    tmux('send-keys', '-t', 'colour', 'q');
+    tmux('send-keys', '-t', 'plain', 'q');
   });
 });
