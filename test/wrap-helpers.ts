@@ -40,13 +40,19 @@ export function wrapEnv({ path, extra = {} }: WrapEnvOptions): Record<string, st
 }
 
 /** Start `headroom <args>`; never rejects, so tests look at exit code, signal and output. */
-export function runHeadroom(args: string[], env: Record<string, string | undefined>, cwd = root) {
+export function runHeadroom(
+  args: string[],
+  env: Record<string, string | undefined>,
+  { cwd = root, timeout = 25_000 }: { cwd?: string; timeout?: number } = {},
+) {
+  // stdin is closed, as a non-interactive agent run (`claude -p`, `codex exec`) would otherwise wait on it.
   return execa(process.execPath, [bin, ...args], {
     env,
     cwd,
     extendEnv: false,
     reject: false,
-    timeout: 25_000,
+    timeout,
+    stdin: 'ignore',
   });
 }
 

@@ -35,7 +35,9 @@ describe('headroom wrap: environment and traffic', () => {
     const before = upstream.requests.length;
     const env = wrapEnv({ path: agentPath('claude') });
     const project = tempDir('project');
-    const result = await runHeadroom(['wrap', 'claude', ...upstreamFlags(), '--', 'anthropic'], env, project);
+    const result = await runHeadroom(['wrap', 'claude', ...upstreamFlags(), '--', 'anthropic'], env, {
+      cwd: project,
+    });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('anthropic: ');
     const received = upstream.requests.slice(before);

@@ -8,6 +8,7 @@ import type { Config, ResolvedConfig } from '../config.js';
 import { HeadroomError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { type RunningProxy, startProxy } from '../proxy/server.js';
+import { StatsStore, statsDbPath } from '../store/stats.js';
 import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
 import { canConnect, findExecutable } from './preflight.js';
 import type { SessionStats } from './summary.js';
@@ -83,9 +84,15 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
   return {
     agentUrl: proxy.url,
     logFile,
+    // Read after close: closing waits for in-flight requests, whose rows are written as they finish.
     stats: async () => {
-      const filter = { sessionId };
-      return { ...proxy.store.summary(filter), rows: proxy.store.recent(10_000, filter) };
+      const store = new StatsStore(statsDbPath(config.cacheDir));
+      try {
+        const filter = { sessionId };
+        return { ...store.summary(filter), rows: store.recent(10_000, filter) };
+      } finally {
+        store.close();
+      }
     },
     close: () => proxy.close(2000),
   };
@@ -215,7 +222,7 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
     await link.close();
     throw error;
   }
-  const stats = await link.stats().catch(() => undefined);
   await link.close();
+  const stats = await link.stats().catch(() => undefined);
   return { exit, sessionId, stats, logFile: link.logFile };
 }
