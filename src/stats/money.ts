@@ -8,10 +8,17 @@ const compiled = PRICE_TABLE.models.map((row) => ({
   re: new RegExp(`^(?:[\\w.-]+/)?${row.match}`, 'i'),
 }));
 
+// Reports price every request; agents use a handful of model ids, so each is matched once.
+const matched = new Map<string, ModelPrice | undefined>();
+
 /** The price row for a model id (a provider prefix such as `anthropic/` is ignored), or undefined. */
 export function priceFor(model: string | null | undefined): ModelPrice | undefined {
   if (!model) return undefined;
-  return compiled.find(({ re }) => re.test(model))?.row;
+  if (!matched.has(model)) {
+    if (matched.size > 1000) matched.clear();
+    matched.set(model, compiled.find(({ re }) => re.test(model))?.row);
+  }
+  return matched.get(model);
 }
 
 export interface UsageForCost {

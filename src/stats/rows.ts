@@ -5,7 +5,17 @@ import type { RequestRow } from './report.js';
 
 type Raw = Record<string, unknown>;
 
-const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+// Computed once per column name: a report reads hundreds of thousands of rows.
+const camelNames = new Map<string, string>();
+
+function camel(snake: string): string {
+  let name = camelNames.get(snake);
+  if (name === undefined) {
+    name = snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    camelNames.set(snake, name);
+  }
+  return name;
+}
 
 function field(raw: Raw, snake: string): unknown {
   return raw[snake] ?? raw[camel(snake)];
