@@ -72,9 +72,9 @@ function userShell(extra = ''): string {
   return `env -i PATH='${process.env.PATH}' HOME='${dir}' TERM=tmux-256color HEADROOM_CACHE_DIR='${join(dir, 'cache')}' HEADROOM_CONFIG_DIR='${join(dir, 'config')}' ${extra}`;
 }
 
-/** Start `headroom stats` in a new 100x30 tmux session; `then` runs in the shell after it exits. */
-function openStats(session: string, extraEnv = '', then = ''): void {
-  const command = `${userShell(extraEnv)} '${process.execPath}' '${bin}' stats${then ? `; ${then}` : ''}`;
+/** Start `headroom stats [args]` in a new 100x30 tmux session; `then` runs in the shell after it exits. */
+function openStats(session: string, extraEnv = '', then = '', args = ''): void {
+  const command = `${userShell(extraEnv)} '${process.execPath}' '${bin}' stats ${args}${then ? `; ${then}` : ''}`;
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
 }
 
@@ -133,5 +133,21 @@ describe.skipIf(!hasTmux)('headroom stats in a real terminal', () => {
     expect(capture('plain')).not.toMatch(styled);
     tmux('send-keys', '-t', 'colour', 'q');
     tmux('send-keys', '-t', 'plain', 'q');
+  });
+
+  it('asks before resetting on a terminal and keeps everything unless the answer is yes', async () => {
+    const pane = (session: string) => tmux('capture-pane', '-p', '-t', session);
+    openStats('keep', '', 'sleep 5', '--reset');
+    await untilTimeout(
+      () => /Delete all \d+ recorded requests in .*stats\.db\? \[y\/N\]/.test(pane('keep')),
+      'the question',
+    );
+    tmux('send-keys', '-t', 'keep', 'n', 'Enter');
+    await untilTimeout(() => pane('keep').includes('stats kept'), 'the answer to be honoured');
+
+    openStats('wipe', '', 'sleep 5', '--reset');
+    await untilTimeout(() => pane('wipe').includes('[y/N]'), 'the question');
+    tmux('send-keys', '-t', 'wipe', 'y', 'Enter');
+    await untilTimeout(() => /stats reset: [1-9]\d* requests deleted/.test(pane('wipe')), 'the reset');
   });
 });
