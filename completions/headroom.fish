@@ -1,10 +1,16 @@
 # fish completion for headroom (generated from oclif.manifest.json; do not edit)
 complete -c headroom -f
+complete -c headroom -n '__fish_use_subcommand' -a 'compress' -d 'Compress a file or standard input the way headroom compresses tool outputs.'
 complete -c headroom -n '__fish_use_subcommand' -a 'config' -d 'Show or change settings in the headroom config file.'
 complete -c headroom -n '__fish_use_subcommand' -a 'proxy' -d 'Run the compressing proxy that agents use as their model API.'
 complete -c headroom -n '__fish_use_subcommand' -a 'retrieve' -d 'Print an original that compression shortened, by the id in its marker.'
 complete -c headroom -n '__fish_use_subcommand' -a 'stats' -d 'Show tokens and money saved, live in a terminal or as data for scripts.'
 complete -c headroom -n '__fish_use_subcommand' -a 'wrap' -d 'Run a coding agent with its model traffic going through headroom.'
+complete -c headroom -n '__fish_seen_subcommand_from compress' -l json -d 'Format output as json.'
+complete -c headroom -n '__fish_seen_subcommand_from compress' -l query -s q -r -d 'What you are looking for (ranks what is kept)'
+complete -c headroom -n '__fish_seen_subcommand_from compress' -l kind -s k -x -a 'auto json logs search diff html text' -d 'Treat the input as this kind instead of detecting it'
+complete -c headroom -n '__fish_seen_subcommand_from compress' -l disable-transforms -r -d 'Comma-separated transforms to switch off [env: HEADROOM_DISABLE_TRANSFORMS]'
+complete -c headroom -n '__fish_seen_subcommand_from compress' -l cache-dir -r -d 'Directory for the stats and originals store [env: HEADROOM_CACHE_DIR]'
 complete -c headroom -n '__fish_seen_subcommand_from config' -l json -d 'Format output as json.'
 complete -c headroom -n '__fish_seen_subcommand_from config' -l show-secrets -d 'Print the API key instead of masking it'
 complete -c headroom -n '__fish_seen_subcommand_from config' -a 'list get set unset path'

@@ -8,9 +8,9 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-// Timestamps, dotted numbers (IPs, versions, times), hex ids and digit runs, in that order of preference.
+// Day and month names, timestamps, dotted numbers (IPs, versions, times), hex ids and digit runs, in that order of preference.
 const VARIABLE =
-  /\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?|\d+(?:[.:,]\d+)+|0x[0-9a-fA-F]+|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}(?:-[0-9a-f]{4,})*\b|-?\d+/g;
+  /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?|\d+(?:[.:,]\d+)+|0x[0-9a-fA-F]+|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}(?:-[0-9a-f]{4,})*\b|-?\d+/g;
 
 /** A line with its variable parts (numbers, ids, times, addresses) replaced by `#`. */
 export function template(line: string): string {

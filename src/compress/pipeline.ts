@@ -188,8 +188,9 @@ function shorten(
   const transform = transformFor(detected);
   if (!transform)
     return remember({ text, kind: detected, transform: undefined, originalId: undefined, skipped: 'code' });
-  const candidates = [transform];
-  if (transform.name !== 'text' && detected !== 'json') candidates.push(TRANSFORMS.text);
+  // A page that html-to-text cannot shorten may still shorten as text; other kinds keep their
+  // structure or stay whole, since dropping lines blindly would lose errors and changed lines.
+  const candidates = detected === 'html' ? [transform, TRANSFORMS.text] : [transform];
   for (const candidate of candidates) {
     if (disabled.has(candidate.name)) continue;
     const result = candidate.compress(text, { query });

@@ -34,8 +34,9 @@ interface Node {
 const INLINE_WIDTH = 100;
 const LONG_STRING = 160;
 const RECORDS_SAMPLED = 8;
+const WIDE_SAMPLED = 16;
 const SIGNAL_KEY =
-  /^(status|state|error|errors|err|message|msg|conclusion|result|code|reason|failure|exit_?code|level|severity|ok|success|name|title|version|type|login|label|description|default|latest|license)$/i;
+  /^(status|state|error|errors|err|message|msg|conclusion|result|code|reason|failure|exit_?code|level|severity|ok|success|name|title|version|type|login|label|description|default|latest|license|total|count|\w+_count)$/i;
 const TROUBLE_VALUE =
   /^(error|failed|failure|fatal|cancelled|canceled|timed_out|rejected|denied|invalid|critical)$/i;
 
@@ -102,16 +103,37 @@ function sampleRecords(node: Node, weights: ReadonlyMap<string, number>): void {
   });
 }
 
+/**
+ * Long lists of plain values (version lists, id lists) and wide maps of them (version → date) keep
+ * their ends and the entries the query names; the rest are counted where they were.
+ */
+function sampleWide(node: Node, weights: ReadonlyMap<string, number>): void {
+  const n = node.children.length;
+  if (n <= WIDE_SAMPLED || node.children.some((c) => c.children.length > 0)) return;
+  // A list the query names ("which dependencies…") is the answer: keep it whole unless it is huge.
+  if (n <= 64 && relevance(nameOf(node).replace(/[_-]/g, ' '), weights) > 0) return;
+  const chosen = new Set<number>([0, 1, 2, n - 3, n - 2, n - 1]);
+  const scored = node.children
+    .map((child, i) => [relevance(`${child.key} ${scalarText(child.value)}`, weights), i] as const)
+    .filter(([score]) => score > 0)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of scored.slice(0, 6)) chosen.add(i);
+  node.children.forEach((child, i) => {
+    child.dropped = !chosen.has(i);
+  });
+}
+
 function collectLeaves(root: Node, weights: ReadonlyMap<string, number>, leaves: Leaf[]): void {
   const seenPairs = new Set<string>();
   const visit = (node: Node) => {
     if (node.dropped) return;
     if (isRecordArray(node.value)) sampleRecords(node, weights);
+    else if (node.children.length > WIDE_SAMPLED) sampleWide(node, weights);
     if (node.children.length > 0) {
       node.children.forEach(visit);
       return;
     }
-    const key = typeof node.key === 'string' ? node.key : '';
+    const key = nameOf(node);
     let text = scalarText(node.value);
     let score = 10 / (1 + node.depth);
     if (typeof node.value === 'string' && node.value.length > LONG_STRING) {
@@ -120,22 +142,40 @@ function collectLeaves(root: Node, weights: ReadonlyMap<string, number>, leaves:
       score -= 3;
     }
     const pair = `${key}\u0000${text}`;
-    // Field names carry the schema: a query word naming a field is a strong signal, one inside a value weaker.
+    // Field names carry the schema: a query word naming a field is a strong signal, one inside a value
+    // weaker, and one inside a link none (links repeat the names of everything around them).
     const keyMatch = relevance(key.replace(/[_-]/g, ' '), weights);
-    score += 8 * keyMatch + 3 * relevance(text, weights);
+    const link =
+      /(^|_)url$/i.test(key) || (typeof node.value === 'string' && /^(https?|git):\/\//.test(node.value));
+    score += 8 * keyMatch + 3 * ancestorMatch(node, weights) + (link ? 0 : 3 * relevance(text, weights));
     if (seenPairs.has(pair)) score -= 8;
     seenPairs.add(pair);
     if (SIGNAL_KEY.test(key)) score += 4;
     if (typeof node.value === 'string' && TROUBLE_VALUE.test(node.value)) score += 6;
-    const link =
-      /(^|_)url$/i.test(key) || (typeof node.value === 'string' && /^(https?|git):\/\//.test(node.value));
-    if (link && keyMatch === 0) score -= 6;
+    if (link && keyMatch === 0) score -= 8;
     else if (typeof node.value !== 'string' || node.value.length <= 40) score += 2;
     const index = node.parent && Array.isArray(node.parent.value) ? (node.key as number) : -1;
     if (index === 0) score += 2;
     leaves.push({ node, score, cost: key.length + text.length + 6 });
   };
   visit(root);
+}
+
+/** The name a value goes by: its key, or for an array element the array's key ("topics": ["a"]). */
+function nameOf(node: Node): string {
+  if (typeof node.key === 'string') return node.key;
+  return node.parent ? nameOf(node.parent) : '';
+}
+
+/** How well the keys above a value match the query ("dependencies" for a dependency's range). */
+function ancestorMatch(node: Node, weights: ReadonlyMap<string, number>): number {
+  let score = 0;
+  let decay = 1;
+  for (let n = node.parent; n; n = n.parent) {
+    if (typeof n.key === 'string' && n.key) score += decay * relevance(n.key.replace(/[_-]/g, ' '), weights);
+    decay *= 0.5;
+  }
+  return score;
 }
 
 function markKept(node: Node): void {
@@ -219,7 +259,7 @@ function gapNote(count: number): string {
 
 /** For a sampled array of records: counts and ranges of the scalar fields over all items. */
 function recordStats(node: Node): string | undefined {
-  if (!node.children.some((c) => c.dropped)) return undefined;
+  if (!isRecordArray(node.value) || !node.children.some((c) => c.dropped)) return undefined;
   const items = node.value as JsonObject[];
   const summary: JsonObject = { items: items.length };
   const fields = new Map<string, Json[]>();
@@ -250,7 +290,7 @@ function recordStats(node: Node): string | undefined {
 }
 
 function budgetFor(size: number): number {
-  return Math.min(Math.max(1500, size * 0.18), 2000 + 40 * Math.sqrt(size));
+  return Math.min(Math.max(1200, size * 0.12), 2000 + 30 * Math.sqrt(size));
 }
 
 /** Query terms found in most values say nothing about which value matters. */
@@ -278,7 +318,7 @@ export const json: Transform = {
     const root = build(value, '', 0, undefined);
     const units: string[] = [];
     const gather = (node: Node) => {
-      if (node.children.length === 0) units.push(`${node.key} ${scalarText(node.value)}`);
+      if (node.children.length === 0) units.push(`${nameOf(node)} ${scalarText(node.value)}`);
       else node.children.forEach(gather);
     };
     gather(root);

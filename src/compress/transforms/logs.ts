@@ -44,6 +44,8 @@ export function severity(line: string): number {
 }
 
 interface Group {
+  /** Distinct quoted names seen in the template's lines (capped), listed with the pattern. */
+  names: Set<string>;
   count: number;
   first: number;
   last: number;
@@ -57,6 +59,9 @@ const TRACE_LINES = 40;
 const EXCERPTS_WITH_CONTEXT = 6;
 const QUERY_PER_TEMPLATE = 3;
 const PATTERNS_LISTED = 12;
+const NAMES_LISTED = 12;
+// Quoted names ('X', "X", ‘X’) vary between otherwise identical diagnostics and log lines.
+const QUOTED = /'[^'\s]{1,80}'|"[^"\s]{1,80}"|‘[^’]{1,80}’/g;
 
 export const logs: Transform = {
   name: 'logs',
@@ -73,15 +78,16 @@ export const logs: Transform = {
 
     for (let i = 0; i < n; i++) {
       const line = lines[i] as string;
-      const key = template(line);
+      const key = template(line.replace(QUOTED, "'#'"));
       keys[i] = key;
       let group = groups.get(key);
       if (!group) {
-        group = { count: 0, first: i, last: i, kept: 0, matched: 0 };
+        group = { names: new Set(), count: 0, first: i, last: i, kept: 0, matched: 0 };
         groups.set(key, group);
       }
       group.count++;
       group.last = i;
+      if (group.names.size < NAMES_LISTED) for (const m of line.matchAll(QUOTED)) group.names.add(m[0]);
       const level = severity(line);
       levels[i] = level;
       if (group.kept < (KEEP_PER_TEMPLATE[level] ?? 1) && line.trim() !== '') {
@@ -122,7 +128,10 @@ export const logs: Transform = {
       .filter(([, g]) => g.count >= 3 && g.count > g.kept + 1)
       .sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first)
       .slice(0, PATTERNS_LISTED)
-      .map(([key, g]) => `  ${g.count}× ${clip(key.trim(), 160)} (lines ${g.first + 1}-${g.last + 1})`);
+      .map(([key, g]) => {
+        const names = g.names.size > 1 ? ` names: ${[...g.names].join(', ')}` : '';
+        return `  ${g.count}× ${clip(key.trim(), 160)} (lines ${g.first + 1}-${g.last + 1})${clip(names, 300)}`;
+      });
     const out =
       patterns.length > 0
         ? `${rendered.text}\nRepeated lines (# = varying value):\n${patterns.join('\n')}`

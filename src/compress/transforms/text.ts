@@ -56,7 +56,8 @@ function blocks(lines: readonly string[], headings: readonly boolean[]): Block[]
     if (/^\s*(```|~~~)/.test(line)) fence = !fence;
     if (headings[i]) {
       close(i);
-      section = i;
+      // An underline belongs to the title above it, which stays the section's name.
+      if (!UNDERLINE.test(line)) section = i;
       continue;
     }
     if (!fence && line.trim() === '') {
@@ -157,8 +158,12 @@ export const text: Transform = {
       for (let i = unit.start; i < unit.end; i++) keep[i] = true;
       // A kept paragraph keeps the heading that says what it belongs to.
       if (unit.section >= 0 && !keep[unit.section]) {
-        keep[unit.section] = true;
-        spent += (lines[unit.section] as string).length + 1;
+        for (const i of [unit.section, unit.section + 1]) {
+          if (i === unit.section || UNDERLINE.test(lines[i] ?? '')) {
+            keep[i] = true;
+            spent += (lines[i] as string).length + 1;
+          }
+        }
       }
     }
 
@@ -166,6 +171,8 @@ export const text: Transform = {
     let gap = 0;
     let omitted = 0;
     for (let i = 0; i < lines.length; i++) {
+      // A lone short line costs no more than the note that would replace it.
+      if (!keep[i] && keep[i - 1] && keep[i + 1] && (lines[i] as string).length <= 60) keep[i] = true;
       if (keep[i]) {
         if (gap > 0) out.push(`[… ${gap} lines]`);
         gap = 0;

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MARKER_PATTERN } from '../src/ccr/marker.js';
+import { CORPUS_DIR, corpusItem } from './helpers/corpus.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = resolve(root, 'bin/run.js');
+const home = mkdtempSync(join(tmpdir(), 'headroom-compress-'));
+const env = { HEADROOM_CACHE_DIR: join(home, 'cache'), HEADROOM_CONFIG_DIR: join(home, 'config') };
+const run = (args: string[], input?: string) =>
+  execa(process.execPath, [bin, ...args], { env, input, reject: false, maxBuffer: 64 * 1024 * 1024 });
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('headroom compress', () => {
+  it('prints the compressed file with its marker and a token summary on stderr', async () => {
+    const item = corpusItem('log-zookeeper-2k.log');
+    const result = await run(['compress', join(CORPUS_DIR, item.name), '--query', item.question]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.length).toBeLessThan(item.text.length / 5);
+    expect(result.stdout).toMatch(MARKER_PATTERN);
+    for (const needle of item.needles) expect(result.stdout).toContain(needle);
+    expect(result.stderr).toMatch(/^headroom: logs, logs transform: \d+ → \d+ tokens \(\d+\.\d% saved\)$/m);
+  });
+
+  it('reads standard input and saves the original so `headroom retrieve` returns it byte for byte', async () => {
+    const item = corpusItem('search-cobra-command-methods.txt');
+    const compressed = await run(['compress', '-', '--json'], item.text);
+    expect(compressed.exitCode).toBe(0);
+    const summary = JSON.parse(compressed.stdout) as {
+      kind: string;
+      originalId: string;
+      tokensAfter: number;
+      tokensBefore: number;
+    };
+    expect(summary.kind).toBe('search');
+    expect(summary.tokensAfter).toBeLessThan(summary.tokensBefore);
+    const original = await run(['retrieve', summary.originalId]);
+    expect(original.exitCode).toBe(0);
+    expect(original.stdout).toBe(item.text.replace(/\n$/, ''));
+  });
+
+  it('fails with one line and exit code 1 when the file does not exist', async () => {
+    const result = await run(['compress', join(home, 'missing.log')]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim()).toBe(`headroom: cannot read ${join(home, 'missing.log')}: no such file`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('leaves small input unchanged and says why', async () => {
+    const result = await run(['compress', '-', '--kind', 'logs'], 'ERROR one line only\n');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('ERROR one line only');
+    expect(result.stderr).toContain('unchanged');
+  });
+});

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { detectKind } from '../src/compress/detect.js';
+import { buildQuery } from '../src/compress/query.js';
+import { TRANSFORMS } from '../src/compress/transforms/index.js';
+import { corpusItem, corpusItems } from './helpers/corpus.js';
+
+const ctx = (question = '') => ({ query: buildQuery(question) });
+
+describe('detect', () => {
+  it('classifies every corpus item as the kind of content it holds', () => {
+    const expected: Record<string, string[]> = {
+      json: ['json'],
+      logs: ['logs'],
+      build: ['logs'],
+      search: ['search'],
+      shell: ['search'],
+      diff: ['diff'],
+      code: ['code'],
+      text: ['text'],
+    };
+    for (const item of corpusItems())
+      expect([item.name, detectKind(item.text)]).toEqual([item.name, expected[item.category]?.[0]]);
+  });
+
+  it('recognises an HTML page but not a README that opens with an HTML banner', () => {
+    expect(detectKind('<!DOCTYPE html><html><body><p>hi</p></body></html>')).toBe('html');
+    expect(detectKind(corpusItem('text-ky-readme.md').text)).toBe('text');
+  });
+});
+
+describe('logs transform', () => {
+  it('keeps the FATAL line when a 10k-line log is compressed', () => {
+    const bgl = corpusItem('log-bgl-2k.log').text.split('\n');
+    const routine = bgl.filter((l) => l.includes(' INFO '));
+    const lines = Array.from({ length: 10_000 }, (_, i) => routine[i % routine.length] as string);
+    const fatal = bgl.find((l) => l.includes('RAS APP FATAL ciod: failed to read message prefix')) as string;
+    lines.splice(7_321, 0, fatal);
+    const out = TRANSFORMS.logs.compress(lines.join('\n'), ctx());
+    expect(out?.text).toContain(fatal);
+    expect(out?.text.length).toBeLessThan(lines.join('\n').length / 10);
+    expect(out?.summary).toBe(
+      `${10_001 - (out?.text.split('\n').filter((l) => !l.startsWith('[…') && !l.startsWith('  ') && l !== 'Repeated lines (# = varying value):').length ?? 0)} of 10001 log lines omitted`,
+    );
+  });
+
+  it('collapses repeated lines into counted templates and keeps the last occurrence', () => {
+    const apache = corpusItem('log-apache-2k.log');
+    const out = TRANSFORMS.logs.compress(apache.text, ctx())?.text ?? '';
+    expect(out).toMatch(
+      /^ {2}569× \[# # # # #\] \[notice\] workerEnv\.init\(\) ok \/etc\/httpd\/conf\/workers#\.properties \(lines 1-1999\)/m,
+    );
+    expect(out).toContain(apache.text.trimEnd().split('\n').at(-1));
+  });
+
+  it('keeps every distinct compiler error with its file and lists the names a repeated error was about', () => {
+    const tsc = corpusItem('build-tsc-rxjs-ajax-lib-es5.txt');
+    const out = TRANSFORMS.logs.compress(tsc.text, ctx(tsc.question))?.text ?? '';
+    const files = new Set(
+      tsc.text
+        .split('\n')
+        .map((l) => l.split('(')[0])
+        .filter(Boolean),
+    );
+    for (const file of files) expect(out).toContain(`${file}(`);
+    expect(out).toMatch(/names: .*'URLSearchParams'/);
+  });
+
+  it('keeps a whole Java stack trace under its exception', () => {
+    const trace = [
+      '2024-01-01 10:00:00,000 ERROR [main] App: request failed',
+      'java.lang.IllegalStateException: pool exhausted',
+      '\tat com.example.Pool.take(Pool.java:42)',
+      '\tat com.example.Handler.run(Handler.java:17)',
+      'Caused by: java.net.SocketTimeoutException: connect timed out',
+      '\t... 12 more',
+    ];
+    const routine = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `2024-01-01 10:00:${String(i % 60).padStart(2, '0')},000 INFO [main] App: served request ${i}`,
+    );
+    routine.splice(200, 0, ...trace);
+    const out = TRANSFORMS.logs.compress(routine.join('\n'), ctx())?.text ?? '';
+    expect(out).toContain(trace.join('\n'));
+  });
+});
+
+describe('json transform', () => {
+  it('keeps valid JSON, the error item and field ranges when a 1000-record array is crushed', () => {
+    const records = Array.from({ length: 1000 }, (_, i) => ({
+      id: i + 1,
+      status: 'ok',
+      latency_ms: 20 + (i % 7),
+      region: 'eu-west-1',
+    }));
+    records[613] = { id: 614, status: 'failed', latency_ms: 9_000, region: 'eu-west-1' };
+    const text = JSON.stringify(records, null, 2);
+    const out = TRANSFORMS.json.compress(text, ctx('why are requests slow'))?.text ?? '';
+    const parsed = JSON.parse(out) as unknown[];
+    expect(out.length).toBeLessThan(text.length / 10);
+    expect(parsed).toContainEqual(records[613]);
+    expect(parsed).toContainEqual(records[0]);
+    expect(parsed).toContainEqual(records[999]);
+    expect(parsed.at(-1)).toEqual({
+      _headroom: {
+        items: 1000,
+        id: { min: 1, max: 1000 },
+        status: { '"ok"': 999, '"failed"': 1 },
+        latency_ms: { min: 20, max: 9000 },
+      },
+    });
+  });
+
+  it('keeps the fields a question names in a GitHub API object and drops link fields first', () => {
+    const repo = corpusItem('json-octokit-get-repository.json');
+    const out = TRANSFORMS.json.compress(repo.text, ctx(repo.question))?.text ?? '';
+    expect(() => JSON.parse(out)).not.toThrow();
+    expect(out).toContain('"default_branch": "master"');
+    expect(out).toContain('"topics": ["fixtures", "hello", "hello-world"]');
+    expect(out).not.toContain('"keys_url"');
+  });
+
+  it('returns nothing for text that is not JSON', () => {
+    expect(TRANSFORMS.json.compress('{"unterminated": ', ctx())).toBeUndefined();
+  });
+});
+
+describe('search transform', () => {
+  it('keeps the grep hits that match the question and counts the rest per file', () => {
+    const grep = corpusItem('search-cobra-command-methods.txt');
+    const out = TRANSFORMS.search.compress(grep.text, ctx(grep.question))?.text ?? '';
+    for (const needle of grep.needles) expect(out).toContain(needle);
+    expect(out).toMatch(/^\[… \d+ more matches in \S+command\.go: \d+/m);
+  });
+
+  it('keeps ls -R directory headers and the entries a question names', () => {
+    const ls = corpusItem('shell-ls-laR-regex-crate.txt');
+    const out = TRANSFORMS.search.compress(ls.text, ctx(ls.question))?.text ?? '';
+    for (const header of ls.text.split('\n').filter((l) => l.endsWith(':'))) expect(out).toContain(header);
+    expect(out).toContain('re_unicode.rs');
+  });
+});
+
+describe('diff transform', () => {
+  it('keeps every changed line and summarises source maps as counts', () => {
+    const ky = corpusItem('diff-ky-1.2.0-1.2.1.diff');
+    const out = TRANSFORMS.diff.compress(ky.text, ctx())?.text ?? '';
+    const changed = ky.text
+      .split('\n')
+      .filter((l) => /^[+-]/.test(l) && l.length < 400 && !/^(\+\+\+|---) /.test(l));
+    for (const line of changed) expect(out).toContain(line);
+    expect(out).toMatch(/\[… generated file: \d+ lines removed, \d+ added\]/);
+    expect(out.length).toBeLessThan(ky.text.length / 10);
+  });
+});
+
+describe('text and html transforms', () => {
+  it('keeps the man page options and the paragraphs that answer the question', () => {
+    const man = corpusItem('text-man-curl.txt');
+    const out = TRANSFORMS.text.compress(man.text, ctx(man.question))?.text ?? '';
+    expect(out).toContain('--retry <num>');
+    expect(out).toContain('-k, --insecure');
+    expect(out.length).toBeLessThan(man.text.length / 4);
+  });
+
+  it('turns an HTML page into readable text', () => {
+    const page = `<!doctype html><html><head><script>var x = 1;</script></head><body>${'<p>Filler paragraph about nothing in particular.</p>'.repeat(60)}<h2>Rate limits</h2><p>The API allows 5000 requests per hour.</p></body></html>`;
+    const out = TRANSFORMS.html.compress(page, ctx('what are the rate limits'))?.text ?? '';
+    expect(out).toContain('The API allows 5000 requests per hour.');
+    expect(out).not.toContain('<p>');
+    expect(out).not.toContain('var x');
+  });
+});
