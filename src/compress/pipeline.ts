@@ -193,7 +193,19 @@ function shorten(
   const candidates = detected === 'html' ? [transform, TRANSFORMS.text] : [transform];
   for (const candidate of candidates) {
     if (disabled.has(candidate.name)) continue;
-    const result = candidate.compress(text, { query });
+    let result: ReturnType<typeof candidate.compress>;
+    try {
+      result = candidate.compress(text, { query });
+    } catch {
+      // Fail open: content a transform cannot handle (e.g. JSON nested past the stack) goes out whole.
+      return remember({
+        text,
+        kind: detected,
+        transform: undefined,
+        originalId: undefined,
+        skipped: 'error',
+      });
+    }
     if (!result) continue;
     const id = originalId(text);
     const out = `${result.text}\n${formatMarker(result.summary, id)}`;

@@ -29,6 +29,8 @@ interface Node {
   dropped: boolean;
   /** A long string shortened for display. */
   shown?: string;
+  /** A list or map whose name the query mentions: its entries are kept before anything else. */
+  named?: boolean;
 }
 
 const INLINE_WIDTH = 100;
@@ -111,7 +113,10 @@ function sampleWide(node: Node, weights: ReadonlyMap<string, number>): void {
   const n = node.children.length;
   if (n <= WIDE_SAMPLED || node.children.some((c) => c.children.length > 0)) return;
   // A list the query names ("which dependencies…") is the answer: keep it whole unless it is huge.
-  if (n <= 64 && relevance(nameOf(node).replace(/[_-]/g, ' '), weights) > 0) return;
+  if (n <= 64 && relevance(nameOf(node).replace(/[_-]/g, ' '), weights) > 0) {
+    node.named = true;
+    return;
+  }
   const chosen = new Set<number>([0, 1, 2, n - 3, n - 2, n - 1]);
   const scored = node.children
     .map((child, i) => [relevance(`${child.key} ${scalarText(child.value)}`, weights), i] as const)
@@ -150,6 +155,7 @@ function collectLeaves(root: Node, weights: ReadonlyMap<string, number>, leaves:
     score += 8 * keyMatch + 3 * ancestorMatch(node, weights) + (link ? 0 : 3 * relevance(text, weights));
     if (seenPairs.has(pair)) score -= 8;
     seenPairs.add(pair);
+    if (node.parent?.named) score += 10;
     if (SIGNAL_KEY.test(key)) score += 4;
     if (typeof node.value === 'string' && TROUBLE_VALUE.test(node.value)) score += 6;
     if (link && keyMatch === 0) score -= 8;
@@ -319,7 +325,11 @@ export const json: Transform = {
     const units: string[] = [];
     const gather = (node: Node) => {
       if (node.children.length === 0) units.push(`${nameOf(node)} ${scalarText(node.value)}`);
-      else node.children.forEach(gather);
+      else {
+        // Container names count too: "dependencies" is how a question finds a dependency map.
+        if (typeof node.key === 'string') units.push(node.key);
+        node.children.forEach(gather);
+      }
     };
     gather(root);
     const weights = selectiveWeights(units, ctx.query);

@@ -19,6 +19,8 @@ const PATH_IN_LINE = /(\S*\/)[^/\s]+\/?$/;
 const PER_GROUP = 2;
 const PER_MATCHING_GROUP = 6;
 const MATCHING_LINES = 40;
+const NEIGHBOURS = 4;
+const NEAR_LINES = 6;
 
 /** The group (file or directory) a line belongs to, or undefined for a line outside any group. */
 function groupOf(line: string, currentDir: string | undefined): string | undefined {
@@ -61,8 +63,10 @@ export const search: Transform = {
     const loose = groups.get('');
     if (loose) for (const i of loose.lines.slice(0, 6)) keep[i] = true;
 
-    const weights = termWeights(lines, ctx.query);
-    const scores = lines.map((line) => relevance(line, weights));
+    // A hit is ranked by what it says, not by its path: the path is the same for a whole file.
+    const contents = lines.map((line) => line.replace(HIT, '').replace(HIT_NO_LINE, ''));
+    const weights = termWeights(contents, ctx.query);
+    const scores = contents.map((content) => relevance(content, weights));
     const best = Math.max(0, ...scores);
     const ranked = scores
       .map((score, i) => [score, i] as const)
@@ -70,6 +74,16 @@ export const search: Transform = {
       .sort((a, b) => b[0] - a[0] || a[1] - b[1])
       .slice(0, MATCHING_LINES);
     for (const [, i] of ranked) keep[i] = true;
+    // Hits a few lines apart in the same file are one piece of code: keep the neighbours of the best.
+    for (const [, i] of ranked.slice(0, 5)) {
+      const at = HIT.exec(lines[i] as string);
+      if (!at) continue;
+      for (let j = i - NEIGHBOURS; j <= i + NEIGHBOURS; j++) {
+        const near = HIT.exec(lines[j] ?? '');
+        if (near && near[1] === at[1] && Math.abs(Number(near[3]) - Number(at[3])) <= NEAR_LINES)
+          keep[j] = true;
+      }
+    }
 
     for (const group of groups.values()) {
       if (group.name === '') continue;
