@@ -449,21 +449,29 @@ export function compressRequestBody(
   options: CompressOptions = {},
 ): CompressBodyResult {
   const provider = PROVIDERS[format];
-  const empty: CompressStats = { blocks: [], tokensBefore: 0, tokensAfter: 0, ms: 0 };
-  if (!isObject(body) || !Array.isArray(body.messages ?? body[provider.messagesKey])) {
-    return { body, changed: false, stats: empty, originals: [] };
-  }
-  const messages = body[provider.messagesKey];
-  if (!Array.isArray(messages)) return { body, changed: false, stats: empty, originals: [] };
+  const unchanged = (stats: CompressStats): CompressBodyResult => ({
+    body,
+    changed: false,
+    stats,
+    originals: [],
+  });
+  const messages = isObject(body) ? body[provider.messagesKey] : undefined;
+  if (!isObject(body) || !Array.isArray(messages))
+    return unchanged({ blocks: [], tokensBefore: 0, tokensAfter: 0, ms: 0 });
   const model = options.model ?? (typeof body.model === 'string' ? body.model : undefined);
-  const out = compressMessages(provider, messages, { ...options, model });
-  if (!out.changed) return { body, changed: false, stats: out.stats, originals: [] };
-  return {
-    body: replaceKey(body, provider.messagesKey, out.messages),
-    changed: true,
-    stats: out.stats,
-    originals: out.originals,
-  };
+  try {
+    const out = compressMessages(provider, messages, { ...options, model });
+    if (!out.changed) return unchanged(out.stats);
+    return {
+      body: replaceKey(body, provider.messagesKey, out.messages),
+      changed: true,
+      stats: out.stats,
+      originals: out.originals,
+    };
+  } catch {
+    // compressMessages fails open per block; this guards the walk itself on shapes nobody expected.
+    return unchanged({ blocks: [], tokensBefore: 0, tokensAfter: 0, ms: 0 });
+  }
 }
 
 function replaceKey(body: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
