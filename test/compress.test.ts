@@ -84,14 +84,30 @@ describe('compress (Anthropic messages)', () => {
     expect(toolResultText(result.messages, 6)).toBe(grep.text);
   });
 
-  it('leaves a file read by the Read tool untouched, but compresses a log read with cat', () => {
+  it('passes file reads whole whatever they hold (Read, cat, sed -n) but compresses logs printed by a command', () => {
     const code = corpusItem('code-requests-sessions.py');
-    const messages = anthropicConversation(turnsFor([code, bgl]));
-    ((messages[5] as Message).content as Block[])[1]!.input = { command: 'cat /var/log/bgl.log' };
-    const result = compress(messages);
-    expect(result.stats.blocks[0]?.skipped).toBe('file-read');
-    expect(toolResultText(result.messages, 2)).toBe(code.text);
-    expect(result.stats.blocks[1]?.transform).toBe('logs');
+    const messages = anthropicConversation(turnsFor([code, bgl, bgl, bgl]));
+    const inputs = [{ command: 'cat /var/log/bgl.log' }, { command: "sed -n '1,4000p' bgl.log" }];
+    inputs.forEach((input, k) => {
+      ((messages[5 + 4 * k] as Message).content as Block[])[1]!.input = input;
+    });
+    // The same log read with the Read tool and printed by `docker logs`.
+    ((messages[13] as Message).content as Block[])[1]!.input = { command: 'docker logs bgl --tail 2000' };
+    const read = anthropicConversation(turnsFor([bgl]));
+    ((read[1] as Message).content as Block[])[1]!.name = 'Read';
+    ((read[1] as Message).content as Block[])[1]!.input = { file_path: '/var/log/bgl.log' };
+    const result = compress([...read, ...messages]);
+    expect(result.stats.blocks.map((b) => b.skipped)).toEqual([
+      'file-read',
+      'file-read',
+      'file-read',
+      'file-read',
+      undefined,
+    ]);
+    expect(toolResultText(result.messages, 2)).toBe(bgl.text);
+    expect(toolResultText(result.messages, 6)).toBe(code.text);
+    expect(toolResultText(result.messages, 10)).toBe(bgl.text);
+    expect(result.stats.blocks[4]?.transform).toBe('logs');
   });
 
   it('leaves a block that already carries a headroom marker alone', () => {

@@ -356,11 +356,11 @@ function compressMessages(
     try {
       const policy = policyFor(output, excluded);
       const big = aboveThreshold(output.text, minTokens, count);
-      const key =
-        big && policy !== 'edit-tool' && policy !== 'excluded-tool' ? dedupKey(output.text) : undefined;
+      const key = big && policy === 'compress' ? dedupKey(output.text) : undefined;
       const earlier = key ? seen.get(key) : undefined;
       if (key && !earlier) seen.set(key, output);
-      if (policy === 'edit-tool' || policy === 'excluded-tool') stats.skipped = policy;
+      // The model edits a file by the exact text it read: a read passes whole, whatever it holds.
+      if (policy !== 'compress') stats.skipped = policy;
       else if (!big) stats.skipped = 'below-threshold';
       else if (MARKER_PATTERN.test(output.text)) stats.skipped = 'already-compressed';
       else if (earlier && !disabled.has('dedup')) {
@@ -390,13 +390,10 @@ function compressMessages(
         const shortened = shorten(output.text, query, undefined, disabled);
         workMs += performance.now() - workStart;
         stats.kind = shortened.kind;
-        if (policy === 'file-read' && shortened.kind !== 'logs') stats.skipped = 'file-read';
-        else {
-          text = shortened.text;
-          stats.transform = shortened.transform;
-          stats.originalId = shortened.originalId;
-          stats.skipped = shortened.skipped;
-        }
+        text = shortened.text;
+        stats.transform = shortened.transform;
+        stats.originalId = shortened.originalId;
+        stats.skipped = shortened.skipped;
       }
     } catch (error) {
       text = output.text;
