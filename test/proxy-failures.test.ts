@@ -134,6 +134,8 @@ describe('upstream errors reach the client unchanged', () => {
     expect(apiError.headers?.get('x-upstream-trace')).toBe('abc123');
     const [row] = await waitForRows(proxy, 1);
     expect(row).toMatchObject({ status: 500, error: null });
+    // No usage in an error: the tokenizer estimate fills in ('List the failing tests.' is 5 tokens).
+    expect(row!.estInputTokens).toBe(5);
     expect(proxy.store.summary().errors).toBe(1);
   });
 
@@ -245,21 +247,25 @@ describe('request bodies', () => {
 
   it('forwards a 20 MB request intact', async () => {
     const huge = 'x'.repeat(20 * 1024 * 1024);
+    const tooLarge = {
+      type: 'error',
+      error: { type: 'request_too_large', message: 'Request exceeds the maximum size' },
+    };
+    upstream.queue({ kind: 'json', status: 413, body: tooLarge });
     const body = Buffer.from(JSON.stringify({ ...params, messages: [{ role: 'user', content: huge }] }));
     const before = upstream.requests.length;
-    const message = await anthropic().messages.create({
-      ...params,
-      messages: [{ role: 'user', content: huge }],
-    });
-    expect(message.type).toBe('message');
+    const error = await anthropic()
+      .messages.create({ ...params, messages: [{ role: 'user', content: huge }] })
+      .catch((e: unknown) => e);
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(413);
     const received = upstream.requests[before]!;
     expect(received.body.length).toBe(body.length);
     expect(createHash('sha256').update(received.body).digest('hex')).toBe(
       createHash('sha256').update(body).digest('hex'),
     );
     const [row] = await waitForRows(proxy, 1);
-    expect(row).toMatchObject({ status: 200, requestBytes: body.length, model: 'claude-sonnet-4-6' });
-    // Over 1 MB the estimate comes from the size, not the tokenizer.
+    expect(row).toMatchObject({ status: 413, requestBytes: body.length, model: 'claude-sonnet-4-6' });
+    // No usage came back, so the row holds an estimate; over 1 MB it comes from the size, not the tokenizer.
     expect(row!.estInputTokens).toBe(Math.ceil(body.length / 4));
   });
 

@@ -88,6 +88,8 @@ export function estimateRequest(body: Buffer): RequestEstimate {
 
 /** Past this many requests waiting for the worker, new ones are estimated from their size. */
 const MAX_QUEUED = 64;
+/** The worker (and its tokenizer tables, ~80 MB per encoding) goes away after this long without work. */
+const IDLE_STOP_MS = 60_000;
 
 // Tests run the TypeScript sources, which a worker thread cannot load: they use the built copy.
 function workerScript(): URL {
@@ -97,61 +99,105 @@ function workerScript(): URL {
     : new URL('./estimate-worker.js', here);
 }
 
+export interface EstimateJob {
+  id: number;
+  body: Uint8Array;
+}
+
+export interface EstimateAnswer {
+  id: number;
+  estimate: RequestEstimate;
+}
+
 interface Pending {
   body: Buffer;
   resolve: (estimate: RequestEstimate) => void;
 }
 
-/** Runs `estimateRequest` on one background thread, in arrival order, off the proxy's event loop. */
+/**
+ * Runs `estimateRequest` on one background thread, off the proxy's event loop. Jobs posted in the same
+ * tick travel as one message, which keeps the cost on the proxy's thread small under load.
+ */
 export class RequestEstimator {
   private worker?: Worker;
-  private failed = false;
-  private readonly queue = new Map<number, Pending>();
+  private unavailable = false;
+  private readonly waiting = new Map<number, Pending>();
+  private outbox: EstimateJob[] = [];
   private nextId = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   estimate(body: Buffer): Promise<RequestEstimate> {
-    if (body.length > LARGE_BODY_BYTES || this.queue.size >= MAX_QUEUED) {
+    if (body.length > LARGE_BODY_BYTES || this.waiting.size >= MAX_QUEUED) {
       return Promise.resolve(estimateFromSize(body));
     }
     const worker = this.start();
     if (!worker) return Promise.resolve(estimateFromSize(body));
     return new Promise((resolve) => {
       const id = this.nextId++;
-      this.queue.set(id, { body, resolve });
-      worker.postMessage({ id, body });
+      this.waiting.set(id, { body, resolve });
+      if (!this.outbox.length) setImmediate(() => this.send());
+      this.outbox.push({ id, body });
     });
   }
 
+  private send(): void {
+    const jobs = this.outbox;
+    this.outbox = [];
+    if (this.worker) this.worker.postMessage(jobs);
+    else for (const job of jobs) this.settle(job.id, estimateFromSize(Buffer.from(job.body)));
+  }
+
+  private settle(id: number, estimate: RequestEstimate): void {
+    this.waiting.get(id)?.resolve(estimate);
+    this.waiting.delete(id);
+  }
+
   private start(): Worker | undefined {
-    if (this.worker || this.failed) return this.worker;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.worker || this.unavailable) return this.worker;
     const script = workerScript();
     if (!existsSync(script)) {
-      this.failed = true;
+      this.unavailable = true;
       return undefined;
     }
     const worker = new Worker(script);
     worker.unref();
-    worker.on('message', ({ id, estimate }: { id: number; estimate: RequestEstimate }) => {
-      this.queue.get(id)?.resolve(estimate);
-      this.queue.delete(id);
+    worker.on('message', (answers: EstimateAnswer[]) => {
+      for (const { id, estimate } of answers) this.settle(id, estimate);
+      if (!this.waiting.size) this.stopWhenIdle();
     });
     // A dead worker must not leave requests waiting: they fall back to the size estimate.
-    const fail = () => {
-      this.failed = true;
+    const gone = () => {
+      if (this.worker !== worker) return;
       this.worker = undefined;
-      for (const pending of this.queue.values()) pending.resolve(estimateFromSize(pending.body));
-      this.queue.clear();
+      for (const [id, pending] of this.waiting) this.settle(id, estimateFromSize(pending.body));
     };
-    worker.on('error', fail);
-    worker.on('exit', fail);
+    worker.on('error', () => {
+      this.unavailable = true;
+      gone();
+    });
+    worker.on('exit', gone);
     this.worker = worker;
     return worker;
   }
 
+  private stopWhenIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      const worker = this.worker;
+      this.worker = undefined;
+      void worker?.terminate();
+    }, IDLE_STOP_MS);
+    this.idleTimer.unref();
+  }
+
   async close(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.unavailable = true;
     const worker = this.worker;
     this.worker = undefined;
-    this.failed = true;
+    for (const [id, pending] of this.waiting) this.settle(id, estimateFromSize(pending.body));
     if (worker) await worker.terminate();
   }
 }

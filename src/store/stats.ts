@@ -21,9 +21,12 @@ export interface RequestRow {
   ttfbMs: number | null;
   stream: boolean;
   requestBytes: number | null;
-  /** Local estimate of the input tokens of the request as forwarded. */
+  /**
+   * Input tokens of the request as forwarded: the compression engine's count, else (body unchanged) the
+   * upstream's report, else a local tokenizer estimate (from the size alone over 1 MB).
+   */
   estInputTokens: number | null;
-  /** Estimated tokens of the request before and after compression (equal when nothing was compressed). */
+  /** Tokens of the request before and after compression (equal when nothing was compressed). */
   tokensBefore: number | null;
   tokensAfter: number | null;
   /** Transforms applied, with how many blocks each rewrote. */
