@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { CORPUS_DIR } from './helpers/corpus.js';
+
+const run = promisify(execFile);
+const bin = join(import.meta.dirname, '..', 'bin', 'run.js');
+
+interface PerfJson {
+  items: Array<{
+    name: string;
+    tokensBefore: number;
+    tokensAfter: number;
+    needles: number;
+    needlesKept: number;
+  }>;
+  totals: Array<{ category: string; reduction: number; retention: number }>;
+  speed: Array<{ label: string; mbPerSecond: number }>;
+}
+
+describe('headroom perf', () => {
+  it('measures a corpus file with its sidecar: tokens saved and every needle kept', async () => {
+    const { stdout } = await run(process.execPath, [
+      bin,
+      'perf',
+      join(CORPUS_DIR, 'log-hdfs-2k.log'),
+      '--json',
+      '--no-speed',
+    ]);
+    const figures = JSON.parse(stdout) as PerfJson;
+    expect(figures.items).toHaveLength(1);
+    const [item] = figures.items;
+    expect(item?.tokensAfter).toBeLessThan((item?.tokensBefore ?? 0) * 0.3);
+    expect(item?.needles).toBeGreaterThan(0);
+    expect(item?.needlesKept).toBe(item?.needles);
+    expect(figures.totals.find((t) => t.category === 'logs')?.reduction).toBeGreaterThan(0.7);
+    expect(figures.speed).toEqual([]);
+  });
+
+  it('measures a folder of plain files without sidecars and reports speed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-perf-'));
+    const lines = Array.from(
+      { length: 3000 },
+      (_, i) => `2026-11-25 10:${String(i % 60).padStart(2, '0')}:00 INFO worker ${i} done in ${i % 97} ms`,
+    );
+    writeFileSync(
+      join(dir, 'worker.log'),
+      `${lines.join('\n')}\n2026-11-25 11:00:00 ERROR worker 17 crashed\n`,
+    );
+    const { stdout } = await run(process.execPath, [bin, 'perf', dir]);
+    expect(stdout).toMatch(/^logs\s+1\s+\d+\s+\d+\s+\d+\.\d%/m);
+    expect(stdout).toMatch(/^logs\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+  });
+
+  it('names a path it cannot read in one line and exits 1', async () => {
+    const failure = await run(process.execPath, [bin, 'perf', '/no/such/place']).catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr.trim()).toBe('headroom: cannot read /no/such/place: ENOENT');
+  });
+});
