@@ -126,11 +126,40 @@ describe('json transform', () => {
 });
 
 describe('search transform', () => {
-  it('keeps the grep hits that match the question and counts the rest per file', () => {
+  it('keeps the grep hits that match the question and counts the rest per file with their line span', () => {
     const grep = corpusItem('search-cobra-command-methods.txt');
     const out = TRANSFORMS.search.compress(grep.text, ctx(grep.question))?.text ?? '';
     for (const needle of grep.needles) expect(out).toContain(needle);
-    expect(out).toMatch(/^\[… \d+ more matches in \S+command\.go: \d+/m);
+    expect(out).toMatch(/^\[… 10\d more in command\.go, lines \d+-\d+\]$/m);
+    expect(out.length).toBeLessThan(grep.text.length / 5);
+  });
+
+  it('keeps the lines that set the searched name (timeout=None, timeout = Timeout(…)) but not pass-throughs', () => {
+    const grep = corpusItem('search-requests-timeout.txt');
+    const out = TRANSFORMS.search.compress(grep.text, ctx(grep.question))?.text ?? '';
+    expect(out).toContain(
+      'adapters.py:476:                timeout = TimeoutSauce(connect=connect, read=read)',
+    );
+    expect(out).toContain('sessions.py:510:        timeout=None,');
+    expect(out).not.toContain('timeout=timeout,');
+  });
+
+  it('keeps the first hit of every file and the best hits of the files a question names', () => {
+    const grep = corpusItem('search-regex-unwrap.txt');
+    const out = TRANSFORMS.search.compress(grep.text, ctx(grep.question))?.text ?? '';
+    const lines = grep.text.split('\n').filter(Boolean);
+    const files = new Set(lines.map((l) => l.split(':')[0]));
+    expect(files.size).toBe(11);
+    for (const file of files) expect(out).toContain(lines.find((l) => l.startsWith(`${file}:`)));
+    expect(out).toContain('src/exec.rs:1326:            return hint.unwrap();');
+    expect(out.length).toBeLessThan(grep.text.length / 4);
+  });
+
+  it('keeps the full lines of the largest files in a find listing', () => {
+    const find = corpusItem('shell-find-cobra.txt');
+    const out = TRANSFORMS.search.compress(find.text, ctx('where is the license'))?.text ?? '';
+    for (const size of ['89148', '70482', '52668', '32905'])
+      expect(out).toMatch(new RegExp(`^-rw-r--r-- +${size} .*\\.go$`, 'm'));
   });
 
   it('keeps ls -R directory headers and the entries a question names', () => {

@@ -65,6 +65,23 @@ export function buildQuery(...texts: string[]): Query {
 export const EMPTY_QUERY: Query = { terms: [] };
 
 /**
+ * Whether `term` occurs in `lower` (the lower-cased `text`) at the start of a word: after a non-letter,
+ * or at a lower-to-upper case change in `text` ("ExecuteContext" holds "context"; "decode" holds no "code").
+ */
+export function containsTerm(text: string, lower: string, term: string): boolean {
+  for (let at = lower.indexOf(term); at !== -1; at = lower.indexOf(term, at + 1)) {
+    if (at === 0) return true;
+    const before = lower.charCodeAt(at - 1);
+    const letterOrDigit = (before >= 97 && before <= 122) || (before >= 48 && before <= 57);
+    if (!letterOrDigit) return true;
+    const here = text.charCodeAt(at);
+    const prev = text.charCodeAt(at - 1);
+    if (here >= 65 && here <= 90 && prev >= 97 && prev <= 122) return true;
+  }
+  return false;
+}
+
+/**
  * Weight of each query term in a set of units (lines, items, sentences): rare terms weigh more,
  * terms found in no unit weigh nothing, and terms in most units weigh almost nothing.
  */
@@ -74,7 +91,8 @@ export function termWeights(units: readonly string[], query: Query): Map<string,
   const lowered = units.map((u) => u.toLowerCase());
   for (const term of query.terms) {
     let df = 0;
-    for (const unit of lowered) if (unit.includes(term)) df++;
+    for (let i = 0; i < units.length; i++)
+      if (containsTerm(units[i] as string, lowered[i] as string, term)) df++;
     if (df > 0) weights.set(term, Math.log(1 + (units.length - df + 0.5) / (df + 0.5)));
   }
   return weights;
@@ -85,6 +103,6 @@ export function relevance(unit: string, weights: ReadonlyMap<string, number>): n
   if (weights.size === 0) return 0;
   const lower = unit.toLowerCase();
   let score = 0;
-  for (const [term, weight] of weights) if (lower.includes(term)) score += weight;
+  for (const [term, weight] of weights) if (containsTerm(unit, lower, term)) score += weight;
   return score;
 }

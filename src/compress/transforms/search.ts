@@ -1,28 +1,179 @@
 // Search results and listings: grep/rg `path:line:text` hits grouped by file, and find/ls/dpkg
 // listings grouped by directory; each group keeps its best lines for the query, the rest are counted.
 
-import { looksLikeSearch } from '../detect.js';
+import { looksLikeGrep, looksLikeSearch } from '../detect.js';
 import { splitLines } from '../lines.js';
-import { relevance, termWeights } from '../query.js';
-import type { Transform } from '../types.js';
-
-interface Group {
-  name: string;
-  lines: number[];
-}
+import { type Query, relevance, stem, termWeights } from '../query.js';
+import type { Compressed, Transform } from '../types.js';
 
 const HIT = /^([^\s:]*[/.][^\s:]*?)([:-])(\d+)\2/;
 const HIT_NO_LINE = /^([^\s:]*[/.][^\s:]*):/;
 const DIR_HEADER = /^(\S.*):$/;
 const PATH_IN_LINE = /(\S*\/)[^/\s]+\/?$/;
+// `ls -l` / `find -printf '%M %s …'` entries: permissions, optional links/owner/group, then the size.
+const SIZED_ENTRY = /^([-dlcbps])[rwxsStT-]{9}[.+@]?\s+(?:\d+\s+\S+\s+\S+\s+)?(\d+)\s/;
+const SELF_OR_PARENT = /\s\.\.?$/;
 
 const PER_GROUP = 2;
 const PER_MATCHING_GROUP = 6;
 const MATCHING_LINES = 40;
-const NEIGHBOURS = 4;
-const NEAR_LINES = 6;
+const LARGEST_ENTRIES = 4;
+const PER_NAMED_FILE = 3;
 
-/** The group (file or directory) a line belongs to, or undefined for a line outside any group. */
+// A definition or an assignment of what was searched for says where it comes from and what it defaults to.
+const DEFINITION =
+  /^\s*(?:(?:pub(?:\([^)]*\))?|export|async|static|public|private|protected)\s+)*(?:def|func|fn|class|function|interface|type|struct|enum|trait|impl|const|let|var)\b|^\s*[\w.]+\s*=[^=]/;
+
+// The name a line defines or assigns (`timeout = …`, `def timeout(`, `func (c *Command) Execute(`).
+const DEFINED_NAME =
+  /^\s*(?:(?:pub|export|static|async|public|private|protected)\s+)*(?:(?:def|func|fn|class|function|interface|type|struct|enum|trait)\s+(?:\([^)]*\)\s*)?([\w.]+)|(?:(?:const|let|var)\s+)?([\w.]+)\s*=(?!=))/;
+
+interface Hit {
+  index: number;
+  file: string;
+  line: number;
+  content: string;
+}
+
+export const search: Transform = {
+  name: 'search',
+  detect: looksLikeSearch,
+  compress(text, ctx) {
+    const lines = splitLines(text);
+    if (lines.length < 8) return undefined;
+    return looksLikeGrep(text) ? compressHits(lines, ctx.query) : compressListing(lines, ctx.query);
+  },
+};
+
+/** How many hits a grep output of `n` lines keeps outright (files keep their best hit on top of it). */
+function hitBudget(n: number): number {
+  return Math.min(40, Math.max(10, Math.ceil(Math.sqrt(n))));
+}
+
+/**
+ * grep/rg hits: the hits that best answer the query, the best hit of every file and a few more in the
+ * files the query names stay verbatim; each file's other hits become one count with their line span.
+ */
+function compressHits(lines: readonly string[], query: Query): Compressed | undefined {
+  const n = lines.length;
+  const hits: Hit[] = [];
+  const other: number[] = [];
+  lines.forEach((line, index) => {
+    const m = HIT.exec(line);
+    if (m) hits.push({ index, file: m[1] as string, line: Number(m[3]), content: line.slice(m[0].length) });
+    else if (line.trim() !== '' && line !== '--') other.push(index);
+  });
+  if (hits.length === 0) return undefined;
+  const files = [...new Set(hits.map((h) => h.file))];
+  const weights = termWeights(
+    hits.map((h) => h.content),
+    query,
+  );
+  const fileWeights = termWeights(files.map(baseName), query);
+  const named = new Set(files.filter((f) => relevance(baseName(f), fileWeights) > 0));
+  // When the query names every file, naming says nothing about any one of them.
+  if (named.size === files.length) named.clear();
+  const common = buildCommonTerms(hits, query, weights);
+  const defines = hits.map((h) => definitionScore(h.content, common));
+  // When most hits are definitions (a search for `func …`), being one sets no hit apart.
+  const rare = defines.filter((d) => d >= 1).length <= hits.length / 3;
+  const score = hits.map((h, k) => relevance(h.content, weights) + (rare ? (defines[k] as number) : 0));
+
+  const keep = new Set<number>();
+  const budget = hitBudget(n);
+  const best = Math.max(0, ...score);
+  const byScore = hits
+    .map((_, k) => k)
+    .filter((k) => (score[k] as number) >= Math.max(1.5, best * 0.25))
+    .sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
+  for (const k of byScore.slice(0, budget)) keep.add(k);
+  const perFile = new Map<string, number[]>();
+  hits.forEach((h, k) => {
+    perFile.set(h.file, [...(perFile.get(h.file) ?? []), k]);
+  });
+  for (const [file, ks] of perFile) {
+    // A file's first hit anchors where it starts; a file the query names keeps its best few too.
+    keep.add(ks[0] as number);
+    if (!named.has(file)) continue;
+    const ranked = ks.slice().sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
+    for (const k of ranked.slice(0, PER_NAMED_FILE)) keep.add(k);
+  }
+
+  const out: string[] = [];
+  for (const i of other.slice(0, 4)) out.push(lines[i] as string);
+  const shortNames = uniqueShortNames(files);
+  let omitted = other.length > 4 ? other.length - 4 : 0;
+  for (const [file, ks] of perFile) {
+    const dropped: number[] = [];
+    for (const k of ks) {
+      const hit = hits[k] as Hit;
+      if (keep.has(k)) out.push(lines[hit.index] as string);
+      else dropped.push(hit.line);
+    }
+    if (dropped.length > 0) {
+      omitted += dropped.length;
+      out.push(`[… ${dropped.length} more in ${shortNames.get(file)}, ${spans(dropped)}]`);
+    }
+  }
+  if (omitted === 0) return undefined;
+  return { text: out.join('\n'), summary: `${omitted} of ${n} lines omitted` };
+}
+
+/**
+ * Query terms found in most hits: the searched pattern itself. They rank nothing, so they leave the
+ * weights; a hit that defines or assigns a name holding one is what a search for it usually wants.
+ */
+function buildCommonTerms(hits: readonly Hit[], query: Query, weights: Map<string, number>): string[] {
+  const common: string[] = [];
+  for (const term of query.terms) {
+    const df = hits.filter((h) => h.content.toLowerCase().includes(term)).length;
+    if (df > hits.length / 2) {
+      common.push(term);
+      weights.delete(term);
+    }
+  }
+  return common;
+}
+
+function definitionScore(content: string, common: readonly string[]): number {
+  const m = DEFINED_NAME.exec(content);
+  const defined = (m?.[1] ?? m?.[2])?.toLowerCase();
+  // `timeout=timeout` only passes a value along; `timeout=None` or `timeout = Timeout(…)` sets it.
+  const passedOn = m?.[2] !== undefined && content.split('=')[1]?.trim().replace(/,$/, '') === m[2];
+  if (defined && !passedOn && common.includes(stem(defined.slice(defined.lastIndexOf('.') + 1)))) return 2.5;
+  return DEFINITION.test(content) ? 0.3 : 0;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The shortest path suffix that still tells each file apart (`exec.rs`, `literal/mod.rs`). */
+function uniqueShortNames(files: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const file of files) {
+    const parts = file.split('/');
+    for (let take = 1; take <= parts.length; take++) {
+      const suffix = parts.slice(-take).join('/');
+      if (
+        take === parts.length ||
+        files.filter((f) => f === suffix || f.endsWith(`/${suffix}`)).length === 1
+      ) {
+        names.set(file, suffix);
+        break;
+      }
+    }
+  }
+  return names;
+}
+
+/** Line numbers as compact spans: `12-40` when they are many, every number when they are few. */
+function spans(numbers: readonly number[]): string {
+  if (numbers.length <= 3) return `line${numbers.length === 1 ? '' : 's'} ${numbers.join(', ')}`;
+  return `lines ${Math.min(...numbers)}-${Math.max(...numbers)}`;
+}
+
+/** The group (directory) a listing line belongs to, or undefined for a line outside any group. */
 function groupOf(line: string, currentDir: string | undefined): string | undefined {
   const hit = HIT.exec(line) ?? HIT_NO_LINE.exec(line);
   if (hit) return hit[1];
@@ -31,123 +182,113 @@ function groupOf(line: string, currentDir: string | undefined): string | undefin
   return currentDir;
 }
 
-export const search: Transform = {
-  name: 'search',
-  detect: looksLikeSearch,
-  compress(text, ctx) {
-    const lines = splitLines(text);
-    const n = lines.length;
-    if (n < 8) return undefined;
-    const keep: boolean[] = new Array(n).fill(false);
-    const groups = new Map<string, Group>();
-    let currentDir: string | undefined;
-    for (let i = 0; i < n; i++) {
-      const line = lines[i] as string;
-      const header = DIR_HEADER.exec(line);
-      if (header && !HIT.test(line)) {
-        // `ls -R` directory headers give the structure: always kept.
-        currentDir = header[1];
-        keep[i] = true;
-        continue;
-      }
-      if (/^total \d+$/.test(line) || line.trim() === '') continue;
-      const name = groupOf(line, currentDir) ?? '';
-      let group = groups.get(name);
-      if (!group) {
-        group = { name, lines: [] };
-        groups.set(name, group);
-      }
-      group.lines.push(i);
+/**
+ * find/ls/dpkg listings: directory headers, the entries the query names, the largest files and the
+ * first entries of each directory stay; the others are named in one line per directory.
+ */
+function compressListing(lines: readonly string[], query: Query): Compressed | undefined {
+  const n = lines.length;
+  const keep: boolean[] = new Array(n).fill(false);
+  const groups = new Map<string, number[]>();
+  let currentDir: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const line = lines[i] as string;
+    const header = DIR_HEADER.exec(line);
+    if (header && !HIT.test(line)) {
+      // `ls -R` directory headers give the structure: always kept.
+      currentDir = header[1];
+      keep[i] = true;
+      continue;
     }
-    // Lines outside any group (headers of dpkg -l, notes) are few and frame the rest.
-    const loose = groups.get('');
-    if (loose) for (const i of loose.lines.slice(0, 6)) keep[i] = true;
+    if (isNoise(line)) continue;
+    const name = groupOf(line, currentDir) ?? '';
+    groups.set(name, [...(groups.get(name) ?? []), i]);
+  }
+  // Lines outside any group (headers of dpkg -l, notes) are few and frame the rest.
+  for (const i of (groups.get('') ?? []).slice(0, 6)) keep[i] = true;
 
-    // A hit is ranked by what it says, not by its path: the path is the same for a whole file.
-    const contents = lines.map((line) => line.replace(HIT, '').replace(HIT_NO_LINE, ''));
-    const weights = termWeights(contents, ctx.query);
-    const scores = contents.map((content) => relevance(content, weights));
-    const best = Math.max(0, ...scores);
-    const ranked = scores
-      .map((score, i) => [score, i] as const)
-      .filter(([score]) => score > 0 && score >= best * 0.3)
-      .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-      .slice(0, MATCHING_LINES);
-    for (const [, i] of ranked) keep[i] = true;
-    // Hits a few lines apart in the same file are one piece of code: keep the neighbours of the best.
-    for (const [, i] of ranked.slice(0, 5)) {
-      const at = HIT.exec(lines[i] as string);
-      if (!at) continue;
-      for (let j = i - NEIGHBOURS; j <= i + NEIGHBOURS; j++) {
-        const near = HIT.exec(lines[j] ?? '');
-        if (near && near[1] === at[1] && Math.abs(Number(near[3]) - Number(at[3])) <= NEAR_LINES)
-          keep[j] = true;
-      }
+  const contents = lines.map((line) => line.replace(HIT, '').replace(HIT_NO_LINE, ''));
+  const weights = termWeights(contents, query);
+  const scores = contents.map((content) => relevance(content, weights));
+  const best = Math.max(0, ...scores);
+  const ranked = scores
+    .map((score, i) => [score, i] as const)
+    .filter(([score, i]) => score > 0 && score >= best * 0.3 && !isNoise(lines[i] as string))
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, MATCHING_LINES);
+  for (const [, i] of ranked) keep[i] = true;
+  for (const i of largestFiles(lines)) keep[i] = true;
+
+  for (const [name, members] of groups) {
+    if (name === '') continue;
+    const cap = relevance(name, weights) > 0 ? PER_MATCHING_GROUP : PER_GROUP;
+    const byScore = members
+      .slice()
+      .sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b)
+      .slice(0, cap);
+    for (const i of byScore) keep[i] = true;
+  }
+  keep[n - 1] = !isNoise(lines[n - 1] as string) || keep[n - 1] === true;
+
+  const out: string[] = [];
+  let omitted = 0;
+  const pending = new Map<string, number[]>();
+  const flush = () => {
+    for (const [name, dropped] of pending) out.push(omissionNote(name, dropped, lines));
+    pending.clear();
+  };
+  let currentGroup: string | undefined;
+  currentDir = undefined;
+  for (let i = 0; i < n; i++) {
+    const line = lines[i] as string;
+    const header = DIR_HEADER.exec(line);
+    if (header && !HIT.test(line)) currentDir = header[1];
+    if (keep[i]) {
+      const name = groupOf(line, undefined);
+      if (name !== currentGroup) flush();
+      currentGroup = name;
+      out.push(line);
+      continue;
     }
+    omitted++;
+    if (isNoise(line)) continue;
+    const name = groupOf(line, currentDir) ?? '';
+    pending.set(name, [...(pending.get(name) ?? []), i]);
+  }
+  flush();
+  if (omitted === 0) return undefined;
+  return { text: out.join('\n'), summary: `${omitted} of ${n} lines omitted` };
+}
 
-    for (const group of groups.values()) {
-      if (group.name === '') continue;
-      const groupScore = relevance(group.name, weights);
-      const cap = groupScore > 0 ? PER_MATCHING_GROUP : PER_GROUP;
-      const byScore = group.lines
-        .slice()
-        .sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b)
-        .slice(0, cap);
-      for (const i of byScore) keep[i] = true;
-    }
-    if (n > 0) keep[n - 1] = true;
+/** Lines that say nothing about what is listed: blank lines, `total N`, `.` and `..` entries. */
+function isNoise(line: string): boolean {
+  return (
+    line.trim() === '' || /^total \d+$/.test(line) || (SIZED_ENTRY.test(line) && SELF_OR_PARENT.test(line))
+  );
+}
 
-    const out: string[] = [];
-    let omitted = 0;
-    const pending = new Map<string, number[]>();
-    const flush = () => {
-      for (const [name, dropped] of pending) out.push(omissionNote(name, dropped, lines));
-      pending.clear();
-    };
-    let currentGroup: string | undefined;
-    currentDir = undefined;
-    for (let i = 0; i < n; i++) {
-      const line = lines[i] as string;
-      const header = DIR_HEADER.exec(line);
-      if (header && !HIT.test(line)) currentDir = header[1];
-      if (keep[i]) {
-        const name = groupOf(line, undefined);
-        if (name !== currentGroup) flush();
-        currentGroup = name;
-        out.push(line);
-        continue;
-      }
-      if (/^total \d+$/.test(line) || line.trim() === '') {
-        omitted++;
-        continue;
-      }
-      omitted++;
-      const name = groupOf(line, currentDir) ?? '';
-      const list = pending.get(name) ?? [];
-      list.push(i);
-      pending.set(name, list);
-    }
-    flush();
-    if (omitted === 0) return undefined;
-    return { text: out.join('\n'), summary: `${omitted} of ${n} lines omitted` };
-  },
-};
+/** The biggest regular files of a listing with sizes: where most of a project's code or data lives. */
+function largestFiles(lines: readonly string[]): number[] {
+  const sized: Array<[number, number]> = [];
+  lines.forEach((line, i) => {
+    const m = SIZED_ENTRY.exec(line);
+    if (m && m[1] === '-') sized.push([Number(m[2]), i]);
+  });
+  return sized
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, LARGEST_ENTRIES)
+    .map(([, i]) => i);
+}
 
-/** One line saying what was dropped from a group: line numbers for grep hits, names for listings. */
+/** One line naming the entries dropped from a directory. */
 function omissionNote(group: string, dropped: readonly number[], lines: readonly string[]): string {
   const labels: string[] = [];
   for (const i of dropped) {
-    const line = lines[i] as string;
-    const hit = HIT.exec(line);
-    if (hit) labels.push(hit[3] as string);
-    else {
-      const name = /([^/\s]+\/?)$/.exec(line);
-      if (name) labels.push(name[1] as string);
-    }
+    const name = /([^/\s]+\/?)$/.exec(lines[i] as string);
+    if (name) labels.push(name[1] as string);
   }
   const shown = labels.slice(0, 12).join(', ');
   const more = labels.length > 12 ? `, … +${labels.length - 12}` : '';
   const where = group ? ` in ${group}` : '';
-  const what = dropped.some((i) => HIT.test(lines[i] as string)) ? 'matches' : 'entries';
-  return `[… ${dropped.length} more ${what}${where}${shown ? `: ${shown}${more}` : ''}]`;
+  return `[… ${dropped.length} more entries${where}${shown ? `: ${shown}${more}` : ''}]`;
 }
