@@ -4,16 +4,12 @@ import { MARKER_PATTERN } from '../src/ccr/marker.js';
 import { compressText } from '../src/compress/pipeline.js';
 import { corpusItems } from './helpers/corpus.js';
 
-// Needles the engine does not keep yet; each flips to a passing spec when it does.
-const KNOWN_MISSES = new Set(['json-octokit-branch-protection.json']);
-
 const run = (text: string, query = '') =>
   compressText(text, { query, memo: false, tokenCounting: 'estimate' });
 
 describe('on every corpus item, with its question as the query', () => {
   for (const item of corpusItems()) {
-    const spec = KNOWN_MISSES.has(item.name) ? it.fails : it;
-    spec(`keeps every needle of ${item.name} in what the model sees`, () => {
+    it(`keeps every needle of ${item.name} in what the model sees`, () => {
       const out = run(item.text, item.question).text;
       expect(item.needles.filter((n) => !out.includes(n))).toEqual([]);
     });

@@ -120,6 +120,33 @@ describe('json transform', () => {
     expect(out).not.toContain('"keys_url"');
   });
 
+  it('keeps the short scalar fields of a small object whole (a request body of flags)', () => {
+    const fixture = corpusItem('json-octokit-branch-protection.json');
+    const out = TRANSFORMS.json.compress(fixture.text, ctx(fixture.question))?.text ?? '';
+    const body = (JSON.parse(out) as Array<{ body?: unknown }>)[1]?.body;
+    expect(body).toEqual({
+      required_status_checks: null,
+      required_pull_request_reviews: null,
+      restrictions: null,
+      enforce_admins: false,
+    });
+  });
+
+  it('shows a header that every recorded response repeats only once', () => {
+    const fixture = corpusItem('json-octokit-paginate-issues.json');
+    const out = TRANSFORMS.json.compress(fixture.text, ctx(fixture.question))?.text ?? '';
+    const repeats = (text: string) => text.split('"x-frame-options": "deny"').length - 1;
+    expect(repeats(fixture.text)).toBeGreaterThan(3);
+    expect(repeats(out)).toBeLessThanOrEqual(1);
+  });
+
+  it('counts the keys and braces of nested containers against its budget (a deep npm ls tree)', () => {
+    const tree = corpusItem('json-npm-ls-express-project.json');
+    const out = TRANSFORMS.json.compress(tree.text, ctx(tree.question))?.text ?? '';
+    expect(out.length).toBeLessThan(tree.text.length / 4);
+    for (const needle of tree.needles) expect(out).toContain(needle);
+  });
+
   it('returns nothing for text that is not JSON', () => {
     expect(TRANSFORMS.json.compress('{"unterminated": ', ctx())).toBeUndefined();
   });

@@ -42,6 +42,8 @@ const SIGNAL_KEY =
 const TROUBLE_VALUE =
   /^(error|failed|failure|fatal|cancelled|canceled|timed_out|rejected|denied|invalid|critical)$/i;
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+
 function isObject(value: Json): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -146,22 +148,25 @@ function collectLeaves(root: Node, weights: ReadonlyMap<string, number>, leaves:
       text = scalarText(node.shown);
       score -= 3;
     }
-    const pair = `${key}\u0000${text}`;
+    const pair = `${node.parent ? nameOf(node.parent) : ''}.${key}\u0000${text}`;
     // Field names carry the schema: a query word naming a field is a strong signal, one inside a value
     // weaker, and one inside a link none (links repeat the names of everything around them).
     const keyMatch = relevance(key.replace(/[_-]/g, ' '), weights);
     const link =
       /(^|_)url$/i.test(key) || (typeof node.value === 'string' && /^(https?|git):\/\//.test(node.value));
     score += 8 * keyMatch + 3 * ancestorMatch(node, weights) + (link ? 0 : 3 * relevance(text, weights));
-    if (seenPairs.has(pair)) score -= 8;
+    const repeated = seenPairs.has(pair);
     seenPairs.add(pair);
     if (node.parent?.named) score += 10;
     if (SIGNAL_KEY.test(key)) score += 4;
     if (typeof node.value === 'string' && TROUBLE_VALUE.test(node.value)) score += 6;
     if (link && keyMatch === 0) score -= 8;
-    else if (typeof node.value !== 'string' || node.value.length <= 40) score += 2;
+    else if (typeof node.value !== 'string' || ISO_TIME.test(node.value)) score += 3;
+    else if (node.value.length <= 40) score += 2;
     const index = node.parent && Array.isArray(node.parent.value) ? (node.key as number) : -1;
     if (index === 0) score += 2;
+    // The same field with the same value seen before (a header every record repeats) says nothing new.
+    if (repeated) score = Math.min(score - 8, 0);
     leaves.push({ node, score, cost: key.length + text.length + 6 });
   };
   visit(root);
@@ -182,6 +187,32 @@ function ancestorMatch(node: Node, weights: ReadonlyMap<string, number>): number
     decay *= 0.5;
   }
   return score;
+}
+
+/** What keeping a value adds for the containers around it not shown yet: keys, indentation, braces. */
+function openingCost(node: Node): number {
+  let cost = 0;
+  for (let n = node.parent; n?.parent && !n.kept; n = n.parent)
+    cost += (typeof n.key === 'string' ? n.key.length + 4 : 0) + 2 * n.depth + 16;
+  return cost;
+}
+
+const SHORT_SCALAR = 30;
+
+/**
+ * A shown object whose missing fields are a few short scalars shows them: they cost about what the
+ * `"_omitted"` note would, and a record of flags (`{"restrictions": null, "enforce_admins": false}`) reads whole.
+ */
+function completeSmallObjects(node: Node): void {
+  if (!node.kept) return;
+  if (isObject(node.value)) {
+    const missing = node.children.filter((c) => !c.kept);
+    const short = (c: Node) => c.children.length === 0 && scalarText(c.value).length <= SHORT_SCALAR;
+    const flat = node.children.length <= 8 && node.children.every(short);
+    if (missing.length > 0 && missing.every(short) && (missing.length <= 2 || flat))
+      for (const c of missing) c.kept = true;
+  }
+  for (const child of node.children) completeSmallObjects(child);
 }
 
 function markKept(node: Node): void {
@@ -296,7 +327,7 @@ function recordStats(node: Node): string | undefined {
 }
 
 function budgetFor(size: number): number {
-  return Math.min(Math.max(1200, size * 0.12), 2000 + 30 * Math.sqrt(size));
+  return Math.min(Math.max(1500, size * 0.15), 2000 + 30 * Math.sqrt(size));
 }
 
 /** Query terms found in most values say nothing about which value matters. */
@@ -344,13 +375,16 @@ export const json: Transform = {
     let dropped = 0;
     for (const i of order) {
       const leaf = leaves[i] as Leaf;
-      if (spent + leaf.cost > budget && spent > 0) {
+      // A value that scores nothing (a repeat, a link nobody asked for) is not worth its tokens.
+      const cost = leaf.cost + openingCost(leaf.node);
+      if ((spent + cost > budget || leaf.score <= 0) && spent > 0) {
         dropped++;
         continue;
       }
-      spent += leaf.cost;
+      spent += cost;
       markKept(leaf.node);
     }
+    completeSmallObjects(root);
     const truncated = leaves.some((l) => l.node.kept && l.node.shown !== undefined);
     if (dropped === 0 && !truncated && total === spent && !hasDropped(root)) return undefined;
     markKept(root);
