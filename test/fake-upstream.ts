@@ -74,6 +74,8 @@ export interface ToolCall {
 export interface AnswerContent {
   text?: string;
   toolCall?: ToolCall;
+  /** Several calls in one answer (after `toolCall` when both are given). */
+  toolCalls?: ToolCall[];
   model?: string;
   usage?: { input?: number; output?: number; cacheRead?: number; cacheWrite?: number };
 }
@@ -105,6 +107,12 @@ function requestJson(req: ReceivedRequest): JsonObject {
   }
 }
 
+/** Every tool call an answer makes; a call without an id gets one derived from the request and its place. */
+function callsOf(req: ReceivedRequest, content: AnswerContent, prefix: string): Required<ToolCall>[] {
+  const calls = [...(content.toolCall ? [content.toolCall] : []), ...(content.toolCalls ?? [])];
+  return calls.map((call, i) => ({ ...call, id: call.id ?? `${idFor(req, prefix)}${i ? `_${i}` : ''}` }));
+}
+
 function usageFor(req: ReceivedRequest, content: AnswerContent) {
   return {
     input: content.usage?.input ?? Math.max(1, Math.round(req.body.length / 4)),
@@ -130,23 +138,18 @@ function splitJson(json: string): string[] {
 export function anthropicMessage(req: ReceivedRequest, content: AnswerContent = {}): JsonObject {
   const usage = usageFor(req, content);
   const blocks: JsonObject[] = [];
-  if (content.text !== undefined || !content.toolCall)
+  const calls = callsOf(req, content, 'toolu_');
+  if (content.text !== undefined || !calls.length)
     blocks.push({ type: 'text', text: content.text ?? DEFAULT_TEXT });
-  if (content.toolCall) {
-    blocks.push({
-      type: 'tool_use',
-      id: content.toolCall.id ?? idFor(req, 'toolu_'),
-      name: content.toolCall.name,
-      input: content.toolCall.input,
-    });
-  }
+  for (const call of calls)
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.input });
   return {
     id: idFor(req, 'msg_'),
     type: 'message',
     role: 'assistant',
     model: content.model ?? String(requestJson(req).model ?? 'claude-sonnet-4-6'),
     content: blocks,
-    stop_reason: content.toolCall ? 'tool_use' : 'end_turn',
+    stop_reason: calls.length ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: {
       input_tokens: usage.input,
@@ -228,28 +231,29 @@ function chatUsage(req: ReceivedRequest, content: AnswerContent): JsonObject {
   };
 }
 
-function chatToolCall(req: ReceivedRequest, call: ToolCall) {
+function chatToolCall(call: Required<ToolCall>) {
   return {
-    id: call.id ?? idFor(req, 'call_'),
+    id: call.id,
     type: 'function',
     function: { name: call.name, arguments: JSON.stringify(call.input) },
   };
 }
 
 export function chatCompletion(req: ReceivedRequest, content: AnswerContent = {}): JsonObject {
+  const calls = callsOf(req, content, 'call_');
   const message: JsonObject = {
     role: 'assistant',
-    content: content.toolCall && content.text === undefined ? null : (content.text ?? DEFAULT_TEXT),
+    content: calls.length && content.text === undefined ? null : (content.text ?? DEFAULT_TEXT),
     refusal: null,
     annotations: [],
   };
-  if (content.toolCall) message.tool_calls = [chatToolCall(req, content.toolCall)];
+  if (calls.length) message.tool_calls = calls.map(chatToolCall);
   return {
     id: idFor(req, 'chatcmpl-'),
     object: 'chat.completion',
     created: CREATED,
     model: content.model ?? String(requestJson(req).model ?? 'gpt-4o'),
-    choices: [{ index: 0, message, logprobs: null, finish_reason: content.toolCall ? 'tool_calls' : 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
     usage: chatUsage(req, content),
     service_tier: 'default',
     system_fingerprint: 'fp_fake',
@@ -271,26 +275,24 @@ export function chatEvents(req: ReceivedRequest, content: AnswerContent = {}): S
       ...(includeUsage ? { usage: null } : {}),
     },
   });
-  const events: SseEvent[] = [
-    chunk({ role: 'assistant', content: content.toolCall ? null : '', refusal: null }),
-  ];
-  if (!content.toolCall || content.text !== undefined) {
+  const calls = callsOf(req, content, 'call_').map(chatToolCall);
+  const events: SseEvent[] = [chunk({ role: 'assistant', content: calls.length ? null : '', refusal: null })];
+  if (!calls.length || content.text !== undefined) {
     for (const text of pieces(content.text ?? DEFAULT_TEXT)) events.push(chunk({ content: text }));
   }
-  if (content.toolCall) {
-    const call = chatToolCall(req, content.toolCall);
+  calls.forEach((call, index) => {
     events.push(
       chunk({
         tool_calls: [
-          { index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+          { index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
         ],
       }),
     );
     for (const args of splitJson(call.function.arguments)) {
-      events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }));
+      events.push(chunk({ tool_calls: [{ index, function: { arguments: args } }] }));
     }
-  }
-  events.push(chunk({}, content.toolCall ? 'tool_calls' : 'stop'));
+  });
+  events.push(chunk({}, calls.length ? 'tool_calls' : 'stop'));
   if (includeUsage) {
     events.push({
       data: {
@@ -313,7 +315,8 @@ export function chatEvents(req: ReceivedRequest, content: AnswerContent = {}): S
 
 function responseOutput(req: ReceivedRequest, content: AnswerContent): JsonObject[] {
   const output: JsonObject[] = [];
-  if (content.text !== undefined || !content.toolCall) {
+  const calls = callsOf(req, content, 'call_');
+  if (content.text !== undefined || !calls.length) {
     output.push({
       id: idFor(req, 'msg_'),
       type: 'message',
@@ -322,16 +325,16 @@ function responseOutput(req: ReceivedRequest, content: AnswerContent): JsonObjec
       content: [{ type: 'output_text', text: content.text ?? DEFAULT_TEXT, annotations: [], logprobs: [] }],
     });
   }
-  if (content.toolCall) {
+  calls.forEach((call, i) => {
     output.push({
-      id: idFor(req, 'fc_'),
+      id: `${idFor(req, 'fc_')}${i ? `_${i}` : ''}`,
       type: 'function_call',
       status: 'completed',
-      call_id: content.toolCall.id ?? idFor(req, 'call_'),
-      name: content.toolCall.name,
-      arguments: JSON.stringify(content.toolCall.input),
+      call_id: call.id,
+      name: call.name,
+      arguments: JSON.stringify(call.input),
     });
-  }
+  });
   return output;
 }
 

@@ -1,5 +1,6 @@
 // The official SDKs, pointed at the proxy, get exactly what they get from the API directly; the API gets
-// exactly the bytes and credentials the SDK sent.
+// exactly the bytes and credentials the SDK sent. Compression is off here: this is the relay's contract
+// (what the proxy does with compression on is specified in e2e-compression and proxy-retrieve tests).
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -13,7 +14,7 @@ let proxy: RunningProxy;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url);
+  proxy = await startTestProxy(upstream.url, { compress: false });
 });
 
 afterAll(async () => {

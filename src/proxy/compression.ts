@@ -1,7 +1,13 @@
 // The proxy's single entry into the compression engine: given a conversation request body about to go
-// upstream, return the body to send instead and what the rewrite did.
+// upstream, compress its tool outputs, keep the originals, offer headroom_retrieve, and say what changed.
 
+import { shouldOfferRetrieveTool, withRetrieveTool } from '../ccr/tool.js';
+import type { BlockStats } from '../compress/pipeline.js';
+import { compressRequestBody } from '../compress/pipeline.js';
 import type { Config } from '../config.js';
+import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
+import { saveOriginals } from '../store/originals.js';
+import type { OriginalStore } from '../store/types.js';
 import type { RouteKind } from './routes.js';
 
 export interface CompressionRoute {
@@ -9,10 +15,26 @@ export interface CompressionRoute {
   path: string;
 }
 
+/** What the hook needs besides the body: the settings and the store originals go to. */
+export interface CompressionContext {
+  config: Config;
+  originals: OriginalStore;
+}
+
+/** The proxy added headroom_retrieve to the request and must answer the model's calls to it. */
+export interface RetrieveOffer {
+  format: WireFormat;
+  /** The request as forwarded, the base every continuation round extends. */
+  body: WireObject;
+}
+
 export interface CompressionResult {
   /** The body to forward. Returning the very Buffer passed in forwards the original bytes untouched. */
   body: Buffer;
-  /** Estimated tokens of the request before and after the rewrite. */
+  /**
+   * Estimated tokens of the whole request before and after the rewrite, when the hook knows them; left out,
+   * the proxy estimates both bodies after the response, off the request path.
+   */
   tokensBefore?: number;
   tokensAfter?: number;
   /** Transforms applied, with how many blocks each rewrote. */
@@ -20,6 +42,42 @@ export interface CompressionResult {
   ms?: number;
   /** Set when compression gave up on part of the request (the rest still went through). */
   error?: string;
+  /** Set when the model can call headroom_retrieve in this request. */
+  retrieve?: RetrieveOffer;
+}
+
+const FORMATS: Partial<Record<RouteKind, WireFormat>> = {
+  anthropic: 'anthropic',
+  'openai-chat': 'openai-chat',
+  'openai-responses': 'openai-responses',
+};
+
+function transformsOf(blocks: readonly BlockStats[]): Record<string, number> | undefined {
+  const counts: Record<string, number> = {};
+  for (const block of blocks)
+    if (block.transform) counts[block.transform] = (counts[block.transform] ?? 0) + 1;
+  return Object.keys(counts).length ? counts : undefined;
+}
+
+/** What went wrong in a request the engine otherwise handled: blocks sent whole past the budget or on error. */
+function problemsOf(blocks: readonly BlockStats[], budgetMs: number): string | undefined {
+  const problems: string[] = [];
+  const overBudget = blocks.filter((b) => b.skipped === 'budget').length;
+  if (overBudget)
+    problems.push(`time budget of ${budgetMs} ms spent: ${overBudget} tool output(s) sent whole`);
+  for (const block of blocks) {
+    if (block.skipped === 'error') {
+      problems.push(`tool output ${block.index} sent whole: ${block.error ?? 'transform failed'}`);
+    }
+  }
+  return problems.length ? problems.join('; ') : undefined;
+}
+
+/** False when the request forbids every tool call, so the model cannot call headroom_retrieve either. */
+function toolCallsAllowed(body: WireObject): boolean {
+  const choice = body.tool_choice;
+  if (choice === 'none') return false;
+  return !(isObject(choice) && choice.type === 'none');
 }
 
 /**
@@ -27,9 +85,43 @@ export interface CompressionResult {
  * The proxy forwards the original bytes if this throws, and whatever it returns otherwise.
  */
 export function compressForUpstream(
-  _route: CompressionRoute,
+  route: CompressionRoute,
   body: Buffer,
-  _config: Config,
+  { config, originals }: CompressionContext,
 ): CompressionResult {
-  return { body };
+  const format = FORMATS[route.provider];
+  if (!format) return { body };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    // Not JSON: the upstream is the one to say so, in its own words.
+    return { body };
+  }
+  if (!isObject(parsed)) return { body };
+
+  const compressed = compressRequestBody(format, parsed, {
+    minTokens: config.minTokens,
+    budgetMs: config.budgetMs,
+    excludeTools: config.excludeTools,
+    disableTransforms: config.disableTransforms,
+    tokenCounting: 'estimate',
+  });
+  const result: CompressionResult = {
+    body,
+    ms: compressed.stats.ms,
+    transforms: transformsOf(compressed.stats.blocks),
+    error: problemsOf(compressed.stats.blocks, config.budgetMs),
+  };
+  // The originals go in before the request leaves: the model may ask for one in its very first answer.
+  if (compressed.originals.length) saveOriginals(compressed.originals, originals);
+
+  const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
+  const offered = shouldOfferRetrieveTool(afterCompression, true)
+    ? withRetrieveTool(afterCompression, format)
+    : afterCompression;
+  if (!compressed.changed && offered === afterCompression) return result;
+  result.body = Buffer.from(JSON.stringify(offered));
+  if (offered !== afterCompression && toolCallsAllowed(offered)) result.retrieve = { format, body: offered };
+  return result;
 }

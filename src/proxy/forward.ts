@@ -8,15 +8,18 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { NewRequestRow, StatsStore } from '../store/stats.js';
-import { type CompressionResult, compressForUpstream } from './compression.js';
+import type { OriginalStore } from '../store/types.js';
+import { type CompressionResult, compressForUpstream, type RetrieveOffer } from './compression.js';
 import type { RequestEstimate, RequestEstimator } from './estimate.js';
+import { type RelayOutcome, reportFailure } from './failure.js';
+import { relayWithRetrieve } from './retrieve-relay.js';
 import type { ProxyRoute } from './routes.js';
 import {
   clientResponseHeaders,
-  providerErrorBody,
   type Upstreams,
   type UpstreamTarget,
   upstreamRequestHeaders,
+  withoutResponseEncoding,
 } from './upstream.js';
 import { type UpstreamUsage, UsageTap } from './usage.js';
 
@@ -32,6 +35,8 @@ export interface ForwardContext {
   store: StatsStore;
   logger: Logger;
   estimator: RequestEstimator;
+  /** Where compressed-away originals are kept; present while compression is on. */
+  originals?: OriginalStore;
 }
 
 /** Read a whole request body; undefined when the client went away first. */
@@ -56,39 +61,37 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** Run the compression hook, failing open: any throw means the original bytes go upstream. */
-function compress(route: ProxyRoute, original: Buffer, config: Config, row: NewRequestRow): Buffer {
+function compress(
+  route: ProxyRoute,
+  original: Buffer,
+  ctx: ForwardContext & { originals: OriginalStore },
+  row: NewRequestRow,
+): { body: Buffer; retrieve?: RetrieveOffer } {
   const started = performance.now();
   let result: CompressionResult;
   try {
-    result = compressForUpstream({ provider: route.kind, path: route.path }, original, config);
+    result = compressForUpstream({ provider: route.kind, path: route.path }, original, {
+      config: ctx.config,
+      originals: ctx.originals,
+    });
   } catch (error) {
     row.compressError = (error as Error)?.message || String(error);
     row.compressMs = performance.now() - started;
-    return original;
+    return { body: original };
   }
   row.compressMs = result.ms ?? performance.now() - started;
   row.tokensBefore = result.tokensBefore;
   row.tokensAfter = result.tokensAfter;
   row.transforms = result.transforms;
   row.compressError = result.error;
-  return Buffer.isBuffer(result.body) ? result.body : original;
+  if (!Buffer.isBuffer(result.body)) return { body: original };
+  return { body: result.body, retrieve: result.retrieve };
 }
 
-const describe = (error: unknown) =>
-  (error as { code?: string })?.code ?? (error as Error)?.message ?? 'error';
-
-/** What went wrong with an exchange that did not complete, as recorded in the stats row. */
-function failureOf(
-  error: unknown,
-  clientGone: boolean,
-  headersSent: boolean,
-): { error: string; status: number } {
-  if (clientGone) return { error: 'client aborted', status: 499 };
-  const code = (error as { code?: string })?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { error: 'upstream timeout', status: 504 };
-  if (code === 'UND_ERR_BODY_TIMEOUT') return { error: 'upstream timeout', status: 504 };
-  if (headersSent) return { error: 'upstream reset', status: 502 };
-  return { error: 'upstream unreachable', status: 502 };
+/** True when the client sent the body compressed (the hook reads plain JSON only). */
+function encodedBody(req: IncomingMessage): boolean {
+  const encoding = req.headers['content-encoding'];
+  return encoding !== undefined && encoding.trim().toLowerCase() !== 'identity';
 }
 
 /**
@@ -117,6 +120,7 @@ export async function forwardRequest(
 
   let original: Buffer | undefined;
   let body: Buffer | IncomingMessage | null = null;
+  let offer: RetrieveOffer | undefined;
   if (route.kind !== 'other') {
     original = await readBody(req);
     if (!original) {
@@ -124,7 +128,10 @@ export async function forwardRequest(
       return;
     }
     row.requestBytes = original.length;
-    body = ctx.config.compress ? compress(route, original, ctx.config, row) : original;
+    body = original;
+    if (ctx.config.compress && ctx.originals && !encodedBody(req)) {
+      ({ body, retrieve: offer } = compress(route, original, { ...ctx, originals: ctx.originals }, row));
+    }
   } else if (hasBody(req)) {
     body = req;
     const declared = Number(req.headers['content-length']);
@@ -132,8 +139,30 @@ export async function forwardRequest(
   }
 
   const target = ctx.upstreams.target(route.provider, route.path, route.query);
-  const outcome = await relay(req, res, route, target, body, ctx, started);
+  const outcome =
+    offer && ctx.originals && Buffer.isBuffer(body)
+      ? await relayWithRetrieve(
+          res,
+          {
+            route,
+            target,
+            // The loop reads the model's answers, so it asks for them uncompressed.
+            headers: withoutResponseEncoding(upstreamRequestHeaders(req.rawHeaders, req.headers)),
+            bytes: body,
+            offer,
+            started,
+          },
+          {
+            upstreams: ctx.upstreams,
+            originals: ctx.originals,
+            logger: ctx.logger,
+            maxRounds: ctx.config.retrieveMaxRounds,
+          },
+        )
+      : await relay(req, res, route, target, body, ctx, started);
   row.status = outcome.status;
+  row.retrievals = outcome.retrievals;
+  row.retrievedBytes = outcome.retrievedBytes;
   row.error = outcome.error;
   row.ttfbMs = outcome.ttfbMs;
   row.stream = outcome.stream;
@@ -183,23 +212,24 @@ function finishRow(
   Object.assign(row, patch);
   row.latencyMs ??= performance.now() - started;
   store.record(row);
-  if (logger.enabled('debug')) {
-    const tokens =
-      row.tokensBefore === undefined || row.tokensBefore === null
-        ? ''
-        : ` tokens ${row.tokensBefore}→${row.tokensAfter}`;
-    logger.debug(
-      `${row.method} ${row.path} ${row.status} ${Math.round(row.latencyMs)}ms${tokens}${row.model ? ` ${row.model}` : ''}${row.error ? ` (${row.error})` : ''}`,
-    );
-  }
+  if (logger.enabled('debug')) logger.debug(describeRow(row));
 }
 
-interface RelayOutcome {
-  status: number;
-  error?: string;
-  ttfbMs?: number;
-  stream: boolean;
-  tap?: UsageTap;
+/** The `--verbose` line for a request: status, time, tokens before → after, transforms, retrievals. */
+export function describeRow(row: NewRequestRow): string {
+  const parts = [`${row.method} ${row.path} ${row.status} ${Math.round(row.latencyMs ?? 0)}ms`];
+  if (row.tokensBefore !== undefined && row.tokensBefore !== null) {
+    parts.push(`tokens ${row.tokensBefore}→${row.tokensAfter}`);
+  }
+  if (row.transforms) {
+    const used = Object.entries(row.transforms).map(([name, blocks]) => `${name}×${blocks}`);
+    parts.push(`[${used.join(' ')}]`);
+  }
+  if (row.retrievals) parts.push(`retrieved ${row.retrievals} (${row.retrievedBytes ?? 0} B)`);
+  if (row.model) parts.push(row.model);
+  if (row.compressError) parts.push(`(compression: ${row.compressError})`);
+  if (row.error) parts.push(`(${row.error})`);
+  return parts.join(' ');
 }
 
 /** Send the request upstream with undici's dispatcher and pipe the response into `res` with backpressure. */
@@ -284,32 +314,7 @@ function relay(
         settle();
       },
       onResponseError(_c, error) {
-        const failure = failureOf(error, clientGone, res.headersSent);
-        outcome.error = failure.error;
-        if (clientGone) {
-          outcome.status ||= failure.status;
-        } else if (!res.headersSent) {
-          outcome.status = failure.status;
-          const message = `headroom: ${failure.error === 'upstream timeout' ? 'no answer in time from' : 'cannot reach'} upstream ${target.base} (${describe(error)})`;
-          ctx.logger.warn(message, { path: route.path });
-          const payload = providerErrorBody(route.provider, failure.status, message);
-          res.writeHead(failure.status, {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-          });
-          res.end(payload);
-        } else {
-          // Mid-body failure: deliver what arrived, then close the connection without finishing the
-          // response, so the client sees a broken response rather than a short one.
-          ctx.logger.warn(
-            `headroom: upstream ${target.base} ${failure.error} mid-response (${describe(error)})`,
-            {
-              path: route.path,
-            },
-          );
-          if (res.socket) res.socket.end();
-          else res.destroy();
-        }
+        reportFailure(res, error, clientGone, outcome, { route, target, logger: ctx.logger });
         settle();
       },
     };

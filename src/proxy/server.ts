@@ -8,7 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { type Config, isLoopbackHost } from '../config.js';
 import { ConfigError, HeadroomError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
+import { openOriginalStore, originalStoreOptions } from '../store/originals.js';
 import { StatsStore, statsDbPath } from '../store/stats.js';
+import type { OriginalStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
 import { RequestEstimator } from './estimate.js';
 import { forwardRequest, type SessionTag } from './forward.js';
@@ -38,11 +41,37 @@ export interface RunningProxy {
   host: string;
   port: number;
   store: StatsStore;
+  /** Where compressed-away originals are kept (absent when compression is off); closed with the proxy. */
+  originals?: OriginalStore;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 10 s), then cut the rest. */
   close(graceMs?: number): Promise<void>;
 }
 
 const DEFAULT_GRACE_MS = 10_000;
+
+// Runtime files of proxies still open when the process exits; removed then so `headroom stats` stops
+// looking for them.
+const announced = new Map<string, string>();
+process.once('exit', () => {
+  for (const [key, cacheDir] of announced) removeRuntimeFile(cacheDir, Number(key.split('\0')[0]));
+});
+
+/** Announce the proxy to `headroom stats`; a cache dir that cannot be written only costs the announcement. */
+function announce(cacheDir: string, url: string, logger: Logger): () => void {
+  const info = { pid: process.pid, url, startedAt: Date.now() };
+  const key = `${info.pid}\0${cacheDir}`;
+  try {
+    writeRuntimeFile(cacheDir, info);
+  } catch (error) {
+    logger.warn(`headroom: cannot announce the proxy in ${cacheDir} (${(error as Error).message})`);
+    return () => {};
+  }
+  announced.set(key, cacheDir);
+  return () => {
+    announced.delete(key);
+    removeRuntimeFile(cacheDir, info.pid);
+  };
+}
 
 function packageVersion(): string {
   try {
@@ -98,6 +127,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     options.store ??
     new StatsStore(statsDbPath(config.cacheDir), { onError: (error) => logger.warn(error.message) });
   const expectedKey = config.apiKey ? Buffer.from(config.apiKey) : undefined;
+  const originals = config.compress
+    ? openOriginalStore({
+        ...originalStoreOptions(config),
+        onWarning: (message) => logger.warn(`headroom: ${message}`),
+      })
+    : undefined;
 
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
@@ -125,7 +160,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     onSession: (s: SessionTag & { id: string }) => sessions.set(s.id, s),
   };
   const estimator = new RequestEstimator();
-  const forwardContext = { config, upstreams, store, logger, estimator };
+  const forwardContext = { config, upstreams, store, logger, estimator, originals };
   let closing = false;
 
   const track = (work: Promise<void>) => {
@@ -169,16 +204,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   } catch (error) {
     await upstreams.destroy();
     if (!options.store) store.close();
+    originals?.close();
     throw error;
   }
   const host = address.address;
   const url = `http://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`;
   logger.debug(`headroom proxy listening on ${url}`);
+  const withdraw = announce(config.cacheDir, url, logger);
 
   let closed: Promise<void> | undefined;
   const close = (graceMs = DEFAULT_GRACE_MS): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      withdraw();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const res of streams) res.end();
       server.closeIdleConnections();
@@ -200,9 +238,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       await stopped;
       await estimator.close();
       store.close();
+      originals?.close();
     })();
     return closed;
   };
 
-  return { url, host, port: address.port, store, close };
+  return { url, host, port: address.port, store, originals, close };
 }

@@ -175,3 +175,13 @@ export function providerErrorBody(provider: Provider, status: number, message: s
   const type = status === 401 ? 'invalid_request_error' : 'upstream_error';
   return JSON.stringify({ error: { message, type, param: null, code: null } });
 }
+
+/** Upstream request headers asking for an uncompressed answer, for when the proxy must read the answer itself. */
+export function withoutResponseEncoding(headers: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() !== 'accept-encoding') out.push(headers[i]!, headers[i + 1]!);
+  }
+  out.push('accept-encoding', 'identity');
+  return out;
+}

@@ -1,0 +1,255 @@
+// Serves a request in which the proxy offered headroom_retrieve: relays the model's answer while answering
+// the model's headroom_retrieve calls itself and continuing the turn upstream, so the client sees one answer.
+//
+// Streams stay live: text and thinking reach the client as they arrive in every round; only the agent's own
+// tool calls wait for the end of their round (see ccr/retrieve-stream.ts). JSON answers are read whole,
+// since whether another round follows is only known once the answer is complete.
+
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import {
+  answerRetrieveCalls,
+  continueWithResults,
+  findRetrieveCalls,
+  mergeResponses,
+  type RetrieveCall,
+} from '../ccr/retrieve-loop.js';
+import { createRetrieveStream, formatSseEvent, type SseEvent } from '../ccr/retrieve-stream.js';
+import type { Logger } from '../log.js';
+import { isObject, type WireObject } from '../providers/types.js';
+import type { OriginalStore } from '../store/types.js';
+import type { RetrieveOffer } from './compression.js';
+import { type RelayOutcome, reportFailure } from './failure.js';
+import type { ProxyRoute } from './routes.js';
+import { SseReader } from './sse.js';
+import { clientResponseHeaders, type Upstreams, type UpstreamTarget } from './upstream.js';
+import { parseJson, UsageTap } from './usage.js';
+
+export interface RetrieveRelayContext {
+  upstreams: Upstreams;
+  originals: OriginalStore;
+  logger: Logger;
+  /** Most continuation rounds per request. */
+  maxRounds: number;
+}
+
+export interface RetrieveRelayRequest {
+  route: ProxyRoute;
+  target: UpstreamTarget;
+  /** Headers for every round (the client's own, auth included). */
+  headers: string[];
+  /** The first round's body, already serialized. */
+  bytes: Buffer;
+  offer: RetrieveOffer;
+  started: number;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** Wait until `res` can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+/** One exchange's rounds, sharing the client connection, the abort signal and the stats figures. */
+class RetrieveRelay {
+  readonly outcome: RelayOutcome = { status: 0, stream: false, retrievals: 0, retrievedBytes: 0 };
+  private readonly abort = new AbortController();
+  private clientGone = false;
+  private rounds = 0;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly request: RetrieveRelayRequest,
+    private readonly ctx: RetrieveRelayContext,
+  ) {}
+
+  async run(): Promise<RelayOutcome> {
+    const onClose = () => {
+      if (this.res.writableFinished) return;
+      this.clientGone = true;
+      this.abort.abort(new Error('client aborted'));
+    };
+    this.res.on('close', onClose);
+    try {
+      const first = await this.send(this.request.bytes);
+      this.outcome.status = first.statusCode;
+      const type = header(first.headers, 'content-type') ?? '';
+      const encoding = header(first.headers, 'content-encoding');
+      this.outcome.stream = type.includes('text/event-stream');
+      this.outcome.tap = UsageTap.for(type, encoding);
+      const plain = !encoding || encoding.trim().toLowerCase() === 'identity';
+      if (first.statusCode !== 200 || !plain) await this.pipe(first);
+      else if (this.outcome.stream) await this.streamRounds(first);
+      else if (type.includes('json')) await this.jsonRounds(first);
+      else await this.pipe(first);
+    } catch (error) {
+      reportFailure(this.res, error, this.clientGone, this.outcome, {
+        route: this.request.route,
+        target: this.request.target,
+        logger: this.ctx.logger,
+      });
+    } finally {
+      this.res.off('close', onClose);
+    }
+    return this.outcome;
+  }
+
+  private send(bytes: Buffer): Promise<Dispatcher.ResponseData> {
+    const { target, headers } = this.request;
+    return this.ctx.upstreams.agent.request({
+      origin: target.origin,
+      path: target.path,
+      method: 'POST',
+      headers,
+      body: bytes,
+      signal: this.abort.signal,
+    });
+  }
+
+  /** Answer the calls from the store and send the next round; undefined when that round cannot be used. */
+  private async continueRound(
+    body: WireObject,
+    response: WireObject,
+    calls: readonly RetrieveCall[],
+    stream: boolean,
+  ): Promise<{ body: WireObject; response: Dispatcher.ResponseData } | undefined> {
+    const { results, retrievals } = answerRetrieveCalls(calls, this.ctx.originals);
+    this.outcome.retrievals = (this.outcome.retrievals ?? 0) + retrievals.length;
+    this.outcome.retrievedBytes =
+      (this.outcome.retrievedBytes ?? 0) + retrievals.reduce((sum, r) => sum + r.bytes, 0);
+    const next = continueWithResults(this.request.offer.format, body, response, results);
+    this.rounds += 1;
+    let answer: Dispatcher.ResponseData;
+    try {
+      answer = await this.send(Buffer.from(JSON.stringify(next)));
+    } catch (error) {
+      if (this.clientGone) throw error;
+      this.ctx.logger.warn(
+        `headroom: continuing after headroom_retrieve failed upstream (${(error as Error).message}); answering with the rounds so far`,
+        { path: this.request.route.path },
+      );
+      return undefined;
+    }
+    const type = header(answer.headers, 'content-type') ?? '';
+    const usable =
+      answer.statusCode === 200 &&
+      !header(answer.headers, 'content-encoding') &&
+      (stream ? type.includes('text/event-stream') : type.includes('json'));
+    if (!usable) {
+      const detail = (await answer.body.text().catch(() => '')).slice(0, 300);
+      this.ctx.logger.warn(
+        `headroom: continuing after headroom_retrieve got HTTP ${answer.statusCode} upstream; answering with the rounds so far (${detail})`,
+        { path: this.request.route.path },
+      );
+      return undefined;
+    }
+    return { body: next, response: answer };
+  }
+
+  private firstByte(): void {
+    this.outcome.ttfbMs ??= performance.now() - this.request.started;
+  }
+
+  private async write(chunk: string | Buffer): Promise<void> {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.outcome.tap?.write(bytes);
+    if (!this.res.write(bytes)) await drained(this.res);
+  }
+
+  /** An answer the loop has no business with (an error, an encoded body): relayed as it came. */
+  private async pipe(response: Dispatcher.ResponseData): Promise<void> {
+    this.res.writeHead(response.statusCode, clientResponseHeaders(response.headers));
+    for await (const chunk of response.body) {
+      this.firstByte();
+      await this.write(chunk as Buffer);
+    }
+    this.res.end();
+  }
+
+  private async streamRounds(first: Dispatcher.ResponseData): Promise<void> {
+    const { format } = this.request.offer;
+    const headers = clientResponseHeaders(first.headers);
+    delete headers['content-length'];
+    this.res.writeHead(first.statusCode, headers);
+    this.res.flushHeaders();
+    const rewriter = createRetrieveStream(format);
+    let ready: SseEvent[] = [];
+    const reader = new SseReader((event, data) => ready.push(...rewriter.push({ event, data })));
+    const flush = async () => {
+      if (!ready.length) return;
+      const text = ready.map(formatSseEvent).join('');
+      ready = [];
+      await this.write(text);
+    };
+    let body = this.request.offer.body;
+    let response = first;
+    for (;;) {
+      for await (const chunk of response.body) {
+        this.firstByte();
+        reader.push(chunk as Buffer);
+        await flush();
+      }
+      reader.end();
+      await flush();
+      const round = rewriter.endRound();
+      if (!round.calls.length || rewriter.failed || this.rounds >= this.ctx.maxRounds) break;
+      const next = await this.continueRound(body, round.response, round.calls, true);
+      if (!next) break;
+      body = next.body;
+      response = next.response;
+    }
+    ready = rewriter.finish();
+    await flush();
+    this.res.end();
+  }
+
+  private async jsonRounds(first: Dispatcher.ResponseData): Promise<void> {
+    const { format } = this.request.offer;
+    const raw = Buffer.from(await first.body.arrayBuffer());
+    this.firstByte();
+    const parsed = parseJson(raw.toString('utf8'));
+    const responses: WireObject[] = isObject(parsed) ? [parsed] : [];
+    let body = this.request.offer.body;
+    let calledRetrieve = false;
+    for (let last = responses[0]; last; ) {
+      const { calls } = findRetrieveCalls(format, last);
+      if (!calls.length) break;
+      calledRetrieve = true;
+      if (this.rounds >= this.ctx.maxRounds) break;
+      const next = await this.continueRound(body, last, calls, false);
+      if (!next) break;
+      body = next.body;
+      const answer = parseJson(await next.response.body.text());
+      last = isObject(answer) ? answer : undefined;
+      if (last) responses.push(last);
+    }
+    const out = calledRetrieve ? Buffer.from(JSON.stringify(mergeResponses(format, responses))) : raw;
+    const headers = clientResponseHeaders(first.headers);
+    headers['content-length'] = out.length;
+    this.res.writeHead(first.statusCode, headers);
+    await this.write(out);
+    this.res.end();
+  }
+}
+
+/** Forward the request and serve the client one answer, however many rounds the model needs. */
+export function relayWithRetrieve(
+  res: ServerResponse,
+  request: RetrieveRelayRequest,
+  ctx: RetrieveRelayContext,
+): Promise<RelayOutcome> {
+  return new RetrieveRelay(res, request, ctx).run();
+}
