@@ -1,0 +1,97 @@
+// Prompt-cache safety through the proxy: an agent resends its whole history every turn, and providers bill
+// a prefix they have seen at a fraction of the price. Over a 20-turn conversation every forwarded request
+// must extend the previous one byte for byte, with a tools array that never changes.
+
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { anthropicConversation, openaiResponsesInput, type Turn, turnsFor } from './helpers/conversation.js';
+import { type CorpusItem, corpusItems } from './helpers/corpus.js';
+import { startTestProxy } from './helpers/proxy.js';
+
+const TURNS = 20;
+
+/** Twenty outputs of varying kinds: categories taken in turn, so logs, JSON, search, diffs... interleave. */
+function variedItems(count: number): CorpusItem[] {
+  const byCategory = new Map<string, CorpusItem[]>();
+  for (const item of corpusItems())
+    byCategory.set(item.category, [...(byCategory.get(item.category) ?? []), item]);
+  const queues = [...byCategory.values()];
+  const picked: CorpusItem[] = [];
+  for (let round = 0; picked.length < count; round++) {
+    for (const queue of queues) if (queue[round] && picked.length < count) picked.push(queue[round]!);
+  }
+  return picked;
+}
+
+const turns = turnsFor(variedItems(TURNS));
+
+let upstream: FakeUpstream;
+let proxy: RunningProxy;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startTestProxy(upstream.url);
+});
+
+afterAll(async () => {
+  await proxy?.close(0);
+  await upstream?.close();
+});
+
+const schema = { type: 'object' as const, properties: { command: { type: 'string' } } };
+
+/** Send each turn's full history through the proxy; return what the upstream received for each. */
+async function converse(send: (history: readonly Turn[]) => Promise<unknown>) {
+  const forwarded: Record<string, unknown>[] = [];
+  for (let n = 1; n <= TURNS; n++) {
+    const before = upstream.requests.length;
+    await send(turns.slice(0, n));
+    forwarded.push(upstream.requests[before]!.json());
+  }
+  return forwarded;
+}
+
+function expectEachTurnExtendsTheLast(forwarded: Record<string, unknown>[], key: string) {
+  for (let n = 1; n < forwarded.length; n++) {
+    const previous = JSON.stringify(forwarded[n - 1]![key]);
+    const current = JSON.stringify(forwarded[n]![key]);
+    expect(current.startsWith(previous.slice(0, -1)), `turn ${n + 1} rewrites the history of turn ${n}`).toBe(
+      true,
+    );
+    expect(forwarded[n]!.tools).toEqual(forwarded[0]!.tools);
+  }
+}
+
+describe('cache safety over a 20-turn conversation', () => {
+  it('Anthropic: every turn forwards the previous turn’s messages unchanged, and the same tools', async () => {
+    const claude = new Anthropic({ apiKey: 'sk-ant-test', baseURL: proxy.url, maxRetries: 0 });
+    const forwarded = await converse((history) =>
+      claude.messages.create({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 1024,
+        system: 'You are a coding agent.',
+        tools: [{ name: 'Bash', description: 'Run a shell command', input_schema: schema }],
+        messages: anthropicConversation(history) as Anthropic.MessageParam[],
+      }),
+    );
+    expectEachTurnExtendsTheLast(forwarded, 'messages');
+    // The conversation really was compressed, or this test would prove nothing.
+    expect(JSON.stringify(forwarded.at(-1))).toContain('headroom_retrieve id=hr_');
+  });
+
+  it('OpenAI Responses: every turn forwards the previous turn’s input unchanged, and the same tools', async () => {
+    const openai = new OpenAI({ apiKey: 'sk-test-openai', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    const forwarded = await converse((history) =>
+      openai.responses.create({
+        model: 'gpt-5-codex',
+        tools: [{ type: 'function', name: 'shell', strict: false, parameters: schema }],
+        input: openaiResponsesInput(history) as OpenAI.Responses.ResponseInputItem[],
+      }),
+    );
+    expectEachTurnExtendsTheLast(forwarded, 'input');
+    expect(JSON.stringify(forwarded.at(-1))).toContain('headroom_retrieve id=hr_');
+  });
+});

@@ -1,0 +1,275 @@
+// Compression through the running proxy, end to end: real-sized agent conversations built from corpus tool
+// outputs, sent by the official SDKs, arrive upstream smaller, with every needle either still there or
+// retrievable from the proxy's store, everything but tool outputs untouched, and the savings recorded.
+
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markerIds } from '../src/ccr/marker.js';
+import { retrieve } from '../src/ccr/retrieve.js';
+import { countTokens } from '../src/compress/tokens.js';
+import { isObject, type WireFormat, type WireObject } from '../src/providers/types.js';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { type FakeUpstream, type ReceivedRequest, startFakeUpstream } from './fake-upstream.js';
+import {
+  anthropicConversation,
+  openaiChatConversation,
+  openaiResponsesInput,
+  turnsFor,
+} from './helpers/conversation.js';
+import { type CorpusItem, corpusItem } from './helpers/corpus.js';
+import { startTestProxy, waitForRows } from './helpers/proxy.js';
+
+const items = [
+  'log-hdfs-2k.log',
+  'json-octokit-paginate-issues.json',
+  'search-requests-timeout.txt',
+  'diff-ky-1.2.0-1.2.1.diff',
+  'build-mypy-strict-requests.txt',
+  'text-requests-changelog.txt',
+  'code-rxjs-ajax.ts',
+].map(corpusItem);
+const turns = turnsFor(items);
+const QUESTION = 'Summarise what went wrong across these outputs.';
+
+let upstream: FakeUpstream;
+let proxy: RunningProxy;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startTestProxy(upstream.url);
+});
+
+afterAll(async () => {
+  await proxy?.close(0);
+  await upstream?.close();
+});
+
+const claude = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
+const openai = () => new OpenAI({ apiKey: 'sk-test-openai', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+const schema = { type: 'object' as const, properties: { command: { type: 'string' } } };
+
+const anthropicParams = {
+  model: 'claude-sonnet-4-6',
+  max_tokens: 1024,
+  system: 'You are a coding agent working in this repository.',
+  tools: [
+    { name: 'Bash', description: 'Run a shell command', input_schema: schema },
+    { name: 'Grep', description: 'Search files', input_schema: schema },
+  ],
+  messages: [
+    ...(anthropicConversation(turns) as Anthropic.MessageParam[]),
+    { role: 'user' as const, content: QUESTION },
+  ],
+};
+
+const chatParams = {
+  model: 'gpt-4o',
+  tools: [{ type: 'function' as const, function: { name: 'bash', parameters: schema } }],
+  messages: [
+    ...(openaiChatConversation(turns) as OpenAI.Chat.ChatCompletionMessageParam[]),
+    { role: 'user' as const, content: QUESTION },
+  ],
+};
+
+const responsesParams = {
+  model: 'gpt-5-codex',
+  instructions: 'You are Codex, a coding agent.',
+  tools: [{ type: 'function' as const, name: 'shell', strict: false, parameters: schema }],
+  input: [
+    ...(openaiResponsesInput(turns) as OpenAI.Responses.ResponseInputItem[]),
+    { role: 'user' as const, content: QUESTION },
+  ],
+};
+
+const objects = (value: unknown): WireObject[] => (Array.isArray(value) ? value.filter(isObject) : []);
+
+/** Each tool output of a request body by its call id, with a setter to blank it out. */
+function toolOutputs(
+  format: WireFormat,
+  body: WireObject,
+): { callId: string; text: string; blank(): void }[] {
+  switch (format) {
+    case 'anthropic':
+      return objects(body.messages).flatMap((m) =>
+        objects(m.content)
+          .filter((b) => b.type === 'tool_result')
+          .map((b) => ({
+            callId: String(b.tool_use_id),
+            text: String(b.content),
+            blank: () => {
+              b.content = '<tool output>';
+            },
+          })),
+      );
+    case 'openai-chat':
+      return objects(body.messages)
+        .filter((m) => m.role === 'tool')
+        .map((m) => ({
+          callId: String(m.tool_call_id),
+          text: String(m.content),
+          blank: () => {
+            m.content = '<tool output>';
+          },
+        }));
+    case 'openai-responses':
+      return objects(body.input)
+        .filter((i) => i.type === 'function_call_output')
+        .map((i) => ({
+          callId: String(i.call_id),
+          text: String(i.output),
+          blank: () => {
+            i.output = '<tool output>';
+          },
+        }));
+  }
+}
+
+/** The body with every tool output blanked and the tools left out: what compression must not touch. */
+function untouchedParts(format: WireFormat, body: WireObject): WireObject {
+  const copy = structuredClone(body);
+  for (const output of toolOutputs(format, copy)) output.blank();
+  delete copy.tools;
+  return copy;
+}
+
+const toolName = (tool: WireObject) =>
+  isObject(tool.function) ? String(tool.function.name) : String(tool.name);
+
+type Fate = 'kept' | 'retrievable' | 'lost';
+
+/** Where each needle of each item ended up: in the forwarded text, or behind its marker in the store. */
+function needleFates(format: WireFormat, forwarded: WireObject, included: readonly CorpusItem[]) {
+  const byCall = new Map(toolOutputs(format, forwarded).map((o) => [o.callId, o.text]));
+  const fates: Record<string, Fate> = {};
+  included.forEach((item, i) => {
+    const prefix = format === 'anthropic' ? 'toolu_' : 'call_';
+    const text = byCall.get(`${prefix}${String(i).padStart(4, '0')}`) ?? '';
+    const originals = markerIds(text).map((id) => retrieve(id, { store: proxy.originals }));
+    for (const needle of item.needles) {
+      const fate: Fate = text.includes(needle)
+        ? 'kept'
+        : originals.some((o) => o.found && o.text.includes(needle))
+          ? 'retrievable'
+          : 'lost';
+      fates[`${item.name}: ${needle}`] = fate;
+    }
+  });
+  return fates;
+}
+
+const CASES: { name: string; format: WireFormat; sent: unknown; send: () => Promise<unknown> }[] = [
+  {
+    name: 'Anthropic messages.create',
+    format: 'anthropic',
+    sent: anthropicParams,
+    send: () => claude().messages.create(anthropicParams),
+  },
+  {
+    name: 'OpenAI chat.completions.create',
+    format: 'openai-chat',
+    sent: chatParams,
+    send: () => openai().chat.completions.create(chatParams),
+  },
+  {
+    name: 'OpenAI responses.create',
+    format: 'openai-responses',
+    sent: responsesParams,
+    send: () => openai().responses.create(responsesParams),
+  },
+];
+
+describe('compression through the proxy', () => {
+  it.each(CASES)(
+    '$name: the model API gets fewer tokens, every needle kept or retrievable, the rest untouched',
+    async ({ format, sent, send }) => {
+      proxy.store.reset();
+      const before = upstream.requests.length;
+      await send();
+      const received = upstream.requests[before]!;
+      const original = JSON.parse(JSON.stringify(sent)) as WireObject;
+      const forwarded = received.json();
+
+      expect(countTokens(received.body.toString('utf8'))).toBeLessThan(
+        countTokens(JSON.stringify(original)) * 0.8,
+      );
+
+      const fates = needleFates(format, forwarded, items);
+      expect(Object.entries(fates).filter(([, fate]) => fate === 'lost')).toEqual([]);
+      // Every marker the model reads names an original the proxy can give back whole.
+      const ids = markerIds(received.body.toString('utf8'));
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) {
+        const back = retrieve(id, { store: proxy.originals });
+        expect(back.found && items.some((item) => item.text === back.text)).toBe(true);
+      }
+
+      expect(untouchedParts(format, forwarded)).toEqual(untouchedParts(format, original));
+      const tools = objects(forwarded.tools);
+      expect(tools.slice(0, -1)).toEqual(original.tools);
+      expect(toolName(tools.at(-1)!)).toBe('headroom_retrieve');
+
+      const [row] = await waitForRows(proxy, 1);
+      expect(row!.tokensBefore).toBeGreaterThan(row!.tokensAfter!);
+      expect(Object.keys(row!.transforms ?? {}).length).toBeGreaterThan(0);
+      expect(row!.compressError).toBeNull();
+    },
+  );
+
+  it('keeps the FATAL and ERROR lines of a 2k-line log readable by the model, or one retrieve away', async () => {
+    const log = corpusItem('log-hdfs-2k.log');
+    await claude().messages.create({
+      ...anthropicParams,
+      messages: [...(anthropicConversation(turnsFor([log])) as Anthropic.MessageParam[])],
+    });
+    const forwarded = upstream.requests.at(-1)!.json();
+    const [output] = toolOutputs('anthropic', forwarded);
+    expect(output!.text.length).toBeLessThan(log.text.length / 2);
+    const [id] = markerIds(output!.text);
+    const back = retrieve(id!, { store: proxy.originals });
+    expect(back.found && back.text).toBe(log.text);
+  });
+
+  it('forwards the exact bytes of a request without tools whose outputs are too small to compress', async () => {
+    const body = Buffer.from(
+      JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'Why does the build fail?' }],
+      }),
+    );
+    const received = await sendRaw(proxy.url, body);
+    expect(received.body.equals(body)).toBe(true);
+  });
+});
+
+async function sendRaw(base: string, body: Buffer): Promise<ReceivedRequest> {
+  const before = upstream.requests.length;
+  const response = await request(`${base}/v1/messages`, {
+    method: 'POST',
+    headers: {
+      'x-api-key': 'sk-ant-test',
+      'anthropic-version': '2023-06-01',
+      'content-type': 'application/json',
+    },
+    body,
+  });
+  expect(response.statusCode).toBe(200);
+  await response.body.dump();
+  return upstream.requests[before]!;
+}
+
+describe('compression switched off', () => {
+  it('forwards the exact bytes and offers no headroom_retrieve', async () => {
+    const off = await startTestProxy(upstream.url, { compress: false });
+    try {
+      const body = Buffer.from(JSON.stringify(anthropicParams));
+      const received = await sendRaw(off.url, body);
+      expect(received.body.equals(body)).toBe(true);
+      expect(off.originals).toBeUndefined();
+    } finally {
+      await off.close(0);
+    }
+  });
+});

@@ -1,0 +1,73 @@
+// Compression never costs a request: past its time budget the rest of the request goes out as the agent
+// wrote it, a body the engine cannot read goes out byte for byte, and the stats row says what happened.
+
+import { gzipSync } from 'node:zlib';
+import Anthropic from '@anthropic-ai/sdk';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { anthropicConversation, turnsFor } from './helpers/conversation.js';
+import { corpusItem } from './helpers/corpus.js';
+import { startTestProxy, waitForRows } from './helpers/proxy.js';
+
+let upstream: FakeUpstream;
+let proxy: RunningProxy;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startTestProxy(upstream.url, { budgetMs: 0 });
+});
+
+afterAll(async () => {
+  await proxy?.close(0);
+  await upstream?.close();
+});
+
+const headers = {
+  'x-api-key': 'sk-ant-test',
+  'anthropic-version': '2023-06-01',
+  'content-type': 'application/json',
+};
+
+describe('compression failing open', () => {
+  it('sends the tool outputs it had no time left for as they were, and records the overrun', async () => {
+    const items = ['log-zookeeper-2k.log', 'json-octokit-release-assets.json', 'log-openssh-2k.log'].map(
+      corpusItem,
+    );
+    const claude = new Anthropic({ apiKey: 'sk-ant-test', baseURL: proxy.url, maxRetries: 0 });
+    const message = await claude.messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 256,
+      messages: anthropicConversation(turnsFor(items)) as Anthropic.MessageParam[],
+    });
+    expect(message.content[0]).toMatchObject({ type: 'text' });
+
+    const forwarded = JSON.stringify(upstream.requests.at(-1)!.json());
+    // The first output used the whole (zero) budget; the ones after it arrive whole.
+    expect(forwarded).toContain(JSON.stringify(items[1]!.text));
+    expect(forwarded).toContain(JSON.stringify(items[2]!.text));
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 200, error: null });
+    expect(row!.compressError).toMatch(/time budget of 0 ms spent: 2 tool output\(s\) sent whole/);
+  });
+
+  it('forwards a gzip-encoded body byte for byte', async () => {
+    const item = corpusItem('log-zookeeper-2k.log');
+    const body = gzipSync(
+      JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 64,
+        messages: anthropicConversation(turnsFor([item])),
+      }),
+    );
+    const before = upstream.requests.length;
+    const response = await request(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: { ...headers, 'content-encoding': 'gzip' },
+      body,
+    });
+    await response.body.dump();
+    expect(upstream.requests[before]!.body.equals(body)).toBe(true);
+  });
+});
