@@ -85,6 +85,43 @@ describe('logs transform', () => {
   });
 });
 
+describe('compiler output', () => {
+  const compressed = (name: string) => {
+    const item = corpusItem(name);
+    return { item, out: TRANSFORMS.logs.compress(item.text, ctx(item.question))?.text ?? '' };
+  };
+
+  it('keeps the first g++ error whole: include chain, message and caret excerpt', () => {
+    const { item, out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
+    expect(out).toContain(item.text.split('\n').slice(0, 6).join('\n'));
+    expect(out.length).toBeLessThan(item.text.length / 2);
+  });
+
+  it('folds repeats of one kind into a count that names what they were about and where', () => {
+    const { out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
+    expect(out).toMatch(
+      /^ {2}4\d× error: '#' was not declared in this scope; names: ‘nullptr’, .*; in input_adapters\.hpp ×\d\d, lexer\.hpp ×\d+$/m,
+    );
+  });
+
+  it('shows the first diagnostic of each kind in every file javac reports, and the totals', () => {
+    const { item, out } = compressed('build-javac-cordova-CordovaWebViewImpl.txt');
+    const files = new Set(item.text.match(/^\S+\.java(?=:\d+: error)/gm));
+    expect(files.size).toBeGreaterThan(5);
+    for (const file of files) expect(out).toContain(`${file}:`);
+    expect(out).toContain('./org/apache/cordova/CoreAndroid.java:76: error: cannot find symbol');
+    expect(out).toMatch(/^100 errors\nonly showing the first 100 errors, of 620 total/m);
+  });
+
+  it('keeps the install hint mypy prints under a missing-stubs error', () => {
+    const { out } = compressed('build-mypy-strict-requests.txt');
+    expect(out).toContain(
+      'requests/compat.py:33: error: Library stubs not installed for "simplejson"  [import]\nrequests/compat.py:33: note: Hint: "python3 -m pip install types-simplejson"',
+    );
+    expect(out).toContain('Found 188 errors in 15 files (checked 18 source files)');
+  });
+});
+
 describe('json transform', () => {
   it('keeps valid JSON, the error item and field ranges when a 1000-record array is crushed', () => {
     const records = Array.from({ length: 1000 }, (_, i) => ({

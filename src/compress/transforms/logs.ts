@@ -1,10 +1,11 @@
 // Logs, build and test output: repeated lines collapse into templates with counts; every error-level
 // line, stack trace and diagnostic stays, with context, plus first/last lines and lines the query names.
 
-import { looksLikeLogs } from '../detect.js';
+import { looksLikeDiagnostics, looksLikeLogs } from '../detect.js';
 import { renderKept, splitLines, template } from '../lines.js';
 import { relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
+import { compressDiagnostics, diagnosticShare } from './diagnostics.js';
 
 const LEVEL =
   /\b(FATAL|SEVERE|CRITICAL|CRIT|PANIC|EMERG|ALERT|ERROR|ERR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE|FINE|FINER|FINEST|VERBOSE)\b|\[(error|crit|alert|emerg|warn|warning|notice|info|debug)\]|^\d\d-\d\d [\d:.]+\s+\d+\s+\d+ ([VDIWEF]) |: (fatal error|error|warning|note):|\(\d+,\d+\): (error|warning) /;
@@ -70,6 +71,11 @@ export const logs: Transform = {
     const lines = splitLines(text);
     const n = lines.length;
     if (n < 12) return undefined;
+    // Compiler output groups by diagnostic, not by line: its excerpts and carets belong to an error.
+    if (looksLikeDiagnostics(text) && diagnosticShare(lines) >= 0.15) {
+      const grouped = compressDiagnostics(text, ctx.query);
+      if (grouped) return grouped;
+    }
     const keep: boolean[] = new Array(n).fill(false);
     const groups = new Map<string, Group>();
     const keys: string[] = new Array(n);

@@ -1,0 +1,180 @@
+// Compiler and type-checker output (g++/clang, javac, tsc, mypy): diagnostics grouped by message
+// template; the first of each kind stays whole, repeats become counts with their names and places.
+
+import { splitLines, template } from '../lines.js';
+import { type Query, relevance, termWeights } from '../query.js';
+import type { Compressed } from '../types.js';
+
+// `file:line[:col]: severity: message` (gcc, clang, javac, mypy) or `file(line,col): severity TS…: message` (tsc).
+const HEADER =
+  /^(\S(?:.*?\S)?)(?::(\d+)(?::(\d+))?:|\((\d+),(\d+)\):)\s*(fatal error|error|warning|note|hint)\b:?\s*(.*)$/;
+// Lines that say where the next diagnostic comes from: include chains and the enclosing function.
+const CONTEXT =
+  /^(In file included from |\s+from \S+:\d+[,:]$|\S.*: (In (static |member |constructor|destructor|function|instantiation|lambda)|At global scope:|At top level:)|\S.*:\d+:\d+:\s+required from )/;
+// Totals and advice printed once at the end or the start of a run.
+const SUMMARY =
+  /^(\d+ (errors?|warnings?)( generated)?\.?$|Found \d+ errors?|Success: |only showing the first|Note: |\d+ errors? and \d+ warnings?|compilation terminated|error: aborting|make(\[\d+\])?: \*\*\*|ninja: build stopped|FAILED:|Compilation failed)/;
+const QUOTED = /'[^'\s]{1,80}'|"[^"\s]{1,80}"|‘[^’]{1,80}’/g;
+const SYMBOL_DETAIL = /^\s+symbol:\s+(.*\S)\s*$/;
+// Unquoted qualified names (`android.content`, `std::vector`, `a/b.h`) vary like quoted ones.
+const DOTTED = /\b[\w$]+(?:(?:\.|::|\/)[\w$]+)+\b/g;
+
+/** Entries beyond the first of a kind that keep their header line. */
+const HEADERS_PER_KIND = 2;
+const QUERY_HEADERS = 12;
+const NAMES_LISTED = 10;
+const FILES_LISTED = 4;
+
+interface Entry {
+  /** Include chain and enclosing-function lines before the header. */
+  context: number[];
+  header: number;
+  /** Source excerpt, caret and detail lines after the header. */
+  body: number[];
+  file: string;
+  kind: string;
+  severity: string;
+}
+
+/** Share of lines that belong to diagnostics; the rest of the output is what the logs path handles. */
+export function diagnosticShare(lines: readonly string[]): number {
+  let heads = 0;
+  for (const line of lines) if (HEADER.test(line)) heads++;
+  return heads / Math.max(1, lines.length);
+}
+
+function parse(lines: readonly string[]): { entries: Entry[]; loose: number[] } {
+  const entries: Entry[] = [];
+  const loose: number[] = [];
+  let context: number[] = [];
+  let current: Entry | undefined;
+  lines.forEach((line, i) => {
+    const m = HEADER.exec(line);
+    if (m) {
+      const message = (m[7] ?? '').replace(QUOTED, "'#'").replace(DOTTED, '#');
+      current = {
+        context,
+        header: i,
+        body: [],
+        file: m[1] as string,
+        severity: m[6] as string,
+        kind: `${m[6]}: ${template(message)}`,
+      };
+      entries.push(current);
+      context = [];
+    } else if (CONTEXT.test(line)) {
+      context.push(i);
+      current = undefined;
+    } else if (SUMMARY.test(line) || !current) {
+      loose.push(i);
+      current = undefined;
+    } else {
+      current.body.push(i);
+      // javac names the missing symbol on a detail line: it is the real message of `cannot find symbol`.
+      const symbol = SYMBOL_DETAIL.exec(line);
+      if (symbol) current.kind += ` (${symbol[1]})`;
+    }
+  });
+  loose.push(...context);
+  return { entries, loose };
+}
+
+/** Shorten compiler output; undefined when it holds too few diagnostics to group. */
+export function compressDiagnostics(text: string, query: Query): Compressed | undefined {
+  const lines = splitLines(text);
+  const n = lines.length;
+  const { entries, loose } = parse(lines);
+  if (entries.length < 4) return undefined;
+  const keep: boolean[] = new Array(n).fill(false);
+  for (const i of loose) keep[i] = true;
+
+  const kinds = new Map<string, Entry[]>();
+  for (const entry of entries) kinds.set(entry.kind, [...(kinds.get(entry.kind) ?? []), entry]);
+  const shown = new Set<Entry>();
+  const showHeader = (entry: Entry) => {
+    keep[entry.header] = true;
+    shown.add(entry);
+  };
+  for (const group of kinds.values()) {
+    const first = group[0] as Entry;
+    // The first of each kind is the one to read: where it comes from, what it says, the code it points at.
+    for (const i of [...first.context, first.header, ...first.body]) keep[i] = true;
+    shown.add(first);
+    for (const entry of group.slice(1, 1 + HEADERS_PER_KIND)) showHeader(entry);
+  }
+  // Every file shows the first diagnostic of each kind it has: "which files fail, and how" in full.
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const key = `${entry.file}\u0000${entry.kind}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    showHeader(entry);
+  }
+  // A note or hint right after a shown diagnostic belongs to it (mypy's install hints, gcc's candidates).
+  entries.forEach((entry, k) => {
+    const next = entries[k + 1];
+    if (shown.has(entry) && next && next.severity === 'note' && next.file === entry.file) showHeader(next);
+  });
+  const headers = entries.map((e) => lines[e.header] as string);
+  const weights = termWeights(headers, query);
+  const scores = headers.map((h) => relevance(h, weights));
+  const best = Math.max(0, ...scores);
+  if (best > 0)
+    entries
+      .map((entry, k) => [scores[k] as number, k, entry] as const)
+      .filter(([score]) => score >= best * 0.6)
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+      .slice(0, QUERY_HEADERS)
+      .forEach(([, , entry]) => {
+        showHeader(entry);
+      });
+
+  const kept: string[] = [];
+  let omitted = 0;
+  for (let i = 0; i < n; i++) {
+    if (keep[i]) kept.push(lines[i] as string);
+    else omitted++;
+  }
+  if (omitted === 0) return undefined;
+  const repeats = [...kinds.values()]
+    .map((group) => group.filter((e) => !shown.has(e)))
+    .filter((hidden) => hidden.length > 0)
+    .sort((a, b) => b.length - a.length || (a[0] as Entry).header - (b[0] as Entry).header)
+    .map((hidden) => repeatLine(hidden, lines));
+  const out =
+    repeats.length > 0
+      ? `${kept.join('\n')}\nMore diagnostics of the kinds above:\n${repeats.join('\n')}`
+      : kept.join('\n');
+  if (out.length >= text.length) return undefined;
+  return {
+    text: out,
+    summary: `${entries.length - shown.size} of ${entries.length} diagnostics folded, ${omitted} of ${n} lines omitted`,
+  };
+}
+
+/** `  37× error: '#' was not declared in this scope; names: 'get', 'current'; in lexer.hpp ×30, …` */
+function repeatLine(hidden: readonly Entry[], lines: readonly string[]): string {
+  const names = new Set<string>();
+  const perFile = new Map<string, number>();
+  for (const entry of hidden) {
+    const message = HEADER.exec(lines[entry.header] as string)?.[7] ?? '';
+    for (const m of message.matchAll(QUOTED)) if (names.size < NAMES_LISTED) names.add(m[0]);
+    for (const m of message.replace(QUOTED, '').matchAll(DOTTED))
+      if (names.size < NAMES_LISTED) names.add(m[0]);
+    const file = entry.file.slice(entry.file.lastIndexOf('/') + 1);
+    perFile.set(file, (perFile.get(file) ?? 0) + 1);
+  }
+  const first = hidden[0] as Entry;
+  const files = [...perFile]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, FILES_LISTED)
+    .map(([file, count]) => (count > 1 ? `${file} ×${count}` : file));
+  const more = perFile.size - FILES_LISTED;
+  if (more > 0) files.push(`${more} more file${more === 1 ? '' : 's'}`);
+  const nameList = names.size > 0 ? `; names: ${[...names].join(', ')}` : '';
+  return `  ${hidden.length}× ${clip(first.kind, 140)}${clip(nameList, 240)}; in ${files.join(', ')}`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
