@@ -80,7 +80,12 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
   });
   const port = options.resolved.sources.port === 'flag' ? config.port : 0;
   const session = { id: sessionId, agent: options.agent.name, project: options.cwd ?? process.cwd() };
-  const proxy: RunningProxy = await startProxy({ config: { ...config, port }, logger, session });
+  // Agents cannot send x-headroom-key; without a key startProxy still refuses a non-loopback host.
+  const proxy: RunningProxy = await startProxy({
+    config: { ...config, port, apiKey: undefined },
+    logger,
+    session,
+  });
   return {
     agentUrl: proxy.url,
     logFile,

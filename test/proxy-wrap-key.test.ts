@@ -1,0 +1,25 @@
+// The proxy `headroom wrap` starts for an agent serves it without the x-headroom-key header, which agents
+// cannot send, even when HEADROOM_API_KEY is set for a shared proxy.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { agentPath, runHeadroom, wrapEnv } from './wrap-helpers.js';
+
+let upstream: FakeUpstream;
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+afterAll(() => upstream.close());
+
+describe('headroom wrap with HEADROOM_API_KEY set', () => {
+  it('relays the agent’s requests without asking it for the proxy key', async () => {
+    const env = wrapEnv({ path: agentPath('claude'), extra: { HEADROOM_API_KEY: 'shared-team-key' } });
+    const result = await runHeadroom(
+      ['wrap', 'claude', '--anthropic-upstream', upstream.url, '--', 'anthropic'],
+      env,
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('anthropic: ');
+    expect(upstream.requests.map((r) => r.path)).toEqual(['/v1/messages']);
+  });
+});
