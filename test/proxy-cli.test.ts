@@ -9,6 +9,9 @@ import { execa, type ResultPromise } from 'execa';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { anthropicConversation, turnsFor } from './helpers/conversation.js';
+import { corpusItem } from './helpers/corpus.js';
+import { until } from './helpers/until.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'run.js');
 let upstream: FakeUpstream;
@@ -156,6 +159,31 @@ describe('headroom proxy', () => {
     }
     expect(stderr()).toMatch(/debug POST \/v1\/messages 200 \d+ms tokens \d+→\d+ claude-sonnet-4-6/);
     expect(stderr()).not.toContain('very-secret-value');
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+  });
+
+  it('shows tokens before → after and the transforms used, in the --verbose line and in /stats', async () => {
+    const { child, url, stderr } = await spawnProxy(['--verbose']);
+    const log = corpusItem('log-hadoop-2k.log');
+    await new Anthropic({ apiKey: 'sk-ant-test', baseURL: url, maxRetries: 0 }).messages.create({
+      ...params,
+      messages: anthropicConversation(turnsFor([log])) as Anthropic.MessageParam[],
+    });
+    const line = await until(
+      () => /debug POST \/v1\/messages 200 \d+ms tokens (\d+)→(\d+) \[logs×1\]/.exec(stderr()),
+      () => `the request line in ${stderr()}`,
+      15_000,
+    );
+    expect(Number(line[1])).toBeGreaterThan(Number(line[2]) * 2);
+    const stats = (await (await request(`${url}/stats`)).body.json()) as {
+      recent: Record<string, unknown>[];
+    };
+    expect(stats.recent[0]).toMatchObject({
+      tokensBefore: Number(line[1]),
+      tokensAfter: Number(line[2]),
+      transforms: { logs: 1 },
+    });
     child.kill('SIGINT');
     expect((await child).exitCode).toBe(0);
   });
