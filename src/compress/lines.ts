@@ -12,9 +12,24 @@ export function splitLines(text: string): string[] {
 const VARIABLE =
   /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?|\d+(?:[.:,]\d+)+|0x[0-9a-fA-F]+|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}(?:-[0-9a-f]{4,})*\b|-?\d+/g;
 
-/** A line with its variable parts (numbers, ids, times, addresses) replaced by `#`. */
+// A compound token that still holds a masked part (`R#-M#-NC-C:J#-U#`, `core.#`) is one variable;
+// so is a name numbered at its end (`dn228`); a name with a digit inside (`jk2_init`) stays readable.
+const PARTLY_MASKED = /[\w.:/#-]*#[\w.:/#-]*/g;
+
+// File paths and URL paths with two or more parts (`/home/u/a.out`, `src/x/y.ts`); not `I/O`.
+const PATH = /(?:\.{0,2}\/[\w.+@%~-]+){2,}\/?|[\w.-]+(?:\/[\w.+@%~-]+){2,}\/?/g;
+
+/** A line with its variable parts (numbers, ids, times, addresses, node names, paths) replaced by `#`. */
 export function template(line: string): string {
-  return line.replace(VARIABLE, '#');
+  // Column padding (pids, thread ids) varies with the width of the values it aligns.
+  // The values of `key=value` pairs and `{…}` dumps vary; their keys say what kind of line it is.
+  return line
+    .replace(PATH, '#')
+    .replace(/\{[^{}]*\}/g, '{#}')
+    .replace(/=[^\s,;]+/g, '=#')
+    .replace(VARIABLE, '#')
+    .replace(PARTLY_MASKED, (token) => (/[.:/-]|#$/.test(token) ? '#' : token))
+    .replace(/ {2,}/g, ' ');
 }
 
 /** The variable parts of a line, in order: the values `template` masked. */

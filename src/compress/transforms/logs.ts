@@ -55,10 +55,10 @@ interface Group {
 }
 
 /** How many lines of one template each severity keeps (beyond the first and last occurrence). */
-const KEEP_PER_TEMPLATE = [1, 2, 2, 4];
+const KEEP_PER_TEMPLATE = [1, 2, 1, 1];
 const TRACE_LINES = 40;
 const EXCERPTS_WITH_CONTEXT = 6;
-const QUERY_PER_TEMPLATE = 3;
+const QUERY_PER_TEMPLATE = 2;
 const PATTERNS_LISTED = 12;
 const NAMES_LISTED = 12;
 // Quoted names ('X', "X", ‘X’) vary between otherwise identical diagnostics and log lines.
