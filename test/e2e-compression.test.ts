@@ -11,7 +11,7 @@ import { retrieve } from '../src/ccr/retrieve.js';
 import { countTokens } from '../src/compress/tokens.js';
 import { isObject, type WireFormat, type WireObject } from '../src/providers/types.js';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, type ReceivedRequest, startFakeUpstream } from './fake-upstream.js';
+import { answer, type FakeUpstream, type ReceivedRequest, startFakeUpstream } from './fake-upstream.js';
 import {
   anthropicConversation,
   openaiChatConversation,
@@ -231,6 +231,25 @@ describe('compression through the proxy', () => {
     expect(back.found && back.text).toBe(log.text);
   });
 
+  it('records the headroom_retrieve definition as tokens added when it had nothing to compress', async () => {
+    proxy.store.reset();
+    upstream.script((req) => answerWithUsage(req));
+    try {
+      await claude().messages.create({
+        ...anthropicParams,
+        messages: [{ role: 'user', content: 'Which tests are flaky?' }],
+      });
+    } finally {
+      upstream.script(undefined);
+    }
+    const [row] = await waitForRows(proxy, 1);
+    // The upstream's own count of what was sent, and the request as the agent wrote it.
+    expect(row!.tokensAfter).toBe(1500);
+    expect(row!.tokensBefore).toBeLessThan(1500);
+    expect(row!.tokensBefore).toBeGreaterThan(1500 - 150);
+    expect(row!.transforms).toBeNull();
+  });
+
   it('forwards the exact bytes of a request without tools whose outputs are too small to compress', async () => {
     const body = Buffer.from(
       JSON.stringify({
@@ -243,6 +262,8 @@ describe('compression through the proxy', () => {
     expect(received.body.equals(body)).toBe(true);
   });
 });
+
+const answerWithUsage = (req: ReceivedRequest) => answer(req, { usage: { input: 1000, cacheRead: 500 } });
 
 async function sendRaw(base: string, body: Buffer): Promise<ReceivedRequest> {
   const before = upstream.requests.length;

@@ -1,7 +1,7 @@
 // The proxy's single entry into the compression engine: given a conversation request body about to go
 // upstream, compress its tool outputs, keep the originals, offer headroom_retrieve, and say what changed.
 
-import { shouldOfferRetrieveTool, withRetrieveTool } from '../ccr/tool.js';
+import { retrieveToolDefinition, shouldOfferRetrieveTool, withRetrieveTool } from '../ccr/tool.js';
 import type { BlockStats } from '../compress/pipeline.js';
 import { compressRequestBody } from '../compress/pipeline.js';
 import type { Config } from '../config.js';
@@ -44,6 +44,11 @@ export interface CompressionResult {
   error?: string;
   /** Set when the model can call headroom_retrieve in this request. */
   retrieve?: RetrieveOffer;
+  /**
+   * Set when the only change was adding headroom_retrieve: the tokens its definition adds. The request as
+   * the agent wrote it is then the request as sent minus these, with no need to count it again.
+   */
+  addedTokens?: number;
 }
 
 const FORMATS: Partial<Record<RouteKind, WireFormat>> = {
@@ -51,6 +56,17 @@ const FORMATS: Partial<Record<RouteKind, WireFormat>> = {
   'openai-chat': 'openai-chat',
   'openai-responses': 'openai-responses',
 };
+
+// Characters / 4, the engine's own estimate on the request path; the definition is the same every time.
+const toolTokens = new Map<WireFormat, number>();
+function retrieveToolTokens(format: WireFormat): number {
+  let tokens = toolTokens.get(format);
+  if (tokens === undefined) {
+    tokens = Math.ceil(JSON.stringify(retrieveToolDefinition(format)).length / 4);
+    toolTokens.set(format, tokens);
+  }
+  return tokens;
+}
 
 function transformsOf(blocks: readonly BlockStats[]): Record<string, number> | undefined {
   const counts: Record<string, number> = {};
@@ -123,5 +139,6 @@ export function compressForUpstream(
   if (!compressed.changed && offered === afterCompression) return result;
   result.body = Buffer.from(JSON.stringify(offered));
   if (offered !== afterCompression && toolCallsAllowed(offered)) result.retrieve = { format, body: offered };
+  if (!compressed.changed) result.addedTokens = retrieveToolTokens(format);
   return result;
 }

@@ -66,7 +66,7 @@ function compress(
   original: Buffer,
   ctx: ForwardContext & { originals: OriginalStore },
   row: NewRequestRow,
-): { body: Buffer; retrieve?: RetrieveOffer } {
+): { body: Buffer; retrieve?: RetrieveOffer; addedTokens?: number } {
   const started = performance.now();
   let result: CompressionResult;
   try {
@@ -85,7 +85,7 @@ function compress(
   row.transforms = result.transforms;
   row.compressError = result.error;
   if (!Buffer.isBuffer(result.body)) return { body: original };
-  return { body: result.body, retrieve: result.retrieve };
+  return { body: result.body, retrieve: result.retrieve, addedTokens: result.addedTokens };
 }
 
 /** True when the client sent the body compressed (the hook reads plain JSON only). */
@@ -121,6 +121,7 @@ export async function forwardRequest(
   let original: Buffer | undefined;
   let body: Buffer | IncomingMessage | null = null;
   let offer: RetrieveOffer | undefined;
+  let addedTokens: number | undefined;
   if (route.kind !== 'other') {
     original = await readBody(req);
     if (!original) {
@@ -130,7 +131,11 @@ export async function forwardRequest(
     row.requestBytes = original.length;
     body = original;
     if (ctx.config.compress && ctx.originals && !encodedBody(req)) {
-      ({ body, retrieve: offer } = compress(route, original, { ...ctx, originals: ctx.originals }, row));
+      ({
+        body,
+        retrieve: offer,
+        addedTokens,
+      } = compress(route, original, { ...ctx, originals: ctx.originals }, row));
     }
   } else if (hasBody(req)) {
     body = req;
@@ -169,11 +174,16 @@ export async function forwardRequest(
   row.latencyMs = performance.now() - started;
   const usage = outcome.tap ? await outcome.tap.finish() : {};
   if (original && Buffer.isBuffer(body)) {
-    const sent = await inputTokensOf(body, body === original, row, usage, ctx.estimator);
+    const unchanged = body === original;
+    // Usage summed over retrieve rounds is no longer this request's size.
+    const onlyAdded = addedTokens !== undefined && !outcome.retrievals;
+    const sent = await inputTokensOf(body, unchanged || onlyAdded, row, usage, ctx.estimator);
     row.model = usage.model ?? sent.model;
     row.estInputTokens = sent.tokens;
     row.tokensAfter ??= sent.tokens;
-    row.tokensBefore ??= body === original ? sent.tokens : (await ctx.estimator.estimate(original)).tokens;
+    if (unchanged) row.tokensBefore ??= sent.tokens;
+    else if (onlyAdded && sent.tokens !== undefined) row.tokensBefore ??= sent.tokens - (addedTokens ?? 0);
+    else row.tokensBefore ??= (await ctx.estimator.estimate(original)).tokens;
   } else {
     row.model = usage.model;
   }
@@ -186,7 +196,7 @@ export async function forwardRequest(
 
 /**
  * The input tokens of the body as sent, from the best source at hand: the compression engine's count, else
- * (when the body went out unchanged) the upstream's own report, else a tokenizer estimate made now, after
+ * (when no tool output was rewritten) the upstream's own report, else a tokenizer estimate made now, after
  * the client has its answer, on another thread.
  */
 async function inputTokensOf(
