@@ -264,6 +264,30 @@ describe('diff transform', () => {
     expect(out).toMatch(/\[… generated file: \d+ lines removed, \d+ added\]/);
     expect(out.length).toBeLessThan(ky.text.length / 10);
   });
+
+  it('drops the ---/+++ lines a diff -ru line already names and folds hunks the question does not touch', () => {
+    const semver = corpusItem('diff-semver-7.5.4-7.6.0.diff');
+    const out = TRANSFORMS.diff.compress(semver.text, ctx(semver.question))?.text ?? '';
+    expect(out).not.toMatch(/^(---|\+\+\+) semver/m);
+    expect(out).toContain('diff -ru semver-7.5.4/package/internal/re.js semver-7.6.0/package/internal/re.js');
+    expect(out).toMatch(/^@@ -53,17 \+53,8 @@\n\[… 10 lines removed, 1 added\]$/m);
+    for (const needle of semver.needles) expect(out).toContain(needle);
+    expect(out.length).toBeLessThan(semver.text.length / 2);
+  });
+
+  it('lists the files only one side has once per directory', () => {
+    const only = ['a.js', 'b.js', 'c.js'].map((f) => `Only in pkg-2/dist: ${f}`);
+    const hunk = ['@@ -1,3 +1,3 @@', ' a', '-b', '+c', ' d'];
+    const text = [
+      'diff -ru pkg-1/x.js pkg-2/x.js',
+      '--- pkg-1/x.js',
+      '+++ pkg-2/x.js',
+      ...hunk,
+      ...only,
+    ].join('\n');
+    const out = TRANSFORMS.diff.compress(text, ctx())?.text ?? '';
+    expect(out).toContain('Only in pkg-2/dist: a.js, b.js, c.js');
+  });
 });
 
 describe('text and html transforms', () => {

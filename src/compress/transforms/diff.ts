@@ -1,8 +1,9 @@
-// Unified diffs (git diff, diff -ru): file and hunk headers and every changed line stay; unchanged
-// context is trimmed to one line around each change; generated files (lockfiles, maps, minified) become counts.
+// Unified diffs (git diff, diff -ru): file and hunk headers and the changed lines stay, unchanged context
+// becomes counts; generated files (lockfiles, maps, minified) and hunks the query does not touch become counts.
 
 import { looksLikeDiff } from '../detect.js';
 import { splitLines } from '../lines.js';
+import { type Query, relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
 
 const FILE_START = /^(diff |Index: |Only in |Binary files )/;
@@ -13,7 +14,9 @@ const GENERATED =
   /(\.map|\.min\.(js|css)|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|Pipfile\.lock|go\.sum|composer\.lock|Gemfile\.lock|\.snap)(\s|$)/;
 const HUGE_LINE = 2000;
 const LONG_LINE = 400;
-const CONTEXT = 1;
+const CONTEXT = 0;
+// Hunks that share no word with the query shrink to a count once a diff is bigger than this.
+const SMALL_DIFF = 1500;
 
 interface FileSection {
   header: string[];
@@ -78,16 +81,79 @@ function isChange(line: string): boolean {
   return HUNK.test(line) || line.startsWith('+') || line.startsWith('-') || line.startsWith('\\');
 }
 
+/** `--- a/x` and `+++ b/x` repeat the paths a `diff --git a/x b/x` or `diff -ru x y` line already names. */
+function essentialHeader(header: readonly string[]): string[] {
+  const named = header.some((h) => /^diff (--git|-\w+) \S+ \S+/.test(h));
+  return named ? header.filter((h) => !/^(--- |\+\+\+ )/.test(h) || /\/dev\/null/.test(h)) : [...header];
+}
+
+interface Hunk {
+  start: number;
+  end: number;
+}
+
+/** The hunks of a file section's body (from one `@@` line to the next). */
+function hunks(body: readonly string[]): Hunk[] {
+  const out: Hunk[] = [];
+  body.forEach((line, i) => {
+    if (HUNK.test(line)) out.push({ start: i, end: body.length });
+    else if (out.length === 0) out.push({ start: 0, end: body.length });
+    const last = out[out.length - 2];
+    if (HUNK.test(line) && last) last.end = i;
+  });
+  return out;
+}
+
+/** Replace the hunks that share nothing with the query by their header and a count of changed lines. */
+function foldIrrelevantHunks(
+  body: readonly string[],
+  weights: ReadonlyMap<string, number>,
+): { lines: string[]; folded: number } {
+  const out: string[] = [];
+  let folded = 0;
+  for (const hunk of hunks(body)) {
+    const lines = body.slice(hunk.start, hunk.end);
+    const changed = lines.filter((l) => /^[+-]/.test(l));
+    if (changed.length < 2 || relevance(changed.join('\n'), weights) > 0) {
+      out.push(...lines);
+      continue;
+    }
+    const added = changed.filter((l) => l.startsWith('+')).length;
+    const removed = changed.length - added;
+    out.push(
+      ...lines.filter((l) => HUNK.test(l)),
+      `[… ${removed} line${removed === 1 ? '' : 's'} removed, ${added} added]`,
+    );
+    folded += lines.length;
+  }
+  return { lines: out, folded };
+}
+
+/** `diff -r` lists each file present on one side as `Only in dir: name`; one line per directory says it all. */
+function groupOnlyIn(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    const m = /^Only in (.+): (.+)$/.exec(line);
+    const previous = out[out.length - 1] ?? '';
+    if (m && previous.startsWith(`Only in ${m[1]}: `)) out[out.length - 1] = `${previous}, ${m[2]}`;
+    else out.push(line);
+  }
+  return out;
+}
+
 export const diff: Transform = {
   name: 'diff',
   detect: looksLikeDiff,
-  compress(text) {
+  compress(text, ctx) {
     const lines = splitLines(text);
     const out: string[] = [];
     let dropped = 0;
     let summarised = 0;
+    const changedLines = lines.filter((l) => /^[+-](?!--|\+\+)/.test(l));
+    const weights =
+      text.length > SMALL_DIFF ? termWeights(changedLines, ctx.query) : new Map<string, number>();
     for (const section of sections(lines)) {
-      out.push(...section.header);
+      out.push(...essentialHeader(section.header));
       if (section.body.length === 0) continue;
       if (isGenerated(section)) {
         const added = section.body.filter((l) => l.startsWith('+')).length;
@@ -97,11 +163,12 @@ export const diff: Transform = {
         summarised++;
         continue;
       }
-      const trimmed = trimHunks(section.body);
+      const relevant = weights.size > 0 ? foldIrrelevantHunks(section.body, weights) : undefined;
+      const trimmed = trimHunks(relevant?.lines ?? section.body);
       out.push(...trimmed.lines);
-      dropped += trimmed.dropped;
+      dropped += trimmed.dropped + (relevant?.folded ?? 0);
     }
-    const result = out.join('\n');
+    const result = groupOnlyIn(out).join('\n');
     if (result.length >= text.length * 0.97) return undefined;
     const parts = [`${dropped} diff lines omitted`];
     if (summarised) parts.push(`${summarised} generated files summarised`);
