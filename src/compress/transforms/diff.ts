@@ -3,7 +3,7 @@
 
 import { looksLikeDiff } from '../detect.js';
 import { splitLines } from '../lines.js';
-import { type Query, relevance, termWeights } from '../query.js';
+import { relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
 
 const FILE_START = /^(diff |Index: |Only in |Binary files )/;
