@@ -2,6 +2,10 @@
 // of the built CLI), with 1 and 32 concurrent connections, JSON and streaming. Prints added latency
 // (p50/p99), throughput relative to direct, and the proxy's peak RSS. Run with `npm run bench:proxy`.
 //
+// Two proxies: one with compression off (the relay's own cost), and one with compression on sent a small
+// request with tools, below the compression threshold: the engine runs, headroom_retrieve is added to the
+// tools, and the answer goes through the retrieve loop's reader, which is the work every agent turn pays.
+//
 // Two upstreams: one that answers instantly (the proxy's raw cost and capacity: here the proxy does as much
 // HTTP work per request as the upstream itself, so throughput is bounded by CPU), and one that thinks for
 // 20 ms before answering, still far faster than any real model API, which is what agents see.
@@ -83,21 +87,17 @@ function startUpstream() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function startProxy(upstreamUrl) {
+function startProxy(upstreamUrl, flags) {
   const env = {
     ...process.env,
     HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-config-')),
     HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-cache-')),
     HEADROOM_ANTHROPIC_UPSTREAM: upstreamUrl,
   };
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin', 'run.js'), 'proxy', '--port', '0', '--no-compress'],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'proxy', '--port', '0', ...flags], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -114,12 +114,20 @@ const toolOutput = Array.from(
   { length: 60 },
   (_, i) => `src/module${i}.ts:${i + 10}: export function handler${i}()`,
 ).join('\n');
-function body(stream) {
+const TOOLS = [
+  {
+    name: 'Bash',
+    description: 'Run a shell command',
+    input_schema: { type: 'object', properties: { command: { type: 'string' } } },
+  },
+];
+function body(stream, tools) {
   return JSON.stringify({
     model: 'claude-sonnet-4-6',
     max_tokens: 1024,
     stream,
     system: 'You are a coding agent working in a TypeScript repository.',
+    ...(tools ? { tools: TOOLS } : {}),
     messages: [
       { role: 'user', content: 'Find where the handlers are exported.' },
       {
@@ -131,9 +139,9 @@ function body(stream) {
   });
 }
 
-async function run(baseUrl, { concurrency, requests, stream, thinkMs }) {
+async function run(baseUrl, { concurrency, requests, stream, thinkMs, compress }) {
   const dispatcher = new Agent({ connections: concurrency, keepAliveTimeout: 60_000 });
-  const payload = body(stream);
+  const payload = body(stream, compress);
   const headers = {
     'content-type': 'application/json',
     'x-api-key': 'sk-ant-bench',
@@ -174,7 +182,8 @@ function peakRssMb(pid) {
 
 const upstream = await startUpstream();
 const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`;
-const proxy = await startProxy(upstreamUrl);
+const relayOnly = await startProxy(upstreamUrl, ['--no-compress']);
+const compressing = await startProxy(upstreamUrl, []);
 // `gated`: the targets apply (latency at c=1 against the instant upstream is the proxy's pure cost; with
 // the 20 ms upstream every figure counts). Saturating the instant upstream at c=32 measures capacity only.
 const scenarios = [
@@ -186,12 +195,18 @@ const scenarios = [
   { thinkMs: 20, concurrency: 1, stream: true, requests: 150, gated: 'all' },
   { thinkMs: 20, concurrency: 32, stream: false, requests: 2000, gated: 'all' },
   { thinkMs: 20, concurrency: 32, stream: true, requests: 2000, gated: 'all' },
+  { thinkMs: 0, concurrency: 1, stream: false, requests: 800, gated: 'latency', compress: true },
+  { thinkMs: 0, concurrency: 1, stream: true, requests: 800, gated: 'latency', compress: true },
+  { thinkMs: 20, concurrency: 1, stream: false, requests: 150, gated: 'all', compress: true },
+  { thinkMs: 20, concurrency: 1, stream: true, requests: 150, gated: 'all', compress: true },
+  { thinkMs: 20, concurrency: 32, stream: false, requests: 2000, gated: 'all', compress: true },
+  { thinkMs: 20, concurrency: 32, stream: true, requests: 2000, gated: 'all', compress: true },
 ];
 
 const f = (n, digits = 2) => n.toFixed(digits).padStart(7);
-console.log(`proxy overhead (node ${process.version}, ${proxy.url} -> ${upstreamUrl}, compression off)`);
+console.log(`proxy overhead (node ${process.version}, upstream ${upstreamUrl})`);
 console.log(
-  'upstream  conc  mode     direct p50/p99 ms    proxied p50/p99 ms    added p50/p99 ms   throughput',
+  'compression  upstream  conc  mode     direct p50/p99 ms    proxied p50/p99 ms    added p50/p99 ms   throughput',
 );
 const worst = { addedP50: 0, addedP99: 0, ratio: Number.POSITIVE_INFINITY };
 const benchStarted = performance.now();
@@ -199,6 +214,7 @@ for (const scenario of scenarios) {
   // Warm both paths (connections, JIT) before measuring.
   const warmup = { ...scenario, requests: Math.min(100, scenario.requests) };
   await run(upstreamUrl, warmup);
+  const proxy = scenario.compress ? compressing : relayOnly;
   await run(proxy.url, warmup);
   const direct = await run(upstreamUrl, scenario);
   const proxied = await run(proxy.url, scenario);
@@ -211,12 +227,12 @@ for (const scenario of scenarios) {
   if (scenario.gated === 'all') worst.ratio = Math.min(worst.ratio, ratio);
   const upstreamLabel = scenario.thinkMs ? `${scenario.thinkMs} ms` : 'instant';
   console.log(
-    `${upstreamLabel.padEnd(8)}  ${String(scenario.concurrency).padStart(4)}  ${(scenario.stream ? 'stream' : 'json').padEnd(6)} ${f(direct.p50)} / ${f(direct.p99)}   ${f(proxied.p50)} / ${f(proxied.p99)}   ${f(added.p50)} / ${f(added.p99)}   ${f(ratio * 100, 1)}% (${Math.round(proxied.rps)} vs ${Math.round(direct.rps)} req/s)`,
+    `${(scenario.compress ? 'on' : 'off').padEnd(11)}  ${upstreamLabel.padEnd(8)}  ${String(scenario.concurrency).padStart(4)}  ${(scenario.stream ? 'stream' : 'json').padEnd(6)} ${f(direct.p50)} / ${f(direct.p99)}   ${f(proxied.p50)} / ${f(proxied.p99)}   ${f(added.p50)} / ${f(added.p99)}   ${f(ratio * 100, 1)}% (${Math.round(proxied.rps)} vs ${Math.round(direct.rps)} req/s)`,
   );
 }
-const rss = peakRssMb(proxy.child.pid);
+const rss = Math.max(peakRssMb(relayOnly.child.pid), peakRssMb(compressing.child.pid));
 console.log(
-  `proxy peak RSS: ${rss.toFixed(1)} MB   total time ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`,
+  `proxy peak RSS: ${peakRssMb(relayOnly.child.pid).toFixed(1)} MB compression off, ${peakRssMb(compressing.child.pid).toFixed(1)} MB on   total time ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`,
 );
 const verdict = (ok) => (ok ? 'ok' : 'MISSED');
 console.log(
@@ -226,7 +242,9 @@ console.log(
     `RSS <= ${TARGETS.rssMb} MB: ${verdict(rss <= TARGETS.rssMb)}`,
 );
 
-proxy.child.kill('SIGTERM');
-await new Promise((resolve) => proxy.child.once('exit', resolve));
+for (const proxy of [relayOnly, compressing]) {
+  proxy.child.kill('SIGTERM');
+  await new Promise((resolve) => proxy.child.once('exit', resolve));
+  for (const dir of proxy.dirs) rmSync(dir, { recursive: true, force: true });
+}
 upstream.close();
-for (const dir of proxy.dirs) rmSync(dir, { recursive: true, force: true });
