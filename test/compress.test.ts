@@ -127,6 +127,36 @@ describe('compress (Anthropic messages)', () => {
     expect(result.stats.blocks[0]?.transform).toBe('search');
   });
 
+  it('turns a re-run whose output changed in a few lines into the changed lines and a reference', () => {
+    const mypy = corpusItem('build-mypy-strict-requests.txt');
+    const lines = mypy.text.split('\n');
+    const fixed = lines.filter((l) => !l.startsWith('requests/hooks.py:15:'));
+    const rerun = fixed.join('\n').replace('Found 188 errors in 15 files', 'Found 187 errors in 15 files');
+    const result = compress(anthropicConversation(turnsFor([mypy, { ...mypy, text: rerun }])));
+    const second = toolResultText(result.messages, 6);
+    expect(second).toBe(
+      [
+        '@@ -1,1 +1,0 @@',
+        `-${lines[0]}`,
+        `@@ -195,1 +194,1 @@`,
+        `-${lines[194]}`,
+        `+${lines[194]?.replace('188', '187')}`,
+        `[headroom: same as the Bash output of call toolu_0000 earlier in this conversation except the lines above; headroom_retrieve id=${originalId(rerun)}]`,
+      ].join('\n'),
+    );
+    expect(result.stats.blocks[1]?.transform).toBe('dedup');
+    expect(result.originals).toContainEqual({ id: originalId(rerun), text: rerun });
+    // Looking only backward keeps the earlier turns' bytes when the conversation grows.
+    const longer = compress(anthropicConversation(turnsFor([mypy, { ...mypy, text: rerun }, bgl])));
+    expect(JSON.stringify(longer.messages.slice(0, 8))).toBe(JSON.stringify(result.messages));
+  });
+
+  it('compresses an output on its own when it shares little with earlier ones', () => {
+    const mypy = corpusItem('build-mypy-strict-requests.txt');
+    const result = compress(anthropicConversation(turnsFor([mypy, bgl])));
+    expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'logs']);
+  });
+
   it('sends byte-identical earlier turns when the conversation grows by one turn (prompt cache stays warm)', () => {
     const items = corpusItems().filter((i) => i.category !== 'code');
     const turns = turnsFor(items.slice(0, 12));

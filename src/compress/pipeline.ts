@@ -8,6 +8,7 @@ import { openaiChat } from '../providers/openai-chat.js';
 import { openaiResponses } from '../providers/openai-responses.js';
 import { isObject, type Provider, replaceAt, type ToolOutput, type WireFormat } from '../providers/types.js';
 import { detectKind } from './detect.js';
+import { lineDelta } from './near-duplicate.js';
 import { buildQuery, type Query } from './query.js';
 import { countTokens, type EncodingName, encodingFor } from './tokens.js';
 import { TRANSFORMS, transformFor } from './transforms/index.js';
@@ -311,6 +312,26 @@ function dedupKey(text: string): string {
     .digest('hex');
 }
 
+const NEAR_DUPLICATE_CANDIDATES = 8;
+
+/**
+ * A later output that differs from a recent earlier one in a few lines (a test re-run, a status polled
+ * again): a reference to the earlier call plus the changed lines, with the marker of the full original.
+ */
+function nearDuplicate(output: ToolOutput, earlier: readonly ToolOutput[]): string | undefined {
+  for (let k = earlier.length - 1; k >= Math.max(0, earlier.length - NEAR_DUPLICATE_CANDIDATES); k--) {
+    const before = earlier[k] as ToolOutput;
+    const delta = lineDelta(before.text, output.text);
+    if (delta === undefined) continue;
+    const from = before.toolName ? `${before.toolName} output` : 'tool output';
+    return `${delta}\n${formatMarker(
+      `same as the ${from} of call ${before.callId ?? '(unnamed)'} earlier in this conversation except the lines above`,
+      originalId(output.text),
+    )}`;
+  }
+  return undefined;
+}
+
 function detectFormat(messages: readonly unknown[]): WireFormat {
   if (openaiResponses.recognises(messages) && !openaiChat.recognises(messages)) return 'openai-responses';
   if (openaiChat.recognises(messages)) return 'openai-chat';
@@ -331,6 +352,7 @@ function compressMessages(
   const disabled = new Set(options.disableTransforms ?? []);
   const count = tokenCounter(options);
   const seen = new Map<string, ToolOutput>();
+  const earlierOutputs: ToolOutput[] = [];
   const originals = new Map<string, string>();
   const blocks: BlockStats[] = [];
   let result: unknown[] = messages as unknown[];
@@ -394,7 +416,18 @@ function compressMessages(
         stats.transform = shortened.transform;
         stats.originalId = shortened.originalId;
         stats.skipped = shortened.skipped;
+        const similar =
+          shortened.skipped === 'budget' || disabled.has('dedup')
+            ? undefined
+            : nearDuplicate(output, earlierOutputs);
+        if (similar && similar.length < text.length) {
+          text = similar;
+          stats.transform = 'dedup';
+          stats.originalId = originalId(output.text);
+          stats.skipped = undefined;
+        }
       }
+      if (policy === 'compress' && big) earlierOutputs.push(output);
     } catch (error) {
       text = output.text;
       stats.transform = undefined;
