@@ -244,6 +244,24 @@ describe('the retrieve loop through the official SDKs', () => {
   );
 });
 
+describe('answers without headroom_retrieve through the loop', () => {
+  it.each(CLIENTS)(
+    "$name: the agent's own tool call arrives as the model made it, in one round",
+    async ({ call }) => {
+      upstream.script((req) =>
+        answer(req, { text: 'Checking.', toolCall: { name: 'Bash', input: { command: 'ls' } } }),
+      );
+      const before = upstream.requests.length;
+      const view = await call();
+      expect(upstream.requests.length - before).toBe(1);
+      expect(view.text).toBe('Checking.');
+      expect(view.toolCalls).toEqual([{ name: 'Bash', input: { command: 'ls' } }]);
+      const [row] = await waitForRows(proxy, 1);
+      expect(row).toMatchObject({ status: 200, retrievals: 0 });
+    },
+  );
+});
+
 describe('the retrieve loop in special cases', () => {
   it("passes the agent's own tool call through when the model calls it together with headroom_retrieve", async () => {
     const bash = { id: 'toolu_agent_01', name: 'Bash', input: { command: 'git log -1' } };

@@ -69,6 +69,7 @@ class RetrieveRelay {
   private readonly abort = new AbortController();
   private clientGone = false;
   private rounds = 0;
+  private corked = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -163,9 +164,21 @@ class RetrieveRelay {
     this.outcome.ttfbMs ??= performance.now() - this.request.started;
   }
 
+  /** What is written in one tick (headers and the first events, a TCP read's events) leaves in one write. */
+  private coalesce(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.res.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.res.uncork();
+    });
+  }
+
   private async write(chunk: string | Buffer): Promise<void> {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.outcome.tap?.write(bytes);
+    this.coalesce();
     if (!this.res.write(bytes)) await drained(this.res);
   }
 
@@ -184,6 +197,8 @@ class RetrieveRelay {
     const headers = clientResponseHeaders(first.headers);
     delete headers['content-length'];
     this.res.writeHead(first.statusCode, headers);
+    // The headers leave this tick even if the model is slow to say anything (clients time out on them).
+    this.coalesce();
     this.res.flushHeaders();
     const rewriter = createRetrieveStream(format);
     let ready: SseEvent[] = [];
