@@ -12,23 +12,46 @@ export function splitLines(text: string): string[] {
 const VARIABLE =
   /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?|\d+(?:[.:,]\d+)+|0x[0-9a-fA-F]+|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}(?:-[0-9a-f]{4,})*\b|-?\d+/g;
 
-// A compound token that still holds a masked part (`R#-M#-NC-C:J#-U#`, `core.#`) is one variable;
-// so is a name numbered at its end (`dn228`); a name with a digit inside (`jk2_init`) stays readable.
-const PARTLY_MASKED = /[\w.:/#-]*#[\w.:/#-]*/g;
+// Tokens holding a masked part or a slash, matched from their start only (the lookbehind), so the
+// scan stays linear on long lines; templating runs on every line of megabyte logs.
+const MASKABLE_TOKEN = /(?<![\w.:/#+@%~-])[\w.:+@%~-]*[#/][\w.:/#+@%~-]*/g;
+const SLASH = 47;
+const HASH = 35;
+const DOT = 46;
+const COLON = 58;
+const DASH = 45;
 
-// File paths and URL paths with two or more parts (`/home/u/a.out`, `src/x/y.ts`); not `I/O`.
-const PATH = /(?:\.{0,2}\/[\w.+@%~-]+){2,}\/?|[\w.-]+(?:\/[\w.+@%~-]+){2,}\/?/g;
+/**
+ * Paths with two or more separators (`/home/u/a.out`, `src/x/y.ts`, not `I/O`) are one variable; so is
+ * a compound token that still holds a masked part (`R#-M#-NC-C:J#-U#`, `core.#`) and a name numbered
+ * at its end (`dn#`). A name with a digit inside (`jk#_init`) stays readable.
+ */
+function maskToken(token: string): string {
+  let slashes = 0;
+  let masked = false;
+  let compound = false;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c === SLASH) {
+      slashes++;
+      compound = true;
+    } else if (c === HASH) masked = true;
+    else if (c === DOT || c === COLON || c === DASH) compound = true;
+  }
+  if (slashes >= 2 && token.length >= 4) return '#';
+  if (!masked || token === '#') return token;
+  return compound || token.charCodeAt(token.length - 1) === HASH ? '#' : token;
+}
 
 /** A line with its variable parts (numbers, ids, times, addresses, node names, paths) replaced by `#`. */
 export function template(line: string): string {
-  // Column padding (pids, thread ids) varies with the width of the values it aligns.
   // The values of `key=value` pairs and `{…}` dumps vary; their keys say what kind of line it is.
+  // Column padding (pids, thread ids) varies with the width of the values it aligns.
   return line
-    .replace(PATH, '#')
     .replace(/\{[^{}]*\}/g, '{#}')
     .replace(/=[^\s,;]+/g, '=#')
     .replace(VARIABLE, '#')
-    .replace(PARTLY_MASKED, (token) => (/[.:/-]|#$/.test(token) ? '#' : token))
+    .replace(MASKABLE_TOKEN, maskToken)
     .replace(/ {2,}/g, ' ');
 }
 
