@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MARKER_PATTERN } from '../src/ccr/marker.js';
+import { measureItems, totals } from '../src/compress/bench.js';
 import { compressText } from '../src/compress/pipeline.js';
 import { corpusItems } from './helpers/corpus.js';
 
@@ -37,6 +38,43 @@ describe('on every corpus item, with its question as the query', () => {
       expect(run(item.text, item.question).text, item.name).toBe(item.text);
     }
   });
+});
+
+describe('reduction on the corpus (o200k_base tokens, each question as the query)', () => {
+  // Floors sit just under the figures `npm run bench:compress` prints, so a regression fails here.
+  const rows = measureItems(corpusItems());
+  const byCategory = new Map(totals(rows, ['code']).map((t) => [t.category, t]));
+  const floors: Array<[string, number]> = [
+    ['logs', 0.89],
+    ['json', 0.83],
+    ['search', 0.79],
+    ['build', 0.6],
+    ['diff', 0.93],
+    ['shell', 0.83],
+    ['text', 0.77],
+    ['overall', 0.87],
+  ];
+  for (const [category, floor] of floors) {
+    it(`shrinks ${category} by at least ${Math.round(floor * 100)}% and keeps every needle`, () => {
+      const total = byCategory.get(category);
+      expect(total?.reduction).toBeGreaterThanOrEqual(floor);
+      expect(total?.retention).toBe(1);
+    });
+  }
+
+  const itemFloors: Array<[string, number]> = [
+    ['log-bgl-2k.log', 0.85],
+    ['log-android-2k.log', 0.85],
+    ['diff-semver-7.5.4-7.6.0.diff', 0.5],
+    ['search-regex-unwrap.txt', 0.8],
+    ['json-npm-ls-express-project.json', 0.74],
+  ];
+  for (const [name, floor] of itemFloors) {
+    it(`shrinks ${name} by at least ${Math.round(floor * 100)}%`, () => {
+      const row = rows.find((r) => r.name === name);
+      expect(1 - (row?.tokensAfter ?? 0) / (row?.tokensBefore ?? 1)).toBeGreaterThanOrEqual(floor);
+    });
+  }
 });
 
 describe('on hostile input', () => {
