@@ -1,6 +1,6 @@
 // Relays one request to its upstream and the response back, byte for byte and chunk by chunk, then records
-// what happened. The only rewrite is the compression hook's; every failure of the proxy's own falls back
-// to forwarding the original.
+// what happened. The only rewrites are the compression hook's and, when it offered headroom_retrieve, the
+// retrieve loop's; every failure of the proxy's own falls back to forwarding the original.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +9,12 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { NewRequestRow, StatsStore } from '../store/stats.js';
 import type { OriginalStore } from '../store/types.js';
-import { type CompressionResult, compressForUpstream, type RetrieveOffer } from './compression.js';
+import {
+  type CompressionContext,
+  type CompressionResult,
+  compressForUpstream,
+  type RetrieveOffer,
+} from './compression.js';
 import type { RequestEstimate, RequestEstimator } from './estimate.js';
 import { type RelayOutcome, reportFailure } from './failure.js';
 import { relayWithRetrieve } from './retrieve-relay.js';
@@ -64,16 +69,13 @@ function hasBody(req: IncomingMessage): boolean {
 function compress(
   route: ProxyRoute,
   original: Buffer,
-  ctx: ForwardContext & { originals: OriginalStore },
+  hook: CompressionContext,
   row: NewRequestRow,
 ): { body: Buffer; retrieve?: RetrieveOffer; addedTokens?: number } {
   const started = performance.now();
   let result: CompressionResult;
   try {
-    result = compressForUpstream({ provider: route.kind, path: route.path }, original, {
-      config: ctx.config,
-      originals: ctx.originals,
-    });
+    result = compressForUpstream({ provider: route.kind, path: route.path }, original, hook);
   } catch (error) {
     row.compressError = (error as Error)?.message || String(error);
     row.compressMs = performance.now() - started;
@@ -135,7 +137,7 @@ export async function forwardRequest(
         body,
         retrieve: offer,
         addedTokens,
-      } = compress(route, original, { ...ctx, originals: ctx.originals }, row));
+      } = compress(route, original, { config: ctx.config, originals: ctx.originals }, row));
     }
   } else if (hasBody(req)) {
     body = req;
