@@ -143,7 +143,11 @@ const CLIENTS: { name: string; call: () => Promise<ClientView> }[] = [
   {
     name: 'OpenAI chat.completions.create with stream',
     call: async () => {
-      const stream = await openai().chat.completions.create({ ...chatParams, stream: true });
+      const stream = await openai().chat.completions.create({
+        ...chatParams,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
       for await (const chunk of stream) chunks.push(chunk);
       const calls = new Map<number, { name: string; args: string }>();
@@ -209,9 +213,12 @@ const markerIn = (req: ReceivedRequest) => markerIds(req.body.toString('utf8'))[
 /** Round 1: the model calls headroom_retrieve (plus `alongside`); round 2: it answers with `FINAL`. */
 function scriptRetrieveThenAnswer(id: (req: ReceivedRequest) => string, alongside: ToolCall[] = []) {
   upstream.script((req) => {
-    if (answers(req, RETRIEVE_CALL)) return answer(req, { text: FINAL });
+    if (answers(req, RETRIEVE_CALL)) return answer(req, { text: FINAL, usage: { input: 5200, output: 30 } });
     const retrieve = { id: RETRIEVE_CALL, name: 'headroom_retrieve', input: { id: id(req) } };
-    const content: AnswerContent = { toolCalls: [retrieve, ...alongside] };
+    const content: AnswerContent = {
+      toolCalls: [retrieve, ...alongside],
+      usage: { input: 1000, output: 12 },
+    };
     return answer(req, content);
   });
 }
@@ -238,7 +245,8 @@ describe('the retrieve loop through the official SDKs', () => {
       expect(JSON.stringify(view.received)).not.toContain('headroom_retrieve');
 
       const [row] = await waitForRows(proxy, 1);
-      expect(row).toMatchObject({ status: 200, retrievals: 1 });
+      // The agent is billed for both rounds, and the stats say so.
+      expect(row).toMatchObject({ status: 200, retrievals: 1, inputTokens: 6200, outputTokens: 42 });
       expect(row!.retrievedBytes).toBeGreaterThanOrEqual(Buffer.byteLength(item.text));
     },
   );
