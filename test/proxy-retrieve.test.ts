@@ -270,6 +270,32 @@ describe('answers without headroom_retrieve through the loop', () => {
   );
 });
 
+describe('streams through the loop stay live', () => {
+  it('delivers the first words before the model has finished its answer', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    upstream.script((req) => {
+      const reply = answer(req, { text: 'The lockfile pins an old compiler.' });
+      return reply.kind === 'sse' ? { ...reply, holdAfter: 4, release: held } : reply;
+    });
+    const stream = claude().messages.stream(anthropicParams);
+    let firstWords = '';
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+        firstWords ||= event.delta.text;
+        // Only now may the rest come: had the proxy held the stream back, this loop would never get here.
+        release();
+      }
+    }
+    expect(firstWords).toBe('The ');
+    expect((await stream.finalMessage()).content).toEqual([
+      expect.objectContaining({ type: 'text', text: 'The lockfile pins an old compiler.' }),
+    ]);
+  });
+});
+
 describe('the retrieve loop in special cases', () => {
   it("passes the agent's own tool call through when the model calls it together with headroom_retrieve", async () => {
     const bash = { id: 'toolu_agent_01', name: 'Bash', input: { command: 'git log -1' } };
