@@ -207,7 +207,7 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
   // Lines outside any group (headers of dpkg -l, notes) are few and frame the rest.
   for (const i of (groups.get('') ?? []).slice(0, 6)) keep[i] = true;
 
-  const contents = lines.map((line) => line.replace(HIT, '').replace(HIT_NO_LINE, ''));
+  const contents = lines.map(entryName);
   const weights = termWeights(contents, query);
   const scores = contents.map((content) => relevance(content, weights));
   const best = Math.max(0, ...scores);
@@ -258,6 +258,15 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
   flush();
   if (omitted === 0) return undefined;
   return { text: out.join('\n'), summary: `${omitted} of ${n} lines omitted` };
+}
+
+/**
+ * What a listing line is ranked by: the entry's own name for `ls -l`/`find` entries (a directory the
+ * query names already keeps more of its entries), the whole line otherwise (`dpkg -l` rows).
+ */
+function entryName(line: string): string {
+  if (SIZED_ENTRY.test(line) || /^\S*\/\S+$/.test(line)) return /([^/\s]+)\/?$/.exec(line)?.[1] ?? line;
+  return line.replace(HIT, '').replace(HIT_NO_LINE, '');
 }
 
 /** Lines that say nothing about what is listed: blank lines, `total N`, `.` and `..` entries. */
