@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MARKER_PATTERN, originalId } from '../src/ccr/marker.js';
+import { lineDelta } from '../src/compress/near-duplicate.js';
 import { compress, compressRequestBody, compressText } from '../src/compress/pipeline.js';
 import {
   anthropicConversation,
@@ -234,6 +235,17 @@ describe('compressRequestBody', () => {
     for (const garbage of [null, 'text', 42, [], { messages: 'nope' }, { input: 'just a string' }]) {
       expect(compressRequestBody('openai-responses', garbage).changed).toBe(false);
     }
+  });
+});
+
+describe('lineDelta', () => {
+  it('lists a changed timing line as one hunk and gives up on outputs that share little', () => {
+    const run = (ms: number) =>
+      [...Array.from({ length: 30 }, (_, i) => `ok ${i + 1} - test ${i + 1}`), `# time=${ms}ms`].join('\n');
+    expect(lineDelta(run(120), run(95))).toBe('@@ -31,1 +31,1 @@\n-# time=120ms\n+# time=95ms');
+    const hdfs = corpusItem('log-hdfs-2k.log').text;
+    expect(lineDelta(bgl.text, hdfs)).toBeUndefined();
+    expect(lineDelta(run(1), run(1))).toBeUndefined();
   });
 });
 

@@ -37,8 +37,11 @@ function positionsOf(lines: readonly string[]): Map<string, number[]> {
   return map;
 }
 
-/** A greedy line diff: enough for outputs that differ in a few lines, linear in their length. */
-function lineHunks(a: readonly string[], b: readonly string[]): Hunk[] {
+/**
+ * A greedy line diff: enough for outputs that differ in a few lines, linear in their length. Gives up
+ * (undefined) once more than `limit` lines changed.
+ */
+function lineHunks(a: readonly string[], b: readonly string[], limit: number): Hunk[] | undefined {
   const inA = positionsOf(a);
   const inB = positionsOf(b);
   const hunks: Hunk[] = [];
@@ -49,7 +52,9 @@ function lineHunks(a: readonly string[], b: readonly string[]): Hunk[] {
   };
   let i = 0;
   let j = 0;
+  let changed = 0;
   while (i < a.length || j < b.length) {
+    if (changed > limit) return undefined;
     if (i < a.length && j < b.length && a[i] === b[j]) {
       if (current) hunks.push(current);
       current = undefined;
@@ -64,18 +69,33 @@ function lineHunks(a: readonly string[], b: readonly string[]): Hunk[] {
       // Lines of the earlier output missing from the later one, up to where they meet again.
       const end = j >= b.length ? a.length : k;
       hunk.removed.push(...a.slice(i, end));
+      changed += end - i;
       i = end;
     } else if (i >= a.length || l !== -1) {
       const end = i >= a.length ? b.length : l;
       hunk.added.push(...b.slice(j, end));
+      changed += end - j;
       j = end;
     } else {
       hunk.removed.push(a[i++] as string);
       hunk.added.push(b[j++] as string);
+      changed++;
     }
   }
   if (current) hunks.push(current);
   return hunks;
+}
+
+const SAMPLED = 64;
+
+/** Cheap check before diffing: most of an even sample of the later lines occur in the earlier output. */
+function mostlyShared(a: readonly string[], b: readonly string[]): boolean {
+  const known = new Set(a);
+  const step = Math.max(1, Math.floor(b.length / SAMPLED));
+  let found = 0;
+  let tried = 0;
+  for (let j = 0; j < b.length; j += step, tried++) if (known.has(b[j] as string)) found++;
+  return found >= (1 - MAX_CHANGED_SHARE) * tried;
 }
 
 /**
@@ -87,7 +107,9 @@ export function lineDelta(earlier: string, later: string): string | undefined {
   const b = splitLines(later);
   if (a.length < MIN_LINES || b.length < MIN_LINES) return undefined;
   if (Math.abs(a.length - b.length) > MAX_CHANGED_SHARE * Math.max(a.length, b.length)) return undefined;
-  const hunks = lineHunks(a, b);
+  if (!mostlyShared(a, b)) return undefined;
+  const hunks = lineHunks(a, b, 2 * MAX_CHANGED_SHARE * b.length);
+  if (!hunks) return undefined;
   const changed = hunks.reduce((sum, h) => sum + Math.max(h.removed.length, h.added.length), 0);
   if (changed === 0 || changed > MAX_CHANGED_SHARE * b.length) return undefined;
   const out: string[] = [];
