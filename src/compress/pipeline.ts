@@ -314,18 +314,40 @@ function dedupKey(text: string): string {
 
 const NEAR_DUPLICATE_CANDIDATES = 8;
 
+/** An earlier output a later one may be a near-duplicate of, with its dedup key. */
+interface Earlier {
+  output: ToolOutput;
+  key: string;
+}
+
+// Pairs already compared, by their dedup keys: every turn resends the conversation, and a diff of two
+// big outputs is worth computing once.
+const deltas = new Map<string, string | null>();
+
+function memoisedDelta(before: Earlier, later: string, laterKey: string): string | undefined {
+  const pair = `${before.key}:${laterKey}`;
+  let delta = deltas.get(pair);
+  if (delta === undefined) {
+    delta = lineDelta(before.output.text, later) ?? null;
+    if (deltas.size >= MEMO_LIMIT) deltas.delete(deltas.keys().next().value as string);
+    deltas.set(pair, delta);
+  }
+  return delta ?? undefined;
+}
+
 /**
  * A later output that differs from a recent earlier one in a few lines (a test re-run, a status polled
  * again): a reference to the earlier call plus the changed lines, with the marker of the full original.
  */
-function nearDuplicate(output: ToolOutput, earlier: readonly ToolOutput[]): string | undefined {
+function nearDuplicate(output: ToolOutput, key: string, earlier: readonly Earlier[]): string | undefined {
   for (let k = earlier.length - 1; k >= Math.max(0, earlier.length - NEAR_DUPLICATE_CANDIDATES); k--) {
-    const before = earlier[k] as ToolOutput;
-    const delta = lineDelta(before.text, output.text);
+    const before = earlier[k] as Earlier;
+    const delta = memoisedDelta(before, output.text, key);
     if (delta === undefined) continue;
-    const from = before.toolName ? `${before.toolName} output` : 'tool output';
+    const call = before.output;
+    const from = call.toolName ? `${call.toolName} output` : 'tool output';
     return `${delta}\n${formatMarker(
-      `same as the ${from} of call ${before.callId ?? '(unnamed)'} earlier in this conversation except the lines above`,
+      `same as the ${from} of call ${call.callId ?? '(unnamed)'} earlier in this conversation except the lines above`,
       originalId(output.text),
     )}`;
   }
@@ -352,7 +374,7 @@ function compressMessages(
   const disabled = new Set(options.disableTransforms ?? []);
   const count = tokenCounter(options);
   const seen = new Map<string, ToolOutput>();
-  const earlierOutputs: ToolOutput[] = [];
+  const earlierOutputs: Earlier[] = [];
   const originals = new Map<string, string>();
   const blocks: BlockStats[] = [];
   let result: unknown[] = messages as unknown[];
@@ -396,11 +418,11 @@ function compressMessages(
         stats.originalId = id;
       } else {
         const query = buildQuery(output.userText, argumentText(output.toolArgs));
-        const key = memoKey(output.text, query, undefined, disabled);
-        if (workMs > budgetMs && !memo.has(key)) {
+        const decision = memoKey(output.text, query, undefined, disabled);
+        if (workMs > budgetMs && !memo.has(decision)) {
           // Remember the decision: on the next turn this block must go out the same way, or the
           // provider's prompt cache misses from here on.
-          memorise(key, {
+          memorise(decision, {
             text: output.text,
             kind: 'text',
             transform: undefined,
@@ -419,7 +441,7 @@ function compressMessages(
         const similar =
           shortened.skipped === 'budget' || disabled.has('dedup')
             ? undefined
-            : nearDuplicate(output, earlierOutputs);
+            : nearDuplicate(output, key ?? dedupKey(output.text), earlierOutputs);
         if (similar && similar.length < text.length) {
           text = similar;
           stats.transform = 'dedup';
@@ -427,7 +449,7 @@ function compressMessages(
           stats.skipped = undefined;
         }
       }
-      if (policy === 'compress' && big) earlierOutputs.push(output);
+      if (key) earlierOutputs.push({ output, key });
     } catch (error) {
       text = output.text;
       stats.transform = undefined;
