@@ -265,14 +265,16 @@ describe('diff transform', () => {
     expect(out.length).toBeLessThan(ky.text.length / 10);
   });
 
-  it('drops the ---/+++ lines a diff -ru line already names and folds hunks the question does not touch', () => {
+  it('drops the ---/+++ lines a diff -ru line already names and keeps every changed line of a small diff', () => {
     const semver = corpusItem('diff-semver-7.5.4-7.6.0.diff');
     const out = TRANSFORMS.diff.compress(semver.text, ctx(semver.question))?.text ?? '';
     expect(out).not.toMatch(/^(---|\+\+\+) semver/m);
     expect(out).toContain('diff -ru semver-7.5.4/package/internal/re.js semver-7.6.0/package/internal/re.js');
-    expect(out).toMatch(/^@@ -53,17 \+53,8 @@\n\[… 10 lines removed, 1 added\]$/m);
+    const changed = semver.text.split('\n').filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
+    for (const line of changed) expect(out).toContain(line);
     for (const needle of semver.needles) expect(out).toContain(needle);
-    expect(out.length).toBeLessThan(semver.text.length / 2);
+    expect(out).toMatch(/\[… \d+ unchanged lines\]/);
+    expect(out.length).toBeLessThan(semver.text.length * 0.8);
   });
 
   it('lists the files only one side has once per directory', () => {

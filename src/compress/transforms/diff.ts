@@ -1,9 +1,8 @@
-// Unified diffs (git diff, diff -ru): file and hunk headers and the changed lines stay, unchanged context
-// becomes counts; generated files (lockfiles, maps, minified) and hunks the query does not touch become counts.
+// Unified diffs (git diff, diff -ru): file and hunk headers and every changed line stay, unchanged context
+// beyond one line next to a change becomes counts; generated files (lockfiles, maps, minified) become counts.
 
 import { looksLikeDiff } from '../detect.js';
 import { splitLines } from '../lines.js';
-import { relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
 
 const FILE_START = /^(diff |Index: |Only in |Binary files )/;
@@ -14,9 +13,7 @@ const GENERATED =
   /(\.map|\.min\.(js|css)|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|Pipfile\.lock|go\.sum|composer\.lock|Gemfile\.lock|\.snap)(\s|$)/;
 const HUGE_LINE = 2000;
 const LONG_LINE = 400;
-const CONTEXT = 0;
-// Hunks that share no word with the query shrink to a count once a diff is bigger than this.
-const SMALL_DIFF = 1500;
+const CONTEXT = 1;
 
 interface FileSection {
   header: string[];
@@ -87,48 +84,6 @@ function essentialHeader(header: readonly string[]): string[] {
   return named ? header.filter((h) => !/^(--- |\+\+\+ )/.test(h) || /\/dev\/null/.test(h)) : [...header];
 }
 
-interface Hunk {
-  start: number;
-  end: number;
-}
-
-/** The hunks of a file section's body (from one `@@` line to the next). */
-function hunks(body: readonly string[]): Hunk[] {
-  const out: Hunk[] = [];
-  body.forEach((line, i) => {
-    if (HUNK.test(line)) out.push({ start: i, end: body.length });
-    else if (out.length === 0) out.push({ start: 0, end: body.length });
-    const last = out[out.length - 2];
-    if (HUNK.test(line) && last) last.end = i;
-  });
-  return out;
-}
-
-/** Replace the hunks that share nothing with the query by their header and a count of changed lines. */
-function foldIrrelevantHunks(
-  body: readonly string[],
-  weights: ReadonlyMap<string, number>,
-): { lines: string[]; folded: number } {
-  const out: string[] = [];
-  let folded = 0;
-  for (const hunk of hunks(body)) {
-    const lines = body.slice(hunk.start, hunk.end);
-    const changed = lines.filter((l) => /^[+-]/.test(l));
-    if (changed.length < 2 || relevance(changed.join('\n'), weights) > 0) {
-      out.push(...lines);
-      continue;
-    }
-    const added = changed.filter((l) => l.startsWith('+')).length;
-    const removed = changed.length - added;
-    out.push(
-      ...lines.filter((l) => HUNK.test(l)),
-      `[… ${removed} line${removed === 1 ? '' : 's'} removed, ${added} added]`,
-    );
-    folded += lines.length;
-  }
-  return { lines: out, folded };
-}
-
 /** `diff -r` lists each file present on one side as `Only in dir: name`; one line per directory says it all. */
 function groupOnlyIn(lines: readonly string[]): string[] {
   const out: string[] = [];
@@ -144,14 +99,11 @@ function groupOnlyIn(lines: readonly string[]): string[] {
 export const diff: Transform = {
   name: 'diff',
   detect: looksLikeDiff,
-  compress(text, ctx) {
+  compress(text) {
     const lines = splitLines(text);
     const out: string[] = [];
     let dropped = 0;
     let summarised = 0;
-    const changedLines = lines.filter((l) => /^[+-](?!--|\+\+)/.test(l));
-    const weights =
-      text.length > SMALL_DIFF ? termWeights(changedLines, ctx.query) : new Map<string, number>();
     for (const section of sections(lines)) {
       out.push(...essentialHeader(section.header));
       if (section.body.length === 0) continue;
@@ -163,10 +115,9 @@ export const diff: Transform = {
         summarised++;
         continue;
       }
-      const relevant = weights.size > 0 ? foldIrrelevantHunks(section.body, weights) : undefined;
-      const trimmed = trimHunks(relevant?.lines ?? section.body);
+      const trimmed = trimHunks(section.body);
       out.push(...trimmed.lines);
-      dropped += trimmed.dropped + (relevant?.folded ?? 0);
+      dropped += trimmed.dropped;
     }
     const result = groupOnlyIn(out).join('\n');
     if (result.length >= text.length * 0.97) return undefined;
