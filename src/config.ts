@@ -39,7 +39,7 @@ export const SETTINGS = {
   apiKey: {
     kind: 'string',
     env: 'HEADROOM_API_KEY',
-    description: 'Key required in x-headroom-key when the proxy binds a non-loopback host',
+    description: 'When set, every request must carry it in x-headroom-key; needed to bind a non-loopback host',
     default: () => undefined,
   },
   anthropicUpstream: {
