@@ -1,5 +1,6 @@
-// A fake model API on loopback that speaks the Anthropic Messages, OpenAI Chat Completions and Responses
-// wire formats (JSON and SSE, realistic usage and event sequences, tool calls) and records what it receives.
+// A fake model API on loopback that speaks the Anthropic Messages, OpenAI Chat Completions, Responses and
+// Gemini generateContent wire formats (JSON and SSE, realistic usage and event sequences, tool calls) and
+// records what it receives.
 //
 //   const upstream = await startFakeUpstream();
 //   upstream.url                          // http://127.0.0.1:<port>, a base URL for SDKs or the proxy
@@ -9,7 +10,7 @@
 //   await upstream.close();
 //
 // By default every request gets a plausible success: the endpoint's usual JSON, or its event stream when the
-// body asks for `stream: true`. Replies: `{ kind: 'json', status, headers, body }`, `{ kind: 'sse', events,
+// body asks for `stream: true` (Gemini: `:streamGenerateContent`, SSE with `?alt=sse`, else a JSON array). Replies: `{ kind: 'json', status, headers, body }`, `{ kind: 'sse', events,
 // delayMs, holdAfter + release, resetAfter }`, `{ kind: 'reset' }` (socket destroyed) and `{ kind: 'hang' }`.
 // `answer(req, content)` builds the default reply with other content, e.g. a tool call:
 //   upstream.script((req) => (req.index === 0 ? answer(req, { toolCall: { name: 'Read', input: {} } }) : undefined));
@@ -58,6 +59,8 @@ export type Reply =
       release?: Promise<unknown>;
       /** Destroy the socket after this many events (an upstream crash mid-stream). */
       resetAfter?: number;
+      /** End events with CRLF line breaks, as Google's servers do. */
+      crlf?: boolean;
     }
   | { kind: 'reset' }
   | { kind: 'hang' };
@@ -418,12 +421,89 @@ export function responsesEvents(req: ReceivedRequest, content: AnswerContent = {
   return events;
 }
 
+// ---- Gemini generateContent ---------------------------------------------------------------------------
+
+/** The model a Gemini request names in its path (`/v1beta/models/<model>:generateContent`). */
+export function geminiModelOf(path: string): string {
+  return /\/models\/([^/:]+):/.exec(path)?.[1] ?? 'gemini-2.5-pro';
+}
+
+function geminiUsage(req: ReceivedRequest, content: AnswerContent, final: boolean): JsonObject {
+  const u = usageFor(req, content);
+  const prompt = u.input + u.cacheRead;
+  const usage: JsonObject = { promptTokenCount: prompt };
+  if (final) usage.candidatesTokenCount = u.output;
+  usage.totalTokenCount = prompt + (final ? u.output : 0);
+  if (u.cacheRead) usage.cachedContentTokenCount = u.cacheRead;
+  usage.promptTokensDetails = [{ modality: 'TEXT', tokenCount: prompt }];
+  if (u.cacheRead) usage.cacheTokensDetails = [{ modality: 'TEXT', tokenCount: u.cacheRead }];
+  return usage;
+}
+
+/** Gemini returns call ids only when the caller gave one; a scripted call keeps the id it names. */
+function geminiCallParts(content: AnswerContent): JsonObject[] {
+  const calls = [...(content.toolCall ? [content.toolCall] : []), ...(content.toolCalls ?? [])];
+  return calls.map((call) => ({
+    functionCall: { ...(call.id ? { id: call.id } : {}), name: call.name, args: call.input },
+  }));
+}
+
+export function geminiResponse(req: ReceivedRequest, content: AnswerContent = {}): JsonObject {
+  const calls = geminiCallParts(content);
+  const parts: JsonObject[] = [];
+  if (content.text !== undefined || !calls.length) parts.push({ text: content.text ?? DEFAULT_TEXT });
+  parts.push(...calls);
+  return {
+    candidates: [{ content: { parts, role: 'model' }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: geminiUsage(req, content, true),
+    modelVersion: content.model ?? geminiModelOf(req.path),
+    responseId: idFor(req, '').slice(0, 22),
+  };
+}
+
+/** The chunks of a streamed Gemini answer: text a few words at a time, calls whole, usage on every chunk. */
+export function geminiChunks(req: ReceivedRequest, content: AnswerContent = {}): JsonObject[] {
+  const full = geminiResponse(req, content);
+  const calls = geminiCallParts(content);
+  const words = content.text !== undefined || !calls.length ? pieces(content.text ?? DEFAULT_TEXT) : [];
+  const groups: JsonObject[][] = [];
+  for (let i = 0; i < words.length; i += 3) groups.push([{ text: words.slice(i, i + 3).join('') }]);
+  if (calls.length) groups.push(calls);
+  return groups.map((parts, i) => {
+    const last = i === groups.length - 1;
+    return {
+      candidates: [
+        { content: { parts, role: 'model' }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 },
+      ],
+      usageMetadata: geminiUsage(req, content, last),
+      modelVersion: full.modelVersion,
+      responseId: full.responseId,
+    };
+  });
+}
+
+/** A streamed answer in the form the query asks for: SSE with `alt=sse`, else one JSON array. */
+export function geminiStream(req: ReceivedRequest, content: AnswerContent = {}): Reply {
+  const chunks = geminiChunks(req, content);
+  if (new URLSearchParams(req.url.split('?')[1] ?? '').get('alt') === 'sse') {
+    return { kind: 'sse', crlf: true, events: chunks.map((data) => ({ data })) };
+  }
+  return { kind: 'json', body: `[${chunks.map((c) => JSON.stringify(c)).join('\n,\r\n')}]` };
+}
+
+/** An error in Google's shape, e.g. `geminiError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')`. */
+export function geminiError(code: number, status: string, message: string): Reply {
+  return { kind: 'json', status: code, body: { error: { code, message, status } } };
+}
+
 // ---- Routing -------------------------------------------------------------------------------------------
 
 /** The fake's default answer to `req`, carrying `content`: JSON or SSE as the request asks. */
 export function answer(req: ReceivedRequest, content: AnswerContent = {}): Reply {
   const stream = requestJson(req).stream === true;
   const path = req.path;
+  if (path.endsWith(':generateContent')) return { kind: 'json', body: geminiResponse(req, content) };
+  if (path.endsWith(':streamGenerateContent')) return geminiStream(req, content);
   if (path.endsWith('/messages/count_tokens')) {
     return { kind: 'json', body: { input_tokens: usageFor(req, content).input } };
   }
@@ -471,9 +551,10 @@ export function answer(req: ReceivedRequest, content: AnswerContent = {}): Reply
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function formatEvent(e: SseEvent): string {
+function formatEvent(e: SseEvent, crlf = false): string {
   const data = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
-  return `${e.event ? `event: ${e.event}\n` : ''}data: ${data}\n\n`;
+  const nl = crlf ? '\r\n' : '\n';
+  return `${e.event ? `event: ${e.event}${nl}` : ''}data: ${data}${nl}${nl}`;
 }
 
 async function send(res: ServerResponse, reply: Reply, requestId: string): Promise<void> {
@@ -514,7 +595,7 @@ async function send(res: ServerResponse, reply: Reply, requestId: string): Promi
     if (reply.holdAfter !== undefined && i === reply.holdAfter) await reply.release;
     else if (i > 0 && reply.delayMs) await sleep(reply.delayMs);
     if (res.destroyed) return;
-    res.write(formatEvent(reply.events[i]!));
+    res.write(formatEvent(reply.events[i]!, reply.crlf));
   }
   res.end();
 }
