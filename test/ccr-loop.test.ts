@@ -29,15 +29,18 @@ import {
   serveEventStream,
 } from './ccr-fixtures.js';
 
+/** The formats these tables cover; Gemini's loop has its own spec in ccr-gemini.test.ts. */
+type LoopFormat = Exclude<WireFormat, 'gemini'>;
+
 const formats: Record<
-  WireFormat,
+  LoopFormat,
   { response: (r: Round, n: number) => WireObject; events: (r: WireObject) => SseEvent[] }
 > = {
   anthropic: { response: anthropicResponse, events: anthropicEvents },
   'openai-chat': { response: chatResponse, events: chatEvents },
   'openai-responses': { response: responsesResponse, events: responsesEvents },
 };
-const FORMATS = Object.keys(formats) as WireFormat[];
+const FORMATS = Object.keys(formats) as LoopFormat[];
 
 const bashCall = (id: string): Call => ({
   id,
@@ -125,7 +128,7 @@ const expectations: Record<string, Expected> = {
   },
 };
 
-function roundsOf(format: WireFormat, scenario: string): WireObject[] {
+function roundsOf(format: LoopFormat, scenario: string): WireObject[] {
   return scenarios[scenario]!.map((round, i) => formats[format].response(round, i + 1));
 }
 
@@ -316,7 +319,7 @@ function expectedContinuation(format: WireFormat, response: WireObject, content:
 }
 
 /** Run the rounds' event streams through the rewriter the way the proxy does and return the client's SSE text. */
-function rewrite(format: WireFormat, rounds: WireObject[]): { text: string; assembled: WireObject[] } {
+function rewrite(format: LoopFormat, rounds: WireObject[]): { text: string; assembled: WireObject[] } {
   const stream = createRetrieveStream(format);
   const out: SseEvent[] = [];
   const assembled: WireObject[] = [];

@@ -123,6 +123,18 @@ function toolOutputs(
             i.output = '<tool output>';
           },
         }));
+    case 'gemini':
+      return objects(body.contents).flatMap((c) =>
+        objects(c.parts).flatMap((p) => {
+          const answer = isObject(p.functionResponse) ? p.functionResponse : undefined;
+          const response = answer && isObject(answer.response) ? answer.response : undefined;
+          if (!answer || !response) return [];
+          const blank = () => {
+            response.output = '<tool output>';
+          };
+          return [{ callId: String(answer.id), text: String(response.output), blank }];
+        }),
+      );
   }
 }
 

@@ -15,6 +15,14 @@
 
 import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
 import type { OriginalStore } from '../store/types.js';
+import {
+  geminiCalls,
+  geminiCandidate,
+  geminiContinue,
+  geminiMerge,
+  geminiModelTurn,
+  geminiTruncated,
+} from './gemini.js';
 import { answerRetrieveCall, type Retrieval } from './retrieve.js';
 import { RETRIEVE_TOOL_NAME, type RetrieveToolInput } from './tool.js';
 
@@ -112,6 +120,8 @@ function clientCalls(format: WireFormat, response: WireObject): WireCall[] {
           callId: String(item.call_id),
           args: item.arguments ?? item.input,
         }));
+    case 'gemini':
+      return geminiCalls(response);
   }
 }
 
@@ -130,6 +140,8 @@ function truncated(format: WireFormat, response: WireObject): boolean {
       return objects(response.choices)[0]?.finish_reason === 'length';
     case 'openai-responses':
       return response.status !== undefined && response.status !== 'completed';
+    case 'gemini':
+      return geminiTruncated(response);
   }
 }
 
@@ -184,6 +196,8 @@ function assistantTurnWithoutAgentCalls(format: WireFormat, response: WireObject
     }
     case 'openai-responses':
       return objects(response.output).filter((item) => !agentCalls.has(item));
+    case 'gemini':
+      return geminiModelTurn(response, agentCalls);
   }
 }
 
@@ -244,6 +258,8 @@ export function continueWithResults(
         ],
       };
     }
+    case 'gemini':
+      return geminiContinue(body, turn, results);
   }
 }
 
@@ -302,6 +318,8 @@ export function finalStopReason(format: WireFormat, last: WireObject, hasAgentCa
     }
     case 'openai-responses':
       return last.status;
+    case 'gemini':
+      return geminiCandidate(last).finishReason;
   }
 }
 
@@ -317,7 +335,7 @@ export function mergeResponses(format: WireFormat, responses: readonly WireObjec
   if (!first || !last) throw new TypeError('mergeResponses needs at least one response');
   const agentCalls = agentCallsOfRounds(format, responses);
   const allCalls = new Set(responses.flatMap((r) => clientCalls(format, r).map((call) => call.item)));
-  const usage = sumUsage(responses.map((r) => r.usage));
+  const usage = sumUsage(responses.map((r) => (format === 'gemini' ? r.usageMetadata : r.usage)));
   switch (format) {
     case 'anthropic': {
       const content = responses.flatMap((r) => objects(r.content).filter((block) => !allCalls.has(block)));
@@ -352,5 +370,7 @@ export function mergeResponses(format: WireFormat, responses: readonly WireObjec
       const output = responses.flatMap((r) => objects(r.output).filter((item) => !allCalls.has(item)));
       return { ...last, output: [...output, ...agentCalls], usage };
     }
+    case 'gemini':
+      return geminiMerge(responses, allCalls, agentCalls, usage, ROUND_TEXT_SEPARATOR);
   }
 }

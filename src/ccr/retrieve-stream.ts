@@ -17,6 +17,7 @@
 //   write(stream.finish())
 
 import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
+import { GeminiRetrieveStream } from './gemini-stream.js';
 import {
   callKey,
   type FoundRetrieveCalls,
@@ -58,6 +59,8 @@ export function createRetrieveStream(format: WireFormat): RetrieveStream {
       return new ChatRetrieveStream();
     case 'openai-responses':
       return new ResponsesRetrieveStream();
+    case 'gemini':
+      return new GeminiRetrieveStream();
   }
 }
 

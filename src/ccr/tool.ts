@@ -21,6 +21,17 @@ const INPUT_SCHEMA = {
   required: ['id'],
 } as const;
 
+// Gemini's `parameters` take the OpenAPI subset with upper-case types, which every Gemini endpoint accepts.
+const GEMINI_PARAMETERS = {
+  type: 'OBJECT',
+  properties: {
+    id: { type: 'STRING' },
+    query: { type: 'STRING' },
+    offset: { type: 'INTEGER', description: INPUT_SCHEMA.properties.offset.description },
+  },
+  required: ['id'],
+} as const;
+
 /** Arguments the model passes to `headroom_retrieve`. */
 export interface RetrieveToolInput {
   id: string;
@@ -47,6 +58,9 @@ export function retrieveToolDefinition(format: WireFormat): WireObject {
         parameters: INPUT_SCHEMA,
         strict: false,
       };
+    case 'gemini':
+      // One entry of a `tools[].functionDeclarations` array.
+      return { name: RETRIEVE_TOOL_NAME, description: DESCRIPTION, parameters: GEMINI_PARAMETERS };
   }
 }
 
@@ -57,9 +71,36 @@ function toolName(tool: unknown): string | undefined {
   return isObject(tool.function) && typeof tool.function.name === 'string' ? tool.function.name : undefined;
 }
 
+/** The function declarations of a Gemini tools entry, or undefined for a built-in tool (search, code...). */
+function declarations(tool: unknown): unknown[] | undefined {
+  return isObject(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : undefined;
+}
+
 /** True when the request already offers `headroom_retrieve`. */
 export function hasRetrieveTool(body: WireObject): boolean {
-  return Array.isArray(body.tools) && body.tools.some((tool) => toolName(tool) === RETRIEVE_TOOL_NAME);
+  return (
+    Array.isArray(body.tools) &&
+    body.tools.some(
+      (tool) =>
+        toolName(tool) === RETRIEVE_TOOL_NAME ||
+        (declarations(tool)?.some((d) => toolName(d) === RETRIEVE_TOOL_NAME) ?? false),
+    )
+  );
+}
+
+/**
+ * Gemini: appended last to the last `functionDeclarations` array, or as the only tool when there are none.
+ * A request with only built-in tools (Google Search, URL context) is left alone: some models refuse
+ * function declarations beside them.
+ */
+function withGeminiRetrieveTool(body: WireObject, tools: readonly unknown[]): WireObject {
+  const declaration = retrieveToolDefinition('gemini');
+  if (tools.length === 0) return { ...body, tools: [{ functionDeclarations: [declaration] }] };
+  const at = tools.findLastIndex((tool) => declarations(tool) !== undefined);
+  if (at === -1) return body;
+  const entry = tools[at] as WireObject;
+  const extended = { ...entry, functionDeclarations: [...(declarations(entry) ?? []), declaration] };
+  return { ...body, tools: tools.map((tool, i) => (i === at ? extended : tool)) };
 }
 
 const MARKER_HINT = 'headroom_retrieve id=hr_';
@@ -98,5 +139,6 @@ export function withRetrieveTool(body: WireObject, format: WireFormat): WireObje
   if (body.tools !== undefined && !Array.isArray(body.tools)) return body;
   if (hasRetrieveTool(body)) return body;
   const tools = Array.isArray(body.tools) ? body.tools : [];
+  if (format === 'gemini') return withGeminiRetrieveTool(body, tools);
   return { ...body, tools: [...tools, retrieveToolDefinition(format)] };
 }

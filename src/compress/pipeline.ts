@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { formatMarker, MARKER_PATTERN, originalId } from '../ccr/marker.js';
 import { anthropic } from '../providers/anthropic.js';
+import { gemini } from '../providers/gemini.js';
 import { openaiChat } from '../providers/openai-chat.js';
 import { openaiResponses } from '../providers/openai-responses.js';
 import { isObject, type Provider, replaceAt, type ToolOutput, type WireFormat } from '../providers/types.js';
@@ -120,6 +121,7 @@ const PROVIDERS: Record<WireFormat, Provider> = {
   anthropic,
   'openai-chat': openaiChat,
   'openai-responses': openaiResponses,
+  gemini,
 };
 
 // Outputs the model edits against by exact text; shortening them breaks the next edit.
@@ -355,6 +357,7 @@ function nearDuplicate(output: ToolOutput, key: string, earlier: readonly Earlie
 }
 
 function detectFormat(messages: readonly unknown[]): WireFormat {
+  if (gemini.recognises(messages)) return 'gemini';
   if (openaiResponses.recognises(messages) && !openaiChat.recognises(messages)) return 'openai-responses';
   if (openaiChat.recognises(messages)) return 'openai-chat';
   return 'anthropic';

@@ -2,7 +2,7 @@
 // its arguments and the user text before it. Providers build this view from wire JSON and write back.
 
 /** Wire formats headroom understands. */
-export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses';
+export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
 
 /** A step into wire JSON: an object key or an array index. */
 export type PathStep = string | number;

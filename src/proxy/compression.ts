@@ -55,6 +55,7 @@ const FORMATS: Partial<Record<RouteKind, WireFormat>> = {
   anthropic: 'anthropic',
   'openai-chat': 'openai-chat',
   'openai-responses': 'openai-responses',
+  gemini: 'gemini',
 };
 
 // Characters / 4, the engine's own estimate on the request path; the definition is the same every time.
@@ -93,6 +94,8 @@ function problemsOf(blocks: readonly BlockStats[], budgetMs: number): string | u
 function toolCallsAllowed(body: WireObject): boolean {
   const choice = body.tool_choice;
   if (choice === 'none') return false;
+  const gemini = isObject(body.toolConfig) ? body.toolConfig.functionCallingConfig : undefined;
+  if (isObject(gemini) && gemini.mode === 'NONE') return false;
   return !(isObject(choice) && choice.type === 'none');
 }
 

@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
+import { joinGeminiChunks } from '../ccr/gemini.js';
 import {
   answerRetrieveCalls,
   continueWithResults,
@@ -17,7 +18,7 @@ import {
 } from '../ccr/retrieve-loop.js';
 import { createRetrieveStream, formatSseEvent, type SseEvent } from '../ccr/retrieve-stream.js';
 import type { Logger } from '../log.js';
-import { isObject, type WireObject } from '../providers/types.js';
+import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
 import type { OriginalStore } from '../store/types.js';
 import type { RetrieveOffer } from './compression.js';
 import { type RelayOutcome, reportFailure } from './failure.js';
@@ -48,6 +49,12 @@ export interface RetrieveRelayRequest {
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** A JSON answer as one response; Gemini's chunk array (streamGenerateContent without alt=sse) joined. */
+function jsonResponse(format: WireFormat, parsed: unknown): WireObject | undefined {
+  if (format === 'gemini' && Array.isArray(parsed)) return joinGeminiChunks(parsed);
+  return isObject(parsed) ? parsed : undefined;
 }
 
 /** Wait until `res` can take more, or is gone. */
@@ -236,7 +243,9 @@ class RetrieveRelay {
     const raw = Buffer.from(await first.body.arrayBuffer());
     this.firstByte();
     const parsed = parseJson(raw.toString('utf8'));
-    const responses: WireObject[] = isObject(parsed) ? [parsed] : [];
+    const chunked = Array.isArray(parsed);
+    const initial = jsonResponse(format, parsed);
+    const responses: WireObject[] = initial ? [initial] : [];
     let body = this.request.offer.body;
     let calledRetrieve = false;
     for (let last = responses[0]; last; ) {
@@ -247,11 +256,11 @@ class RetrieveRelay {
       const next = await this.continueRound(body, last, calls, false);
       if (!next) break;
       body = next.body;
-      const answer = parseJson(await next.response.body.text());
-      last = isObject(answer) ? answer : undefined;
+      last = jsonResponse(format, parseJson(await next.response.body.text()));
       if (last) responses.push(last);
     }
-    const out = calledRetrieve ? Buffer.from(JSON.stringify(mergeResponses(format, responses))) : raw;
+    const merged = calledRetrieve ? mergeResponses(format, responses) : undefined;
+    const out = merged ? Buffer.from(JSON.stringify(chunked ? [merged] : merged)) : raw;
     const headers = clientResponseHeaders(first.headers);
     headers['content-length'] = out.length;
     this.res.writeHead(first.statusCode, headers);

@@ -102,3 +102,29 @@ export function openaiResponsesInput(turns: readonly Turn[]): unknown[] {
   });
   return input;
 }
+
+// Gemini CLI's names for the tools Claude Code calls Bash, Grep, WebFetch and Read.
+const GEMINI_CLI_TOOLS: Record<string, string> = {
+  Bash: 'run_shell_command',
+  Grep: 'search_file_content',
+  WebFetch: 'web_fetch',
+  Read: 'read_file',
+};
+
+/** Gemini `contents` in Gemini CLI's style: `functionCall` parts answered by `functionResponse.response.output`. */
+export function geminiContents(turns: readonly Turn[]): unknown[] {
+  const contents: unknown[] = [];
+  turns.forEach((turn, i) => {
+    const call = callFor(turn.item);
+    const name = GEMINI_CLI_TOOLS[call.claude] ?? 'run_shell_command';
+    const id = `${name}-${1_760_000_000_000 + i}-${String(i).padStart(4, '0')}`;
+    contents.push({ role: 'user', parts: [{ text: turn.question }] });
+    contents.push({ role: 'model', parts: [{ functionCall: { id, name, args: call.input } }] });
+    contents.push({
+      role: 'user',
+      parts: [{ functionResponse: { id, name, response: { output: turn.item.text } } }],
+    });
+    contents.push({ role: 'model', parts: [{ text: `Here is what I found in turn ${i + 1}.` }] });
+  });
+  return contents;
+}

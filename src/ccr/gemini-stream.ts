@@ -1,0 +1,164 @@
+// The retrieve loop's stream rewriter for Gemini's `streamGenerateContent?alt=sse`: every chunk is a partial
+// GenerateContentResponse; rounds are joined into one stream with headroom_retrieve invisible and usage summed.
+//
+// Text and thoughts go out as they arrive. The agent's function calls wait for the end of the turn. A round's
+// last chunk (the one with finishReason) is held: it closes the client's stream when no round follows, and
+// goes out without its finishReason when one does. Later rounds' chunks carry the usage of the rounds before.
+
+import { isObject, type WireObject } from '../providers/types.js';
+import { geminiCandidate, geminiParts, isAnswerText } from './gemini.js';
+import { findRetrieveCalls, ROUND_TEXT_SEPARATOR, sumUsage } from './retrieve-loop.js';
+import type { RetrieveStream, RoundResult, SseEvent } from './retrieve-stream.js';
+import { RETRIEVE_TOOL_NAME } from './tool.js';
+
+function parseChunk(data: string): WireObject | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data);
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A chunk with its first candidate's parts replaced, and without the finish reason when `open`. */
+function withParts(chunk: WireObject, parts: WireObject[], open: boolean): WireObject {
+  const { finishReason: _finish, ...rest } = geminiCandidate(chunk);
+  const candidate = open ? rest : geminiCandidate(chunk);
+  const content = isObject(candidate.content) ? candidate.content : { role: 'model' };
+  const [, ...others] = Array.isArray(chunk.candidates) ? chunk.candidates : [];
+  return { ...chunk, candidates: [{ ...candidate, content: { ...content, parts } }, ...others] };
+}
+
+/** Two parts that stream as pieces of one: plain text of the same kind (answer or thought). */
+function continues(previous: WireObject | undefined, part: WireObject): boolean {
+  return (
+    previous !== undefined &&
+    typeof previous.text === 'string' &&
+    typeof part.text === 'string' &&
+    Boolean(previous.thought) === Boolean(part.thought) &&
+    Object.keys(part).every((key) => key === 'text' || key === 'thought' || key === 'thoughtSignature')
+  );
+}
+
+export class GeminiRetrieveStream implements RetrieveStream {
+  failed = false;
+  private round = 0;
+  private roundOpen = false;
+  private wroteText = false;
+  private roundStarted = false;
+  /** The current round's parts, consecutive text pieces joined, as the continuation sends them back. */
+  private parts: WireObject[] = [];
+  private usage: WireObject | undefined;
+  private closing: WireObject | undefined;
+  /** The closing chunk of a round that was continued: its parts go out before the next round's first. */
+  private carry: WireObject | undefined;
+  private first: WireObject | undefined;
+  private responses: WireObject[] = [];
+  /** The agent's calls held for the end of the turn, by what they call: a repeat replaces the earlier one. */
+  private held = new Map<string, WireObject>();
+
+  push(event: SseEvent): SseEvent[] {
+    const chunk = parseChunk(event.data);
+    if (!chunk) return [event];
+    if (chunk.error !== undefined) {
+      this.failed = true;
+      return [event];
+    }
+    this.roundOpen = true;
+    this.first ??= chunk;
+    if (isObject(chunk.usageMetadata)) this.usage = chunk.usageMetadata;
+    const out: SseEvent[] = [];
+    if (this.carry) {
+      out.push(this.encode(this.carry, false));
+      this.carry = undefined;
+    }
+    const live = geminiParts(chunk).flatMap((part) => this.take(part));
+    if (geminiCandidate(chunk).finishReason !== undefined) {
+      this.closing = withParts(chunk, live, false);
+      return out;
+    }
+    if (live.length || !geminiParts(chunk).length)
+      out.push(this.encode(withParts(chunk, live, true), this.round > 0));
+    return out;
+  }
+
+  endRound(): RoundResult {
+    const candidate = geminiCandidate(this.closing ?? {});
+    const response: WireObject = {
+      candidates: [
+        {
+          content: { role: 'model', parts: this.parts },
+          ...(candidate.finishReason !== undefined ? { finishReason: candidate.finishReason } : {}),
+          index: 0,
+        },
+      ],
+      ...(this.usage ? { usageMetadata: this.usage } : {}),
+      modelVersion: this.closing?.modelVersion ?? this.first?.modelVersion,
+      responseId: this.first?.responseId,
+    };
+    this.responses.push(response);
+    if (this.closing) {
+      // The round's usage is in `responses` now; the chunk goes on as an intermediate one.
+      const { usageMetadata: _usage, ...closing } = withParts(this.closing, geminiParts(this.closing), true);
+      this.carry = closing;
+    }
+    this.closing = undefined;
+    this.round += 1;
+    this.roundOpen = false;
+    this.roundStarted = false;
+    this.parts = [];
+    this.usage = undefined;
+    return { ...findRetrieveCalls('gemini', response), response };
+  }
+
+  finish(): SseEvent[] {
+    if (this.roundOpen) this.endRound();
+    if (this.failed) return [];
+    const last = this.carry ?? withParts(this.first ?? {}, [], true);
+    this.carry = undefined;
+    const finishReason = geminiCandidate(this.responses.at(-1) ?? {}).finishReason;
+    const closing = withParts(last, [...geminiParts(last), ...this.held.values()], true);
+    const candidate = geminiCandidate(closing);
+    if (finishReason !== undefined) candidate.finishReason = finishReason;
+    const usage = sumUsage(this.responses.map((r) => r.usageMetadata));
+    if (usage) closing.usageMetadata = usage;
+    return [this.encode(closing, false)];
+  }
+
+  /** Record one part of the current round; the parts to send the client now. */
+  private take(part: WireObject): WireObject[] {
+    const previous = this.parts.at(-1);
+    if (continues(previous, part) && previous) {
+      previous.text = `${previous.text}${part.text}`;
+      if (part.thoughtSignature !== undefined) previous.thoughtSignature = part.thoughtSignature;
+    } else {
+      this.parts.push({ ...part });
+    }
+    const call = part.functionCall;
+    if (isObject(call)) {
+      if (call.name !== RETRIEVE_TOOL_NAME) {
+        const key = JSON.stringify([call.name, call.args ?? {}]);
+        this.held.delete(key);
+        this.held.set(key, part);
+      }
+      return [];
+    }
+    if (!isAnswerText(part)) return [part];
+    const startsRound = !this.roundStarted;
+    this.roundStarted = true;
+    const joined =
+      startsRound && this.wroteText ? { ...part, text: `${ROUND_TEXT_SEPARATOR}${part.text}` } : part;
+    this.wroteText = true;
+    return [joined];
+  }
+
+  /** A chunk as the client gets it: the first round's id, and with `addEarlier`, the earlier rounds' usage. */
+  private encode(chunk: WireObject, addEarlier: boolean): SseEvent {
+    const out: WireObject = { ...chunk };
+    if (this.first?.responseId !== undefined) out.responseId = this.first.responseId;
+    if (addEarlier && isObject(chunk.usageMetadata)) {
+      out.usageMetadata = sumUsage([...this.responses.map((r) => r.usageMetadata), chunk.usageMetadata]);
+    }
+    return { event: '', data: JSON.stringify(out) };
+  }
+}

@@ -1,0 +1,208 @@
+// Gemini's wire format in the engine and the retrieve loop: tool outputs found in functionResponse parts and
+// compressed by the same rules as the other formats, headroom_retrieve offered as a function declaration,
+// and the model's calls to it answered and folded away.
+
+import { describe, expect, it } from 'vitest';
+import { markerIds } from '../src/ccr/marker.js';
+import { continueWithResults, findRetrieveCalls, mergeResponses } from '../src/ccr/retrieve-loop.js';
+import { hasRetrieveTool, retrieveToolDefinition, withRetrieveTool } from '../src/ccr/tool.js';
+import { compress, compressRequestBody } from '../src/compress/pipeline.js';
+import { gemini } from '../src/providers/gemini.js';
+import type { WireObject } from '../src/providers/types.js';
+import { geminiContents, turnsFor } from './helpers/conversation.js';
+import { corpusItem } from './helpers/corpus.js';
+
+const log = corpusItem('log-hdfs-2k.log');
+const json = corpusItem('json-octokit-paginate-issues.json');
+
+describe('Gemini provider view', () => {
+  it('finds each functionResponse output with its tool, call arguments and the user question before it', () => {
+    const contents = geminiContents(turnsFor([log, json]));
+    const outputs = gemini.toolOutputs(contents);
+    expect(outputs.map((o) => [o.toolName, o.userText, o.path.join('.')])).toEqual([
+      ['run_shell_command', log.question, '2.parts.0.functionResponse.response.output'],
+      ['run_shell_command', json.question, '6.parts.0.functionResponse.response.output'],
+    ]);
+    expect(JSON.parse(outputs[0]!.toolArgs)).toEqual({ command: 'kubectl logs deploy/api --tail=2000' });
+    expect(outputs[0]!.text).toBe(log.text);
+    expect(outputs[0]!.callId).toMatch(/^run_shell_command-/);
+  });
+
+  it('pairs responses with id-less calls by name, in order, and reads strings nested in the response', () => {
+    const contents = [
+      { role: 'user', parts: [{ text: 'Look at both files.' }] },
+      {
+        role: 'model',
+        parts: [
+          { functionCall: { name: 'run_shell_command', args: { command: 'cat a.log' } } },
+          { functionCall: { name: 'run_shell_command', args: { command: 'npm test' } } },
+        ],
+      },
+      {
+        role: 'user',
+        parts: [
+          { functionResponse: { name: 'run_shell_command', response: { output: 'A' } } },
+          {
+            functionResponse: {
+              name: 'run_shell_command',
+              response: { error: 'exit 1', content: [{ type: 'text', text: 'B' }] },
+            },
+          },
+        ],
+      },
+    ];
+    const outputs = gemini.toolOutputs(contents);
+    expect(outputs.map((o) => [o.text, JSON.parse(o.toolArgs).command, o.path.slice(4).join('.')])).toEqual([
+      ['A', 'cat a.log', 'response.output'],
+      ['exit 1', 'npm test', 'response.error'],
+      ['B', 'npm test', 'response.content.0.text'],
+    ]);
+    expect(outputs.every((o) => o.userText === 'Look at both files.')).toBe(true);
+  });
+});
+
+describe('compressing Gemini contents', () => {
+  const contents = geminiContents(turnsFor([log, json]));
+
+  it('detects the format and shortens the big outputs, keeping the needles or their originals', () => {
+    const result = compress(contents);
+    const after = JSON.stringify(result.messages);
+    expect(after.length).toBeLessThan(JSON.stringify(contents).length * 0.5);
+    const originals = new Map(result.originals.map((o) => [o.id, o.text]));
+    for (const item of [log, json]) {
+      for (const needle of item.needles) {
+        const kept = after.includes(JSON.stringify(needle).slice(1, -1));
+        const retrievable = markerIds(after).some((id) => originals.get(id)?.includes(needle));
+        expect(kept || retrievable, `${item.name}: ${needle}`).toBe(true);
+      }
+    }
+    expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'json']);
+  });
+
+  it('changes only the output strings: every other part keeps its bytes', () => {
+    const { messages } = compress(contents, { format: 'gemini' });
+    const blank = (list: unknown[]) =>
+      JSON.stringify(list, (key, value) => (key === 'output' ? '<output>' : value));
+    expect(blank(messages)).toBe(blank(contents));
+  });
+
+  it('is deterministic and keeps earlier contents byte for byte when a turn is added', () => {
+    const body = (n: number) => ({
+      contents: geminiContents(turnsFor([log, json, corpusItem('search-requests-timeout.txt')].slice(0, n))),
+      generationConfig: { temperature: 0 },
+    });
+    const two = JSON.stringify(compressRequestBody('gemini', body(2)).body);
+    expect(JSON.stringify(compressRequestBody('gemini', body(2)).body)).toBe(two);
+    const three = compressRequestBody('gemini', body(3)).body as WireObject;
+    const earlier = JSON.stringify((three.contents as unknown[]).slice(0, 8));
+    expect(JSON.stringify((JSON.parse(two) as WireObject).contents)).toBe(earlier);
+  });
+
+  it('passes Gemini CLI’s file reads and edits whole, and small outputs untouched', () => {
+    const tools = ['read_file', 'read_many_files', 'replace', 'write_file'];
+    const calls = tools.map((name, i) => ({ functionCall: { id: `c${i}`, name, args: {} } }));
+    const answers = tools.map((name, i) => ({
+      functionResponse: { id: `c${i}`, name, response: { output: log.text } },
+    }));
+    const small = { functionResponse: { name: 'list_directory', response: { output: 'src/\ntest/' } } };
+    const list = [
+      { role: 'user', parts: [{ text: 'Fix the bug.' }] },
+      { role: 'model', parts: [...calls, { functionCall: { name: 'list_directory', args: {} } }] },
+      { role: 'user', parts: [...answers, small] },
+    ];
+    const result = compress(list, { format: 'gemini' });
+    expect(result.messages).toBe(list);
+    expect(result.stats.blocks.map((b) => b.skipped)).toEqual([
+      'file-read',
+      'file-read',
+      'edit-tool',
+      'edit-tool',
+      'below-threshold',
+    ]);
+  });
+});
+
+describe('headroom_retrieve as a Gemini function declaration', () => {
+  const declaration = retrieveToolDefinition('gemini');
+  const shell = { name: 'run_shell_command', parametersJsonSchema: { type: 'object' } };
+
+  it('is appended last to the last functionDeclarations array', () => {
+    const body = { contents: [], tools: [{ functionDeclarations: [shell] }, { functionDeclarations: [] }] };
+    const offered = withRetrieveTool(body, 'gemini');
+    expect(offered.tools).toEqual([
+      { functionDeclarations: [shell] },
+      { functionDeclarations: [declaration] },
+    ]);
+    expect(hasRetrieveTool(offered)).toBe(true);
+    expect(withRetrieveTool(offered, 'gemini')).toBe(offered);
+    expect(declaration).toMatchObject({ name: 'headroom_retrieve', parameters: { type: 'OBJECT' } });
+  });
+
+  it('becomes the only tool of a request without tools, and stays out of a search-only request', () => {
+    expect(withRetrieveTool({ contents: [] }, 'gemini').tools).toEqual([
+      { functionDeclarations: [declaration] },
+    ]);
+    const search = { contents: [], tools: [{ googleSearch: {} }] };
+    expect(withRetrieveTool(search, 'gemini')).toBe(search);
+  });
+});
+
+describe('the retrieve loop on Gemini responses', () => {
+  const call = (name: string, args: WireObject) => ({ functionCall: { name, args } });
+  const response = (parts: WireObject[], usage: [number, number], finishReason = 'STOP'): WireObject => ({
+    candidates: [{ content: { role: 'model', parts }, finishReason, index: 0 }],
+    usageMetadata: {
+      promptTokenCount: usage[0],
+      candidatesTokenCount: usage[1],
+      totalTokenCount: usage[0] + usage[1],
+    },
+    modelVersion: 'gemini-2.5-pro',
+    responseId: `resp-${usage[0]}`,
+  });
+  const retrieve = call('headroom_retrieve', { id: 'hr_0123456789ab', query: 'FATAL' });
+  const agentCall = call('run_shell_command', { command: 'npm test' });
+  const first = response([{ text: 'Reading the log.' }, retrieve, agentCall], [1000, 30]);
+  const second = response([{ text: 'The datanode died.' }], [1200, 20]);
+
+  it('finds the call (no id: Gemini gives none) and ignores it in a response cut by the token limit', () => {
+    expect(findRetrieveCalls('gemini', first)).toEqual({
+      calls: [{ callId: '', id: 'hr_0123456789ab', query: 'FATAL' }],
+      otherToolCalls: true,
+    });
+    const cut = response([retrieve], [10, 10], 'MAX_TOKENS');
+    expect(findRetrieveCalls('gemini', cut).calls).toEqual([]);
+  });
+
+  it('continues with the model turn minus the agent’s call and a functionResponse per answer', () => {
+    const body = { contents: [{ role: 'user', parts: [{ text: 'Why?' }] }], tools: [] };
+    const next = continueWithResults('gemini', body, first, [{ callId: '', content: 'FATAL x' }]);
+    expect(next.contents).toEqual([
+      ...body.contents,
+      { role: 'model', parts: [{ text: 'Reading the log.' }, retrieve] },
+      {
+        role: 'user',
+        parts: [{ functionResponse: { name: 'headroom_retrieve', response: { output: 'FATAL x' } } }],
+      },
+    ]);
+  });
+
+  it('merges the rounds: all text, then the agent’s call, usage summed, the first round’s id', () => {
+    const merged = mergeResponses('gemini', [first, second]);
+    expect(merged.candidates).toEqual([
+      {
+        content: {
+          role: 'model',
+          parts: [{ text: 'Reading the log.' }, { text: '\n\nThe datanode died.' }, agentCall],
+        },
+        finishReason: 'STOP',
+        index: 0,
+      },
+    ]);
+    expect(merged.usageMetadata).toEqual({
+      promptTokenCount: 2200,
+      candidatesTokenCount: 50,
+      totalTokenCount: 2250,
+    });
+    expect(merged.responseId).toBe('resp-1000');
+  });
+});
