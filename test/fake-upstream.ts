@@ -448,10 +448,19 @@ function geminiCallParts(content: AnswerContent): JsonObject[] {
   }));
 }
 
+/** The default text; a request for structured output (`responseMimeType: application/json`) gets JSON. */
+function geminiText(req: ReceivedRequest, content: AnswerContent): string {
+  if (content.text !== undefined) return content.text;
+  const config = requestJson(req).generationConfig as JsonObject | undefined;
+  return String(config?.responseMimeType ?? '').includes('json')
+    ? JSON.stringify({ reasoning: DEFAULT_TEXT })
+    : DEFAULT_TEXT;
+}
+
 export function geminiResponse(req: ReceivedRequest, content: AnswerContent = {}): JsonObject {
   const calls = geminiCallParts(content);
   const parts: JsonObject[] = [];
-  if (content.text !== undefined || !calls.length) parts.push({ text: content.text ?? DEFAULT_TEXT });
+  if (content.text !== undefined || !calls.length) parts.push({ text: geminiText(req, content) });
   parts.push(...calls);
   return {
     candidates: [{ content: { parts, role: 'model' }, finishReason: 'STOP', index: 0 }],
@@ -465,7 +474,7 @@ export function geminiResponse(req: ReceivedRequest, content: AnswerContent = {}
 export function geminiChunks(req: ReceivedRequest, content: AnswerContent = {}): JsonObject[] {
   const full = geminiResponse(req, content);
   const calls = geminiCallParts(content);
-  const words = content.text !== undefined || !calls.length ? pieces(content.text ?? DEFAULT_TEXT) : [];
+  const words = content.text !== undefined || !calls.length ? pieces(geminiText(req, content)) : [];
   const groups: JsonObject[][] = [];
   for (let i = 0; i < words.length; i += 3) groups.push([{ text: words.slice(i, i + 3).join('') }]);
   if (calls.length) groups.push(calls);

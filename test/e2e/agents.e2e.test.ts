@@ -1,16 +1,19 @@
 // Real agents under `headroom wrap`, one non-interactive turn each against the fake model API, in a private
 // HOME. Run with `npm run test:e2e`; an agent whose binary is not installed is skipped with the reason.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
-import { type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
+import { answer, type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
+import { CORPUS_DIR } from '../helpers/corpus.js';
 import { root, runHeadroom, tempDir } from '../wrap-helpers.js';
 
 const enabled = process.env.HEADROOM_E2E === '1';
 const localBin = join(root, 'node_modules', '.bin');
-const searchPath = [localBin, process.env.PATH ?? ''].join(':');
+// Agents whose optional native parts would download binaries are installed by .ci/run without them, here.
+const agentsBin = join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin');
+const searchPath = [localBin, agentsBin, process.env.PATH ?? ''].join(':');
 
 /** The agent binary from the project's dev dependencies or the PATH, or undefined. */
 const binaryDir = (name: string) => {
@@ -94,8 +97,7 @@ const geminiDir = binaryDir('gemini');
 describe.skipIf(!enabled || !geminiDir)(
   `gemini -p under headroom wrap${geminiDir ? '' : ' (gemini not installed)'}`,
   () => {
-    // The proxy forwards Gemini requests, but the fake model API does not answer generateContent yet.
-    it.skip('sends Gemini CLI’s generateContent requests through headroom (needs a Gemini-speaking fake upstream)', async () => {
+    it('sends Gemini CLI’s requests through headroom with its shell output compressed', async () => {
       const before = upstream.requests.length;
       const { env, home } = agentEnv(geminiDir as string, {
         GEMINI_API_KEY: 'e2e-key',
@@ -107,13 +109,36 @@ describe.skipIf(!enabled || !geminiDir)(
         join(home, '.gemini', 'settings.json'),
         JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
       );
-      const result = await runHeadroom(['wrap', 'gemini', ...upstreamFlags(), '--', '-p', 'hi'], env, {
-        timeout: 80_000,
-      });
-      expect(result.exitCode, result.stderr).toBe(0);
-      expect(upstream.requests.slice(before).some((r) => /:(stream)?generateContent$/.test(r.path))).toBe(
-        true,
+      // The model asks for a 2,000-line log through the CLI's shell tool, then answers.
+      const project = tempDir('e2e-project');
+      copyFileSync(join(CORPUS_DIR, 'log-hdfs-2k.log'), join(project, 'hdfs.log'));
+      const command = { command: 'awk 1 hdfs.log', description: 'Print the log' };
+      upstream.script((req) =>
+        /:streamGenerateContent$/.test(req.path) && !req.body.includes('"functionResponse"')
+          ? answer(req, { toolCall: { name: 'run_shell_command', input: command } })
+          : undefined,
       );
-    });
+      try {
+        const result = await runHeadroom(
+          ['wrap', 'gemini', ...upstreamFlags(), '--', '--approval-mode', 'yolo', '-p', 'why did hdfs fail?'],
+          env,
+          { cwd: project, timeout: 80_000 },
+        );
+        expect(result.exitCode, result.stderr).toBe(0);
+        const turns = upstream.requests.slice(before).filter((r) => /:streamGenerateContent$/.test(r.path));
+        expect(turns.length).toBeGreaterThanOrEqual(2);
+        expect(turns[0]!.headers['x-goog-api-key']).toBe('e2e-key');
+        // The CLI declares its tools, so the proxy offered headroom_retrieve beside them from the first turn.
+        expect(turns.every((r) => r.body.includes('"name":"headroom_retrieve"'))).toBe(true);
+        const withOutput = turns.find((r) => r.body.includes('"functionResponse"'))!;
+        expect(withOutput.body.toString()).toMatch(/headroom_retrieve id=hr_[0-9a-f]{12}/);
+        expect(result.stdout).toContain('lockfile');
+        expect(result.stderr).toMatch(
+          /headroom: gemini session [0-9a-f]{8}: \d+ requests, .*\([1-9]\d*% saved/,
+        );
+      } finally {
+        upstream.script(undefined);
+      }
+    }, 90_000);
   },
 );

@@ -106,7 +106,7 @@ export function openaiResponsesInput(turns: readonly Turn[]): unknown[] {
 // Gemini CLI's names for the tools Claude Code calls Bash, Grep, WebFetch and Read.
 const GEMINI_CLI_TOOLS: Record<string, string> = {
   Bash: 'run_shell_command',
-  Grep: 'search_file_content',
+  Grep: 'grep_search',
   WebFetch: 'web_fetch',
   Read: 'read_file',
 };
