@@ -20,6 +20,7 @@ import {
 } from './helpers/conversation.js';
 import { type CorpusItem, corpusItem } from './helpers/corpus.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { until } from './helpers/until.js';
 
 const items = [
   'log-hdfs-2k.log',
@@ -247,14 +248,18 @@ describe('compression through the proxy', () => {
     proxy.store.reset();
     upstream.script((req) => answerWithUsage(req));
     try {
-      await claude().messages.create({
+      // A session of its own, so the row read is this request's and not one still landing from before.
+      await claude(`${proxy.url}/s/tokens-added`).messages.create({
         ...anthropicParams,
         messages: [{ role: 'user', content: 'Which tests are flaky?' }],
       });
     } finally {
       upstream.script(undefined);
     }
-    const [row] = await waitForRows(proxy, 1);
+    const row = await until(
+      () => proxy.store.recent(20).find((r) => r.sessionId === 'tokens-added'),
+      'the stats row of the request',
+    );
     // The upstream's own count of what was sent, and the request as the agent wrote it.
     expect(row!.tokensAfter).toBe(1500);
     expect(row!.tokensBefore).toBeLessThan(1500);

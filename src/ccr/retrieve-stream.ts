@@ -8,6 +8,13 @@
 // small, and they reach the client right after the last round, followed by the single closing event(s).
 // A round's own opening/closing events are suppressed after the first / until the last.
 //
+// Cost: every agent request with tools goes through here, and most answers never call headroom_retrieve.
+// So an event the client gets unchanged is returned as is (the proxy forwards its original bytes) without
+// being parsed: only events that can open or carry a tool call, usage or the round's lifecycle are parsed,
+// told apart by their name or a key in their text; the rest are kept as text and assembled into the
+// round's response only when it is continued. Events are re-serialized only when something in them must
+// change (an index or sequence number after a suppressed event, a later round's ids).
+//
 // How the proxy drives it, per request that offers headroom_retrieve and asked for a stream:
 //   const stream = createRetrieveStream(format)
 //   for each round: for each upstream event: write(stream.push(event))
@@ -40,12 +47,20 @@ export interface RoundResult extends FoundRetrieveCalls {
 }
 
 export interface RetrieveStream {
-  /** Feed one upstream event of the current round; returns the events to send the client now. */
+  /**
+   * Feed one upstream event of the current round; returns the events to send the client now. Returning the
+   * `event` object itself means "unchanged": the proxy then forwards the bytes it came in.
+   */
   push(event: SseEvent): SseEvent[];
   /** The current round's upstream stream ended: its calls, and the response to pass to `continueWithResults`. */
   endRound(): RoundResult;
   /** No more rounds: the events that close the client's stream (held tool calls, stop reason, usage). */
   finish(): SseEvent[];
+  /**
+   * The upstream broke off a continuation round: the events that end the client's stream with an error in
+   * the API's own shape, so an SDK reports `message` instead of a dropped connection.
+   */
+  fail?(message: string): SseEvent[];
   /** The upstream sent an error event (already passed on): do not continue, `finish()` adds nothing. */
   readonly failed: boolean;
 }
@@ -66,11 +81,9 @@ export function createRetrieveStream(format: WireFormat): RetrieveStream {
 
 /** SSE text for one event. */
 export function formatSseEvent(event: SseEvent): string {
-  const data = event.data
-    .split('\n')
-    .map((line) => `data: ${line}`)
-    .join('\n');
-  return `${event.event ? `event: ${event.event}\n` : ''}${data}\n\n`;
+  const name = event.event ? `event: ${event.event}\n` : '';
+  const data = event.data.includes('\n') ? event.data.split('\n').join('\ndata: ') : event.data;
+  return `${name}data: ${data}\n\n`;
 }
 
 function parseData(data: string): WireObject | undefined {
@@ -86,21 +99,74 @@ function encode(event: string, data: WireObject): SseEvent {
   return { event, data: JSON.stringify(data) };
 }
 
-/** An agent call held back until the last round, with the events that carry it. */
-interface HeldCall {
-  key: string;
-  events: WireObject[];
+/** The event with `changes` made to its data. */
+function rewritten(event: SseEvent, changes: WireObject): SseEvent {
+  return encode(event.event, { ...parseData(event.data), ...changes });
+}
+
+/** The event's type: its name, or for an unnamed event the `type` in its data. */
+function typeOf(event: SseEvent): string | undefined {
+  if (event.event) return event.event;
+  const type = parseData(event.data)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+// Most events pass unparsed, so a few fields are read from the JSON text. An unescaped quote cannot occur
+// inside a JSON string, so `"index":` is always a key, and the APIs put these keys before nested objects.
+const INDEX = /"index":\s*(\d+)/;
+const OUTPUT_INDEX = /"output_index":\s*(\d+)/;
+
+function numberIn(data: string, key: RegExp): number | undefined {
+  const match = key.exec(data);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** An agent call held back until the last round: what it calls (to spot a repeat) and how it streams. */
+interface HeldCall<T> {
+  readonly key: string;
+  call: T;
 }
 
 /** Queue a round's held calls after the earlier ones, dropping an earlier call the round repeats. */
-function queueHeld(pending: HeldCall[], round: HeldCall[]): HeldCall[] {
+function queueHeld<T>(pending: HeldCall<T>[], round: HeldCall<T>[]): HeldCall<T>[] {
+  if (!pending.length || !round.length) return [...pending, ...round];
   const repeated = new Set(round.map((call) => call.key));
   return [...pending.filter((call) => !repeated.has(call.key)), ...round];
 }
 
+/**
+ * A round's result whose response is assembled from its events only when read: a round without a
+ * headroom_retrieve call is not continued, so nobody needs it.
+ */
+function lazyRound(
+  format: WireFormat,
+  ours: boolean,
+  others: boolean,
+  assemble: () => WireObject,
+): RoundResult {
+  let response: WireObject | undefined;
+  const read = () => {
+    response ??= assemble();
+    return response;
+  };
+  const found = ours ? findRetrieveCalls(format, read()) : { calls: [], otherToolCalls: others };
+  return {
+    ...found,
+    get response() {
+      return read();
+    },
+  };
+}
+
+/** A held call's events with the upstream index they came with. */
+interface IndexedEvents {
+  index: number;
+  events: SseEvent[];
+}
+
 type AnthropicRoute =
   | { kind: 'live'; index: number }
-  | { kind: 'held'; events: WireObject[] }
+  | { kind: 'held'; events: SseEvent[] }
   | { kind: 'ours' };
 
 class AnthropicRetrieveStream implements RetrieveStream {
@@ -109,50 +175,58 @@ class AnthropicRetrieveStream implements RetrieveStream {
   private nextIndex = 0;
   private roundOpen = false;
   private routes = new Map<number, AnthropicRoute>();
-  private blocks = new Map<number, WireObject>();
-  private partialJson = new Map<number, string>();
+  /** The data of the round's content block events, parsed only if the round's content is asked for. */
+  private contentEvents: string[] = [];
   private message: WireObject = {};
   private messageDelta: WireObject = {};
   private lastMessageDelta: WireObject = {};
-  private responses: WireObject[] = [];
-  private pending: HeldCall[] = [];
+  /** Each round's message without its content: what the closing events need. */
+  private rounds: WireObject[] = [];
+  private pending: HeldCall<IndexedEvents>[] = [];
+  /** The upstream's own closing events went out: an answer of one round without any tool call. */
+  private closed = false;
 
   push(event: SseEvent): SseEvent[] {
-    const data = parseData(event.data);
-    if (!data) return [event];
+    const type = typeOf(event);
+    if (type === undefined) return [event];
     this.roundOpen = true;
-    const index = typeof data.index === 'number' ? data.index : -1;
-    switch (data.type) {
-      case 'message_start':
-        this.message = isObject(data.message) ? structuredClone(data.message) : {};
-        return this.round === 0 ? [event] : [];
-      case 'content_block_start': {
-        const block = isObject(data.content_block) ? structuredClone(data.content_block) : {};
-        this.blocks.set(index, block);
-        if (block.type === 'tool_use') {
-          const route: AnthropicRoute =
-            block.name === RETRIEVE_TOOL_NAME ? { kind: 'ours' } : { kind: 'held', events: [] };
-          this.routes.set(index, route);
-          return this.route(route, event, data);
-        }
-        const route: AnthropicRoute = { kind: 'live', index: this.nextIndex++ };
-        this.routes.set(index, route);
-        return this.route(route, event, data);
-      }
+    switch (type) {
       case 'content_block_delta':
-        this.applyDelta(index, isObject(data.delta) ? data.delta : {});
-        return this.route(this.routes.get(index), event, data);
       case 'content_block_stop': {
-        const json = this.partialJson.get(index);
-        const block = this.blocks.get(index);
-        if (json !== undefined && block) block.input = parseInput(json);
-        return this.route(this.routes.get(index), event, data);
+        this.contentEvents.push(event.data);
+        const index = numberIn(event.data, INDEX) ?? -1;
+        return this.route(this.routes.get(index), event, index);
       }
-      case 'message_delta':
-        this.messageDelta = data;
-        return [];
+      case 'content_block_start': {
+        this.contentEvents.push(event.data);
+        const data = parseData(event.data) ?? {};
+        const index = typeof data.index === 'number' ? data.index : -1;
+        const block = isObject(data.content_block) ? data.content_block : {};
+        const route: AnthropicRoute =
+          block.type !== 'tool_use'
+            ? { kind: 'live', index: this.nextIndex++ }
+            : block.name === RETRIEVE_TOOL_NAME
+              ? { kind: 'ours' }
+              : { kind: 'held', events: [] };
+        this.routes.set(index, route);
+        return this.route(route, event, index);
+      }
+      case 'message_start': {
+        const message = parseData(event.data)?.message;
+        this.message = isObject(message) ? message : {};
+        return this.round === 0 ? [event] : [];
+      }
+      case 'message_delta': {
+        this.messageDelta = parseData(event.data) ?? {};
+        const delta = isObject(this.messageDelta.delta) ? this.messageDelta.delta : {};
+        this.closed =
+          this.round === 0 &&
+          delta.stop_reason !== 'tool_use' &&
+          [...this.routes.values()].every((route) => route.kind === 'live');
+        return this.closed ? [event] : [];
+      }
       case 'message_stop':
-        return [];
+        return this.closed ? [event] : [];
       case 'error':
         this.failed = true;
         return [event];
@@ -165,43 +239,57 @@ class AnthropicRetrieveStream implements RetrieveStream {
     const usage = isObject(this.message.usage) ? this.message.usage : {};
     const deltaUsage = isObject(this.messageDelta.usage) ? this.messageDelta.usage : {};
     const delta = isObject(this.messageDelta.delta) ? this.messageDelta.delta : {};
-    const response: WireObject = {
+    const summary: WireObject = {
       ...this.message,
-      content: [...this.blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block),
       stop_reason: delta.stop_reason ?? null,
       stop_sequence: delta.stop_sequence ?? null,
       usage: { ...usage, ...withoutNulls(deltaUsage) },
     };
-    const held: HeldCall[] = [];
+    const events = this.contentEvents;
+    let blocks: Map<number, WireObject> | undefined;
+    const content = () => {
+      blocks ??= anthropicBlocks(events);
+      return blocks;
+    };
+    const held: HeldCall<IndexedEvents>[] = [];
+    let ours = false;
     for (const [index, route] of this.routes) {
-      if (route.kind === 'held')
-        held.push({ key: callKey(this.blocks.get(index) ?? {}), events: route.events });
+      if (route.kind === 'ours') ours = true;
+      if (route.kind !== 'held') continue;
+      held.push({
+        get key() {
+          return callKey(content().get(index) ?? {});
+        },
+        call: { index, events: route.events },
+      });
     }
     this.pending = queueHeld(this.pending, held);
-    this.responses.push(response);
+    this.rounds.push(summary);
     this.lastMessageDelta = this.messageDelta;
     this.messageDelta = {};
     this.round += 1;
     this.roundOpen = false;
     this.routes = new Map();
-    this.blocks = new Map();
-    this.partialJson = new Map();
-    return { ...findRetrieveCalls('anthropic', response), response };
+    this.contentEvents = [];
+    return lazyRound('anthropic', ours, held.length > 0, () => ({
+      ...summary,
+      content: [...content().entries()].sort(([a], [b]) => a - b).map(([, block]) => block),
+    }));
   }
 
   finish(): SseEvent[] {
     if (this.roundOpen) this.endRound();
-    if (this.failed) return [];
+    if (this.failed || this.closed) return [];
     const out: SseEvent[] = [];
-    for (const call of this.pending) {
+    for (const { call } of this.pending) {
       const index = this.nextIndex++;
-      for (const data of call.events) out.push(encode(String(data.type), { ...data, index }));
+      for (const event of call.events) out.push(call.index === index ? event : rewritten(event, { index }));
     }
-    const last = this.responses.at(-1) ?? {};
+    const last = this.rounds.at(-1) ?? {};
     const closing = this.lastMessageDelta;
     const delta = isObject(closing.delta) ? closing.delta : {};
     const stopReason = finalStopReason('anthropic', last, this.pending.length > 0);
-    const usage = sumUsage(this.responses.map((r) => r.usage));
+    const usage = sumUsage(this.rounds.map((r) => r.usage));
     out.push(
       encode('message_delta', {
         type: 'message_delta',
@@ -214,43 +302,66 @@ class AnthropicRetrieveStream implements RetrieveStream {
     return out;
   }
 
-  private route(route: AnthropicRoute | undefined, event: SseEvent, data: WireObject): SseEvent[] {
+  fail(message: string): SseEvent[] {
+    this.failed = true;
+    return [encode('error', { type: 'error', error: { type: 'api_error', message } })];
+  }
+
+  private route(route: AnthropicRoute | undefined, event: SseEvent, index: number): SseEvent[] {
     if (!route) return [event];
     if (route.kind === 'ours') return [];
     if (route.kind === 'held') {
-      route.events.push(data);
+      route.events.push(event);
       return [];
     }
-    return [encode(event.event, { ...data, index: route.index })];
+    return route.index === index ? [event] : [rewritten(event, { index: route.index })];
   }
+}
 
-  private applyDelta(index: number, delta: WireObject): void {
-    const block = this.blocks.get(index);
-    if (!block) return;
-    const append = (key: string, piece: unknown) => {
-      if (typeof piece === 'string') block[key] = (typeof block[key] === 'string' ? block[key] : '') + piece;
-    };
-    switch (delta.type) {
-      case 'text_delta':
-        append('text', delta.text);
-        break;
-      case 'thinking_delta':
-        append('thinking', delta.thinking);
-        break;
-      case 'signature_delta':
-        block.signature = delta.signature;
-        break;
-      case 'citations_delta':
-        block.citations = [...(Array.isArray(block.citations) ? block.citations : []), delta.citation];
-        break;
-      case 'input_json_delta':
-        this.partialJson.set(
-          index,
-          (this.partialJson.get(index) ?? '') +
-            (typeof delta.partial_json === 'string' ? delta.partial_json : ''),
-        );
-        break;
+/** The content blocks of a round, by upstream index, assembled from its content block events. */
+function anthropicBlocks(events: readonly string[]): Map<number, WireObject> {
+  const blocks = new Map<number, WireObject>();
+  const partialJson = new Map<number, string>();
+  for (const text of events) {
+    const data = parseData(text);
+    if (!data || typeof data.index !== 'number') continue;
+    const index = data.index;
+    const block = blocks.get(index);
+    if (data.type === 'content_block_start') {
+      blocks.set(index, isObject(data.content_block) ? data.content_block : {});
+    } else if (data.type === 'content_block_delta' && block && isObject(data.delta)) {
+      const delta = data.delta;
+      if (delta.type === 'input_json_delta') {
+        const piece = typeof delta.partial_json === 'string' ? delta.partial_json : '';
+        partialJson.set(index, (partialJson.get(index) ?? '') + piece);
+      } else {
+        applyDelta(block, delta);
+      }
+    } else if (data.type === 'content_block_stop' && block) {
+      const json = partialJson.get(index);
+      if (json !== undefined) block.input = parseInput(json);
     }
+  }
+  return blocks;
+}
+
+function applyDelta(block: WireObject, delta: WireObject): void {
+  const append = (key: string, piece: unknown) => {
+    if (typeof piece === 'string') block[key] = (typeof block[key] === 'string' ? block[key] : '') + piece;
+  };
+  switch (delta.type) {
+    case 'text_delta':
+      append('text', delta.text);
+      break;
+    case 'thinking_delta':
+      append('thinking', delta.thinking);
+      break;
+    case 'signature_delta':
+      block.signature = delta.signature;
+      break;
+    case 'citations_delta':
+      block.citations = [...(Array.isArray(block.citations) ? block.citations : []), delta.citation];
+      break;
   }
 }
 
@@ -275,6 +386,10 @@ interface ChatCall {
   function: { name: string; arguments: string };
 }
 
+// A chunk that only streams content (no tool call, usage, finish reason or error), told from its text.
+const CHAT_NOT_PLAIN = /"(?:tool_calls|error)"|"usage":\s*\{|"finish_reason":\s*"/;
+const CHAT_TEXT = /"content":\s*"(?!")/;
+
 class ChatRetrieveStream implements RetrieveStream {
   failed = false;
   private round = 0;
@@ -282,17 +397,26 @@ class ChatRetrieveStream implements RetrieveStream {
   private base: WireObject | undefined;
   private nextToolIndex = 0;
   private emittedText = false;
+  private roundText = false;
+  /** The data of the round's chunks, parsed for their text only if the round's message is asked for. */
+  private chunks: string[] = [];
   private calls = new Map<number, ChatCall>();
-  private text = '';
-  private reasoning: string | undefined;
   private finishReason: unknown = null;
   private usage: WireObject | undefined;
-  private responses: WireObject[] = [];
-  private pending: HeldCall[] = [];
+  /** Each round's finish reason and usage: what the closing chunks need. */
+  private rounds: WireObject[] = [];
+  private pending: HeldCall<ChatCall>[] = [];
+  /** The upstream's own closing chunks went out: an answer of one round without any tool call. */
+  private closed = false;
 
   push(event: SseEvent): SseEvent[] {
-    if (event.data.trim() === '[DONE]') return [];
-    const data = parseData(event.data);
+    const text = event.data;
+    if (this.closed) return [event];
+    if (text === '[DONE]' || text.trim() === '[DONE]') return [];
+    // The first round's content chunks are the client's as they are.
+    const plain = this.round === 0 && !CHAT_NOT_PLAIN.test(text);
+    if (plain && this.base) return this.passContent(event);
+    const data = parseData(text);
     if (!data) return [event];
     this.roundOpen = true;
     if (data.error !== undefined) {
@@ -300,6 +424,8 @@ class ChatRetrieveStream implements RetrieveStream {
       return [event];
     }
     this.base ??= chunkBase(data);
+    if (plain) return this.passContent(event);
+    this.chunks.push(text);
     if (isObject(data.usage)) this.usage = data.usage;
     const [choice, ...others] = Array.isArray(data.choices) ? data.choices : [];
     if (!isObject(choice)) return isObject(data.usage) ? [] : [event];
@@ -307,14 +433,14 @@ class ChatRetrieveStream implements RetrieveStream {
     if (choice.finish_reason !== null && choice.finish_reason !== undefined)
       this.finishReason = choice.finish_reason;
     if (Array.isArray(delta.tool_calls)) this.collectToolCalls(delta.tool_calls);
+    this.closed = this.round === 0 && this.finishReason !== null && this.calls.size === 0;
+    if (this.closed) return [event];
     delete delta.tool_calls;
     if (this.round > 0) delete delta.role;
-    if (typeof delta.reasoning_content === 'string')
-      this.reasoning = (this.reasoning ?? '') + delta.reasoning_content;
     const piece = delta.content;
     if (typeof piece === 'string' && piece !== '') {
-      if (this.text === '' && this.emittedText) delta.content = ROUND_TEXT_SEPARATOR + piece;
-      this.text += piece;
+      if (!this.roundText && this.emittedText) delta.content = ROUND_TEXT_SEPARATOR + piece;
+      this.roundText = true;
       this.emittedText = true;
     } else if (this.round > 0 && piece === '') {
       delete delta.content;
@@ -331,40 +457,44 @@ class ChatRetrieveStream implements RetrieveStream {
   }
 
   endRound(): RoundResult {
-    const message: WireObject = { role: 'assistant', content: this.text === '' ? null : this.text };
-    if (this.reasoning !== undefined) message.reasoning_content = this.reasoning;
+    const chunks = this.chunks;
     const calls = [...this.calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
-    if (calls.length) message.tool_calls = calls;
-    const response: WireObject = {
+    const finishReason = this.finishReason;
+    const summary: WireObject = {
       ...this.base,
       object: 'chat.completion',
-      choices: [{ index: 0, message, finish_reason: this.finishReason }],
+      choices: [{ index: 0, finish_reason: finishReason }],
       ...(this.usage ? { usage: this.usage } : {}),
     };
     const held = calls
       .filter((call) => call.function.name !== RETRIEVE_TOOL_NAME)
-      .map((call) => ({ key: callKey({ ...call }), events: [{ ...call }] }));
+      .map((call) => ({ key: callKey({ ...call }), call: { ...call } }));
     this.pending = queueHeld(this.pending, held);
-    this.responses.push(response);
+    this.rounds.push(summary);
     this.round += 1;
     this.roundOpen = false;
+    this.roundText = false;
+    this.chunks = [];
     this.calls = new Map();
-    this.text = '';
-    this.reasoning = undefined;
     this.finishReason = null;
     this.usage = undefined;
-    return { ...findRetrieveCalls('openai-chat', response), response };
+    const ours = held.length < calls.length;
+    return lazyRound('openai-chat', ours, held.length > 0, () => {
+      const { text, reasoning } = chatText(chunks);
+      const message: WireObject = { role: 'assistant', content: text === '' ? null : text };
+      if (reasoning !== undefined) message.reasoning_content = reasoning;
+      if (calls.length) message.tool_calls = calls;
+      return { ...summary, choices: [{ index: 0, message, finish_reason: finishReason }] };
+    });
   }
 
   finish(): SseEvent[] {
     if (this.roundOpen) this.endRound();
-    if (this.failed) return [];
+    if (this.failed || this.closed) return [];
     const base = { ...this.base, object: 'chat.completion.chunk' };
     const out: SseEvent[] = [];
     if (this.pending.length) {
-      const toolCalls = this.pending
-        .flatMap((call) => call.events)
-        .map((call) => ({ index: this.nextToolIndex++, ...call }));
+      const toolCalls = this.pending.map(({ call }) => ({ index: this.nextToolIndex++, ...call }));
       out.push(
         encode('', {
           ...base,
@@ -372,13 +502,32 @@ class ChatRetrieveStream implements RetrieveStream {
         }),
       );
     }
-    const last = this.responses.at(-1) ?? {};
+    const last = this.rounds.at(-1) ?? {};
     const finish = finalStopReason('openai-chat', last, this.pending.length > 0);
     out.push(encode('', { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] }));
-    const usage = sumUsage(this.responses.map((r) => r.usage));
+    const usage = sumUsage(this.rounds.map((r) => r.usage));
     if (usage) out.push(encode('', { ...base, choices: [], usage }));
     out.push({ event: '', data: '[DONE]' });
     return out;
+  }
+
+  fail(message: string): SseEvent[] {
+    this.failed = true;
+    // The SDKs raise an API error for a chunk carrying `error`; [DONE] ends the stream for raw readers.
+    return [
+      encode('', { error: { message, type: 'api_error', param: null, code: null } }),
+      { event: '', data: '[DONE]' },
+    ];
+  }
+
+  private passContent(event: SseEvent): SseEvent[] {
+    this.roundOpen = true;
+    this.chunks.push(event.data);
+    if (!this.roundText && CHAT_TEXT.test(event.data)) {
+      this.roundText = true;
+      this.emittedText = true;
+    }
+    return [event];
   }
 
   private collectToolCalls(deltas: unknown[]): void {
@@ -398,6 +547,20 @@ class ChatRetrieveStream implements RetrieveStream {
   }
 }
 
+/** The text and reasoning a round's chunks streamed. */
+function chatText(chunks: readonly string[]): { text: string; reasoning: string | undefined } {
+  let text = '';
+  let reasoning: string | undefined;
+  for (const chunk of chunks) {
+    const choices = parseData(chunk)?.choices;
+    const choice = Array.isArray(choices) ? choices[0] : undefined;
+    const delta = isObject(choice) && isObject(choice.delta) ? choice.delta : {};
+    if (typeof delta.content === 'string') text += delta.content;
+    if (typeof delta.reasoning_content === 'string') reasoning = (reasoning ?? '') + delta.reasoning_content;
+  }
+  return { text, reasoning };
+}
+
 /** The fields every chunk repeats (id, created, model...), from the first chunk of the turn. */
 function chunkBase(chunk: WireObject): WireObject {
   const { choices: _choices, usage: _usage, obfuscation: _obfuscation, ...base } = chunk;
@@ -406,7 +569,7 @@ function chunkBase(chunk: WireObject): WireObject {
 
 type ResponsesRoute =
   | { kind: 'live'; index: number }
-  | { kind: 'held'; events: WireObject[] }
+  | { kind: 'held'; events: SseEvent[] }
   | { kind: 'ours' };
 
 const CLIENT_CALL_ITEMS = new Set([
@@ -419,39 +582,55 @@ const CLIENT_CALL_ITEMS = new Set([
 ]);
 const OPENING_EVENTS = new Set(['response.created', 'response.in_progress', 'response.queued']);
 const CLOSING_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const ITEM_EVENTS = new Set(['response.output_item.added', 'response.output_item.done']);
+
+/** The item an output_item event carries. */
+function itemOf(data: string): WireObject | undefined {
+  const item = parseData(data)?.item;
+  return isObject(item) ? item : undefined;
+}
 
 class ResponsesRetrieveStream implements RetrieveStream {
   failed = false;
   private round = 0;
   private roundOpen = false;
   private sequence = 0;
+  /** Every event so far went out as the upstream numbered it, so its sequence numbers still hold. */
+  private verbatim = true;
   private nextOutputIndex = 0;
   private routes = new Map<number, ResponsesRoute>();
-  /** Items as the client received them, by client output index, for the closing event. */
-  private emitted: WireObject[] = [];
+  /** The data of the latest item event of each item the client received, by client output index. */
+  private emitted: string[] = [];
+  private opening: string | undefined;
   private closing: WireObject | undefined;
   private responses: WireObject[] = [];
   private closings: WireObject[] = [];
-  private pending: HeldCall[] = [];
+  private pending: HeldCall<IndexedEvents>[] = [];
+  /** The upstream's own closing event went out: an answer of one round without any tool call. */
+  private closed = false;
 
   push(event: SseEvent): SseEvent[] {
-    const data = parseData(event.data);
-    if (!data) return [event];
+    const type = typeOf(event);
+    if (type === undefined) return [event];
     this.roundOpen = true;
-    const type = String(data.type);
     if (type === 'error') {
       this.failed = true;
-      return [this.emit(event.event, data)];
+      return [this.emit(event)];
     }
-    if (OPENING_EVENTS.has(type)) return this.round === 0 ? [this.emit(event.event, data)] : [];
+    if (OPENING_EVENTS.has(type)) {
+      if (this.round > 0) return this.drop();
+      if (type === 'response.created') this.opening = event.data;
+      return [this.emit(event)];
+    }
     if (CLOSING_EVENTS.has(type)) {
-      this.closing = data;
-      return [];
+      this.closing = parseData(event.data) ?? {};
+      this.closed = this.verbatim && this.round === 0;
+      return this.closed ? [this.emit(event)] : this.drop();
     }
-    if (typeof data.output_index !== 'number') return [this.emit(event.event, data)];
-    const index = data.output_index;
+    const index = numberIn(event.data, OUTPUT_INDEX);
+    if (index === undefined) return [this.emit(event)];
     if (type === 'response.output_item.added') {
-      const item = isObject(data.item) ? data.item : {};
+      const item = itemOf(event.data) ?? {};
       const route: ResponsesRoute = !CLIENT_CALL_ITEMS.has(String(item.type))
         ? { kind: 'live', index: this.nextOutputIndex++ }
         : item.type === 'function_call' && item.name === RETRIEVE_TOOL_NAME
@@ -460,19 +639,14 @@ class ResponsesRetrieveStream implements RetrieveStream {
       this.routes.set(index, route);
     }
     const route = this.routes.get(index);
-    if (!route) return [this.emit(event.event, data)];
-    if (route.kind === 'ours') return [];
+    if (!route) return [this.emit(event)];
+    if (route.kind === 'ours') return this.drop();
     if (route.kind === 'held') {
-      route.events.push(data);
-      return [];
+      route.events.push(event);
+      return this.drop();
     }
-    if (
-      (type === 'response.output_item.added' || type === 'response.output_item.done') &&
-      isObject(data.item)
-    ) {
-      this.emitted[route.index] = data.item;
-    }
-    return [this.emit(event.event, { ...data, output_index: route.index })];
+    if (ITEM_EVENTS.has(type)) this.emitted[route.index] = event.data;
+    return [this.emit(event, route.index === index ? undefined : route.index)];
   }
 
   endRound(): RoundResult {
@@ -481,11 +655,17 @@ class ResponsesRetrieveStream implements RetrieveStream {
       response: { status: 'incomplete', output: [] },
     };
     const response = isObject(closing.response) ? closing.response : {};
-    const held: HeldCall[] = [];
-    for (const route of this.routes.values()) {
+    const held: HeldCall<IndexedEvents>[] = [];
+    for (const [index, route] of this.routes) {
       if (route.kind !== 'held') continue;
-      const done = route.events.findLast((e) => e.type === 'response.output_item.done') ?? route.events[0];
-      held.push({ key: callKey(isObject(done?.item) ? done.item : {}), events: route.events });
+      const { events } = route;
+      held.push({
+        get key() {
+          const done = events.findLast((e) => typeOf(e) === 'response.output_item.done') ?? events[0];
+          return callKey((done && itemOf(done.data)) ?? {});
+        },
+        call: { index, events },
+      });
     }
     this.pending = queueHeld(this.pending, held);
     this.responses.push(response);
@@ -499,24 +679,53 @@ class ResponsesRetrieveStream implements RetrieveStream {
 
   finish(): SseEvent[] {
     if (this.roundOpen) this.endRound();
-    if (this.failed) return [];
+    if (this.failed || this.closed) return [];
     const out: SseEvent[] = [];
-    for (const call of this.pending) {
+    for (const { call } of this.pending) {
       const index = this.nextOutputIndex++;
-      for (const data of call.events) {
-        if (isObject(data.item)) this.emitted[index] = data.item;
-        out.push(this.emit(String(data.type), { ...data, output_index: index }));
+      for (const event of call.events) {
+        if (ITEM_EVENTS.has(typeOf(event) ?? '')) this.emitted[index] = event.data;
+        out.push(this.emit(event, index));
       }
     }
     const closing = this.closings.at(-1) ?? { type: 'response.completed', response: {} };
     const response = isObject(closing.response) ? closing.response : {};
     const usage = sumUsage(this.responses.map((r) => r.usage));
-    const output = this.emitted.filter(isObject);
-    out.push(this.emit(String(closing.type), { ...closing, response: { ...response, output, usage } }));
+    out.push(this.closingEvent(String(closing.type), { ...closing, response: { ...response, usage } }));
     return out;
   }
 
-  private emit(event: string, data: WireObject): SseEvent {
-    return encode(event, { ...data, sequence_number: this.sequence++ });
+  fail(message: string): SseEvent[] {
+    this.failed = true;
+    // response.failed is how the API itself ends a response it could not finish; SDKs read it as an answer.
+    const opening = parseData(this.opening ?? '{}')?.response;
+    const response = {
+      ...(isObject(opening) ? opening : {}),
+      status: 'failed',
+      error: { code: 'server_error', message },
+      usage: sumUsage(this.responses.map((r) => r.usage)),
+    };
+    return [this.closingEvent('response.failed', { type: 'response.failed', response })];
+  }
+
+  /** A closing event of our own, listing every item the client received. */
+  private closingEvent(type: string, data: WireObject): SseEvent {
+    const output = this.emitted.map(itemOf).filter(isObject);
+    const response = isObject(data.response) ? data.response : {};
+    return encode(type, { ...data, response: { ...response, output }, sequence_number: this.sequence++ });
+  }
+
+  /** An event suppressed: the client's sequence numbers now differ from the upstream's. */
+  private drop(): SseEvent[] {
+    this.verbatim = false;
+    return [];
+  }
+
+  /** The event as the client gets it: numbered in the client's sequence, moved to `outputIndex` if given. */
+  private emit(event: SseEvent, outputIndex?: number): SseEvent {
+    const sequence = this.sequence++;
+    if (this.verbatim && outputIndex === undefined) return event;
+    const changes: WireObject = outputIndex === undefined ? {} : { output_index: outputIndex };
+    return rewritten(event, { ...changes, sequence_number: sequence });
   }
 }

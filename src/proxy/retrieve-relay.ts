@@ -16,12 +16,13 @@ import {
   mergeResponses,
   type RetrieveCall,
 } from '../ccr/retrieve-loop.js';
-import { createRetrieveStream, formatSseEvent, type SseEvent } from '../ccr/retrieve-stream.js';
+import { createRetrieveStream, formatSseEvent } from '../ccr/retrieve-stream.js';
+import { RETRIEVE_TOOL_NAME } from '../ccr/tool.js';
 import type { Logger } from '../log.js';
 import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
 import type { OriginalStore } from '../store/types.js';
 import type { RetrieveOffer } from './compression.js';
-import { type RelayOutcome, reportFailure } from './failure.js';
+import { describeError, type RelayOutcome, reportFailure } from './failure.js';
 import type { ProxyRoute } from './routes.js';
 import { SseReader } from './sse.js';
 import { clientResponseHeaders, type Upstreams, type UpstreamTarget } from './upstream.js';
@@ -55,6 +56,16 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 function jsonResponse(format: WireFormat, parsed: unknown): WireObject | undefined {
   if (format === 'gemini' && Array.isArray(parsed)) return joinGeminiChunks(parsed);
   return isObject(parsed) ? parsed : undefined;
+}
+
+/** True when `next` starts in memory right where `previous` ends (two views of one upstream chunk). */
+function adjacent(previous: Buffer, next: Buffer): boolean {
+  return previous.buffer === next.buffer && previous.byteOffset + previous.length === next.byteOffset;
+}
+
+function joinPieces(pieces: (Buffer | string)[]): Buffer | string {
+  if (pieces.every((piece) => typeof piece === 'string')) return pieces.join('');
+  return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
 }
 
 /** Wait until `res` can take more, or is gone. */
@@ -208,21 +219,59 @@ class RetrieveRelay {
     this.coalesce();
     this.res.flushHeaders();
     const rewriter = createRetrieveStream(format);
-    let ready: SseEvent[] = [];
-    const reader = new SseReader((event, data) => ready.push(...rewriter.push({ event, data })));
+    // What goes out after each upstream chunk: views of the upstream's bytes for every event passed on
+    // unchanged (adjacent ones joined, so an untouched chunk leaves as it came) and text for the others.
+    let pieces: (Buffer | string)[] = [];
+    const add = (piece: Buffer | string) => {
+      const last = pieces.at(-1);
+      if (typeof piece !== 'string' && typeof last === 'object' && adjacent(last, piece)) {
+        pieces[pieces.length - 1] = Buffer.from(
+          last.buffer as ArrayBuffer,
+          last.byteOffset,
+          last.length + piece.length,
+        );
+      } else {
+        pieces.push(piece);
+      }
+    };
+    const reader = new SseReader(
+      (event, data, raw) => {
+        const input = { event, data };
+        for (const out of rewriter.push(input)) add(out === input ? raw : formatSseEvent(out));
+      },
+      // Comments and keep-alives pass as they came.
+      add,
+    );
     const flush = async () => {
-      if (!ready.length) return;
-      const text = ready.map(formatSseEvent).join('');
-      ready = [];
-      await this.write(text);
+      if (!pieces.length) return;
+      const out = pieces.length === 1 ? pieces[0]! : joinPieces(pieces);
+      pieces = [];
+      await this.write(out);
     };
     let body = this.request.offer.body;
     let response = first;
     for (;;) {
-      for await (const chunk of response.body) {
-        this.firstByte();
-        reader.push(chunk as Buffer);
+      try {
+        for await (const chunk of response.body) {
+          this.firstByte();
+          reader.push(chunk as Buffer);
+          await flush();
+        }
+      } catch (error) {
+        // A continuation that breaks off ends the client's stream with an error it can read; the first
+        // round breaks as the upstream broke, as the plain relay does.
+        if (this.clientGone || response === first || !rewriter.fail) throw error;
+        const reason = describeError(error);
+        this.outcome.error = 'upstream reset';
+        this.ctx.logger.warn(
+          `headroom: upstream ${this.request.target.base} broke off the answer after headroom_retrieve (${reason})`,
+          { path: this.request.route.path },
+        );
+        const message = `headroom: the upstream connection broke while continuing the answer (${reason}); the answer is incomplete`;
+        for (const event of rewriter.fail(message)) add(formatSseEvent(event));
         await flush();
+        this.res.end();
+        return;
       }
       reader.end();
       await flush();
@@ -233,7 +282,7 @@ class RetrieveRelay {
       body = next.body;
       response = next.response;
     }
-    ready = rewriter.finish();
+    for (const event of rewriter.finish()) add(formatSseEvent(event));
     await flush();
     this.res.end();
   }
@@ -242,7 +291,8 @@ class RetrieveRelay {
     const { format } = this.request.offer;
     const raw = Buffer.from(await first.body.arrayBuffer());
     this.firstByte();
-    const parsed = parseJson(raw.toString('utf8'));
+    // An answer that never names the tool cannot call it: it goes out as it came, unparsed.
+    const parsed = raw.includes(RETRIEVE_TOOL_NAME) ? parseJson(raw.toString('utf8')) : undefined;
     const chunked = Array.isArray(parsed);
     const initial = jsonResponse(format, parsed);
     const responses: WireObject[] = initial ? [initial] : [];

@@ -1,63 +1,98 @@
-// An incremental Server-Sent Events reader for bytes the proxy is already relaying: it sees each chunk
-// once, keeps only the unfinished line, and reports complete events (name + data) as they close.
+// An incremental Server-Sent Events reader for bytes the proxy is already relaying: it finds where each
+// event ends in the bytes as they come, and reports the event's name, its data and the exact bytes it took.
+//
+// Events are cut at their blank line in the raw bytes (a newline is one byte in UTF-8, so no character is
+// ever split), and only a complete event is decoded. An event within one chunk is reported as a view of
+// that chunk, so a caller passing events on unchanged forwards the upstream's own bytes without copying.
 
-import { StringDecoder } from 'node:string_decoder';
+/** A complete event: `event` is '' when unnamed; `raw` is the bytes it came in, blank line included. */
+export type SseListener = (event: string, data: string, raw: Buffer) => void;
+/** A block without data (a comment such as a keep-alive, a `retry:`): just its bytes. */
+export type SseOtherListener = (raw: Buffer) => void;
 
-export type SseListener = (event: string, data: string) => void;
+const LF = 10;
+const CR = 13;
+
+// How much of the current line has been seen: nothing, a lone CR, or content.
+const EMPTY = 0;
+const LONE_CR = 1;
+const CONTENT = 2;
+type Line = typeof EMPTY | typeof LONE_CR | typeof CONTENT;
 
 export class SseReader {
-  private readonly decoder = new StringDecoder('utf8');
-  /** Pieces of a line that has not ended yet (a long `data:` line can span many chunks). */
-  private pending: string[] = [];
-  private event = '';
-  private data: string[] = [];
+  /** The start of an event that began in an earlier chunk. */
+  private pending: Buffer[] = [];
+  private line: Line = EMPTY;
 
-  constructor(private readonly onEvent: SseListener) {}
+  constructor(
+    private readonly onEvent: SseListener,
+    private readonly onOther?: SseOtherListener,
+  ) {}
 
   push(chunk: Buffer): void {
-    this.scan(this.decoder.write(chunk));
+    let eventStart = 0;
+    let lineStart = 0;
+    for (let nl = chunk.indexOf(LF); nl !== -1; nl = chunk.indexOf(LF, nl + 1)) {
+      const state = lineAfter(lineStart === 0 ? this.line : EMPTY, chunk, lineStart, nl);
+      lineStart = nl + 1;
+      this.line = EMPTY;
+      if (state === CONTENT) continue;
+      // A blank line: the event ends with it.
+      let raw = chunk.subarray(eventStart, lineStart);
+      if (this.pending.length) {
+        this.pending.push(raw);
+        raw = Buffer.concat(this.pending);
+        this.pending = [];
+      }
+      eventStart = lineStart;
+      this.dispatch(raw);
+    }
+    this.line = lineAfter(lineStart === 0 ? this.line : EMPTY, chunk, lineStart, chunk.length);
+    if (eventStart < chunk.length) this.pending.push(chunk.subarray(eventStart));
   }
 
   /** The stream ended: a last event without its blank line still counts. */
   end(): void {
-    this.scan(this.decoder.end());
-    if (this.pending.length) this.line(this.pending.join(''));
+    if (!this.pending.length) return;
+    const raw = Buffer.concat(this.pending);
     this.pending = [];
-    this.dispatch();
+    this.line = EMPTY;
+    this.dispatch(raw);
   }
 
-  private scan(text: string): void {
+  private dispatch(raw: Buffer): void {
+    const text = raw.toString('utf8');
+    let event = '';
+    let data: string | undefined;
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      let line = text.slice(start, nl);
-      if (this.pending.length) {
-        this.pending.push(line);
-        line = this.pending.join('');
-        this.pending = [];
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      const lineEnd = end > start && text.charCodeAt(end - 1) === CR ? end - 1 : end;
+      // A line starting with ':' is a comment; an empty one ends the event.
+      if (lineEnd > start && text.charCodeAt(start) !== 58) {
+        const colon = text.indexOf(':', start);
+        const fieldEnd = colon === -1 || colon > lineEnd ? lineEnd : colon;
+        let valueStart = fieldEnd === lineEnd ? lineEnd : fieldEnd + 1;
+        if (text.charCodeAt(valueStart) === 32 && valueStart < lineEnd) valueStart += 1;
+        const field = text.slice(start, fieldEnd);
+        if (field === 'data') {
+          const value = text.slice(valueStart, lineEnd);
+          data = data === undefined ? value : `${data}\n${value}`;
+        } else if (field === 'event') {
+          event = text.slice(valueStart, lineEnd);
+        }
       }
-      this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
-      start = nl + 1;
+      start = end + 1;
     }
-    if (start < text.length) this.pending.push(text.slice(start));
+    if (data !== undefined) this.onEvent(event, data, raw);
+    else this.onOther?.(raw);
   }
+}
 
-  private line(line: string): void {
-    if (line === '') {
-      this.dispatch();
-      return;
-    }
-    if (line.charCodeAt(0) === 58 /* ':' starts a comment */) return;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
-  }
-
-  private dispatch(): void {
-    if (this.data.length) this.onEvent(this.event, this.data.join('\n'));
-    this.event = '';
-    this.data = [];
-  }
+/** The state of a line that was `state` and goes on with chunk[from, to). */
+function lineAfter(state: Line, chunk: Buffer, from: number, to: number): Line {
+  if (from === to) return state;
+  if (state !== EMPTY) return CONTENT;
+  return to - from === 1 && chunk[from] === CR ? LONE_CR : CONTENT;
 }
