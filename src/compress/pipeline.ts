@@ -481,8 +481,8 @@ function compressMessages(
 }
 
 /**
- * Compress the tool outputs in a list of messages (Anthropic Messages, OpenAI Chat or OpenAI
- * Responses input items). The input is never mutated; unchanged parts keep their identity.
+ * Compress the tool outputs in a list of messages (Anthropic Messages, OpenAI Chat, OpenAI
+ * Responses input items or Gemini contents). The input is never mutated; unchanged parts keep their identity.
  */
 export function compress<M = unknown>(
   messages: readonly M[],
