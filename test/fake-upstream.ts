@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { modelInPath } from '../src/proxy/routes.js';
 
 export interface ReceivedRequest {
   /** 0 for the first request this fake received. */
@@ -423,11 +424,6 @@ export function responsesEvents(req: ReceivedRequest, content: AnswerContent = {
 
 // ---- Gemini generateContent ---------------------------------------------------------------------------
 
-/** The model a Gemini request names in its path (`/v1beta/models/<model>:generateContent`). */
-export function geminiModelOf(path: string): string {
-  return /\/models\/([^/:]+):/.exec(path)?.[1] ?? 'gemini-2.5-pro';
-}
-
 function geminiUsage(req: ReceivedRequest, content: AnswerContent, final: boolean): JsonObject {
   const u = usageFor(req, content);
   const prompt = u.input + u.cacheRead;
@@ -465,7 +461,7 @@ export function geminiResponse(req: ReceivedRequest, content: AnswerContent = {}
   return {
     candidates: [{ content: { parts, role: 'model' }, finishReason: 'STOP', index: 0 }],
     usageMetadata: geminiUsage(req, content, true),
-    modelVersion: content.model ?? geminiModelOf(req.path),
+    modelVersion: content.model ?? modelInPath(req.path) ?? 'gemini-2.5-pro',
     responseId: idFor(req, '').slice(0, 22),
   };
 }

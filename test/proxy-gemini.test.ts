@@ -184,7 +184,7 @@ describe('Google GenAI SDK through the proxy', () => {
     expect(JSON.stringify(row)).not.toContain(API_KEY);
   });
 
-  it('passes upstream errors through with their status and Google error body', async () => {
+  it('passes upstream errors through with their status and Google error body, the model still recorded', async () => {
     for (const [code, status] of [
       [400, 'INVALID_ARGUMENT'],
       [429, 'RESOURCE_EXHAUSTED'],
@@ -206,6 +206,15 @@ describe('Google GenAI SDK through the proxy', () => {
         error: { code, message: `fake ${status}`, status },
       });
     }
+    // No usage comes back with an error: the model is the one the path names.
+    const rows = await waitForRows(proxy, 3);
+    expect(rows.map((r) => [r.status, r.model])).toEqual(
+      expect.arrayContaining([
+        [400, MODEL],
+        [429, MODEL],
+        [503, MODEL],
+      ]),
+    );
   });
 
   it('answers 502 in Google’s error shape when the upstream cannot be reached', async () => {

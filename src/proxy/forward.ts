@@ -18,7 +18,7 @@ import {
 import type { RequestEstimate, RequestEstimator } from './estimate.js';
 import { type RelayOutcome, reportFailure } from './failure.js';
 import { relayWithRetrieve } from './retrieve-relay.js';
-import type { ProxyRoute } from './routes.js';
+import { modelInPath, type ProxyRoute } from './routes.js';
 import {
   clientResponseHeaders,
   type Upstreams,
@@ -180,14 +180,14 @@ export async function forwardRequest(
     // Usage summed over retrieve rounds is no longer this request's size.
     const onlyAdded = addedTokens !== undefined && !outcome.retrievals;
     const sent = await inputTokensOf(body, unchanged || onlyAdded, row, usage, ctx.estimator);
-    row.model = usage.model ?? sent.model;
+    row.model = usage.model ?? sent.model ?? modelInPath(route.path);
     row.estInputTokens = sent.tokens;
     row.tokensAfter ??= sent.tokens;
     if (unchanged) row.tokensBefore ??= sent.tokens;
     else if (onlyAdded && sent.tokens !== undefined) row.tokensBefore ??= sent.tokens - (addedTokens ?? 0);
     else row.tokensBefore ??= (await ctx.estimator.estimate(original)).tokens;
   } else {
-    row.model = usage.model;
+    row.model = usage.model ?? modelInPath(route.path);
   }
   row.inputTokens = usage.inputTokens;
   row.outputTokens = usage.outputTokens;

@@ -66,6 +66,11 @@ export function routeRequest(
   return { provider, kind: routeKind(method, provider, path), path, query, sessionId };
 }
 
+/** The model a path names (Gemini's `/v1beta/models/<model>:generateContent`), or undefined. */
+export function modelInPath(path: string): string | undefined {
+  return /\/models\/([^/:]+):/.exec(path)?.[1];
+}
+
 /** Paths the proxy answers itself instead of forwarding. */
 export function isAdminPath(path: string): boolean {
   return path === '/health' || path === '/stats' || path === '/stats/stream' || path.startsWith('/admin/');
