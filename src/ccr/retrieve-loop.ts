@@ -216,6 +216,8 @@ function replayableOutput(items: WireObject[], body: WireObject): WireObject[] {
 /**
  * The next request of the turn: `body` plus the assistant turn the model produced (without the agent's
  * own calls) and a tool result per answered headroom_retrieve call. Everything else in `body` is kept.
+ * A Responses request that continues a stored conversation (`previous_response_id`) continues from the
+ * round's response instead, with only the tool results as input.
  */
 export function continueWithResults(
   format: WireFormat,
@@ -247,16 +249,17 @@ export function continueWithResults(
         ],
       };
     case 'openai-responses': {
+      const outputs = results.map((r) => ({
+        type: 'function_call_output',
+        call_id: r.callId,
+        output: r.content,
+      }));
+      // A conversation kept server-side goes on from the round's own response: only the answers are new.
+      if (typeof body.previous_response_id === 'string' && typeof response.id === 'string')
+        return { ...body, previous_response_id: response.id, input: outputs };
       const input =
         typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : objects(body.input);
-      return {
-        ...body,
-        input: [
-          ...input,
-          ...replayableOutput(turn, body),
-          ...results.map((r) => ({ type: 'function_call_output', call_id: r.callId, output: r.content })),
-        ],
-      };
+      return { ...body, input: [...input, ...replayableOutput(turn, body), ...outputs] };
     }
     case 'gemini':
       return geminiContinue(body, turn, results);
