@@ -39,7 +39,8 @@ export const SETTINGS = {
   apiKey: {
     kind: 'string',
     env: 'HEADROOM_API_KEY',
-    description: 'When set, every request must carry it in x-headroom-key; needed to bind a non-loopback host',
+    description:
+      'When set, every request must carry it in x-headroom-key; needed to bind a non-loopback host',
     default: () => undefined,
   },
   anthropicUpstream: {
