@@ -21,7 +21,7 @@ describe('routeRequest', () => {
     });
     expect(routeRequest('POST', '/v1/messages/count_tokens', {})).toMatchObject({
       provider: 'anthropic',
-      kind: 'other',
+      kind: 'anthropic',
     });
     expect(routeRequest('GET', '/v1/models', { 'anthropic-version': '2023-06-01' }).provider).toBe(
       'anthropic',

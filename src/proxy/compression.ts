@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
 import { saveOriginals } from '../store/originals.js';
 import type { OriginalStore } from '../store/types.js';
-import type { RouteKind } from './routes.js';
+import { isTokenCount, type RouteKind } from './routes.js';
 
 export interface CompressionRoute {
   provider: RouteKind;
@@ -141,7 +141,9 @@ export function compressForUpstream(
     : afterCompression;
   if (!compressed.changed && offered === afterCompression) return result;
   result.body = Buffer.from(JSON.stringify(offered));
-  if (offered !== afterCompression && toolCallsAllowed(offered)) result.retrieve = { format, body: offered };
+  // A token count gets the tool too, to count what will be sent, but no model answer comes to call it.
+  if (offered !== afterCompression && toolCallsAllowed(offered) && !isTokenCount(route.path))
+    result.retrieve = { format, body: offered };
   if (!compressed.changed) result.addedTokens = retrieveToolTokens(format);
   return result;
 }

@@ -18,7 +18,7 @@ import {
 import type { RequestEstimate, RequestEstimator } from './estimate.js';
 import { type RelayOutcome, reportFailure } from './failure.js';
 import { relayWithRetrieve } from './retrieve-relay.js';
-import { modelInPath, type ProxyRoute } from './routes.js';
+import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
 import {
   clientResponseHeaders,
   type Upstreams,
@@ -65,13 +65,17 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
 }
 
-/** Run the compression hook, failing open: any throw means the original bytes go upstream. */
+/**
+ * Run the compression hook, failing open: any throw means the original bytes go upstream. What it did goes
+ * into `row` (a token count's figures go nowhere: it saves nothing itself).
+ */
 function compress(
   route: ProxyRoute,
   original: Buffer,
   hook: CompressionContext,
-  row: NewRequestRow,
+  requestRow: NewRequestRow,
 ): { body: Buffer; retrieve?: RetrieveOffer; addedTokens?: number } {
+  const row = isTokenCount(route.path) ? { ...requestRow } : requestRow;
   const started = performance.now();
   let result: CompressionResult;
   try {
@@ -175,7 +179,7 @@ export async function forwardRequest(
   row.stream = outcome.stream;
   row.latencyMs = performance.now() - started;
   const usage = outcome.tap ? await outcome.tap.finish() : {};
-  if (original && Buffer.isBuffer(body)) {
+  if (original && Buffer.isBuffer(body) && !isTokenCount(route.path)) {
     const unchanged = body === original;
     // Usage summed over retrieve rounds is no longer this request's size.
     const onlyAdded = addedTokens !== undefined && !outcome.retrievals;

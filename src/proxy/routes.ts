@@ -43,13 +43,19 @@ export function routeKind(method: string | undefined, provider: Provider, path: 
   if (method !== 'POST') return 'other';
   switch (provider) {
     case 'anthropic':
-      return path.endsWith('/messages') ? 'anthropic' : 'other';
+      // count_tokens takes a messages request; counted as it will be sent, i.e. compressed.
+      return path.endsWith('/messages') || isTokenCount(path) ? 'anthropic' : 'other';
     case 'openai':
       if (path.endsWith('/chat/completions')) return 'openai-chat';
       return path.endsWith('/responses') ? 'openai-responses' : 'other';
     case 'gemini':
       return /:(stream)?generateContent$/i.test(path) ? 'gemini' : 'other';
   }
+}
+
+/** True for a request that only counts a conversation's tokens: no model answers it. */
+export function isTokenCount(path: string): boolean {
+  return path.endsWith('/messages/count_tokens');
 }
 
 /** Resolve the full route of a request from its URL (path + query) and headers. */
