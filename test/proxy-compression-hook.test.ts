@@ -102,7 +102,7 @@ describe('compression hook', () => {
     expect(row!.tokensBefore).toBe(row!.tokensAfter);
   });
 
-  it('is asked only about conversation requests: messages, chat completions and responses', async () => {
+  it('is asked only about conversation requests: messages (and their token counts), chat completions and responses', async () => {
     await anthropic().messages.create(params);
     await anthropic().messages.countTokens({ model: params.model, messages: params.messages });
     await anthropic().models.list();
@@ -112,6 +112,7 @@ describe('compression hook', () => {
     await openai.models.list();
     expect(engine.calls).toEqual([
       { provider: 'anthropic', path: '/v1/messages' },
+      { provider: 'anthropic', path: '/v1/messages/count_tokens' },
       { provider: 'openai-chat', path: '/v1/chat/completions' },
       { provider: 'openai-responses', path: '/v1/responses' },
     ]);
