@@ -7,7 +7,6 @@
 
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import { joinGeminiChunks } from '../ccr/gemini.js';
 import {
   answerRetrieveCalls,
@@ -26,6 +25,7 @@ import { describeError, type RelayOutcome, reportFailure } from './failure.js';
 import type { ProxyRoute } from './routes.js';
 import { SseReader } from './sse.js';
 import { clientResponseHeaders, type Upstreams, type UpstreamTarget } from './upstream.js';
+import { UpstreamAnswer } from './upstream-answer.js';
 import { parseJson, UsageTap } from './usage.js';
 
 export interface RetrieveRelayContext {
@@ -68,23 +68,11 @@ function joinPieces(pieces: (Buffer | string)[]): Buffer | string {
   return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
 }
 
-/** Wait until `res` can take more, or is gone. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
-}
-
-/** One exchange's rounds, sharing the client connection, the abort signal and the stats figures. */
+/** One exchange's rounds, sharing the client connection, the upstream in flight and the stats figures. */
 class RetrieveRelay {
   readonly outcome: RelayOutcome = { status: 0, stream: false, retrievals: 0, retrievedBytes: 0 };
-  private readonly abort = new AbortController();
+  /** The upstream exchange in flight, aborted if the client goes away. */
+  private active: UpstreamAnswer | undefined;
   private clientGone = false;
   private rounds = 0;
   private corked = false;
@@ -99,9 +87,11 @@ class RetrieveRelay {
     const onClose = () => {
       if (this.res.writableFinished) return;
       this.clientGone = true;
-      this.abort.abort(new Error('client aborted'));
+      this.active?.abort(new Error('client aborted'));
     };
+    const onDrain = () => this.active?.resume();
     this.res.on('close', onClose);
+    this.res.on('drain', onDrain);
     try {
       const first = await this.send(this.request.bytes);
       this.outcome.status = first.statusCode;
@@ -122,20 +112,23 @@ class RetrieveRelay {
       });
     } finally {
       this.res.off('close', onClose);
+      this.res.off('drain', onDrain);
     }
     return this.outcome;
   }
 
-  private send(bytes: Buffer): Promise<Dispatcher.ResponseData> {
+  private async send(bytes: Buffer): Promise<UpstreamAnswer> {
+    if (this.clientGone) throw new Error('client aborted');
     const { target, headers } = this.request;
-    return this.ctx.upstreams.agent.request({
+    const { answer, head } = UpstreamAnswer.send(this.ctx.upstreams.agent, {
       origin: target.origin,
       path: target.path,
-      method: 'POST',
       headers,
       body: bytes,
-      signal: this.abort.signal,
     });
+    this.active = answer;
+    await head;
+    return answer;
   }
 
   /** Answer the calls from the store and send the next round; undefined when that round cannot be used. */
@@ -144,14 +137,14 @@ class RetrieveRelay {
     response: WireObject,
     calls: readonly RetrieveCall[],
     stream: boolean,
-  ): Promise<{ body: WireObject; response: Dispatcher.ResponseData } | undefined> {
+  ): Promise<{ body: WireObject; response: UpstreamAnswer } | undefined> {
     const { results, retrievals } = answerRetrieveCalls(calls, this.ctx.originals);
     this.outcome.retrievals = (this.outcome.retrievals ?? 0) + retrievals.length;
     this.outcome.retrievedBytes =
       (this.outcome.retrievedBytes ?? 0) + retrievals.reduce((sum, r) => sum + r.bytes, 0);
     const next = continueWithResults(this.request.offer.format, body, response, results);
     this.rounds += 1;
-    let answer: Dispatcher.ResponseData;
+    let answer: UpstreamAnswer;
     try {
       answer = await this.send(Buffer.from(JSON.stringify(next)));
     } catch (error) {
@@ -168,7 +161,7 @@ class RetrieveRelay {
       !header(answer.headers, 'content-encoding') &&
       (stream ? type.includes('text/event-stream') : type.includes('json'));
     if (!usable) {
-      const detail = (await answer.body.text().catch(() => '')).slice(0, 300);
+      const detail = (await answer.bytes().catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 300);
       this.ctx.logger.warn(
         `headroom: continuing after headroom_retrieve got HTTP ${answer.statusCode} upstream; answering with the rounds so far (${detail})`,
         { path: this.request.route.path },
@@ -182,35 +175,40 @@ class RetrieveRelay {
     this.outcome.ttfbMs ??= performance.now() - this.request.started;
   }
 
-  /** What is written in one tick (headers and the first events, a TCP read's events) leaves in one write. */
+  /**
+   * What is written for one TCP read (headers and the first events, a read's events) leaves in one write.
+   * Uncorked once the read's callbacks, ticks and microtasks are done: the upstream body's end is seen
+   * a few microtasks after its last bytes, and the client's end of response then joins them.
+   */
   private coalesce(): void {
     if (this.corked) return;
     this.corked = true;
     this.res.cork();
-    process.nextTick(() => {
+    setImmediate(() => {
       this.corked = false;
       this.res.uncork();
     });
   }
 
-  private async write(chunk: string | Buffer): Promise<void> {
+  /** Write to the client; when it cannot take more, the upstream waits until it drains. */
+  private write(chunk: string | Buffer): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.outcome.tap?.write(bytes);
     this.coalesce();
-    if (!this.res.write(bytes)) await drained(this.res);
+    if (!this.res.write(bytes)) this.active?.pause();
   }
 
   /** An answer the loop has no business with (an error, an encoded body): relayed as it came. */
-  private async pipe(response: Dispatcher.ResponseData): Promise<void> {
+  private async pipe(response: UpstreamAnswer): Promise<void> {
     this.res.writeHead(response.statusCode, clientResponseHeaders(response.headers));
-    for await (const chunk of response.body) {
+    await response.read((chunk) => {
       this.firstByte();
-      await this.write(chunk as Buffer);
-    }
+      this.write(chunk);
+    });
     this.res.end();
   }
 
-  private async streamRounds(first: Dispatcher.ResponseData): Promise<void> {
+  private async streamRounds(first: UpstreamAnswer): Promise<void> {
     const { format } = this.request.offer;
     const headers = clientResponseHeaders(first.headers);
     delete headers['content-length'];
@@ -242,21 +240,21 @@ class RetrieveRelay {
       // Comments and keep-alives pass as they came.
       add,
     );
-    const flush = async () => {
+    const flush = () => {
       if (!pieces.length) return;
       const out = pieces.length === 1 ? pieces[0]! : joinPieces(pieces);
       pieces = [];
-      await this.write(out);
+      this.write(out);
     };
     let body = this.request.offer.body;
     let response = first;
     for (;;) {
       try {
-        for await (const chunk of response.body) {
+        await response.read((chunk) => {
           this.firstByte();
-          reader.push(chunk as Buffer);
-          await flush();
-        }
+          reader.push(chunk);
+          flush();
+        });
       } catch (error) {
         // A continuation that breaks off ends the client's stream with an error it can read; the first
         // round breaks as the upstream broke, as the plain relay does.
@@ -269,12 +267,12 @@ class RetrieveRelay {
         );
         const message = `headroom: the upstream connection broke while continuing the answer (${reason}); the answer is incomplete`;
         for (const event of rewriter.fail(message)) add(formatSseEvent(event));
-        await flush();
+        flush();
         this.res.end();
         return;
       }
       reader.end();
-      await flush();
+      flush();
       const round = rewriter.endRound();
       if (!round.calls.length || rewriter.failed || this.rounds >= this.ctx.maxRounds) break;
       const next = await this.continueRound(body, round.response, round.calls, true);
@@ -283,13 +281,13 @@ class RetrieveRelay {
       response = next.response;
     }
     for (const event of rewriter.finish()) add(formatSseEvent(event));
-    await flush();
+    flush();
     this.res.end();
   }
 
-  private async jsonRounds(first: Dispatcher.ResponseData): Promise<void> {
+  private async jsonRounds(first: UpstreamAnswer): Promise<void> {
     const { format } = this.request.offer;
-    const raw = Buffer.from(await first.body.arrayBuffer());
+    const raw = await first.bytes();
     this.firstByte();
     // An answer that never names the tool cannot call it: it goes out as it came, unparsed.
     const parsed = raw.includes(RETRIEVE_TOOL_NAME) ? parseJson(raw.toString('utf8')) : undefined;
@@ -306,7 +304,7 @@ class RetrieveRelay {
       const next = await this.continueRound(body, last, calls, false);
       if (!next) break;
       body = next.body;
-      last = jsonResponse(format, parseJson(await next.response.body.text()));
+      last = jsonResponse(format, parseJson((await next.response.bytes()).toString('utf8')));
       if (last) responses.push(last);
     }
     const merged = calledRetrieve ? mergeResponses(format, responses) : undefined;
@@ -314,7 +312,7 @@ class RetrieveRelay {
     const headers = clientResponseHeaders(first.headers);
     headers['content-length'] = out.length;
     this.res.writeHead(first.statusCode, headers);
-    await this.write(out);
+    this.write(out);
     this.res.end();
   }
 }
