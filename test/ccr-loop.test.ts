@@ -488,3 +488,54 @@ describe('continuing a Responses turn the client does not store', () => {
     expect((stored.input as WireObject[])[1]).toEqual(output[0]);
   });
 });
+
+describe('an answer whose first block is the agent’s own tool call', () => {
+  const ev = (event: string, data: WireObject = {}): SseEvent => ({
+    event,
+    data: JSON.stringify({ type: event, ...data }),
+  });
+  const events = [
+    ev('message_start', {
+      message: {
+        id: 'msg_01tool',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5-20250929',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 900, output_tokens: 1 },
+      },
+    }),
+    ev('content_block_start', {
+      index: 0,
+      content_block: { type: 'tool_use', id: 'toolu_ls', name: 'Bash', input: {} },
+    }),
+    ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '{"command":' } }),
+    ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '"ls"}' } }),
+    ev('content_block_stop', { index: 0 }),
+    ev('content_block_start', { index: 1, content_block: { type: 'text', text: '' } }),
+    ev('content_block_delta', { index: 1, delta: { type: 'text_delta', text: 'Listing the files.' } }),
+    ev('content_block_stop', { index: 1 }),
+    ev('message_delta', {
+      delta: { stop_reason: 'tool_use', stop_sequence: null },
+      usage: { output_tokens: 14 },
+    }),
+    ev('message_stop'),
+  ];
+
+  it('gives the text the first index and the held call the next one, as the SDK expects', async () => {
+    const stream = createRetrieveStream('anthropic');
+    const out = events.flatMap((event) => stream.push(event));
+    expect(stream.endRound().calls).toEqual([]);
+    out.push(...stream.finish());
+    const { final, streamedText } = await consume('anthropic', out.map(formatSseEvent).join(''));
+    expect(streamedText).toBe('Listing the files.');
+    expect(final.content).toEqual([
+      { type: 'text', text: 'Listing the files.' },
+      { type: 'tool_use', id: 'toolu_ls', name: 'Bash', input: { command: 'ls' } },
+    ]);
+    expect(final.stop_reason).toBe('tool_use');
+    expect(final.usage).toMatchObject({ input_tokens: 900, output_tokens: 14 });
+  });
+});
