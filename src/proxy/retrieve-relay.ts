@@ -2,8 +2,9 @@
 // the model's headroom_retrieve calls itself and continuing the turn upstream, so the client sees one answer.
 //
 // Streams stay live: text and thinking reach the client as they arrive in every round; only the agent's own
-// tool calls wait for the end of their round (see ccr/retrieve-stream.ts). JSON answers are read whole,
-// since whether another round follows is only known once the answer is complete.
+// tool calls wait for the end of their round (see ccr/retrieve-stream.ts), and what passes unchanged leaves
+// as the upstream's own bytes. JSON answers are read whole, since whether another round follows is only
+// known once the answer is complete; one that never names the tool leaves as it came, unparsed.
 
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
