@@ -188,8 +188,10 @@ export async function forwardRequest(
     row.estInputTokens = sent.tokens;
     row.tokensAfter ??= sent.tokens;
     if (unchanged) row.tokensBefore ??= sent.tokens;
-    else if (onlyAdded && sent.tokens !== undefined) row.tokensBefore ??= sent.tokens - (addedTokens ?? 0);
-    else row.tokensBefore ??= (await ctx.estimator.estimate(original)).tokens;
+    else if (onlyAdded && sent.tokens !== undefined) {
+      // The upstream counts with its own tokenizer and the tool estimate with ours: never below zero.
+      row.tokensBefore ??= Math.max(0, sent.tokens - (addedTokens ?? 0));
+    } else row.tokensBefore ??= (await ctx.estimator.estimate(original)).tokens;
   } else {
     row.model = usage.model ?? modelInPath(route.path);
   }
