@@ -192,6 +192,34 @@ describe('headroom_retrieve answered inside the proxy for Gemini', () => {
     expect(row).toMatchObject({ stream: true, retrievals: 1, outputTokens: 62 });
   });
 
+  it('ends the stream with an ApiError when the continuation breaks off mid-answer', async () => {
+    upstream.script((req) => {
+      const id = markerIds(req.body.toString('utf8'))[0];
+      if (!req.body.includes('"functionResponse":{"name":"headroom_retrieve"')) {
+        return answer(req, { toolCalls: [{ name: 'headroom_retrieve', input: { id: String(id) } }] });
+      }
+      const reply = answer(req, { text: 'The reducer was killed for using too much memory, twice.' });
+      return reply.kind === 'sse' ? { ...reply, resetAfter: 2 } : reply;
+    });
+    let text = '';
+    const error = await (async () => {
+      const stream = await gemini().models.generateContentStream({
+        model: MODEL,
+        contents,
+        config: { tools },
+      });
+      for await (const chunk of stream) text += chunk.text ?? '';
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('the answer is incomplete');
+    expect(text).not.toContain('headroom_retrieve');
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ provider: 'gemini', error: 'upstream reset', retrievals: 1 });
+  });
+
   it('passes the agent’s own function call through after the retrieve round, streamed and not', async () => {
     const agentCall = { name: 'run_shell_command', input: { command: 'npm test' } };
     modelRetrieves({ toolCalls: [agentCall] }, { text: 'Running the tests.' });

@@ -125,6 +125,12 @@ export class GeminiRetrieveStream implements RetrieveStream {
     return [this.encode(closing, false)];
   }
 
+  fail(message: string): SseEvent[] {
+    this.failed = true;
+    // Google's SDK raises an ApiError for a chunk carrying an `error` object with an HTTP status code.
+    return [{ event: '', data: JSON.stringify({ error: { code: 502, message, status: 'UNAVAILABLE' } }) }];
+  }
+
   /** Record one part of the current round; the parts to send the client now. */
   private take(part: WireObject): WireObject[] {
     const previous = this.parts.at(-1);

@@ -60,7 +60,7 @@ export interface RetrieveStream {
    * The upstream broke off a continuation round: the events that end the client's stream with an error in
    * the API's own shape, so an SDK reports `message` instead of a dropped connection.
    */
-  fail?(message: string): SseEvent[];
+  fail(message: string): SseEvent[];
   /** The upstream sent an error event (already passed on): do not continue, `finish()` adds nothing. */
   readonly failed: boolean;
 }

@@ -259,7 +259,7 @@ class RetrieveRelay {
       } catch (error) {
         // A continuation that breaks off ends the client's stream with an error it can read; the first
         // round breaks as the upstream broke, as the plain relay does.
-        if (this.clientGone || response === first || !rewriter.fail) throw error;
+        if (this.clientGone || response === first) throw error;
         const reason = describeError(error);
         this.outcome.error = 'upstream reset';
         this.ctx.logger.warn(
