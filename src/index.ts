@@ -17,7 +17,6 @@ export {
   type CompressStats,
   type CompressTextOptions,
   type CompressTextResult,
-  compress,
   compressRequestBody,
   compressText,
   type SkipReason,
@@ -26,6 +25,7 @@ export { countTokens, type EncodingName } from './compress/tokens.js';
 export type { Kind, TransformName } from './compress/types.js';
 export { type Config, resolveConfig } from './config.js';
 export { HeadroomError } from './errors.js';
+export { compress, type LibraryCompressOptions } from './library.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
 export type { WireFormat } from './providers/types.js';
 export {

@@ -1,0 +1,62 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compress, markerIds, openOriginalStore, retrieve } from 'headroom-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusItem } from './helpers/corpus.js';
+
+// The package as a user installs it: `import ... from 'headroom-ai'` resolves to the built dist/.
+const saved = { ...process.env };
+
+beforeAll(() => {
+  process.env.HEADROOM_CACHE_DIR = mkdtempSync(join(tmpdir(), 'headroom-lib-cache-'));
+  process.env.HEADROOM_CONFIG_DIR = mkdtempSync(join(tmpdir(), 'headroom-lib-config-'));
+});
+
+afterAll(() => {
+  process.env = saved;
+});
+
+function conversation(toolOutput: string) {
+  return [
+    { role: 'user', content: 'Which DataNode first logged a WARN while serving a block?' },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'kubectl logs datanode-0' } },
+      ],
+    },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: toolOutput }] },
+  ];
+}
+
+describe('compress() from the package', () => {
+  it('shrinks a tool output and keeps the original retrievable from the local store, byte for byte', () => {
+    const log = corpusItem('log-hdfs-2k.log');
+    const input = conversation(log.text);
+    const before = JSON.stringify(input);
+    const { messages, stats } = compress(input);
+    expect(JSON.stringify(input)).toBe(before);
+    const sent = JSON.stringify(messages);
+    expect(sent.length).toBeLessThan(before.length / 5);
+    expect(stats.tokensAfter).toBeLessThan(stats.tokensBefore);
+    const [id] = markerIds(sent);
+    expect(id).toMatch(/^hr_[0-9a-f]{12}$/);
+    const found = retrieve(id as string);
+    expect(found.found && found.text).toBe(log.text);
+  });
+
+  it('keeps nothing when told not to, and the caller gets the originals instead', () => {
+    const log = corpusItem('log-openssh-2k.log');
+    const store = openOriginalStore({ dir: mkdtempSync(join(tmpdir(), 'headroom-lib-own-')) });
+    try {
+      const { messages, originals } = compress(conversation(log.text), { store: false });
+      const [id] = markerIds(JSON.stringify(messages));
+      expect(originals.map((o) => o.text)).toEqual([log.text]);
+      expect(retrieve(id as string, { store }).found).toBe(false);
+      expect(retrieve(id as string).found).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+});
