@@ -4,12 +4,12 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, openaiResponsesInput, type Turn, turnsFor } from './helpers/conversation.js';
 import { type CorpusItem, corpusItems } from './helpers/corpus.js';
-import { startTestProxy } from './helpers/proxy.js';
+import { startProxyPerFile } from './helpers/proxy.js';
 
 const TURNS = 20;
 
@@ -30,16 +30,7 @@ const turns = turnsFor(variedItems(TURNS));
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url);
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started), {}, { resetAfterEach: false });
 
 const schema = { type: 'object' as const, properties: { command: { type: 'string' } } };
 

@@ -5,13 +5,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/ccr/marker.js';
 import { retrieve } from '../src/ccr/retrieve.js';
 import { countTokens } from '../src/compress/tokens.js';
 import { isObject, type WireFormat, type WireObject } from '../src/providers/types.js';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { answer, type FakeUpstream, type ReceivedRequest, startFakeUpstream } from './fake-upstream.js';
+import { answer, type FakeUpstream, type ReceivedRequest } from './fake-upstream.js';
 import {
   anthropicConversation,
   openaiChatConversation,
@@ -19,7 +19,7 @@ import {
   turnsFor,
 } from './helpers/conversation.js';
 import { type CorpusItem, corpusItem } from './helpers/corpus.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 import { until } from './helpers/until.js';
 
 const items = [
@@ -36,16 +36,7 @@ const QUESTION = 'Summarise what went wrong across these outputs.';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url);
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started), {}, { resetAfterEach: false });
 
 const claude = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
 const openai = () => new OpenAI({ apiKey: 'sk-test-openai', baseURL: `${proxy.url}/v1`, maxRetries: 0 });

@@ -2,27 +2,18 @@
 // the request the proxy will actually send: compressed, and with headroom_retrieve among the tools.
 
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/ccr/marker.js';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
-import { startTestProxy } from './helpers/proxy.js';
+import { startProxyPerFile } from './helpers/proxy.js';
 import { until } from './helpers/until.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url);
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started), {}, { resetAfterEach: false });
 
 const log = corpusItem('log-hdfs-2k.log');
 const params = {

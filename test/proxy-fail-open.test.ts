@@ -4,25 +4,16 @@
 import { gzipSync } from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url, { budgetMs: 0 });
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started), { budgetMs: 0 }, { resetAfterEach: false });
 
 const headers = {
   'x-api-key': 'sk-ant-test',

@@ -7,28 +7,14 @@ import { createServer } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { anthropicEvents, type FakeUpstream } from './fake-upstream.js';
+import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url);
-});
-
-afterEach(() => {
-  upstream.script(undefined);
-  proxy.store.reset();
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started));
 
 const anthropic = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
 const openai = (baseURL = proxy.url) =>

@@ -4,21 +4,15 @@
 
 import { type Content, type GenerateContentResponse, GoogleGenAI, type Tool } from '@google/genai';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/ccr/marker.js';
 import { retrieve } from '../src/ccr/retrieve.js';
 import { isObject, type WireObject } from '../src/providers/types.js';
 import type { RunningProxy } from '../src/proxy/server.js';
-import {
-  type AnswerContent,
-  answer,
-  type FakeUpstream,
-  type ReceivedRequest,
-  startFakeUpstream,
-} from './fake-upstream.js';
+import { type AnswerContent, answer, type FakeUpstream, type ReceivedRequest } from './fake-upstream.js';
 import { geminiContents, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
 
 const MODEL = 'gemini-2.5-pro';
 const items = ['log-hdfs-2k.log', 'json-octokit-paginate-issues.json', 'search-requests-timeout.txt'].map(
@@ -30,21 +24,7 @@ const MAX_ROUNDS = 3;
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url, { retrieveMaxRounds: MAX_ROUNDS });
-});
-
-afterEach(() => {
-  upstream.script(undefined);
-  proxy.store.reset();
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started), { retrieveMaxRounds: MAX_ROUNDS });
 
 const gemini = () => new GoogleGenAI({ apiKey: 'AIza-test', httpOptions: { baseUrl: proxy.url } });
 const tools: Tool[] = [

@@ -4,7 +4,7 @@
 
 import { ApiError, type GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import {
   answer,
@@ -13,28 +13,14 @@ import {
   type ReceivedRequest,
   startFakeUpstream,
 } from './fake-upstream.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 const API_KEY = 'AIza-test-gemini-key-000';
 const MODEL = 'gemini-2.5-pro';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url, { compress: false });
-});
-
-afterEach(() => {
-  upstream.script(undefined);
-  proxy.store.reset();
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started), { compress: false });
 
 const gemini = (baseUrl: string) => new GoogleGenAI({ apiKey: API_KEY, httpOptions: { baseUrl } });
 

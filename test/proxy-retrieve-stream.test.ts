@@ -5,34 +5,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import {
-  answer,
-  type FakeUpstream,
-  type ReceivedRequest,
-  type Reply,
-  startFakeUpstream,
-} from './fake-upstream.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { answer, type FakeUpstream, type ReceivedRequest, type Reply } from './fake-upstream.js';
+import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url);
-});
-
-afterEach(() => {
-  upstream.script(undefined);
-  proxy.store.reset();
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started));
 
 const QUESTION = 'Why does the nightly build fail?';
 

@@ -3,7 +3,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/ccr/marker.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import {
@@ -11,7 +11,6 @@ import {
   answer,
   type FakeUpstream,
   type ReceivedRequest,
-  startFakeUpstream,
   type ToolCall,
 } from './fake-upstream.js';
 import {
@@ -21,7 +20,7 @@ import {
   turnsFor,
 } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 const item = corpusItem('json-octokit-labels.json');
 const turns = turnsFor([item]);
@@ -33,21 +32,7 @@ const originalInJson = JSON.stringify(item.text).slice(1, -1);
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url);
-});
-
-afterEach(() => {
-  upstream.script(undefined);
-  proxy.store.reset();
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile((started) => ({ upstream, proxy } = started));
 
 const claude = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
 const openai = () => new OpenAI({ apiKey: 'sk-test-openai', baseURL: `${proxy.url}/v1`, maxRetries: 0 });

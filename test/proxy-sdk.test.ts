@@ -4,23 +4,18 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { answer, type FakeUpstream, type ReceivedRequest, startFakeUpstream } from './fake-upstream.js';
-import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  proxy = await startTestProxy(upstream.url, { compress: false });
-});
-
-afterAll(async () => {
-  await proxy?.close(0);
-  await upstream?.close();
-});
+startProxyPerFile(
+  (started) => ({ upstream, proxy } = started),
+  { compress: false },
+  { resetAfterEach: false },
+);
 
 // Headers that legitimately differ per connection (the proxy opens its own to the upstream).
 const PER_CONNECTION = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);

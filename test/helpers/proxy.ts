@@ -4,9 +4,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type Config, resolveConfig } from '../../src/config.js';
 import { type ProxyOptions, type RunningProxy, startProxy } from '../../src/proxy/server.js';
 import type { RequestRow } from '../../src/store/stats.js';
+import { type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
 
 /** A resolved config isolated from the machine's own settings (no config file, no HEADROOM_* env). */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -49,4 +51,37 @@ export async function waitForRows(
     if (Date.now() > deadline) throw new Error(`expected ${count} stats rows, found ${rows.length}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+export interface ProxyAndUpstream {
+  upstream: FakeUpstream;
+  proxy: RunningProxy;
+}
+
+/**
+ * Register the hooks that give a test file a real proxy in front of a fake model API: both start before
+ * the first test and close after the last. With `resetAfterEach`, each test starts with no script on the
+ * upstream and an empty stats store. `assign` receives the running pair (assign it to the file's variables).
+ */
+export function startProxyPerFile(
+  assign: (started: ProxyAndUpstream) => void,
+  overrides: Partial<Config> = {},
+  { resetAfterEach = true } = {},
+): void {
+  let started: ProxyAndUpstream | undefined;
+  beforeAll(async () => {
+    const upstream = await startFakeUpstream();
+    started = { upstream, proxy: await startTestProxy(upstream.url, overrides) };
+    assign(started);
+  });
+  if (resetAfterEach) {
+    afterEach(() => {
+      started?.upstream.script(undefined);
+      started?.proxy.store.reset();
+    });
+  }
+  afterAll(async () => {
+    await started?.proxy.close(0);
+    await started?.upstream.close();
+  });
 }
