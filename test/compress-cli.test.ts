@@ -27,6 +27,15 @@ describe('headroom compress', () => {
     expect(result.stderr).toMatch(/^headroom: logs, logs transform: \d+ → \d+ tokens \(\d+\.\d% saved\)$/m);
   });
 
+  it('reads piped standard input when no FILE is named, as the pipe examples in its help do', async () => {
+    const item = corpusItem('log-openssh-2k.log');
+    const result = await run(['compress', '--kind', 'logs'], item.text);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(MARKER_PATTERN);
+    expect(result.stdout.length).toBeLessThan(item.text.length / 5);
+    expect(result.stderr).toMatch(/^headroom: logs, logs transform: /m);
+  });
+
   it('reads standard input and saves the original so `headroom retrieve` returns it byte for byte', async () => {
     const item = corpusItem('search-cobra-command-methods.txt');
     const compressed = await run(['compress', '-', '--json'], item.text);

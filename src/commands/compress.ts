@@ -24,7 +24,10 @@ export default class CompressCommand extends HeadroomCommand {
   ];
   static override enableJsonFlag = true;
   static override args = {
-    file: Args.string({ description: 'File to compress; - or nothing reads standard input' }),
+    file: Args.string({
+      description: 'File to compress; - or nothing reads standard input',
+      ignoreStdin: true,
+    }),
   };
   static override flags = {
     query: Flags.string({ char: 'q', description: 'What you are looking for (ranks what is kept)' }),

@@ -22,9 +22,10 @@ export default class ConfigCommand extends HeadroomCommand {
       description: 'What to do',
       options: ['list', 'get', 'set', 'unset', 'path'],
       default: 'list',
+      ignoreStdin: true,
     }),
-    name: Args.string({ description: 'Setting name (as in `config list`)' }),
-    value: Args.string({ description: 'New value for `set`' }),
+    name: Args.string({ description: 'Setting name (as in `config list`)', ignoreStdin: true }),
+    value: Args.string({ description: 'New value for `set`', ignoreStdin: true }),
   };
   static override flags = {
     'show-secrets': Flags.boolean({ description: 'Print the API key instead of masking it' }),

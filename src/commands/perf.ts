@@ -21,7 +21,11 @@ export default class PerfCommand extends HeadroomCommand {
   static override enableJsonFlag = true;
   static override strict = false;
   static override args = {
-    paths: Args.string({ description: 'Files or folders of tool outputs to measure', required: true }),
+    paths: Args.string({
+      description: 'Files or folders of tool outputs to measure',
+      required: true,
+      ignoreStdin: true,
+    }),
   };
   static override flags = {
     items: Flags.boolean({ description: 'Print one line per file, not only the totals' }),

@@ -28,6 +28,8 @@ export default class WrapCommand extends HeadroomCommand {
     agent: Args.string({
       description: `Agent to run (${AGENTS.map((a) => a.name).join(', ')})`,
       required: true,
+      // The agent reads standard input, not headroom.
+      ignoreStdin: true,
     }),
   };
   static override flags = {
