@@ -1,6 +1,7 @@
 // One place that decides every setting: flags > HEADROOM_* environment > config file > defaults.
 // Commands pass their parsed flags in; core modules receive the resolved, typed Config.
 
+import { mkdirSync } from 'node:fs';
 import Conf from 'conf';
 import envPaths from 'env-paths';
 import { ConfigError } from './errors.js';
@@ -179,6 +180,8 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
 
 function openConfigFile(env: NodeJS.ProcessEnv): Conf<Record<string, unknown>> {
   try {
+    // The file may hold the proxy key: its directory is the owner's alone, like the cache dir.
+    mkdirSync(configDir(env), { recursive: true, mode: 0o700 });
     return new Conf<Record<string, unknown>>({
       cwd: configDir(env),
       configName: 'config',

@@ -48,6 +48,11 @@ describe('resolveConfig', () => {
     const env = isolatedEnv();
     const file = writeSetting('apiKey', 'secret', env);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    const fresh = {
+      HEADROOM_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), 'headroom-config-')), 'new', 'dir'),
+    };
+    writeSetting('apiKey', 'secret', fresh);
+    expect(statSync(fresh.HEADROOM_CONFIG_DIR).mode & 0o777).toBe(0o700);
   });
 });
 
