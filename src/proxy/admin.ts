@@ -11,7 +11,7 @@ export interface AdminContext {
   startedAt: number;
   /** Open /stats/stream responses, ended when the proxy shuts down. */
   streams: Set<ServerResponse>;
-  /** Called after a session registers, so the proxy tags its requests from then on. */
+  /** Called when a session registers: the proxy records it and tags its requests from then on. */
   onSession: (session: { id: string; agent: string | null; project: string | null }) => void;
 }
 
@@ -99,7 +99,6 @@ async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: A
     agent: parsed.data.agent ?? null,
     project: parsed.data.project ?? null,
   };
-  ctx.store.upsertSession(session);
   ctx.onSession(session);
   sendJson(res, 201, { session });
 }

@@ -10,12 +10,12 @@ import { ConfigError, HeadroomError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
 import { openOriginalStore, originalStoreOptions } from '../store/originals.js';
-import { StatsStore, statsDbPath } from '../store/stats.js';
+import { type SessionInfo, StatsStore, statsDbPath } from '../store/stats.js';
 import type { OriginalStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
 import { RequestEstimator } from './estimate.js';
 import { forwardRequest, type SessionTag } from './forward.js';
-import { isAdminPath, routeRequest } from './routes.js';
+import { isAdminPath, type Provider, routeRequest } from './routes.js';
 import { DEFAULT_TIMEOUTS, providerErrorBody, Upstreams, type UpstreamTimeouts } from './upstream.js';
 
 export interface ProxySession {
@@ -71,6 +71,20 @@ function announce(cacheDir: string, url: string, logger: Logger): () => void {
     announced.delete(key);
     removeRuntimeFile(cacheDir, info.pid);
   };
+}
+
+/**
+ * Keep a session's registration in the stats store. A store another process holds locked (or a full disk)
+ * costs only the registration row: the proxy still tags the session's requests from memory.
+ */
+function rememberSession(store: StatsStore, session: SessionInfo, logger: Logger): void {
+  try {
+    store.upsertSession(session);
+  } catch (error) {
+    logger.warn(
+      `headroom: cannot record session ${session.id} in ${store.file} (${(error as Error).message})`,
+    );
+  }
 }
 
 function packageVersion(): string {
@@ -136,7 +150,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
-    store.upsertSession(options.session);
+    rememberSession(store, options.session, logger);
     sessions.set(options.session.id, options.session);
   }
   const sessionTag = (id: string | undefined): SessionTag | undefined => {
@@ -157,18 +171,33 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     version: packageVersion(),
     startedAt: Date.now(),
     streams,
-    onSession: (s: SessionTag & { id: string }) => sessions.set(s.id, s),
+    onSession: (s: SessionTag & { id: string }) => {
+      rememberSession(store, s, logger);
+      sessions.set(s.id, s);
+    },
   };
   const estimator = new RequestEstimator();
   const forwardContext = { config, upstreams, store, logger, estimator, originals };
   let closing = false;
 
-  const track = (work: Promise<void>) => {
+  // A request the proxy itself failed still gets an answer, never a connection left open with none.
+  const track = (work: Promise<void>, res: ServerResponse, provider: Provider) => {
     inFlight.add(work);
     work
-      .catch((error: unknown) =>
-        logger.error(`headroom: request failed inside the proxy: ${(error as Error)?.message}`),
-      )
+      .catch((error: unknown) => {
+        const message = `headroom: request failed inside the proxy: ${(error as Error)?.message}`;
+        logger.error(message);
+        if (!res.headersSent) {
+          const body = providerErrorBody(provider, 500, message);
+          res.writeHead(500, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          });
+          res.end(body);
+        } else if (!res.writableEnded) {
+          res.destroy();
+        }
+      })
       .finally(() => inFlight.delete(work));
   };
 
@@ -187,10 +216,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return;
     }
     if (isAdminPath(route.path)) {
-      track(handleAdmin(req, res, route.path, route.query, admin));
+      track(handleAdmin(req, res, route.path, route.query, admin), res, route.provider);
       return;
     }
-    track(forwardRequest(req, res, route, sessionTag(route.sessionId), forwardContext));
+    track(forwardRequest(req, res, route, sessionTag(route.sessionId), forwardContext), res, route.provider);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handle);

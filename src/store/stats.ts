@@ -357,19 +357,26 @@ export class StatsStore {
   }
 
   private migrate(): void {
+    // A current file needs no write lock, so another process holding one does not stop this one opening it.
+    if (this.schemaVersion() === MIGRATIONS.length) return;
     // IMMEDIATE takes the write lock first, so two processes opening a new file migrate it once.
     this.db
       .transaction(() => {
-        const version = this.db.pragma('user_version', { simple: true }) as number;
-        if (version > MIGRATIONS.length) {
-          throw new HeadroomError(
-            `${this.file} was written by a newer headroom (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade headroom or point HEADROOM_CACHE_DIR elsewhere`,
-          );
-        }
+        const version = this.schemaVersion();
         for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]!);
         if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
       })
       .immediate();
+  }
+
+  private schemaVersion(): number {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new HeadroomError(
+        `${this.file} was written by a newer headroom (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade headroom or point HEADROOM_CACHE_DIR elsewhere`,
+      );
+    }
+    return version;
   }
 
   /** Queue one request row; it is written within `flushMs`. */

@@ -1,0 +1,111 @@
+// A stats store the proxy cannot use never costs a request or an agent's start: another process holding the
+// database's write lock, or a store that cannot be read, leaves registration and forwarding working.
+
+import Anthropic from '@anthropic-ai/sdk';
+import Database from 'better-sqlite3';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { StatsStore, statsDbPath } from '../src/store/stats.js';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
+
+let upstream: FakeUpstream;
+const proxies: RunningProxy[] = [];
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+
+afterEach(async () => {
+  for (const proxy of proxies.splice(0)) await proxy.close(0);
+});
+
+afterAll(async () => {
+  await upstream?.close();
+});
+
+const ask = (baseURL: string) =>
+  new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 }).messages.create({
+    model: 'claude-sonnet-4-6',
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'Which test fails first?' }],
+  });
+
+/** Another process's open write transaction on the stats database, as a SQLite browser holds one. */
+function holdWriteLock(cacheDir: string): () => void {
+  const other = new Database(statsDbPath(cacheDir));
+  other.exec('BEGIN IMMEDIATE');
+  return () => {
+    other.exec('ROLLBACK');
+    other.close();
+  };
+}
+
+describe('a stats database another process holds locked', () => {
+  it('still starts a proxy for a wrapped agent and tags its requests once the lock is gone', async () => {
+    const overrides = { anthropicUpstream: upstream.url, openaiUpstream: upstream.url };
+    const { cacheDir } = testConfig();
+    // Creates and migrates the file, as an earlier run would have.
+    new StatsStore(statsDbPath(cacheDir)).close();
+    const release = holdWriteLock(cacheDir);
+    let proxy: RunningProxy;
+    try {
+      proxy = await startTestProxy(
+        upstream.url,
+        { ...overrides, cacheDir },
+        { session: { id: 'wrap-1', agent: 'claude', project: '/home/dev/app' } },
+      );
+      proxies.push(proxy);
+    } finally {
+      release();
+    }
+    const message = await ask(proxy.url);
+    expect(message.content[0]).toMatchObject({ type: 'text' });
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({
+      status: 200,
+      sessionId: 'wrap-1',
+      agent: 'claude',
+      project: '/home/dev/app',
+    });
+  });
+
+  it('registers a session posted to /admin/sessions instead of leaving the caller waiting', async () => {
+    const proxy = await startTestProxy(upstream.url);
+    proxies.push(proxy);
+    const release = holdWriteLock(proxy.store.file.replace(/\/stats\.db$/, ''));
+    let status: number;
+    try {
+      const registered = await request(`${proxy.url}/admin/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'sess-7', agent: 'codex', project: '/home/dev/api' }),
+        headersTimeout: 15_000,
+      });
+      status = registered.statusCode;
+      await registered.body.dump();
+    } finally {
+      release();
+    }
+    expect(status).toBe(201);
+    await ask(`${proxy.url}/s/sess-7`);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 200, sessionId: 'sess-7', agent: 'codex', project: '/home/dev/api' });
+  });
+});
+
+describe('a stats store that cannot be read', () => {
+  it('answers /stats with a one-line error instead of leaving the connection open', async () => {
+    const store = new StatsStore(statsDbPath(testConfig().cacheDir));
+    const proxy = await startTestProxy(upstream.url, {}, { store });
+    proxies.push(proxy);
+    store.close();
+    const response = await request(`${proxy.url}/stats`, { headersTimeout: 5_000 });
+    const body = (await response.body.json()) as { error: { message: string } };
+    expect(response.statusCode).toBe(500);
+    expect(body.error.message).toMatch(/^headroom: request failed inside the proxy: .*not open/);
+    // Model requests still go through.
+    expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });
+  });
+});
