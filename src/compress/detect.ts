@@ -76,10 +76,11 @@ export function looksLikeLogs(text: string): boolean {
 }
 
 // grep/rg hits `path:line:text` / `path-line-text`, or `path:text` when the path has a slash or an extension.
-const GREP_HIT = /^(?:[^\s:]*[/.][^\s:]*):(?:\d+[:-])?/;
+// The lookaheads keep both checks linear on long lines (nested stars would backtrack quadratically).
+const GREP_HIT = /^(?=[^\s:]*[/.])[^\s:]*:/;
 // find/ls -l/ls -R/dpkg -l listings.
 const LISTING =
-  /^([dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d+$|\S*\/\S*:$|\.{1,2}\/\S|\/\S+$|(ii|rc|hi|un|iU)\s{2}\S|\S+\s+\d+\s+\d{4}-\d{2}-\d{2})/;
+  /^([dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d+$|(?=\S*\/)\S*:$|\.{1,2}\/\S|\/\S+$|(ii|rc|hi|un|iU)\s{2}\S|\S+\s+\d+\s+\d{4}-\d{2}-\d{2})/;
 
 export function looksLikeGrep(text: string): boolean {
   const lines = sampleLines(text);

@@ -6,10 +6,13 @@ import { splitLines } from '../lines.js';
 import { type Query, relevance, stem, termWeights } from '../query.js';
 import type { Compressed, Transform } from '../types.js';
 
-const HIT = /^([^\s:]*[/.][^\s:]*?)([:-])(\d+)\2/;
-const HIT_NO_LINE = /^([^\s:]*[/.][^\s:]*):/;
+// Linear on long lines: the path part after its last `/` or `.` holds neither, a path is looked for
+// from the start of a token only, and the lookaheads settle once; nested stars here backtrack quadratically.
+const HIT = /^([^\s:]*[/.][^\s:/.]*?)([:-])(\d+)\2/;
+const HIT_NO_LINE = /^(?=[^\s:]*[/.])([^\s:]*):/;
 const DIR_HEADER = /^(\S.*):$/;
-const PATH_IN_LINE = /(\S*\/)[^/\s]+\/?$/;
+const PATH_IN_LINE = /(?<!\S)(\S*\/)[^/\s]+\/?$/;
+const BARE_PATH = /^(?=\S*\/\S)\S+$/;
 // `ls -l` / `find -printf '%M %s …'` entries: permissions, optional links/owner/group, then the size.
 const SIZED_ENTRY = /^([-dlcbps])[rwxsStT-]{9}[.+@]?\s+(?:\d+\s+\S+\s+\S+\s+)?(\d+)\s/;
 const SELF_OR_PARENT = /\s\.\.?$/;
@@ -265,7 +268,8 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
  * query names already keeps more of its entries), the whole line otherwise (`dpkg -l` rows).
  */
 function entryName(line: string): string {
-  if (SIZED_ENTRY.test(line) || /^\S*\/\S+$/.test(line)) return /([^/\s]+)\/?$/.exec(line)?.[1] ?? line;
+  if (SIZED_ENTRY.test(line) || BARE_PATH.test(line))
+    return /(?<![^/\s])([^/\s]+)\/?$/.exec(line)?.[1] ?? line;
   return line.replace(HIT, '').replace(HIT_NO_LINE, '');
 }
 
@@ -293,7 +297,7 @@ function largestFiles(lines: readonly string[]): number[] {
 function omissionNote(group: string, dropped: readonly number[], lines: readonly string[]): string {
   const labels: string[] = [];
   for (const i of dropped) {
-    const name = /([^/\s]+\/?)$/.exec(lines[i] as string);
+    const name = /(?<![^/\s])([^/\s]+\/?)$/.exec(lines[i] as string);
     if (name) labels.push(name[1] as string);
   }
   const shown = labels.slice(0, 12).join(', ');
