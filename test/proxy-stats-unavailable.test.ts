@@ -93,6 +93,22 @@ describe('a stats database another process holds locked', () => {
     const [row] = await waitForRows(proxy, 1);
     expect(row).toMatchObject({ status: 200, sessionId: 'sess-7', agent: 'codex', project: '/home/dev/api' });
   });
+
+  it('keeps the rows of requests served under the lock and writes them once it is gone', async () => {
+    const proxy = await startTestProxy(upstream.url);
+    proxies.push(proxy);
+    const release = holdWriteLock(proxy.store.file.replace(/\/stats\.db$/, ''));
+    try {
+      expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });
+      expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });
+      // Long enough for the proxy to try writing the rows while the lock is still held.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      release();
+    }
+    const rows = await waitForRows(proxy, 2);
+    expect(rows.map((row) => row.status)).toEqual([200, 200]);
+  });
 });
 
 describe('a stats store that cannot be read', () => {

@@ -174,6 +174,14 @@ const TOTALS_SQL = `COUNT(*) AS requests,
   COALESCE(SUM(r.retrievals), 0) AS retrievals,
   COALESCE(SUM(CASE WHEN r.error IS NOT NULL OR r.status >= 400 THEN 1 ELSE 0 END), 0) AS errors`;
 
+const BUSY_TIMEOUT_MS = 5000;
+// Rows recorded while another process holds the write lock wait in memory, retried every second.
+const FLUSH_BUSY_MS = 100;
+const BUSY_RETRY_MS = 1000;
+const MAX_PENDING_ROWS = 10_000;
+
+const isBusy = (error: unknown) => (error as { code?: unknown })?.code === 'SQLITE_BUSY';
+
 /** The stats database file inside a cache directory. */
 export function statsDbPath(cacheDir: string): string {
   return join(cacheDir, 'stats.db');
@@ -328,6 +336,7 @@ export class StatsStore {
   private readonly onError: (error: Error) => void;
   private readonly listeners = new Set<RowListener>();
   private closed = false;
+  private closing = false;
 
   /** Open (creating and migrating as needed) the store at `file`, e.g. `statsDbPath(config.cacheDir)`. */
   constructor(file: string, options: StatsStoreOptions = {}) {
@@ -337,7 +346,7 @@ export class StatsStore {
     try {
       preparePrivateFile(file);
       this.db = new Database(file);
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.migrate();
@@ -398,8 +407,16 @@ export class StatsStore {
     this.pending = [];
     let ids: number[];
     try {
-      ids = this.insertBatch(rows);
+      ids = this.writeBatch(rows);
     } catch (error) {
+      // Another process holding the write lock: the rows wait for it (up to a cap) rather than the
+      // proxy's event loop, which a long busy wait would stall for every stream in flight.
+      if (isBusy(error) && !this.closed && rows.length < MAX_PENDING_ROWS) {
+        this.pending = rows.concat(this.pending);
+        this.timer = setTimeout(() => this.flush(), BUSY_RETRY_MS);
+        this.timer.unref();
+        return;
+      }
       // A full disk or a lock held too long by another process must not take the proxy down.
       this.onError(
         new HeadroomError(
@@ -413,6 +430,17 @@ export class StatsStore {
       const written = withId(row, ids[i]!);
       for (const listener of this.listeners) listener(written);
     });
+  }
+
+  /** Insert rows in one transaction, waiting briefly for a lock while open and fully when closing. */
+  private writeBatch(rows: NewRequestRow[]): number[] {
+    if (this.closing) return this.insertBatch(rows);
+    this.db.pragma(`busy_timeout = ${FLUSH_BUSY_MS}`);
+    try {
+      return this.insertBatch(rows);
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   /** Call `listener` with every row once it is written; returns the unsubscribe function. */
@@ -521,6 +549,7 @@ export class StatsStore {
   /** Write what is queued and close the database. */
   close(): void {
     if (this.closed) return;
+    this.closing = true;
     this.flush();
     this.closed = true;
     this.listeners.clear();
