@@ -148,7 +148,8 @@ const READ_TOOLS = new Set([
   'notebookread',
   'read_many_files',
 ]);
-const FILE_READ_COMMAND = /^\s*(cat|head|tail|nl|bat|less|more|sed\s+-n\s+\S+)\s+[^|;&<>]+$/;
+// One `\s` before the arguments: with `\s+` the two overlapping runs backtrack quadratically on a long command.
+const FILE_READ_COMMAND = /^\s*(cat|head|tail|nl|bat|less|more|sed\s+-n\s+\S+)\s[^|;&<>]+$/;
 
 interface Dropped {
   text: string;
@@ -337,6 +338,15 @@ function memoisedDelta(before: Earlier, later: string, laterKey: string): string
   return delta ?? undefined;
 }
 
+/** The reference that stands for a repeat of an earlier output. */
+function repeatOf(output: ToolOutput, earlier: ToolOutput): string {
+  const from = earlier.toolName ? `${earlier.toolName} output` : 'tool output';
+  return formatMarker(
+    `same as the ${from} of call ${earlier.callId ?? '(unnamed)'} earlier in this conversation`,
+    originalId(output.text),
+  );
+}
+
 /**
  * A later output that differs from a recent earlier one in a few lines (a test re-run, a status polled
  * again): a reference to the earlier call plus the changed lines, with the marker of the full original.
@@ -406,19 +416,15 @@ function compressMessages(
       const key = big && policy === 'compress' ? dedupKey(output.text) : undefined;
       const earlier = key ? seen.get(key) : undefined;
       if (key && !earlier) seen.set(key, output);
+      const reference = earlier && !disabled.has('dedup') ? repeatOf(output, earlier) : undefined;
       // The model edits a file by the exact text it read: a read passes whole, whatever it holds.
       if (policy !== 'compress') stats.skipped = policy;
       else if (!big) stats.skipped = 'below-threshold';
       else if (MARKER_PATTERN.test(output.text)) stats.skipped = 'already-compressed';
-      else if (earlier && !disabled.has('dedup')) {
-        const id = originalId(output.text);
-        const from = earlier.toolName ? `${earlier.toolName} output` : 'tool output';
-        text = formatMarker(
-          `same as the ${from} of call ${earlier.callId ?? '(unnamed)'} earlier in this conversation`,
-          id,
-        );
+      else if (reference && reference.length < output.text.length) {
+        text = reference;
         stats.transform = 'dedup';
-        stats.originalId = id;
+        stats.originalId = originalId(output.text);
       } else {
         const query = buildQuery(output.userText, argumentText(output.toolArgs));
         const decision = memoKey(output.text, query, undefined, disabled);
@@ -480,6 +486,8 @@ function compressMessages(
   };
 }
 
+const NO_STATS = (): CompressStats => ({ blocks: [], tokensBefore: 0, tokensAfter: 0, ms: 0 });
+
 /**
  * Compress the tool outputs in a list of messages (Anthropic Messages, OpenAI Chat, OpenAI
  * Responses input items or Gemini contents). The input is never mutated; unchanged parts keep their identity.
@@ -489,8 +497,13 @@ export function compress<M = unknown>(
   options: CompressOptions = {},
 ): CompressResult<M> {
   const format = options.format && options.format !== 'auto' ? options.format : detectFormat(messages);
-  const out = compressMessages(PROVIDERS[format], messages, options);
-  return { messages: out.messages as M[], stats: out.stats, originals: out.originals };
+  try {
+    const out = compressMessages(PROVIDERS[format], messages, options);
+    return { messages: out.messages as M[], stats: out.stats, originals: out.originals };
+  } catch {
+    // Same guard as compressRequestBody: a shape nobody expected (nesting past the stack) goes out whole.
+    return { messages: messages.slice(), stats: NO_STATS(), originals: [] };
+  }
 }
 
 /**
@@ -504,15 +517,14 @@ export function compressRequestBody(
   options: CompressOptions = {},
 ): CompressBodyResult {
   const provider = PROVIDERS[format];
-  const unchanged = (stats: CompressStats): CompressBodyResult => ({
+  const unchanged = (stats: CompressStats = NO_STATS()): CompressBodyResult => ({
     body,
     changed: false,
     stats,
     originals: [],
   });
   const messages = isObject(body) ? body[provider.messagesKey] : undefined;
-  if (!isObject(body) || !Array.isArray(messages))
-    return unchanged({ blocks: [], tokensBefore: 0, tokensAfter: 0, ms: 0 });
+  if (!isObject(body) || !Array.isArray(messages)) return unchanged();
   const model = options.model ?? (typeof body.model === 'string' ? body.model : undefined);
   try {
     const out = compressMessages(provider, messages, { ...options, model });
@@ -525,12 +537,11 @@ export function compressRequestBody(
     };
   } catch {
     // compressMessages fails open per block; this guards the walk itself on shapes nobody expected.
-    return unchanged({ blocks: [], tokensBefore: 0, tokensAfter: 0, ms: 0 });
+    return unchanged();
   }
 }
 
 function replaceKey(body: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const k of Object.keys(body)) copy[k] = k === key ? value : body[k];
-  return copy;
+  // fromEntries defines own keys, so a `__proto__` key from the wire stays a key instead of a prototype.
+  return Object.fromEntries(Object.keys(body).map((k) => [k, k === key ? value : body[k]]));
 }

@@ -84,10 +84,10 @@ export function replaceAt(root: unknown, path: readonly PathStep[], value: strin
     return copy;
   }
   if (isObject(root) && typeof step === 'string') {
-    const copy: WireObject = {};
-    for (const key of Object.keys(root))
-      copy[key] = key === step ? replaceAt(root[key], rest, value) : root[key];
-    return copy;
+    // fromEntries defines own keys, so a `__proto__` key from the wire stays a key instead of a prototype.
+    return Object.fromEntries(
+      Object.keys(root).map((key) => [key, key === step ? replaceAt(root[key], rest, value) : root[key]]),
+    );
   }
   throw new TypeError(`no container at ${String(step)}`);
 }

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { compress, compressRequestBody } from '../src/compress/pipeline.js';
+import { anthropicConversation, turnsFor } from './helpers/conversation.js';
+import { corpusItem } from './helpers/corpus.js';
+
+type Block = { type: string; [key: string]: unknown };
+
+function nested(depth: number): unknown {
+  let value: unknown = { output: 'deep' };
+  for (let i = 0; i < depth; i++) value = { inner: [value] };
+  return value;
+}
+
+describe('engine invariants on unusual input', () => {
+  it('never turns a repeated short output into a longer reference when minTokens is 0', () => {
+    const messages = [
+      { role: 'user', content: 'run it twice' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'make check' } },
+          { type: 'tool_use', id: 'toolu_2', name: 'Bash', input: { command: 'make check' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' },
+          { type: 'tool_result', tool_use_id: 'toolu_2', content: 'ok' },
+        ],
+      },
+    ];
+    const result = compress(messages, { minTokens: 0 });
+    expect(result.messages).toEqual(messages);
+    expect(result.stats.tokensAfter).toBeLessThanOrEqual(result.stats.tokensBefore);
+  });
+
+  it('returns the messages whole instead of throwing on a Gemini response nested 50k levels deep', () => {
+    const contents = [
+      { role: 'user', parts: [{ text: 'look it up' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'lookup', args: {} } }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'lookup', response: nested(50_000) } }] },
+    ];
+    const result = compress(contents, { format: 'gemini' });
+    expect(result.messages).toEqual(contents);
+    expect(result.originals).toEqual([]);
+  });
+
+  it('returns the messages whole instead of throwing on tool_use input nested 50k levels deep', () => {
+    const messages = anthropicConversation(turnsFor([corpusItem('log-bgl-2k.log')]));
+    const assistant = messages[1] as { content: Block[] };
+    (assistant.content[1] as Block).input = nested(50_000);
+    expect(() => compress(messages)).not.toThrow();
+    expect(compress(messages).messages).toEqual(messages);
+  });
+
+  it('keeps a __proto__ key of the request body and of a tool_result block when compressing', () => {
+    const log = corpusItem('log-bgl-2k.log').text;
+    const raw = JSON.stringify({
+      model: 'claude-sonnet-4-5',
+      PROTO: { note: 'a key like any other' },
+      messages: [
+        { role: 'user', content: 'why did the job fail?' },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'logs' } }],
+        },
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 't1', PROTO: { kept: true }, content: log }],
+        },
+      ],
+    });
+    // An object literal would set the prototype; only JSON.parse makes `__proto__` an own key, as on the wire.
+    const body: unknown = JSON.parse(raw.replaceAll('"PROTO"', '"__proto__"'));
+    const result = compressRequestBody('anthropic', body);
+    expect(result.changed).toBe(true);
+    const sent = JSON.parse(JSON.stringify(result.body));
+    expect(Object.keys(sent)).toEqual(['model', '__proto__', 'messages']);
+    expect(Object.getOwnPropertyDescriptor(sent, '__proto__')?.value).toEqual({
+      note: 'a key like any other',
+    });
+    const block = sent.messages[2].content[0];
+    expect(Object.keys(block)).toEqual(['type', 'tool_use_id', '__proto__', 'content']);
+    expect((block.content as string).length).toBeLessThan(log.length);
+  });
+
+  it('decides whether a 60 KB shell command reads a file without stalling', () => {
+    const messages = anthropicConversation(turnsFor([corpusItem('log-bgl-2k.log')]));
+    const assistant = messages[1] as { content: Block[] };
+    (assistant.content[1] as Block).input = { command: `cat${' '.repeat(60_000)}| sort` };
+    const start = performance.now();
+    const result = compress(messages);
+    // A linear scan takes a millisecond; the quadratic one took seconds on the event loop.
+    expect(performance.now() - start).toBeLessThan(500);
+    expect(result.stats.blocks[0]?.transform).toBe('logs');
+  });
+});
