@@ -51,11 +51,19 @@ function formatField(name: string, value: LogFields[string]): string {
   return ` ${name}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
 }
 
+function openLogFile(file: string): NodeJS.WritableStream {
+  const stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
+  // A log that cannot be written (disk full, path gone) costs its lines, never the proxy: an unheard
+  // stream error would end the process, and stderr belongs to the wrapped agent's screen.
+  stream.on('error', () => {});
+  return stream;
+}
+
 /** Create a logger writing at `level` and above. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const out: NodeJS.WritableStream = options.file
-    ? createWriteStream(options.file, { flags: 'a', mode: 0o600 })
+    ? openLogFile(options.file)
     : (options.stream ?? process.stderr);
   const write = (at: LogLevel, message: string, fields?: LogFields) => {
     if (RANK[at] > RANK[level]) return;
