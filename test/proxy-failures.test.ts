@@ -4,10 +4,12 @@
 
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { anthropicEvents, type FakeUpstream } from './fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
@@ -166,6 +168,34 @@ describe('upstream errors reach the client unchanged', () => {
       expect(JSON.stringify(apiError.error)).toContain(`upstream http://127.0.0.1:${port}`);
       const [row] = await waitForRows(dead, 1);
       expect(row).toMatchObject({ status: 502, error: 'upstream unreachable', provider: 'anthropic' });
+    } finally {
+      await dead.close(0);
+    }
+  });
+
+  it('keeps a password in the upstream URL out of the error it answers and the lines it logs', async () => {
+    const port = await closedPort();
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      stream: new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    });
+    const dead = await startTestProxy(`http://gateway:hunter2-pass@127.0.0.1:${port}/v1`, {}, { logger });
+    try {
+      const error = await openai(dead.url)
+        .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((e: unknown) => e);
+      const apiError = error as InstanceType<typeof OpenAI.APIError>;
+      expect(apiError.status).toBe(502);
+      expect(apiError.message).toContain(`cannot reach upstream http://gateway:***@127.0.0.1:${port}/v1`);
+      await waitForRows(dead, 1);
+      expect(lines.join('')).toContain('cannot reach upstream');
+      expect(`${apiError.message}${lines.join('')}`).not.toContain('hunter2');
     } finally {
       await dead.close(0);
     }

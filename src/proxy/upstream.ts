@@ -26,7 +26,7 @@ export interface UpstreamTarget {
   origin: string;
   /** Path and query to request at the origin. */
   path: string;
-  /** The base URL the target was built from, for error messages. */
+  /** The base URL the target was built from, for error messages (any password masked). */
   base: string;
 }
 
@@ -46,7 +46,15 @@ function parseBase(name: string, raw: string): UpstreamBase {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`${name} upstream "${raw}" must be an http:// or https:// URL`);
   }
-  return { base: raw, origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+  return { base: shownBase(url, raw), origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+}
+
+/** The base URL as error messages and logs show it: a password in it stays out of both. */
+function shownBase(url: URL, raw: string): string {
+  if (!url.password) return raw;
+  const shown = new URL(url.href);
+  shown.password = '***';
+  return shown.href;
 }
 
 /** Join a base path prefix and a request path, dropping a `/v1` both of them carry. */
