@@ -160,10 +160,13 @@ interface Dropped {
 }
 
 // Agents resend the whole conversation every turn: remember recent results so old blocks cost nothing.
+// Least recently used goes first: a block every turn resends must keep its decision (past the time
+// budget a forgotten block would go out whole, changing bytes the provider has cached).
 const MEMO_LIMIT = 512;
 const memo = new Map<string, Dropped>();
 
 function memorise(key: string, value: Dropped): Dropped {
+  memo.delete(key);
   if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
   memo.set(key, value);
   return value;
@@ -186,7 +189,7 @@ function shorten(
 ): Dropped {
   const key = useMemo ? memoKey(text, query, kind, disabled) : '';
   const cached = useMemo ? memo.get(key) : undefined;
-  if (cached) return cached;
+  if (cached) return memorise(key, cached);
   const remember = (value: Dropped) => (useMemo ? memorise(key, value) : value);
   const detected = kind ?? detectKind(text);
   const transform = transformFor(detected);

@@ -1,0 +1,19 @@
+import { expect, it } from 'vitest';
+import { compress, compressText } from '../src/compress/pipeline.js';
+import { anthropicConversation, turnsFor } from './helpers/conversation.js';
+import { corpusItem } from './helpers/corpus.js';
+
+it('keeps the earlier bytes of a conversation resent every turn while another session fills the memo, even past the time budget', () => {
+  const conversation = anthropicConversation(turnsFor([corpusItem('log-bgl-2k.log')]));
+  const first = compress(conversation);
+  expect(first.stats.blocks[0]?.transform).toBe('logs');
+  // Another session's outputs, each distinct, go through the engine between this agent's turns.
+  for (let i = 1; i <= 600; i++) {
+    compressText(`exit status ${i} from the other session`);
+    if (i % 100 === 0 && i <= 500) compress(conversation);
+  }
+  // This turn the budget is spent before the block: only a remembered decision can keep its bytes.
+  const later = compress(conversation, { budgetMs: -1 });
+  expect(later.stats.blocks[0]?.skipped).toBeUndefined();
+  expect(JSON.stringify(later.messages)).toBe(JSON.stringify(first.messages));
+});
