@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compress, compressRequestBody } from '../src/compress/pipeline.js';
+import { compress, compressRequestBody, compressText } from '../src/compress/pipeline.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
 
@@ -94,5 +94,64 @@ describe('engine invariants on unusual input', () => {
     // A linear scan takes a millisecond; the quadratic one took seconds on the event loop.
     expect(performance.now() - start).toBeLessThan(500);
     expect(result.stats.blocks[0]?.transform).toBe('logs');
+  });
+});
+
+// Spreading an array into a call's arguments overflows the stack past about 120k elements.
+describe('outputs past 130k lines or items', () => {
+  const many = 150_000;
+
+  it('compresses a 150k-line log with a query and keeps its FATAL line', () => {
+    const routine = corpusItem('log-bgl-2k.log')
+      .text.split('\n')
+      .filter((l) => l.includes(' INFO '));
+    const lines = Array.from({ length: many }, (_, i) => routine[i % routine.length] as string);
+    const fatal =
+      '2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS APP FATAL ciod: failed to read message prefix';
+    lines.splice(91_234, 0, fatal);
+    const result = compressText(lines.join('\n'), { query: 'why did ciod fail?', tokenCounting: 'estimate' });
+    expect(result.transform).toBe('logs');
+    expect(result.text).toContain(fatal);
+  });
+
+  it('compresses a JSON array of 150k records and keeps it valid JSON', () => {
+    const records = Array.from({ length: many }, (_, i) => ({ id: i, state: i % 7 ? 'open' : 'closed' }));
+    const result = compressText(JSON.stringify(records), { tokenCounting: 'estimate' });
+    expect(result.transform).toBe('json');
+    expect(() => JSON.parse(result.text.slice(0, result.text.lastIndexOf('\n[headroom:')))).not.toThrow();
+  });
+
+  it('compresses 150k grep hits in one file into a count with their line span', () => {
+    const hits = Array.from({ length: many }, (_, i) => `src/generated/table.ts:${i + 1}:  row(${i}),`);
+    const result = compressText(hits.join('\n'), { query: 'row', tokenCounting: 'estimate' });
+    expect(result.transform).toBe('search');
+    expect(result.text).toMatch(/more in table\.ts, lines 2-150000\]/);
+  });
+
+  it('compresses a diff that adds a 150k-line data file beside a hunk with long context', () => {
+    const added = Array.from({ length: many }, (_, i) => `+${i},sample,${i * 3}`);
+    const context = Array.from(
+      { length: 5000 },
+      (_, i) => ` unchanged line ${i} of the configuration reference`,
+    );
+    const diff = [
+      'diff --git a/data/rows.csv b/data/rows.csv',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/data/rows.csv',
+      `@@ -0,0 +1,${many} @@`,
+      ...added,
+      'diff --git a/docs/config.md b/docs/config.md',
+      '--- a/docs/config.md',
+      '+++ b/docs/config.md',
+      '@@ -1,5001 +1,5001 @@',
+      ...context.slice(0, 2500),
+      '-timeout = 30',
+      '+timeout = 60',
+      ...context.slice(2500),
+    ].join('\n');
+    const result = compressText(diff, { tokenCounting: 'estimate' });
+    expect(result.transform).toBe('diff');
+    expect(result.text).toContain('+timeout = 60');
   });
 });

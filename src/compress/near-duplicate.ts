@@ -68,12 +68,12 @@ function lineHunks(a: readonly string[], b: readonly string[], limit: number): H
     if (j >= b.length || (k !== -1 && (l === -1 || k - i <= l - j))) {
       // Lines of the earlier output missing from the later one, up to where they meet again.
       const end = j >= b.length ? a.length : k;
-      hunk.removed.push(...a.slice(i, end));
+      for (let r = i; r < end; r++) hunk.removed.push(a[r] as string);
       changed += end - i;
       i = end;
     } else if (i >= a.length || l !== -1) {
       const end = i >= a.length ? b.length : l;
-      hunk.added.push(...b.slice(j, end));
+      for (let r = j; r < end; r++) hunk.added.push(b[r] as string);
       changed += end - j;
       j = end;
     } else {

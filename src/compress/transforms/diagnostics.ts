@@ -75,7 +75,7 @@ function parse(lines: readonly string[]): { entries: Entry[]; loose: number[] } 
       if (symbol) current.kind += ` (${symbol[1]})`;
     }
   });
-  loose.push(...context);
+  for (const i of context) loose.push(i);
   return { entries, loose };
 }
 
@@ -89,7 +89,11 @@ export function compressDiagnostics(text: string, query: Query): Compressed | un
   for (const i of loose) keep[i] = true;
 
   const kinds = new Map<string, Entry[]>();
-  for (const entry of entries) kinds.set(entry.kind, [...(kinds.get(entry.kind) ?? []), entry]);
+  for (const entry of entries) {
+    const same = kinds.get(entry.kind);
+    if (same) same.push(entry);
+    else kinds.set(entry.kind, [entry]);
+  }
   const shown = new Set<Entry>();
   const showHeader = (entry: Entry) => {
     keep[entry.header] = true;

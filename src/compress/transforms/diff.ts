@@ -116,7 +116,7 @@ export const diff: Transform = {
         continue;
       }
       const trimmed = trimHunks(section.body);
-      out.push(...trimmed.lines);
+      for (const line of trimmed.lines) out.push(line);
       dropped += trimmed.dropped;
     }
     const result = groupOnlyIn(out).join('\n');

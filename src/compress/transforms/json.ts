@@ -314,7 +314,7 @@ function recordStats(node: Node): string | undefined {
   for (const [k, values] of fields) {
     if (values.every((v) => typeof v === 'number')) {
       const nums = values as number[];
-      summary[k] = { min: Math.min(...nums), max: Math.max(...nums) };
+      summary[k] = { min: nums.reduce((a, b) => Math.min(a, b)), max: nums.reduce((a, b) => Math.max(a, b)) };
       continue;
     }
     const counts = new Map<string, number>();

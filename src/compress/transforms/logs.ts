@@ -116,7 +116,7 @@ export const logs: Transform = {
     const weights = termWeights(lines, ctx.query);
     if (weights.size > 0) {
       const scores = lines.map((line) => relevance(line, weights));
-      const best = Math.max(...scores);
+      const best = scores.reduce((a, b) => Math.max(a, b), 0);
       if (best > 0) {
         for (let i = 0; i < n; i++) {
           const group = groups.get(keys[i] as string) as Group;

@@ -84,7 +84,7 @@ function compressHits(lines: readonly string[], query: Query): Compressed | unde
 
   const keep = new Set<number>();
   const budget = hitBudget(n);
-  const best = Math.max(0, ...score);
+  const best = score.reduce((a, b) => Math.max(a, b), 0);
   const byScore = hits
     .map((_, k) => k)
     .filter((k) => (score[k] as number) >= Math.max(1.5, best * 0.25))
@@ -92,7 +92,9 @@ function compressHits(lines: readonly string[], query: Query): Compressed | unde
   for (const k of byScore.slice(0, budget)) keep.add(k);
   const perFile = new Map<string, number[]>();
   hits.forEach((h, k) => {
-    perFile.set(h.file, [...(perFile.get(h.file) ?? []), k]);
+    const inFile = perFile.get(h.file);
+    if (inFile) inFile.push(k);
+    else perFile.set(h.file, [k]);
   });
   for (const [file, ks] of perFile) {
     // A file's first hit anchors where it starts; a file the query names keeps its best few too.
@@ -173,7 +175,7 @@ function uniqueShortNames(files: readonly string[]): Map<string, string> {
 /** Line numbers as compact spans: `12-40` when they are many, every number when they are few. */
 function spans(numbers: readonly number[]): string {
   if (numbers.length <= 3) return `line${numbers.length === 1 ? '' : 's'} ${numbers.join(', ')}`;
-  return `lines ${Math.min(...numbers)}-${Math.max(...numbers)}`;
+  return `lines ${numbers.reduce((a, b) => Math.min(a, b))}-${numbers.reduce((a, b) => Math.max(a, b))}`;
 }
 
 /** The group (directory) a listing line belongs to, or undefined for a line outside any group. */
@@ -205,7 +207,9 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
     }
     if (isNoise(line)) continue;
     const name = groupOf(line, currentDir) ?? '';
-    groups.set(name, [...(groups.get(name) ?? []), i]);
+    const group = groups.get(name);
+    if (group) group.push(i);
+    else groups.set(name, [i]);
   }
   // Lines outside any group (headers of dpkg -l, notes) are few and frame the rest.
   for (const i of (groups.get('') ?? []).slice(0, 6)) keep[i] = true;
@@ -256,7 +260,9 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
     omitted++;
     if (isNoise(line)) continue;
     const name = groupOf(line, currentDir) ?? '';
-    pending.set(name, [...(pending.get(name) ?? []), i]);
+    const group = pending.get(name);
+    if (group) group.push(i);
+    else pending.set(name, [i]);
   }
   flush();
   if (omitted === 0) return undefined;
