@@ -1,6 +1,7 @@
 // A stats store the proxy cannot use never costs a request or an agent's start: another process holding the
 // database's write lock, or a store that cannot be read, leaves registration and forwarding working.
 
+import { connect } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
@@ -123,5 +124,32 @@ describe('a stats store that cannot be read', () => {
     expect(body.error.message).toMatch(/^headroom: request failed inside the proxy: .*not open/);
     // Model requests still go through.
     expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });
+  });
+});
+
+describe('a live stats reader that stopped reading', () => {
+  it('lets the proxy shut down while requests still finish, without writing past the end of its stream', async () => {
+    const proxy = await startTestProxy(upstream.url);
+    const { port } = new URL(proxy.url);
+    const reader = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => reader.once('connect', resolve));
+    reader.write('GET /stats/stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+    await new Promise((resolve) => reader.once('data', resolve));
+    // A reader suspended in a terminal: its socket buffers fill up and stay full.
+    reader.pause();
+    const row = { ts: Date.now(), provider: 'openai', method: 'POST', status: 200 };
+    for (let i = 0; i < 40; i++) proxy.store.record({ ...row, path: `/v1/${'x'.repeat(1_000_000)}` });
+    proxy.store.flush();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = proxy.close(200);
+    // A request finishing during the grace period is recorded and announced as usual.
+    proxy.store.record({ ...row, path: '/v1/chat/completions' });
+    proxy.store.flush();
+    await closed;
+    reader.destroy();
+    const written = new StatsStore(proxy.store.file);
+    expect(written.recent(1)[0]).toMatchObject({ path: '/v1/chat/completions' });
+    expect(written.summary().requests).toBe(41);
+    written.close();
   });
 });

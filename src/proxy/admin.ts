@@ -65,11 +65,14 @@ function streamStats(res: ServerResponse, ctx: AdminContext): void {
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  res.write(': headroom stats stream\n\n');
-  const unsubscribe = ctx.store.subscribe((row) => {
-    res.write(`event: request\ndata: ${JSON.stringify(row)}\n\n`);
-  });
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+  // Ended at shutdown, the stream can stay open a while for a reader that stopped reading; a write past
+  // its end would be an error nobody handles.
+  const send = (text: string) => {
+    if (!res.writableEnded) res.write(text);
+  };
+  send(': headroom stats stream\n\n');
+  const unsubscribe = ctx.store.subscribe((row) => send(`event: request\ndata: ${JSON.stringify(row)}\n\n`));
+  const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
   ctx.streams.add(res);
   res.once('close', () => {
