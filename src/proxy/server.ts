@@ -157,7 +157,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (id === undefined) return options.session;
     let tag = sessions.get(id);
     if (!tag) {
-      const known = store.session(id);
+      let known: ReturnType<StatsStore['session']>;
+      try {
+        known = store.session(id);
+      } catch (error) {
+        // An unreadable stats store costs the row its agent and project, never the request.
+        logger.warn(`cannot read session ${id} from the stats store: ${(error as Error).message}`);
+      }
       tag = { id, agent: known?.agent, project: known?.project };
       if (known) sessions.set(id, tag);
     }
