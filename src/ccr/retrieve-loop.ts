@@ -48,7 +48,7 @@ export interface RetrieveToolResult {
 export const ROUND_TEXT_SEPARATOR = '\n\n';
 
 // Responses items the client executes; every other output item is content or ran server-side.
-const RESPONSES_CLIENT_CALLS = new Set([
+export const RESPONSES_CLIENT_CALLS: ReadonlySet<string> = new Set([
   'function_call',
   'custom_tool_call',
   'local_shell_call',

@@ -30,6 +30,7 @@ import {
   type FoundRetrieveCalls,
   finalStopReason,
   findRetrieveCalls,
+  RESPONSES_CLIENT_CALLS,
   ROUND_TEXT_SEPARATOR,
   sumUsage,
 } from './retrieve-loop.js';
@@ -572,14 +573,6 @@ type ResponsesRoute =
   | { kind: 'held'; events: SseEvent[] }
   | { kind: 'ours' };
 
-const CLIENT_CALL_ITEMS = new Set([
-  'function_call',
-  'custom_tool_call',
-  'local_shell_call',
-  'shell_call',
-  'apply_patch_call',
-  'computer_call',
-]);
 const OPENING_EVENTS = new Set(['response.created', 'response.in_progress', 'response.queued']);
 const CLOSING_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 const ITEM_EVENTS = new Set(['response.output_item.added', 'response.output_item.done']);
@@ -631,7 +624,7 @@ class ResponsesRetrieveStream implements RetrieveStream {
     if (index === undefined) return [this.emit(event)];
     if (type === 'response.output_item.added') {
       const item = itemOf(event.data) ?? {};
-      const route: ResponsesRoute = !CLIENT_CALL_ITEMS.has(String(item.type))
+      const route: ResponsesRoute = !RESPONSES_CLIENT_CALLS.has(String(item.type))
         ? { kind: 'live', index: this.nextOutputIndex++ }
         : item.type === 'function_call' && item.name === RETRIEVE_TOOL_NAME
           ? { kind: 'ours' }
