@@ -267,14 +267,17 @@ export function chatCompletion(req: ReceivedRequest, content: AnswerContent = {}
 export function chatEvents(req: ReceivedRequest, content: AnswerContent = {}): SseEvent[] {
   const full = chatCompletion(req, content);
   const includeUsage = (requestJson(req).stream_options as JsonObject | undefined)?.include_usage === true;
+  const base = {
+    id: full.id,
+    object: 'chat.completion.chunk',
+    created: CREATED,
+    model: full.model,
+    service_tier: 'default',
+    system_fingerprint: 'fp_fake',
+  };
   const chunk = (delta: JsonObject, finish: string | null = null): SseEvent => ({
     data: {
-      id: full.id,
-      object: 'chat.completion.chunk',
-      created: CREATED,
-      model: full.model,
-      service_tier: 'default',
-      system_fingerprint: 'fp_fake',
+      ...base,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       ...(includeUsage ? { usage: null } : {}),
     },
@@ -298,18 +301,7 @@ export function chatEvents(req: ReceivedRequest, content: AnswerContent = {}): S
   });
   events.push(chunk({}, calls.length ? 'tool_calls' : 'stop'));
   if (includeUsage) {
-    events.push({
-      data: {
-        id: full.id,
-        object: 'chat.completion.chunk',
-        created: CREATED,
-        model: full.model,
-        service_tier: 'default',
-        system_fingerprint: 'fp_fake',
-        choices: [],
-        usage: full.usage,
-      },
-    });
+    events.push({ data: { ...base, choices: [], usage: full.usage } });
   }
   events.push({ data: '[DONE]' });
   return events;
