@@ -1,6 +1,6 @@
 // The library surface of headroom: what `import ... from 'headroom-ai'` offers.
 
-export { formatMarker, isOriginalId, MARKER_PATTERN, markerIds, originalId } from './ccr/marker.js';
+export { formatMarker, isOriginalId, MARKER_PATTERN, markerIds, originalId } from './compress/marker.js';
 export {
   type MissingOriginal,
   type RetrievedOriginal,

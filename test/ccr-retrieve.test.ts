@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMarker, MARKER_PATTERN, originalId } from '../src/ccr/marker.js';
+import { formatMarker, MARKER_PATTERN, originalId } from '../src/compress/marker.js';
 import {
   answerRetrieveCall,
   formatForModel,

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MARKER_PATTERN } from '../src/ccr/marker.js';
+import { MARKER_PATTERN } from '../src/compress/marker.js';
 import { CORPUS_DIR, corpusItem } from './helpers/corpus.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MARKER_PATTERN } from '../src/ccr/marker.js';
+import { MARKER_PATTERN } from '../src/compress/marker.js';
 import { measureItems, totals } from '../src/compress/bench.js';
 import { compressText } from '../src/compress/pipeline.js';
 import { corpusItems } from './helpers/corpus.js';

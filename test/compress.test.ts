@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MARKER_PATTERN, originalId } from '../src/ccr/marker.js';
+import { MARKER_PATTERN, originalId } from '../src/compress/marker.js';
 import { lineDelta } from '../src/compress/near-duplicate.js';
 import { compress, compressRequestBody, compressText } from '../src/compress/pipeline.js';
 import {

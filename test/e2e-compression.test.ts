@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { markerIds } from '../src/ccr/marker.js';
+import { markerIds } from '../src/compress/marker.js';
 import { retrieve } from '../src/ccr/retrieve.js';
 import { countTokens } from '../src/compress/tokens.js';
 import { isObject, type WireFormat, type WireObject } from '../src/providers/types.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { originalId } from '../src/ccr/marker.js';
+import { originalId } from '../src/compress/marker.js';
 import { type OriginalStore, openOriginalStore, saveOriginals } from '../src/store/originals.js';
 
 const corpus = resolve(import.meta.dirname, '../../shared/corpus');

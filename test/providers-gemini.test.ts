@@ -3,7 +3,7 @@
 // and the model's calls to it answered and folded away.
 
 import { describe, expect, it } from 'vitest';
-import { markerIds } from '../src/ccr/marker.js';
+import { markerIds } from '../src/compress/marker.js';
 import { continueWithResults, findRetrieveCalls, mergeResponses } from '../src/ccr/retrieve-loop.js';
 import { hasRetrieveTool, retrieveToolDefinition, withRetrieveTool } from '../src/ccr/tool.js';
 import { compress, compressRequestBody } from '../src/compress/pipeline.js';

@@ -3,7 +3,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { markerIds } from '../src/ccr/marker.js';
+import { markerIds } from '../src/compress/marker.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';

@@ -5,7 +5,7 @@
 import { type Content, type GenerateContentResponse, GoogleGenAI, type Tool } from '@google/genai';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { markerIds } from '../src/ccr/marker.js';
+import { markerIds } from '../src/compress/marker.js';
 import { retrieve } from '../src/ccr/retrieve.js';
 import { isObject, type WireObject } from '../src/providers/types.js';
 import type { RunningProxy } from '../src/proxy/server.js';

@@ -4,7 +4,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { markerIds } from '../src/ccr/marker.js';
+import { markerIds } from '../src/compress/marker.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import {
   type AnswerContent,

@@ -3,7 +3,7 @@
 
 import { withOriginalStore } from '../store/originals.js';
 import type { OriginalStore } from '../store/types.js';
-import { isOriginalId } from './marker.js';
+import { isOriginalId } from '../compress/marker.js';
 import type { RetrieveToolInput } from './tool.js';
 
 /** Characters the model gets per answer; a longer original is paged with `offset`. */

@@ -2,7 +2,7 @@
 // each wire shape, and the pure request edits the proxy makes to offer it.
 
 import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
-import { MARKER_PATTERN } from './marker.js';
+import { MARKER_PATTERN } from '../compress/marker.js';
 
 export const RETRIEVE_TOOL_NAME = 'headroom_retrieve';
 

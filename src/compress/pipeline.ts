@@ -2,7 +2,7 @@
 // Pure and deterministic: same input and options, same bytes out; originals are returned, never stored.
 
 import { createHash } from 'node:crypto';
-import { formatMarker, MARKER_PATTERN, originalId } from '../ccr/marker.js';
+import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
 import { anthropic } from '../providers/anthropic.js';
 import { gemini } from '../providers/gemini.js';
 import { openaiChat } from '../providers/openai-chat.js';

@@ -5,7 +5,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } fro
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { originalId } from '../ccr/marker.js';
+import { originalId } from '../compress/marker.js';
 import { type Config, resolveConfig } from '../config.js';
 import type { Original, OriginalStore, OriginalStoreStats } from './types.js';
 
