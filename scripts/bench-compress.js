@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { blockOf, measureItems, measureSpeed, totals } from '../dist/compress/bench.js';
+import { createEngine } from '../dist/compress/engine.js';
+import { blockOf, measureItems, measureSpeed, totals } from '../dist/perf/measure.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = process.env.HEADROOM_CORPUS ?? resolve(root, '../shared/corpus');
@@ -25,7 +26,9 @@ const items = readdirSync(corpus)
     };
   });
 
-const rows = measureItems(items);
+const engine = createEngine();
+await engine.init();
+const rows = measureItems(engine, items);
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 console.log(
   'item'.padEnd(44),
@@ -76,7 +79,10 @@ console.log();
 const of = (category) => items.filter((i) => i.category === category).map((i) => i.text);
 // JSON: the corpus documents as items of one 1 MB array, the shape of a big API listing.
 const jsonBlock = `[${blockOf(of('json'), 1e6).replace(/\n(?=[[{])/g, ',\n')}]`;
-const speeds = [measureSpeed('logs', blockOf(of('logs'), 1e6), 'error'), measureSpeed('json', jsonBlock)];
+const speeds = [
+  measureSpeed(engine, 'logs', blockOf(of('logs'), 1e6), 'error'),
+  measureSpeed(engine, 'json', jsonBlock),
+];
 console.log(
   'speed (transforms only, best of 5)'.padEnd(36),
   'MB'.padStart(6),

@@ -5,10 +5,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { originalId } from '../dist/ccr/marker.js';
-import { retrieve } from '../dist/ccr/retrieve.js';
-import { retrieveToolDefinition } from '../dist/ccr/tool.js';
+import { originalId } from '../dist/compress/marker.js';
 import { countTokens } from '../dist/compress/tokens.js';
+import { formatNamed } from '../dist/formats/index.js';
+import { retrieveToolDefinition } from '../dist/retrieve/loop.js';
+import { readOriginal } from '../dist/retrieve/read.js';
 import { openOriginalStore } from '../dist/store/originals.js';
 
 const corpus = resolve(import.meta.dirname, '../../shared/corpus');
@@ -49,12 +50,14 @@ try {
   const [getMs] = timed(() => ids.map((id) => store.get(id)));
   console.log(`get: ${rate(totalBytes, getMs)} (${(getMs / ids.length).toFixed(2)} ms per item)`);
 
-  const [queryMs] = timed(() => ids.map((id) => retrieve(id, { store, query: 'error failed' })));
+  const queryStart = performance.now();
+  for (const id of ids) await readOriginal(store, id, { query: 'error failed' });
+  const queryMs = performance.now() - queryStart;
   console.log(`retrieve with query: ${(queryMs / ids.length).toFixed(2)} ms per item`);
   store.close();
 
   for (const format of ['anthropic', 'openai-chat', 'openai-responses']) {
-    const json = JSON.stringify(retrieveToolDefinition(format));
+    const json = JSON.stringify(retrieveToolDefinition(formatNamed(format)));
     console.log(
       `tool definition (${format}): ${countTokens(json, 'cl100k_base')} tokens cl100k, ${countTokens(json, 'o200k_base')} o200k`,
     );

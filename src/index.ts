@@ -1,46 +1,35 @@
 // The library surface of headroom: what `import ... from 'headroom-ai'` offers.
 
+export type { CompressOptions, CompressTextOptions, Engine, EngineOptions } from './compress/engine.js';
+export { createEngine } from './compress/engine.js';
 export { formatMarker, isOriginalId, MARKER_PATTERN, markerIds, originalId } from './compress/marker.js';
-export {
-  type MissingOriginal,
-  type RetrievedOriginal,
-  type RetrieveOptions,
-  type RetrieveResult,
-  retrieve,
-} from './ccr/retrieve.js';
-export { RETRIEVE_TOOL_NAME, retrieveToolDefinition } from './ccr/tool.js';
-export {
-  type BlockStats,
-  type CompressBodyResult,
-  type CompressOptions,
-  type CompressResult,
-  type CompressStats,
-  type CompressTextOptions,
-  type CompressTextResult,
-  compressRequestBody,
-  compressText,
-  type SkipReason,
-} from './compress/pipeline.js';
+export type {
+  BlockStats,
+  CompressStats,
+  CompressTextResult,
+  Original,
+  SkipReason,
+} from './compress/results.js';
 export { countTokens, type EncodingName } from './compress/tokens.js';
-export type { Kind, TransformName } from './compress/types.js';
+export type { Kind, ToolOutput, TransformName } from './compress/types.js';
 export { type Config, resolveConfig } from './config.js';
 export { HeadroomError } from './errors.js';
-export { compress, type LibraryCompressOptions } from './library.js';
+export { type CompressedBody, compressRequestBody } from './formats/request.js';
+export type { FormatName } from './formats/types.js';
+export { createHeadroom, type Headroom, type HeadroomOverrides } from './headroom.js';
+export { type CompressResult, compress, type LibraryCompressOptions, retrieve } from './library.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
-export type { WireFormat } from './providers/types.js';
 export {
   type ProxyOptions,
   type ProxySession,
   type RunningProxy,
   startProxy,
 } from './proxy/server.js';
+export type { MissingOriginal, RetrievedOriginal, RetrieveOptions, RetrieveResult } from './retrieve/read.js';
+export { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieve/tool.js';
 export {
-  type Original,
-  type OriginalStore,
   type OriginalStoreOptions,
-  type OriginalStoreStats,
   openOriginalStore,
-  saveOriginals,
 } from './store/originals.js';
 export {
   type NewRequestRow,
@@ -51,3 +40,4 @@ export {
   type StatsTotals,
   statsDbPath,
 } from './store/stats.js';
+export type { OriginalStore, OriginalStoreStats } from './store/types.js';

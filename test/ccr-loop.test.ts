@@ -4,15 +4,17 @@ import { join, resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatNamed } from '../src/formats/index.js';
+import type { FormatName } from '../src/formats/types.js';
+import type { WireObject } from '../src/formats/wire.js';
 import {
   answerRetrieveCalls,
   continueWithResults,
   findRetrieveCalls,
   mergeResponses,
-} from '../src/ccr/retrieve-loop.js';
-import { createRetrieveStream, formatSseEvent, type SseEvent } from '../src/ccr/retrieve-stream.js';
-import { withRetrieveTool } from '../src/ccr/tool.js';
-import type { WireFormat, WireObject } from '../src/providers/types.js';
+  withRetrieveTool,
+} from '../src/retrieve/loop.js';
+import { formatSseEvent, type SseEvent } from '../src/sse.js';
 import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
 import {
   anthropicEvents,
@@ -30,7 +32,7 @@ import {
 } from './ccr-fixtures.js';
 
 /** The formats these tables cover; Gemini's loop has its own spec in ccr-gemini.test.ts. */
-type LoopFormat = Exclude<WireFormat, 'gemini'>;
+type LoopFormat = Exclude<FormatName, 'gemini'>;
 
 const formats: Record<
   LoopFormat,
@@ -140,7 +142,7 @@ function sumOf(rounds: Round[], key: 'input' | 'output'): number {
 }
 
 /** Texts, agent call ids and stop flag of a final response, whatever its format. */
-function summarise(format: WireFormat, response: WireObject): Expected {
+function summarise(format: FormatName, response: WireObject): Expected {
   if (format === 'anthropic') {
     const content = response.content as WireObject[];
     return {
@@ -169,7 +171,7 @@ function summarise(format: WireFormat, response: WireObject): Expected {
   };
 }
 
-function usageTotals(format: WireFormat, usage: unknown): { input: number; output: number } {
+function usageTotals(format: FormatName, usage: unknown): { input: number; output: number } {
   const u = usage as Record<string, number>;
   if (format === 'anthropic')
     return { input: u.input_tokens! + u.cache_read_input_tokens!, output: u.output_tokens! };
@@ -187,12 +189,12 @@ afterAll(() => store.close());
 describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
   it('finds the headroom_retrieve call with its id, query and call id', () => {
     const [first] = roundsOf(format, 'reads the log back, then answers');
-    expect(findRetrieveCalls(format, first!)).toEqual({
+    expect(findRetrieveCalls(formatNamed(format), first!)).toEqual({
       calls: [{ callId: 'call_r1', id: LOG_ID, query: 'FATAL' }],
       otherToolCalls: false,
     });
     const [mixed] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
-    expect(findRetrieveCalls(format, mixed!)).toMatchObject({
+    expect(findRetrieveCalls(formatNamed(format), mixed!)).toMatchObject({
       calls: [{ callId: 'call_r1' }],
       otherToolCalls: true,
     });
@@ -200,28 +202,28 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
 
   it('finds nothing to answer in a final answer or in a response cut by the token limit', () => {
     const [, answer] = roundsOf(format, 'reads the log back, then answers');
-    expect(findRetrieveCalls(format, answer!)).toEqual({ calls: [], otherToolCalls: false });
+    expect(findRetrieveCalls(formatNamed(format), answer!)).toEqual({ calls: [], otherToolCalls: false });
     const cut = formats[format].response(
       { calls: [retrieveCall('c')], stop: 'length', usage: { input: 1, output: 1 } },
       1,
     );
-    expect(findRetrieveCalls(format, cut).calls).toEqual([]);
+    expect(findRetrieveCalls(formatNamed(format), cut).calls).toEqual([]);
   });
 
-  it('answers the call from the store and continues the turn with the model turn and the result', () => {
+  it('answers the call from the store and continues the turn with the model turn and the result', async () => {
     const id = store.put(log);
     expect(id).not.toBe(LOG_ID);
     const [first] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
-    const { calls } = findRetrieveCalls(format, first!);
-    const { results, retrievals } = answerRetrieveCalls(
+    const { calls } = findRetrieveCalls(formatNamed(format), first!);
+    const { results, retrievals } = await answerRetrieveCalls(
       calls.map((c) => ({ ...c, id })),
       store,
     );
     expect(results[0]!.content).toMatch(/^\[headroom: \d+ of 2000 lines of hr_\w+ match "FATAL"\]\n/);
     expect(retrievals).toEqual([{ id, bytes: Buffer.byteLength(results[0]!.content), found: true }]);
 
-    const body = withRetrieveTool(requestBody(format), format);
-    const next = continueWithResults(format, body, first!, results);
+    const body = withRetrieveTool(formatNamed(format), requestBody(format));
+    const next = continueWithResults(formatNamed(format), body, first!, results);
     expect(next.tools).toEqual(body.tools);
     expect(next.model).toBe(body.model);
     const key = format === 'openai-responses' ? 'input' : 'messages';
@@ -233,7 +235,7 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
 
   it.each(Object.keys(scenarios))('merges the rounds of a turn that %s', (scenario) => {
     const rounds = roundsOf(format, scenario);
-    const merged = mergeResponses(format, rounds);
+    const merged = mergeResponses(formatNamed(format), rounds);
     expect(JSON.stringify(merged)).not.toContain('headroom_retrieve');
     expect(summarise(format, merged)).toEqual(expectations[scenario]);
     expect(usageTotals(format, merged.usage)).toEqual({
@@ -244,7 +246,7 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
   });
 });
 
-function requestBody(format: WireFormat): WireObject {
+function requestBody(format: FormatName): WireObject {
   const marker = `[headroom: 1,940 of 2,000 lines omitted; headroom_retrieve id=${LOG_ID}]`;
   if (format === 'anthropic') {
     return {
@@ -285,7 +287,7 @@ function requestBody(format: WireFormat): WireObject {
   };
 }
 
-function expectedContinuation(format: WireFormat, response: WireObject, content: string): unknown[] {
+function expectedContinuation(format: FormatName, response: WireObject, content: string): unknown[] {
   if (format === 'anthropic') {
     return [
       {
@@ -320,7 +322,7 @@ function expectedContinuation(format: WireFormat, response: WireObject, content:
 
 /** Run the rounds' event streams through the rewriter the way the proxy does and return the client's SSE text. */
 function rewrite(format: LoopFormat, rounds: WireObject[]): { text: string; assembled: WireObject[] } {
-  const stream = createRetrieveStream(format);
+  const stream = formatNamed(format).createStream();
   const out: SseEvent[] = [];
   const assembled: WireObject[] = [];
   for (const response of rounds) {
@@ -332,7 +334,7 @@ function rewrite(format: LoopFormat, rounds: WireObject[]): { text: string; asse
 }
 
 async function consume(
-  format: WireFormat,
+  format: FormatName,
   sse: string,
 ): Promise<{ final: WireObject; streamedText: string }> {
   const server = await serveEventStream(sse);
@@ -379,7 +381,9 @@ describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
     const rounds = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
     const { assembled } = rewrite(format, rounds);
     assembled.forEach((response, i) => {
-      expect(findRetrieveCalls(format, response)).toEqual(findRetrieveCalls(format, rounds[i]!));
+      expect(findRetrieveCalls(formatNamed(format), response)).toEqual(
+        findRetrieveCalls(formatNamed(format), rounds[i]!),
+      );
       expect(summarise(format, response)).toEqual(summarise(format, rounds[i]!));
       expect(response.usage).toEqual(rounds[i]!.usage);
     });
@@ -397,7 +401,7 @@ describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
       input: sumOf(scenarios[scenario]!, 'input'),
       output: sumOf(scenarios[scenario]!, 'output'),
     });
-    const merged = mergeResponses(format, rounds);
+    const merged = mergeResponses(formatNamed(format), rounds);
     expect(final.id).toBe(merged.id);
     if (format === 'anthropic') expect(final.content).toEqual(merged.content);
     if (format === 'openai-responses') expect(final.output).toMatchObject(merged.output as WireObject[]);
@@ -439,7 +443,7 @@ describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
 
 describe('retrieve loop with an upstream error mid-stream', () => {
   it('passes the error on and closes nothing more', () => {
-    const stream = createRetrieveStream('anthropic');
+    const stream = formatNamed('anthropic').createStream();
     const [first] = roundsOf('anthropic', 'reads the log back, then answers');
     const events = anthropicEvents(first!).slice(0, 4);
     const error = {
@@ -469,7 +473,7 @@ describe('continuing a Responses turn the client does not store', () => {
     const output = round.output as WireObject[];
     delete output[0]!.encrypted_content;
     const body = { model: 'gpt-5-codex', store: false, input: 'Why did the job fail?' };
-    const next = continueWithResults('openai-responses', body, round, [
+    const next = continueWithResults(formatNamed('openai-responses'), body, round, [
       { callId: 'call_r1', content: 'FATAL oom' },
     ]);
     expect(next.input).toEqual([
@@ -484,7 +488,7 @@ describe('continuing a Responses turn the client does not store', () => {
       },
       { type: 'function_call_output', call_id: 'call_r1', output: 'FATAL oom' },
     ]);
-    const stored = continueWithResults('openai-responses', { ...body, store: true }, round, []);
+    const stored = continueWithResults(formatNamed('openai-responses'), { ...body, store: true }, round, []);
     expect((stored.input as WireObject[])[1]).toEqual(output[0]);
   });
 });
@@ -525,7 +529,7 @@ describe('an answer whose first block is the agent’s own tool call', () => {
   ];
 
   it('gives the text the first index and the held call the next one, as the SDK expects', async () => {
-    const stream = createRetrieveStream('anthropic');
+    const stream = formatNamed('anthropic').createStream();
     const out = events.flatMap((event) => stream.push(event));
     expect(stream.endRound().calls).toEqual([]);
     out.push(...stream.finish());

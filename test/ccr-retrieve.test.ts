@@ -3,21 +3,27 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMarker, MARKER_PATTERN, originalId } from '../src/compress/marker.js';
+import { formatNamed } from '../src/formats/index.js';
+import type { FormatName } from '../src/formats/types.js';
+import type { WireObject } from '../src/formats/wire.js';
+import { retrieveToolDefinition as definitionIn, withRetrieveTool as offer } from '../src/retrieve/loop.js';
 import {
   answerRetrieveCall,
   formatForModel,
   MODEL_PAGE_CHARS,
   queryTerms,
-  retrieve,
-} from '../src/ccr/retrieve.js';
+  readOriginal,
+} from '../src/retrieve/read.js';
 import {
   hasRetrieveTool,
   RETRIEVE_TOOL_NAME,
   requestHasMarkers,
-  retrieveToolDefinition,
   shouldOfferRetrieveTool,
-  withRetrieveTool,
-} from '../src/ccr/tool.js';
+} from '../src/retrieve/tool.js';
+
+const retrieveToolDefinition = (format: FormatName) => definitionIn(formatNamed(format));
+const withRetrieveTool = (body: WireObject, format: FormatName) => offer(formatNamed(format), body);
+
 import { countTokens } from '../src/compress/tokens.js';
 import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
 
@@ -39,25 +45,25 @@ function searchTerm(item: string): string {
 }
 
 describe('retrieve over the corpus', () => {
-  it('finds corpus items to test with', () => {
+  it('finds corpus items to test with', async () => {
     expect(items.length).toBeGreaterThan(30);
   });
 
-  it.each(items)('gives back %s byte for byte', (item) => {
+  it.each(items)('gives back %s byte for byte', async (item) => {
     const original = readFileSync(join(corpus, item), 'utf8');
     const id = store.put(original);
-    const result = retrieve(id, { store });
+    const result = await readOriginal(store, id);
     expect(result.found).toBe(true);
     if (!result.found) return;
     expect(Buffer.from(result.text).equals(readFileSync(join(corpus, item)))).toBe(true);
     expect(result.nextOffset).toBeNull();
   });
 
-  it.each(items)('returns only the matching lines or items of %s for a query', (item) => {
+  it.each(items)('returns only the matching lines or items of %s for a query', async (item) => {
     const original = readFileSync(join(corpus, item), 'utf8');
     const id = store.put(original);
     const term = searchTerm(item);
-    const result = retrieve(id, { store, query: term });
+    const result = await readOriginal(store, id, { query: term });
     expect(result.found).toBe(true);
     if (!result.found) return;
     const entries = result.text.split('\n');
@@ -81,23 +87,23 @@ describe('retrieve over the corpus', () => {
 describe('retrieve', () => {
   const log = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
 
-  it('matches any term, case-insensitively, and quoted phrases as a whole', () => {
+  it('matches any term, case-insensitively, and quoted phrases as a whole', async () => {
     expect(queryTerms('ERROR "connection refused"  timeout')).toEqual([
       'error',
       'connection refused',
       'timeout',
     ]);
     const id = store.put('alpha ok\nBeta failed\ngamma ok\nconnection refused here\nrefused connection\n');
-    const result = retrieve(id, { store, query: 'beta "connection refused"' });
+    const result = await readOriginal(store, id, { query: 'beta "connection refused"' });
     expect(result.found && result.text).toBe('2: Beta failed\n4: connection refused here');
   });
 
-  it('pages a huge original on line boundaries, and the pages join back to the original', () => {
+  it('pages a huge original on line boundaries, and the pages join back to the original', async () => {
     const id = store.put(log);
     const pages: string[] = [];
     let offset: number | null = 0;
     while (offset !== null) {
-      const result = retrieve(id, { store, offset, maxChars: MODEL_PAGE_CHARS });
+      const result = await readOriginal(store, id, { offset, maxChars: MODEL_PAGE_CHARS });
       if (!result.found) throw new Error(result.message);
       expect(result.text.length).toBeLessThanOrEqual(MODEL_PAGE_CHARS);
       if (result.nextOffset !== null) expect(result.text.endsWith('\n')).toBe(true);
@@ -108,9 +114,9 @@ describe('retrieve', () => {
     expect(pages.join('')).toBe(log);
   });
 
-  it('tells the model how to read on when a page is cut', () => {
+  it('tells the model how to read on when a page is cut', async () => {
     const id = store.put(log);
-    const { content } = answerRetrieveCall({ id }, store);
+    const { content } = await answerRetrieveCall({ id }, store);
     expect(content.length).toBeLessThan(MODEL_PAGE_CHARS + 200);
     expect(content).toMatch(
       /\[headroom: characters 0-\d+ of 384948 shown; call headroom_retrieve again with offset=\d+/,
@@ -118,35 +124,38 @@ describe('retrieve', () => {
     expect(MARKER_PATTERN.test(content.slice(-200))).toBe(false);
   });
 
-  it('answers an unknown id with a "not available" result rather than an error', () => {
-    const result = retrieve('hr_000000000000', { store });
+  it('answers an unknown id with a "not available" result rather than an error', async () => {
+    const result = await readOriginal(store, 'hr_000000000000');
     expect(result).toMatchObject({ found: false, reason: 'not-stored' });
     expect(!result.found && result.message).toContain(store.location);
-    const answer = answerRetrieveCall({ id: 'hr_000000000000' }, store);
+    const answer = await answerRetrieveCall({ id: 'hr_000000000000' }, store);
     expect(answer.content).toBe(
       '[headroom: original hr_000000000000 is not available (expired or never stored); continue with the shortened text]',
     );
     expect(answer.retrieval).toEqual({ id: 'hr_000000000000', bytes: answer.content.length, found: false });
-    expect(retrieve('../../etc/passwd', { store })).toMatchObject({ found: false, reason: 'invalid-id' });
+    expect(await readOriginal(store, '../../etc/passwd')).toMatchObject({
+      found: false,
+      reason: 'invalid-id',
+    });
   });
 
-  it('says so when a query matches nothing, and counts what it sent', () => {
+  it('says so when a query matches nothing, and counts what it sent', async () => {
     const id = store.put(log);
-    const none = answerRetrieveCall({ id, query: 'zebra-unicorn' }, store);
+    const none = await answerRetrieveCall({ id, query: 'zebra-unicorn' }, store);
     expect(none.content).toBe(
       `[headroom: 0 of 2000 lines of ${id} match "zebra-unicorn"; call without query for the whole text]`,
     );
-    const some = answerRetrieveCall({ id, query: 'FATAL' }, store);
+    const some = await answerRetrieveCall({ id, query: 'FATAL' }, store);
     expect(some.content.split('\n')[0]).toMatch(
       new RegExp(`^\\[headroom: \\d+ of 2000 lines of ${id} match "FATAL"\\]$`),
     );
     expect(some.retrieval).toEqual({ id, bytes: Buffer.byteLength(some.content), found: true });
   });
 
-  it('filters a JSON array by item, numbering items like array indexes', () => {
+  it('filters a JSON array by item, numbering items like array indexes', async () => {
     const labels = readFileSync(join(corpus, 'json-octokit-labels.json'), 'utf8');
     const id = store.put(labels);
-    const result = retrieve(id, { store, query: 'test-label-updated' });
+    const result = await readOriginal(store, id, { query: 'test-label-updated' });
     expect(result).toMatchObject({
       found: true,
       unit: 'items',
@@ -155,9 +164,11 @@ describe('retrieve', () => {
     expect(result.found && result.text.split('\n').every((entry) => /^\[\d+\] \{/.test(entry))).toBe(true);
   });
 
-  it('returns a small original whole with nothing added', () => {
+  it('returns a small original whole with nothing added', async () => {
     const id = store.put('short original\n');
-    expect(formatForModel(retrieve(id, { store, maxChars: MODEL_PAGE_CHARS }))).toBe('short original\n');
+    expect(formatForModel(await readOriginal(store, id, { maxChars: MODEL_PAGE_CHARS }))).toBe(
+      'short original\n',
+    );
   });
 });
 
@@ -190,13 +201,13 @@ describe('the headroom_retrieve tool', () => {
     input: [{ type: 'function_call_output', call_id: 'call_1', output: 'no markers here' }],
   };
 
-  it('costs under 110 tokens in every wire shape', () => {
+  it('costs under 110 tokens in every wire shape', async () => {
     for (const format of ['anthropic', 'openai-chat', 'openai-responses'] as const) {
       expect(countTokens(JSON.stringify(retrieveToolDefinition(format)), 'o200k_base')).toBeLessThan(110);
     }
   });
 
-  it('is appended last, once, in the shape of each API', () => {
+  it('is appended last, once, in the shape of each API', async () => {
     const anthropic = withRetrieveTool(anthropicBody, 'anthropic');
     expect(anthropic.tools).toEqual([...anthropicBody.tools, retrieveToolDefinition('anthropic')]);
     expect((anthropic.tools as Array<{ name: string }>).at(-1)?.name).toBe(RETRIEVE_TOOL_NAME);
@@ -212,7 +223,7 @@ describe('the headroom_retrieve tool', () => {
     expect(hasRetrieveTool(responsesBody)).toBe(false);
   });
 
-  it('creates tools when absent and leaves tool_choice as the client set it', () => {
+  it('creates tools when absent and leaves tool_choice as the client set it', async () => {
     const chat = withRetrieveTool(chatBody, 'openai-chat');
     expect(chat.tools).toEqual([
       { type: 'function', function: expect.objectContaining({ name: RETRIEVE_TOOL_NAME }) },
@@ -222,25 +233,25 @@ describe('the headroom_retrieve tool', () => {
     expect(anthropicNone.tool_choice).toEqual({ type: 'none' });
   });
 
-  it('produces the same bytes on every call, so the cached prefix stays stable', () => {
+  it('produces the same bytes on every call, so the cached prefix stays stable', async () => {
     const first = JSON.stringify(withRetrieveTool(anthropicBody, 'anthropic'));
     const second = JSON.stringify(withRetrieveTool(structuredClone(anthropicBody), 'anthropic'));
     expect(second).toBe(first);
   });
 
-  it('leaves a tools field of unknown shape alone', () => {
+  it('leaves a tools field of unknown shape alone', async () => {
     const odd = { messages: [], tools: { not: 'an array' } };
     expect(withRetrieveTool(odd, 'anthropic')).toBe(odd);
   });
 
-  it('sees markers in messages and input but not in tool definitions', () => {
+  it('sees markers in messages and input but not in tool definitions', async () => {
     expect(requestHasMarkers(anthropicBody)).toBe(true);
     expect(requestHasMarkers(chatBody)).toBe(true);
     expect(requestHasMarkers(responsesBody)).toBe(false);
     expect(requestHasMarkers(withRetrieveTool(responsesBody, 'openai-responses'))).toBe(false);
   });
 
-  it('is offered when compression is on and the request has tools or markers', () => {
+  it('is offered when compression is on and the request has tools or markers', async () => {
     expect(shouldOfferRetrieveTool(responsesBody, true)).toBe(true);
     expect(shouldOfferRetrieveTool(chatBody, true)).toBe(true);
     expect(shouldOfferRetrieveTool({ messages: [{ role: 'user', content: 'hi' }] }, true)).toBe(false);

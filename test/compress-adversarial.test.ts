@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectKind } from '../src/compress/detect.js';
-import { compressText } from '../src/compress/pipeline.js';
+import { compressText, detectKind } from './helpers/engine.js';
 
 // The engine runs on the proxy's event loop: a pattern that backtracks quadratically on one long line
 // stalls every request in flight. The bound is a hundred times what the linear scan takes.

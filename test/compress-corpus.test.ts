@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MARKER_PATTERN } from '../src/compress/marker.js';
-import { measureItems, totals } from '../src/compress/bench.js';
-import { compressText } from '../src/compress/pipeline.js';
+import { measureItems, totals } from '../src/perf/measure.js';
 import { corpusItems } from './helpers/corpus.js';
+import { compressText, engine } from './helpers/engine.js';
 
 const run = (text: string, query = '') =>
   compressText(text, { query, memo: false, tokenCounting: 'estimate' });
@@ -42,7 +42,7 @@ describe('on every corpus item, with its question as the query', () => {
 
 describe('reduction on the corpus (o200k_base tokens, each question as the query)', () => {
   // Floors sit just under the figures `npm run bench:compress` prints, so a regression fails here.
-  const rows = measureItems(corpusItems());
+  const rows = measureItems(engine, corpusItems());
   const byCategory = new Map(totals(rows, ['code']).map((t) => [t.category, t]));
   const floors: Array<[string, number]> = [
     ['logs', 0.89],

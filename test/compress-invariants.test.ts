@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compress, compressRequestBody, compressText } from '../src/compress/pipeline.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
+import { compress, compressRequestBody, compressText } from './helpers/engine.js';
 
 type Block = { type: string; [key: string]: unknown };
 

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { compress, compressText } from '../src/compress/pipeline.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
+import { compress, compressText } from './helpers/engine.js';
 
 it('keeps the earlier bytes of a conversation resent every turn while another session fills the memo, even past the time budget', () => {
   const conversation = anthropicConversation(turnsFor([corpusItem('log-bgl-2k.log')]));

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MARKER_PATTERN, originalId } from '../src/compress/marker.js';
 import { lineDelta } from '../src/compress/near-duplicate.js';
-import { compress, compressRequestBody, compressText } from '../src/compress/pipeline.js';
 import {
   anthropicConversation,
   openaiChatConversation,
@@ -12,6 +11,7 @@ import {
   turnsFor,
 } from './helpers/conversation.js';
 import { corpusItem, corpusItems } from './helpers/corpus.js';
+import { compress, compressRequestBody, compressText } from './helpers/engine.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bgl = corpusItem('log-bgl-2k.log');
@@ -252,10 +252,12 @@ describe('lineDelta', () => {
 describe('determinism', () => {
   it('gives the same bytes in a separate process', () => {
     const here = compressText(bgl.text, { query: bgl.question }).text;
-    const script = `import('${resolve(root, 'dist/compress/pipeline.js')}').then(async (m) => {
+    const script = `import('${resolve(root, 'dist/compress/engine.js')}').then(async (m) => {
       const { readFileSync } = await import('node:fs');
       const meta = JSON.parse(readFileSync(process.argv[1] + '.meta.json', 'utf8'));
-      process.stdout.write(m.compressText(readFileSync(process.argv[1], 'utf8'), { query: meta.question }).text);
+      const engine = m.createEngine();
+      await engine.init();
+      process.stdout.write(engine.compressText(readFileSync(process.argv[1], 'utf8'), { query: meta.question }).text);
     });`;
     const there = execFileSync(
       process.execPath,

@@ -7,10 +7,11 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/compress/marker.js';
-import { retrieve } from '../src/ccr/retrieve.js';
 import { countTokens } from '../src/compress/tokens.js';
-import { isObject, type WireFormat, type WireObject } from '../src/providers/types.js';
+import type { FormatName } from '../src/formats/types.js';
+import { isObject, type WireObject } from '../src/formats/wire.js';
 import type { RunningProxy } from '../src/proxy/server.js';
+import { readOriginal } from '../src/retrieve/read.js';
 import { answer, type FakeUpstream, type ReceivedRequest } from './fake-upstream.js';
 import {
   anthropicConversation,
@@ -79,7 +80,7 @@ const objects = (value: unknown): WireObject[] => (Array.isArray(value) ? value.
 
 /** Each tool output of a request body by its call id, with a setter to blank it out. */
 function toolOutputs(
-  format: WireFormat,
+  format: FormatName,
   body: WireObject,
 ): { callId: string; text: string; blank(): void }[] {
   switch (format) {
@@ -131,7 +132,7 @@ function toolOutputs(
 }
 
 /** The body with every tool output blanked and the tools left out: what compression must not touch. */
-function untouchedParts(format: WireFormat, body: WireObject): WireObject {
+function untouchedParts(format: FormatName, body: WireObject): WireObject {
   const copy = structuredClone(body);
   for (const output of toolOutputs(format, copy)) output.blank();
   delete copy.tools;
@@ -144,13 +145,13 @@ const toolName = (tool: WireObject) =>
 type Fate = 'kept' | 'retrievable' | 'lost';
 
 /** Where each needle of each item ended up: in the forwarded text, or behind its marker in the store. */
-function needleFates(format: WireFormat, forwarded: WireObject, included: readonly CorpusItem[]) {
+async function needleFates(format: FormatName, forwarded: WireObject, included: readonly CorpusItem[]) {
   const byCall = new Map(toolOutputs(format, forwarded).map((o) => [o.callId, o.text]));
   const fates: Record<string, Fate> = {};
-  included.forEach((item, i) => {
+  for (const [i, item] of included.entries()) {
     const prefix = format === 'anthropic' ? 'toolu_' : 'call_';
     const text = byCall.get(`${prefix}${String(i).padStart(4, '0')}`) ?? '';
-    const originals = markerIds(text).map((id) => retrieve(id, { store: proxy.originals }));
+    const originals = await Promise.all(markerIds(text).map((id) => readOriginal(proxy.originals!, id)));
     for (const needle of item.needles) {
       const fate: Fate = text.includes(needle)
         ? 'kept'
@@ -159,11 +160,11 @@ function needleFates(format: WireFormat, forwarded: WireObject, included: readon
           : 'lost';
       fates[`${item.name}: ${needle}`] = fate;
     }
-  });
+  }
   return fates;
 }
 
-const CASES: { name: string; format: WireFormat; sent: unknown; send: () => Promise<unknown> }[] = [
+const CASES: { name: string; format: FormatName; sent: unknown; send: () => Promise<unknown> }[] = [
   {
     name: 'Anthropic messages.create',
     format: 'anthropic',
@@ -199,13 +200,13 @@ describe('compression through the proxy', () => {
         countTokens(JSON.stringify(original)) * 0.8,
       );
 
-      const fates = needleFates(format, forwarded, items);
+      const fates = await needleFates(format, forwarded, items);
       expect(Object.entries(fates).filter(([, fate]) => fate === 'lost')).toEqual([]);
       // Every marker the model reads names an original the proxy can give back whole.
       const ids = markerIds(received.body.toString('utf8'));
       expect(ids.length).toBeGreaterThan(0);
       for (const id of ids) {
-        const back = retrieve(id, { store: proxy.originals });
+        const back = await readOriginal(proxy.originals!, id);
         expect(back.found && items.some((item) => item.text === back.text)).toBe(true);
       }
 
@@ -231,7 +232,7 @@ describe('compression through the proxy', () => {
     const [output] = toolOutputs('anthropic', forwarded);
     expect(output!.text.length).toBeLessThan(log.text.length / 2);
     const [id] = markerIds(output!.text);
-    const back = retrieve(id!, { store: proxy.originals });
+    const back = await readOriginal(proxy.originals!, id!);
     expect(back.found && back.text).toBe(log.text);
   });
 

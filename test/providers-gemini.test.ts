@@ -4,13 +4,19 @@
 
 import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/compress/marker.js';
-import { continueWithResults, findRetrieveCalls, mergeResponses } from '../src/ccr/retrieve-loop.js';
-import { hasRetrieveTool, retrieveToolDefinition, withRetrieveTool } from '../src/ccr/tool.js';
-import { compress, compressRequestBody } from '../src/compress/pipeline.js';
-import { gemini } from '../src/providers/gemini.js';
-import type { WireObject } from '../src/providers/types.js';
+import { gemini } from '../src/formats/gemini/index.js';
+import type { WireObject } from '../src/formats/wire.js';
+import {
+  continueWithResults,
+  findRetrieveCalls,
+  mergeResponses,
+  retrieveToolDefinition,
+  withRetrieveTool,
+} from '../src/retrieve/loop.js';
+import { hasRetrieveTool } from '../src/retrieve/tool.js';
 import { geminiContents, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
+import { compress, compressRequestBody } from './helpers/engine.js';
 
 const log = corpusItem('log-hdfs-2k.log');
 const json = corpusItem('json-octokit-paginate-issues.json');
@@ -123,27 +129,27 @@ describe('compressing Gemini contents', () => {
 });
 
 describe('headroom_retrieve as a Gemini function declaration', () => {
-  const declaration = retrieveToolDefinition('gemini');
+  const declaration = retrieveToolDefinition(gemini);
   const shell = { name: 'run_shell_command', parametersJsonSchema: { type: 'object' } };
 
   it('is appended last to the last functionDeclarations array', () => {
     const body = { contents: [], tools: [{ functionDeclarations: [shell] }, { functionDeclarations: [] }] };
-    const offered = withRetrieveTool(body, 'gemini');
+    const offered = withRetrieveTool(gemini, body);
     expect(offered.tools).toEqual([
       { functionDeclarations: [shell] },
       { functionDeclarations: [declaration] },
     ]);
     expect(hasRetrieveTool(offered)).toBe(true);
-    expect(withRetrieveTool(offered, 'gemini')).toBe(offered);
+    expect(withRetrieveTool(gemini, offered)).toBe(offered);
     expect(declaration).toMatchObject({ name: 'headroom_retrieve', parameters: { type: 'OBJECT' } });
   });
 
   it('becomes the only tool of a request without tools, and stays out of a search-only request', () => {
-    expect(withRetrieveTool({ contents: [] }, 'gemini').tools).toEqual([
+    expect(withRetrieveTool(gemini, { contents: [] }).tools).toEqual([
       { functionDeclarations: [declaration] },
     ]);
     const search = { contents: [], tools: [{ googleSearch: {} }] };
-    expect(withRetrieveTool(search, 'gemini')).toBe(search);
+    expect(withRetrieveTool(gemini, search)).toBe(search);
   });
 });
 
@@ -165,17 +171,17 @@ describe('the retrieve loop on Gemini responses', () => {
   const second = response([{ text: 'The datanode died.' }], [1200, 20]);
 
   it('finds the call (no id: Gemini gives none) and ignores it in a response cut by the token limit', () => {
-    expect(findRetrieveCalls('gemini', first)).toEqual({
+    expect(findRetrieveCalls(gemini, first)).toEqual({
       calls: [{ callId: '', id: 'hr_0123456789ab', query: 'FATAL' }],
       otherToolCalls: true,
     });
     const cut = response([retrieve], [10, 10], 'MAX_TOKENS');
-    expect(findRetrieveCalls('gemini', cut).calls).toEqual([]);
+    expect(findRetrieveCalls(gemini, cut).calls).toEqual([]);
   });
 
   it('continues with the model turn minus the agent’s call and a functionResponse per answer', () => {
     const body = { contents: [{ role: 'user', parts: [{ text: 'Why?' }] }], tools: [] };
-    const next = continueWithResults('gemini', body, first, [{ callId: '', content: 'FATAL x' }]);
+    const next = continueWithResults(gemini, body, first, [{ callId: '', content: 'FATAL x' }]);
     expect(next.contents).toEqual([
       ...body.contents,
       { role: 'model', parts: [{ text: 'Reading the log.' }, retrieve] },
@@ -187,7 +193,7 @@ describe('the retrieve loop on Gemini responses', () => {
   });
 
   it('merges the rounds: all text, then the agent’s call, usage summed, the first round’s id', () => {
-    const merged = mergeResponses('gemini', [first, second]);
+    const merged = mergeResponses(gemini, [first, second]);
     expect(merged.candidates).toEqual([
       {
         content: {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { anthropic } from '../src/providers/anthropic.js';
-import { openaiChat } from '../src/providers/openai-chat.js';
-import { openaiResponses } from '../src/providers/openai-responses.js';
-import { replaceAt, valueAt } from '../src/providers/types.js';
+import { anthropic } from '../src/formats/anthropic/index.js';
+import { openaiChat } from '../src/formats/openai-chat/index.js';
+import { openaiResponses } from '../src/formats/openai-responses/index.js';
+import { replaceAt, valueAt } from '../src/formats/wire.js';
 
 describe('anthropic view', () => {
   const messages = [

@@ -6,7 +6,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CompressionResult, CompressionRoute } from '../src/proxy/compression.js';
+import { countTokens } from '../src/compress/tokens.js';
+import type { WireFormat } from '../src/formats/types.js';
+import type { CompressionResult } from '../src/proxy/compression.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
@@ -17,8 +19,8 @@ const engine = vi.hoisted(() => ({
 }));
 
 vi.mock('../src/proxy/compression.js', () => ({
-  compressForUpstream(route: CompressionRoute, body: Buffer): CompressionResult {
-    engine.calls.push({ provider: route.provider, path: route.path });
+  async compressForUpstream(format: WireFormat, path: string, body: Buffer): Promise<CompressionResult> {
+    engine.calls.push({ provider: format.name, path });
     return engine.behave ? engine.behave(body) : { body };
   },
 }));
@@ -51,15 +53,21 @@ const params = {
 
 describe('compression hook', () => {
   it('forwards the body the engine returns and records its figures', async () => {
+    const long = `${'2026-11-30 12:00:00 INFO block served to 10.0.0.7\n'.repeat(400)}FATAL disk gone\n`;
     engine.behave = (body) => {
       const json = JSON.parse(body.toString('utf8'));
       json.messages[0].content = 'short';
       return {
         body: Buffer.from(JSON.stringify(json)),
-        tokensBefore: 9000,
-        tokensAfter: 1200,
-        transforms: { logs: 1 },
-        ms: 3.5,
+        stats: {
+          blocks: [],
+          tokensBefore: 0,
+          tokensAfter: 0,
+          transforms: { logs: 1 },
+          ms: 3.5,
+          problems: undefined,
+        },
+        rewritten: { before: [long], after: ['short'] },
       };
     };
     const before = upstream.requests.length;
@@ -69,14 +77,12 @@ describe('compression hook', () => {
     });
     expect(engine.calls).toEqual([{ provider: 'anthropic', path: '/v1/messages' }]);
     const [row] = await waitForRows(proxy, 1);
-    expect(row).toMatchObject({
-      tokensBefore: 9000,
-      tokensAfter: 1200,
-      transforms: { logs: 1 },
-      compressMs: 3.5,
-      compressError: null,
-      status: 200,
-    });
+    expect(row).toMatchObject({ transforms: { logs: 1 }, compressMs: 3.5, compressError: null, status: 200 });
+    // What was saved is counted on the outputs the engine rewrote, on top of the request as sent.
+    expect(row!.tokensAfter).toBeGreaterThan(0);
+    expect(row!.tokensBefore! - row!.tokensAfter!).toBe(
+      countTokens(long, 'claude-sonnet-4-6') - countTokens('short', 'claude-sonnet-4-6'),
+    );
   });
 
   it('forwards the original bytes and records the error when the engine throws', async () => {

@@ -6,9 +6,9 @@ import { type Content, type GenerateContentResponse, GoogleGenAI, type Tool } fr
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/compress/marker.js';
-import { retrieve } from '../src/ccr/retrieve.js';
-import { isObject, type WireObject } from '../src/providers/types.js';
+import { isObject, type WireObject } from '../src/formats/wire.js';
 import type { RunningProxy } from '../src/proxy/server.js';
+import { readOriginal } from '../src/retrieve/read.js';
 import { type AnswerContent, answer, type FakeUpstream, type ReceivedRequest } from './fake-upstream.js';
 import { geminiContents, turnsFor } from './helpers/conversation.js';
 import { corpusItem } from './helpers/corpus.js';
@@ -72,14 +72,14 @@ describe('Gemini compression through the proxy', () => {
     const forwarded = received.json();
     const sent = outputsOf(JSON.parse(direct) as WireObject);
     const outputs = outputsOf(forwarded);
-    items.forEach((item, i) => {
+    for (const [i, item] of items.entries()) {
       const text = [...outputs.values()][i]!;
-      const originals = markerIds(text).map((id) => retrieve(id, { store: proxy.originals }));
+      const originals = await Promise.all(markerIds(text).map((id) => readOriginal(proxy.originals!, id)));
       for (const needle of item.needles) {
         const kept = text.includes(needle) || originals.some((o) => o.found && o.text.includes(needle));
         expect(kept, `${item.name}: ${needle}`).toBe(true);
       }
-    });
+    }
     expect([...outputs.keys()]).toEqual([...sent.keys()]);
 
     const blank = (value: unknown) => JSON.stringify(value, (key, v) => (key === 'output' ? '<output>' : v));

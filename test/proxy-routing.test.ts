@@ -15,27 +15,27 @@ describe('routeRequest', () => {
   it('sends Anthropic paths and Anthropic-authenticated requests to Anthropic, the rest to OpenAI', () => {
     expect(routeRequest('POST', '/v1/messages?beta=true', {})).toMatchObject({
       provider: 'anthropic',
-      kind: 'anthropic',
+      format: expect.objectContaining({ name: 'anthropic' }),
       path: '/v1/messages',
       query: '?beta=true',
     });
     expect(routeRequest('POST', '/v1/messages/count_tokens', {})).toMatchObject({
       provider: 'anthropic',
-      kind: 'anthropic',
+      format: expect.objectContaining({ name: 'anthropic' }),
     });
     expect(routeRequest('GET', '/v1/models', { 'anthropic-version': '2023-06-01' }).provider).toBe(
       'anthropic',
     );
     expect(routeRequest('GET', '/v1/models', { authorization: 'Bearer x' }).provider).toBe('openai');
-    expect(routeRequest('POST', '/v1/chat/completions', {}).kind).toBe('openai-chat');
-    expect(routeRequest('POST', '/chat/completions', {}).kind).toBe('openai-chat');
-    expect(routeRequest('POST', '/v1/responses', {}).kind).toBe('openai-responses');
-    expect(routeRequest('GET', '/v1/responses/resp_1', {}).kind).toBe('other');
+    expect(routeRequest('POST', '/v1/chat/completions', {}).format?.name ?? 'other').toBe('openai-chat');
+    expect(routeRequest('POST', '/chat/completions', {}).format?.name ?? 'other').toBe('openai-chat');
+    expect(routeRequest('POST', '/v1/responses', {}).format?.name ?? 'other').toBe('openai-responses');
+    expect(routeRequest('GET', '/v1/responses/resp_1', {}).format?.name ?? 'other').toBe('other');
     expect(
       routeRequest('POST', '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse', {}),
     ).toMatchObject({
       provider: 'gemini',
-      kind: 'gemini',
+      format: expect.objectContaining({ name: 'gemini' }),
       query: '?alt=sse',
     });
   });
@@ -45,7 +45,7 @@ describe('routeRequest', () => {
       sessionId: 'abc123',
       path: '/v1/messages',
       query: '?beta=true',
-      kind: 'anthropic',
+      format: expect.objectContaining({ name: 'anthropic' }),
     });
     expect(routeRequest('POST', '/s/abc123', {})).toMatchObject({ sessionId: 'abc123', path: '/' });
     expect(routeRequest('POST', '/sessions/v1/messages', {}).sessionId).toBeUndefined();
@@ -146,7 +146,7 @@ describe('forwarding', () => {
     const proxy = await startTestProxy(upstream.url);
     try {
       upstream.queue({
-        kind: 'json',
+        format: expect.objectContaining({ name: 'json' }),
         body: { object: 'list', data: [] },
         headers: { 'x-ratelimit-limit-requests': '500', 'keep-alive': 'timeout=5', 'set-cookie': 'a=1' },
       });

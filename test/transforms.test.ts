@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { detectKind } from '../src/compress/detect.js';
 import { template } from '../src/compress/lines.js';
 import { buildQuery } from '../src/compress/query.js';
-import { TRANSFORMS } from '../src/compress/transforms/index.js';
+import { diff } from '../src/compress/transforms/diff.js';
+import { html } from '../src/compress/transforms/html.js';
+import { json } from '../src/compress/transforms/json.js';
+import { logs } from '../src/compress/transforms/logs.js';
+import { search } from '../src/compress/transforms/search.js';
+import { text } from '../src/compress/transforms/text.js';
 import { corpusItem, corpusItems } from './helpers/corpus.js';
+import { detectKind } from './helpers/engine.js';
 
 const ctx = (question = '') => ({ query: buildQuery(question) });
 
@@ -36,7 +41,7 @@ describe('logs transform', () => {
     const lines = Array.from({ length: 10_000 }, (_, i) => routine[i % routine.length] as string);
     const fatal = bgl.find((l) => l.includes('RAS APP FATAL ciod: failed to read message prefix')) as string;
     lines.splice(7_321, 0, fatal);
-    const out = TRANSFORMS.logs.compress(lines.join('\n'), ctx());
+    const out = logs.compress(lines.join('\n'), ctx());
     expect(out?.text).toContain(fatal);
     expect(out?.text.length).toBeLessThan(lines.join('\n').length / 10);
     expect(out?.summary).toBe(
@@ -46,14 +51,14 @@ describe('logs transform', () => {
 
   it('collapses repeated lines into counted templates and keeps the last occurrence', () => {
     const apache = corpusItem('log-apache-2k.log');
-    const out = TRANSFORMS.logs.compress(apache.text, ctx())?.text ?? '';
+    const out = logs.compress(apache.text, ctx())?.text ?? '';
     expect(out).toMatch(/^ {2}569× \[# # # # #\] \[notice\] workerEnv\.init\(\) ok # \(lines 1-1999\)/m);
     expect(out).toContain(apache.text.trimEnd().split('\n').at(-1));
   });
 
   it('keeps every distinct compiler error with its file and lists the names a repeated error was about', () => {
     const tsc = corpusItem('build-tsc-rxjs-ajax-lib-es5.txt');
-    const out = TRANSFORMS.logs.compress(tsc.text, ctx(tsc.question))?.text ?? '';
+    const out = logs.compress(tsc.text, ctx(tsc.question))?.text ?? '';
     const files = new Set(
       tsc.text
         .split('\n')
@@ -66,7 +71,7 @@ describe('logs transform', () => {
 
   it('groups BlueGene/L lines whose node names differ into one template and keeps every FATAL and SEVERE kind', () => {
     const bgl = corpusItem('log-bgl-2k.log');
-    const out = TRANSFORMS.logs.compress(bgl.text, ctx(bgl.question))?.text ?? '';
+    const out = logs.compress(bgl.text, ctx(bgl.question))?.text ?? '';
     expect(out).toMatch(/^ {2}\d{3}× - # # # # # RAS KERNEL INFO generating # \(lines \d+-\d+\)$/m);
     const kinds = new Set(
       bgl.text.match(/RAS \w+ (FATAL|SEVERE) .*$/gm)?.map((l) => template(l).replace(/ ?#.*$/, '')),
@@ -77,7 +82,7 @@ describe('logs transform', () => {
 
   it('groups Android lines by tag and keys, not by the values of key=value pairs or column padding', () => {
     const android = corpusItem('log-android-2k.log');
-    const out = TRANSFORMS.logs.compress(android.text, ctx(android.question))?.text ?? '';
+    const out = logs.compress(android.text, ctx(android.question))?.text ?? '';
     expect(out).toMatch(/^ {2}\d+× # # # # D PowerManagerService: ready=#,policy=#/m);
     for (const line of android.text.split('\n').filter((l) => / E [\w.]+: /.test(l)))
       expect(out).toContain(line.split(/ E /)[1]?.split(' ')[0]);
@@ -99,7 +104,7 @@ describe('logs transform', () => {
         `2024-01-01 10:00:${String(i % 60).padStart(2, '0')},000 INFO [main] App: served request ${i}`,
     );
     routine.splice(200, 0, ...trace);
-    const out = TRANSFORMS.logs.compress(routine.join('\n'), ctx())?.text ?? '';
+    const out = logs.compress(routine.join('\n'), ctx())?.text ?? '';
     expect(out).toContain(trace.join('\n'));
   });
 });
@@ -107,7 +112,7 @@ describe('logs transform', () => {
 describe('compiler output', () => {
   const compressed = (name: string) => {
     const item = corpusItem(name);
-    return { item, out: TRANSFORMS.logs.compress(item.text, ctx(item.question))?.text ?? '' };
+    return { item, out: logs.compress(item.text, ctx(item.question))?.text ?? '' };
   };
 
   it('keeps the first g++ error whole: include chain, message and caret excerpt', () => {
@@ -151,7 +156,7 @@ describe('json transform', () => {
     }));
     records[613] = { id: 614, status: 'failed', latency_ms: 9_000, region: 'eu-west-1' };
     const text = JSON.stringify(records, null, 2);
-    const out = TRANSFORMS.json.compress(text, ctx('why are requests slow'))?.text ?? '';
+    const out = json.compress(text, ctx('why are requests slow'))?.text ?? '';
     const parsed = JSON.parse(out) as unknown[];
     expect(out.length).toBeLessThan(text.length / 10);
     expect(parsed).toContainEqual(records[613]);
@@ -169,7 +174,7 @@ describe('json transform', () => {
 
   it('keeps the fields a question names in a GitHub API object and drops link fields first', () => {
     const repo = corpusItem('json-octokit-get-repository.json');
-    const out = TRANSFORMS.json.compress(repo.text, ctx(repo.question))?.text ?? '';
+    const out = json.compress(repo.text, ctx(repo.question))?.text ?? '';
     expect(() => JSON.parse(out)).not.toThrow();
     expect(out).toContain('"default_branch": "master"');
     expect(out).toContain('"topics": ["fixtures", "hello", "hello-world"]');
@@ -178,7 +183,7 @@ describe('json transform', () => {
 
   it('keeps the short scalar fields of a small object whole (a request body of flags)', () => {
     const fixture = corpusItem('json-octokit-branch-protection.json');
-    const out = TRANSFORMS.json.compress(fixture.text, ctx(fixture.question))?.text ?? '';
+    const out = json.compress(fixture.text, ctx(fixture.question))?.text ?? '';
     const body = (JSON.parse(out) as Array<{ body?: unknown }>)[1]?.body;
     expect(body).toEqual({
       required_status_checks: null,
@@ -190,7 +195,7 @@ describe('json transform', () => {
 
   it('shows a header that every recorded response repeats only once', () => {
     const fixture = corpusItem('json-octokit-paginate-issues.json');
-    const out = TRANSFORMS.json.compress(fixture.text, ctx(fixture.question))?.text ?? '';
+    const out = json.compress(fixture.text, ctx(fixture.question))?.text ?? '';
     const repeats = (text: string) => text.split('"x-frame-options": "deny"').length - 1;
     expect(repeats(fixture.text)).toBeGreaterThan(3);
     expect(repeats(out)).toBeLessThanOrEqual(1);
@@ -198,20 +203,20 @@ describe('json transform', () => {
 
   it('counts the keys and braces of nested containers against its budget (a deep npm ls tree)', () => {
     const tree = corpusItem('json-npm-ls-express-project.json');
-    const out = TRANSFORMS.json.compress(tree.text, ctx(tree.question))?.text ?? '';
+    const out = json.compress(tree.text, ctx(tree.question))?.text ?? '';
     expect(out.length).toBeLessThan(tree.text.length / 4);
     for (const needle of tree.needles) expect(out).toContain(needle);
   });
 
   it('returns nothing for text that is not JSON', () => {
-    expect(TRANSFORMS.json.compress('{"unterminated": ', ctx())).toBeUndefined();
+    expect(json.compress('{"unterminated": ', ctx())).toBeUndefined();
   });
 });
 
 describe('search transform', () => {
   it('keeps the grep hits that match the question and counts the rest per file with their line span', () => {
     const grep = corpusItem('search-cobra-command-methods.txt');
-    const out = TRANSFORMS.search.compress(grep.text, ctx(grep.question))?.text ?? '';
+    const out = search.compress(grep.text, ctx(grep.question))?.text ?? '';
     for (const needle of grep.needles) expect(out).toContain(needle);
     expect(out).toMatch(/^\[… 10\d more in command\.go, lines \d+-\d+\]$/m);
     expect(out.length).toBeLessThan(grep.text.length / 5);
@@ -219,7 +224,7 @@ describe('search transform', () => {
 
   it('keeps the lines that set the searched name (timeout=None, timeout = Timeout(…)) but not pass-throughs', () => {
     const grep = corpusItem('search-requests-timeout.txt');
-    const out = TRANSFORMS.search.compress(grep.text, ctx(grep.question))?.text ?? '';
+    const out = search.compress(grep.text, ctx(grep.question))?.text ?? '';
     expect(out).toContain(
       'adapters.py:476:                timeout = TimeoutSauce(connect=connect, read=read)',
     );
@@ -229,7 +234,7 @@ describe('search transform', () => {
 
   it('keeps the first hit of every file and the best hits of the files a question names', () => {
     const grep = corpusItem('search-regex-unwrap.txt');
-    const out = TRANSFORMS.search.compress(grep.text, ctx(grep.question))?.text ?? '';
+    const out = search.compress(grep.text, ctx(grep.question))?.text ?? '';
     const lines = grep.text.split('\n').filter(Boolean);
     const files = new Set(lines.map((l) => l.split(':')[0]));
     expect(files.size).toBe(11);
@@ -240,14 +245,14 @@ describe('search transform', () => {
 
   it('keeps the full lines of the largest files in a find listing', () => {
     const find = corpusItem('shell-find-cobra.txt');
-    const out = TRANSFORMS.search.compress(find.text, ctx('where is the license'))?.text ?? '';
+    const out = search.compress(find.text, ctx('where is the license'))?.text ?? '';
     for (const size of ['89148', '70482', '52668', '32905'])
       expect(out).toMatch(new RegExp(`^-rw-r--r-- +${size} .*\\.go$`, 'm'));
   });
 
   it('keeps ls -R directory headers and the entries a question names', () => {
     const ls = corpusItem('shell-ls-laR-regex-crate.txt');
-    const out = TRANSFORMS.search.compress(ls.text, ctx(ls.question))?.text ?? '';
+    const out = search.compress(ls.text, ctx(ls.question))?.text ?? '';
     for (const header of ls.text.split('\n').filter((l) => l.endsWith(':'))) expect(out).toContain(header);
     expect(out).toContain('re_unicode.rs');
   });
@@ -256,7 +261,7 @@ describe('search transform', () => {
 describe('diff transform', () => {
   it('keeps every changed line and summarises source maps as counts', () => {
     const ky = corpusItem('diff-ky-1.2.0-1.2.1.diff');
-    const out = TRANSFORMS.diff.compress(ky.text, ctx())?.text ?? '';
+    const out = diff.compress(ky.text, ctx())?.text ?? '';
     const changed = ky.text
       .split('\n')
       .filter((l) => /^[+-]/.test(l) && l.length < 400 && !/^(\+\+\+|---) /.test(l));
@@ -267,7 +272,7 @@ describe('diff transform', () => {
 
   it('drops the ---/+++ lines a diff -ru line already names and keeps every changed line of a small diff', () => {
     const semver = corpusItem('diff-semver-7.5.4-7.6.0.diff');
-    const out = TRANSFORMS.diff.compress(semver.text, ctx(semver.question))?.text ?? '';
+    const out = diff.compress(semver.text, ctx(semver.question))?.text ?? '';
     expect(out).not.toMatch(/^(---|\+\+\+) semver/m);
     expect(out).toContain('diff -ru semver-7.5.4/package/internal/re.js semver-7.6.0/package/internal/re.js');
     const changed = semver.text.split('\n').filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
@@ -287,7 +292,7 @@ describe('diff transform', () => {
       ...hunk,
       ...only,
     ].join('\n');
-    const out = TRANSFORMS.diff.compress(text, ctx())?.text ?? '';
+    const out = diff.compress(text, ctx())?.text ?? '';
     expect(out).toContain('Only in pkg-2/dist: a.js, b.js, c.js');
   });
 });
@@ -295,7 +300,7 @@ describe('diff transform', () => {
 describe('text and html transforms', () => {
   it('keeps the man page options and the paragraphs that answer the question', () => {
     const man = corpusItem('text-man-curl.txt');
-    const out = TRANSFORMS.text.compress(man.text, ctx(man.question))?.text ?? '';
+    const out = text.compress(man.text, ctx(man.question))?.text ?? '';
     expect(out).toContain('--retry <num>');
     expect(out).toContain('-k, --insecure');
     expect(out.length).toBeLessThan(man.text.length / 4);
@@ -303,7 +308,7 @@ describe('text and html transforms', () => {
 
   it('turns an HTML page into readable text', () => {
     const page = `<!doctype html><html><head><script>var x = 1;</script></head><body>${'<p>Filler paragraph about nothing in particular.</p>'.repeat(60)}<h2>Rate limits</h2><p>The API allows 5000 requests per hour.</p></body></html>`;
-    const out = TRANSFORMS.html.compress(page, ctx('what are the rate limits'))?.text ?? '';
+    const out = html.compress(page, ctx('what are the rate limits'))?.text ?? '';
     expect(out).toContain('The API allows 5000 requests per hour.');
     expect(out).not.toContain('<p>');
     expect(out).not.toContain('var x');

@@ -37,6 +37,12 @@ interface AdapterBase {
   sessionLogDirs(env: Env): string[];
   /** Why the proxy cannot sit in front of the agent as the user has it set up, if it cannot. */
   cannotRoute?(env: Env): string | undefined;
+  /**
+   * The agent's own editing and file-reading tools, beyond the generic names the engine knows: their
+   * outputs pass whole, since the model edits by the exact text they show.
+   */
+  editTools?: readonly string[];
+  readTools?: readonly string[];
 }
 
 /** An agent headroom runs as a child process with its environment pointed at the proxy. */

@@ -10,6 +10,8 @@ export const claude: ProcessAdapter = {
   title: 'Claude Code',
   binary: 'claude',
   install: 'npm i -g @anthropic-ai/claude-code',
+  editTools: ['MultiEdit', 'NotebookEdit'],
+  readTools: ['NotebookRead'],
   adoptUpstreams: (env) => upstreamsFromEnv(env, { anthropicUpstream: ['ANTHROPIC_BASE_URL'] }),
   upstreamsUsed: () => ['anthropicUpstream'],
   sessionLogDirs: (env) => [join(dirFrom(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'projects')],

@@ -10,6 +10,8 @@ export const gemini: ProcessAdapter = {
   title: 'Gemini CLI',
   binary: 'gemini',
   install: 'npm i -g @google/gemini-cli',
+  editTools: ['replace'],
+  readTools: ['read_many_files'],
   adoptUpstreams: (env) => upstreamsFromEnv(env, { geminiUpstream: ['GOOGLE_GEMINI_BASE_URL'] }),
   upstreamsUsed: () => ['geminiUpstream'],
   sessionLogDirs: (env) => [join(dirFrom(env, 'GEMINI_CLI_HOME', '.gemini'), 'tmp')],

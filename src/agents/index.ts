@@ -15,6 +15,14 @@ export type { AgentAdapter, ManualAdapter, ProcessAdapter } from './adapter.js';
 
 export const AGENTS: readonly AgentAdapter[] = [claude, codex, aider, gemini, copilot, cursor, opencode];
 
+/** Every agent's own editing and reading tools, for the engine's tool policy. */
+export function agentToolPolicy(): { editTools: string[]; readTools: string[] } {
+  return {
+    editTools: AGENTS.flatMap((agent) => agent.editTools ?? []),
+    readTools: AGENTS.flatMap((agent) => agent.readTools ?? []),
+  };
+}
+
 /** The agent a user named on the command line; an unknown name is a usage error (exit 2). */
 export function findAgent(name: string): AgentAdapter {
   const agent = AGENTS.find((a) => a.name === name.toLowerCase());

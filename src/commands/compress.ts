@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand, proxyFlags } from '../command.js';
-import { compressText } from '../compress/pipeline.js';
 import type { Kind } from '../compress/types.js';
 import { HeadroomError } from '../errors.js';
-import { openOriginalStore, originalStoreOptions, saveOriginals } from '../store/originals.js';
+import { createHeadroom } from '../headroom.js';
 
 const KINDS = ['auto', 'json', 'logs', 'search', 'diff', 'html', 'text'] as const;
 
@@ -48,18 +47,15 @@ export default class CompressCommand extends HeadroomCommand {
       disableTransforms: flags['disable-transforms']?.split(',').map((s) => s.trim()),
     });
     const input = await readInput(args.file);
-    const result = compressText(input, {
+    const headroom = await createHeadroom(config);
+    const result = headroom.engine.compressText(input, {
       query: flags.query,
       kind: flags.kind as Kind | 'auto',
-      disableTransforms: config.disableTransforms,
     });
-    if (result.originalId) {
-      const store = openOriginalStore(originalStoreOptions(config));
-      try {
-        saveOriginals([{ id: result.originalId, text: input }], store);
-      } finally {
-        store.close();
-      }
+    try {
+      if (result.originalId) await headroom.originals().putMany([{ id: result.originalId, text: input }]);
+    } finally {
+      await headroom.close();
     }
     const summary = {
       kind: result.kind,

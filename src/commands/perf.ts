@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand } from '../command.js';
-import { blockOf, measureItems, measureSpeed, totals } from '../compress/bench.js';
+import { createEngine, type Engine } from '../compress/engine.js';
+import { blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
 import { itemTable, speedTable, totalsTable } from '../perf/report.js';
 import { loadSamples } from '../perf/samples.js';
 
@@ -40,9 +41,12 @@ export default class PerfCommand extends HeadroomCommand {
   async run(): Promise<unknown> {
     const { argv, flags } = await this.parse(PerfCommand);
     const samples = loadSamples(argv as string[]);
-    const rows = measureItems(samples);
+    // The engine's own defaults, not the user's config: the figures are comparable between machines.
+    const engine = createEngine();
+    await engine.init();
+    const rows = measureItems(engine, samples);
     const figures = totals(rows, ['code']);
-    const speeds = flags.speed ? measureSpeeds(samples) : [];
+    const speeds = flags.speed ? measureSpeeds(engine, samples) : [];
     if (flags.items || flags.verbose) this.log(`${itemTable(rows, flags.verbose)}\n`);
     this.log(totalsTable(figures));
     if (rows.some((r) => r.category === 'code')) {
@@ -54,17 +58,18 @@ export default class PerfCommand extends HeadroomCommand {
 }
 
 /** Speed on 1 MB blocks built from the samples of each kind the engine is fastest to matter on. */
-function measureSpeeds(samples: ReturnType<typeof loadSamples>) {
+function measureSpeeds(engine: Engine, samples: ReturnType<typeof loadSamples>) {
   const of = (category: string) => samples.filter((s) => s.category === category).map((s) => s.text);
   const speeds = [];
-  if (of('logs').length) speeds.push(measureSpeed('logs', blockOf(of('logs'), 1e6), 'error'));
+  if (of('logs').length) speeds.push(measureSpeed(engine, 'logs', blockOf(of('logs'), 1e6), 'error'));
   if (of('json').length) {
     const jsonBlock = `[${blockOf(of('json'), 1e6).replace(/\n(?=[[{])/g, ',\n')}]`;
-    speeds.push(measureSpeed('json', jsonBlock));
+    speeds.push(measureSpeed(engine, 'json', jsonBlock));
   }
   if (speeds.length === 0)
     speeds.push(
       measureSpeed(
+        engine,
         'all samples',
         blockOf(
           samples.map((s) => s.text),

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { retrieve } from '../ccr/retrieve.js';
 import { HeadroomCommand, proxyFlags } from '../command.js';
 import { HeadroomError } from '../errors.js';
-import { openOriginalStore, originalStoreOptions } from '../store/originals.js';
+import { createHeadroom } from '../headroom.js';
+import { silentLogger } from '../log.js';
+import { readOriginal } from '../retrieve/read.js';
 
 export default class RetrieveCommand extends HeadroomCommand {
   static override summary = 'Print an original that compression shortened, by the id in its marker.';
@@ -32,17 +33,12 @@ export default class RetrieveCommand extends HeadroomCommand {
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(RetrieveCommand);
     const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
-    const store = openOriginalStore({
-      ...originalStoreOptions(config),
-      onWarning: (message) => this.warn(message),
-    });
-    const result = (() => {
-      try {
-        return retrieve(args.id, { query: flags.query, store });
-      } finally {
-        store.close();
-      }
-    })();
+    // A store problem (a corrupt file moved aside) is one line on stderr; the answer still comes.
+    const logger = { ...silentLogger, warn: (message: string) => process.stderr.write(`${message}\n`) };
+    const headroom = await createHeadroom(config, { logger });
+    const result = await readOriginal(headroom.originals(), args.id, { query: flags.query }).finally(() =>
+      headroom.close(),
+    );
     if (!result.found) throw new HeadroomError(result.message, result.reason === 'invalid-id' ? 2 : 1);
     if (!this.jsonEnabled()) {
       if (result.query !== undefined) {

@@ -1,17 +1,20 @@
-// Classifies a block of tool output by cheap checks on a sample of its lines, then confirms.
-// Order matters: JSON and diffs are unambiguous; compiler diagnostics look like grep hits, so logs go first.
+// Cheap checks that tell kinds of tool output apart from a sample of their first lines. Transforms use
+// them as their `detect`; the registry runs them in order (compiler diagnostics look like grep hits, so
+// search declines them and logs takes them).
 
-import type { Kind } from './types.js';
+import type { Sample } from './types.js';
 
 const SAMPLE_LINES = 200;
+const SAMPLE_CHARS = 64_000;
 
-/** The first lines of a text (at most `SAMPLE_LINES`), without blank ones. */
-function sampleLines(text: string): string[] {
-  const head = text.length > 64_000 ? text.slice(0, 64_000) : text;
-  return head
+/** The sample detection looks at: the first non-blank lines (at most 200 from the first 64 000 characters). */
+export function sampleOf(text: string): Sample {
+  const head = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
+  const lines = head
     .split('\n', SAMPLE_LINES)
     .map((l) => l.replace(/\r$/, ''))
     .filter((l) => l.trim() !== '');
+  return { text, lines };
 }
 
 function share(lines: readonly string[], pattern: RegExp): number {
@@ -21,7 +24,7 @@ function share(lines: readonly string[], pattern: RegExp): number {
   return hits / lines.length;
 }
 
-export function looksLikeJson(text: string): boolean {
+export function looksLikeJson({ text }: Sample): boolean {
   const t = text.trimStart();
   if (!(t.startsWith('{') || t.startsWith('['))) return false;
   try {
@@ -32,8 +35,7 @@ export function looksLikeJson(text: string): boolean {
   }
 }
 
-export function looksLikeDiff(text: string): boolean {
-  const lines = sampleLines(text);
+export function looksLikeDiff({ lines }: Sample): boolean {
   let headers = 0;
   let hunks = 0;
   for (const line of lines) {
@@ -43,7 +45,7 @@ export function looksLikeDiff(text: string): boolean {
   return hunks > 0 && headers >= 2;
 }
 
-export function looksLikeHtml(text: string): boolean {
+export function looksLikeHtml({ text }: Sample): boolean {
   const head = text.slice(0, 2000).trimStart().toLowerCase();
   if (!head.startsWith('<')) return false;
   if (head.startsWith('<!doctype html') || head.startsWith('<html')) return true;
@@ -64,15 +66,14 @@ const TEST_OUTPUT =
   /^\s*(PASS|FAIL|ok|not ok|✓|✗|×|√|\d+ (passing|failing|pending)|Tests?:|=+ .* =+$|npm (ERR!|WARN))/;
 
 /** Compiler, type-checker or test-runner output. */
-export function looksLikeDiagnostics(text: string): boolean {
-  const lines = sampleLines(text);
+export function looksLikeDiagnostics({ lines }: Sample): boolean {
   return lines.length >= 3 && (share(lines, DIAGNOSTIC) >= 0.1 || share(lines, TEST_OUTPUT) >= 0.2);
 }
 
-export function looksLikeLogs(text: string): boolean {
-  const lines = sampleLines(text);
+export function looksLikeLogs(sample: Sample): boolean {
+  const { lines } = sample;
   if (lines.length < 3) return false;
-  return looksLikeDiagnostics(text) || share(lines, TIMESTAMP) >= 0.5 || share(lines, LEVEL) >= 0.3;
+  return looksLikeDiagnostics(sample) || share(lines, TIMESTAMP) >= 0.5 || share(lines, LEVEL) >= 0.3;
 }
 
 // grep/rg hits `path:line:text` / `path-line-text`, or `path:text` when the path has a slash or an extension.
@@ -82,38 +83,23 @@ const GREP_HIT = /^(?=[^\s:]*[/.])[^\s:]*:/;
 const LISTING =
   /^([dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d+$|(?=\S*\/)\S*:$|\.{1,2}\/\S|\/\S+$|(ii|rc|hi|un|iU)\s{2}\S|\S+\s+\d+\s+\d{4}-\d{2}-\d{2})/;
 
-export function looksLikeGrep(text: string): boolean {
-  const lines = sampleLines(text);
+export function looksLikeGrep({ lines }: Sample): boolean {
   return lines.length >= 3 && share(lines, GREP_HIT) >= 0.6;
 }
 
-export function looksLikeListing(text: string): boolean {
-  const lines = sampleLines(text);
+export function looksLikeListing({ lines }: Sample): boolean {
   return lines.length >= 3 && share(lines, LISTING) >= 0.6;
 }
 
-export function looksLikeSearch(text: string): boolean {
-  return looksLikeGrep(text) || looksLikeListing(text);
+/** grep hits or a listing, unless it is compiler output (whose `file:line:` headers look like hits). */
+export function looksLikeSearch(sample: Sample): boolean {
+  return !looksLikeDiagnostics(sample) && (looksLikeGrep(sample) || looksLikeListing(sample));
 }
 
 const CODE_LINE =
   /^\s*(import |from \S+ import |export |package |#include|#define|using |def |class |fn |pub |func |function |const |let |var |return\b|if\b.*[:{(]$|elif |else\b|try:|except\b|with |raise |yield |for \(|while \(|public |private |protected |static |struct |enum |impl |interface |type |\/\/|\/\*|\* |#!|@\w+|self\.|[\w.]+ = )|[;{}:,(]\s*$/;
 
-export function looksLikeCode(text: string): boolean {
-  const lines = sampleLines(text);
+export function looksLikeCode({ lines }: Sample): boolean {
   if (lines.length < 5) return false;
   return share(lines, CODE_LINE) >= 0.3;
-}
-
-/** The kind of a block of tool output. */
-export function detectKind(text: string): Kind {
-  if (looksLikeJson(text)) return 'json';
-  if (looksLikeDiff(text)) return 'diff';
-  if (looksLikeHtml(text)) return 'html';
-  if (looksLikeDiagnostics(text)) return 'logs';
-  if (looksLikeGrep(text)) return 'search';
-  if (looksLikeListing(text)) return 'search';
-  if (looksLikeLogs(text)) return 'logs';
-  if (looksLikeCode(text)) return 'code';
-  return 'text';
 }

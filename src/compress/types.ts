@@ -1,18 +1,45 @@
-// Shapes shared by the engine: what a transform is, what it sees and what it returns.
-// A transform is a plain object; the pipeline adds the marker, the id and the stats.
+// The engine's vocabulary: what it is given (tool outputs), what a transform is, sees and returns.
+// A transform is a plain object in one file; the engine adds the marker, the id and the stats.
 
 import type { Query } from './query.js';
 
 /** What a block of tool output holds, as far as headroom can tell. */
 export type Kind = 'json' | 'logs' | 'search' | 'diff' | 'html' | 'text' | 'code';
 
-/** The names of the transforms (dedup works across blocks and lives in the pipeline). */
+/** The names of the transforms (dedup works across blocks and lives in the engine). */
 export type TransformName = 'json' | 'logs' | 'search' | 'diff' | 'html' | 'text';
+
+/** One tool output as the engine sees it, whichever wire format carried it. */
+export interface ToolOutput {
+  /** The text the model would read. */
+  text: string;
+  /** The id tying the output to the call that produced it (`tool_use_id` / `call_id`). */
+  callId: string | undefined;
+  /** Name of the tool that produced it, resolved from the matching call. */
+  toolName: string | undefined;
+  /** The call's arguments as the model sent them (JSON text), or ''. */
+  toolArgs: string;
+  /** The last user-typed text before this output: the relevance query of the block. */
+  userText: string;
+}
+
+/** What detection looks at: the text, and its first non-blank lines (computed once per block). */
+export interface Sample {
+  text: string;
+  /** At most 200 non-blank lines from the first 64 000 characters, without trailing CR. */
+  lines: readonly string[];
+}
 
 /** What a transform knows about the block it compresses. */
 export interface TransformContext {
   /** Relevance query: the user's latest message before the block and the producing call's arguments. */
   query: Query;
+  /** The tool that produced the block, when known. */
+  toolName?: string;
+  /** The call's arguments (JSON text), when known. */
+  toolArgs?: string;
+  /** The file the block came from, when the call names one (`file_path`, `cat src/a.py`). */
+  pathHint?: string;
 }
 
 /** The kept content of a block and a short account of what was dropped (for the marker line). */
@@ -21,11 +48,19 @@ export interface Compressed {
   summary: string;
 }
 
-/** One way of shortening one kind of content, losslessly retrievable through the marker. */
-export interface Transform {
+/** Tells a kind of content from a sample. Registered in detection order. */
+export interface Detector {
+  /** The kinds it recognises; the first is the one detection reports. */
+  kinds: readonly Kind[];
+  /** Cheap check on a sample of the block (confirm with the whole text only when the sample agrees). */
+  detect(sample: Sample): boolean;
+}
+
+/** One way of shortening some kinds of content, losslessly retrievable through the marker. */
+export interface Transform extends Detector {
   name: TransformName;
-  /** Cheap check that the text is this transform's kind. */
-  detect(text: string): boolean;
   /** The shortened text, or undefined when the text cannot be parsed or nothing can be dropped. */
   compress(text: string, ctx: TransformContext): Compressed | undefined;
+  /** Loads what the transform needs before its first use (grammars, models); awaited by `engine.init()`. */
+  init?(): Promise<void>;
 }

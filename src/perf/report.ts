@@ -1,6 +1,6 @@
 // Renders benchmark figures as the plain-text tables `headroom perf` and `npm run bench:compress` print.
 
-import type { BenchRow, BenchTotal, SpeedFigure } from '../compress/bench.js';
+import type { BenchRow, BenchTotal, SpeedFigure } from './measure.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 

@@ -3,8 +3,8 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import type { BenchItem } from '../compress/bench.js';
 import { HeadroomError } from '../errors.js';
+import type { BenchItem } from './measure.js';
 
 const SKIPPED = new Set(['MANIFEST.json', 'README.md']);
 const MAX_SAMPLE_BYTES = 64 * 1024 * 1024;

@@ -1,16 +1,14 @@
-// Decides where an incoming request goes: which provider's upstream, whether its body is a conversation the
-// compression hook may rewrite, and which session it belongs to (from a `/s/<id>/` path prefix).
+// Decides where an incoming request goes: which provider's upstream, which wire format its body carries
+// (when it is a conversation the engine may compress), and which session it belongs to (a `/s/<id>/` prefix).
 
 import type { IncomingHttpHeaders } from 'node:http';
-
-export type Provider = 'anthropic' | 'openai' | 'gemini';
-
-/** The wire format of a request body, as the compression hook sees it. */
-export type RouteKind = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini' | 'other';
+import { formatOfRequest } from '../formats/index.js';
+import type { Provider, WireFormat } from '../formats/types.js';
 
 export interface ProxyRoute {
   provider: Provider;
-  kind: RouteKind;
+  /** The conversation format of the body; undefined for requests passed through unread. */
+  format: WireFormat | undefined;
   /** Path as the upstream API names it: session prefix removed, no query string. */
   path: string;
   /** The query string with its leading `?`, or ''. Forwarded unchanged. */
@@ -35,29 +33,6 @@ export function providerFor(path: string, headers: IncomingHttpHeaders): Provide
   return 'openai';
 }
 
-/**
- * The conversation format of a request, when it carries one the compression hook understands.
- * Matches on the path's end so OpenAI-compatible clients with or without a `/v1` base both work.
- */
-export function routeKind(method: string | undefined, provider: Provider, path: string): RouteKind {
-  if (method !== 'POST') return 'other';
-  switch (provider) {
-    case 'anthropic':
-      // count_tokens takes a messages request; counted as it will be sent, i.e. compressed.
-      return path.endsWith('/messages') || isTokenCount(path) ? 'anthropic' : 'other';
-    case 'openai':
-      if (path.endsWith('/chat/completions')) return 'openai-chat';
-      return path.endsWith('/responses') ? 'openai-responses' : 'other';
-    case 'gemini':
-      return /:(stream)?generateContent$/i.test(path) ? 'gemini' : 'other';
-  }
-}
-
-/** True for a request that only counts a conversation's tokens: no model answers it. */
-export function isTokenCount(path: string): boolean {
-  return path.endsWith('/messages/count_tokens');
-}
-
 /** Resolve the full route of a request from its URL (path + query) and headers. */
 export function routeRequest(
   method: string | undefined,
@@ -69,7 +44,12 @@ export function routeRequest(
   const path = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q);
   const provider = providerFor(path, headers);
-  return { provider, kind: routeKind(method, provider, path), path, query, sessionId };
+  return { provider, format: formatOfRequest(method, provider, path), path, query, sessionId };
+}
+
+/** True for a request that only counts a conversation's tokens: no model answers it. */
+export function isTokenCount(route: ProxyRoute): boolean {
+  return route.format?.isTokenCount(route.path) ?? false;
 }
 
 /** The model a path names (Gemini's `/v1beta/models/<model>:generateContent`), or undefined. */

@@ -5,18 +5,23 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { agentToolPolicy } from '../agents/index.js';
+import { createEngine } from '../compress/engine.js';
 import { type Config, isLoopbackHost } from '../config.js';
 import { ConfigError, HeadroomError } from '../errors.js';
+import { errorBodyFor } from '../formats/index.js';
+import type { Provider } from '../formats/types.js';
 import { type Logger, silentLogger } from '../log.js';
+import { StatsRecorder } from '../stats/recorder.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
+import { TokenCounter } from '../stats/token-counter.js';
 import { openOriginalStore, originalStoreOptions } from '../store/originals.js';
 import { type SessionInfo, StatsStore, statsDbPath } from '../store/stats.js';
 import type { OriginalStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
-import { RequestEstimator } from './estimate.js';
 import { forwardRequest, type SessionTag } from './forward.js';
-import { isAdminPath, type Provider, routeRequest } from './routes.js';
-import { DEFAULT_TIMEOUTS, providerErrorBody, Upstreams, type UpstreamTimeouts } from './upstream.js';
+import { isAdminPath, routeRequest } from './routes.js';
+import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './upstream.js';
 
 export interface ProxySession {
   id: string;
@@ -182,8 +187,30 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       sessions.set(s.id, s);
     },
   };
-  const estimator = new RequestEstimator();
-  const forwardContext = { config, upstreams, store, logger, estimator, originals };
+  const counter = new TokenCounter();
+  const engine = createEngine({
+    ...agentToolPolicy(),
+    minTokens: config.minTokens,
+    budgetMs: config.budgetMs,
+  });
+  await engine.init();
+  const forwardContext = {
+    upstreams,
+    exchange: { upstreams, logger, originals, maxRounds: config.retrieveMaxRounds },
+    recorder: new StatsRecorder(store, counter, logger),
+    compression: originals
+      ? {
+          engine,
+          originals,
+          options: {
+            minTokens: config.minTokens,
+            budgetMs: config.budgetMs,
+            excludeTools: config.excludeTools,
+            disableTransforms: config.disableTransforms,
+          },
+        }
+      : undefined,
+  };
   let closing = false;
 
   // A request the proxy itself failed still gets an answer, never a connection left open with none.
@@ -194,7 +221,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         const message = `headroom: request failed inside the proxy: ${(error as Error)?.message}`;
         logger.error(message);
         if (!res.headersSent) {
-          const body = providerErrorBody(provider, 500, message);
+          const body = errorBodyFor(provider, 500, message);
           res.writeHead(500, {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
@@ -211,7 +238,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (closing) res.shouldKeepAlive = false;
     const route = routeRequest(req.method, req.url ?? '/', req.headers);
     if (expectedKey && !keyMatches(expectedKey, req.headers['x-headroom-key'])) {
-      const body = providerErrorBody(
+      const body = errorBodyFor(
         route.provider,
         401,
         'headroom: this proxy needs its key in the x-headroom-key header (the HEADROOM_API_KEY it was started with)',
@@ -271,7 +298,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // Requests cut above still record their rows on the way out.
       await Promise.allSettled([...inFlight]);
       await stopped;
-      await estimator.close();
+      await counter.close();
       store.close();
       originals?.close();
     })();

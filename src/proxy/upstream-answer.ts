@@ -1,24 +1,28 @@
-// One upstream exchange of the retrieve loop, read through undici's dispatcher as the plain relay reads
-// its own: the head as soon as it arrives, then each body chunk handed over in the tick it was parsed in.
+// One upstream exchange, read through undici's dispatcher: the head as soon as it arrives, then each body
+// chunk handed over in the tick it was parsed in.
 //
 // No body stream sits in between (undici's `request()` wraps the body in a Readable, whose end is seen
-// ticks after the last bytes): the loop's writes for a TCP read, the end of the response included, go
-// out together, and backpressure is the caller's `pause()` / `resume()`.
+// ticks after the last bytes): the writes for a TCP read, the end of the response included, go out
+// together, and backpressure is the caller's `pause()` / `resume()`.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 export interface UpstreamRequest {
   origin: string;
   path: string;
+  method: string;
   headers: string[];
-  body: Buffer;
+  /** A body read whole, the client's own request stream (relayed as it comes), or none. */
+  body: Buffer | Readable | null;
 }
 
 type ChunkListener = (chunk: Buffer) => void;
 
 export class UpstreamAnswer {
   statusCode = 0;
+  statusMessage = '';
   headers: IncomingHttpHeaders = {};
   private controller: Dispatcher.DispatchController | undefined;
   /** Chunks parsed before a reader was attached (they can share a TCP read with the head). */
@@ -31,7 +35,7 @@ export class UpstreamAnswer {
 
   private constructor() {}
 
-  /** Send the request; resolves once the head arrives, rejects if the exchange fails before that. */
+  /** Send the request; `head` resolves once the head arrives and rejects if the exchange fails before that. */
   static send(
     dispatcher: Dispatcher,
     request: UpstreamRequest,
@@ -44,9 +48,10 @@ export class UpstreamAnswer {
           answer.controller = controller;
           if (answer.abortReason) controller.abort(answer.abortReason);
         },
-        onResponseStart: (controller, statusCode, headers) => {
+        onResponseStart: (controller, statusCode, headers, statusMessage) => {
           answer.controller = controller;
           answer.statusCode = statusCode;
+          answer.statusMessage = statusMessage ?? '';
           answer.headers = headers;
           started = true;
           resolve();
@@ -66,12 +71,18 @@ export class UpstreamAnswer {
         },
       };
       try {
-        dispatcher.dispatch({ ...request, method: 'POST' }, handler);
+        dispatcher.dispatch({ ...request, method: request.method as Dispatcher.HttpMethod }, handler);
       } catch (error) {
         reject(error as Error);
       }
     });
     return { answer, head };
+  }
+
+  /** The value of a response header, several values joined. */
+  header(name: string): string | undefined {
+    const value = this.headers[name];
+    return Array.isArray(value) ? value.join(',') : value;
   }
 
   /** Hand every body chunk to `onChunk` as it arrives; resolves at the end of the body. */

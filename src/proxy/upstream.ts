@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { Agent } from 'undici';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
-import type { Provider } from './routes.js';
+import type { Provider } from '../formats/types.js';
 
 export interface UpstreamTimeouts {
   /** Time allowed to open a TCP/TLS connection. */
@@ -165,23 +165,6 @@ export function clientResponseHeaders(headers: IncomingHttpHeaders): OutgoingHtt
     if (value !== undefined) out[name] = value;
   }
   return out;
-}
-
-/**
- * An error body in the shape the provider's own API uses, so SDKs surface it as a normal API error.
- * Used only for failures the proxy itself detects (upstream unreachable, missing proxy key).
- */
-export function providerErrorBody(provider: Provider, status: number, message: string): string {
-  if (provider === 'anthropic') {
-    const type = status === 401 ? 'authentication_error' : status === 404 ? 'not_found_error' : 'api_error';
-    return JSON.stringify({ type: 'error', error: { type, message } });
-  }
-  if (provider === 'gemini') {
-    const label = status === 401 ? 'UNAUTHENTICATED' : status === 504 ? 'DEADLINE_EXCEEDED' : 'UNAVAILABLE';
-    return JSON.stringify({ error: { code: status, message, status: label } });
-  }
-  const type = status === 401 ? 'invalid_request_error' : 'upstream_error';
-  return JSON.stringify({ error: { message, type, param: null, code: null } });
 }
 
 /** Upstream request headers asking for an uncompressed answer, for when the proxy must read the answer itself. */

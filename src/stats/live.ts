@@ -2,7 +2,7 @@
 // the runtime files), with a ~1 s poll of the stats database underneath so rows from any writer show up.
 
 import { request } from 'undici';
-import { SseReader } from '../proxy/sse.js';
+import { SseReader } from '../sse.js';
 import type { StatsReader } from './query.js';
 import { matchesFilter, type RequestRow, type StatsFilter } from './report.js';
 import { toRequestRow } from './rows.js';

@@ -98,6 +98,7 @@ function groupOnlyIn(lines: readonly string[]): string[] {
 
 export const diff: Transform = {
   name: 'diff',
+  kinds: ['diff'],
   detect: looksLikeDiff,
   compress(text) {
     const lines = splitLines(text);

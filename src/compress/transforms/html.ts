@@ -8,6 +8,7 @@ import { text } from './text.js';
 
 export const html: Transform = {
   name: 'html',
+  kinds: ['html'],
   detect: looksLikeHtml,
   compress(source, ctx) {
     const readable = convert(source, {

@@ -1,6 +1,8 @@
-// The transforms headroom applies, one per kind of content. Adding one = a file and a line here.
+// The transforms headroom applies, in detection order: the first whose `detect` accepts a block names its
+// kind, and every transform that handles that kind is tried in this order. Adding one = a file and a line here.
 
-import type { Kind, Transform, TransformName } from '../types.js';
+import { looksLikeCode } from '../detect.js';
+import type { Detector, Kind, Sample, Transform } from '../types.js';
 import { diff } from './diff.js';
 import { html } from './html.js';
 import { json } from './json.js';
@@ -8,17 +10,23 @@ import { logs } from './logs.js';
 import { search } from './search.js';
 import { text } from './text.js';
 
-/** Every transform by name. */
-export const TRANSFORMS: Readonly<Record<TransformName, Transform>> = {
-  json,
-  logs,
-  search,
-  diff,
-  html,
-  text,
-};
+// Source code is recognised so that it passes untouched; no transform shortens it yet.
+const code: Detector = { kinds: ['code'], detect: looksLikeCode };
 
-/** The transform for a kind of content; code has none yet and passes untouched. */
-export function transformFor(kind: Kind): Transform | undefined {
-  return kind === 'code' ? undefined : TRANSFORMS[kind];
+/** Every detector and transform, in detection order (text accepts anything, so it comes last). */
+export const REGISTRY: readonly (Transform | Detector)[] = [json, diff, html, search, logs, code, text];
+
+const isTransform = (entry: Transform | Detector): entry is Transform => 'compress' in entry;
+
+/** Every transform, in registry order. */
+export const TRANSFORMS: readonly Transform[] = REGISTRY.filter(isTransform);
+
+/** The kind of a block: the first kind of the first detector that accepts its sample. */
+export function detectKind(sample: Sample): Kind {
+  return REGISTRY.find((entry) => entry.detect(sample))?.kinds[0] ?? 'text';
+}
+
+/** The transforms that handle `kind`, in the order they are tried (an HTML page that stays long goes as text). */
+export function transformsFor(kind: Kind): Transform[] {
+  return TRANSFORMS.filter((transform) => transform.kinds.includes(kind));
 }

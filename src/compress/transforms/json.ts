@@ -343,6 +343,7 @@ function selectiveWeights(units: readonly string[], query: Query): Map<string, n
 
 export const json: Transform = {
   name: 'json',
+  kinds: ['json'],
   detect: looksLikeJson,
   compress(text, ctx) {
     let value: Json;

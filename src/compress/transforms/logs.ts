@@ -1,7 +1,7 @@
 // Logs, build and test output: repeated lines collapse into templates with counts; every error-level
 // line, stack trace and diagnostic stays, with context, plus first/last lines and lines the query names.
 
-import { looksLikeDiagnostics, looksLikeLogs } from '../detect.js';
+import { looksLikeDiagnostics, looksLikeLogs, sampleOf } from '../detect.js';
 import { renderKept, splitLines, template } from '../lines.js';
 import { relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
@@ -66,13 +66,14 @@ const QUOTED = /'[^'\s]{1,80}'|"[^"\s]{1,80}"|‘[^’]{1,80}’/g;
 
 export const logs: Transform = {
   name: 'logs',
+  kinds: ['logs'],
   detect: looksLikeLogs,
   compress(text, ctx) {
     const lines = splitLines(text);
     const n = lines.length;
     if (n < 12) return undefined;
     // Compiler output groups by diagnostic, not by line: its excerpts and carets belong to an error.
-    if (looksLikeDiagnostics(text) && diagnosticShare(lines) >= 0.15) {
+    if (looksLikeDiagnostics(sampleOf(text)) && diagnosticShare(lines) >= 0.15) {
       const grouped = compressDiagnostics(text, ctx.query);
       if (grouped) return grouped;
     }

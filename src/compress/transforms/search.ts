@@ -1,7 +1,7 @@
 // Search results and listings: grep/rg `path:line:text` hits grouped by file, and find/ls/dpkg
 // listings grouped by directory; each group keeps its best lines for the query, the rest are counted.
 
-import { looksLikeGrep, looksLikeSearch } from '../detect.js';
+import { looksLikeGrep, looksLikeSearch, sampleOf } from '../detect.js';
 import { splitLines } from '../lines.js';
 import { type Query, relevance, stem, termWeights } from '../query.js';
 import type { Compressed, Transform } from '../types.js';
@@ -40,11 +40,12 @@ interface Hit {
 
 export const search: Transform = {
   name: 'search',
+  kinds: ['search'],
   detect: looksLikeSearch,
   compress(text, ctx) {
     const lines = splitLines(text);
     if (lines.length < 8) return undefined;
-    return looksLikeGrep(text) ? compressHits(lines, ctx.query) : compressListing(lines, ctx.query);
+    return looksLikeGrep(sampleOf(text)) ? compressHits(lines, ctx.query) : compressListing(lines, ctx.query);
   },
 };
 

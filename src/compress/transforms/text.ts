@@ -102,6 +102,7 @@ function budgetFor(size: number): number {
 
 export const text: Transform = {
   name: 'text',
+  kinds: ['text', 'html'],
   detect: () => true,
   compress(source, ctx) {
     if (source.length < 1500) return undefined;

@@ -1,10 +1,9 @@
 // Reading originals back: the whole text (paged for the model when huge) or only the lines / JSON items
 // that match a query. An unknown or expired id is an answer ("not available"), never an exception.
 
-import { withOriginalStore } from '../store/originals.js';
-import type { OriginalStore } from '../store/types.js';
 import { isOriginalId } from '../compress/marker.js';
-import type { RetrieveToolInput } from './tool.js';
+import type { RetrieveToolInput } from '../formats/types.js';
+import type { OriginalStore } from '../store/types.js';
 
 /** Characters the model gets per answer; a longer original is paged with `offset`. */
 export const MODEL_PAGE_CHARS = 50_000;
@@ -16,8 +15,6 @@ export interface RetrieveOptions {
   offset?: number;
   /** Most characters to return; unlimited when absent. */
   maxChars?: number;
-  /** Store to read; when absent the default store under the configured cache dir is opened and closed. */
-  store?: OriginalStore;
 }
 
 /** The original (or the matching part of it) was found. */
@@ -50,23 +47,25 @@ export interface MissingOriginal {
 
 export type RetrieveResult = RetrievedOriginal | MissingOriginal;
 
-/** Read an original back by id, whole or filtered by `query`. */
-export function retrieve(id: string, options: RetrieveOptions = {}): RetrieveResult {
-  return withOriginalStore(options.store, (store): RetrieveResult => {
-    if (!isOriginalId(id)) {
-      const message = `"${id}" is not a headroom id (hr_ followed by 12 hex digits)`;
-      return { found: false, id, reason: 'invalid-id', message };
-    }
-    const original = store.get(id);
-    if (original === undefined) {
-      const message = `no original ${id} in ${store.location} (expired or never stored)`;
-      return { found: false, id, reason: 'not-stored', message };
-    }
-    const maxChars = options.maxChars ?? Number.POSITIVE_INFINITY;
-    const query = options.query?.trim();
-    if (query) return { id, ...matching(original, query, maxChars) };
-    return { id, ...page(original, Math.max(0, Math.floor(options.offset ?? 0)), maxChars) };
-  });
+/** Read an original back from `store` by id, whole or filtered by `query`. */
+export async function readOriginal(
+  store: OriginalStore,
+  id: string,
+  options: RetrieveOptions = {},
+): Promise<RetrieveResult> {
+  if (!isOriginalId(id)) {
+    const message = `"${id}" is not a headroom id (hr_ followed by 12 hex digits)`;
+    return { found: false, id, reason: 'invalid-id', message };
+  }
+  const original = await store.get(id);
+  if (original === undefined) {
+    const message = `no original ${id} in ${store.location} (expired or never stored)`;
+    return { found: false, id, reason: 'not-stored', message };
+  }
+  const maxChars = options.maxChars ?? Number.POSITIVE_INFINITY;
+  const query = options.query?.trim();
+  if (query) return { id, ...matching(original, query, maxChars) };
+  return { id, ...page(original, Math.max(0, Math.floor(options.offset ?? 0)), maxChars) };
 }
 
 function page(original: string, offset: number, maxChars: number) {
@@ -184,15 +183,14 @@ export interface Retrieval {
 }
 
 /** Answer one `headroom_retrieve` call as the model will read it, with the figures stats record. */
-export function answerRetrieveCall(
+export async function answerRetrieveCall(
   input: RetrieveToolInput,
   store: OriginalStore,
-): { content: string; retrieval: Retrieval } {
-  const result = retrieve(input.id, {
+): Promise<{ content: string; retrieval: Retrieval }> {
+  const result = await readOriginal(store, input.id, {
     query: input.query,
     offset: input.offset,
     maxChars: MODEL_PAGE_CHARS,
-    store,
   });
   const content = formatForModel(result);
   return {

@@ -1,51 +1,33 @@
-// The small view of a request the engine works on: the tool outputs it carries, each with its tool,
-// its arguments and the user text before it. Providers build this view from wire JSON and write back.
-
-/** Wire formats headroom understands. */
-export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
-
-/** A step into wire JSON: an object key or an array index. */
-export type PathStep = string | number;
-
-/** One tool output found in a request. */
-export interface ToolOutput {
-  /** Where the text sits in the wire JSON (relative to the messages/input array). */
-  path: readonly PathStep[];
-  /** The id tying the output to the call that produced it (`tool_use_id` / `call_id`). */
-  callId: string | undefined;
-  /** Name of the tool that produced it, resolved from the matching call. */
-  toolName: string | undefined;
-  /** The call's arguments as the model sent them (JSON text), or ''. */
-  toolArgs: string;
-  /** The text the model would read. */
-  text: string;
-  /** The last user-typed text before this output: the relevance query of the block. */
-  userText: string;
-  /** Turns compressed text back into what the wire field holds (e.g. a JSON envelope); identity when absent. */
-  encode?: (text: string) => string;
-}
-
-/** Translates one wire format to the view and back. */
-export interface Provider {
-  format: WireFormat;
-  /** True when a message list looks like this format (used for auto-detection). */
-  recognises(messages: readonly unknown[]): boolean;
-  /** Every tool output in the message list, in conversation order. */
-  toolOutputs(messages: readonly unknown[]): ToolOutput[];
-  /** The key of the request body that holds the message list. */
-  messagesKey: string;
-}
+// Reading and rewriting JSON as it comes off the wire: objects without prototypes tricks, paths into a
+// request, copies that clone only the containers on the way so every other key keeps its value and order.
 
 /** A JSON object as found on the wire. */
 export type WireObject = Record<string, unknown>;
+
+/** A step into wire JSON: an object key or an array index. */
+export type PathStep = string | number;
 
 export function isObject(value: unknown): value is WireObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The objects of an array (other items and non-arrays give none). */
+export function objects(value: unknown): WireObject[] {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
 export function stringField(value: WireObject, key: string): string | undefined {
   const v = value[key];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** JSON text parsed, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Text of user-typed content: a string, or the text parts of a content array (minus system reminders). */
@@ -92,6 +74,15 @@ export function replaceAt(root: unknown, path: readonly PathStep[], value: strin
   throw new TypeError(`no container at ${String(step)}`);
 }
 
+/** A copy of `body` with `key` set to `value`, in the key's own place (appended when absent). */
+export function withKey(body: WireObject, key: string, value: unknown): WireObject {
+  // fromEntries defines own keys, so a `__proto__` key from the wire stays a key instead of a prototype.
+  const keys = Object.keys(body);
+  const entries = keys.map((k) => [k, k === key ? value : body[k]]);
+  if (!keys.includes(key)) entries.push([key, value]);
+  return Object.fromEntries(entries);
+}
+
 /** The value at `path`, or undefined. */
 export function valueAt(root: unknown, path: readonly PathStep[]): unknown {
   let node = root;
@@ -101,4 +92,14 @@ export function valueAt(root: unknown, path: readonly PathStep[]): unknown {
     else return undefined;
   }
   return node;
+}
+
+/** `body` with `entry` appended last to its `tools` (created when absent). */
+export function appendTool(body: WireObject, entry: WireObject): WireObject {
+  return { ...body, tools: [...(Array.isArray(body.tools) ? body.tools : []), entry] };
+}
+
+/** True for a `tool_choice` that forbids every tool call, as a string (OpenAI) or an object (Anthropic). */
+export function toolChoiceNone(choice: unknown): boolean {
+  return choice === 'none' || (isObject(choice) && choice.type === 'none');
 }

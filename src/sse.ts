@@ -1,9 +1,16 @@
-// An incremental Server-Sent Events reader for bytes the proxy is already relaying: it finds where each
-// event ends in the bytes as they come, and reports the event's name, its data and the exact bytes it took.
+// Server-Sent Events, both ways: an incremental reader for bytes the proxy is already relaying (it finds
+// where each event ends as the bytes come, and reports the event's name, its data and the exact bytes it
+// took), and the writing of events, JSON data included.
 //
 // Events are cut at their blank line in the raw bytes (a newline is one byte in UTF-8, so no character is
 // ever split), and only a complete event is decoded. An event within one chunk is reported as a view of
 // that chunk, so a caller passing events on unchanged forwards the upstream's own bytes without copying.
+
+/** One server-sent event: its name ('' when unnamed) and its data. */
+export interface SseEvent {
+  event: string;
+  data: string;
+}
 
 /** A complete event: `event` is '' when unnamed; `raw` is the bytes it came in, blank line included. */
 export type SseListener = (event: string, data: string, raw: Buffer) => void;
@@ -95,4 +102,52 @@ function lineAfter(state: Line, chunk: Buffer, from: number, to: number): Line {
   if (from === to) return state;
   if (state !== EMPTY) return CONTENT;
   return to - from === 1 && chunk[from] === CR ? LONE_CR : CONTENT;
+}
+
+/** SSE text for one event. */
+export function formatSseEvent(event: SseEvent): string {
+  const name = event.event ? `event: ${event.event}\n` : '';
+  const data = event.data.includes('\n') ? event.data.split('\n').join('\ndata: ') : event.data;
+  return `${name}data: ${data}\n\n`;
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** An event's data as a JSON object, or undefined when it is not one. */
+export function eventData(data: string): JsonObject | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as JsonObject)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An event carrying `data` as JSON. */
+export function jsonEvent(event: string, data: JsonObject): SseEvent {
+  return { event, data: JSON.stringify(data) };
+}
+
+/** The event with `changes` made to its JSON data. */
+export function rewrittenEvent(event: SseEvent, changes: JsonObject): SseEvent {
+  return jsonEvent(event.event, { ...eventData(event.data), ...changes });
+}
+
+/** The event's type: its name, or for an unnamed event the `type` in its data. */
+export function eventType(event: SseEvent): string | undefined {
+  if (event.event) return event.event;
+  const type = eventData(event.data)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+/**
+ * A number field read from an event's JSON text without parsing it, e.g. `/"index":\s*(\d+)/`. An
+ * unescaped quote cannot occur inside a JSON string, so `"index":` is always a key; the APIs put the keys
+ * read this way before any nested object.
+ */
+export function jsonNumber(data: string, key: RegExp): number | undefined {
+  const match = key.exec(data);
+  return match ? Number(match[1]) : undefined;
 }

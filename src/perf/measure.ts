@@ -1,8 +1,8 @@
-// Measures the engine on a set of sample outputs: token reduction, needle retention and speed.
+// Measures an engine on a set of sample outputs: token reduction, needle retention and speed.
 // Callers load the samples (corpus files, a user's own data); this module only computes figures.
 
-import { compressText } from './pipeline.js';
-import { countTokens } from './tokens.js';
+import type { Engine } from '../compress/engine.js';
+import { countTokens } from '../compress/tokens.js';
 
 /** One sample: a tool output, the question a user would ask about it and the facts the answer needs. */
 export interface BenchItem {
@@ -51,10 +51,14 @@ export interface SpeedFigure {
 }
 
 /** Compress each sample with its question as the query and check what the model would see. */
-export function measureItems(items: readonly BenchItem[]): BenchRow[] {
+export function measureItems(engine: Engine, items: readonly BenchItem[]): BenchRow[] {
   return items.map((item) => {
     const started = performance.now();
-    const result = compressText(item.text, { query: item.question, memo: false, tokenCounting: 'estimate' });
+    const result = engine.compressText(item.text, {
+      query: item.question,
+      memo: false,
+      tokenCounting: 'estimate',
+    });
     const ms = performance.now() - started;
     const missing = item.needles.filter((needle) => !result.text.includes(needle));
     return {
@@ -105,11 +109,11 @@ export function totals(rows: readonly BenchRow[], excludeFromOverall: readonly s
 }
 
 /** Transform throughput on `text`, best of `runs` (first run warms up the JIT). */
-export function measureSpeed(label: string, text: string, query = '', runs = 5): SpeedFigure {
+export function measureSpeed(engine: Engine, label: string, text: string, query = '', runs = 5): SpeedFigure {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    compressText(text, { query, memo: false, tokenCounting: 'estimate' });
+    engine.compressText(text, { query, memo: false, tokenCounting: 'estimate' });
     best = Math.min(best, performance.now() - started);
   }
   const bytes = Buffer.byteLength(text);

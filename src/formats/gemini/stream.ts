@@ -5,20 +5,12 @@
 // last chunk (the one with finishReason) is held: it closes the client's stream when no round follows, and
 // goes out without its finishReason when one does. Later rounds' chunks carry the usage of the rounds before.
 
-import { isObject, type WireObject } from '../providers/types.js';
-import { geminiCandidate, geminiParts, isAnswerText } from './gemini.js';
-import { findRetrieveCalls, ROUND_TEXT_SEPARATOR, sumUsage } from './retrieve-loop.js';
-import type { RetrieveStream, RoundResult, SseEvent } from './retrieve-stream.js';
-import { RETRIEVE_TOOL_NAME } from './tool.js';
-
-function parseChunk(data: string): WireObject | undefined {
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return isObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { findRetrieveCalls, ROUND_TEXT_SEPARATOR, sumUsage } from '../../retrieve/rounds.js';
+import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
+import { eventData, type SseEvent } from '../../sse.js';
+import type { RetrieveStream, RoundResult } from '../types.js';
+import { isObject, type WireObject } from '../wire.js';
+import { geminiCalls, geminiCandidate, geminiParts, isAnswerText } from './response.js';
 
 /** A chunk with its first candidate's parts replaced, and without the finish reason when `open`. */
 function withParts(chunk: WireObject, parts: WireObject[], open: boolean): WireObject {
@@ -58,7 +50,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
   private held = new Map<string, WireObject>();
 
   push(event: SseEvent): SseEvent[] {
-    const chunk = parseChunk(event.data);
+    const chunk = eventData(event.data);
     if (!chunk) return [event];
     if (chunk.error !== undefined) {
       this.failed = true;
@@ -108,7 +100,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
     this.roundStarted = false;
     this.parts = [];
     this.usage = undefined;
-    return { ...findRetrieveCalls('gemini', response), response };
+    return { ...findRetrieveCalls(geminiCalls, response), response };
   }
 
   finish(): SseEvent[] {

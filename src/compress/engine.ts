@@ -1,0 +1,301 @@
+// The compression engine: shortens tool outputs with the transform for their kind, dedups repeats, and
+// reports what it did. Pure and deterministic (same input and options, same bytes out); each engine owns its
+// memo, so two proxies or two library users in one process never share decisions. Originals are returned,
+// never stored: keeping them is the caller's job.
+
+import { createHash } from 'node:crypto';
+import { dedupKey, Repeats } from './dedup.js';
+import { ENGINE_DEFAULTS } from './defaults.js';
+import { sampleOf } from './detect.js';
+import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
+import { Memo } from './memo.js';
+import { argumentText, pathHint, ToolPolicy, type ToolPolicyOptions } from './policy.js';
+import { buildQuery } from './query.js';
+import {
+  type BlockStats,
+  type CompressTextResult,
+  type OutputsResult,
+  requestStats,
+  type SkipReason,
+} from './results.js';
+import { countTokens, encodingFor } from './tokens.js';
+import { detectKind, TRANSFORMS, transformsFor } from './transforms/index.js';
+import type { Kind, ToolOutput, TransformContext, TransformName } from './types.js';
+
+/** Settings of one call; each falls back to the engine's own. */
+export interface CompressOptions {
+  /** Tool outputs under this many tokens pass untouched (default 300). */
+  minTokens?: number;
+  /** Time budget per request in ms; blocks reached after it pass untouched (default 200). */
+  budgetMs?: number;
+  /** Tool names whose outputs are never compressed, on top of editing tools and file reads. */
+  excludeTools?: readonly string[];
+  /** Transforms to switch off: json, logs, search, diff, html, text, dedup. */
+  disableTransforms?: readonly string[];
+  /** Model the request goes to; picks the tokenizer for the stats. */
+  model?: string;
+  /** `'estimate'` counts tokens as characters / 4 for speed (the proxy's hot path); default `'exact'`. */
+  tokenCounting?: 'exact' | 'estimate';
+}
+
+/** How an engine is made: its default settings, plus the editing and reading tools agents declare. */
+export interface EngineOptions extends CompressOptions, Omit<ToolPolicyOptions, 'excludeTools'> {
+  /** Results remembered across calls (default 512). */
+  memoEntries?: number;
+}
+
+/** Options for {@link Engine.compressText}. */
+export interface CompressTextOptions
+  extends Pick<CompressOptions, 'disableTransforms' | 'model' | 'tokenCounting'> {
+  /** What the reader is looking for; lines and items that match it are kept first. */
+  query?: string;
+  /** Skip detection and treat the text as this kind. */
+  kind?: Kind | 'auto';
+  /** Reuse the result of an identical earlier call (default true); benchmarks turn it off. */
+  memo?: boolean;
+}
+
+export interface Engine {
+  /** Load what the transforms need before first use; call once before compressing. */
+  init(): Promise<void>;
+  /** Shorten the tool outputs of one request, in conversation order (dedup looks back along the list). */
+  compressOutputs(outputs: readonly ToolOutput[], options?: CompressOptions): OutputsResult;
+  /** Shorten one text (a file, a command's output) for a reader with the given query. */
+  compressText(text: string, options?: CompressTextOptions): CompressTextResult;
+}
+
+/** What shortening one text gave. */
+interface Shortened {
+  text: string;
+  kind: Kind;
+  transform: TransformName | undefined;
+  originalId: string | undefined;
+  skipped: SkipReason | undefined;
+}
+
+type Counter = (text: string) => number;
+
+function tokenCounter(options: Pick<CompressOptions, 'model' | 'tokenCounting'>): Counter {
+  if (options.tokenCounting === 'estimate') return (text) => Math.ceil(text.length / 4);
+  const encoding = encodingFor(options.model);
+  return (text) => countTokens(text, encoding);
+}
+
+function aboveThreshold(text: string, minTokens: number, count: Counter): boolean {
+  // Characters bound tokens from both sides closely enough to skip counting most blocks.
+  if (text.length * 2 < minTokens) return false;
+  if (text.length >= minTokens * 8) return true;
+  return count(text) >= minTokens;
+}
+
+/** Everything a transform's result depends on: the text, the kind asked for and what the context says. */
+function memoKey(
+  text: string,
+  ctx: TransformContext,
+  kind: Kind | undefined,
+  disabled: ReadonlySet<string>,
+): string {
+  const terms = ctx.query.terms.join(' ');
+  return createHash('sha256')
+    .update(
+      `${kind ?? ''}\u0000${terms}\u0000${ctx.pathHint ?? ''}\u0000${[...disabled].sort().join(',')}\u0000`,
+    )
+    .update(text)
+    .digest('hex');
+}
+
+const unchanged = (text: string, kind: Kind, skipped: SkipReason): Shortened => ({
+  text,
+  kind,
+  transform: undefined,
+  originalId: undefined,
+  skipped,
+});
+
+/** Shorten `text` with the transforms for its kind; the first that saves characters wins. */
+function shorten(
+  text: string,
+  ctx: TransformContext,
+  kind: Kind | undefined,
+  disabled: ReadonlySet<string>,
+): Shortened {
+  const detected = kind ?? detectKind(sampleOf(text));
+  const candidates = transformsFor(detected);
+  if (candidates.length === 0) return unchanged(text, detected, 'code');
+  for (const candidate of candidates) {
+    if (disabled.has(candidate.name)) continue;
+    let result: ReturnType<typeof candidate.compress>;
+    try {
+      result = candidate.compress(text, ctx);
+    } catch {
+      // Fail open: content a transform cannot handle (e.g. JSON nested past the stack) goes out whole.
+      return unchanged(text, detected, 'error');
+    }
+    if (!result) continue;
+    const id = originalId(text);
+    const out = `${result.text}\n${formatMarker(result.summary, id)}`;
+    if (out.length >= text.length) continue;
+    return { text: out, kind: detected, transform: candidate.name, originalId: id, skipped: undefined };
+  }
+  return unchanged(text, detected, candidates.every((c) => disabled.has(c.name)) ? 'disabled' : 'no-gain');
+}
+
+/** Make an engine; `options` are its defaults, which each call may override. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const memo = new Memo<Shortened>(options.memoEntries ?? ENGINE_DEFAULTS.memoEntries);
+  const deltas = new Memo<string | null>(options.memoEntries ?? ENGINE_DEFAULTS.memoEntries);
+  const basePolicy = new ToolPolicy(options);
+  let ready: Promise<void> | undefined;
+
+  /** `shorten`, remembered: a block every turn resends is worked out once. */
+  const remembered = (
+    text: string,
+    ctx: TransformContext,
+    kind: Kind | undefined,
+    disabled: ReadonlySet<string>,
+  ): Shortened => {
+    const key = memoKey(text, ctx, kind, disabled);
+    return memo.get(key) ?? memo.set(key, shorten(text, ctx, kind, disabled));
+  };
+
+  const compressOutputs = (outputs: readonly ToolOutput[], call: CompressOptions = {}): OutputsResult => {
+    const started = performance.now();
+    const minTokens = call.minTokens ?? options.minTokens ?? ENGINE_DEFAULTS.minTokens;
+    const budgetMs = call.budgetMs ?? options.budgetMs ?? ENGINE_DEFAULTS.budgetMs;
+    const policy = call.excludeTools ? basePolicy.excluding(call.excludeTools) : basePolicy;
+    const disabled = new Set(call.disableTransforms ?? options.disableTransforms ?? []);
+    const count = tokenCounter({
+      model: call.model ?? options.model,
+      tokenCounting: call.tokenCounting ?? options.tokenCounting,
+    });
+    // Time spent in transforms only: token counting for the stats does not eat the budget.
+    let workMs = 0;
+    const repeats = new Repeats(deltas);
+    const originals = new Map<string, string>();
+    const texts: (string | undefined)[] = [];
+    const blocks: BlockStats[] = [];
+
+    outputs.forEach((output, index) => {
+      const blockStart = performance.now();
+      const stats: BlockStats = {
+        index,
+        callId: output.callId,
+        toolName: output.toolName,
+        kind: undefined,
+        transform: undefined,
+        tokensBefore: 0,
+        tokensAfter: 0,
+        ms: 0,
+        originalId: undefined,
+        skipped: undefined,
+        error: undefined,
+      };
+      blocks.push(stats);
+      let text = output.text;
+      try {
+        const decision = policy.decide(output);
+        const big = aboveThreshold(output.text, minTokens, count);
+        const key = big && decision === 'compress' ? dedupKey(output.text) : undefined;
+        const earlier = key ? repeats.firstWith(key, output) : undefined;
+        const reference = earlier && !disabled.has('dedup') ? repeats.reference(output, earlier) : undefined;
+        if (decision !== 'compress') stats.skipped = decision;
+        else if (!big) stats.skipped = 'below-threshold';
+        else if (MARKER_PATTERN.test(output.text)) stats.skipped = 'already-compressed';
+        else if (reference && reference.length < output.text.length) {
+          text = reference;
+          stats.transform = 'dedup';
+          stats.originalId = originalId(output.text);
+        } else {
+          const ctx: TransformContext = {
+            query: buildQuery(output.userText, argumentText(output.toolArgs)),
+            toolName: output.toolName,
+            toolArgs: output.toolArgs,
+            pathHint: pathHint(output.toolArgs),
+          };
+          const decisionKey = memoKey(output.text, ctx, undefined, disabled);
+          // Past the budget the block goes out whole, and is remembered so: on the next turn it must go
+          // out the same way, or the provider's prompt cache misses from here on.
+          if (workMs > budgetMs && !memo.has(decisionKey))
+            memo.set(decisionKey, unchanged(output.text, 'text', 'budget'));
+          const workStart = performance.now();
+          const shortened = remembered(output.text, ctx, undefined, disabled);
+          workMs += performance.now() - workStart;
+          stats.kind = shortened.kind;
+          text = shortened.text;
+          stats.transform = shortened.transform;
+          stats.originalId = shortened.originalId;
+          stats.skipped = shortened.skipped;
+          const similar =
+            shortened.skipped === 'budget' || disabled.has('dedup')
+              ? undefined
+              : repeats.nearDuplicate(output, key ?? dedupKey(output.text));
+          if (similar && similar.length < text.length) {
+            text = similar;
+            stats.transform = 'dedup';
+            stats.originalId = originalId(output.text);
+            stats.skipped = undefined;
+          }
+        }
+        if (key) repeats.remember(output, key);
+      } catch (error) {
+        text = output.text;
+        stats.transform = undefined;
+        stats.originalId = undefined;
+        stats.skipped = 'error';
+        stats.error = (error as Error).message;
+      }
+      stats.tokensBefore = count(output.text);
+      stats.tokensAfter = text === output.text ? stats.tokensBefore : count(text);
+      if (text !== output.text) {
+        texts[index] = text;
+        if (stats.originalId) originals.set(stats.originalId, output.text);
+      } else {
+        texts[index] = undefined;
+      }
+      stats.ms = performance.now() - blockStart;
+    });
+
+    return {
+      texts,
+      originals: [...originals].map(([id, original]) => ({ id, text: original })),
+      stats: requestStats(blocks, performance.now() - started, budgetMs),
+    };
+  };
+
+  const compressText = (text: string, call: CompressTextOptions = {}): CompressTextResult => {
+    const count = tokenCounter({
+      model: call.model ?? options.model,
+      tokenCounting: call.tokenCounting ?? options.tokenCounting,
+    });
+    const disabled = new Set(call.disableTransforms ?? options.disableTransforms ?? []);
+    const kind = call.kind && call.kind !== 'auto' ? call.kind : undefined;
+    const ctx: TransformContext = { query: buildQuery(call.query ?? '') };
+    const result =
+      text.length === 0
+        ? undefined
+        : call.memo === false
+          ? shorten(text, ctx, kind, disabled)
+          : remembered(text, ctx, kind, disabled);
+    const out = result?.text ?? text;
+    const before = count(text);
+    return {
+      text: out,
+      kind: result?.kind ?? 'text',
+      transform: result?.transform,
+      tokensBefore: before,
+      tokensAfter: out === text ? before : count(out),
+      originalId: result?.originalId,
+      skipped: result ? result.skipped : 'below-threshold',
+      original: text,
+    };
+  };
+
+  return {
+    init() {
+      ready ??= Promise.all(TRANSFORMS.map((transform) => transform.init?.())).then(() => undefined);
+      return ready;
+    },
+    compressOutputs,
+    compressText,
+  };
+}

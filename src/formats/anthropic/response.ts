@@ -1,0 +1,79 @@
+// Anthropic Messages responses in the retrieve loop: the tool_use blocks the client must run, the request
+// that continues a turn with tool results, and the rounds of a turn folded into one message.
+
+import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
+import type { CallReader, RetrieveToolResult, Rounds, UpstreamUsage } from '../types.js';
+import { isObject, objects, parseJson, type WireObject } from '../wire.js';
+
+export const anthropicCalls: CallReader = {
+  clientCalls: (response) =>
+    objects(response.content)
+      .filter((block) => block.type === 'tool_use')
+      .map((block) => ({
+        item: block,
+        name: String(block.name),
+        callId: String(block.id),
+        args: block.input,
+      })),
+  isRetrieveCall: (call) => call.name === RETRIEVE_TOOL_NAME,
+  truncated: (response) => response.stop_reason === 'max_tokens',
+};
+
+export function continueWith(
+  body: WireObject,
+  response: WireObject,
+  held: ReadonlySet<WireObject>,
+  results: readonly RetrieveToolResult[],
+): WireObject {
+  const turn = { role: 'assistant', content: objects(response.content).filter((b) => !held.has(b)) };
+  const answers = {
+    role: 'user',
+    content: results.map((r) => ({ type: 'tool_result', tool_use_id: r.callId, content: r.content })),
+  };
+  return { ...body, messages: [...objects(body.messages), turn, answers] };
+}
+
+/** The stop reason the client sees: "tool use" when agent calls remain, else the last round's own. */
+export function finalStopReason(last: WireObject, hasAgentCalls: boolean): unknown {
+  if (hasAgentCalls) return 'tool_use';
+  return last.stop_reason === 'tool_use' ? 'end_turn' : last.stop_reason;
+}
+
+/** The rounds as one message: every round's content but the calls, then the agent's calls; the first id. */
+export function merge({ responses, agentCalls, allCalls, usage }: Rounds): WireObject {
+  const first = responses[0] ?? {};
+  const last = responses.at(-1) ?? {};
+  const content = responses.flatMap((r) => objects(r.content).filter((block) => !allCalls.has(block)));
+  return {
+    ...last,
+    id: first.id,
+    content: [...content, ...agentCalls],
+    stop_reason: finalStopReason(last, agentCalls.length > 0),
+    usage,
+  };
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Usage of a message (or of `message_delta`, which repeats only what changed: the rest keeps its value). */
+export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
+  if (!isObject(payload)) return;
+  if (typeof payload.model === 'string' && payload.model) into.model = payload.model;
+  const usage = payload.usage;
+  if (!isObject(usage)) return;
+  into.inputTokens = num(usage.input_tokens) ?? into.inputTokens;
+  into.outputTokens = num(usage.output_tokens) ?? into.outputTokens;
+  into.cacheReadTokens = num(usage.cache_read_input_tokens) ?? into.cacheReadTokens;
+  into.cacheWriteTokens = num(usage.cache_creation_input_tokens) ?? into.cacheWriteTokens;
+}
+
+export function usageFromEvent(event: string, data: string, into: UpstreamUsage): void {
+  if (event !== 'message_start' && event !== 'message_delta') return;
+  const payload = parseJson(data);
+  usageFromResponse(isObject(payload) && isObject(payload.message) ? payload.message : payload, into);
+}
+
+export function errorBody(status: number, message: string): string {
+  const type = status === 401 ? 'authentication_error' : status === 404 ? 'not_found_error' : 'api_error';
+  return JSON.stringify({ type: 'error', error: { type, message } });
+}

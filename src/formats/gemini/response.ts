@@ -1,0 +1,132 @@
+// Gemini responses in the retrieve loop: the model's `functionCall` parts in a GenerateContentResponse, the
+// model turn and `functionResponse` answers that continue a turn, and the rounds folded into one response.
+
+import { ROUND_TEXT_SEPARATOR } from '../../retrieve/rounds.js';
+import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
+import type { CallReader, RetrieveToolResult, Rounds, UpstreamUsage } from '../types.js';
+import { isObject, objects, parseJson, type WireObject } from '../wire.js';
+
+/** The first candidate, the one every client reads. */
+export function geminiCandidate(response: WireObject): WireObject {
+  return objects(response.candidates)[0] ?? {};
+}
+
+/** The parts of the first candidate's content. */
+export function geminiParts(response: WireObject): WireObject[] {
+  const content = geminiCandidate(response).content;
+  return isObject(content) ? objects(content.parts) : [];
+}
+
+/** Calls are parts with a `functionCall`; one without an id (the API gives none unless asked) has id ''. */
+export const geminiCalls: CallReader = {
+  clientCalls: (response) =>
+    geminiParts(response).flatMap((part) => {
+      const call = part.functionCall;
+      if (!isObject(call)) return [];
+      const callId = typeof call.id === 'string' ? call.id : '';
+      return [{ item: part, name: String(call.name), callId, args: call.args }];
+    }),
+  isRetrieveCall: (call) => call.name === RETRIEVE_TOOL_NAME,
+  truncated: (response) => geminiCandidate(response).finishReason === 'MAX_TOKENS',
+};
+
+/** `body` continued with the model turn (minus the agent's held calls) and a user turn answering each call. */
+export function continueWith(
+  body: WireObject,
+  response: WireObject,
+  held: ReadonlySet<WireObject>,
+  results: readonly RetrieveToolResult[],
+): WireObject {
+  const turn = { role: 'model', parts: geminiParts(response).filter((part) => !held.has(part)) };
+  const answers = results.map((r) => ({
+    functionResponse: {
+      ...(r.callId ? { id: r.callId } : {}),
+      name: RETRIEVE_TOOL_NAME,
+      response: { output: r.content },
+    },
+  }));
+  return { ...body, contents: [...objects(body.contents), turn, { role: 'user', parts: answers }] };
+}
+
+/** True for a part that is answer text (not a thought), where a round's text starts. */
+export function isAnswerText(part: WireObject): boolean {
+  return typeof part.text === 'string' && part.text !== '' && !part.thought;
+}
+
+/**
+ * One response from a turn's rounds: every part the model wrote in every round (a later round's text set
+ * off by a paragraph break), then the agent's calls; no headroom_retrieve.
+ */
+export function merge({ responses, allCalls: calls, agentCalls, usage }: Rounds): WireObject {
+  const separator = ROUND_TEXT_SEPARATOR;
+  const first = responses[0] ?? {};
+  const last = responses.at(-1) ?? {};
+  let wroteText = false;
+  const parts = responses.flatMap((response) => {
+    let startsRound = true;
+    return geminiParts(response)
+      .filter((part) => !calls.has(part))
+      .map((part) => {
+        if (!isAnswerText(part)) return part;
+        const joined = startsRound && wroteText ? { ...part, text: `${separator}${part.text}` } : part;
+        startsRound = false;
+        wroteText = true;
+        return joined;
+      });
+  });
+  const candidate = geminiCandidate(last);
+  const content = isObject(candidate.content) ? candidate.content : { role: 'model' };
+  const merged: WireObject = {
+    ...last,
+    candidates: [{ ...candidate, content: { ...content, parts: [...parts, ...agentCalls] } }],
+  };
+  if (usage) merged.usageMetadata = usage;
+  if (first.responseId !== undefined) merged.responseId = first.responseId;
+  return merged;
+}
+
+/**
+ * The chunks of `streamGenerateContent` without `alt=sse` (one JSON array) as the one response they add up
+ * to: the parts of every chunk in order, the last chunk's finish reason and usage (a running total).
+ */
+export function joinGeminiChunks(chunks: readonly unknown[]): WireObject | undefined {
+  const all = chunks.filter(isObject);
+  const last = all.at(-1);
+  if (!last) return undefined;
+  const candidate = geminiCandidate(last);
+  const content = isObject(candidate.content) ? candidate.content : { role: 'model' };
+  const parts = all.flatMap(geminiParts);
+  const usage = all.findLast((chunk) => isObject(chunk.usageMetadata))?.usageMetadata;
+  return {
+    ...last,
+    candidates: [{ ...candidate, content: { ...content, parts } }],
+    ...(usage ? { usageMetadata: usage } : {}),
+  };
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** `usageMetadata`, whose prompt count includes cached content: it moves to `cacheReadTokens`. */
+export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
+  if (!isObject(payload)) return;
+  const model = payload.model ?? payload.modelVersion;
+  if (typeof model === 'string' && model) into.model = model;
+  const usage = payload.usageMetadata;
+  if (!isObject(usage)) return;
+  const cached = num(usage.cachedContentTokenCount) ?? 0;
+  const prompt = num(usage.promptTokenCount);
+  if (prompt !== undefined) into.inputTokens = prompt - cached;
+  into.cacheReadTokens = cached;
+  into.outputTokens = num(usage.candidatesTokenCount) ?? into.outputTokens;
+}
+
+/** Chunks are unnamed events; each carries the running usage. */
+export function usageFromEvent(event: string, data: string, into: UpstreamUsage): void {
+  if (event !== '' || !data.includes('"usageMetadata')) return;
+  usageFromResponse(parseJson(data), into);
+}
+
+export function errorBody(status: number, message: string): string {
+  const label = status === 401 ? 'UNAUTHENTICATED' : status === 504 ? 'DEADLINE_EXCEEDED' : 'UNAVAILABLE';
+  return JSON.stringify({ error: { code: status, message, status: label } });
+}

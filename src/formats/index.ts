@@ -1,0 +1,56 @@
+// The wire formats headroom speaks, in one registry. Everything that varies by format is a method of
+// `WireFormat`; the rest of headroom asks the registry for the format and never names one. Adding a
+// format is a folder and a line here.
+
+import { anthropic } from './anthropic/index.js';
+import { gemini } from './gemini/index.js';
+import { openaiChat } from './openai-chat/index.js';
+import { openaiResponses } from './openai-responses/index.js';
+import type { FormatName, Provider, UsageReader, WireFormat } from './types.js';
+
+export type * from './types.js';
+
+/** Every format. Order matters for auto-detection: Gemini contents, then Responses items, then Chat, then Anthropic. */
+export const FORMATS: readonly WireFormat[] = [gemini, openaiResponses, openaiChat, anthropic];
+
+export function formatNamed(name: FormatName): WireFormat {
+  const format = FORMATS.find((f) => f.name === name);
+  if (!format) throw new TypeError(`unknown wire format ${name}`);
+  return format;
+}
+
+/** The format of a request to `provider` at `path`, when it carries a conversation headroom can compress. */
+export function formatOfRequest(
+  method: string | undefined,
+  provider: Provider,
+  path: string,
+): WireFormat | undefined {
+  if (method !== 'POST') return undefined;
+  return FORMATS.find((f) => f.provider === provider && f.servesPath(path));
+}
+
+/**
+ * The format of a bare message list (library users): Gemini contents, Responses items that are not also
+ * Chat messages, Chat messages, else Anthropic.
+ */
+export function detectFormat(messages: readonly unknown[]): WireFormat {
+  if (gemini.recognises(messages)) return gemini;
+  if (openaiResponses.recognises(messages) && !openaiChat.recognises(messages)) return openaiResponses;
+  if (openaiChat.recognises(messages)) return openaiChat;
+  return anthropic;
+}
+
+/** The formats a provider serves (they share its error shape). */
+function formatsOf(provider: Provider): WireFormat[] {
+  return FORMATS.filter((f) => f.provider === provider);
+}
+
+/** An error body in the provider's own shape. */
+export function errorBodyFor(provider: Provider, status: number, message: string): string {
+  return (formatsOf(provider)[0] ?? anthropic).errorBody(status, message);
+}
+
+/** Where to read usage from a response of `provider`: the request's own format, else every format it serves. */
+export function usageReadersFor(provider: Provider, format?: WireFormat): UsageReader[] {
+  return format ? [format] : formatsOf(provider);
+}

@@ -1,0 +1,82 @@
+// The request view of OpenAI Responses (Codex): `function_call_output` / `custom_tool_call_output` input
+// items answering `function_call` / `custom_tool_call` items; Codex's JSON shell envelope is opened and re-closed.
+
+import type { FoundOutput } from '../types.js';
+import { isObject, stringField, userTypedText } from '../wire.js';
+
+interface Call {
+  name: string;
+  args: string;
+}
+
+const OUTPUT_TYPES = new Set(['function_call_output', 'custom_tool_call_output']);
+const CALL_TYPES = new Set(['function_call', 'custom_tool_call']);
+
+export function recognises(items: readonly unknown[]): boolean {
+  return items.some(
+    (item) =>
+      isObject(item) &&
+      (OUTPUT_TYPES.has(String(item.type)) ||
+        CALL_TYPES.has(String(item.type)) ||
+        (Array.isArray(item.content) && item.content.some((p) => isObject(p) && p.type === 'input_text'))),
+  );
+}
+
+export function toolOutputs(items: readonly unknown[]): FoundOutput[] {
+  const calls = new Map<string, Call>();
+  const outputs: FoundOutput[] = [];
+  let userText = '';
+  items.forEach((item, i) => {
+    if (!isObject(item)) return;
+    const type = item.type ?? 'message';
+    if (type === 'message' && item.role === 'user') {
+      userText = userTypedText(item.content, ['input_text', 'text']) || userText;
+      return;
+    }
+    if (CALL_TYPES.has(String(type))) {
+      const id = stringField(item, 'call_id');
+      if (id) {
+        calls.set(id, {
+          name: stringField(item, 'name') ?? '',
+          args: stringField(item, 'arguments') ?? stringField(item, 'input') ?? '',
+        });
+      }
+      return;
+    }
+    if (!OUTPUT_TYPES.has(String(type))) return;
+    const callId = stringField(item, 'call_id');
+    const call = callId ? calls.get(callId) : undefined;
+    const base = { callId, toolName: call?.name, toolArgs: call?.args ?? '', userText };
+    if (typeof item.output === 'string') {
+      outputs.push({ ...base, path: [i, 'output'], ...openEnvelope(item.output) });
+    } else if (Array.isArray(item.output)) {
+      item.output.forEach((part, p) => {
+        if (
+          isObject(part) &&
+          (part.type === 'input_text' || part.type === 'output_text') &&
+          typeof part.text === 'string'
+        ) {
+          outputs.push({ ...base, path: [i, 'output', p, 'text'], text: part.text });
+        }
+      });
+    }
+  });
+  return outputs;
+}
+
+/**
+ * Codex reports shell results as `{"output": "...", "metadata": {...}}`; the model reads the inner
+ * output, so that is what gets compressed, and the envelope is rebuilt around it with its other keys.
+ */
+function openEnvelope(raw: string): Pick<FoundOutput, 'text' | 'encode'> {
+  if (!raw.startsWith('{"output"')) return { text: raw };
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (isObject(parsed) && typeof parsed.output === 'string' && isObject(parsed.metadata)) {
+      return { text: parsed.output, encode: (text) => JSON.stringify({ ...parsed, output: text }) };
+    }
+  } catch {
+    // Not an envelope after all: the raw string is the output.
+  }
+  return { text: raw };
+}

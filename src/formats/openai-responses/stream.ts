@@ -1,0 +1,174 @@
+// Responses events through the retrieve loop: items keep flowing, renumbered after a suppressed
+// headroom_retrieve item and with the client's own sequence numbers once any event was dropped; the agent's
+// call items wait for the last round; one closing event lists every item the client received.
+
+import {
+  callKey,
+  findRetrieveCalls,
+  type HeldCall,
+  type IndexedEvents,
+  queueHeld,
+  sumUsage,
+} from '../../retrieve/rounds.js';
+import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
+import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
+import type { RetrieveStream, RoundResult } from '../types.js';
+import { isObject, type WireObject } from '../wire.js';
+import { CLIENT_CALL_TYPES, responsesCalls } from './response.js';
+
+const OUTPUT_INDEX = /"output_index":\s*(\d+)/;
+
+type ResponsesRoute =
+  | { kind: 'live'; index: number }
+  | { kind: 'held'; events: SseEvent[] }
+  | { kind: 'ours' };
+
+const OPENING_EVENTS = new Set(['response.created', 'response.in_progress', 'response.queued']);
+const CLOSING_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const ITEM_EVENTS = new Set(['response.output_item.added', 'response.output_item.done']);
+
+/** The item an output_item event carries. */
+function itemOf(data: string): WireObject | undefined {
+  const item = eventData(data)?.item;
+  return isObject(item) ? item : undefined;
+}
+
+export class ResponsesRetrieveStream implements RetrieveStream {
+  failed = false;
+  private round = 0;
+  private roundOpen = false;
+  private sequence = 0;
+  /** Every event so far went out as the upstream numbered it, so its sequence numbers still hold. */
+  private verbatim = true;
+  private nextOutputIndex = 0;
+  private routes = new Map<number, ResponsesRoute>();
+  /** The data of the latest item event of each item the client received, by client output index. */
+  private emitted: string[] = [];
+  private opening: string | undefined;
+  private closing: WireObject | undefined;
+  private responses: WireObject[] = [];
+  private closings: WireObject[] = [];
+  private pending: HeldCall<IndexedEvents>[] = [];
+  /** The upstream's own closing event went out: an answer of one round without any tool call. */
+  private closed = false;
+
+  push(event: SseEvent): SseEvent[] {
+    const type = eventType(event);
+    if (type === undefined) return [event];
+    this.roundOpen = true;
+    if (type === 'error') {
+      this.failed = true;
+      return [this.emit(event)];
+    }
+    if (OPENING_EVENTS.has(type)) {
+      if (this.round > 0) return this.drop();
+      if (type === 'response.created') this.opening = event.data;
+      return [this.emit(event)];
+    }
+    if (CLOSING_EVENTS.has(type)) {
+      this.closing = eventData(event.data) ?? {};
+      this.closed = this.verbatim && this.round === 0;
+      return this.closed ? [this.emit(event)] : this.drop();
+    }
+    const index = jsonNumber(event.data, OUTPUT_INDEX);
+    if (index === undefined) return [this.emit(event)];
+    if (type === 'response.output_item.added') {
+      const item = itemOf(event.data) ?? {};
+      const route: ResponsesRoute = !CLIENT_CALL_TYPES.has(String(item.type))
+        ? { kind: 'live', index: this.nextOutputIndex++ }
+        : item.type === 'function_call' && item.name === RETRIEVE_TOOL_NAME
+          ? { kind: 'ours' }
+          : { kind: 'held', events: [] };
+      this.routes.set(index, route);
+    }
+    const route = this.routes.get(index);
+    if (!route) return [this.emit(event)];
+    if (route.kind === 'ours') return this.drop();
+    if (route.kind === 'held') {
+      route.events.push(event);
+      return this.drop();
+    }
+    if (ITEM_EVENTS.has(type)) this.emitted[route.index] = event.data;
+    return [this.emit(event, route.index === index ? undefined : route.index)];
+  }
+
+  endRound(): RoundResult {
+    const closing = this.closing ?? {
+      type: 'response.incomplete',
+      response: { status: 'incomplete', output: [] },
+    };
+    const response = isObject(closing.response) ? closing.response : {};
+    const held: HeldCall<IndexedEvents>[] = [];
+    for (const [index, route] of this.routes) {
+      if (route.kind !== 'held') continue;
+      const { events } = route;
+      held.push({
+        get key() {
+          const done = events.findLast((e) => eventType(e) === 'response.output_item.done') ?? events[0];
+          return callKey((done && itemOf(done.data)) ?? {});
+        },
+        call: { index, events },
+      });
+    }
+    this.pending = queueHeld(this.pending, held);
+    this.responses.push(response);
+    this.closings.push(closing);
+    this.round += 1;
+    this.roundOpen = false;
+    this.routes = new Map();
+    this.closing = undefined;
+    return { ...findRetrieveCalls(responsesCalls, response), response };
+  }
+
+  finish(): SseEvent[] {
+    if (this.roundOpen) this.endRound();
+    if (this.failed || this.closed) return [];
+    const out: SseEvent[] = [];
+    for (const { call } of this.pending) {
+      const index = this.nextOutputIndex++;
+      for (const event of call.events) {
+        if (ITEM_EVENTS.has(eventType(event) ?? '')) this.emitted[index] = event.data;
+        out.push(this.emit(event, index));
+      }
+    }
+    const closing = this.closings.at(-1) ?? { type: 'response.completed', response: {} };
+    const response = isObject(closing.response) ? closing.response : {};
+    const usage = sumUsage(this.responses.map((r) => r.usage));
+    out.push(this.closingEvent(String(closing.type), { ...closing, response: { ...response, usage } }));
+    return out;
+  }
+
+  fail(message: string): SseEvent[] {
+    this.failed = true;
+    // response.failed is how the API itself ends a response it could not finish; SDKs read it as an answer.
+    const opening = eventData(this.opening ?? '{}')?.response;
+    const response = {
+      ...(isObject(opening) ? opening : {}),
+      status: 'failed',
+      error: { code: 'server_error', message },
+      usage: sumUsage(this.responses.map((r) => r.usage)),
+    };
+    return [this.closingEvent('response.failed', { type: 'response.failed', response })];
+  }
+
+  /** A closing event of our own, listing every item the client received. */
+  private closingEvent(type: string, data: WireObject): SseEvent {
+    const output = this.emitted.map(itemOf).filter(isObject);
+    const response = isObject(data.response) ? data.response : {};
+    return jsonEvent(type, { ...data, response: { ...response, output }, sequence_number: this.sequence++ });
+  }
+
+  /** An event suppressed: the client's sequence numbers now differ from the upstream's. */
+  private drop(): SseEvent[] {
+    this.verbatim = false;
+    return [];
+  }
+
+  /** The event as the client gets it: numbered in the client's sequence, moved to `outputIndex` if given. */
+  private emit(event: SseEvent, outputIndex?: number): SseEvent {
+    const sequence = this.sequence++;
+    if (this.verbatim && outputIndex === undefined) return event;
+    const changes: WireObject = outputIndex === undefined ? {} : { output_index: outputIndex };
+    return rewrittenEvent(event, { ...changes, sequence_number: sequence });
+  }
+}

@@ -1,0 +1,174 @@
+// The one interface every wire format implements (Anthropic Messages, OpenAI Chat Completions, OpenAI
+// Responses, Gemini generateContent): what the engine, the retrieve loop and the proxy need to know of a
+// format, so none of them ever asks which format it is.
+
+import type { ToolOutput } from '../compress/types.js';
+import type { SseEvent } from '../sse.js';
+import type { PathStep, WireObject } from './wire.js';
+
+/** The wire formats headroom understands. */
+export type FormatName = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
+
+/** Who serves a format: picks the upstream, and the error shape of requests that carry no conversation. */
+export type Provider = 'anthropic' | 'openai' | 'gemini';
+
+/** One tool output found in a request: the engine's view of it, and where it sits in the wire JSON. */
+export interface FoundOutput extends ToolOutput {
+  /** Where the text sits, relative to the request's messages / input / contents array. */
+  path: readonly PathStep[];
+  /** Turns compressed text back into what the wire field holds (e.g. a JSON envelope); identity when absent. */
+  encode?: (text: string) => string;
+}
+
+/** A tool call in a model response, in whichever shape the format uses. */
+export interface WireCall {
+  /** The block / tool_calls entry / output item / part itself. */
+  item: WireObject;
+  name: string;
+  /** The call's id on the wire ('' when the format gives none). */
+  callId: string;
+  args: unknown;
+}
+
+/** How a format's responses name the calls the client must run. */
+export interface CallReader {
+  /** Calls a model response asks the client to run (headroom's and the agent's), in order. */
+  clientCalls(response: WireObject): WireCall[];
+  /** True for a call of `headroom_retrieve`. */
+  isRetrieveCall(call: WireCall): boolean;
+  /** True when the response was cut short (token limit), so a call in it may be incomplete. */
+  truncated(response: WireObject): boolean;
+}
+
+/** Arguments the model passes to `headroom_retrieve`. */
+export interface RetrieveToolInput {
+  id: string;
+  query?: string;
+  offset?: number;
+}
+
+/** One `headroom_retrieve` call the model made. */
+export interface RetrieveCall extends RetrieveToolInput {
+  callId: string;
+}
+
+export interface FoundRetrieveCalls {
+  calls: RetrieveCall[];
+  /** The same response also calls tools of the agent's own. */
+  otherToolCalls: boolean;
+}
+
+/** The answer to one call, as the tool result the model will read. */
+export interface RetrieveToolResult {
+  callId: string;
+  content: string;
+}
+
+/** What one finished streamed round holds: its headroom_retrieve calls and the response assembled from it. */
+export interface RoundResult extends FoundRetrieveCalls {
+  response: WireObject;
+}
+
+/**
+ * Rewrites the SSE events of a turn's rounds into one valid stream for the client, with headroom_retrieve
+ * invisible, indexes renumbered and usage summed over the rounds.
+ */
+export interface RetrieveStream {
+  /**
+   * Feed one upstream event of the current round; returns the events to send the client now. Returning the
+   * `event` object itself means "unchanged": the proxy then forwards the bytes it came in.
+   */
+  push(event: SseEvent): SseEvent[];
+  /** The current round's upstream stream ended: its calls, and the response to continue the turn from. */
+  endRound(): RoundResult;
+  /** No more rounds: the events that close the client's stream (held tool calls, stop reason, usage). */
+  finish(): SseEvent[];
+  /** The upstream broke off a continuation round: the events that end the client's stream with an error. */
+  fail(message: string): SseEvent[];
+  /** The upstream sent an error event (already passed on): do not continue, `finish()` adds nothing. */
+  readonly failed: boolean;
+}
+
+/**
+ * Token usage as the upstream reported it, normalised so that providers add up the same way:
+ * `inputTokens` excludes tokens read from or written to the prompt cache.
+ */
+export interface UpstreamUsage {
+  model?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+/** Reads a format's usage from a JSON response or from one of its stream events. */
+export interface UsageReader {
+  /** Usage fields of a response object into `into` (fields it lacks keep their values). */
+  usageFromResponse(payload: unknown, into: UpstreamUsage): void;
+  /** Usage carried by one stream event, if it carries any; events without usage are not parsed. */
+  usageFromEvent(event: string, data: string, into: UpstreamUsage): void;
+}
+
+/** The rounds of one turn, as `merge` gets them from the retrieve loop. */
+export interface Rounds {
+  responses: readonly WireObject[];
+  /** The agent's own calls of every round, in the order they reach the client (repeats dropped). */
+  agentCalls: WireObject[];
+  /** Every call item of every round (headroom's and the agent's). */
+  allCalls: ReadonlySet<WireObject>;
+  /** The rounds' usage summed. */
+  usage: WireObject | null;
+}
+
+export interface WireFormat extends CallReader, UsageReader {
+  readonly name: FormatName;
+  readonly provider: Provider;
+  /** The key of the request body that holds the conversation. */
+  readonly messagesKey: string;
+
+  /** True when a POST to `path` carries a conversation of this format. */
+  servesPath(path: string): boolean;
+  /** True for a path that only counts a conversation's tokens: no model answers it. */
+  isTokenCount(path: string): boolean;
+  /** True when a message list looks like this format (auto-detection for library users). */
+  recognises(messages: readonly unknown[]): boolean;
+  /** Every tool output in the message list, in conversation order. */
+  toolOutputs(messages: readonly unknown[]): FoundOutput[];
+
+  /** A tool in this format's shape, as one entry of its tool list. */
+  toolEntry(tool: ToolDefinition): WireObject;
+  /** `body` with `tool` added to its tools where this format puts it, or `body` when it cannot take one. */
+  withTool(body: WireObject, tool: ToolDefinition): WireObject;
+  /** False when the request forbids every tool call. */
+  toolCallsAllowed(body: WireObject): boolean;
+
+  /** A JSON answer as one response (Gemini's chunk array joined), or undefined when it is not one. */
+  responseOf(parsed: unknown): WireObject | undefined;
+  /** The usage object of a response, as `sumUsage` adds it up over rounds. */
+  usageOf(response: WireObject): unknown;
+  /**
+   * The next request of the turn: `body` plus the model's turn without the agent's `held` calls and a tool
+   * result per answered headroom_retrieve call. Everything else in `body` is kept.
+   */
+  continueWith(
+    body: WireObject,
+    response: WireObject,
+    held: ReadonlySet<WireObject>,
+    results: readonly RetrieveToolResult[],
+  ): WireObject;
+  /** One response for the client from a turn's rounds: everything the model wrote, then the agent's calls. */
+  merge(rounds: Rounds): WireObject;
+  /** A rewriter for this format's event stream. */
+  createStream(): RetrieveStream;
+
+  /** An error body in the provider's own shape, so SDKs surface it as a normal API error. */
+  errorBody(status: number, message: string): string;
+}
+
+/** A tool headroom offers the model, before it takes a format's shape. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of the input, with lower-case types. */
+  inputSchema: WireObject;
+}

@@ -1,0 +1,393 @@
+// One exchange between a client and an upstream, however many upstream rounds it takes. Everything the
+// proxy does with a connection lives here once: a client that leaves aborts the upstream, a slow client
+// pauses the upstream read, what one TCP read brings leaves in one write, time to first byte, failures.
+//
+// Three strategies: `pipe` relays the answer byte for byte (every request the proxy did not offer
+// headroom_retrieve in, and any answer the loop has no business with: an error, an encoded body);
+// `streamRounds` and `jsonRounds` serve a request that offered it, answering the model's calls from the
+// store and continuing the turn upstream, so the client sees one answer. Streams stay live: text reaches
+// the client as it arrives in every round; only the agent's own tool calls wait for the end of their round,
+// and what passes unchanged leaves as the upstream's own bytes. JSON answers are read whole (whether another
+// round follows is known only once one is complete); one that never names the tool leaves unparsed.
+
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { errorBodyFor, usageReadersFor } from '../formats/index.js';
+import type { RetrieveCall } from '../formats/types.js';
+import type { WireObject } from '../formats/wire.js';
+import { parseJson } from '../formats/wire.js';
+import type { Logger } from '../log.js';
+import {
+  answerRetrieveCalls,
+  continueWithResults,
+  findRetrieveCalls,
+  mergeResponses,
+} from '../retrieve/loop.js';
+import { RETRIEVE_TOOL_NAME } from '../retrieve/tool.js';
+import { formatSseEvent, SseReader } from '../sse.js';
+import type { OriginalStore } from '../store/types.js';
+import type { RetrieveOffer } from './compression.js';
+import {
+  ClientAborted,
+  classifyFailure,
+  describeError,
+  type ProxyFailure,
+  UpstreamReset,
+  UpstreamTimeout,
+} from './failures.js';
+import type { ProxyRoute } from './routes.js';
+import { clientResponseHeaders, type Upstreams, type UpstreamTarget } from './upstream.js';
+import { UpstreamAnswer } from './upstream-answer.js';
+import { UsageTap } from './usage.js';
+
+export interface ExchangeContext {
+  upstreams: Upstreams;
+  logger: Logger;
+  /** Where originals are read back from for headroom_retrieve (present while compression is on). */
+  originals?: OriginalStore;
+  /** Most continuation rounds per request. */
+  maxRounds: number;
+}
+
+export interface ExchangeRequest {
+  route: ProxyRoute;
+  target: UpstreamTarget;
+  method: string;
+  /** Headers for every round (the client's own, auth included). */
+  headers: string[];
+  /** The first round's body: read whole, the client's own stream, or none. */
+  body: Buffer | Readable | null;
+  /** Set when the proxy offered headroom_retrieve: the model's calls to it are answered here. */
+  offer?: RetrieveOffer;
+  /** When the request arrived (performance.now()), for time to first byte. */
+  started: number;
+}
+
+/** How an exchange ended. */
+export interface ExchangeOutcome {
+  status: number;
+  failure?: ProxyFailure;
+  ttfbMs?: number;
+  stream: boolean;
+  /** Reads the upstream's usage from the bytes the client received. */
+  tap?: UsageTap;
+  /** headroom_retrieve calls answered, and the bytes of the answers. */
+  retrievals: number;
+  retrievedBytes: number;
+}
+
+/** True when `next` starts in memory right where `previous` ends (two views of one upstream chunk). */
+function adjacent(previous: Buffer, next: Buffer): boolean {
+  return previous.buffer === next.buffer && previous.byteOffset + previous.length === next.byteOffset;
+}
+
+function joinPieces(pieces: (Buffer | string)[]): Buffer | string {
+  if (pieces.every((piece) => typeof piece === 'string')) return pieces.join('');
+  return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
+}
+
+const isPlain = (encoding: string | undefined) => !encoding || encoding.trim().toLowerCase() === 'identity';
+
+class Exchange {
+  readonly outcome: ExchangeOutcome = { status: 0, stream: false, retrievals: 0, retrievedBytes: 0 };
+  /** The upstream exchange in flight, aborted if the client goes away. */
+  private active: UpstreamAnswer | undefined;
+  private clientGone = false;
+  private rounds = 0;
+  private corked = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly request: ExchangeRequest,
+    private readonly ctx: ExchangeContext,
+  ) {}
+
+  async run(): Promise<ExchangeOutcome> {
+    const onClose = () => {
+      if (this.res.writableFinished) return;
+      this.clientGone = true;
+      this.active?.abort(new ClientAborted('client aborted'));
+    };
+    const onDrain = () => this.active?.resume();
+    this.res.on('close', onClose);
+    this.res.on('drain', onDrain);
+    try {
+      const first = await this.send(this.request.body);
+      const type = first.header('content-type') ?? '';
+      const encoding = first.header('content-encoding');
+      const { route } = this.request;
+      this.outcome.status = first.statusCode;
+      this.outcome.stream = type.includes('text/event-stream');
+      this.outcome.tap = UsageTap.for(type, encoding, usageReadersFor(route.provider, route.format));
+      const loop = this.request.offer && this.ctx.originals && first.statusCode === 200 && isPlain(encoding);
+      if (loop && this.outcome.stream) await this.streamRounds(first);
+      else if (loop && type.includes('json')) await this.jsonRounds(first);
+      else await this.pipe(first);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.res.off('close', onClose);
+      this.res.off('drain', onDrain);
+    }
+    return this.outcome;
+  }
+
+  private async send(body: Buffer | Readable | null): Promise<UpstreamAnswer> {
+    if (this.clientGone) throw new ClientAborted('client aborted');
+    const { target, headers, method } = this.request;
+    const { answer, head } = UpstreamAnswer.send(this.ctx.upstreams.agent, {
+      origin: target.origin,
+      path: target.path,
+      method,
+      headers,
+      body,
+    });
+    this.active = answer;
+    await head;
+    return answer;
+  }
+
+  private firstByte(): void {
+    this.outcome.ttfbMs ??= performance.now() - this.request.started;
+  }
+
+  /**
+   * What is written for one TCP read (headers and the first events, a read's events) leaves in one write.
+   * Uncorked once the read's callbacks, ticks and microtasks are done: the upstream body's end is seen
+   * a few microtasks after its last bytes, and the client's end of response then joins them.
+   */
+  private coalesce(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.res.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.res.uncork();
+    });
+  }
+
+  /** Write to the client; when it cannot take more, the upstream waits until it drains. */
+  private write(chunk: string | Buffer): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.outcome.tap?.write(bytes);
+    this.coalesce();
+    if (!this.res.write(bytes)) this.active?.pause();
+  }
+
+  /** Send the head; an event stream's leaves this tick even if the model is slow to say anything. */
+  private writeHead(answer: UpstreamAnswer, headers = clientResponseHeaders(answer.headers)): void {
+    try {
+      this.res.writeHead(answer.statusCode, answer.statusMessage || undefined, headers);
+    } catch {
+      // A status message Node will not send (a character it refuses) goes; the status stays.
+      this.res.writeHead(answer.statusCode, headers);
+    }
+    if (this.outcome.stream) {
+      this.coalesce();
+      this.res.flushHeaders();
+    }
+  }
+
+  /** The answer relayed as it came, chunk by chunk. */
+  private async pipe(answer: UpstreamAnswer): Promise<void> {
+    this.writeHead(answer);
+    await answer.read((chunk) => {
+      this.firstByte();
+      this.write(chunk);
+    });
+    this.firstByte();
+    this.res.end();
+  }
+
+  /** Answer the calls from the store and send the next round; undefined when that round cannot be used. */
+  private async continueRound(
+    body: WireObject,
+    response: WireObject,
+    calls: readonly RetrieveCall[],
+    stream: boolean,
+  ): Promise<{ body: WireObject; answer: UpstreamAnswer } | undefined> {
+    const { format } = this.request.offer!;
+    const { results, retrievals } = await answerRetrieveCalls(calls, this.ctx.originals!);
+    this.outcome.retrievals += retrievals.length;
+    this.outcome.retrievedBytes += retrievals.reduce((sum, r) => sum + r.bytes, 0);
+    const next = continueWithResults(format, body, response, results);
+    this.rounds += 1;
+    let answer: UpstreamAnswer;
+    try {
+      answer = await this.send(Buffer.from(JSON.stringify(next)));
+    } catch (error) {
+      if (this.clientGone) throw error;
+      this.ctx.logger.warn(
+        `headroom: continuing after headroom_retrieve failed upstream (${(error as Error).message}); answering with the rounds so far`,
+        { path: this.request.route.path },
+      );
+      return undefined;
+    }
+    const type = answer.header('content-type') ?? '';
+    const usable =
+      answer.statusCode === 200 &&
+      !answer.header('content-encoding') &&
+      (stream ? type.includes('text/event-stream') : type.includes('json'));
+    if (!usable) {
+      const detail = (await answer.bytes().catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 300);
+      this.ctx.logger.warn(
+        `headroom: continuing after headroom_retrieve got HTTP ${answer.statusCode} upstream; answering with the rounds so far (${detail})`,
+        { path: this.request.route.path },
+      );
+      return undefined;
+    }
+    return { body: next, answer };
+  }
+
+  private async streamRounds(first: UpstreamAnswer): Promise<void> {
+    const { format, body: offered } = this.request.offer!;
+    const headers = clientResponseHeaders(first.headers);
+    delete headers['content-length'];
+    this.writeHead(first, headers);
+    const rewriter = format.createStream();
+    // What goes out after each upstream chunk: views of the upstream's bytes for every event passed on
+    // unchanged (adjacent ones joined, so an untouched chunk leaves as it came) and text for the others.
+    let pieces: (Buffer | string)[] = [];
+    const add = (piece: Buffer | string) => {
+      const last = pieces.at(-1);
+      if (typeof piece !== 'string' && typeof last === 'object' && adjacent(last, piece)) {
+        pieces[pieces.length - 1] = Buffer.from(
+          last.buffer as ArrayBuffer,
+          last.byteOffset,
+          last.length + piece.length,
+        );
+      } else {
+        pieces.push(piece);
+      }
+    };
+    const reader = new SseReader(
+      (event, data, raw) => {
+        const input = { event, data };
+        for (const out of rewriter.push(input)) add(out === input ? raw : formatSseEvent(out));
+      },
+      // Comments and keep-alives pass as they came.
+      add,
+    );
+    const flush = () => {
+      if (!pieces.length) return;
+      const out = pieces.length === 1 ? pieces[0]! : joinPieces(pieces);
+      pieces = [];
+      this.write(out);
+    };
+    let body = offered;
+    let answer = first;
+    for (;;) {
+      try {
+        await answer.read((chunk) => {
+          this.firstByte();
+          reader.push(chunk);
+          flush();
+        });
+      } catch (error) {
+        // A continuation that breaks off ends the client's stream with an error it can read; the first
+        // round breaks as the upstream broke, as a relayed answer does.
+        if (this.clientGone || answer === first) throw error;
+        const reason = describeError(error);
+        this.outcome.failure = new UpstreamReset(reason, { cause: error });
+        this.ctx.logger.warn(
+          `headroom: upstream ${this.request.target.base} broke off the answer after headroom_retrieve (${reason})`,
+          { path: this.request.route.path },
+        );
+        const message = `headroom: the upstream connection broke while continuing the answer (${reason}); the answer is incomplete`;
+        for (const event of rewriter.fail(message)) add(formatSseEvent(event));
+        flush();
+        this.res.end();
+        return;
+      }
+      reader.end();
+      flush();
+      const round = rewriter.endRound();
+      if (!round.calls.length || rewriter.failed || this.rounds >= this.ctx.maxRounds) break;
+      const next = await this.continueRound(body, round.response, round.calls, true);
+      if (!next) break;
+      body = next.body;
+      answer = next.answer;
+    }
+    for (const event of rewriter.finish()) add(formatSseEvent(event));
+    flush();
+    this.res.end();
+  }
+
+  private async jsonRounds(first: UpstreamAnswer): Promise<void> {
+    const { format, body: offered } = this.request.offer!;
+    const raw = await first.bytes();
+    this.firstByte();
+    // An answer that never names the tool cannot call it: it goes out as it came, unparsed.
+    const parsed = raw.includes(RETRIEVE_TOOL_NAME) ? parseJson(raw.toString('utf8')) : undefined;
+    const chunked = Array.isArray(parsed);
+    const initial = format.responseOf(parsed);
+    const responses: WireObject[] = initial ? [initial] : [];
+    let body = offered;
+    let calledRetrieve = false;
+    for (let last = responses[0]; last; ) {
+      const { calls } = findRetrieveCalls(format, last);
+      if (!calls.length) break;
+      calledRetrieve = true;
+      if (this.rounds >= this.ctx.maxRounds) break;
+      const next = await this.continueRound(body, last, calls, false);
+      if (!next) break;
+      body = next.body;
+      last = format.responseOf(parseJson((await next.answer.bytes()).toString('utf8')));
+      if (last) responses.push(last);
+    }
+    const merged = calledRetrieve ? mergeResponses(format, responses) : undefined;
+    const out = merged ? Buffer.from(JSON.stringify(chunked ? [merged] : merged)) : raw;
+    const headers = clientResponseHeaders(first.headers);
+    headers['content-length'] = out.length;
+    this.writeHead(first, headers);
+    this.write(out);
+    this.res.end();
+  }
+
+  /**
+   * Record the failure and tell the client: an error in the provider's own shape when no headers went out
+   * yet, else a connection closed without finishing the response, so the client sees a broken response
+   * rather than a short one.
+   */
+  private fail(error: unknown): void {
+    const failure = classifyFailure(error, {
+      clientGone: this.clientGone,
+      answerStarted: this.res.headersSent,
+    });
+    this.outcome.failure = failure;
+    if (failure instanceof ClientAborted) {
+      this.outcome.status ||= failure.status;
+      return;
+    }
+    const { route, target } = this.request;
+    const { logger } = this.ctx;
+    if (!this.res.headersSent) {
+      this.outcome.status = failure.status;
+      const what = failure instanceof UpstreamTimeout ? 'no answer in time from' : 'cannot reach';
+      const message = `headroom: ${what} upstream ${target.base} (${failure.detail})`;
+      logger.warn(message, { path: route.path });
+      const payload = errorBodyFor(route.provider, failure.status, message);
+      this.res.writeHead(failure.status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+      });
+      this.res.end(payload);
+      return;
+    }
+    logger.warn(`headroom: upstream ${target.base} ${failure.reason} mid-response (${failure.detail})`, {
+      path: route.path,
+    });
+    if (this.res.socket) this.res.socket.end();
+    else this.res.destroy();
+  }
+}
+
+/** Forward the request and serve the client its answer; resolves once the exchange is over. */
+export function runExchange(
+  res: ServerResponse,
+  request: ExchangeRequest,
+  ctx: ExchangeContext,
+): Promise<ExchangeOutcome> {
+  return new Exchange(res, request, ctx).run();
+}

@@ -1,0 +1,112 @@
+// What every format's retrieve loop shares: finding the model's headroom_retrieve calls in a round, holding
+// the agent's own calls back until the last round (a call a later round repeats goes out once), and adding
+// the rounds' usage up.
+
+import type { CallReader, FoundRetrieveCalls, RoundResult, WireCall } from '../formats/types.js';
+import { isObject, parseJson, type WireObject } from '../formats/wire.js';
+import type { SseEvent } from '../sse.js';
+import { retrieveInput } from './tool.js';
+
+// Consecutive rounds' text joins with a paragraph break (Chat has a single content string).
+export const ROUND_TEXT_SEPARATOR = '\n\n';
+
+/**
+ * The headroom_retrieve calls in one upstream response. A response cut short by the token limit yields
+ * none: its calls may be incomplete.
+ */
+export function findRetrieveCalls(reader: CallReader, response: WireObject): FoundRetrieveCalls {
+  const all = reader.clientCalls(response);
+  const ours = all.filter((call) => reader.isRetrieveCall(call));
+  const calls = reader.truncated(response)
+    ? []
+    : ours.map((call) => ({ callId: call.callId, ...retrieveInput(call.args) }));
+  return { calls, otherToolCalls: ours.length < all.length };
+}
+
+/** The agent's own calls in a response (every client call but headroom_retrieve). */
+export function agentCalls(reader: CallReader, response: WireObject): WireCall[] {
+  return reader.clientCalls(response).filter((call) => !reader.isRetrieveCall(call));
+}
+
+/** Sum every numeric field (nested ones too) of the rounds' usage objects; other fields come from the last. */
+export function sumUsage(usages: readonly unknown[]): WireObject | null {
+  const present = usages.filter(isObject);
+  if (present.length === 0) return null;
+  const sum: WireObject = {};
+  for (const usage of present) {
+    for (const [key, value] of Object.entries(usage)) {
+      const current = sum[key];
+      if (typeof value === 'number') sum[key] = (typeof current === 'number' ? current : 0) + value;
+      else if (isObject(value)) sum[key] = sumUsage([current, value].filter(isObject));
+      else if (value !== null || current === undefined) sum[key] = value;
+    }
+  }
+  return sum;
+}
+
+const parsedArguments = (value: unknown) => (typeof value === 'string' ? parseJson(value) : value);
+
+/** Identity of a call for spotting a later round repeating it: everything but its ids. */
+export function callKey(call: WireObject): string {
+  const { id: _id, call_id: _callId, status: _status, ...rest } = call;
+  if (isObject(rest.function)) {
+    const { arguments: args, ...fn } = rest.function;
+    return JSON.stringify({ ...rest, function: { ...fn, arguments: parsedArguments(args) ?? args } });
+  }
+  if (typeof rest.arguments === 'string')
+    return JSON.stringify({ ...rest, arguments: parsedArguments(rest.arguments) });
+  return JSON.stringify(rest);
+}
+
+/**
+ * The agent's calls of all rounds in the order they reach the client: a call a later round repeats is
+ * dropped from the earlier round, so the agent runs it once.
+ */
+export function agentCallsOfRounds(reader: CallReader, responses: readonly WireObject[]): WireObject[] {
+  const calls = responses.flatMap((response) => agentCalls(reader, response).map((call) => call.item));
+  const lastIndexOf = new Map(calls.map((call, i) => [callKey(call), i]));
+  return calls.filter((call, i) => lastIndexOf.get(callKey(call)) === i);
+}
+
+/** An agent call held back until the last round: what it calls (to spot a repeat) and how it streams. */
+export interface HeldCall<T> {
+  readonly key: string;
+  call: T;
+}
+
+/** A held call's events with the upstream index they came with. */
+export interface IndexedEvents {
+  index: number;
+  events: SseEvent[];
+}
+
+/** Queue a round's held calls after the earlier ones, dropping an earlier call the round repeats. */
+export function queueHeld<T>(pending: HeldCall<T>[], round: HeldCall<T>[]): HeldCall<T>[] {
+  if (!pending.length || !round.length) return [...pending, ...round];
+  const repeated = new Set(round.map((call) => call.key));
+  return [...pending.filter((call) => !repeated.has(call.key)), ...round];
+}
+
+/**
+ * A round's result whose response is assembled from its events only when read: a round without a
+ * headroom_retrieve call is not continued, so nobody needs it.
+ */
+export function lazyRound(
+  reader: CallReader,
+  ours: boolean,
+  others: boolean,
+  assemble: () => WireObject,
+): RoundResult {
+  let response: WireObject | undefined;
+  const read = () => {
+    response ??= assemble();
+    return response;
+  };
+  const found = ours ? findRetrieveCalls(reader, read()) : { calls: [], otherToolCalls: others };
+  return {
+    ...found,
+    get response() {
+      return read();
+    },
+  };
+}

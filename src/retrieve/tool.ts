@@ -1,0 +1,92 @@
+// The `headroom_retrieve` tool the model calls to get back what compression left out: its definition
+// (each format gives it its own shape), its arguments, and when the proxy offers it.
+
+import { MARKER_PATTERN } from '../compress/marker.js';
+import type { RetrieveToolInput, ToolDefinition } from '../formats/types.js';
+import { isObject, type WireObject } from '../formats/wire.js';
+
+export const RETRIEVE_TOOL_NAME = 'headroom_retrieve';
+
+/** The tool as every format offers it. Kept short: it rides along in every request that has tools. */
+export const RETRIEVE_TOOL: ToolDefinition = {
+  name: RETRIEVE_TOOL_NAME,
+  description:
+    'Get back the original of content headroom shortened, by the hr_ id in its [headroom: ...] marker. ' +
+    'With query: only the lines or JSON items containing any of its words.',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      query: { type: 'string' },
+      offset: { type: 'integer', description: 'Character offset to continue a long original from' },
+    },
+    required: ['id'],
+  },
+};
+
+function parseArguments(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Normalise a call's arguments; a malformed one gets id '' and is answered "not a headroom id". */
+export function retrieveInput(value: unknown): RetrieveToolInput {
+  const args = parseArguments(value);
+  if (!isObject(args)) return { id: '' };
+  const input: RetrieveToolInput = { id: typeof args.id === 'string' ? args.id.trim() : '' };
+  if (typeof args.query === 'string' && args.query.trim()) input.query = args.query;
+  if (typeof args.offset === 'number' && Number.isFinite(args.offset)) input.offset = args.offset;
+  return input;
+}
+
+/** The name a tool entry declares, whichever shape it has. */
+function toolName(tool: unknown): string | undefined {
+  if (!isObject(tool)) return undefined;
+  if (typeof tool.name === 'string') return tool.name;
+  return isObject(tool.function) && typeof tool.function.name === 'string' ? tool.function.name : undefined;
+}
+
+/** The names of the tools a request declares, in any format (Gemini's function declarations included). */
+export function declaredToolNames(body: WireObject): string[] {
+  if (!Array.isArray(body.tools)) return [];
+  return body.tools.flatMap((tool) => {
+    const declarations =
+      isObject(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : [];
+    return [tool, ...declarations].map(toolName).filter((name): name is string => name !== undefined);
+  });
+}
+
+/** True when the request already offers `headroom_retrieve`. */
+export function hasRetrieveTool(body: WireObject): boolean {
+  return declaredToolNames(body).includes(RETRIEVE_TOOL_NAME);
+}
+
+const MARKER_HINT = 'headroom_retrieve id=hr_';
+
+function containsMarker(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(MARKER_HINT) && MARKER_PATTERN.test(value);
+  if (Array.isArray(value)) return value.some(containsMarker);
+  if (isObject(value)) return Object.values(value).some(containsMarker);
+  return false;
+}
+
+/** True when any message, input item or system text of the request carries a headroom marker. */
+export function requestHasMarkers(body: WireObject): boolean {
+  // Tool definitions are skipped: ours describes the marker and would always match.
+  return Object.entries(body).some(([key, value]) => key !== 'tools' && containsMarker(value));
+}
+
+/**
+ * When the proxy offers `headroom_retrieve`: whenever compression is on and the request either already
+ * has a `tools` array or carries a marker. Deciding on `tools` rather than on markers alone means the
+ * tool is there from a conversation's first request, so the tools array (the head of the provider's
+ * cached prefix) never changes between turns; sub-agents and side requests that carry markers get it too.
+ */
+export function shouldOfferRetrieveTool(body: WireObject, compressionEnabled: boolean): boolean {
+  if (!compressionEnabled) return false;
+  return Array.isArray(body.tools) || requestHasMarkers(body);
+}

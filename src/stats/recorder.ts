@@ -1,0 +1,197 @@
+// Builds the stats row of each proxied request from what the proxy reports as the request goes: its size,
+// what the engine did to it, how the exchange ended and what the upstream said it cost. The row is put
+// together here and nowhere else, then recorded.
+//
+// Tokens before and after compression: the request as sent is the upstream's own count when the body went
+// out as written (or only gained headroom_retrieve), else counted locally; the request as written is that
+// plus what the engine saved, counted on the outputs it rewrote. Counting runs on a worker thread, after
+// the client has its answer.
+
+import { performance } from 'node:perf_hooks';
+import type { UpstreamUsage } from '../formats/types.js';
+import type { Logger } from '../log.js';
+import type { NewRequestRow, StatsStore } from '../store/stats.js';
+import type { TokenCounter } from './token-counter.js';
+
+/** Who a request belongs to. */
+export interface SessionTag {
+  id: string;
+  agent?: string | null;
+  project?: string | null;
+}
+
+/** What the engine reported for a request (the shape of the proxy's compression result). */
+export interface CompressionReport {
+  stats?: { ms: number; transforms: Record<string, number>; problems: string | undefined };
+  rewritten?: { before: string[]; after: string[] };
+  addedTokens?: number;
+}
+
+/** How the exchange ended (the shape of the proxy's exchange outcome). */
+export interface ExchangeReport {
+  status: number;
+  failure?: { reason: string };
+  ttfbMs?: number;
+  stream: boolean;
+  retrievals: number;
+  retrievedBytes: number;
+  usage: UpstreamUsage;
+}
+
+export interface RecordStart {
+  provider: string;
+  method: string;
+  path: string;
+  session: SessionTag | undefined;
+  /** A request that only counts tokens: it saves nothing itself, so the engine's figures are not kept. */
+  tokenCount: boolean;
+  /** The model the path names (Gemini), for when neither the upstream nor the body says. */
+  pathModel: string | undefined;
+}
+
+/** What went upstream: the body as the client sent it and as forwarded (the same Buffer when unchanged). */
+export interface SentBodies {
+  original: Buffer;
+  sent: Buffer;
+}
+
+export class StatsRecorder {
+  constructor(
+    private readonly store: StatsStore,
+    private readonly counter: TokenCounter,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Start the row of a request that just arrived. */
+  begin(start: RecordStart): RequestRecord {
+    return new RequestRecord(start, this.store, this.counter, this.logger);
+  }
+}
+
+export class RequestRecord {
+  private readonly started = performance.now();
+  private readonly row: NewRequestRow;
+  private compression: CompressionReport = {};
+
+  constructor(
+    private readonly start: RecordStart,
+    private readonly store: StatsStore,
+    private readonly counter: TokenCounter,
+    private readonly logger: Logger,
+  ) {
+    this.row = {
+      ts: Date.now(),
+      provider: start.provider,
+      method: start.method,
+      path: start.path,
+      status: 0,
+      sessionId: start.session?.id,
+      agent: start.session?.agent,
+      project: start.session?.project,
+    };
+  }
+
+  /** The request body's size (declared, for bodies relayed unread). */
+  bodySize(bytes: number | undefined): void {
+    this.row.requestBytes = bytes;
+  }
+
+  /** What the engine did, and how long it took. */
+  compressed(report: CompressionReport, ms: number): void {
+    if (this.start.tokenCount) return;
+    this.compression = report;
+    const { stats } = report;
+    this.row.compressMs = stats?.ms ?? ms;
+    this.row.transforms = stats && Object.keys(stats.transforms).length ? stats.transforms : undefined;
+    this.row.compressError = stats?.problems;
+  }
+
+  /** The engine failed: the original went out, and the row says why. */
+  compressionFailed(error: unknown, ms: number): void {
+    if (this.start.tokenCount) return;
+    this.row.compressError = (error as Error)?.message || String(error);
+    this.row.compressMs = ms;
+  }
+
+  /** The client left before its request was read: nothing went upstream. */
+  clientLeft(): void {
+    this.row.status = 499;
+    this.row.error = 'client aborted';
+    this.write();
+  }
+
+  /** The exchange is over: fill in how it ended and what it cost, count what was saved, and record. */
+  async finish(exchange: ExchangeReport, bodies: SentBodies | undefined): Promise<void> {
+    const { usage } = exchange;
+    this.row.status = exchange.status;
+    this.row.error = exchange.failure?.reason;
+    this.row.ttfbMs = exchange.ttfbMs;
+    this.row.stream = exchange.stream;
+    this.row.retrievals = exchange.retrievals;
+    this.row.retrievedBytes = exchange.retrievedBytes;
+    this.row.latencyMs = performance.now() - this.started;
+    this.row.model = usage.model;
+    this.row.inputTokens = usage.inputTokens;
+    this.row.outputTokens = usage.outputTokens;
+    this.row.cacheReadTokens = usage.cacheReadTokens;
+    this.row.cacheWriteTokens = usage.cacheWriteTokens;
+    if (bodies && !this.start.tokenCount) await this.countTokens(bodies, exchange);
+    this.row.model ??= this.start.pathModel;
+    this.write();
+  }
+
+  private async countTokens({ original, sent }: SentBodies, exchange: ExchangeReport): Promise<void> {
+    const { usage } = exchange;
+    const unchanged = sent === original;
+    const { rewritten, addedTokens } = this.compression;
+    // Usage summed over retrieve rounds is no longer the size of this request.
+    const onlyAdded = addedTokens !== undefined && !exchange.retrievals;
+    const upstreamCount =
+      (unchanged || onlyAdded) && usage.inputTokens !== undefined
+        ? usage.inputTokens + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0)
+        : undefined;
+    const estimate = upstreamCount === undefined ? await this.counter.request(sent) : undefined;
+    const after = upstreamCount ?? estimate?.tokens;
+    this.row.model ??= estimate?.model;
+    this.row.estInputTokens = after;
+    this.row.tokensAfter = after;
+    if (unchanged) {
+      this.row.tokensBefore = after;
+    } else if (onlyAdded && after !== undefined) {
+      // The upstream counts with its own tokenizer and the tool estimate with ours: never below zero.
+      this.row.tokensBefore = Math.max(0, after - (addedTokens ?? 0));
+    } else if (rewritten?.before.length && after !== undefined) {
+      const model = this.row.model ?? undefined;
+      const [was, now] = await Promise.all([
+        this.counter.texts(rewritten.before, model),
+        this.counter.texts(rewritten.after, model),
+      ]);
+      this.row.tokensBefore = after + Math.max(0, was - now);
+    } else {
+      this.row.tokensBefore = (await this.counter.request(original)).tokens;
+    }
+  }
+
+  private write(): void {
+    this.row.latencyMs ??= performance.now() - this.started;
+    this.store.record(this.row);
+    if (this.logger.enabled('debug')) this.logger.debug(describeRow(this.row));
+  }
+}
+
+/** The `--verbose` line for a request: status, time, tokens before → after, transforms, retrievals. */
+export function describeRow(row: NewRequestRow): string {
+  const parts = [`${row.method} ${row.path} ${row.status} ${Math.round(row.latencyMs ?? 0)}ms`];
+  if (row.tokensBefore !== undefined && row.tokensBefore !== null) {
+    parts.push(`tokens ${row.tokensBefore}→${row.tokensAfter}`);
+  }
+  if (row.transforms) {
+    const used = Object.entries(row.transforms).map(([name, blocks]) => `${name}×${blocks}`);
+    parts.push(`[${used.join(' ')}]`);
+  }
+  if (row.retrievals) parts.push(`retrieved ${row.retrievals} (${row.retrievedBytes ?? 0} B)`);
+  if (row.model) parts.push(row.model);
+  if (row.compressError) parts.push(`(compression: ${row.compressError})`);
+  if (row.error) parts.push(`(${row.error})`);
+  return parts.join(' ');
+}
