@@ -146,7 +146,7 @@ describe('forwarding', () => {
     const proxy = await startTestProxy(upstream.url);
     try {
       upstream.queue({
-        format: expect.objectContaining({ name: 'json' }),
+        kind: 'json',
         body: { object: 'list', data: [] },
         headers: { 'x-ratelimit-limit-requests': '500', 'keep-alive': 'timeout=5', 'set-cookie': 'a=1' },
       });
