@@ -1,13 +1,7 @@
 // The library surface of headroom: what `import ... from 'headroom-ai'` offers.
 
 export { formatMarker, isOriginalId, MARKER_PATTERN, markerIds, originalId } from './ccr/marker.js';
-export {
-  type MissingOriginal,
-  type RetrievedOriginal,
-  type RetrieveOptions,
-  type RetrieveResult,
-  retrieve,
-} from './ccr/retrieve.js';
+export type { MissingOriginal, RetrievedOriginal, RetrieveResult } from './ccr/retrieve.js';
 export { RETRIEVE_TOOL_NAME, retrieveToolDefinition } from './ccr/tool.js';
 export {
   type BlockStats,
@@ -25,7 +19,13 @@ export { countTokens, type EncodingName } from './compress/tokens.js';
 export type { Kind, TransformName } from './compress/types.js';
 export { type Config, resolveConfig } from './config.js';
 export { HeadroomError } from './errors.js';
-export { compress, type LibraryCompressOptions } from './library.js';
+export {
+  compress,
+  type LibraryCompressOptions,
+  type LibraryRetrieveOptions as RetrieveOptions,
+  retrieve,
+  saveOriginals,
+} from './library.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
 export type { WireFormat } from './providers/types.js';
 export {
@@ -34,20 +34,21 @@ export {
   type RunningProxy,
   startProxy,
 } from './proxy/server.js';
+export type { StatsEvents } from './stats/events.js';
+export type { StatsFilter } from './stats/filter.js';
+export type { SessionSummary, Totals as StatsTotals } from './stats/report.js';
 export {
+  type NewRequestRow,
   type Original,
   type OriginalStore,
   type OriginalStoreOptions,
   type OriginalStoreStats,
   openOriginalStore,
-  saveOriginals,
-} from './store/originals.js';
-export {
-  type NewRequestRow,
+  openStatsStore,
   type RequestRow,
-  type SessionSummary,
-  type StatsFilter,
-  StatsStore,
-  type StatsTotals,
-  statsDbPath,
-} from './store/stats.js';
+  type RowsPage,
+  type SessionInfo,
+  type StatsStore,
+  type StatsStoreOptions,
+  type StoreSettings,
+} from './store/index.js';

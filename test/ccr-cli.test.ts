@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { openOriginalStore } from '../src/store/originals.js';
+import { openOriginalStore } from '../src/store/index.js';
 
 const run = promisify(execFile);
 const bin = resolve(import.meta.dirname, '../bin/run.js');
@@ -54,9 +54,9 @@ describe('headroom retrieve', () => {
   it('prints an original stored through the library byte for byte', async () => {
     const env = isolatedEnv();
     const original = readFileSync(corpusLog, 'utf8');
-    const store = openOriginalStore({ dir: env.HEADROOM_CACHE_DIR });
-    const id = store.put(original);
-    store.close();
+    const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
+    const id = await store.put(original);
+    await store.close();
     const result = await headroom(['retrieve', id], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(original);
@@ -64,9 +64,9 @@ describe('headroom retrieve', () => {
 
   it('prints only the matching lines with --query, and the result object with --json', async () => {
     const env = isolatedEnv();
-    const store = openOriginalStore({ dir: env.HEADROOM_CACHE_DIR });
-    const id = store.put('GET /a 200\nPOST /b 500\nGET /c 404\n');
-    store.close();
+    const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
+    const id = await store.put('GET /a 200\nPOST /b 500\nGET /c 404\n');
+    await store.close();
     const filtered = await headroom(['retrieve', id, '--query', 'post 404'], env);
     expect(filtered.stdout).toBe('2: POST /b 500\n3: GET /c 404\n');
     expect(filtered.stderr).toBe('2 of 3 lines match "post 404"\n');

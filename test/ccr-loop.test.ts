@@ -13,7 +13,8 @@ import {
 import { createRetrieveStream, formatSseEvent, type SseEvent } from '../src/ccr/retrieve-stream.js';
 import { withRetrieveTool } from '../src/ccr/tool.js';
 import type { WireFormat, WireObject } from '../src/providers/types.js';
-import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
+import { openOriginalStore } from '../src/store/index.js';
+import type { OriginalStore } from '../src/store/types.js';
 import {
   anthropicEvents,
   anthropicResponse,
@@ -179,8 +180,8 @@ function usageTotals(format: WireFormat, usage: unknown): { input: number; outpu
 
 let store: OriginalStore;
 const log = readFileSync(resolve(import.meta.dirname, '../../shared/corpus/log-hadoop-2k.log'), 'utf8');
-beforeAll(() => {
-  store = openOriginalStore({ dir: join(mkdtempSync(join(tmpdir(), 'headroom-loop-')), 'cache') });
+beforeAll(async () => {
+  store = await openOriginalStore({ cacheDir: join(mkdtempSync(join(tmpdir(), 'headroom-loop-')), 'cache') });
 });
 afterAll(() => store.close());
 
@@ -208,12 +209,12 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
     expect(findRetrieveCalls(format, cut).calls).toEqual([]);
   });
 
-  it('answers the call from the store and continues the turn with the model turn and the result', () => {
-    const id = store.put(log);
+  it('answers the call from the store and continues the turn with the model turn and the result', async () => {
+    const id = await store.put(log);
     expect(id).not.toBe(LOG_ID);
     const [first] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
     const { calls } = findRetrieveCalls(format, first!);
-    const { results, retrievals } = answerRetrieveCalls(
+    const { results, retrievals } = await answerRetrieveCalls(
       calls.map((c) => ({ ...c, id })),
       store,
     );

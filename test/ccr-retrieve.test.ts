@@ -19,7 +19,8 @@ import {
   withRetrieveTool,
 } from '../src/ccr/tool.js';
 import { countTokens } from '../src/compress/tokens.js';
-import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
+import { openOriginalStore } from '../src/store/index.js';
+import type { OriginalStore } from '../src/store/types.js';
 
 const corpus = resolve(import.meta.dirname, '../../shared/corpus');
 const items = readdirSync(corpus).filter(
@@ -27,8 +28,8 @@ const items = readdirSync(corpus).filter(
 );
 
 let store: OriginalStore;
-beforeAll(() => {
-  store = openOriginalStore({ dir: join(mkdtempSync(join(tmpdir(), 'headroom-ccr-')), 'cache') });
+beforeAll(async () => {
+  store = await openOriginalStore({ cacheDir: join(mkdtempSync(join(tmpdir(), 'headroom-ccr-')), 'cache') });
 });
 afterAll(() => store.close());
 
@@ -43,21 +44,21 @@ describe('retrieve over the corpus', () => {
     expect(items.length).toBeGreaterThan(30);
   });
 
-  it.each(items)('gives back %s byte for byte', (item) => {
+  it.each(items)('gives back %s byte for byte', async (item) => {
     const original = readFileSync(join(corpus, item), 'utf8');
-    const id = store.put(original);
-    const result = retrieve(id, { store });
+    const id = await store.put(original);
+    const result = await retrieve(id, { store });
     expect(result.found).toBe(true);
     if (!result.found) return;
     expect(Buffer.from(result.text).equals(readFileSync(join(corpus, item)))).toBe(true);
     expect(result.nextOffset).toBeNull();
   });
 
-  it.each(items)('returns only the matching lines or items of %s for a query', (item) => {
+  it.each(items)('returns only the matching lines or items of %s for a query', async (item) => {
     const original = readFileSync(join(corpus, item), 'utf8');
-    const id = store.put(original);
+    const id = await store.put(original);
     const term = searchTerm(item);
-    const result = retrieve(id, { store, query: term });
+    const result = await retrieve(id, { store, query: term });
     expect(result.found).toBe(true);
     if (!result.found) return;
     const entries = result.text.split('\n');
@@ -81,23 +82,25 @@ describe('retrieve over the corpus', () => {
 describe('retrieve', () => {
   const log = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
 
-  it('matches any term, case-insensitively, and quoted phrases as a whole', () => {
+  it('matches any term, case-insensitively, and quoted phrases as a whole', async () => {
     expect(queryTerms('ERROR "connection refused"  timeout')).toEqual([
       'error',
       'connection refused',
       'timeout',
     ]);
-    const id = store.put('alpha ok\nBeta failed\ngamma ok\nconnection refused here\nrefused connection\n');
-    const result = retrieve(id, { store, query: 'beta "connection refused"' });
+    const id = await store.put(
+      'alpha ok\nBeta failed\ngamma ok\nconnection refused here\nrefused connection\n',
+    );
+    const result = await retrieve(id, { store, query: 'beta "connection refused"' });
     expect(result.found && result.text).toBe('2: Beta failed\n4: connection refused here');
   });
 
-  it('pages a huge original on line boundaries, and the pages join back to the original', () => {
-    const id = store.put(log);
+  it('pages a huge original on line boundaries, and the pages join back to the original', async () => {
+    const id = await store.put(log);
     const pages: string[] = [];
     let offset: number | null = 0;
     while (offset !== null) {
-      const result = retrieve(id, { store, offset, maxChars: MODEL_PAGE_CHARS });
+      const result = await retrieve(id, { store, offset, maxChars: MODEL_PAGE_CHARS });
       if (!result.found) throw new Error(result.message);
       expect(result.text.length).toBeLessThanOrEqual(MODEL_PAGE_CHARS);
       if (result.nextOffset !== null) expect(result.text.endsWith('\n')).toBe(true);
@@ -108,9 +111,9 @@ describe('retrieve', () => {
     expect(pages.join('')).toBe(log);
   });
 
-  it('tells the model how to read on when a page is cut', () => {
-    const id = store.put(log);
-    const { content } = answerRetrieveCall({ id }, store);
+  it('tells the model how to read on when a page is cut', async () => {
+    const id = await store.put(log);
+    const { content } = await answerRetrieveCall({ id }, store);
     expect(content.length).toBeLessThan(MODEL_PAGE_CHARS + 200);
     expect(content).toMatch(
       /\[headroom: characters 0-\d+ of 384948 shown; call headroom_retrieve again with offset=\d+/,
@@ -118,35 +121,38 @@ describe('retrieve', () => {
     expect(MARKER_PATTERN.test(content.slice(-200))).toBe(false);
   });
 
-  it('answers an unknown id with a "not available" result rather than an error', () => {
-    const result = retrieve('hr_000000000000', { store });
+  it('answers an unknown id with a "not available" result rather than an error', async () => {
+    const result = await retrieve('hr_000000000000', { store });
     expect(result).toMatchObject({ found: false, reason: 'not-stored' });
     expect(!result.found && result.message).toContain(store.location);
-    const answer = answerRetrieveCall({ id: 'hr_000000000000' }, store);
+    const answer = await answerRetrieveCall({ id: 'hr_000000000000' }, store);
     expect(answer.content).toBe(
       '[headroom: original hr_000000000000 is not available (expired or never stored); continue with the shortened text]',
     );
     expect(answer.retrieval).toEqual({ id: 'hr_000000000000', bytes: answer.content.length, found: false });
-    expect(retrieve('../../etc/passwd', { store })).toMatchObject({ found: false, reason: 'invalid-id' });
+    expect(await retrieve('../../etc/passwd', { store })).toMatchObject({
+      found: false,
+      reason: 'invalid-id',
+    });
   });
 
-  it('says so when a query matches nothing, and counts what it sent', () => {
-    const id = store.put(log);
-    const none = answerRetrieveCall({ id, query: 'zebra-unicorn' }, store);
+  it('says so when a query matches nothing, and counts what it sent', async () => {
+    const id = await store.put(log);
+    const none = await answerRetrieveCall({ id, query: 'zebra-unicorn' }, store);
     expect(none.content).toBe(
       `[headroom: 0 of 2000 lines of ${id} match "zebra-unicorn"; call without query for the whole text]`,
     );
-    const some = answerRetrieveCall({ id, query: 'FATAL' }, store);
+    const some = await answerRetrieveCall({ id, query: 'FATAL' }, store);
     expect(some.content.split('\n')[0]).toMatch(
       new RegExp(`^\\[headroom: \\d+ of 2000 lines of ${id} match "FATAL"\\]$`),
     );
     expect(some.retrieval).toEqual({ id, bytes: Buffer.byteLength(some.content), found: true });
   });
 
-  it('filters a JSON array by item, numbering items like array indexes', () => {
+  it('filters a JSON array by item, numbering items like array indexes', async () => {
     const labels = readFileSync(join(corpus, 'json-octokit-labels.json'), 'utf8');
-    const id = store.put(labels);
-    const result = retrieve(id, { store, query: 'test-label-updated' });
+    const id = await store.put(labels);
+    const result = await retrieve(id, { store, query: 'test-label-updated' });
     expect(result).toMatchObject({
       found: true,
       unit: 'items',
@@ -155,9 +161,11 @@ describe('retrieve', () => {
     expect(result.found && result.text.split('\n').every((entry) => /^\[\d+\] \{/.test(entry))).toBe(true);
   });
 
-  it('returns a small original whole with nothing added', () => {
-    const id = store.put('short original\n');
-    expect(formatForModel(retrieve(id, { store, maxChars: MODEL_PAGE_CHARS }))).toBe('short original\n');
+  it('returns a small original whole with nothing added', async () => {
+    const id = await store.put('short original\n');
+    expect(formatForModel(await retrieve(id, { store, maxChars: MODEL_PAGE_CHARS }))).toBe(
+      'short original\n',
+    );
   });
 });
 

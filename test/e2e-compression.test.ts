@@ -144,13 +144,15 @@ const toolName = (tool: WireObject) =>
 type Fate = 'kept' | 'retrievable' | 'lost';
 
 /** Where each needle of each item ended up: in the forwarded text, or behind its marker in the store. */
-function needleFates(format: WireFormat, forwarded: WireObject, included: readonly CorpusItem[]) {
+async function needleFates(format: WireFormat, forwarded: WireObject, included: readonly CorpusItem[]) {
   const byCall = new Map(toolOutputs(format, forwarded).map((o) => [o.callId, o.text]));
   const fates: Record<string, Fate> = {};
-  included.forEach((item, i) => {
+  for (const [i, item] of included.entries()) {
     const prefix = format === 'anthropic' ? 'toolu_' : 'call_';
     const text = byCall.get(`${prefix}${String(i).padStart(4, '0')}`) ?? '';
-    const originals = markerIds(text).map((id) => retrieve(id, { store: proxy.originals }));
+    const originals = await Promise.all(
+      markerIds(text).map((id) => retrieve(id, { store: proxy.originals! })),
+    );
     for (const needle of item.needles) {
       const fate: Fate = text.includes(needle)
         ? 'kept'
@@ -159,7 +161,7 @@ function needleFates(format: WireFormat, forwarded: WireObject, included: readon
           : 'lost';
       fates[`${item.name}: ${needle}`] = fate;
     }
-  });
+  }
   return fates;
 }
 
@@ -188,7 +190,7 @@ describe('compression through the proxy', () => {
   it.each(CASES)(
     '$name: the model API gets fewer tokens, every needle kept or retrievable, the rest untouched',
     async ({ format, sent, send }) => {
-      proxy.store.reset();
+      await proxy.store.reset();
       const before = upstream.requests.length;
       await send();
       const received = upstream.requests[before]!;
@@ -199,13 +201,13 @@ describe('compression through the proxy', () => {
         countTokens(JSON.stringify(original)) * 0.8,
       );
 
-      const fates = needleFates(format, forwarded, items);
+      const fates = await needleFates(format, forwarded, items);
       expect(Object.entries(fates).filter(([, fate]) => fate === 'lost')).toEqual([]);
       // Every marker the model reads names an original the proxy can give back whole.
       const ids = markerIds(received.body.toString('utf8'));
       expect(ids.length).toBeGreaterThan(0);
       for (const id of ids) {
-        const back = retrieve(id, { store: proxy.originals });
+        const back = await retrieve(id, { store: proxy.originals! });
         expect(back.found && items.some((item) => item.text === back.text)).toBe(true);
       }
 
@@ -231,12 +233,12 @@ describe('compression through the proxy', () => {
     const [output] = toolOutputs('anthropic', forwarded);
     expect(output!.text.length).toBeLessThan(log.text.length / 2);
     const [id] = markerIds(output!.text);
-    const back = retrieve(id!, { store: proxy.originals });
+    const back = await retrieve(id!, { store: proxy.originals! });
     expect(back.found && back.text).toBe(log.text);
   });
 
   it('records the headroom_retrieve definition as tokens added when it had nothing to compress', async () => {
-    proxy.store.reset();
+    await proxy.store.reset();
     upstream.script((req) => answerWithUsage(req));
     try {
       // A session of its own, so the row read is this request's and not one still landing from before.
@@ -248,7 +250,7 @@ describe('compression through the proxy', () => {
       upstream.script(undefined);
     }
     const row = await until(
-      () => proxy.store.recent(20).find((r) => r.sessionId === 'tokens-added'),
+      async () => (await proxy.store.rows({ session: 'tokens-added' })).at(-1),
       'the stats row of the request',
     );
     // The upstream's own count of what was sent, and the request as the agent wrote it.

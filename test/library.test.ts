@@ -31,32 +31,44 @@ function conversation(toolOutput: string) {
 }
 
 describe('compress() from the package', () => {
-  it('shrinks a tool output and keeps the original retrievable from the local store, byte for byte', () => {
+  it('shrinks a tool output and keeps the original retrievable from the local store, byte for byte', async () => {
     const log = corpusItem('log-hdfs-2k.log');
     const input = conversation(log.text);
     const before = JSON.stringify(input);
-    const { messages, stats } = compress(input);
+    const { messages, stats } = await compress(input);
     expect(JSON.stringify(input)).toBe(before);
     const sent = JSON.stringify(messages);
     expect(sent.length).toBeLessThan(before.length / 5);
     expect(stats.tokensAfter).toBeLessThan(stats.tokensBefore);
     const [id] = markerIds(sent);
     expect(id).toMatch(/^hr_[0-9a-f]{12}$/);
-    const found = retrieve(id as string);
+    const found = await retrieve(id as string);
     expect(found.found && found.text).toBe(log.text);
   });
 
-  it('keeps nothing when told not to, and the caller gets the originals instead', () => {
+  it('keeps nothing when told not to, and the caller gets the originals instead', async () => {
     const log = corpusItem('log-openssh-2k.log');
-    const store = openOriginalStore({ dir: mkdtempSync(join(tmpdir(), 'headroom-lib-own-')) });
+    const store = await openOriginalStore({ cacheDir: mkdtempSync(join(tmpdir(), 'headroom-lib-own-')) });
     try {
-      const { messages, originals } = compress(conversation(log.text), { store: false });
+      const { messages, originals } = await compress(conversation(log.text), { store: false });
       const [id] = markerIds(JSON.stringify(messages));
       expect(originals.map((o) => o.text)).toEqual([log.text]);
-      expect(retrieve(id as string, { store }).found).toBe(false);
-      expect(retrieve(id as string).found).toBe(false);
+      expect((await retrieve(id as string, { store })).found).toBe(false);
+      expect((await retrieve(id as string)).found).toBe(false);
     } finally {
-      store.close();
+      await store.close();
+    }
+  });
+
+  it('keeps the originals in the store it is given, where retrieve finds them', async () => {
+    const log = corpusItem('log-openssh-2k.log');
+    const store = await openOriginalStore({ cacheDir: mkdtempSync(join(tmpdir(), 'headroom-lib-given-')) });
+    try {
+      const { messages } = await compress(conversation(log.text), { store });
+      const [id] = markerIds(JSON.stringify(messages));
+      expect(await retrieve(id as string, { store })).toMatchObject({ found: true, text: log.text });
+    } finally {
+      await store.close();
     }
   });
 });

@@ -72,14 +72,16 @@ describe('Gemini compression through the proxy', () => {
     const forwarded = received.json();
     const sent = outputsOf(JSON.parse(direct) as WireObject);
     const outputs = outputsOf(forwarded);
-    items.forEach((item, i) => {
+    for (const [i, item] of items.entries()) {
       const text = [...outputs.values()][i]!;
-      const originals = markerIds(text).map((id) => retrieve(id, { store: proxy.originals }));
+      const originals = await Promise.all(
+        markerIds(text).map((id) => retrieve(id, { store: proxy.originals! })),
+      );
       for (const needle of item.needles) {
         const kept = text.includes(needle) || originals.some((o) => o.found && o.text.includes(needle));
         expect(kept, `${item.name}: ${needle}`).toBe(true);
       }
-    });
+    }
     expect([...outputs.keys()]).toEqual([...sent.keys()]);
 
     const blank = (value: unknown) => JSON.stringify(value, (key, v) => (key === 'output' ? '<output>' : v));

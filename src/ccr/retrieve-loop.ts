@@ -159,14 +159,14 @@ export function findRetrieveCalls(format: WireFormat, response: WireObject): Fou
 }
 
 /** Answer the calls from the store; `retrievals` are the figures for stats (`retrievals`, `retrieved_bytes`). */
-export function answerRetrieveCalls(
+export async function answerRetrieveCalls(
   calls: readonly RetrieveCall[],
   store: OriginalStore,
-): { results: RetrieveToolResult[]; retrievals: Retrieval[] } {
+): Promise<{ results: RetrieveToolResult[]; retrievals: Retrieval[] }> {
   const results: RetrieveToolResult[] = [];
   const retrievals: Retrieval[] = [];
   for (const { callId, ...input } of calls) {
-    const { content, retrieval } = answerRetrieveCall(input, store);
+    const { content, retrieval } = await answerRetrieveCall(input, store);
     results.push({ callId, content });
     retrievals.push(retrieval);
   }

@@ -1,7 +1,6 @@
 // Reading originals back: the whole text (paged for the model when huge) or only the lines / JSON items
 // that match a query. An unknown or expired id is an answer ("not available"), never an exception.
 
-import { withOriginalStore } from '../store/originals.js';
 import type { OriginalStore } from '../store/types.js';
 import { isOriginalId } from './marker.js';
 import type { RetrieveToolInput } from './tool.js';
@@ -16,8 +15,8 @@ export interface RetrieveOptions {
   offset?: number;
   /** Most characters to return; unlimited when absent. */
   maxChars?: number;
-  /** Store to read; when absent the default store under the configured cache dir is opened and closed. */
-  store?: OriginalStore;
+  /** Store to read. */
+  store: OriginalStore;
 }
 
 /** The original (or the matching part of it) was found. */
@@ -51,22 +50,21 @@ export interface MissingOriginal {
 export type RetrieveResult = RetrievedOriginal | MissingOriginal;
 
 /** Read an original back by id, whole or filtered by `query`. */
-export function retrieve(id: string, options: RetrieveOptions = {}): RetrieveResult {
-  return withOriginalStore(options.store, (store): RetrieveResult => {
-    if (!isOriginalId(id)) {
-      const message = `"${id}" is not a headroom id (hr_ followed by 12 hex digits)`;
-      return { found: false, id, reason: 'invalid-id', message };
-    }
-    const original = store.get(id);
-    if (original === undefined) {
-      const message = `no original ${id} in ${store.location} (expired or never stored)`;
-      return { found: false, id, reason: 'not-stored', message };
-    }
-    const maxChars = options.maxChars ?? Number.POSITIVE_INFINITY;
-    const query = options.query?.trim();
-    if (query) return { id, ...matching(original, query, maxChars) };
-    return { id, ...page(original, Math.max(0, Math.floor(options.offset ?? 0)), maxChars) };
-  });
+export async function retrieve(id: string, options: RetrieveOptions): Promise<RetrieveResult> {
+  const { store } = options;
+  if (!isOriginalId(id)) {
+    const message = `"${id}" is not a headroom id (hr_ followed by 12 hex digits)`;
+    return { found: false, id, reason: 'invalid-id', message };
+  }
+  const original = await store.get(id);
+  if (original === undefined) {
+    const message = `no original ${id} in ${store.location} (expired or never stored)`;
+    return { found: false, id, reason: 'not-stored', message };
+  }
+  const maxChars = options.maxChars ?? Number.POSITIVE_INFINITY;
+  const query = options.query?.trim();
+  if (query) return { id, ...matching(original, query, maxChars) };
+  return { id, ...page(original, Math.max(0, Math.floor(options.offset ?? 0)), maxChars) };
 }
 
 function page(original: string, offset: number, maxChars: number) {
@@ -184,11 +182,11 @@ export interface Retrieval {
 }
 
 /** Answer one `headroom_retrieve` call as the model will read it, with the figures stats record. */
-export function answerRetrieveCall(
+export async function answerRetrieveCall(
   input: RetrieveToolInput,
   store: OriginalStore,
-): { content: string; retrieval: Retrieval } {
-  const result = retrieve(input.id, {
+): Promise<{ content: string; retrieval: Retrieval }> {
+  const result = await retrieve(input.id, {
     query: input.query,
     offset: input.offset,
     maxChars: MODEL_PAGE_CHARS,

@@ -4,7 +4,7 @@ import { HeadroomCommand, proxyFlags } from '../command.js';
 import { compressText } from '../compress/pipeline.js';
 import type { Kind } from '../compress/types.js';
 import { HeadroomError } from '../errors.js';
-import { openOriginalStore, originalStoreOptions, saveOriginals } from '../store/originals.js';
+import { openOriginalStore } from '../store/index.js';
 
 const KINDS = ['auto', 'json', 'logs', 'search', 'diff', 'html', 'text'] as const;
 
@@ -54,11 +54,11 @@ export default class CompressCommand extends HeadroomCommand {
       disableTransforms: config.disableTransforms,
     });
     if (result.originalId) {
-      const store = openOriginalStore(originalStoreOptions(config));
+      const store = await openOriginalStore(config);
       try {
-        saveOriginals([{ id: result.originalId, text: input }], store);
+        await store.putMany([{ id: result.originalId, text: input }]);
       } finally {
-        store.close();
+        await store.close();
       }
     }
     const summary = {

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { retrieve } from '../ccr/retrieve.js';
+import { type RetrieveResult, retrieve } from '../ccr/retrieve.js';
 import { HeadroomCommand, proxyFlags } from '../command.js';
 import { HeadroomError } from '../errors.js';
-import { openOriginalStore, originalStoreOptions } from '../store/originals.js';
+import { openOriginalStore } from '../store/index.js';
 
 export default class RetrieveCommand extends HeadroomCommand {
   static override summary = 'Print an original that compression shortened, by the id in its marker.';
@@ -32,17 +32,13 @@ export default class RetrieveCommand extends HeadroomCommand {
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(RetrieveCommand);
     const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
-    const store = openOriginalStore({
-      ...originalStoreOptions(config),
-      onWarning: (message) => this.warn(message),
-    });
-    const result = (() => {
-      try {
-        return retrieve(args.id, { query: flags.query, store });
-      } finally {
-        store.close();
-      }
-    })();
+    const store = await openOriginalStore(config, { onWarning: (message) => this.warn(message) });
+    let result: RetrieveResult;
+    try {
+      result = await retrieve(args.id, { query: flags.query, store });
+    } finally {
+      await store.close();
+    }
     if (!result.found) throw new HeadroomError(result.message, result.reason === 'invalid-id' ? 2 : 1);
     if (!this.jsonEnabled()) {
       if (result.query !== undefined) {

@@ -6,7 +6,6 @@ import type { BlockStats } from '../compress/pipeline.js';
 import { compressRequestBody } from '../compress/pipeline.js';
 import type { Config } from '../config.js';
 import { isObject, type WireFormat, type WireObject } from '../providers/types.js';
-import { saveOriginals } from '../store/originals.js';
 import type { OriginalStore } from '../store/types.js';
 import { isTokenCount, type RouteKind } from './routes.js';
 
@@ -103,11 +102,11 @@ function toolCallsAllowed(body: WireObject): boolean {
  * Called once per POST to a messages / chat completions / responses endpoint while `config.compress` is on.
  * The proxy forwards the original bytes if this throws, and whatever it returns otherwise.
  */
-export function compressForUpstream(
+export async function compressForUpstream(
   route: CompressionRoute,
   body: Buffer,
   { config, originals }: CompressionContext,
-): CompressionResult {
+): Promise<CompressionResult> {
   const format = FORMATS[route.provider];
   if (!format) return { body };
   let parsed: unknown;
@@ -133,7 +132,7 @@ export function compressForUpstream(
     error: problemsOf(compressed.stats.blocks, config.budgetMs),
   };
   // The originals go in before the request leaves: the model may ask for one in its very first answer.
-  if (compressed.originals.length) saveOriginals(compressed.originals, originals);
+  if (compressed.originals.length) await originals.putMany(compressed.originals);
 
   const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
   const offered = shouldOfferRetrieveTool(afterCompression, true)

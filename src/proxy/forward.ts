@@ -7,8 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { NewRequestRow, StatsStore } from '../store/stats.js';
-import type { OriginalStore } from '../store/types.js';
+import type { NewRequestRow, OriginalStore } from '../store/types.js';
 import {
   type CompressionContext,
   type CompressionResult,
@@ -37,7 +36,8 @@ export interface SessionTag {
 export interface ForwardContext {
   config: Config;
   upstreams: Upstreams;
-  store: StatsStore;
+  /** Keep the exchange's stats row (written off the response path). */
+  record: (row: NewRequestRow) => void;
   logger: Logger;
   estimator: RequestEstimator;
   /** Where compressed-away originals are kept; present while compression is on. */
@@ -69,17 +69,17 @@ function hasBody(req: IncomingMessage): boolean {
  * Run the compression hook, failing open: any throw means the original bytes go upstream. What it did goes
  * into `row` (a token count's figures go nowhere: it saves nothing itself).
  */
-function compress(
+async function compress(
   route: ProxyRoute,
   original: Buffer,
   hook: CompressionContext,
   requestRow: NewRequestRow,
-): { body: Buffer; retrieve?: RetrieveOffer; addedTokens?: number } {
+): Promise<{ body: Buffer; retrieve?: RetrieveOffer; addedTokens?: number }> {
   const row = isTokenCount(route.path) ? { ...requestRow } : requestRow;
   const started = performance.now();
   let result: CompressionResult;
   try {
-    result = compressForUpstream({ provider: route.kind, path: route.path }, original, hook);
+    result = await compressForUpstream({ provider: route.kind, path: route.path }, original, hook);
   } catch (error) {
     row.compressError = (error as Error)?.message || String(error);
     row.compressMs = performance.now() - started;
@@ -141,7 +141,7 @@ export async function forwardRequest(
         body,
         retrieve: offer,
         addedTokens,
-      } = compress(route, original, { config: ctx.config, originals: ctx.originals }, row));
+      } = await compress(route, original, { config: ctx.config, originals: ctx.originals }, row));
     }
   } else if (hasBody(req)) {
     body = req;
@@ -225,11 +225,11 @@ function finishRow(
   row: NewRequestRow,
   patch: Partial<NewRequestRow>,
   started: number,
-  { store, logger }: ForwardContext,
+  { record, logger }: ForwardContext,
 ): void {
   Object.assign(row, patch);
   row.latencyMs ??= performance.now() - started;
-  store.record(row);
+  record(row);
   if (logger.enabled('debug')) logger.debug(describeRow(row));
 }
 

@@ -139,7 +139,7 @@ class RetrieveRelay {
     calls: readonly RetrieveCall[],
     stream: boolean,
   ): Promise<{ body: WireObject; response: UpstreamAnswer } | undefined> {
-    const { results, retrievals } = answerRetrieveCalls(calls, this.ctx.originals);
+    const { results, retrievals } = await answerRetrieveCalls(calls, this.ctx.originals);
     this.outcome.retrievals = (this.outcome.retrievals ?? 0) + retrievals.length;
     this.outcome.retrievedBytes =
       (this.outcome.retrievedBytes ?? 0) + retrievals.reduce((sum, r) => sum + r.bytes, 0);

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { type Config, isLoopbackHost } from '../config.js';
 import { ConfigError, HeadroomError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { StatsEvents } from '../stats/events.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
-import { openOriginalStore, originalStoreOptions } from '../store/originals.js';
-import { type SessionInfo, StatsStore, statsDbPath } from '../store/stats.js';
-import type { OriginalStore } from '../store/types.js';
+import { openOriginalStore, openStatsStore } from '../store/index.js';
+import type { NewRequestRow, OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
 import { RequestEstimator } from './estimate.js';
 import { forwardRequest, type SessionTag } from './forward.js';
@@ -31,7 +31,7 @@ export interface ProxyOptions {
   session?: ProxySession;
   /** Upstream timeouts; the defaults suit real model APIs. */
   timeouts?: Partial<UpstreamTimeouts>;
-  /** Use this stats store instead of opening `stats.db` in `config.cacheDir` (closed with the proxy either way). */
+  /** Use this stats store instead of opening the one `config.store` names (closed with the proxy either way). */
   store?: StatsStore;
 }
 
@@ -41,6 +41,8 @@ export interface RunningProxy {
   host: string;
   port: number;
   store: StatsStore;
+  /** Each request's stats row once it is written, as `/stats/stream` sends it. */
+  events: StatsEvents;
   /** Where compressed-away originals are kept (absent when compression is off); closed with the proxy. */
   originals?: OriginalStore;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 10 s), then cut the rest. */
@@ -74,17 +76,16 @@ function announce(cacheDir: string, url: string, logger: Logger): () => void {
 }
 
 /**
- * Keep a session's registration in the stats store. A store another process holds locked (or a full disk)
- * costs only the registration row: the proxy still tags the session's requests from memory.
+ * Keep a session's registration in the stats store, without waiting for it. A store another process holds
+ * locked (or a full disk) costs only the registration row: the proxy still tags the session's requests from
+ * memory.
  */
 function rememberSession(store: StatsStore, session: SessionInfo, logger: Logger): void {
-  try {
-    store.upsertSession(session);
-  } catch (error) {
+  store.upsertSession(session).catch((error: unknown) => {
     logger.warn(
-      `headroom: cannot record session ${session.id} in ${store.file} (${(error as Error).message})`,
+      `headroom: cannot record session ${session.id} in ${store.location} (${(error as Error).message})`,
     );
-  }
+  });
 }
 
 function packageVersion(): string {
@@ -136,30 +137,39 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       `refusing to listen on ${config.host} without a key: set HEADROOM_API_KEY (clients then send it in x-headroom-key), or bind 127.0.0.1`,
     );
   }
-  const upstreams = new Upstreams(config, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
   const store =
-    options.store ??
-    new StatsStore(statsDbPath(config.cacheDir), { onError: (error) => logger.warn(error.message) });
+    options.store ?? (await openStatsStore(config, { onError: (error) => logger.warn(error.message) }));
+  let originals: OriginalStore | undefined;
+  try {
+    originals = config.compress
+      ? await openOriginalStore(config, { onWarning: (message) => logger.warn(`headroom: ${message}`) })
+      : undefined;
+  } catch (error) {
+    if (!options.store) await store.close();
+    throw error;
+  }
+  const upstreams = new Upstreams(config, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
   const expectedKey = config.apiKey ? Buffer.from(config.apiKey) : undefined;
-  const originals = config.compress
-    ? openOriginalStore({
-        ...originalStoreOptions(config),
-        onWarning: (message) => logger.warn(`headroom: ${message}`),
-      })
-    : undefined;
+  const events = new StatsEvents();
+  // Rows are announced once written, so every row a follower sees carries its id.
+  const record = (row: NewRequestRow) => {
+    void store.record(row).then((written) => {
+      if (written) events.emit(written);
+    });
+  };
 
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
     rememberSession(store, options.session, logger);
     sessions.set(options.session.id, options.session);
   }
-  const sessionTag = (id: string | undefined): SessionTag | undefined => {
+  const sessionTag = async (id: string | undefined): Promise<SessionTag | undefined> => {
     if (id === undefined) return options.session;
     let tag = sessions.get(id);
     if (!tag) {
-      let known: ReturnType<StatsStore['session']>;
+      let known: SessionInfo | undefined;
       try {
-        known = store.session(id);
+        known = await store.session(id);
       } catch (error) {
         // An unreadable stats store costs the row its agent and project, never the request.
         logger.warn(`cannot read session ${id} from the stats store: ${(error as Error).message}`);
@@ -174,6 +184,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const streams = new Set<ServerResponse>();
   const admin = {
     store,
+    events,
     version: packageVersion(),
     startedAt: Date.now(),
     streams,
@@ -183,7 +194,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
   };
   const estimator = new RequestEstimator();
-  const forwardContext = { config, upstreams, store, logger, estimator, originals };
+  const forwardContext = { config, upstreams, record, logger, estimator, originals };
   let closing = false;
 
   // A request the proxy itself failed still gets an answer, never a connection left open with none.
@@ -225,7 +236,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       track(handleAdmin(req, res, route.path, route.query, admin), res, route.provider);
       return;
     }
-    track(forwardRequest(req, res, route, sessionTag(route.sessionId), forwardContext), res, route.provider);
+    const forward = async () =>
+      forwardRequest(req, res, route, await sessionTag(route.sessionId), forwardContext);
+    track(forward(), res, route.provider);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handle);
@@ -238,8 +251,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     address = await listen(server, config.host, config.port);
   } catch (error) {
     await upstreams.destroy();
-    if (!options.store) store.close();
-    originals?.close();
+    if (!options.store) await store.close();
+    await originals?.close();
     throw error;
   }
   const host = address.address;
@@ -272,11 +285,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       await Promise.allSettled([...inFlight]);
       await stopped;
       await estimator.close();
-      store.close();
-      originals?.close();
+      await store.close();
+      await originals?.close();
     })();
     return closed;
   };
 
-  return { url, host, port: address.port, store, originals, close };
+  return { url, host, port: address.port, store, events, originals, close };
 }
