@@ -204,6 +204,8 @@ class SqliteStatsStore implements StatsStore {
   private timer?: NodeJS.Timeout;
   private closed = false;
   private closing = false;
+  /** Another process holds the write lock; queued writes wait for the retry timer, not for each read. */
+  private waitingForLock = false;
 
   constructor(file: string, options: SqliteStatsStoreOptions) {
     this.location = file;
@@ -290,9 +292,13 @@ class SqliteStatsStore implements StatsStore {
     });
   }
 
+  /** Write what is queued before a read sees the table, unless the writes are waiting for a lock. */
+  private writeBeforeRead(): void {
+    if (!this.waitingForLock) this.writeQueued();
+  }
+
   /** Run a query; a database created a moment ago may not have its tables yet, which reads as `empty`. */
   private query<T>(sql: string, run: (statement: Database.Statement) => T, empty: T): T {
-    this.writeQueued();
     const db = this.connection();
     if (!db) return empty;
     try {
@@ -350,11 +356,13 @@ class SqliteStatsStore implements StatsStore {
       // Another process holding the write lock: the rows wait for it (up to a cap) rather than the
       // proxy's event loop, which a long busy wait would stall for every stream in flight.
       if (isBusy(error) && !this.closing && writes.length < MAX_PENDING_ROWS) {
+        this.waitingForLock = true;
         this.pending = writes.concat(this.pending);
         this.timer = setTimeout(() => this.writeQueued(), BUSY_RETRY_MS);
         this.timer.unref();
         return;
       }
+      this.waitingForLock = false;
       // A full disk or a lock held too long by another process must not take the proxy down.
       const failure = new HeadroomError(
         `cannot write ${writes.length} stats rows to ${this.location}: ${(error as Error).message}`,
@@ -366,6 +374,7 @@ class SqliteStatsStore implements StatsStore {
       }
       return;
     }
+    this.waitingForLock = false;
     writes.forEach((write, i) => {
       if (write.kind === 'row') write.settle(toRequestRow({ ...write.row, id: ids[i] }));
       else write.settle();
@@ -390,6 +399,7 @@ class SqliteStatsStore implements StatsStore {
     // Free text is matched after the query, so the newest N are counted after it too.
     const limit = page.limit === undefined || byText ? undefined : Math.floor(page.limit);
     const where = whereClause(filter, page.afterId);
+    this.writeBeforeRead();
     const order = limit === undefined ? 'ORDER BY r.id' : 'ORDER BY r.id DESC LIMIT ?';
     const params = limit === undefined ? where.params : [...where.params, limit];
     const raw = this.query(`${SELECT_ROWS} ${where.sql} ${order}`, (s) => s.all(...params), []);
@@ -400,6 +410,7 @@ class SqliteStatsStore implements StatsStore {
   }
 
   async lastId(): Promise<number> {
+    this.writeBeforeRead();
     const row = this.query('SELECT MAX(id) AS id FROM requests', (s) => s.get() as { id: number | null }, {
       id: 0,
     });
@@ -425,6 +436,10 @@ class SqliteStatsStore implements StatsStore {
   }
 
   async session(id: string): Promise<SessionInfo | undefined> {
+    // The proxy looks sessions up on the request path: only a registration of this one is worth a write.
+    if (this.pending.some((write) => write.kind === 'session' && write.session.id === id)) {
+      this.writeBeforeRead();
+    }
     return this.query(
       `${SELECT_SESSIONS} WHERE id = ?`,
       (s) => s.get(id) as SessionInfo | undefined,
@@ -433,6 +448,7 @@ class SqliteStatsStore implements StatsStore {
   }
 
   async sessions(filter: StatsFilter = {}): Promise<SessionInfo[]> {
+    this.writeBeforeRead();
     const all = this.query(`${SELECT_SESSIONS} ORDER BY started_ts`, (s) => s.all() as SessionInfo[], []);
     return all.filter((session) => matchesSession(session, filter));
   }
