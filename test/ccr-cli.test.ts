@@ -77,4 +77,27 @@ describe('headroom retrieve', () => {
       text: 'GET /a 200\nPOST /b 500\nGET /c 404\n',
     });
   });
+
+  it('reads the originals from the directory HEADROOM_STORE names', async () => {
+    const env = {
+      ...isolatedEnv(),
+      HEADROOM_STORE: `sqlite:${mkdtempSync(join(tmpdir(), 'headroom-shared-'))}`,
+    };
+    const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR, store: env.HEADROOM_STORE });
+    const id = await store.put('kept in the shared directory\n');
+    await store.close();
+    const result = await headroom(['retrieve', id], env);
+    expect(result).toMatchObject({ code: 0, stdout: 'kept in the shared directory\n' });
+    const elsewhere = await headroom(['retrieve', id], { ...env, HEADROOM_STORE: 'sqlite' });
+    expect(elsewhere.code).toBe(1);
+  });
+
+  it('refuses a store it does not support with one line naming what it does (exit 2)', async () => {
+    const env = { ...isolatedEnv(), HEADROOM_STORE: 'redis://:s3cret@cache.internal:6379' };
+    const result = await headroom(['retrieve', 'hr_000000000000'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'headroom: store "redis:" is not supported by this headroom (supported: sqlite, or sqlite:/absolute/dir)\n',
+    );
+  });
 });
