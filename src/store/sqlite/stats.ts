@@ -263,7 +263,7 @@ class SqliteStatsStore implements StatsStore {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) {
       throw new HeadroomError(
-        `${this.location} was written by a newer headroom (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade headroom or point HEADROOM_CACHE_DIR elsewhere`,
+        `${this.location} was written by a newer headroom (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade headroom or point HEADROOM_STORE (or HEADROOM_CACHE_DIR) elsewhere`,
       );
     }
     return version;
