@@ -10,7 +10,7 @@ import { countTokens } from '../dist/compress/tokens.js';
 import { formatNamed } from '../dist/formats/index.js';
 import { retrieveToolDefinition } from '../dist/retrieve/loop.js';
 import { readOriginal } from '../dist/retrieve/read.js';
-import { openOriginalStore } from '../dist/store/originals.js';
+import { openOriginalStore } from '../dist/store/index.js';
 
 const corpus = resolve(import.meta.dirname, '../../shared/corpus');
 const texts = readdirSync(corpus)
@@ -20,23 +20,23 @@ const totalBytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0)
 const mb = (bytes) => (bytes / 1e6).toFixed(2);
 const rate = (bytes, ms) => `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
 
-function timed(fn) {
+async function timed(fn) {
   const start = performance.now();
-  const value = fn();
+  const value = await fn();
   return [performance.now() - start, value];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-originals-'));
 try {
   const big = texts.join('\n').repeat(3);
-  const [hashMs] = timed(() => originalId(big));
+  const [hashMs] = await timed(() => originalId(big));
   console.log(
     `hash: ${mb(Buffer.byteLength(big))} MB original id in ${hashMs.toFixed(1)} ms (${rate(Buffer.byteLength(big), hashMs)})`,
   );
 
-  const store = openOriginalStore({ dir });
-  const [putMs, ids] = timed(() => texts.map((text) => store.put(text)));
-  const stats = store.stats();
+  const store = await openOriginalStore({ cacheDir: dir });
+  const [putMs, ids] = await timed(() => Promise.all(texts.map((text) => store.put(text))));
+  const stats = await store.stats();
   console.log(
     `put: ${texts.length} corpus items, ${mb(totalBytes)} MB in ${putMs.toFixed(0)} ms (${rate(totalBytes, putMs)})`,
   );
@@ -44,17 +44,17 @@ try {
     `at rest: ${mb(stats.storedBytes)} MB (${(stats.rawBytes / stats.storedBytes).toFixed(1)}x smaller)`,
   );
 
-  const [dupMs] = timed(() => texts.map((text) => store.put(text)));
+  const [dupMs] = await timed(() => Promise.all(texts.map((text) => store.put(text))));
   console.log(`put again (dedupe): ${dupMs.toFixed(0)} ms for ${texts.length} items`);
 
-  const [getMs] = timed(() => ids.map((id) => store.get(id)));
+  const [getMs] = await timed(() => Promise.all(ids.map((id) => store.get(id))));
   console.log(`get: ${rate(totalBytes, getMs)} (${(getMs / ids.length).toFixed(2)} ms per item)`);
 
-  const queryStart = performance.now();
-  for (const id of ids) await readOriginal(store, id, { query: 'error failed' });
-  const queryMs = performance.now() - queryStart;
+  const [queryMs] = await timed(() =>
+    Promise.all(ids.map((id) => readOriginal(store, id, { query: 'error failed' }))),
+  );
   console.log(`retrieve with query: ${(queryMs / ids.length).toFixed(2)} ms per item`);
-  store.close();
+  await store.close();
 
   for (const format of ['anthropic', 'openai-chat', 'openai-responses']) {
     const json = JSON.stringify(retrieveToolDefinition(formatNamed(format)));

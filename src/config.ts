@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import Conf from 'conf';
 import envPaths from 'env-paths';
 import { ConfigError } from './errors.js';
+import { STORE_DEFAULTS } from './store/defaults.js';
 
 const paths = envPaths('headroom', { suffix: '' });
 
@@ -98,17 +99,24 @@ export const SETTINGS = {
     description: 'Comma-separated transforms to switch off (json, logs, search, diff, html, text, dedup)',
     default: () => [],
   },
+  store: {
+    kind: 'string',
+    env: 'HEADROOM_STORE',
+    description:
+      'Where originals and stats are kept: sqlite (files in the cache dir) or sqlite:/absolute/dir',
+    default: () => STORE_DEFAULTS.store,
+  },
   storeMaxBytes: {
     kind: 'number',
     env: 'HEADROOM_STORE_MAX_BYTES',
     description: 'Size cap of the originals store before least-recently-used eviction',
-    default: () => 1024 ** 3,
+    default: () => STORE_DEFAULTS.maxBytes,
   },
   storeTtlDays: {
     kind: 'number',
     env: 'HEADROOM_STORE_TTL_DAYS',
     description: 'Days an original is kept after it was last read',
-    default: () => 7,
+    default: () => STORE_DEFAULTS.ttlDays,
   },
   retrieveMaxRounds: {
     kind: 'number',

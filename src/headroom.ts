@@ -6,9 +6,8 @@ import { agentToolPolicy } from './agents/index.js';
 import { createEngine, type Engine } from './compress/engine.js';
 import type { Config } from './config.js';
 import { type Logger, silentLogger } from './log.js';
-import { openOriginalStore, originalStoreOptions } from './store/originals.js';
-import { StatsStore, statsDbPath } from './store/stats.js';
-import type { OriginalStore } from './store/types.js';
+import { openOriginalStore, openStatsStore } from './store/index.js';
+import type { OriginalStore, StatsStore } from './store/types.js';
 
 export interface HeadroomOverrides {
   logger?: Logger;
@@ -21,12 +20,12 @@ export interface HeadroomOverrides {
 export interface Headroom {
   readonly config: Config;
   readonly logger: Logger;
-  /** The engine, its defaults taken from the config; transforms are initialised. */
+  /** The engine, its defaults taken from the config; its transforms are initialised. */
   readonly engine: Engine;
-  /** The originals store, opened on first use. */
-  originals(): OriginalStore;
-  /** The stats store, opened on first use. */
-  stats(): StatsStore;
+  /** The originals store the config names, opened on first use. */
+  originals(): Promise<OriginalStore>;
+  /** The stats store the config names, opened on first use; `readOnly` never creates or writes it. */
+  stats(options?: { readOnly?: boolean }): Promise<StatsStore>;
   /** Close what this instance opened. */
   close(): Promise<void>;
 }
@@ -47,30 +46,32 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
   const logger = overrides.logger ?? silentLogger;
   const engine = engineFor(config);
   await engine.init();
-  let originals: OriginalStore | undefined;
-  let stats: StatsStore | undefined;
+  const opened: Promise<{ close(): Promise<void> }>[] = [];
+  const open = <T extends { close(): Promise<void> }>(store: Promise<T>): Promise<T> => {
+    opened.push(store);
+    return store;
+  };
+  let originals: Promise<OriginalStore> | undefined;
+  let stats: Promise<StatsStore> | undefined;
   return {
     config,
     logger,
     engine,
     originals() {
-      originals ??=
-        overrides.originals ??
-        openOriginalStore({
-          ...originalStoreOptions(config),
-          onWarning: (message) => logger.warn(`headroom: ${message}`),
-        });
+      originals ??= overrides.originals
+        ? Promise.resolve(overrides.originals)
+        : open(openOriginalStore(config, { onWarning: (message) => logger.warn(`headroom: ${message}`) }));
       return originals;
     },
-    stats() {
-      stats ??=
-        overrides.stats ??
-        new StatsStore(statsDbPath(config.cacheDir), { onError: (error) => logger.warn(error.message) });
+    stats(options = {}) {
+      stats ??= overrides.stats
+        ? Promise.resolve(overrides.stats)
+        : open(openStatsStore(config, { ...options, onError: (error) => logger.warn(error.message) }));
       return stats;
     },
     async close() {
-      if (originals && originals !== overrides.originals) originals.close();
-      if (stats && stats !== overrides.stats) stats.close();
+      const stores = await Promise.allSettled(opened);
+      for (const store of stores) if (store.status === 'fulfilled') await store.value.close();
     },
   };
 }

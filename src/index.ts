@@ -17,7 +17,13 @@ export { HeadroomError } from './errors.js';
 export { type CompressedBody, compressRequestBody } from './formats/request.js';
 export type { FormatName } from './formats/types.js';
 export { createHeadroom, type Headroom, type HeadroomOverrides } from './headroom.js';
-export { type CompressResult, compress, type LibraryCompressOptions, retrieve } from './library.js';
+export {
+  type CompressResult,
+  compress,
+  type LibraryCompressOptions,
+  retrieve,
+  saveOriginals,
+} from './library.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
 export {
   type ProxyOptions,
@@ -27,17 +33,20 @@ export {
 } from './proxy/server.js';
 export type { MissingOriginal, RetrievedOriginal, RetrieveOptions, RetrieveResult } from './retrieve/read.js';
 export { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieve/tool.js';
-export {
-  type OriginalStoreOptions,
-  openOriginalStore,
-} from './store/originals.js';
+export type { StatsEvents } from './stats/events.js';
+export type { StatsFilter } from './stats/filter.js';
+export type { SessionSummary, Totals as StatsTotals } from './stats/report.js';
 export {
   type NewRequestRow,
+  type OriginalStore,
+  type OriginalStoreOptions,
+  type OriginalStoreStats,
+  openOriginalStore,
+  openStatsStore,
   type RequestRow,
-  type SessionSummary,
-  type StatsFilter,
-  StatsStore,
-  type StatsTotals,
-  statsDbPath,
-} from './store/stats.js';
-export type { OriginalStore, OriginalStoreStats } from './store/types.js';
+  type RowsPage,
+  type SessionInfo,
+  type StatsStore,
+  type StatsStoreOptions,
+  type StoreSettings,
+} from './store/index.js';

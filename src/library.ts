@@ -62,12 +62,16 @@ export async function compress<M = unknown>(
   options: LibraryCompressOptions = {},
 ): Promise<CompressResult<M>> {
   const { store, format, ...engineOptions } = options;
-  const headroom = await configured();
+  const { engine } = await configured();
   const wire = format && format !== 'auto' ? formatNamed(format) : detectFormat(messages);
-  const out = compressMessages(headroom.engine, wire, messages, engineOptions);
-  if (store !== false && out.originals.length > 0)
-    await (store ?? headroom.originals()).putMany(out.originals);
+  const out = compressMessages(engine, wire, messages, engineOptions);
+  if (store !== false && out.originals.length > 0) await saveOriginals(out.originals, store);
   return { messages: out.messages, stats: out.stats, originals: out.originals };
+}
+
+/** Keep originals (from `compress(…, { store: false })`, say) in `store`, or the store the config names. */
+export async function saveOriginals(originals: Iterable<Original>, store?: OriginalStore): Promise<void> {
+  await (store ?? (await (await configured()).originals())).putMany(originals);
 }
 
 /**
@@ -79,5 +83,5 @@ export async function retrieve(
   options: RetrieveOptions & { store?: OriginalStore } = {},
 ): Promise<RetrieveResult> {
   const { store, ...read } = options;
-  return readOriginal(store ?? (await configured()).originals(), id, read);
+  return readOriginal(store ?? (await (await configured()).originals()), id, read);
 }

@@ -10,6 +10,8 @@ import { DescendantTracker, isRunning, readProcessTable, terminate } from '../sr
 import { summaryLines } from '../src/agents/summary.js';
 import { withAdoptedUpstreams } from '../src/agents/wrap.js';
 import { resolveConfig } from '../src/config.js';
+import { totals } from '../src/stats/report.js';
+import { requestRow } from './stats-fixtures.js';
 import { tempDir } from './wrap-helpers.js';
 
 const PROXY = 'http://127.0.0.1:40123';
@@ -158,23 +160,18 @@ describe('withAdoptedUpstreams', () => {
 });
 
 describe('summaryLines', () => {
-  const stats = {
-    requests: 2,
+  const compressed = requestRow({
+    model: 'claude-sonnet-4-5',
     tokensBefore: 10_000,
     tokensAfter: 4000,
+    inputTokens: 4000,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
     retrievals: 1,
-    errors: 0,
-    rows: [
-      {
-        model: 'claude-sonnet-4-5',
-        tokensBefore: 10_000,
-        tokensAfter: 4000,
-        inputTokens: 4000,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-      },
-    ],
-  };
+  });
+  // A request the proxy counts nothing for (a token count).
+  const small = requestRow({ tokensBefore: null, tokensAfter: null, transforms: null });
+  const stats = totals([compressed, small]);
 
   it('reports requests, tokens before and after, the share and money saved', () => {
     const [line] = summaryLines({ agent: 'claude', sessionId: 'ab12cd34', exit: { code: 0 }, stats });
@@ -185,7 +182,7 @@ describe('summaryLines', () => {
   });
 
   it('leaves money out when a model has no price', () => {
-    const unpriced = { ...stats, rows: [{ ...stats.rows[0], model: 'mystery-model' }] } as typeof stats;
+    const unpriced = totals([{ ...compressed, model: 'mystery-model' }, small]);
     const [line] = summaryLines({
       agent: 'claude',
       sessionId: 'ab12cd34',
@@ -193,6 +190,17 @@ describe('summaryLines', () => {
       stats: unpriced,
     });
     expect(line).toContain('(60% saved)');
+  });
+
+  it('leaves money out when a running proxy joined over HTTP does not report it', () => {
+    const { moneySaved: _, unpricedSavings: __, ...withoutMoney } = stats;
+    const [line] = summaryLines({
+      agent: 'claude',
+      sessionId: 'ab12cd34',
+      exit: { code: 0 },
+      stats: withoutMoney,
+    });
+    expect(line).toContain('(60% saved), 1 retrieval');
   });
 
   it('suggests headroom learn after a failing exit, not after a clean one', () => {

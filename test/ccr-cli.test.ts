@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { openOriginalStore } from '../src/store/originals.js';
+import { openOriginalStore } from '../src/store/index.js';
 
 const run = promisify(execFile);
 const bin = resolve(import.meta.dirname, '../bin/run.js');
@@ -54,9 +54,9 @@ describe('headroom retrieve', () => {
   it('prints an original stored through the library byte for byte', async () => {
     const env = isolatedEnv();
     const original = readFileSync(corpusLog, 'utf8');
-    const store = openOriginalStore({ dir: env.HEADROOM_CACHE_DIR });
-    const id = store.put(original);
-    store.close();
+    const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
+    const id = await store.put(original);
+    await store.close();
     const result = await headroom(['retrieve', id], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(original);
@@ -64,9 +64,9 @@ describe('headroom retrieve', () => {
 
   it('prints only the matching lines with --query, and the result object with --json', async () => {
     const env = isolatedEnv();
-    const store = openOriginalStore({ dir: env.HEADROOM_CACHE_DIR });
-    const id = store.put('GET /a 200\nPOST /b 500\nGET /c 404\n');
-    store.close();
+    const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
+    const id = await store.put('GET /a 200\nPOST /b 500\nGET /c 404\n');
+    await store.close();
     const filtered = await headroom(['retrieve', id, '--query', 'post 404'], env);
     expect(filtered.stdout).toBe('2: POST /b 500\n3: GET /c 404\n');
     expect(filtered.stderr).toBe('2 of 3 lines match "post 404"\n');
@@ -76,5 +76,28 @@ describe('headroom retrieve', () => {
       id,
       text: 'GET /a 200\nPOST /b 500\nGET /c 404\n',
     });
+  });
+
+  it('reads the originals from the directory HEADROOM_STORE names', async () => {
+    const env = {
+      ...isolatedEnv(),
+      HEADROOM_STORE: `sqlite:${mkdtempSync(join(tmpdir(), 'headroom-shared-'))}`,
+    };
+    const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR, store: env.HEADROOM_STORE });
+    const id = await store.put('kept in the shared directory\n');
+    await store.close();
+    const result = await headroom(['retrieve', id], env);
+    expect(result).toMatchObject({ code: 0, stdout: 'kept in the shared directory\n' });
+    const elsewhere = await headroom(['retrieve', id], { ...env, HEADROOM_STORE: 'sqlite' });
+    expect(elsewhere.code).toBe(1);
+  });
+
+  it('refuses a store it does not support with one line naming what it does (exit 2)', async () => {
+    const env = { ...isolatedEnv(), HEADROOM_STORE: 'redis://:s3cret@cache.internal:6379' };
+    const result = await headroom(['retrieve', 'hr_000000000000'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'headroom: store "redis:" is not supported by this headroom (supported: sqlite, or sqlite:/absolute/dir)\n',
+    );
   });
 });

@@ -15,7 +15,8 @@ import {
   withRetrieveTool,
 } from '../src/retrieve/loop.js';
 import { formatSseEvent, type SseEvent } from '../src/sse.js';
-import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
+import { openOriginalStore } from '../src/store/index.js';
+import type { OriginalStore } from '../src/store/types.js';
 import {
   anthropicEvents,
   anthropicResponse,
@@ -181,8 +182,8 @@ function usageTotals(format: FormatName, usage: unknown): { input: number; outpu
 
 let store: OriginalStore;
 const log = readFileSync(resolve(import.meta.dirname, '../../shared/corpus/log-hadoop-2k.log'), 'utf8');
-beforeAll(() => {
-  store = openOriginalStore({ dir: join(mkdtempSync(join(tmpdir(), 'headroom-loop-')), 'cache') });
+beforeAll(async () => {
+  store = await openOriginalStore({ cacheDir: join(mkdtempSync(join(tmpdir(), 'headroom-loop-')), 'cache') });
 });
 afterAll(() => store.close());
 
@@ -211,7 +212,7 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
   });
 
   it('answers the call from the store and continues the turn with the model turn and the result', async () => {
-    const id = store.put(log);
+    const id = await store.put(log);
     expect(id).not.toBe(LOG_ID);
     const [first] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
     const { calls } = findRetrieveCalls(formatNamed(format), first!);

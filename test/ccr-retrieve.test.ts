@@ -25,7 +25,8 @@ const retrieveToolDefinition = (format: FormatName) => definitionIn(formatNamed(
 const withRetrieveTool = (body: WireObject, format: FormatName) => offer(formatNamed(format), body);
 
 import { countTokens } from '../src/compress/tokens.js';
-import { type OriginalStore, openOriginalStore } from '../src/store/originals.js';
+import { openOriginalStore } from '../src/store/index.js';
+import type { OriginalStore } from '../src/store/types.js';
 
 const corpus = resolve(import.meta.dirname, '../../shared/corpus');
 const items = readdirSync(corpus).filter(
@@ -33,8 +34,8 @@ const items = readdirSync(corpus).filter(
 );
 
 let store: OriginalStore;
-beforeAll(() => {
-  store = openOriginalStore({ dir: join(mkdtempSync(join(tmpdir(), 'headroom-ccr-')), 'cache') });
+beforeAll(async () => {
+  store = await openOriginalStore({ cacheDir: join(mkdtempSync(join(tmpdir(), 'headroom-ccr-')), 'cache') });
 });
 afterAll(() => store.close());
 
@@ -51,7 +52,7 @@ describe('retrieve over the corpus', () => {
 
   it.each(items)('gives back %s byte for byte', async (item) => {
     const original = readFileSync(join(corpus, item), 'utf8');
-    const id = store.put(original);
+    const id = await store.put(original);
     const result = await readOriginal(store, id);
     expect(result.found).toBe(true);
     if (!result.found) return;
@@ -61,7 +62,7 @@ describe('retrieve over the corpus', () => {
 
   it.each(items)('returns only the matching lines or items of %s for a query', async (item) => {
     const original = readFileSync(join(corpus, item), 'utf8');
-    const id = store.put(original);
+    const id = await store.put(original);
     const term = searchTerm(item);
     const result = await readOriginal(store, id, { query: term });
     expect(result.found).toBe(true);
@@ -93,13 +94,15 @@ describe('retrieve', () => {
       'connection refused',
       'timeout',
     ]);
-    const id = store.put('alpha ok\nBeta failed\ngamma ok\nconnection refused here\nrefused connection\n');
+    const id = await store.put(
+      'alpha ok\nBeta failed\ngamma ok\nconnection refused here\nrefused connection\n',
+    );
     const result = await readOriginal(store, id, { query: 'beta "connection refused"' });
     expect(result.found && result.text).toBe('2: Beta failed\n4: connection refused here');
   });
 
   it('pages a huge original on line boundaries, and the pages join back to the original', async () => {
-    const id = store.put(log);
+    const id = await store.put(log);
     const pages: string[] = [];
     let offset: number | null = 0;
     while (offset !== null) {
@@ -115,7 +118,7 @@ describe('retrieve', () => {
   });
 
   it('tells the model how to read on when a page is cut', async () => {
-    const id = store.put(log);
+    const id = await store.put(log);
     const { content } = await answerRetrieveCall({ id }, store);
     expect(content.length).toBeLessThan(MODEL_PAGE_CHARS + 200);
     expect(content).toMatch(
@@ -140,7 +143,7 @@ describe('retrieve', () => {
   });
 
   it('says so when a query matches nothing, and counts what it sent', async () => {
-    const id = store.put(log);
+    const id = await store.put(log);
     const none = await answerRetrieveCall({ id, query: 'zebra-unicorn' }, store);
     expect(none.content).toBe(
       `[headroom: 0 of 2000 lines of ${id} match "zebra-unicorn"; call without query for the whole text]`,
@@ -154,7 +157,7 @@ describe('retrieve', () => {
 
   it('filters a JSON array by item, numbering items like array indexes', async () => {
     const labels = readFileSync(join(corpus, 'json-octokit-labels.json'), 'utf8');
-    const id = store.put(labels);
+    const id = await store.put(labels);
     const result = await readOriginal(store, id, { query: 'test-label-updated' });
     expect(result).toMatchObject({
       found: true,
@@ -165,7 +168,7 @@ describe('retrieve', () => {
   });
 
   it('returns a small original whole with nothing added', async () => {
-    const id = store.put('short original\n');
+    const id = await store.put('short original\n');
     expect(formatForModel(await readOriginal(store, id, { maxChars: MODEL_PAGE_CHARS }))).toBe(
       'short original\n',
     );

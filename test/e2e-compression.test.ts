@@ -189,7 +189,7 @@ describe('compression through the proxy', () => {
   it.each(CASES)(
     '$name: the model API gets fewer tokens, every needle kept or retrievable, the rest untouched',
     async ({ format, sent, send }) => {
-      proxy.store.reset();
+      await proxy.store.reset();
       const before = upstream.requests.length;
       await send();
       const received = upstream.requests[before]!;
@@ -237,7 +237,7 @@ describe('compression through the proxy', () => {
   });
 
   it('records the headroom_retrieve definition as tokens added when it had nothing to compress', async () => {
-    proxy.store.reset();
+    await proxy.store.reset();
     upstream.script((req) => answerWithUsage(req));
     try {
       // A session of its own, so the row read is this request's and not one still landing from before.
@@ -249,7 +249,7 @@ describe('compression through the proxy', () => {
       upstream.script(undefined);
     }
     const row = await until(
-      () => proxy.store.recent(20).find((r) => r.sessionId === 'tokens-added'),
+      async () => (await proxy.store.rows({ session: 'tokens-added' })).at(-1),
       'the stats row of the request',
     );
     // The upstream's own count of what was sent, and the request as the agent wrote it.

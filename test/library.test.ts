@@ -48,7 +48,7 @@ describe('compress() from the package', () => {
 
   it('keeps nothing when told not to, and the caller gets the originals instead', async () => {
     const log = corpusItem('log-openssh-2k.log');
-    const store = openOriginalStore({ dir: mkdtempSync(join(tmpdir(), 'headroom-lib-own-')) });
+    const store = await openOriginalStore({ cacheDir: mkdtempSync(join(tmpdir(), 'headroom-lib-own-')) });
     try {
       const { messages, originals } = await compress(conversation(log.text), { store: false });
       const [id] = markerIds(JSON.stringify(messages));
@@ -56,7 +56,19 @@ describe('compress() from the package', () => {
       expect((await retrieve(id as string, { store })).found).toBe(false);
       expect((await retrieve(id as string)).found).toBe(false);
     } finally {
-      store.close();
+      await store.close();
+    }
+  });
+
+  it('keeps the originals in the store it is given, where retrieve finds them', async () => {
+    const log = corpusItem('log-openssh-2k.log');
+    const store = await openOriginalStore({ cacheDir: mkdtempSync(join(tmpdir(), 'headroom-lib-given-')) });
+    try {
+      const { messages } = await compress(conversation(log.text), { store });
+      const [id] = markerIds(JSON.stringify(messages));
+      expect(await retrieve(id as string, { store })).toMatchObject({ found: true, text: log.text });
+    } finally {
+      await store.close();
     }
   });
 });

@@ -16,7 +16,9 @@ beforeAll(async () => {
   proxy = await startTestProxy(upstream.url);
 });
 
-afterEach(() => proxy.store.reset());
+afterEach(async () => {
+  await proxy.store.reset();
+});
 
 afterAll(async () => {
   await proxy?.close(0);

@@ -33,10 +33,10 @@ beforeAll(async () => {
   proxy = await startTestProxy(upstream.url);
 });
 
-afterEach(() => {
+afterEach(async () => {
   engine.calls = [];
   engine.behave = undefined;
-  proxy.store.reset();
+  await proxy.store.reset();
 });
 
 afterAll(async () => {

@@ -51,7 +51,7 @@ describe('count_tokens through the proxy', () => {
 
     // A count is not a model call: it claims no savings in the stats.
     const row = await until(
-      () => proxy.store.recent(20).find((r) => r.sessionId === 'count-tokens'),
+      async () => (await proxy.store.rows({ session: 'count-tokens' })).at(-1),
       'the stats row of the count',
     );
     expect(row).toMatchObject({ status: 200, tokensBefore: null, tokensAfter: null });

@@ -11,6 +11,7 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
+import { totals } from '../src/stats/report.js';
 import { anthropicEvents, type FakeUpstream } from './fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
@@ -124,7 +125,7 @@ describe('upstream errors reach the client unchanged', () => {
     expect(row).toMatchObject({ status: 500, error: null });
     // No usage in an error: the tokenizer estimate fills in ('List the failing tests.' is 5 tokens).
     expect(row!.estInputTokens).toBe(5);
-    expect(proxy.store.summary().errors).toBe(1);
+    expect(totals(await proxy.store.rows()).errors).toBe(1);
   });
 
   it('passes a 429 with retry-after so the agent backs off as it would without the proxy', async () => {

@@ -136,7 +136,7 @@ describe('forwarding', () => {
         project: '/home/dev/repo',
         provider: 'openai',
       });
-      expect(proxy.store.sessions()[0]).toMatchObject({ id: 'wrap-1', agent: 'claude' });
+      expect((await proxy.store.sessions())[0]).toMatchObject({ id: 'wrap-1', agent: 'claude' });
     } finally {
       await proxy.close(0);
     }

@@ -16,7 +16,7 @@ describe('runtime file', () => {
   it('is written once the proxy listens and removed when it closes', async () => {
     const upstream = await startFakeUpstream();
     const proxy = await startTestProxy(upstream.url);
-    const cacheDir = proxy.store.file.replace(/[/\\]stats\.db$/, '');
+    const cacheDir = proxy.store.location.replace(/[/\\]stats\.db$/, '');
     try {
       expect(listRunningProxies(cacheDir)).toEqual([
         { pid: process.pid, url: proxy.url, startedAt: expect.any(Number) },

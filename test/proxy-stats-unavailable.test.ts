@@ -7,7 +7,10 @@ import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { StatsStore, statsDbPath } from '../src/store/stats.js';
+import { totals } from '../src/stats/report.js';
+import { openStatsStore } from '../src/store/index.js';
+import { statsDbPath } from '../src/store/sqlite/stats.js';
+import type { NewRequestRow } from '../src/store/types.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
 
@@ -48,7 +51,7 @@ describe('a stats database another process holds locked', () => {
     const overrides = { anthropicUpstream: upstream.url, openaiUpstream: upstream.url };
     const { cacheDir } = testConfig();
     // Creates and migrates the file, as an earlier run would have.
-    new StatsStore(statsDbPath(cacheDir)).close();
+    await (await openStatsStore({ cacheDir })).close();
     const release = holdWriteLock(cacheDir);
     let proxy: RunningProxy;
     try {
@@ -75,7 +78,7 @@ describe('a stats database another process holds locked', () => {
   it('registers a session posted to /admin/sessions instead of leaving the caller waiting', async () => {
     const proxy = await startTestProxy(upstream.url);
     proxies.push(proxy);
-    const release = holdWriteLock(proxy.store.file.replace(/\/stats\.db$/, ''));
+    const release = holdWriteLock(proxy.store.location.replace(/\/stats\.db$/, ''));
     let status: number;
     try {
       const registered = await request(`${proxy.url}/admin/sessions`, {
@@ -98,7 +101,7 @@ describe('a stats database another process holds locked', () => {
   it('keeps the rows of requests served under the lock and writes them once it is gone', async () => {
     const proxy = await startTestProxy(upstream.url);
     proxies.push(proxy);
-    const release = holdWriteLock(proxy.store.file.replace(/\/stats\.db$/, ''));
+    const release = holdWriteLock(proxy.store.location.replace(/\/stats\.db$/, ''));
     try {
       expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });
       expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });
@@ -114,10 +117,10 @@ describe('a stats database another process holds locked', () => {
 
 describe('a stats store that cannot be read', () => {
   it('answers /stats with a one-line error instead of leaving the connection open', async () => {
-    const store = new StatsStore(statsDbPath(testConfig().cacheDir));
+    const store = await openStatsStore(testConfig());
     const proxy = await startTestProxy(upstream.url, {}, { store });
     proxies.push(proxy);
-    store.close();
+    await store.close();
     const response = await request(`${proxy.url}/stats`, { headersTimeout: 5_000 });
     const body = (await response.body.json()) as { error: { message: string } };
     expect(response.statusCode).toBe(500);
@@ -138,18 +141,27 @@ describe('a live stats reader that stopped reading', () => {
     // A reader suspended in a terminal: its socket buffers fill up and stay full.
     reader.pause();
     const row = { ts: Date.now(), provider: 'openai', method: 'POST', status: 200 };
-    for (let i = 0; i < 40; i++) proxy.store.record({ ...row, path: `/v1/${'x'.repeat(1_000_000)}` });
-    proxy.store.flush();
+    // Recorded and announced the way the proxy does it for each request.
+    const recordAndAnnounce = (recorded: NewRequestRow) =>
+      proxy.store.record(recorded).then((written) => written && proxy.events.emit(written));
+    const announced: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      announced.push(recordAndAnnounce({ ...row, path: `/v1/${'x'.repeat(1_000_000)}` }));
+    }
+    await proxy.store.flush();
+    await Promise.all(announced);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closed = proxy.close(200);
     // A request finishing during the grace period is recorded and announced as usual.
-    proxy.store.record({ ...row, path: '/v1/chat/completions' });
-    proxy.store.flush();
+    const last = recordAndAnnounce({ ...row, path: '/v1/chat/completions' });
+    await proxy.store.flush();
+    await last;
     await closed;
     reader.destroy();
-    const written = new StatsStore(proxy.store.file);
-    expect(written.recent(1)[0]).toMatchObject({ path: '/v1/chat/completions' });
-    expect(written.summary().requests).toBe(41);
-    written.close();
+    const written = await openStatsStore({ cacheDir: proxy.store.location.replace(/[/\\]stats\.db$/, '') });
+    const rows = await written.rows();
+    expect(rows.at(-1)).toMatchObject({ path: '/v1/chat/completions' });
+    expect(totals(rows).requests).toBe(41);
+    await written.close();
   });
 });

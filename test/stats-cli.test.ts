@@ -38,7 +38,7 @@ async function registerSession(id: string, agent: string, project: string) {
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   proxy = await startTestProxy(upstream.url);
-  cacheDir = proxy.store.file.replace(/[/\\]stats\.db$/, '');
+  cacheDir = proxy.store.location.replace(/[/\\]stats\.db$/, '');
   await registerSession('alpha', 'claude', '/repo/webshop');
   await registerSession('beta', 'codex', '/repo/api');
   const claude = new Anthropic({ apiKey: 'sk-ant-test', baseURL: `${proxy.url}/s/alpha`, maxRetries: 0 });

@@ -6,9 +6,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { LiveFeed, type LiveStatus } from '../src/stats/live.js';
-import { StatsReader } from '../src/stats/query.js';
-import type { RequestRow } from '../src/stats/report.js';
 import { listRunningProxies, removeRuntimeFile, writeRuntimeFile } from '../src/stats/runtime-files.js';
+import { openStatsStore } from '../src/store/index.js';
+import type { RequestRow } from '../src/store/types.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
 import { until } from './helpers/until.js';
@@ -54,7 +54,7 @@ describe('live feed', () => {
   beforeAll(async () => {
     upstream = await startFakeUpstream();
     proxy = await startTestProxy(upstream.url);
-    cacheDir = proxy.store.file.replace(/[/\\]stats\.db$/, '');
+    cacheDir = proxy.store.location.replace(/[/\\]stats\.db$/, '');
   });
 
   afterAll(async () => {
@@ -64,9 +64,15 @@ describe('live feed', () => {
 
   it('receives each request from a running proxy’s stream as soon as it is recorded', async () => {
     writeRuntimeFile(cacheDir, { pid: process.pid, url: proxy.url, startedAt: Date.now() });
-    const reader = new StatsReader(cacheDir);
+    const store = await openStatsStore({ cacheDir }, { readOnly: true });
     // Polling every minute: within this test only the proxy's stream can deliver the row.
-    const feed = new LiveFeed({ cacheDir, reader, afterId: reader.lastId(), pollMs: 60_000, discoverMs: 50 });
+    const feed = new LiveFeed({
+      cacheDir,
+      store,
+      afterId: await store.lastId(),
+      pollMs: 60_000,
+      discoverMs: 50,
+    });
     const received: RequestRow[] = [];
     let status: LiveStatus | undefined;
     feed.start({ rows: (rows) => received.push(...rows), status: (s) => (status = s) });
@@ -87,18 +93,18 @@ describe('live feed', () => {
       expect(received).toHaveLength(1);
     } finally {
       feed.stop();
-      reader.close();
+      await store.close();
       removeRuntimeFile(cacheDir, process.pid);
     }
   });
 
   it('falls back to reading the database when no proxy is announced', async () => {
-    const reader = new StatsReader(cacheDir);
-    const feed = new LiveFeed({ cacheDir, reader, afterId: reader.lastId(), pollMs: 50 });
+    const store = await openStatsStore({ cacheDir }, { readOnly: true });
+    const feed = new LiveFeed({ cacheDir, store, afterId: await store.lastId(), pollMs: 50 });
     const received: RequestRow[] = [];
     feed.start({ rows: (rows) => received.push(...rows) });
     try {
-      proxy.store.record({
+      void proxy.store.record({
         ts: Date.now(),
         provider: 'openai',
         method: 'POST',
@@ -106,12 +112,12 @@ describe('live feed', () => {
         status: 200,
         sessionId: 'polled',
       });
-      proxy.store.flush();
+      await proxy.store.flush();
       const row = await until(() => received.find((r) => r.sessionId === 'polled'), 'the polled row');
       expect(row.path).toBe('/v1/responses');
     } finally {
       feed.stop();
-      reader.close();
+      await store.close();
     }
   });
 });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LiveFeed } from '../src/stats/live.js';
-import { StatsReader } from '../src/stats/query.js';
-import { type NewRequestRow, StatsStore, statsDbPath } from '../src/store/stats.js';
+import { openStatsStore } from '../src/store/index.js';
+import type { NewRequestRow, StatsStore } from '../src/store/types.js';
 import { StatsApp } from '../src/tui/StatsApp.js';
 import { until } from './helpers/until.js';
 
@@ -30,49 +30,49 @@ function recorded(overrides: Partial<NewRequestRow>): NewRequestRow {
 describe('stats app', () => {
   let dir: string;
   let store: StatsStore;
-  let reader: StatsReader;
+  let reader: StatsStore;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'headroom-tui-'));
-    store = new StatsStore(statsDbPath(dir), { flushMs: 5 });
-    reader = new StatsReader(dir);
+    store = await openStatsStore({ cacheDir: dir }, { flushMs: 5 });
+    reader = await openStatsStore({ cacheDir: dir }, { readOnly: true });
   });
 
-  afterEach(() => {
-    reader.close();
-    store.close();
+  afterEach(async () => {
+    await reader.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function start() {
-    const initial = reader.rows();
-    const feed = new LiveFeed({ cacheDir: dir, reader, afterId: initial.at(-1)?.id ?? 0, pollMs: 50 });
+  async function start() {
+    const initial = await reader.rows();
+    const feed = new LiveFeed({ cacheDir: dir, store: reader, afterId: initial.at(-1)?.id ?? 0, pollMs: 50 });
     return render(
       <StatsApp initialRows={initial} feed={feed} windowLabel="all time" size={{ width: 100, height: 30 }} />,
     );
   }
 
   it('shows rows the proxy writes while it runs, without a restart', async () => {
-    store.record(recorded({ sessionId: 'one', agent: 'claude', project: 'webshop' }));
-    store.flush();
-    const app = start();
+    void store.record(recorded({ sessionId: 'one', agent: 'claude', project: 'webshop' }));
+    await store.flush();
+    const app = await start();
     expect(app.lastFrame()).toContain('requests 1');
-    store.record(
+    void store.record(
       recorded({ sessionId: 'one', agent: 'claude', project: 'webshop', model: 'gpt-4o', ts: now }),
     );
-    store.flush();
+    await store.flush();
     await until(() => app.lastFrame()?.includes('requests 2') ?? false, 'the new row');
     expect(app.lastFrame()).toContain('gpt-4o');
     app.unmount();
   });
 
   it('moves the selection, drills into a session, goes back, toggles transforms and filters', async () => {
-    store.record(
+    void store.record(
       recorded({ sessionId: 'old', agent: 'codex', project: 'api', ts: now - 120_000, model: 'gpt-5' }),
     );
-    store.record(recorded({ sessionId: 'new', agent: 'claude', project: 'webshop', ts: now - 60_000 }));
-    store.flush();
-    const app = start();
+    void store.record(recorded({ sessionId: 'new', agent: 'claude', project: 'webshop', ts: now - 60_000 }));
+    await store.flush();
+    const app = await start();
     const frame = () => app.lastFrame() ?? '';
     expect(frame()).toMatch(/› claude\s+webshop/);
 

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import type { RequestRow } from '../src/stats/report.js';
+import type { RequestRow } from '../src/store/types.js';
 import { StatsScreen } from '../src/tui/StatsScreen.js';
 import { initialViewState, type StatsViewState } from '../src/tui/stats-state.js';
 import { requestRow } from './stats-fixtures.js';

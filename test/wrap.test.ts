@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StatsStore, statsDbPath } from '../src/store/stats.js';
+import { openStatsStore } from '../src/store/index.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
 import { agentPath, alive, readReport, runHeadroom, tempDir, waitForFile, wrapEnv } from './wrap-helpers.js';
@@ -49,14 +49,14 @@ describe('headroom wrap: environment and traffic', () => {
     expect(sessionId, result.stderr).toBeDefined();
     expect(result.stderr).toContain('1 request');
     expect(result.stderr).toContain(`headroom stats --session ${sessionId}`);
-    const store = new StatsStore(statsDbPath(env.HEADROOM_CACHE_DIR as string));
+    const store = await openStatsStore({ cacheDir: env.HEADROOM_CACHE_DIR as string }, { readOnly: true });
     try {
-      const rows = store.recent(10, { sessionId });
+      const rows = await store.rows({ session: sessionId });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ agent: 'claude', sessionId, path: '/v1/messages', status: 200 });
       expect(rows[0]?.project).toBe(project);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -106,8 +106,8 @@ describe('headroom wrap: environment and traffic', () => {
       expect(result.exitCode).toBe(0);
       const sessionId = /session ([0-9a-f]{8})/.exec(result.stderr)?.[1];
       expect(readReport(report).env.ANTHROPIC_BASE_URL).toBe(`${proxy.url}/s/${sessionId}`);
-      expect(proxy.store.session(sessionId as string)).toMatchObject({ agent: 'claude' });
-      expect(proxy.store.recent(5, { sessionId })).toHaveLength(1);
+      expect(await proxy.store.session(sessionId as string)).toMatchObject({ agent: 'claude' });
+      expect(await proxy.store.rows({ session: sessionId })).toHaveLength(1);
       expect(result.stderr).toContain('1 request');
     } finally {
       await proxy.close();

@@ -2,40 +2,18 @@
 // and where to look next. Money appears only when every saving can be priced.
 
 import { formatCount, formatMoney, formatShare } from '../stats/format.js';
-import { moneySaved } from '../stats/money.js';
+import type { Totals } from '../stats/report.js';
 import type { AgentExit } from './supervisor.js';
 
-/** What the summary needs from the stats of one session. */
-export interface SessionStats {
-  requests: number;
-  tokensBefore: number;
-  tokensAfter: number;
-  retrievals: number;
-  errors: number;
-  /** Per-request figures used to price the savings. */
-  rows: readonly {
-    model: string | null;
-    tokensBefore: number | null;
-    tokensAfter: number | null;
-    inputTokens: number | null;
-    cacheReadTokens: number | null;
-    cacheWriteTokens: number | null;
-  }[];
-}
-
-/** Money saved over the rows, or undefined when a row that saved tokens has no known price. */
-export function sessionMoneySaved(rows: SessionStats['rows']): number | undefined {
-  let total = 0;
-  for (const row of rows) {
-    const saved = moneySaved(row);
-    if (saved === undefined) {
-      if ((row.tokensBefore ?? 0) > (row.tokensAfter ?? 0)) return undefined;
-      continue;
-    }
-    total += saved;
-  }
-  return total;
-}
+/**
+ * What the summary needs from the session's totals. The money figures may be absent (a proxy that does not
+ * report them); money is then left out.
+ */
+export type SessionStats = Pick<
+  Totals,
+  'requests' | 'tokensBefore' | 'tokensAfter' | 'retrievals' | 'errors'
+> &
+  Partial<Pick<Totals, 'moneySaved' | 'unpricedSavings'>>;
 
 export interface SummaryInput {
   agent: string;
@@ -54,7 +32,8 @@ export function summaryLines({ agent, sessionId, exit, stats }: SummaryInput): s
   } else {
     const saved = stats.tokensBefore - stats.tokensAfter;
     const share = stats.tokensBefore > 0 ? saved / stats.tokensBefore : 0;
-    const money = saved > 0 ? sessionMoneySaved(stats.rows) : undefined;
+    // Money only when every saving has a price: a partial sum would understate it.
+    const money = saved > 0 && stats.unpricedSavings === 0 ? stats.moneySaved : undefined;
     const parts = [
       `${stats.requests} request${stats.requests === 1 ? '' : 's'}`,
       `${formatCount(stats.tokensBefore)} → ${formatCount(stats.tokensAfter)} tokens (${formatShare(share)} saved${

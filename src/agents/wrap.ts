@@ -4,11 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { Config, ResolvedConfig } from '../config.js';
 import { HeadroomError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { type RunningProxy, startProxy } from '../proxy/server.js';
-import { StatsStore, statsDbPath } from '../store/stats.js';
+import { totals } from '../stats/report.js';
+import { openStatsStore } from '../store/index.js';
 import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
 import { canConnect, findExecutable } from './preflight.js';
 import type { SessionStats } from './summary.js';
@@ -91,17 +93,32 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
     logFile,
     // Read after close: closing waits for in-flight requests, whose rows are written as they finish.
     stats: async () => {
-      const store = new StatsStore(statsDbPath(config.cacheDir));
+      const store = await openStatsStore(config, { readOnly: true });
       try {
-        const filter = { sessionId };
-        return { ...store.summary(filter), rows: store.recent(10_000, filter) };
+        return totals(await store.rows({ session: sessionId }));
       } finally {
-        store.close();
+        await store.close();
       }
     },
     close: () => proxy.close(2000),
   };
 }
+
+// The part of a running proxy's GET /stats the summary reads; money figures are null when unknown.
+const StatsBody = z.object({
+  totals: z.object({
+    requests: z.number(),
+    tokensBefore: z.number(),
+    tokensAfter: z.number(),
+    retrievals: z.number(),
+    errors: z.number(),
+    moneySaved: z
+      .number()
+      .nullish()
+      .transform((v) => v ?? undefined),
+    unpricedSavings: z.number().optional(),
+  }),
+});
 
 function adminHeaders(config: Config): Record<string, string> {
   return config.apiKey ? { 'x-headroom-key': config.apiKey } : {};
@@ -136,16 +153,13 @@ async function joinRunningProxy(config: Config, options: WrapOptions, sessionId:
     agentUrl: `${base}/s/${sessionId}`,
     stats: async () => {
       try {
-        const res = await fetch(`${base}/stats?session=${sessionId}&limit=1000`, {
+        const res = await fetch(`${base}/stats?session=${sessionId}&limit=0`, {
           headers: adminHeaders(config),
           signal: AbortSignal.timeout(5000),
         });
         if (!res.ok) return undefined;
-        const body = (await res.json()) as {
-          totals?: Omit<SessionStats, 'rows'>;
-          recent?: SessionStats['rows'];
-        };
-        return body.totals ? { ...body.totals, rows: body.recent ?? [] } : undefined;
+        const body = StatsBody.safeParse(await res.json());
+        return body.success ? body.data.totals : undefined;
       } catch {
         return undefined;
       }

@@ -53,7 +53,8 @@ export default class CompressCommand extends HeadroomCommand {
       kind: flags.kind as Kind | 'auto',
     });
     try {
-      if (result.originalId) await headroom.originals().putMany([{ id: result.originalId, text: input }]);
+      if (result.originalId)
+        await (await headroom.originals()).putMany([{ id: result.originalId, text: input }]);
     } finally {
       await headroom.close();
     }

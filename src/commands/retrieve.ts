@@ -36,8 +36,8 @@ export default class RetrieveCommand extends HeadroomCommand {
     // A store problem (a corrupt file moved aside) is one line on stderr; the answer still comes.
     const logger = { ...silentLogger, warn: (message: string) => process.stderr.write(`${message}\n`) };
     const headroom = await createHeadroom(config, { logger });
-    const result = await readOriginal(headroom.originals(), args.id, { query: flags.query }).finally(() =>
-      headroom.close(),
+    const result = await readOriginal(await headroom.originals(), args.id, { query: flags.query }).finally(
+      () => headroom.close(),
     );
     if (!result.found) throw new HeadroomError(result.message, result.reason === 'invalid-id' ? 2 : 1);
     if (!this.jsonEnabled()) {

@@ -5,10 +5,10 @@ import { HeadroomCommand, proxyFlags } from '../command.js';
 import { HeadroomError } from '../errors.js';
 import { parseDuration } from '../stats/duration.js';
 import { reportJson, toCsv } from '../stats/export.js';
-import { StatsReader } from '../stats/query.js';
-import { buildReport, type StatsFilter, turns } from '../stats/report.js';
+import type { StatsFilter } from '../stats/filter.js';
+import { buildReport, turns } from '../stats/report.js';
 import { renderText } from '../stats/text.js';
-import { StatsStore, statsDbPath } from '../store/stats.js';
+import { openStatsStore, type StoreSettings } from '../store/index.js';
 import { runStatsTui } from '../tui/run-stats.js';
 
 export default class StatsCommand extends HeadroomCommand {
@@ -45,7 +45,7 @@ export default class StatsCommand extends HeadroomCommand {
     const { flags } = await this.parse(StatsCommand);
     const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
     if (process.env.NO_COLOR) chalk.level = 0;
-    if (flags.reset) return this.reset(config.cacheDir, flags.yes);
+    if (flags.reset) return this.reset(config, flags.yes);
 
     const windowMs = flags.since === undefined ? undefined : parseDuration(flags.since);
     const fixed: StatsFilter = { agent: flags.agent, session: flags.session, project: flags.project };
@@ -53,7 +53,7 @@ export default class StatsCommand extends HeadroomCommand {
     const interactive = process.stdout.isTTY && process.stdin.isTTY && !this.jsonEnabled() && !flags.csv;
     if (interactive) {
       await runStatsTui({
-        cacheDir: config.cacheDir,
+        settings: config,
         filter: fixed,
         windowMs,
         windowLabel,
@@ -64,14 +64,7 @@ export default class StatsCommand extends HeadroomCommand {
 
     const now = Date.now();
     const filter = { ...fixed, since: windowMs === undefined ? undefined : now - windowMs };
-    const reader = new StatsReader(config.cacheDir);
-    const rows = (() => {
-      try {
-        return reader.rows(filter);
-      } finally {
-        reader.close();
-      }
-    })();
+    const rows = await readRows(config, filter);
     if (flags.csv) {
       process.stdout.write(toCsv(rows));
       return undefined;
@@ -82,17 +75,16 @@ export default class StatsCommand extends HeadroomCommand {
     return reportJson(report, sessionTurns);
   }
 
-  private async reset(cacheDir: string, yes: boolean): Promise<unknown> {
-    const reader = new StatsReader(cacheDir);
-    const requests = reader.rows().length;
-    reader.close();
+  private async reset(settings: StoreSettings, yes: boolean): Promise<unknown> {
     if (!yes) {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         throw new HeadroomError('refusing to reset stats without confirmation: pass --yes');
       }
+      const reader = await openStatsStore(settings, { readOnly: true });
+      const requests = await reader.rows().finally(() => reader.close());
       const prompt = createInterface({ input: process.stdin, output: process.stdout });
       const answer = await prompt.question(
-        `Delete all ${requests} recorded requests in ${statsDbPath(cacheDir)}? [y/N] `,
+        `Delete all ${requests.length} recorded requests in ${reader.location}? [y/N] `,
       );
       prompt.close();
       if (!/^y(es)?$/i.test(answer.trim())) {
@@ -100,14 +92,25 @@ export default class StatsCommand extends HeadroomCommand {
         return { reset: false, deleted: 0 };
       }
     }
-    const store = new StatsStore(statsDbPath(cacheDir));
+    const store = await openStatsStore(settings);
+    let deleted: number;
     try {
-      store.reset();
+      deleted = await store.reset();
     } finally {
-      store.close();
+      await store.close();
     }
-    if (!this.jsonEnabled()) this.log(`stats reset: ${requests} requests deleted`);
-    return { reset: true, deleted: requests };
+    if (!this.jsonEnabled()) this.log(`stats reset: ${deleted} requests deleted`);
+    return { reset: true, deleted };
+  }
+}
+
+/** Every recorded request inside `filter`, read without creating or writing anything. */
+async function readRows(settings: StoreSettings, filter: StatsFilter) {
+  const store = await openStatsStore(settings, { readOnly: true });
+  try {
+    return await store.rows(filter);
+  } finally {
+    await store.close();
   }
 }
 

@@ -3,10 +3,16 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { StatsFilter, StatsStore } from '../store/stats.js';
+import type { StatsEvents } from '../stats/events.js';
+import { totalsJson } from '../stats/export.js';
+import { matchesSession, type StatsFilter } from '../stats/filter.js';
+import { sessions, totals } from '../stats/report.js';
+import type { StatsStore } from '../store/types.js';
 
 export interface AdminContext {
   store: StatsStore;
+  /** Rows as they are written, for /stats/stream. */
+  events: StatsEvents;
   version: string;
   startedAt: number;
   /** Open /stats/stream responses, ended when the proxy shuts down. */
@@ -37,8 +43,8 @@ function sendError(res: ServerResponse, status: number, message: string): void {
 function filterFrom(params: URLSearchParams): StatsFilter {
   const since = Number(params.get('since'));
   return {
-    sinceMs: params.has('since') && Number.isFinite(since) ? since : undefined,
-    sessionId: params.get('session') ?? undefined,
+    since: params.has('since') && Number.isFinite(since) ? since : undefined,
+    session: params.get('session') ?? undefined,
     agent: params.get('agent') ?? undefined,
     project: params.get('project') ?? undefined,
   };
@@ -71,7 +77,7 @@ function streamStats(res: ServerResponse, ctx: AdminContext): void {
     if (!res.writableEnded) res.write(text);
   };
   send(': headroom stats stream\n\n');
-  const unsubscribe = ctx.store.subscribe((row) => send(`event: request\ndata: ${JSON.stringify(row)}\n\n`));
+  const unsubscribe = ctx.events.subscribe((row) => send(`event: request\ndata: ${JSON.stringify(row)}\n\n`));
   const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
   ctx.streams.add(res);
@@ -106,6 +112,21 @@ async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: A
   sendJson(res, 201, { session });
 }
 
+/** Registered sessions and sessions known from tagged requests, with their totals, latest activity first. */
+async function listSessions(res: ServerResponse, filter: StatsFilter, ctx: AdminContext): Promise<void> {
+  // A session that registered before `since` still counts when it has requests after it.
+  const [rows, registered] = await Promise.all([
+    ctx.store.rows(filter),
+    ctx.store.sessions({ ...filter, since: undefined }),
+  ]);
+  const active = new Set(rows.map((row) => row.sessionId));
+  const shown = registered.filter((s) => active.has(s.id) || matchesSession(s, filter));
+  const list = sessions(rows, shown)
+    .filter((s) => s.id !== null)
+    .map((s) => ({ ...s, totals: totalsJson(s.totals) }));
+  sendJson(res, 200, { sessions: list });
+}
+
 /** Answer an admin request (the caller has already checked the proxy key). */
 export async function handleAdmin(
   req: IncomingMessage,
@@ -120,14 +141,14 @@ export async function handleAdmin(
     return sendJson(res, 200, { status: 'ok', version: ctx.version, uptimeMs: Date.now() - ctx.startedAt });
   }
   if (path === '/stats' && method === 'GET') {
-    const filter = filterFrom(params);
+    const rows = await ctx.store.rows(filterFrom(params));
     const limit = Math.min(1000, Math.max(0, Number(params.get('limit') ?? 50) || 0));
-    return sendJson(res, 200, { totals: ctx.store.summary(filter), recent: ctx.store.recent(limit, filter) });
+    const recent = limit > 0 ? rows.slice(-limit).reverse() : [];
+    return sendJson(res, 200, { totals: totalsJson(totals(rows)), recent });
   }
   if (path === '/stats/stream' && method === 'GET') return streamStats(res, ctx);
   if (path === '/admin/sessions' && method === 'POST') return registerSession(req, res, ctx);
-  if (path === '/admin/sessions' && method === 'GET')
-    return sendJson(res, 200, { sessions: ctx.store.sessions(filterFrom(params)) });
+  if (path === '/admin/sessions' && method === 'GET') return listSessions(res, filterFrom(params), ctx);
   sendError(
     res,
     404,

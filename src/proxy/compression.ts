@@ -1,7 +1,7 @@
 // The proxy's single entry into the compression engine: given a conversation request body about to go
 // upstream, compress its tool outputs, keep the originals, offer headroom_retrieve, and say what changed.
 
-import type { CompressOptions, Engine } from '../compress/engine.js';
+import type { Engine } from '../compress/engine.js';
 import type { CompressStats } from '../compress/results.js';
 import { compressRequestBody } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
@@ -10,10 +10,9 @@ import { retrieveToolDefinition, withRetrieveTool } from '../retrieve/loop.js';
 import { shouldOfferRetrieveTool } from '../retrieve/tool.js';
 import type { OriginalStore } from '../store/types.js';
 
-/** What the hook needs besides the body: the engine, its settings, and the store originals go to. */
+/** What the hook needs besides the body: the engine (configured as the proxy is) and where originals go. */
 export interface CompressionContext {
   engine: Engine;
-  options: CompressOptions;
   originals: OriginalStore;
 }
 
@@ -59,7 +58,7 @@ export async function compressForUpstream(
   format: WireFormat,
   path: string,
   body: Buffer,
-  { engine, options, originals }: CompressionContext,
+  { engine, originals }: CompressionContext,
 ): Promise<CompressionResult> {
   let parsed: unknown;
   try {
@@ -70,7 +69,7 @@ export async function compressForUpstream(
   }
   if (!isObject(parsed)) return { body };
 
-  const compressed = compressRequestBody(engine, format, parsed, { ...options, tokenCounting: 'estimate' });
+  const compressed = compressRequestBody(engine, format, parsed, { tokenCounting: 'estimate' });
   const result: CompressionResult = { body, stats: compressed.stats };
   // The originals go in before the request leaves: the model may ask for one in its very first answer.
   if (compressed.originals.length) await originals.putMany(compressed.originals);

@@ -5,19 +5,17 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { agentToolPolicy } from '../agents/index.js';
-import { createEngine } from '../compress/engine.js';
 import { type Config, isLoopbackHost } from '../config.js';
 import { ConfigError, HeadroomError } from '../errors.js';
 import { errorBodyFor } from '../formats/index.js';
 import type { Provider } from '../formats/types.js';
+import { createHeadroom, type Headroom } from '../headroom.js';
 import { type Logger, silentLogger } from '../log.js';
+import { StatsEvents } from '../stats/events.js';
 import { StatsRecorder } from '../stats/recorder.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
 import { TokenCounter } from '../stats/token-counter.js';
-import { openOriginalStore, originalStoreOptions } from '../store/originals.js';
-import { type SessionInfo, StatsStore, statsDbPath } from '../store/stats.js';
-import type { OriginalStore } from '../store/types.js';
+import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
 import { forwardRequest, type SessionTag } from './forward.js';
 import { isAdminPath, routeRequest } from './routes.js';
@@ -36,8 +34,10 @@ export interface ProxyOptions {
   session?: ProxySession;
   /** Upstream timeouts; the defaults suit real model APIs. */
   timeouts?: Partial<UpstreamTimeouts>;
-  /** Use this stats store instead of opening `stats.db` in `config.cacheDir` (closed with the proxy either way). */
+  /** Use this stats store instead of opening the one `config.store` names (closed with the proxy either way). */
   store?: StatsStore;
+  /** Use these parts (engine, stores) instead of making them from `config`; their owner closes them. */
+  headroom?: Headroom;
 }
 
 export interface RunningProxy {
@@ -46,6 +46,8 @@ export interface RunningProxy {
   host: string;
   port: number;
   store: StatsStore;
+  /** Each request's stats row once it is written, as `/stats/stream` sends it. */
+  events: StatsEvents;
   /** Where compressed-away originals are kept (absent when compression is off); closed with the proxy. */
   originals?: OriginalStore;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 10 s), then cut the rest. */
@@ -79,17 +81,16 @@ function announce(cacheDir: string, url: string, logger: Logger): () => void {
 }
 
 /**
- * Keep a session's registration in the stats store. A store another process holds locked (or a full disk)
- * costs only the registration row: the proxy still tags the session's requests from memory.
+ * Keep a session's registration in the stats store, without waiting for it. A store another process holds
+ * locked (or a full disk) costs only the registration row: the proxy still tags the session's requests from
+ * memory.
  */
 function rememberSession(store: StatsStore, session: SessionInfo, logger: Logger): void {
-  try {
-    store.upsertSession(session);
-  } catch (error) {
+  store.upsertSession(session).catch((error: unknown) => {
     logger.warn(
-      `headroom: cannot record session ${session.id} in ${store.file} (${(error as Error).message})`,
+      `headroom: cannot record session ${session.id} in ${store.location} (${(error as Error).message})`,
     );
-  }
+  });
 }
 
 function packageVersion(): string {
@@ -141,30 +142,37 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       `refusing to listen on ${config.host} without a key: set HEADROOM_API_KEY (clients then send it in x-headroom-key), or bind 127.0.0.1`,
     );
   }
+  const headroom = options.headroom ?? (await createHeadroom(config, { logger, stats: options.store }));
+  const closeParts = async () => {
+    if (!options.headroom) await headroom.close();
+    if (options.store) await options.store.close();
+  };
+  let store: StatsStore;
+  let originals: OriginalStore | undefined;
+  try {
+    store = await headroom.stats();
+    originals = config.compress ? await headroom.originals() : undefined;
+  } catch (error) {
+    await closeParts();
+    throw error;
+  }
   const upstreams = new Upstreams(config, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
-  const store =
-    options.store ??
-    new StatsStore(statsDbPath(config.cacheDir), { onError: (error) => logger.warn(error.message) });
   const expectedKey = config.apiKey ? Buffer.from(config.apiKey) : undefined;
-  const originals = config.compress
-    ? openOriginalStore({
-        ...originalStoreOptions(config),
-        onWarning: (message) => logger.warn(`headroom: ${message}`),
-      })
-    : undefined;
+  const events = new StatsEvents();
+  const counter = new TokenCounter();
 
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
     rememberSession(store, options.session, logger);
     sessions.set(options.session.id, options.session);
   }
-  const sessionTag = (id: string | undefined): SessionTag | undefined => {
+  const sessionTag = async (id: string | undefined): Promise<SessionTag | undefined> => {
     if (id === undefined) return options.session;
     let tag = sessions.get(id);
     if (!tag) {
-      let known: ReturnType<StatsStore['session']>;
+      let known: SessionInfo | undefined;
       try {
-        known = store.session(id);
+        known = await store.session(id);
       } catch (error) {
         // An unreadable stats store costs the row its agent and project, never the request.
         logger.warn(`cannot read session ${id} from the stats store: ${(error as Error).message}`);
@@ -179,6 +187,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const streams = new Set<ServerResponse>();
   const admin = {
     store,
+    events,
     version: packageVersion(),
     startedAt: Date.now(),
     streams,
@@ -187,29 +196,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       sessions.set(s.id, s);
     },
   };
-  const counter = new TokenCounter();
-  const engine = createEngine({
-    ...agentToolPolicy(),
-    minTokens: config.minTokens,
-    budgetMs: config.budgetMs,
-  });
-  await engine.init();
   const forwardContext = {
     upstreams,
     exchange: { upstreams, logger, originals, maxRounds: config.retrieveMaxRounds },
-    recorder: new StatsRecorder(store, counter, logger),
-    compression: originals
-      ? {
-          engine,
-          originals,
-          options: {
-            minTokens: config.minTokens,
-            budgetMs: config.budgetMs,
-            excludeTools: config.excludeTools,
-            disableTransforms: config.disableTransforms,
-          },
-        }
-      : undefined,
+    recorder: new StatsRecorder(store, events, counter, logger),
+    compression: originals ? { engine: headroom.engine, originals } : undefined,
   };
   let closing = false;
 
@@ -252,7 +243,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       track(handleAdmin(req, res, route.path, route.query, admin), res, route.provider);
       return;
     }
-    track(forwardRequest(req, res, route, sessionTag(route.sessionId), forwardContext), res, route.provider);
+    const forward = async () =>
+      forwardRequest(req, res, route, await sessionTag(route.sessionId), forwardContext);
+    track(forward(), res, route.provider);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handle);
@@ -265,8 +258,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     address = await listen(server, config.host, config.port);
   } catch (error) {
     await upstreams.destroy();
-    if (!options.store) store.close();
-    originals?.close();
+    await closeParts();
     throw error;
   }
   const host = address.address;
@@ -299,11 +291,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       await Promise.allSettled([...inFlight]);
       await stopped;
       await counter.close();
-      store.close();
-      originals?.close();
+      await closeParts();
     })();
     return closed;
   };
 
-  return { url, host, port: address.port, store, originals, close };
+  return { url, host, port: address.port, store, events, originals, close };
 }

@@ -1,14 +1,16 @@
 // Stats as data for scripts: the `--json` document (schema in the README) and `--csv` per-request rows.
 // Times are ISO 8601 in UTC; shares are 0..1; money is USD or null when the model has no known price.
 
+import type { RequestRow } from '../store/types.js';
 import { moneySaved, requestCost } from './money.js';
 import { PRICE_TABLE } from './prices.js';
-import type { RequestRow, SessionSummary, StatsReport, Totals, Turn } from './report.js';
+import type { SessionSummary, StatsReport, Totals, Turn } from './report.js';
 
 const iso = (ts: number) => new Date(ts).toISOString();
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
-function totalsJson(t: Totals) {
+/** Totals as JSON: figures that are unknown are null rather than left out. */
+export function totalsJson(t: Totals) {
   return {
     ...t,
     moneySaved: orNull(t.moneySaved),
@@ -24,7 +26,7 @@ function sessionJson(s: SessionSummary) {
     agent: s.agent,
     project: s.project,
     startedAt: iso(s.startedTs),
-    lastAt: iso(s.lastTs),
+    lastAt: s.lastTs === null ? null : iso(s.lastTs),
     turns: s.turns,
     totals: totalsJson(s.totals),
   };

@@ -3,14 +3,16 @@
 
 import { request } from 'undici';
 import { SseReader } from '../sse.js';
-import type { StatsReader } from './query.js';
-import { matchesFilter, type RequestRow, type StatsFilter } from './report.js';
+import type { RequestRow, StatsStore } from '../store/types.js';
+import { matchesFilter, type StatsFilter } from './filter.js';
 import { toRequestRow } from './rows.js';
 import { listRunningProxies, type RuntimeInfo } from './runtime-files.js';
 
 export interface LiveFeedOptions {
+  /** Where running proxies announce themselves. */
   cacheDir: string;
-  reader: StatsReader;
+  /** The stats store to poll (read-only is enough). */
+  store: StatsStore;
   /** Rows outside this filter are not reported. */
   filter?: StatsFilter;
   /** Sent as `x-headroom-key` to proxies that require it. */
@@ -38,6 +40,7 @@ export class LiveFeed {
   private readonly streams = new Map<number, AbortController>();
   private timers: NodeJS.Timeout[] = [];
   private listener?: LiveListener;
+  private polling = false;
 
   constructor(private readonly options: LiveFeedOptions) {
     this.polledId = options.afterId ?? 0;
@@ -46,9 +49,9 @@ export class LiveFeed {
   start(listener: LiveListener): void {
     this.listener = listener;
     this.discover();
-    this.poll();
+    void this.poll();
     this.timers = [
-      setInterval(() => this.poll(), this.options.pollMs ?? 1000),
+      setInterval(() => void this.poll(), this.options.pollMs ?? 1000),
       setInterval(() => this.discover(), this.options.discoverMs ?? 2000),
     ];
   }
@@ -70,14 +73,19 @@ export class LiveFeed {
     if (fresh.length > 0) this.listener?.rows(fresh);
   }
 
-  private poll(): void {
+  private async poll(): Promise<void> {
+    // A slow read is not stacked under the next tick's.
+    if (this.polling) return;
+    this.polling = true;
     try {
-      const rows = this.options.reader.rowsAfter(this.polledId, this.options.filter);
+      const rows = await this.options.store.rows(this.options.filter, { afterId: this.polledId });
       const last = rows.at(-1);
       if (last) this.polledId = last.id;
       this.emit(rows);
     } catch {
       // A locked or half-written database is read again on the next tick.
+    } finally {
+      this.polling = false;
     }
   }
 

@@ -10,7 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import type { UpstreamUsage } from '../formats/types.js';
 import type { Logger } from '../log.js';
-import type { NewRequestRow, StatsStore } from '../store/stats.js';
+import type { NewRequestRow, StatsStore } from '../store/types.js';
+import type { StatsEvents } from './events.js';
 import type { TokenCounter } from './token-counter.js';
 
 /** Who a request belongs to. */
@@ -58,13 +59,22 @@ export interface SentBodies {
 export class StatsRecorder {
   constructor(
     private readonly store: StatsStore,
+    private readonly events: StatsEvents,
     private readonly counter: TokenCounter,
     private readonly logger: Logger,
   ) {}
 
   /** Start the row of a request that just arrived. */
   begin(start: RecordStart): RequestRecord {
-    return new RequestRecord(start, this.store, this.counter, this.logger);
+    return new RequestRecord(start, this, this.counter);
+  }
+
+  /** Record a finished row; it is announced once written, so every row a follower sees carries its id. */
+  record(row: NewRequestRow): void {
+    void this.store.record(row).then((written) => {
+      if (written) this.events.emit(written);
+    });
+    if (this.logger.enabled('debug')) this.logger.debug(describeRow(row));
   }
 }
 
@@ -75,9 +85,8 @@ export class RequestRecord {
 
   constructor(
     private readonly start: RecordStart,
-    private readonly store: StatsStore,
+    private readonly recorder: StatsRecorder,
     private readonly counter: TokenCounter,
-    private readonly logger: Logger,
   ) {
     this.row = {
       ts: Date.now(),
@@ -174,8 +183,7 @@ export class RequestRecord {
 
   private write(): void {
     this.row.latencyMs ??= performance.now() - this.started;
-    this.store.record(this.row);
-    if (this.logger.enabled('debug')) this.logger.debug(describeRow(this.row));
+    this.recorder.record(this.row);
   }
 }
 

@@ -1,21 +1,9 @@
 // The figures `headroom stats` shows, computed from an array of recorded requests: totals, sessions,
 // turns, transform breakdown and savings over time. Pure functions; the TUI, the table and --json share them.
 
-import type { RequestRow } from '../store/stats.js';
+import type { RequestRow, SessionInfo } from '../store/types.js';
+import { filterRows, type StatsFilter } from './filter.js';
 import { moneySaved, requestCost } from './money.js';
-
-export type { RequestRow };
-
-/** Which requests a report covers. Every field narrows; absent fields do not. */
-export interface StatsFilter {
-  /** Only requests at or after this time (epoch ms). */
-  since?: number;
-  agent?: string;
-  session?: string;
-  project?: string;
-  /** Case-insensitive substring matched against agent, project and model. */
-  text?: string;
-}
 
 export interface Totals {
   requests: number;
@@ -39,6 +27,8 @@ export interface Totals {
   cost: number | undefined;
   /** Requests whose model has no price, left out of the money figures. */
   unpriced: number;
+  /** Of those, the ones that saved tokens: `moneySaved` misses their savings. */
+  unpricedSavings: number;
   retrievals: number;
   retrievedBytes: number;
   latencyP50Ms: number | undefined;
@@ -50,8 +40,11 @@ export interface SessionSummary {
   id: string | null;
   agent: string | null;
   project: string | null;
+  /** When the session registered, else its first request. */
   startedTs: number;
-  lastTs: number;
+  endedTs: number | null;
+  /** Its latest request; null for a registered session with none yet. */
+  lastTs: number | null;
   turns: number;
   totals: Totals;
 }
@@ -95,25 +88,6 @@ export interface TransformCount {
 const n = (v: number | null | undefined) => v ?? 0;
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
 
-function contains(value: string | null, needle: string): boolean {
-  return value?.toLowerCase().includes(needle) ?? false;
-}
-
-/** True when a request falls inside the filter. */
-export function matchesFilter(row: RequestRow, filter: StatsFilter): boolean {
-  if (filter.since !== undefined && row.ts < filter.since) return false;
-  if (filter.agent !== undefined && row.agent !== filter.agent) return false;
-  if (filter.session !== undefined && row.sessionId !== filter.session) return false;
-  if (filter.project !== undefined && row.project !== filter.project) return false;
-  const text = filter.text?.trim().toLowerCase();
-  if (text) return contains(row.agent, text) || contains(row.project, text) || contains(row.model, text);
-  return true;
-}
-
-export function filterRows(rows: readonly RequestRow[], filter: StatsFilter): RequestRow[] {
-  return rows.filter((row) => matchesFilter(row, filter));
-}
-
 function percentile(sorted: readonly number[], p: number): number | undefined {
   if (sorted.length === 0) return undefined;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -156,6 +130,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
   let errors = 0;
   let compressed = 0;
   let unpriced = 0;
+  let unpricedSavings = 0;
   const saved: (number | undefined)[] = [];
   const costs: (number | undefined)[] = [];
   const latencies: number[] = [];
@@ -174,7 +149,10 @@ export function totals(rows: readonly RequestRow[]): Totals {
     if (isError(row)) errors++;
     if (row.latencyMs !== null) latencies.push(row.latencyMs);
     const money = rowSaved(row);
-    if (money === undefined) unpriced++;
+    if (money === undefined) {
+      unpriced++;
+      if (after < before) unpricedSavings++;
+    }
     saved.push(money);
     costs.push(requestCost(usageOf(row)));
   }
@@ -196,6 +174,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
     moneySaved: sumKnown(saved),
     cost: sumKnown(costs),
     unpriced,
+    unpricedSavings,
     retrievals,
     retrievedBytes,
     latencyP50Ms: percentile(latencies, 0.5),
@@ -203,14 +182,21 @@ export function totals(rows: readonly RequestRow[]): Totals {
   };
 }
 
-/** Sessions, most recently active first. Requests without a session id form one session with id null. */
-export function sessions(rows: readonly RequestRow[]): SessionSummary[] {
+/**
+ * Sessions, most recently active first. Requests without a session id form one session with id null.
+ * Registered sessions lend their agent, project, start and end, and appear even before their first request.
+ */
+export function sessions(
+  rows: readonly RequestRow[],
+  registered: readonly SessionInfo[] = [],
+): SessionSummary[] {
   const groups = new Map<string | null, RequestRow[]>();
   for (const row of rows) {
     const group = groups.get(row.sessionId);
     if (group) group.push(row);
     else groups.set(row.sessionId, [row]);
   }
+  const registrations = new Map(registered.map((session) => [session.id, session]));
   const out: SessionSummary[] = [];
   for (const [id, group] of groups) {
     let startedTs = Number.POSITIVE_INFINITY;
@@ -219,17 +205,33 @@ export function sessions(rows: readonly RequestRow[]): SessionSummary[] {
       startedTs = Math.min(startedTs, row.ts);
       lastTs = Math.max(lastTs, row.ts);
     }
+    const registration = id === null ? undefined : registrations.get(id);
     out.push({
       id,
-      agent: group.find((r) => r.agent !== null)?.agent ?? null,
-      project: group.find((r) => r.project !== null)?.project ?? null,
-      startedTs,
+      agent: group.find((r) => r.agent !== null)?.agent ?? registration?.agent ?? null,
+      project: group.find((r) => r.project !== null)?.project ?? registration?.project ?? null,
+      startedTs: registration?.startedTs ?? startedTs,
+      endedTs: registration?.endedTs ?? null,
       lastTs,
       turns: group.length,
       totals: totals(group),
     });
   }
-  return out.sort((a, b) => b.lastTs - a.lastTs || String(a.id).localeCompare(String(b.id)));
+  for (const session of registered) {
+    if (groups.has(session.id)) continue;
+    out.push({
+      id: session.id,
+      agent: session.agent ?? null,
+      project: session.project ?? null,
+      startedTs: session.startedTs ?? 0,
+      endedTs: session.endedTs ?? null,
+      lastTs: null,
+      turns: 0,
+      totals: totals([]),
+    });
+  }
+  const activity = (s: SessionSummary) => s.lastTs ?? s.startedTs;
+  return out.sort((a, b) => activity(b) - activity(a) || String(a.id).localeCompare(String(b.id)));
 }
 
 /** The requests of one session (null: those without a session), newest first. */

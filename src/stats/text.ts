@@ -1,8 +1,9 @@
 // The plain-text form of `headroom stats` for pipes and logs: totals, sessions, transforms and, for one
 // session, its turns. Same figures as the TUI, no colour, no cursor movement.
 
+import type { RequestRow } from '../store/types.js';
 import { formatCount, formatShare } from './format.js';
-import { type RequestRow, type StatsReport, turns } from './report.js';
+import { type StatsReport, turns } from './report.js';
 import { type Column, layoutTable } from './table.js';
 import { PRICES_NOTE, sessionColumns, summaryFields, transformColumns, turnColumns } from './views.js';
 

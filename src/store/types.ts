@@ -1,5 +1,7 @@
-// The contract every originals backend meets: the embedded SQLite file today, a shared one later.
-// Callers (proxy, library, CLI) depend on this interface only, never on a backend.
+// The contracts every store backend meets: the embedded SQLite files today, a shared server later.
+// Callers (proxy, library, CLI) depend on these interfaces only, never on a backend.
+
+import type { StatsFilter } from '../stats/filter.js';
 
 /** One original a transform shortened, as the compression engine returns it. */
 export interface Original {
@@ -7,7 +9,7 @@ export interface Original {
   text: string;
 }
 
-/** Counts describing what a store holds. */
+/** Counts describing what an originals store holds. */
 export interface OriginalStoreStats {
   /** Where the store lives (a file path, or a URL for a shared backend). */
   location: string;
@@ -22,13 +24,106 @@ export interface OriginalStoreStats {
 export interface OriginalStore {
   /** Where the store lives, for messages that tell a user where to look. */
   readonly location: string;
-  /** Keep `text` and return its id; keeping the same text again only refreshes its last access. */
-  put(text: string): string;
+  /** Keep `text` and resolve with its id; keeping the same text again only refreshes its last access. */
+  put(text: string): Promise<string>;
   /** Keep several originals (ids as computed by the engine, re-checked here). */
-  putMany(originals: Iterable<Original>): void;
+  putMany(originals: Iterable<Original>): Promise<void>;
   /** The original for `id`, refreshing its last access; undefined when unknown or expired. */
-  get(id: string): string | undefined;
-  has(id: string): boolean;
-  stats(): OriginalStoreStats;
-  close(): void;
+  get(id: string): Promise<string | undefined>;
+  has(id: string): Promise<boolean>;
+  stats(): Promise<OriginalStoreStats>;
+  close(): Promise<void>;
+}
+
+/** One proxied request as the proxy saw it. Absent numbers are unknown, not zero. */
+export interface RequestRow {
+  id: number;
+  /** When the request arrived (ms since the epoch). */
+  ts: number;
+  provider: string;
+  model: string | null;
+  method: string;
+  path: string;
+  /** 0 when the request never got a status. */
+  status: number;
+  latencyMs: number | null;
+  /** Time until the first response byte from the upstream. */
+  ttfbMs: number | null;
+  stream: boolean;
+  requestBytes: number | null;
+  /**
+   * Input tokens of the request as forwarded: the compression engine's count, else (body unchanged) the
+   * upstream's report, else a local tokenizer estimate (from the size alone over 1 MB).
+   */
+  estInputTokens: number | null;
+  /** Tokens of the request before and after compression (equal when nothing was compressed). */
+  tokensBefore: number | null;
+  tokensAfter: number | null;
+  /** Transforms applied, with how many blocks each rewrote. */
+  transforms: Record<string, number> | null;
+  compressMs: number | null;
+  compressError: string | null;
+  /** Upstream-reported usage; `inputTokens` excludes cache reads and writes. */
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  /** Why the exchange failed on the proxy's side ('upstream unreachable', 'client aborted', ...). */
+  error: string | null;
+  /** Read back, agent and project fall back to the registration of the request's session. */
+  agent: string | null;
+  sessionId: string | null;
+  project: string | null;
+  /** `headroom_retrieve` calls the proxy answered while serving this request, and the bytes returned. */
+  retrievals: number;
+  retrievedBytes: number;
+}
+
+/** What `record()` takes: the row without its id; anything left out is stored as unknown. */
+export type NewRequestRow = Pick<RequestRow, 'ts' | 'provider' | 'method' | 'path' | 'status'> &
+  Partial<Omit<RequestRow, 'id' | 'ts' | 'provider' | 'method' | 'path' | 'status'>>;
+
+/** A registered agent session; fields left out of an update keep their value. */
+export interface SessionInfo {
+  id: string;
+  agent?: string | null;
+  project?: string | null;
+  startedTs?: number;
+  endedTs?: number | null;
+}
+
+/** Which slice of the matching rows to read. */
+export interface RowsPage {
+  /** Only rows written after the one with this id. */
+  afterId?: number;
+  /** Only the newest `limit` rows (still oldest first). */
+  limit?: number;
+}
+
+/** One row per proxied request and one per agent session, shared by every proxy that records. */
+export interface StatsStore {
+  /** Where the rows live, for messages that tell a user where to look. */
+  readonly location: string;
+  /**
+   * Queue one row, written together with others shortly after, off the caller's path. Resolves with the
+   * row as written (id included) once its batch is; resolves undefined, never rejects, when it could not
+   * be written (the store's onError is told why).
+   */
+  record(row: NewRequestRow): Promise<RequestRow | undefined>;
+  /** The rows matching `filter`, oldest first. */
+  rows(filter?: StatsFilter, page?: RowsPage): Promise<RequestRow[]>;
+  /** The id of the newest row, or 0 when there is none. */
+  lastId(): Promise<number>;
+  /** Register a session or update what is known about it. */
+  upsertSession(session: SessionInfo): Promise<void>;
+  /** One session's registration, if it was registered. */
+  session(id: string): Promise<SessionInfo | undefined>;
+  /** The registered sessions matching `filter` (by their own id, agent, project and start). */
+  sessions(filter?: StatsFilter): Promise<SessionInfo[]>;
+  /** Delete every row and session; resolves with the number of rows deleted. */
+  reset(): Promise<number>;
+  /** Write what is queued now. */
+  flush(): Promise<void>;
+  /** Write what is queued and let go of the store. */
+  close(): Promise<void>;
 }

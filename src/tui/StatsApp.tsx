@@ -3,7 +3,7 @@
 
 import { useApp, useInput } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { RequestRow } from '../stats/report.js';
+import type { RequestRow } from '../store/types.js';
 import { StatsScreen, screenModel } from './StatsScreen.js';
 import { initialViewState, onKey, type StatsViewState } from './stats-state.js';
 import { useTerminalSize } from './use-terminal-size.js';

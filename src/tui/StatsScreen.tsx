@@ -3,10 +3,9 @@
 
 import { Box, Text } from 'ink';
 import { type ReactNode, useMemo } from 'react';
+import { filterRows } from '../stats/filter.js';
 import { formatCount, formatLatency, formatMoney, formatShare, formatTransforms } from '../stats/format.js';
 import {
-  filterRows,
-  type RequestRow,
   sessions as sessionSummaries,
   turns as sessionTurns,
   type Turn,
@@ -16,6 +15,7 @@ import {
 } from '../stats/report.js';
 import { truncate } from '../stats/table.js';
 import { sessionColumns, sessionLabel, summaryFields, turnColumns } from '../stats/views.js';
+import type { RequestRow } from '../store/types.js';
 import { KeyFooter } from './KeyFooter.js';
 import { packFields, StatsHeader } from './StatsHeader.js';
 import { sparkline } from './sparkline.js';

@@ -2,13 +2,14 @@
 // running proxies and the database, and a clean exit on `q`.
 
 import { render } from 'ink';
+import type { StatsFilter } from '../stats/filter.js';
 import { LiveFeed } from '../stats/live.js';
-import { StatsReader } from '../stats/query.js';
-import type { StatsFilter } from '../stats/report.js';
+import { openStatsStore, type StoreSettings } from '../store/index.js';
 import { StatsApp } from './StatsApp.js';
 
 export interface StatsTuiOptions {
-  cacheDir: string;
+  /** Where the stats are kept and where running proxies announce themselves (`cacheDir`). */
+  settings: StoreSettings;
   /** Fixed filters from the command line (agent, session, project); `since` is replaced by `windowMs`. */
   filter: StatsFilter;
   windowMs?: number;
@@ -21,35 +22,38 @@ const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 
 /** Run the TUI until the user quits. */
 export async function runStatsTui(options: StatsTuiOptions): Promise<void> {
-  const reader = new StatsReader(options.cacheDir);
-  const since = options.windowMs === undefined ? undefined : Date.now() - options.windowMs;
-  const filter = { ...options.filter, since };
-  // The feed starts at the newest id seen before the first read; rows written in between may come twice
-  // and the app keeps one of each.
-  const afterId = reader.lastId();
-  const initialRows = reader.rows(filter);
-  const feed = new LiveFeed({
-    cacheDir: options.cacheDir,
-    reader,
-    filter: options.filter,
-    apiKey: options.apiKey,
-    afterId,
-  });
-  process.stdout.write(ENTER_ALT_SCREEN);
+  const store = await openStatsStore(options.settings, { readOnly: true });
   try {
-    const app = render(
-      <StatsApp
-        initialRows={initialRows}
-        feed={feed}
-        windowMs={options.windowMs}
-        windowLabel={options.windowLabel}
-      />,
-      { exitOnCtrlC: true, patchConsole: true },
-    );
-    await app.waitUntilExit();
+    const since = options.windowMs === undefined ? undefined : Date.now() - options.windowMs;
+    const filter = { ...options.filter, since };
+    // The feed starts at the newest id seen before the first read; rows written in between may come twice
+    // and the app keeps one of each.
+    const afterId = await store.lastId();
+    const initialRows = await store.rows(filter);
+    const feed = new LiveFeed({
+      cacheDir: options.settings.cacheDir,
+      store,
+      filter: options.filter,
+      apiKey: options.apiKey,
+      afterId,
+    });
+    process.stdout.write(ENTER_ALT_SCREEN);
+    try {
+      const app = render(
+        <StatsApp
+          initialRows={initialRows}
+          feed={feed}
+          windowMs={options.windowMs}
+          windowLabel={options.windowLabel}
+        />,
+        { exitOnCtrlC: true, patchConsole: true },
+      );
+      await app.waitUntilExit();
+    } finally {
+      feed.stop();
+      process.stdout.write(LEAVE_ALT_SCREEN);
+    }
   } finally {
-    feed.stop();
-    reader.close();
-    process.stdout.write(LEAVE_ALT_SCREEN);
+    await store.close();
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type Config, resolveConfig } from '../../src/config.js';
 import { type ProxyOptions, type RunningProxy, startProxy } from '../../src/proxy/server.js';
-import type { RequestRow } from '../../src/store/stats.js';
+import type { RequestRow } from '../../src/store/types.js';
 import { type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
 
 /** A resolved config isolated from the machine's own settings (no config file, no HEADROOM_* env). */
@@ -38,7 +38,7 @@ export function startTestProxy(
   return startProxy({ config, ...options });
 }
 
-/** Wait until the proxy's store holds `count` rows (rows are written shortly after each response). */
+/** Wait until the proxy's store holds `count` rows (written shortly after each response); newest first. */
 export async function waitForRows(
   proxy: RunningProxy,
   count: number,
@@ -46,7 +46,7 @@ export async function waitForRows(
 ): Promise<RequestRow[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rows = proxy.store.recent(count + 10);
+    const rows = (await proxy.store.rows({}, { limit: count + 10 })).reverse();
     if (rows.length >= count) return rows;
     if (Date.now() > deadline) throw new Error(`expected ${count} stats rows, found ${rows.length}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -75,9 +75,9 @@ export function startProxyPerFile(
     assign(started);
   });
   if (resetAfterEach) {
-    afterEach(() => {
+    afterEach(async () => {
       started?.upstream.script(undefined);
-      started?.proxy.store.reset();
+      await started?.proxy.store.reset();
     });
   }
   afterAll(async () => {

@@ -1,24 +1,22 @@
-// The embedded originals store: one SQLite file (`originals.db`) under the cache dir, shared safely by
-// every headroom process on the machine, brotli-compressed at rest, capped in size (LRU) and in age (TTL).
+// The embedded originals store: one SQLite file (`originals.db`) in a directory, shared safely by every
+// headroom process on the machine, brotli-compressed at rest, capped in size (LRU) and in age (TTL).
 
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { originalId } from '../compress/marker.js';
-import { type Config, resolveConfig } from '../config.js';
-import type { Original, OriginalStore, OriginalStoreStats } from './types.js';
+import { originalId } from '../../compress/marker.js';
+import { STORE_DEFAULTS } from '../defaults.js';
+import type { Original, OriginalStore, OriginalStoreStats } from '../types.js';
 
-export type { Original, OriginalStore, OriginalStoreStats } from './types.js';
-
-export interface OriginalStoreOptions {
+export interface SqliteOriginalStoreOptions {
   /** Directory holding `originals.db` (created 0700 when missing). */
   dir: string;
-  /** Cap on the compressed bytes kept; least recently read originals go first. Default 1 GiB. */
+  /** Cap on the compressed bytes kept; least recently read originals go first. */
   maxBytes?: number;
-  /** Days an original survives after it was last read or stored. Default 7. */
+  /** Days an original survives after it was last read or stored. */
   ttlDays?: number;
-  /** Puts between two eviction passes (a pass also runs on open). Default 100. */
+  /** Puts between two eviction passes (a pass also runs on open). */
   evictEvery?: number;
   /** Called once per distinct problem (corrupt file, unwritable directory...); the store keeps working. */
   onWarning?: (message: string) => void;
@@ -26,7 +24,6 @@ export interface OriginalStoreOptions {
   now?: () => number;
 }
 
-const DEFAULTS = { maxBytes: 1024 ** 3, ttlDays: 7, evictEvery: 100 };
 const DAY_MS = 86_400_000;
 export const ORIGINALS_FILE = 'originals.db';
 
@@ -45,35 +42,9 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS originals_by_access ON originals (accessed_at);
 `;
 
-/** Store options from the resolved config (cache dir, size cap, TTL). */
-export function originalStoreOptions(config: Pick<Config, 'cacheDir' | 'storeMaxBytes' | 'storeTtlDays'>) {
-  return { dir: config.cacheDir, maxBytes: config.storeMaxBytes, ttlDays: config.storeTtlDays };
-}
-
-/** Open (creating if needed) the embedded originals store; never throws for a bad file or directory. */
-export function openOriginalStore(options: OriginalStoreOptions): OriginalStore {
+/** Open (creating if needed) the originals file in `options.dir`; never throws for a bad file or directory. */
+export function openSqliteOriginalStore(options: SqliteOriginalStoreOptions): OriginalStore {
   return new SqliteOriginalStore(options);
-}
-
-/**
- * Run `use` with `store`, or, when none is given, with the default store under the configured cache dir,
- * opened for the call and closed after it.
- */
-export function withOriginalStore<T>(store: OriginalStore | undefined, use: (store: OriginalStore) => T): T {
-  if (store) return use(store);
-  const opened = openOriginalStore(originalStoreOptions(resolveConfig().config));
-  try {
-    return use(opened);
-  } finally {
-    opened.close();
-  }
-}
-
-/** Keep every original the engine returned (in `store`, or the default one); returns their ids. */
-export function saveOriginals(originals: Iterable<Original>, store?: OriginalStore): string[] {
-  const list = [...originals];
-  withOriginalStore(store, (target) => target.putMany(list));
-  return list.map((o) => originalId(o.text));
 }
 
 function sqliteCode(error: unknown): string {
@@ -139,24 +110,24 @@ class SqliteOriginalStore implements OriginalStore {
   private putsSinceEviction = 0;
   private bytesSinceEviction = 0;
 
-  constructor(options: OriginalStoreOptions) {
+  constructor(options: SqliteOriginalStoreOptions) {
     this.dir = options.dir;
     this.location = join(options.dir, ORIGINALS_FILE);
-    this.maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
-    this.ttlMs = (options.ttlDays ?? DEFAULTS.ttlDays) * DAY_MS;
-    this.evictEvery = Math.max(1, options.evictEvery ?? DEFAULTS.evictEvery);
+    this.maxBytes = options.maxBytes ?? STORE_DEFAULTS.maxBytes;
+    this.ttlMs = (options.ttlDays ?? STORE_DEFAULTS.ttlDays) * DAY_MS;
+    this.evictEvery = Math.max(1, options.evictEvery ?? STORE_DEFAULTS.evictEvery);
     this.now = options.now ?? Date.now;
     this.onWarning = options.onWarning ?? (() => {});
     this.open();
   }
 
-  put(text: string): string {
+  async put(text: string): Promise<string> {
     const id = originalId(text);
     this.guard(() => this.write(id, text), undefined);
     return id;
   }
 
-  putMany(originals: Iterable<Original>): void {
+  async putMany(originals: Iterable<Original>): Promise<void> {
     const texts = [...originals].map((o) => o.text);
     this.guard(() => {
       this.db.transaction(() => {
@@ -165,7 +136,7 @@ class SqliteOriginalStore implements OriginalStore {
     }, undefined);
   }
 
-  get(id: string): string | undefined {
+  async get(id: string): Promise<string | undefined> {
     return this.guard(() => {
       const now = this.now();
       const row = this.sql.read.get(now, id, now - this.ttlMs);
@@ -173,11 +144,11 @@ class SqliteOriginalStore implements OriginalStore {
     }, undefined);
   }
 
-  has(id: string): boolean {
+  async has(id: string): Promise<boolean> {
     return this.guard(() => this.sql.has.get(id, this.now() - this.ttlMs) !== undefined, false);
   }
 
-  stats(): OriginalStoreStats {
+  async stats(): Promise<OriginalStoreStats> {
     const counts = this.guard(() => this.sql.stats.get(), undefined) ?? {
       originals: 0,
       rawBytes: 0,
@@ -186,7 +157,7 @@ class SqliteOriginalStore implements OriginalStore {
     return { location: this.location, ...counts };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 

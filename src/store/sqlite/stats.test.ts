@@ -1,0 +1,159 @@
+// The embedded stats store: the contract every backend meets, then what only a SQLite file has to get
+// right (permissions, schema versions, another process's write lock, two writers at once).
+
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HeadroomError } from '../../errors.js';
+import { totals } from '../../stats/report.js';
+import { describeStatsStore, newRow } from '../stats.contract.js';
+import type { StatsStore } from '../types.js';
+import { openSqliteStatsStore, type SqliteStatsStoreOptions, statsDbPath } from './stats.js';
+
+const root = join(import.meta.dirname, '../../..');
+
+function freshDir(): string {
+  return join(mkdtempSync(join(tmpdir(), 'headroom-stats-')), 'cache');
+}
+
+describeStatsStore('sqlite', {
+  place() {
+    const file = statsDbPath(freshDir());
+    return async (options = {}) => openSqliteStatsStore(file, options);
+  },
+});
+
+const opened: StatsStore[] = [];
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+});
+
+function open(dir: string, options: SqliteStatsStoreOptions = {}): StatsStore {
+  const store = openSqliteStatsStore(statsDbPath(dir), options);
+  opened.push(store);
+  return store;
+}
+
+/** Another process's open write transaction on the stats database, as a SQLite browser holds one. */
+function holdWriteLock(dir: string): () => void {
+  const other = new Database(statsDbPath(dir));
+  other.exec('BEGIN IMMEDIATE');
+  return () => {
+    other.exec('ROLLBACK');
+    other.close();
+  };
+}
+
+describe('sqlite stats store', () => {
+  it('creates its directory 0700 and its files 0600, write-ahead log included', async () => {
+    const dir = freshDir();
+    const store = open(dir);
+    void store.record(newRow());
+    await store.flush();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of ['stats.db', 'stats.db-wal', 'stats.db-shm']) {
+      expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
+    }
+  });
+
+  it('versions its schema and refuses a file from a newer headroom with a clear message', async () => {
+    const dir = freshDir();
+    await open(dir).close();
+    const db = new Database(statsDbPath(dir));
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => open(dir)).toThrow(HeadroomError);
+    expect(() => open(dir)).toThrow(/newer headroom \(schema 99/);
+  });
+
+  it('read-only, never creates the file or its directory', async () => {
+    const dir = freshDir();
+    const reader = open(dir, { readOnly: true });
+    expect(await reader.rows()).toEqual([]);
+    expect(await reader.lastId()).toBe(0);
+    expect(await reader.session('alpha')).toBeUndefined();
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('opens a current file while another process holds its write lock', async () => {
+    const dir = freshDir();
+    await open(dir).close();
+    const release = holdWriteLock(dir);
+    try {
+      const store = open(dir);
+      expect(await store.rows()).toEqual([]);
+    } finally {
+      release();
+    }
+  });
+
+  it('keeps rows recorded under another process’s write lock without stalling, and writes them after', async () => {
+    const dir = freshDir();
+    const store = open(dir, { flushMs: 1 });
+    await store.lastId();
+    const release = holdWriteLock(dir);
+    let written: Awaited<ReturnType<StatsStore['record']>>;
+    let settled = false;
+    const recorded = store.record(newRow({ path: '/v1/responses' })).then((row) => {
+      settled = true;
+      written = row;
+    });
+    const registered = store.upsertSession({ id: 'locked', agent: 'codex' });
+    try {
+      const started = performance.now();
+      await store.flush();
+      // A short wait for the lock, never the full busy timeout on the caller's event loop.
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(settled).toBe(false);
+      // Reads meanwhile leave the queued writes to the retry instead of waiting for the lock again.
+      const reading = performance.now();
+      for (let i = 0; i < 5; i++) {
+        expect(await store.rows()).toEqual([]);
+        await store.session('other');
+      }
+      expect(performance.now() - reading).toBeLessThan(250);
+    } finally {
+      release();
+    }
+    await Promise.all([recorded, registered]);
+    expect(written).toMatchObject({ path: '/v1/responses', id: expect.any(Number) });
+    expect(await store.session('locked')).toMatchObject({ agent: 'codex' });
+  });
+
+  it('resolves rows it cannot write as not written and tells onError', async () => {
+    const errors: Error[] = [];
+    const store = open(freshDir(), { onError: (error) => errors.push(error) });
+    // A row without a provider breaks the table's NOT NULL constraint.
+    const broken = { ...newRow(), provider: null } as unknown as Parameters<StatsStore['record']>[0];
+    expect(await store.record(broken)).toBeUndefined();
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^cannot write 1 stats rows to /)]);
+    expect(await store.record(newRow())).toMatchObject({ id: expect.any(Number) });
+  });
+
+  it('loses nothing when two processes write 500 rows each at the same time', async () => {
+    const dir = freshDir();
+    const moduleUrl = new URL('../../../dist/store/index.js', import.meta.url).href;
+    const writer = `
+      const { openStatsStore } = await import(${JSON.stringify(moduleUrl)});
+      const store = await openStatsStore({ cacheDir: process.argv[1] }, { flushMs: 1 });
+      for (let i = 0; i < 500; i++) {
+        void store.record({ ts: Date.now(), provider: 'openai', method: 'POST', path: '/v1/responses', status: 200, agent: process.argv[2] });
+        if (i % 10 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      await store.close();
+    `;
+    const run = (name: string) =>
+      execa('node', ['--input-type=module', '-e', writer, dir, name], { cwd: root });
+    await Promise.all([run('one'), run('two')]);
+    const store = open(dir);
+    expect(totals(await store.rows()).requests).toBe(1000);
+    expect(await store.rows({ agent: 'one' })).toHaveLength(500);
+    const db = new Database(statsDbPath(dir), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+});

@@ -1,0 +1,477 @@
+// The embedded stats store: one row per proxied request and one per agent session, in one SQLite file
+// (WAL, so several proxies on one machine can share it). Writes are batched off the response path.
+
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { HeadroomError } from '../../errors.js';
+import { matchesFilter, matchesSession, type StatsFilter } from '../../stats/filter.js';
+import { toRequestRow } from '../../stats/rows.js';
+import { STORE_DEFAULTS } from '../defaults.js';
+import type { NewRequestRow, RequestRow, RowsPage, SessionInfo, StatsStore } from '../types.js';
+
+export interface SqliteStatsStoreOptions {
+  /** Only read: never create or write the file, and open it on first use, so it may appear later. */
+  readOnly?: boolean;
+  /** How long recorded rows may wait before they are written in one transaction. */
+  flushMs?: number;
+  /** Told when rows could not be written (default: a process warning). */
+  onError?: (error: Error) => void;
+}
+
+export const STATS_FILE = 'stats.db';
+
+/** The stats database file in a directory. */
+export function statsDbPath(dir: string): string {
+  return join(dir, STATS_FILE);
+}
+
+/** Open the stats file at `file`: created and migrated as needed, or, read-only, lazily on first use. */
+export function openSqliteStatsStore(file: string, options: SqliteStatsStoreOptions = {}): StatsStore {
+  return new SqliteStatsStore(file, options);
+}
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE requests (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ts INTEGER NOT NULL,
+     provider TEXT NOT NULL,
+     model TEXT,
+     method TEXT NOT NULL,
+     path TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     latency_ms REAL,
+     ttfb_ms REAL,
+     stream INTEGER NOT NULL DEFAULT 0,
+     request_bytes INTEGER,
+     est_input_tokens INTEGER,
+     tokens_before INTEGER,
+     tokens_after INTEGER,
+     transforms TEXT,
+     compress_ms REAL,
+     compress_error TEXT,
+     input_tokens INTEGER,
+     output_tokens INTEGER,
+     cache_read_tokens INTEGER,
+     cache_write_tokens INTEGER,
+     error TEXT,
+     agent TEXT,
+     session_id TEXT,
+     project TEXT,
+     retrievals INTEGER NOT NULL DEFAULT 0,
+     retrieved_bytes INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX requests_ts ON requests (ts);
+   CREATE INDEX requests_session ON requests (session_id, ts);
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     agent TEXT,
+     project TEXT,
+     started_ts INTEGER NOT NULL,
+     ended_ts INTEGER
+   );`,
+];
+
+const COLUMNS = [
+  'ts',
+  'provider',
+  'model',
+  'method',
+  'path',
+  'status',
+  'latency_ms',
+  'ttfb_ms',
+  'stream',
+  'request_bytes',
+  'est_input_tokens',
+  'tokens_before',
+  'tokens_after',
+  'transforms',
+  'compress_ms',
+  'compress_error',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'error',
+  'agent',
+  'session_id',
+  'project',
+  'retrievals',
+  'retrieved_bytes',
+] as const;
+
+// A request's agent and project fall back to its session's registration.
+const SELECT_ROWS = `SELECT r.*, COALESCE(r.agent, s.agent) AS agent, COALESCE(r.project, s.project) AS project
+  FROM requests r LEFT JOIN sessions s ON s.id = r.session_id`;
+
+const SELECT_SESSIONS =
+  'SELECT id, agent, project, started_ts AS startedTs, ended_ts AS endedTs FROM sessions';
+
+const UPSERT_SESSION = `INSERT INTO sessions (id, agent, project, started_ts, ended_ts)
+  VALUES (@id, @agent, @project, @startedTs, @endedTs)
+  ON CONFLICT(id) DO UPDATE SET
+    agent = COALESCE(excluded.agent, agent),
+    project = COALESCE(excluded.project, project),
+    ended_ts = COALESCE(excluded.ended_ts, ended_ts)`;
+
+const BUSY_TIMEOUT_MS = 5000;
+const READ_BUSY_TIMEOUT_MS = 2000;
+// Rows recorded while another process holds the write lock wait in memory, retried every second.
+const FLUSH_BUSY_MS = 100;
+const BUSY_RETRY_MS = 1000;
+const MAX_PENDING_ROWS = 10_000;
+
+const isBusy = (error: unknown) => (error as { code?: unknown })?.code === 'SQLITE_BUSY';
+const isMissingSchema = (error: unknown) => error instanceof Error && /no such table/i.test(error.message);
+
+interface SessionParams {
+  id: string;
+  agent: string | null;
+  project: string | null;
+  startedTs: number;
+  endedTs: number | null;
+}
+
+/** A write waiting for the next batch, and how to tell its caller the outcome. */
+type QueuedWrite =
+  | { kind: 'row'; row: NewRequestRow; settle: (written: RequestRow | undefined) => void }
+  | { kind: 'session'; session: SessionParams; settle: (error?: Error) => void };
+
+function toDb(row: NewRequestRow): unknown[] {
+  return [
+    row.ts,
+    row.provider,
+    row.model ?? null,
+    row.method,
+    row.path,
+    row.status,
+    row.latencyMs ?? null,
+    row.ttfbMs ?? null,
+    row.stream ? 1 : 0,
+    row.requestBytes ?? null,
+    row.estInputTokens ?? null,
+    row.tokensBefore ?? null,
+    row.tokensAfter ?? null,
+    row.transforms ? JSON.stringify(row.transforms) : null,
+    row.compressMs ?? null,
+    row.compressError ?? null,
+    row.inputTokens ?? null,
+    row.outputTokens ?? null,
+    row.cacheReadTokens ?? null,
+    row.cacheWriteTokens ?? null,
+    row.error ?? null,
+    row.agent ?? null,
+    row.sessionId ?? null,
+    row.project ?? null,
+    row.retrievals ?? 0,
+    row.retrievedBytes ?? 0,
+  ];
+}
+
+/** The SQL for the filter fields an index or a join can answer; free text is matched on the rows after. */
+function whereClause(filter: StatsFilter, afterId?: number): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    parts.push(sql);
+    params.push(value);
+  };
+  if (afterId !== undefined) add('r.id > ?', afterId);
+  if (filter.since !== undefined) add('r.ts >= ?', filter.since);
+  if (filter.session !== undefined) add('r.session_id = ?', filter.session);
+  if (filter.agent !== undefined) add('COALESCE(r.agent, s.agent) = ?', filter.agent);
+  if (filter.project !== undefined) add('COALESCE(r.project, s.project) = ?', filter.project);
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+/** Create `file`'s directory (0700) and the file itself (0600) before SQLite opens it. */
+function preparePrivateFile(file: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+}
+
+class SqliteStatsStore implements StatsStore {
+  readonly location: string;
+  private readonly readOnly: boolean;
+  private readonly flushMs: number;
+  private readonly onError: (error: Error) => void;
+  private db?: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private writeBatch?: (writes: QueuedWrite[]) => (number | undefined)[];
+  private pending: QueuedWrite[] = [];
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+  private closing = false;
+  /** Another process holds the write lock; queued writes wait for the retry timer, not for each read. */
+  private waitingForLock = false;
+
+  constructor(file: string, options: SqliteStatsStoreOptions) {
+    this.location = file;
+    this.readOnly = options.readOnly ?? false;
+    this.flushMs = options.flushMs ?? STORE_DEFAULTS.flushMs;
+    this.onError = options.onError ?? ((error) => process.emitWarning(error.message));
+    if (!this.readOnly) this.openForWriting();
+  }
+
+  private openForWriting(): void {
+    const file = this.location;
+    let db: Database.Database;
+    try {
+      preparePrivateFile(file);
+      db = new Database(file);
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      this.migrate(db);
+      for (const side of ['-wal', '-shm']) if (existsSync(file + side)) chmodSync(file + side, 0o600);
+    } catch (error) {
+      if (error instanceof HeadroomError) throw error;
+      throw new HeadroomError(`cannot open the stats store ${file}: ${(error as Error).message}`, 1, {
+        cause: error,
+      });
+    }
+    const insert = db.prepare(
+      `INSERT INTO requests (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+    );
+    const upsert = db.prepare(UPSERT_SESSION);
+    this.writeBatch = db.transaction((writes: QueuedWrite[]) =>
+      writes.map((write) => {
+        if (write.kind === 'session') {
+          upsert.run(write.session);
+          return undefined;
+        }
+        return Number(insert.run(toDb(write.row)).lastInsertRowid);
+      }),
+    );
+    this.db = db;
+  }
+
+  private migrate(db: Database.Database): void {
+    // A current file needs no write lock, so another process holding one does not stop this one opening it.
+    if (this.schemaVersion(db) === MIGRATIONS.length) return;
+    // IMMEDIATE takes the write lock first, so two processes opening a new file migrate it once.
+    db.transaction(() => {
+      const version = this.schemaVersion(db);
+      for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+      if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+    }).immediate();
+  }
+
+  private schemaVersion(db: Database.Database): number {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new HeadroomError(
+        `${this.location} was written by a newer headroom (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade headroom or point HEADROOM_STORE (or HEADROOM_CACHE_DIR) elsewhere`,
+      );
+    }
+    return version;
+  }
+
+  /** The database to read, or undefined while a read-only store's file does not exist yet. */
+  private connection(): Database.Database | undefined {
+    if (this.closed) {
+      throw new HeadroomError(`cannot read the stats store ${this.location}: the store is not open`);
+    }
+    if (this.db || !this.readOnly) return this.db;
+    if (!existsSync(this.location)) return undefined;
+    try {
+      const db = new Database(this.location, { readonly: true, fileMustExist: true });
+      db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+      this.db = db;
+      return db;
+    } catch (error) {
+      throw this.readError(error);
+    }
+  }
+
+  private readError(error: unknown): HeadroomError {
+    return new HeadroomError(`cannot read the stats store ${this.location}: ${(error as Error).message}`, 1, {
+      cause: error,
+    });
+  }
+
+  /** Write what is queued before a read sees the table, unless the writes are waiting for a lock. */
+  private writeBeforeRead(): void {
+    if (!this.waitingForLock) this.writeQueued();
+  }
+
+  /** Run a query; a database created a moment ago may not have its tables yet, which reads as `empty`. */
+  private query<T>(sql: string, run: (statement: Database.Statement) => T, empty: T): T {
+    const db = this.connection();
+    if (!db) return empty;
+    try {
+      let statement = this.statements.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        this.statements.set(sql, statement);
+      }
+      return run(statement);
+    } catch (error) {
+      if (isMissingSchema(error)) return empty;
+      throw this.readError(error);
+    }
+  }
+
+  private refuse(what: string): HeadroomError {
+    return new HeadroomError(
+      this.closed
+        ? `cannot ${what} in the stats store ${this.location}: the store is closed`
+        : `cannot ${what} in the stats store ${this.location}: it is open read-only`,
+    );
+  }
+
+  private enqueue(write: QueuedWrite): void {
+    this.pending.push(write);
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.writeQueued(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  record(row: NewRequestRow): Promise<RequestRow | undefined> {
+    if (this.closed || this.readOnly) {
+      this.onError(this.refuse('record a request'));
+      return Promise.resolve(undefined);
+    }
+    return new Promise((settle) => this.enqueue({ kind: 'row', row, settle }));
+  }
+
+  async flush(): Promise<void> {
+    this.writeQueued();
+  }
+
+  /** Write every queued row and session now, in one transaction. */
+  private writeQueued(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending.length || !this.writeBatch || !this.db?.open) return;
+    const writes = this.pending;
+    this.pending = [];
+    let ids: (number | undefined)[];
+    try {
+      ids = this.writeWaitingBriefly(writes);
+    } catch (error) {
+      // Another process holding the write lock: the rows wait for it (up to a cap) rather than the
+      // proxy's event loop, which a long busy wait would stall for every stream in flight.
+      if (isBusy(error) && !this.closing && writes.length < MAX_PENDING_ROWS) {
+        this.waitingForLock = true;
+        this.pending = writes.concat(this.pending);
+        this.timer = setTimeout(() => this.writeQueued(), BUSY_RETRY_MS);
+        this.timer.unref();
+        return;
+      }
+      this.waitingForLock = false;
+      // A full disk or a lock held too long by another process must not take the proxy down.
+      const failure = new HeadroomError(
+        `cannot write ${writes.length} stats rows to ${this.location}: ${(error as Error).message}`,
+      );
+      this.onError(failure);
+      for (const write of writes) {
+        if (write.kind === 'row') write.settle(undefined);
+        else write.settle(failure);
+      }
+      return;
+    }
+    this.waitingForLock = false;
+    writes.forEach((write, i) => {
+      if (write.kind === 'row') write.settle(toRequestRow({ ...write.row, id: ids[i] }));
+      else write.settle();
+    });
+  }
+
+  /** Insert in one transaction, waiting briefly for a lock while open and fully when closing. */
+  private writeWaitingBriefly(writes: QueuedWrite[]): (number | undefined)[] {
+    const db = this.db!;
+    if (this.closing) return this.writeBatch!(writes);
+    db.pragma(`busy_timeout = ${FLUSH_BUSY_MS}`);
+    try {
+      return this.writeBatch!(writes);
+    } finally {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
+  async rows(filter: StatsFilter = {}, page: RowsPage = {}): Promise<RequestRow[]> {
+    if (page.limit !== undefined && page.limit <= 0) return [];
+    const byText = Boolean(filter.text?.trim());
+    // Free text is matched after the query, so the newest N are counted after it too.
+    const limit = page.limit === undefined || byText ? undefined : Math.floor(page.limit);
+    const where = whereClause(filter, page.afterId);
+    this.writeBeforeRead();
+    const order = limit === undefined ? 'ORDER BY r.id' : 'ORDER BY r.id DESC LIMIT ?';
+    const params = limit === undefined ? where.params : [...where.params, limit];
+    const raw = this.query(`${SELECT_ROWS} ${where.sql} ${order}`, (s) => s.all(...params), []);
+    let rows = raw.map(toRequestRow).filter((row): row is RequestRow => row !== undefined);
+    if (byText) rows = rows.filter((row) => matchesFilter(row, { text: filter.text }));
+    if (limit !== undefined) return rows.reverse();
+    return page.limit === undefined ? rows : rows.slice(-Math.floor(page.limit));
+  }
+
+  async lastId(): Promise<number> {
+    this.writeBeforeRead();
+    const row = this.query('SELECT MAX(id) AS id FROM requests', (s) => s.get() as { id: number | null }, {
+      id: 0,
+    });
+    return row.id ?? 0;
+  }
+
+  upsertSession(session: SessionInfo): Promise<void> {
+    if (this.closed || this.readOnly) return Promise.reject(this.refuse(`register session ${session.id}`));
+    const params: SessionParams = {
+      id: session.id,
+      agent: session.agent ?? null,
+      project: session.project ?? null,
+      startedTs: session.startedTs ?? Date.now(),
+      endedTs: session.endedTs ?? null,
+    };
+    return new Promise((resolve, reject) =>
+      this.enqueue({
+        kind: 'session',
+        session: params,
+        settle: (error) => (error ? reject(error) : resolve()),
+      }),
+    );
+  }
+
+  async session(id: string): Promise<SessionInfo | undefined> {
+    // The proxy looks sessions up on the request path: only a registration of this one is worth a write.
+    if (this.pending.some((write) => write.kind === 'session' && write.session.id === id)) {
+      this.writeBeforeRead();
+    }
+    return this.query(
+      `${SELECT_SESSIONS} WHERE id = ?`,
+      (s) => s.get(id) as SessionInfo | undefined,
+      undefined,
+    );
+  }
+
+  async sessions(filter: StatsFilter = {}): Promise<SessionInfo[]> {
+    this.writeBeforeRead();
+    const all = this.query(`${SELECT_SESSIONS} ORDER BY started_ts`, (s) => s.all() as SessionInfo[], []);
+    return all.filter((session) => matchesSession(session, filter));
+  }
+
+  async reset(): Promise<number> {
+    if (this.closed || this.readOnly) throw this.refuse('reset the rows');
+    this.writeQueued();
+    const db = this.db!;
+    return db.transaction(() => {
+      const deleted = db.prepare('DELETE FROM requests').run().changes;
+      db.prepare('DELETE FROM sessions').run();
+      return deleted;
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    this.writeQueued();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.statements.clear();
+    this.db?.close();
+  }
+}

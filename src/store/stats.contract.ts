@@ -1,0 +1,211 @@
+// What every StatsStore backend must do, as one vitest suite: a backend's test file calls
+// `describeStatsStore` with a way to open its store, then adds the cases only that backend has.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { sessions as sessionsView, totals } from '../stats/report.js';
+import type { NewRequestRow, RequestRow, StatsStore } from './types.js';
+
+/** What a contract case may ask of the store it opens. */
+export interface StatsStoreCaseOptions {
+  readOnly?: boolean;
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Opens the store under test. `place()` gives a new, empty place for stats; every call of the function it
+ * returns opens that same place again (a restart, or a second process's view).
+ */
+export interface StatsStoreBackend {
+  place(): (options?: StatsStoreCaseOptions) => Promise<StatsStore>;
+}
+
+/** A compressed Anthropic request as the proxy records it; override any field. */
+export function newRow(overrides: Partial<NewRequestRow> = {}): NewRequestRow {
+  return {
+    ts: Date.now(),
+    provider: 'anthropic',
+    method: 'POST',
+    path: '/v1/messages',
+    status: 200,
+    model: 'claude-sonnet-4-6',
+    tokensBefore: 12_000,
+    tokensAfter: 3_000,
+    inputTokens: 2_900,
+    outputTokens: 150,
+    cacheReadTokens: 1_000,
+    cacheWriteTokens: 200,
+    transforms: { logs: 2, json: 1 },
+    ...overrides,
+  };
+}
+
+export function describeStatsStore(name: string, backend: StatsStoreBackend): void {
+  const opened: StatsStore[] = [];
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+
+  /** Open `place` (a fresh one by default), closed after the case. */
+  async function open(place = backend.place(), options: StatsStoreCaseOptions = {}): Promise<StatsStore> {
+    const store = await place(options);
+    opened.push(store);
+    return store;
+  }
+
+  describe(`StatsStore contract: ${name}`, () => {
+    it('resolves a recorded row with its id once it is written, and reads it back the same', async () => {
+      const store = await open();
+      let written: RequestRow | undefined;
+      const recorded = store.record(newRow({ path: '/v1/responses', stream: true })).then((row) => {
+        written = row;
+        return row;
+      });
+      await Promise.resolve();
+      expect(written).toBeUndefined();
+      await store.flush();
+      const row = await recorded;
+      expect(row).toMatchObject({ path: '/v1/responses', stream: true, id: await store.lastId() });
+      expect(await store.rows()).toEqual([row]);
+    });
+
+    it('keeps rows across a restart, oldest first', async () => {
+      const place = backend.place();
+      const first = await open(place);
+      void first.record(newRow({ path: '/v1/messages', sessionId: 's1' }));
+      void first.record(newRow({ path: '/v1/chat/completions', provider: 'openai', model: 'gpt-4o' }));
+      await first.close();
+      const rows = await (await open(place)).rows();
+      expect(rows.map((r) => r.path)).toEqual(['/v1/messages', '/v1/chat/completions']);
+      expect(rows[0]).toMatchObject({ sessionId: 's1', transforms: { logs: 2, json: 1 }, stream: false });
+      expect(rows[1]!.id).toBeGreaterThan(rows[0]!.id);
+    });
+
+    it('sums into totals and filters by time, session, agent, project and text, using session registrations', async () => {
+      const store = await open();
+      await store.upsertSession({ id: 'alpha', agent: 'claude', project: '/repo/a' });
+      await store.upsertSession({ id: 'beta', agent: 'codex', project: '/repo/b' });
+      void store.record(newRow({ ts: 1000, sessionId: 'alpha' }));
+      void store.record(newRow({ ts: 2000, sessionId: 'alpha', status: 529 }));
+      void store.record(newRow({ ts: 3000, sessionId: 'beta', error: 'upstream reset', retrievals: 2 }));
+      void store.record(newRow({ ts: 4000 }));
+      expect(totals(await store.rows())).toMatchObject({
+        requests: 4,
+        tokensBefore: 48_000,
+        tokensAfter: 12_000,
+        inputTokens: 11_600,
+        outputTokens: 600,
+        cacheReadTokens: 4_000,
+        cacheWriteTokens: 800,
+        retrievals: 2,
+        errors: 2,
+      });
+      expect(await store.rows({ since: 2500 })).toHaveLength(2);
+      expect(await store.rows({ session: 'alpha' })).toHaveLength(2);
+      // Rows carry no agent themselves here: the registered session supplies it.
+      expect(totals(await store.rows({ agent: 'codex' }))).toMatchObject({
+        requests: 1,
+        retrievals: 2,
+        errors: 1,
+      });
+      expect(await store.rows({ project: '/repo/a' })).toHaveLength(2);
+      expect((await store.rows({ agent: 'claude' })).map((r) => r.ts)).toEqual([1000, 2000]);
+      expect((await store.rows({ text: 'CODEX' })).map((r) => r.ts)).toEqual([3000]);
+      expect(await store.rows({ text: 'sonnet', since: 3500 })).toHaveLength(1);
+    });
+
+    it('reads a page: the rows after an id, or only the newest few', async () => {
+      const store = await open();
+      expect(await store.lastId()).toBe(0);
+      for (const ts of [1000, 2000, 3000, 4000]) void store.record(newRow({ ts }));
+      const all = await store.rows();
+      expect(await store.lastId()).toBe(all.at(-1)!.id);
+      const after = await store.rows({}, { afterId: all[1]!.id });
+      expect(after.map((r) => r.ts)).toEqual([3000, 4000]);
+      expect((await store.rows({}, { limit: 2 })).map((r) => r.ts)).toEqual([3000, 4000]);
+      expect((await store.rows({ since: 1500 }, { afterId: all[0]!.id, limit: 1 })).map((r) => r.ts)).toEqual(
+        [4000],
+      );
+      expect((await store.rows({ text: 'sonnet' }, { limit: 3 })).map((r) => r.ts)).toEqual([
+        2000, 3000, 4000,
+      ]);
+      expect(await store.rows({}, { limit: 0 })).toEqual([]);
+    });
+
+    it('registers sessions, keeps what an update leaves out, and lists them by filter', async () => {
+      const store = await open();
+      await store.upsertSession({ id: 'idle', agent: 'aider', project: '/repo/c', startedTs: 500 });
+      await store.upsertSession({ id: 'alpha', agent: 'claude', project: '/repo/a', startedTs: 900 });
+      await store.upsertSession({ id: 'alpha', endedTs: 9000 });
+      expect(await store.session('alpha')).toMatchObject({
+        agent: 'claude',
+        project: '/repo/a',
+        startedTs: 900,
+        endedTs: 9000,
+      });
+      expect(await store.session('never')).toBeUndefined();
+      expect((await store.sessions()).map((s) => s.id).sort()).toEqual(['alpha', 'idle']);
+      expect((await store.sessions({ agent: 'claude' })).map((s) => s.id)).toEqual(['alpha']);
+      expect((await store.sessions({ since: 600 })).map((s) => s.id)).toEqual(['alpha']);
+      expect((await store.sessions({ text: 'repo/c' })).map((s) => s.id)).toEqual(['idle']);
+    });
+
+    it('gives the sessions view their totals, newest activity first, registered idle ones included', async () => {
+      const store = await open();
+      await store.upsertSession({ id: 'idle', agent: 'aider', project: '/repo/c', startedTs: 500 });
+      await store.upsertSession({ id: 'alpha', agent: 'claude', project: '/repo/a', startedTs: 900 });
+      void store.record(newRow({ ts: 1000, sessionId: 'alpha' }));
+      void store.record(newRow({ ts: 5000, sessionId: 'tagged-only', agent: 'codex' }));
+      const list = sessionsView(await store.rows(), await store.sessions());
+      expect(list.map((s) => s.id)).toEqual(['tagged-only', 'alpha', 'idle']);
+      expect(list[0]).toMatchObject({ agent: 'codex', lastTs: 5000, totals: { requests: 1 } });
+      expect(list[1]).toMatchObject({
+        agent: 'claude',
+        project: '/repo/a',
+        startedTs: 900,
+        totals: { requests: 1, tokensBefore: 12_000 },
+      });
+      expect(list[2]).toMatchObject({ agent: 'aider', lastTs: null, totals: { requests: 0 } });
+      const claude = { agent: 'claude' };
+      expect(sessionsView(await store.rows(claude), await store.sessions(claude)).map((s) => s.id)).toEqual([
+        'alpha',
+      ]);
+    });
+
+    it('empties on reset and says how many rows it deleted', async () => {
+      const store = await open();
+      await store.upsertSession({ id: 'alpha' });
+      void store.record(newRow());
+      void store.record(newRow());
+      expect(await store.reset()).toBe(2);
+      expect(await store.rows()).toEqual([]);
+      expect(await store.sessions()).toEqual([]);
+      expect(await store.lastId()).toBe(0);
+    });
+
+    it('opened read-only before anything was written, finds rows once a writer has written them', async () => {
+      const place = backend.place();
+      const errors: Error[] = [];
+      const reader = await open(place, { readOnly: true, onError: (error) => errors.push(error) });
+      expect(await reader.rows()).toEqual([]);
+      expect(await reader.lastId()).toBe(0);
+      expect(await reader.sessions()).toEqual([]);
+      const writer = await open(place);
+      await writer.upsertSession({ id: 'alpha', agent: 'claude' });
+      const written = await writer.record(newRow({ sessionId: 'alpha' }));
+      expect(await reader.rows()).toEqual([{ ...written, agent: 'claude' }]);
+      expect(await reader.session('alpha')).toMatchObject({ agent: 'claude' });
+      expect(await reader.record(newRow())).toBeUndefined();
+      expect(errors).toHaveLength(1);
+      await expect(reader.upsertSession({ id: 'beta' })).rejects.toThrow(/read-only/);
+      expect(await writer.rows()).toHaveLength(1);
+    });
+
+    it('resolves a row recorded after close as not written, telling onError, never rejecting', async () => {
+      const errors: Error[] = [];
+      const store = await open(backend.place(), { onError: (error) => errors.push(error) });
+      await store.close();
+      expect(await store.record(newRow())).toBeUndefined();
+      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/closed/)]);
+    });
+  });
+}
