@@ -1,20 +1,37 @@
-// Errors a user can act on: each carries a one-line message and the exit code the CLI ends with.
+// Errors a user can act on: each class carries a one-line message and the exit code the CLI ends with.
 // Commands print `headroom: <message>` and never a stack trace for these.
 
+/** Something failed: exit code 1 unless a subclass says otherwise. */
 export class HeadroomError extends Error {
   readonly exitCode: number;
 
-  constructor(message: string, exitCode = 1, options?: ErrorOptions) {
+  constructor(message: string, options?: ErrorOptions & { exitCode?: number }) {
     super(message, options);
-    this.name = 'HeadroomError';
-    this.exitCode = exitCode;
+    this.name = new.target.name;
+    this.exitCode = options?.exitCode ?? 1;
   }
 }
 
-/** A setting (flag, environment variable or config file entry) has a value headroom cannot use. */
-export class ConfigError extends HeadroomError {
-  constructor(message: string) {
-    super(message, 2);
-    this.name = 'ConfigError';
+/** The command line asked for something that cannot be: an unknown name, a malformed argument (exit 2). */
+export class UsageError extends HeadroomError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: 2 });
+  }
+}
+
+/** A setting (flag, environment variable or config file entry) has a value headroom cannot use (exit 2). */
+export class ConfigError extends UsageError {}
+
+/** An agent's program is not installed (exit 127, as a shell says for a missing command). */
+export class AgentNotFoundError extends HeadroomError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: 127 });
+  }
+}
+
+/** An agent's program is there but cannot be run (exit 126, as a shell says). */
+export class AgentNotRunnableError extends HeadroomError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: 126 });
   }
 }

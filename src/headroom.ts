@@ -52,7 +52,8 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
     return store;
   };
   let originals: Promise<OriginalStore> | undefined;
-  let stats: Promise<StatsStore> | undefined;
+  // A reader and a writer are different handles on the same store: the reader never creates or writes it.
+  const stats = new Map<boolean, Promise<StatsStore>>();
   return {
     config,
     logger,
@@ -63,11 +64,15 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
         : open(openOriginalStore(config, { onWarning: (message) => logger.warn(`headroom: ${message}`) }));
       return originals;
     },
-    stats(options = {}) {
-      stats ??= overrides.stats
-        ? Promise.resolve(overrides.stats)
-        : open(openStatsStore(config, { ...options, onError: (error) => logger.warn(error.message) }));
-      return stats;
+    stats({ readOnly = false } = {}) {
+      let store = stats.get(readOnly);
+      if (!store) {
+        store = overrides.stats
+          ? Promise.resolve(overrides.stats)
+          : open(openStatsStore(config, { readOnly, onError: (error) => logger.warn(error.message) }));
+        stats.set(readOnly, store);
+      }
+      return store;
     },
     async close() {
       const stores = await Promise.allSettled(opened);

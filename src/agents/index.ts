@@ -1,7 +1,7 @@
 // The agents `headroom wrap` knows, by command-line name. Adding an agent means adding one adapter file and
 // one entry here.
 
-import { HeadroomError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { AgentAdapter } from './adapter.js';
 import { aider } from './aider.js';
 import { claude } from './claude.js';
@@ -27,7 +27,7 @@ export function agentToolPolicy(): { editTools: string[]; readTools: string[] } 
 export function findAgent(name: string): AgentAdapter {
   const agent = AGENTS.find((a) => a.name === name.toLowerCase());
   if (!agent) {
-    throw new HeadroomError(`unknown agent "${name}" (known: ${AGENTS.map((a) => a.name).join(', ')})`, 2);
+    throw new UsageError(`unknown agent "${name}" (known: ${AGENTS.map((a) => a.name).join(', ')})`);
   }
   return agent;
 }

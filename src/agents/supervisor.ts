@@ -3,7 +3,7 @@
 
 import { constants } from 'node:os';
 import { execa } from 'execa';
-import { HeadroomError } from '../errors.js';
+import { AgentNotFoundError, AgentNotRunnableError, type HeadroomError } from '../errors.js';
 import { DescendantTracker, inTerminalForeground, terminate } from './processes.js';
 
 export interface AgentExit {
@@ -89,9 +89,12 @@ export async function superviseAgent(options: SuperviseOptions): Promise<AgentEx
 function spawnError(command: string, cause: NodeJS.ErrnoException | undefined, hint?: string): HeadroomError {
   const install = hint ? ` (install: ${hint})` : '';
   if (cause?.code === 'ENOENT')
-    return new HeadroomError(`cannot start ${command}: not found on PATH${install}`, 127);
-  if (cause?.code === 'EACCES') return new HeadroomError(`cannot start ${command}: permission denied`, 126);
-  return new HeadroomError(`cannot start ${command}: ${cause?.message ?? 'unknown error'}`, 126, { cause });
+    return new AgentNotFoundError(`cannot start ${command}: not found on PATH${install}`);
+  if (cause?.code === 'EACCES')
+    return new AgentNotRunnableError(`cannot start ${command}: permission denied`);
+  return new AgentNotRunnableError(`cannot start ${command}: ${cause?.message ?? 'unknown error'}`, {
+    cause,
+  });
 }
 
 /** The exit status a shell reports for a process ended by `signal`. */

@@ -6,11 +6,11 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config, ResolvedConfig } from '../config.js';
-import { HeadroomError } from '../errors.js';
+import { AgentNotFoundError, HeadroomError, UsageError } from '../errors.js';
+import { createHeadroom } from '../headroom.js';
 import { createLogger } from '../log.js';
 import { type RunningProxy, startProxy } from '../proxy/server.js';
 import { totals } from '../stats/report.js';
-import { openStatsStore } from '../store/index.js';
 import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
 import { canConnect, findExecutable } from './preflight.js';
 import type { SessionStats } from './summary.js';
@@ -93,11 +93,12 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
     logFile,
     // Read after close: closing waits for in-flight requests, whose rows are written as they finish.
     stats: async () => {
-      const store = await openStatsStore(config, { readOnly: true });
+      const headroom = await createHeadroom(config);
       try {
+        const store = await headroom.stats({ readOnly: true });
         return totals(await store.rows({ session: sessionId }));
       } finally {
-        await store.close();
+        await headroom.close();
       }
     },
     close: () => proxy.close(2000),
@@ -136,13 +137,9 @@ async function joinRunningProxy(config: Config, options: WrapOptions, sessionId:
       signal: AbortSignal.timeout(5000),
     });
   } catch (error) {
-    throw new HeadroomError(
-      `cannot reach the headroom proxy at ${base} (is \`headroom proxy\` running?)`,
-      1,
-      {
-        cause: error,
-      },
-    );
+    throw new HeadroomError(`cannot reach the headroom proxy at ${base} (is \`headroom proxy\` running?)`, {
+      cause: error,
+    });
   }
   if (!response.ok) {
     throw new HeadroomError(
@@ -202,12 +199,11 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
   const env: Env = options.env ?? process.env;
   const stderr = options.stderr ?? process.stderr;
   const reason = agent.cannotRoute?.(env);
-  if (reason) throw new HeadroomError(`cannot wrap ${agent.name}: ${reason}`, 2);
+  if (reason) throw new UsageError(`cannot wrap ${agent.name}: ${reason}`);
   const command = agent.kind === 'process' ? findExecutable(agent.binary, env) : undefined;
   if (agent.kind === 'process' && !command) {
-    throw new HeadroomError(
+    throw new AgentNotFoundError(
       `cannot start ${agent.binary}: not found on PATH (install: ${agent.install})`,
-      127,
     );
   }
 

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand } from '../command.js';
-import { createEngine, type Engine } from '../compress/engine.js';
+import type { Engine } from '../compress/engine.js';
+import { createHeadroom } from '../headroom.js';
 import { blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
 import { itemTable, speedTable, totalsTable } from '../perf/report.js';
 import { loadSamples } from '../perf/samples.js';
@@ -41,9 +42,7 @@ export default class PerfCommand extends HeadroomCommand {
   async run(): Promise<unknown> {
     const { argv, flags } = await this.parse(PerfCommand);
     const samples = loadSamples(argv as string[]);
-    // The engine's own defaults, not the user's config: the figures are comparable between machines.
-    const engine = createEngine();
-    await engine.init();
+    const { engine } = await createHeadroom(this.resolve().config);
     const rows = measureItems(engine, samples);
     const figures = totals(rows, ['code']);
     const speeds = flags.speed ? measureSpeeds(engine, samples) : [];

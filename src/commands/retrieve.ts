@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand, proxyFlags } from '../command.js';
-import { HeadroomError } from '../errors.js';
+import { HeadroomError, UsageError } from '../errors.js';
 import { createHeadroom } from '../headroom.js';
 import { silentLogger } from '../log.js';
 import { readOriginal } from '../retrieve/read.js';
@@ -39,7 +39,10 @@ export default class RetrieveCommand extends HeadroomCommand {
     const result = await readOriginal(await headroom.originals(), args.id, { query: flags.query }).finally(
       () => headroom.close(),
     );
-    if (!result.found) throw new HeadroomError(result.message, result.reason === 'invalid-id' ? 2 : 1);
+    if (!result.found)
+      throw result.reason === 'invalid-id'
+        ? new UsageError(result.message)
+        : new HeadroomError(result.message);
     if (!this.jsonEnabled()) {
       if (result.query !== undefined) {
         process.stderr.write(`${result.matched} of ${result.total} ${result.unit} match "${result.query}"\n`);

@@ -3,12 +3,12 @@ import { Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { HeadroomCommand, proxyFlags } from '../command.js';
 import { HeadroomError } from '../errors.js';
+import { createHeadroom, type Headroom } from '../headroom.js';
 import { parseDuration } from '../stats/duration.js';
 import { reportJson, toCsv } from '../stats/export.js';
 import type { StatsFilter } from '../stats/filter.js';
 import { buildReport, turns } from '../stats/report.js';
 import { renderText } from '../stats/text.js';
-import { openStatsStore, type StoreSettings } from '../store/index.js';
 import { runStatsTui } from '../tui/run-stats.js';
 
 export default class StatsCommand extends HeadroomCommand {
@@ -45,7 +45,20 @@ export default class StatsCommand extends HeadroomCommand {
     const { flags } = await this.parse(StatsCommand);
     const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
     if (process.env.NO_COLOR) chalk.level = 0;
-    if (flags.reset) return this.reset(config, flags.yes);
+    const headroom = await createHeadroom(config);
+    try {
+      return flags.reset ? await this.reset(headroom, flags.yes) : await this.report(headroom, flags);
+    } finally {
+      await headroom.close();
+    }
+  }
+
+  private async report(
+    headroom: Headroom,
+    flags: { since?: string; agent?: string; session?: string; project?: string; csv: boolean },
+  ): Promise<unknown> {
+    const { config } = headroom;
+    const store = await headroom.stats({ readOnly: true });
 
     const windowMs = flags.since === undefined ? undefined : parseDuration(flags.since);
     const fixed: StatsFilter = { agent: flags.agent, session: flags.session, project: flags.project };
@@ -53,7 +66,8 @@ export default class StatsCommand extends HeadroomCommand {
     const interactive = process.stdout.isTTY && process.stdin.isTTY && !this.jsonEnabled() && !flags.csv;
     if (interactive) {
       await runStatsTui({
-        settings: config,
+        store,
+        cacheDir: config.cacheDir,
         filter: fixed,
         windowMs,
         windowLabel,
@@ -64,7 +78,7 @@ export default class StatsCommand extends HeadroomCommand {
 
     const now = Date.now();
     const filter = { ...fixed, since: windowMs === undefined ? undefined : now - windowMs };
-    const rows = await readRows(config, filter);
+    const rows = await store.rows(filter);
     if (flags.csv) {
       process.stdout.write(toCsv(rows));
       return undefined;
@@ -75,13 +89,13 @@ export default class StatsCommand extends HeadroomCommand {
     return reportJson(report, sessionTurns);
   }
 
-  private async reset(settings: StoreSettings, yes: boolean): Promise<unknown> {
+  private async reset(headroom: Headroom, yes: boolean): Promise<unknown> {
     if (!yes) {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         throw new HeadroomError('refusing to reset stats without confirmation: pass --yes');
       }
-      const reader = await openStatsStore(settings, { readOnly: true });
-      const requests = await reader.rows().finally(() => reader.close());
+      const reader = await headroom.stats({ readOnly: true });
+      const requests = await reader.rows();
       const prompt = createInterface({ input: process.stdin, output: process.stdout });
       const answer = await prompt.question(
         `Delete all ${requests.length} recorded requests in ${reader.location}? [y/N] `,
@@ -92,25 +106,9 @@ export default class StatsCommand extends HeadroomCommand {
         return { reset: false, deleted: 0 };
       }
     }
-    const store = await openStatsStore(settings);
-    let deleted: number;
-    try {
-      deleted = await store.reset();
-    } finally {
-      await store.close();
-    }
+    const deleted = await (await headroom.stats()).reset();
     if (!this.jsonEnabled()) this.log(`stats reset: ${deleted} requests deleted`);
     return { reset: true, deleted };
-  }
-}
-
-/** Every recorded request inside `filter`, read without creating or writing anything. */
-async function readRows(settings: StoreSettings, filter: StatsFilter) {
-  const store = await openStatsStore(settings, { readOnly: true });
-  try {
-    return await store.rows(filter);
-  } finally {
-    await store.close();
   }
 }
 

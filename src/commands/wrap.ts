@@ -5,7 +5,7 @@ import { summaryLines } from '../agents/summary.js';
 import { exitLike } from '../agents/supervisor.js';
 import { wrapAgent } from '../agents/wrap.js';
 import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
-import { HeadroomError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 export default class WrapCommand extends HeadroomCommand {
   static override summary = 'Run a coding agent with its model traffic going through headroom.';
@@ -52,9 +52,8 @@ export default class WrapCommand extends HeadroomCommand {
     );
     const { own, agentArgs } = splitWrapArgv(this.argv, shapes);
     const { args, flags } = await this.parse(WrapCommand, own).catch((error: Error) => {
-      throw new HeadroomError(
+      throw new UsageError(
         `${error.message.split('\n')[0]} (agent arguments go after --: headroom wrap claude -- -p "…")`,
-        2,
       );
     });
     const agent = findAgent(args.agent);

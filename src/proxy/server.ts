@@ -122,7 +122,7 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
       } else if (error.code === 'EACCES') {
         reject(new HeadroomError(`not allowed to listen on ${host}:${port} (use a port above 1023)`));
       } else {
-        reject(new HeadroomError(`cannot listen on ${host}:${port}: ${error.message}`, 1, { cause: error }));
+        reject(new HeadroomError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
       }
     };
     server.once('error', onError);

@@ -1,7 +1,7 @@
 // Parses the `--since` window of `headroom stats`: a duration back from now such as 30m, 24h, 7d or 1h30m.
 // Bad input is a one-line error naming the accepted forms.
 
-import { HeadroomError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 const UNIT_MS: Record<string, number> = {
   s: 1000,
@@ -17,7 +17,7 @@ export function parseDuration(text: string): number {
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)];
   const consumed = parts.map((p) => p[0]).join('');
   if (parts.length === 0 || consumed !== trimmed) {
-    throw new HeadroomError(`cannot read duration "${text}" (use e.g. 30m, 24h, 7d, 2w or 1h30m)`, 2);
+    throw new UsageError(`cannot read duration "${text}" (use e.g. 30m, 24h, 7d, 2w or 1h30m)`);
   }
   return parts.reduce((ms, [, amount, unit]) => ms + Number(amount) * (UNIT_MS[unit ?? ''] ?? 0), 0);
 }

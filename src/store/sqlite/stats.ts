@@ -228,7 +228,7 @@ class SqliteStatsStore implements StatsStore {
       for (const side of ['-wal', '-shm']) if (existsSync(file + side)) chmodSync(file + side, 0o600);
     } catch (error) {
       if (error instanceof HeadroomError) throw error;
-      throw new HeadroomError(`cannot open the stats store ${file}: ${(error as Error).message}`, 1, {
+      throw new HeadroomError(`cannot open the stats store ${file}: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -287,7 +287,7 @@ class SqliteStatsStore implements StatsStore {
   }
 
   private readError(error: unknown): HeadroomError {
-    return new HeadroomError(`cannot read the stats store ${this.location}: ${(error as Error).message}`, 1, {
+    return new HeadroomError(`cannot read the stats store ${this.location}: ${(error as Error).message}`, {
       cause: error,
     });
   }
