@@ -34,8 +34,8 @@ export {
 export type { MissingOriginal, RetrievedOriginal, RetrieveOptions, RetrieveResult } from './retrieve/read.js';
 export { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieve/tool.js';
 export type { StatsEvents } from './stats/events.js';
-export type { StatsFilter } from './stats/filter.js';
 export type { SessionSummary, Totals as StatsTotals } from './stats/report.js';
+export type { StatsFilter } from './store/filter.js';
 export {
   type NewRequestRow,
   type OriginalStore,

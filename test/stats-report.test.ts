@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../src/stats/duration.js';
 import { reportJson, toCsv } from '../src/stats/export.js';
-import { filterRows } from '../src/stats/filter.js';
 import { formatMoney } from '../src/stats/format.js';
 import { buildReport, sessions, timeline, totals, transformBreakdown, turns } from '../src/stats/report.js';
-import { toRequestRow } from '../src/stats/rows.js';
 import { layoutTable } from '../src/stats/table.js';
 import { renderText } from '../src/stats/text.js';
+import { filterRows } from '../src/store/filter.js';
+import { toRequestRow } from '../src/store/rows.js';
 import { requestRow } from './stats-fixtures.js';
 
 const HOUR = 3_600_000;

@@ -6,9 +6,9 @@ import { HeadroomError } from '../errors.js';
 import { createHeadroom, type Headroom } from '../headroom.js';
 import { parseDuration } from '../stats/duration.js';
 import { reportJson, toCsv } from '../stats/export.js';
-import type { StatsFilter } from '../stats/filter.js';
 import { buildReport, turns } from '../stats/report.js';
 import { renderText } from '../stats/text.js';
+import type { StatsFilter } from '../store/filter.js';
 import { runStatsTui } from '../tui/run-stats.js';
 
 export default class StatsCommand extends HeadroomCommand {

@@ -5,8 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { StatsEvents } from '../stats/events.js';
 import { totalsJson } from '../stats/export.js';
-import { matchesSession, type StatsFilter } from '../stats/filter.js';
 import { sessions, totals } from '../stats/report.js';
+import { matchesSession, type StatsFilter } from '../store/filter.js';
 import type { StatsStore } from '../store/types.js';
 
 export interface AdminContext {

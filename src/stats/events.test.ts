@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { toRequestRow } from '../store/rows.js';
 import type { RequestRow } from '../store/types.js';
 import { StatsEvents } from './events.js';
-import { toRequestRow } from './rows.js';
 
 let nextId = 1;
 const requestRow = (path = '/v1/messages') =>

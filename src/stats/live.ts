@@ -3,9 +3,9 @@
 
 import { request } from 'undici';
 import { SseReader } from '../sse.js';
+import { matchesFilter, type StatsFilter } from '../store/filter.js';
+import { toRequestRow } from '../store/rows.js';
 import type { RequestRow, StatsStore } from '../store/types.js';
-import { matchesFilter, type StatsFilter } from './filter.js';
-import { toRequestRow } from './rows.js';
 import { listRunningProxies, type RuntimeInfo } from './runtime-files.js';
 
 export interface LiveFeedOptions {

@@ -1,8 +1,8 @@
 // The figures `headroom stats` shows, computed from an array of recorded requests: totals, sessions,
 // turns, transform breakdown and savings over time. Pure functions; the TUI, the table and --json share them.
 
+import { filterRows, type StatsFilter } from '../store/filter.js';
 import type { RequestRow, SessionInfo } from '../store/types.js';
-import { filterRows, type StatsFilter } from './filter.js';
 import { moneySaved, requestCost } from './money.js';
 
 export interface Totals {

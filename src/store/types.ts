@@ -1,8 +1,6 @@
 // The contracts every store backend meets: the embedded SQLite files today, a shared server later.
 // Callers (proxy, library, CLI) depend on these interfaces only, never on a backend.
 
-import type { StatsFilter } from '../stats/filter.js';
-
 /** One original a transform shortened, as the compression engine returns it. */
 export interface Original {
   id: string;
@@ -126,4 +124,15 @@ export interface StatsStore {
   flush(): Promise<void>;
   /** Write what is queued and let go of the store. */
   close(): Promise<void>;
+}
+
+/** Which requests a report covers. Every field narrows; absent fields do not. */
+export interface StatsFilter {
+  /** Only requests at or after this time (epoch ms). */
+  since?: number;
+  agent?: string;
+  session?: string;
+  project?: string;
+  /** Case-insensitive substring matched against agent, project and model. */
+  text?: string;
 }

@@ -3,7 +3,6 @@
 
 import { Box, Text } from 'ink';
 import { type ReactNode, useMemo } from 'react';
-import { filterRows } from '../stats/filter.js';
 import { formatCount, formatLatency, formatMoney, formatShare, formatTransforms } from '../stats/format.js';
 import {
   sessions as sessionSummaries,
@@ -15,6 +14,7 @@ import {
 } from '../stats/report.js';
 import { truncate } from '../stats/table.js';
 import { sessionColumns, sessionLabel, summaryFields, turnColumns } from '../stats/views.js';
+import { filterRows } from '../store/filter.js';
 import type { RequestRow } from '../store/types.js';
 import { KeyFooter } from './KeyFooter.js';
 import { packFields, StatsHeader } from './StatsHeader.js';

@@ -2,8 +2,8 @@
 // running proxies and the database, and a clean exit on `q`.
 
 import { render } from 'ink';
-import type { StatsFilter } from '../stats/filter.js';
 import { LiveFeed } from '../stats/live.js';
+import type { StatsFilter } from '../store/filter.js';
 import type { StatsStore } from '../store/types.js';
 import { StatsApp } from './StatsApp.js';
 

@@ -1,21 +1,17 @@
 // The embedded originals store: the contract every backend meets, then what only a SQLite file has to get
-// right (compression at rest, a corrupt or unwritable file, permissions, two processes at once).
+// right (compression at rest, a corrupt or unwritable file, permissions).
 
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { originalId } from '../../compress/marker.js';
 import { describeOriginalStore } from '../originals.contract.js';
 import type { OriginalStore } from '../types.js';
 import { openSqliteOriginalStore, type SqliteOriginalStoreOptions } from './originals.js';
 
 const corpus = resolve(import.meta.dirname, '../../../../shared/corpus');
 const hadoopLog = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
-const projectRoot = resolve(import.meta.dirname, '../../..');
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'headroom-originals-'));
@@ -102,35 +98,5 @@ describe('sqlite originals store', () => {
       expect(existsSync(file)).toBe(true);
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
-  });
-
-  it('lets two processes write at once without losing or corrupting anything', async () => {
-    const dir = join(tempDir(), 'cache');
-    const built = join(projectRoot, 'dist/store/index.js');
-    expect(existsSync(built), 'run `npm run build` first').toBe(true);
-    const writer = `
-      import { openOriginalStore } from ${JSON.stringify(built)};
-      const [dir, name] = process.argv.slice(1);
-      const store = await openOriginalStore({ cacheDir: dir }, { evictEvery: 50, onWarning: (m) => { console.error(m); process.exitCode = 1; } });
-      for (let i = 0; i < 300; i++) await store.put(name + ' original ' + i + '\\n' + 'line of log output\\n'.repeat(i % 40));
-      await store.close();
-    `;
-    const run = promisify(execFile);
-    await Promise.all(
-      ['left', 'right'].map((name) =>
-        run(process.execPath, ['--input-type=module', '-e', writer, dir, name]),
-      ),
-    );
-    const store = openStore({ dir });
-    for (const name of ['left', 'right']) {
-      for (let i = 0; i < 300; i++) {
-        const text = `${name} original ${i}\n${'line of log output\n'.repeat(i % 40)}`;
-        expect(await store.get(originalId(text))).toBe(text);
-      }
-    }
-    await store.close();
-    const db = new Database(join(dir, 'originals.db'), { readonly: true });
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    db.close();
   });
 });

@@ -5,9 +5,9 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HeadroomError } from '../../errors.js';
-import { matchesFilter, matchesSession, type StatsFilter } from '../../stats/filter.js';
-import { toRequestRow } from '../../stats/rows.js';
 import { STORE_DEFAULTS } from '../defaults.js';
+import { matchesFilter, matchesSession, type StatsFilter } from '../filter.js';
+import { toRequestRow } from '../rows.js';
 import type { NewRequestRow, RequestRow, RowsPage, SessionInfo, StatsStore } from '../types.js';
 
 export interface SqliteStatsStoreOptions {

@@ -1,18 +1,9 @@
 // Which requests a stats view covers, as one predicate: the stores narrow with it, the live feed and the
 // TUI's filter box apply it to rows in memory, and both agree on what matches.
 
-import type { RequestRow, SessionInfo } from '../store/types.js';
+import type { RequestRow, SessionInfo, StatsFilter } from './types.js';
 
-/** Which requests a report covers. Every field narrows; absent fields do not. */
-export interface StatsFilter {
-  /** Only requests at or after this time (epoch ms). */
-  since?: number;
-  agent?: string;
-  session?: string;
-  project?: string;
-  /** Case-insensitive substring matched against agent, project and model. */
-  text?: string;
-}
+export type { StatsFilter } from './types.js';
 
 function contains(value: string | null | undefined, needle: string): boolean {
   return value?.toLowerCase().includes(needle) ?? false;

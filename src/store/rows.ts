@@ -1,7 +1,7 @@
 // Reads a recorded request from the wire: a SQLite row (snake_case columns) or a `/stats/stream` event
 // (camelCase JSON). Anything that is not a request with an id and a time is rejected, not guessed at.
 
-import type { RequestRow } from '../store/types.js';
+import type { RequestRow } from './types.js';
 
 type Raw = Record<string, unknown>;
 
