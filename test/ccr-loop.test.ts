@@ -33,7 +33,7 @@ import {
 } from './ccr-fixtures.js';
 
 /** The formats these tables cover; Gemini's loop has its own spec in ccr-gemini.test.ts. */
-type LoopFormat = Exclude<FormatName, 'gemini'>;
+type LoopFormat = 'anthropic' | 'openai-chat' | 'openai-responses';
 
 const formats: Record<
   LoopFormat,

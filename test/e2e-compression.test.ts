@@ -8,7 +8,6 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/compress/marker.js';
 import { countTokens } from '../src/compress/tokens.js';
-import type { FormatName } from '../src/formats/types.js';
 import { isObject, type WireObject } from '../src/formats/wire.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { readOriginal } from '../src/retrieve/read.js';
@@ -76,13 +75,13 @@ const responsesParams = {
   ],
 };
 
+/** The shapes these cases send. */
+type Shape = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
+
 const objects = (value: unknown): WireObject[] => (Array.isArray(value) ? value.filter(isObject) : []);
 
 /** Each tool output of a request body by its call id, with a setter to blank it out. */
-function toolOutputs(
-  format: FormatName,
-  body: WireObject,
-): { callId: string; text: string; blank(): void }[] {
+function toolOutputs(format: Shape, body: WireObject): { callId: string; text: string; blank(): void }[] {
   switch (format) {
     case 'anthropic':
       return objects(body.messages).flatMap((m) =>
@@ -132,7 +131,7 @@ function toolOutputs(
 }
 
 /** The body with every tool output blanked and the tools left out: what compression must not touch. */
-function untouchedParts(format: FormatName, body: WireObject): WireObject {
+function untouchedParts(format: Shape, body: WireObject): WireObject {
   const copy = structuredClone(body);
   for (const output of toolOutputs(format, copy)) output.blank();
   delete copy.tools;
@@ -145,7 +144,7 @@ const toolName = (tool: WireObject) =>
 type Fate = 'kept' | 'retrievable' | 'lost';
 
 /** Where each needle of each item ended up: in the forwarded text, or behind its marker in the store. */
-async function needleFates(format: FormatName, forwarded: WireObject, included: readonly CorpusItem[]) {
+async function needleFates(format: Shape, forwarded: WireObject, included: readonly CorpusItem[]) {
   const byCall = new Map(toolOutputs(format, forwarded).map((o) => [o.callId, o.text]));
   const fates: Record<string, Fate> = {};
   for (const [i, item] of included.entries()) {
@@ -164,7 +163,7 @@ async function needleFates(format: FormatName, forwarded: WireObject, included: 
   return fates;
 }
 
-const CASES: { name: string; format: FormatName; sent: unknown; send: () => Promise<unknown> }[] = [
+const CASES: { name: string; format: Shape; sent: unknown; send: () => Promise<unknown> }[] = [
   {
     name: 'Anthropic messages.create',
     format: 'anthropic',

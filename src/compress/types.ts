@@ -6,8 +6,8 @@ import type { Query } from './query.js';
 /** What a block of tool output holds, as far as headroom can tell. */
 export type Kind = 'json' | 'logs' | 'search' | 'diff' | 'html' | 'text' | 'code';
 
-/** The names of the transforms (dedup works across blocks and lives in the engine). */
-export type TransformName = 'json' | 'logs' | 'search' | 'diff' | 'html' | 'text';
+/** The name of a registered transform: json, logs, search, diff, html, text (dedup lives in the engine). */
+export type TransformName = string;
 
 /** One tool output as the engine sees it, whichever wire format carried it. */
 export interface ToolOutput {

@@ -10,7 +10,7 @@ import type { FormatName, Provider, UsageReader, WireFormat } from './types.js';
 
 export type * from './types.js';
 
-/** Every format. Order matters for auto-detection: Gemini contents, then Responses items, then Chat, then Anthropic. */
+/** Every format, in the order a bare message list is recognised; the last is what an unknown list is taken for. */
 export const FORMATS: readonly WireFormat[] = [gemini, openaiResponses, openaiChat, anthropic];
 
 export function formatNamed(name: FormatName): WireFormat {
@@ -29,15 +29,9 @@ export function formatOfRequest(
   return FORMATS.find((f) => f.provider === provider && f.servesPath(path));
 }
 
-/**
- * The format of a bare message list (library users): Gemini contents, Responses items that are not also
- * Chat messages, Chat messages, else Anthropic.
- */
+/** The format of a bare message list (library users): the first that recognises it, else the last. */
 export function detectFormat(messages: readonly unknown[]): WireFormat {
-  if (gemini.recognises(messages)) return gemini;
-  if (openaiResponses.recognises(messages) && !openaiChat.recognises(messages)) return openaiResponses;
-  if (openaiChat.recognises(messages)) return openaiChat;
-  return anthropic;
+  return FORMATS.find((format) => format.recognises(messages)) ?? FORMATS.at(-1)!;
 }
 
 /** The formats a provider serves (they share its error shape). */
@@ -47,7 +41,7 @@ function formatsOf(provider: Provider): WireFormat[] {
 
 /** An error body in the provider's own shape. */
 export function errorBodyFor(provider: Provider, status: number, message: string): string {
-  return (formatsOf(provider)[0] ?? anthropic).errorBody(status, message);
+  return (formatsOf(provider)[0] ?? FORMATS.at(-1)!).errorBody(status, message);
 }
 
 /** Where to read usage from a response of `provider`: the request's own format, else every format it serves. */

@@ -6,8 +6,8 @@ import type { ToolOutput } from '../compress/types.js';
 import type { SseEvent } from '../sse.js';
 import type { PathStep, WireObject } from './wire.js';
 
-/** The wire formats headroom understands. */
-export type FormatName = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
+/** The name of a registered wire format: anthropic, openai-chat, openai-responses, gemini. */
+export type FormatName = string;
 
 /** Who serves a format: picks the upstream, and the error shape of requests that carry no conversation. */
 export type Provider = 'anthropic' | 'openai' | 'gemini';

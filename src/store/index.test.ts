@@ -63,5 +63,6 @@ describe('opening the stores a setting names', () => {
       /needs an absolute directory/,
     );
     await expect(openStatsStore({ cacheDir, store: 'files' })).rejects.toThrow(/not a store URL/);
+    await expect(openStatsStore({ cacheDir, store: 'constructor:x' })).rejects.toThrow(/not supported/);
   });
 });

@@ -50,22 +50,55 @@ export interface StatsStoreOptions {
   onError?: (error: Error) => void;
 }
 
-const SUPPORTED = 'supported: sqlite, or sqlite:/absolute/dir';
+/** A kind of store, opened from the part of the `store` URL after its scheme. */
+interface Backend {
+  /** How the URL is written, for the message that names what is supported. */
+  example: string;
+  originals(location: string, settings: StoreSettings, options: OriginalStoreOptions): Promise<OriginalStore>;
+  stats(location: string, settings: StoreSettings, options: StatsStoreOptions): Promise<StatsStore>;
+}
 
-/** The directory of the embedded files for `settings`; a ConfigError for a store URL this build cannot open. */
-function sqliteDir(settings: StoreSettings): string {
+/** The directory of the embedded files: the cache dir for a bare `sqlite`, else the absolute path given. */
+function sqliteDir(url: string, location: string, settings: StoreSettings): string {
+  if (location === '') return settings.cacheDir;
+  if (isAbsolute(location)) return location;
+  throw new ConfigError(`store "${url}" needs an absolute directory after sqlite: (${supported()})`);
+}
+
+// Every store backend by URL scheme. Adding one is a folder beside sqlite/ and a line here.
+const BACKENDS: Record<string, Backend> = {
+  sqlite: {
+    example: 'sqlite, or sqlite:/absolute/dir',
+    originals: async (location, settings, options) =>
+      openSqliteOriginalStore({
+        dir: sqliteDir(`sqlite:${location}`, location, settings),
+        maxBytes: settings.storeMaxBytes,
+        ttlDays: settings.storeTtlDays,
+        ...options,
+      }),
+    stats: async (location, settings, options) =>
+      openSqliteStatsStore(statsDbPath(sqliteDir(`sqlite:${location}`, location, settings)), options),
+  },
+};
+
+const supported = () =>
+  `supported: ${Object.values(BACKENDS)
+    .map((backend) => backend.example)
+    .join('; ')}`;
+
+/** The backend the settings' `store` URL names and the rest of the URL; a ConfigError for one this build lacks. */
+function backendFor(settings: StoreSettings): { backend: Backend; location: string } {
   const url = (settings.store ?? STORE_DEFAULTS.store).trim();
-  if (url === 'sqlite') return settings.cacheDir;
-  if (url.startsWith('sqlite:')) {
-    const dir = url.slice('sqlite:'.length);
-    if (isAbsolute(dir)) return dir;
-    throw new ConfigError(`store "${url}" needs an absolute directory after sqlite: (${SUPPORTED})`);
-  }
+  // A backend's bare name (`sqlite`) stands for its defaults.
+  if (Object.hasOwn(BACKENDS, url)) return { backend: BACKENDS[url]!, location: '' };
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  const name = scheme?.toLowerCase();
+  const backend = name && Object.hasOwn(BACKENDS, name) ? BACKENDS[name] : undefined;
+  if (backend && scheme) return { backend, location: url.slice(scheme.length + 1) };
   throw new ConfigError(
     scheme
-      ? `store "${scheme}:" is not supported by this headroom (${SUPPORTED})`
-      : `store "${url}" is not a store URL (${SUPPORTED})`,
+      ? `store "${scheme}:" is not supported by this headroom (${supported()})`
+      : `store "${url}" is not a store URL (${supported()})`,
   );
 }
 
@@ -74,12 +107,8 @@ export async function openOriginalStore(
   settings: StoreSettings,
   options: OriginalStoreOptions = {},
 ): Promise<OriginalStore> {
-  return openSqliteOriginalStore({
-    dir: sqliteDir(settings),
-    maxBytes: settings.storeMaxBytes,
-    ttlDays: settings.storeTtlDays,
-    ...options,
-  });
+  const { backend, location } = backendFor(settings);
+  return backend.originals(location, settings, options);
 }
 
 /** Open the stats store the settings name (created and migrated unless read-only). */
@@ -87,5 +116,6 @@ export async function openStatsStore(
   settings: StoreSettings,
   options: StatsStoreOptions = {},
 ): Promise<StatsStore> {
-  return openSqliteStatsStore(statsDbPath(sqliteDir(settings)), options);
+  const { backend, location } = backendFor(settings);
+  return backend.stats(location, settings, options);
 }

@@ -1,6 +1,7 @@
 // The request view of OpenAI Responses (Codex): `function_call_output` / `custom_tool_call_output` input
 // items answering `function_call` / `custom_tool_call` items; Codex's JSON shell envelope is opened and re-closed.
 
+import { recognises as recognisesChat } from '../openai-chat/request.js';
 import type { FoundOutput } from '../types.js';
 import { isObject, stringField, userTypedText } from '../wire.js';
 
@@ -12,7 +13,9 @@ interface Call {
 const OUTPUT_TYPES = new Set(['function_call_output', 'custom_tool_call_output']);
 const CALL_TYPES = new Set(['function_call', 'custom_tool_call']);
 
+/** Responses input items, and not Chat messages (a list with both is taken for Chat). */
 export function recognises(items: readonly unknown[]): boolean {
+  if (recognisesChat(items)) return false;
   return items.some(
     (item) =>
       isObject(item) &&
