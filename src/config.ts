@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import Conf from 'conf';
 import envPaths from 'env-paths';
+import { ENGINE_DEFAULTS } from './compress/defaults.js';
 import { ConfigError } from './errors.js';
 import { STORE_DEFAULTS } from './store/defaults.js';
 
@@ -79,13 +80,13 @@ export const SETTINGS = {
     kind: 'number',
     env: 'HEADROOM_MIN_TOKENS',
     description: 'Tool outputs smaller than this many tokens pass untouched',
-    default: () => 300,
+    default: () => ENGINE_DEFAULTS.minTokens,
   },
   budgetMs: {
     kind: 'number',
     env: 'HEADROOM_BUDGET_MS',
     description: 'Time budget for compressing one request; past it the rest is sent as is',
-    default: () => 200,
+    default: () => ENGINE_DEFAULTS.budgetMs,
   },
   excludeTools: {
     kind: 'list',
