@@ -74,6 +74,15 @@ export interface HeldCall<T> {
   call: T;
 }
 
+/**
+ * Where a streamed block or item goes: to the client as it comes (at the client's own index), held with
+ * its events until the last round (an agent's call), or nowhere (headroom_retrieve).
+ */
+export type StreamRoute =
+  | { kind: 'live'; index: number }
+  | { kind: 'held'; events: SseEvent[] }
+  | { kind: 'ours' };
+
 /** A held call's events with the upstream index they came with. */
 export interface IndexedEvents {
   index: number;

@@ -1,7 +1,7 @@
 // Anthropic Messages (`POST /v1/messages`, and `/v1/messages/count_tokens`, which takes the same request).
 
+import { defineFormat } from '../define.js';
 import type { WireFormat } from '../types.js';
-import { appendTool, isObject, toolChoiceNone } from '../wire.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   anthropicCalls,
@@ -15,7 +15,7 @@ import { AnthropicRetrieveStream } from './stream.js';
 
 const isTokenCount = (path: string) => path.endsWith('/messages/count_tokens');
 
-export const anthropic: WireFormat = {
+export const anthropic: WireFormat = defineFormat({
   name: 'anthropic',
   provider: 'anthropic',
   messagesKey: 'messages',
@@ -24,15 +24,11 @@ export const anthropic: WireFormat = {
   recognises,
   toolOutputs,
   toolEntry: (tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema }),
-  withTool: (body, tool) => appendTool(body, anthropic.toolEntry(tool)),
-  toolCallsAllowed: (body) => !toolChoiceNone(body.tool_choice),
   ...anthropicCalls,
-  responseOf: (parsed) => (isObject(parsed) ? parsed : undefined),
-  usageOf: (response) => response.usage,
   continueWith,
   merge,
   createStream: () => new AnthropicRetrieveStream(),
   usageFromResponse,
   usageFromEvent,
   errorBody,
-};
+});

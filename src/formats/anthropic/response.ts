@@ -2,7 +2,8 @@
 // that continues a turn with tool results, and the rounds of a turn folded into one message.
 
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
-import type { CallReader, RetrieveToolResult, Rounds, UpstreamUsage } from '../types.js';
+import { tokenCount, usageIn } from '../define.js';
+import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
 
 export const anthropicCalls: CallReader = {
@@ -19,19 +20,14 @@ export const anthropicCalls: CallReader = {
   truncated: (response) => response.stop_reason === 'max_tokens',
 };
 
-export function continueWith(
-  body: WireObject,
-  response: WireObject,
-  held: ReadonlySet<WireObject>,
-  results: readonly RetrieveToolResult[],
-): WireObject {
+export const continueWith: WireFormat['continueWith'] = (body, response, held, results) => {
   const turn = { role: 'assistant', content: objects(response.content).filter((b) => !held.has(b)) };
   const answers = {
     role: 'user',
     content: results.map((r) => ({ type: 'tool_result', tool_use_id: r.callId, content: r.content })),
   };
   return { ...body, messages: [...objects(body.messages), turn, answers] };
-}
+};
 
 /** The stop reason the client sees: "tool use" when agent calls remain, else the last round's own. */
 export function finalStopReason(last: WireObject, hasAgentCalls: boolean): unknown {
@@ -53,18 +49,14 @@ export function merge({ responses, agentCalls, allCalls, usage }: Rounds): WireO
   };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /** Usage of a message (or of `message_delta`, which repeats only what changed: the rest keeps its value). */
 export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
-  if (!isObject(payload)) return;
-  if (typeof payload.model === 'string' && payload.model) into.model = payload.model;
-  const usage = payload.usage;
-  if (!isObject(usage)) return;
-  into.inputTokens = num(usage.input_tokens) ?? into.inputTokens;
-  into.outputTokens = num(usage.output_tokens) ?? into.outputTokens;
-  into.cacheReadTokens = num(usage.cache_read_input_tokens) ?? into.cacheReadTokens;
-  into.cacheWriteTokens = num(usage.cache_creation_input_tokens) ?? into.cacheWriteTokens;
+  const usage = usageIn(payload, 'usage', into);
+  if (!usage) return;
+  into.inputTokens = tokenCount(usage.input_tokens) ?? into.inputTokens;
+  into.outputTokens = tokenCount(usage.output_tokens) ?? into.outputTokens;
+  into.cacheReadTokens = tokenCount(usage.cache_read_input_tokens) ?? into.cacheReadTokens;
+  into.cacheWriteTokens = tokenCount(usage.cache_creation_input_tokens) ?? into.cacheWriteTokens;
 }
 
 export function usageFromEvent(event: string, data: string, into: UpstreamUsage): void {

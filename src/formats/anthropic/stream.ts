@@ -8,6 +8,7 @@ import {
   type IndexedEvents,
   lazyRound,
   queueHeld,
+  type StreamRoute,
   sumUsage,
 } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
@@ -18,17 +19,12 @@ import { anthropicCalls, finalStopReason } from './response.js';
 
 const INDEX = /"index":\s*(\d+)/;
 
-type AnthropicRoute =
-  | { kind: 'live'; index: number }
-  | { kind: 'held'; events: SseEvent[] }
-  | { kind: 'ours' };
-
 export class AnthropicRetrieveStream implements RetrieveStream {
   failed = false;
   private round = 0;
   private nextIndex = 0;
   private roundOpen = false;
-  private routes = new Map<number, AnthropicRoute>();
+  private routes = new Map<number, StreamRoute>();
   /** The data of the round's content block events, parsed only if the round's content is asked for. */
   private contentEvents: string[] = [];
   private message: WireObject = {};
@@ -56,7 +52,7 @@ export class AnthropicRetrieveStream implements RetrieveStream {
         const data = eventData(event.data) ?? {};
         const index = typeof data.index === 'number' ? data.index : -1;
         const block = isObject(data.content_block) ? data.content_block : {};
-        const route: AnthropicRoute =
+        const route: StreamRoute =
           block.type !== 'tool_use'
             ? { kind: 'live', index: this.nextIndex++ }
             : block.name === RETRIEVE_TOOL_NAME
@@ -162,7 +158,7 @@ export class AnthropicRetrieveStream implements RetrieveStream {
     return [jsonEvent('error', { type: 'error', error: { type: 'api_error', message } })];
   }
 
-  private route(route: AnthropicRoute | undefined, event: SseEvent, index: number): SseEvent[] {
+  private route(route: StreamRoute | undefined, event: SseEvent, index: number): SseEvent[] {
     if (!route) return [event];
     if (route.kind === 'ours') return [];
     if (route.kind === 'held') {

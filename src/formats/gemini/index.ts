@@ -1,6 +1,7 @@
 // Gemini generateContent (`POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent`, as SSE
 // with `?alt=sse` or as one JSON array of chunks).
 
+import { defineFormat } from '../define.js';
 import type { ToolDefinition, WireFormat } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
 import { recognises, toolOutputs } from './request.js';
@@ -53,12 +54,11 @@ function withTool(body: WireObject, tool: ToolDefinition): WireObject {
   return { ...body, tools: tools.map((t, i) => (i === at ? extended : t)) };
 }
 
-export const gemini: WireFormat = {
+export const gemini: WireFormat = defineFormat({
   name: 'gemini',
   provider: 'gemini',
   messagesKey: 'contents',
   servesPath: (path) => /:(stream)?generateContent$/i.test(path),
-  isTokenCount: () => false,
   recognises,
   toolOutputs,
   toolEntry,
@@ -77,4 +77,4 @@ export const gemini: WireFormat = {
   usageFromResponse,
   usageFromEvent,
   errorBody,
-};
+});

@@ -3,7 +3,8 @@
 
 import { ROUND_TEXT_SEPARATOR } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
-import type { CallReader, RetrieveToolResult, Rounds, UpstreamUsage } from '../types.js';
+import { tokenCount, usageIn } from '../define.js';
+import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
 
 /** The first candidate, the one every client reads. */
@@ -31,12 +32,7 @@ export const geminiCalls: CallReader = {
 };
 
 /** `body` continued with the model turn (minus the agent's held calls) and a user turn answering each call. */
-export function continueWith(
-  body: WireObject,
-  response: WireObject,
-  held: ReadonlySet<WireObject>,
-  results: readonly RetrieveToolResult[],
-): WireObject {
+export const continueWith: WireFormat['continueWith'] = (body, response, held, results) => {
   const turn = { role: 'model', parts: geminiParts(response).filter((part) => !held.has(part)) };
   const answers = results.map((r) => ({
     functionResponse: {
@@ -46,7 +42,7 @@ export function continueWith(
     },
   }));
   return { ...body, contents: [...objects(body.contents), turn, { role: 'user', parts: answers }] };
-}
+};
 
 /** True for a part that is answer text (not a thought), where a round's text starts. */
 export function isAnswerText(part: WireObject): boolean {
@@ -104,20 +100,15 @@ export function joinGeminiChunks(chunks: readonly unknown[]): WireObject | undef
   };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /** `usageMetadata`, whose prompt count includes cached content: it moves to `cacheReadTokens`. */
 export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
-  if (!isObject(payload)) return;
-  const model = payload.model ?? payload.modelVersion;
-  if (typeof model === 'string' && model) into.model = model;
-  const usage = payload.usageMetadata;
-  if (!isObject(usage)) return;
-  const cached = num(usage.cachedContentTokenCount) ?? 0;
-  const prompt = num(usage.promptTokenCount);
+  const usage = usageIn(payload, 'usageMetadata', into);
+  if (!usage) return;
+  const cached = tokenCount(usage.cachedContentTokenCount) ?? 0;
+  const prompt = tokenCount(usage.promptTokenCount);
   if (prompt !== undefined) into.inputTokens = prompt - cached;
   into.cacheReadTokens = cached;
-  into.outputTokens = num(usage.candidatesTokenCount) ?? into.outputTokens;
+  into.outputTokens = tokenCount(usage.candidatesTokenCount) ?? into.outputTokens;
 }
 
 /** Chunks are unnamed events; each carries the running usage. */

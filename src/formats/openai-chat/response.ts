@@ -3,7 +3,8 @@
 
 import { ROUND_TEXT_SEPARATOR } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
-import type { CallReader, RetrieveToolResult, Rounds, UpstreamUsage } from '../types.js';
+import { tokenCount, usageIn } from '../define.js';
+import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
 
 /** The first choice's message, the one every client reads. */
@@ -22,12 +23,7 @@ export const chatCalls: CallReader = {
   truncated: (response) => objects(response.choices)[0]?.finish_reason === 'length',
 };
 
-export function continueWith(
-  body: WireObject,
-  response: WireObject,
-  held: ReadonlySet<WireObject>,
-  results: readonly RetrieveToolResult[],
-): WireObject {
+export const continueWith: WireFormat['continueWith'] = (body, response, held, results) => {
   const message = chatMessage(response);
   const turn: WireObject = {
     role: 'assistant',
@@ -38,7 +34,7 @@ export function continueWith(
   if (message.reasoning_content !== undefined) turn.reasoning_content = message.reasoning_content;
   const answers = results.map((r) => ({ role: 'tool', tool_call_id: r.callId, content: r.content }));
   return { ...body, messages: [...objects(body.messages), turn, ...answers] };
-}
+};
 
 /** The finish reason the client sees: "tool_calls" when agent calls remain, else the last round's own. */
 export function finalStopReason(last: WireObject, hasAgentCalls: boolean): unknown {
@@ -67,21 +63,16 @@ export function merge({ responses, agentCalls, usage }: Rounds): WireObject {
   };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /** Usage with `prompt_tokens`, which counts cached tokens too: they move to `cacheReadTokens`. */
 export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
-  if (!isObject(payload)) return;
-  if (typeof payload.model === 'string' && payload.model) into.model = payload.model;
-  const usage = payload.usage;
-  if (!isObject(usage) || (usage.prompt_tokens === undefined && usage.completion_tokens === undefined))
-    return;
+  const usage = usageIn(payload, 'usage', into);
+  if (!usage || (usage.prompt_tokens === undefined && usage.completion_tokens === undefined)) return;
   const details = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
-  const cached = num(details.cached_tokens) ?? 0;
-  const prompt = num(usage.prompt_tokens);
+  const cached = tokenCount(details.cached_tokens) ?? 0;
+  const prompt = tokenCount(usage.prompt_tokens);
   if (prompt !== undefined) into.inputTokens = prompt - cached;
   into.cacheReadTokens = cached;
-  into.outputTokens = num(usage.completion_tokens) ?? into.outputTokens;
+  into.outputTokens = tokenCount(usage.completion_tokens) ?? into.outputTokens;
 }
 
 /** The usage chunk (`stream_options.include_usage`) is the only one whose usage is not null. */

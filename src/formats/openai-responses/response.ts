@@ -2,7 +2,8 @@
 // turn with `function_call_output` items (or from the round's stored response), and the rounds as one response.
 
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
-import type { CallReader, RetrieveToolResult, Rounds, UpstreamUsage } from '../types.js';
+import { tokenCount, usageIn } from '../define.js';
+import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
 
 /** Output items the client executes; every other output item is content or ran server-side. */
@@ -47,12 +48,7 @@ function replayableOutput(items: WireObject[], body: WireObject): WireObject[] {
  * The next request of the turn. A Responses request that continues a stored conversation
  * (`previous_response_id`) continues from the round's response instead, with only the tool results as input.
  */
-export function continueWith(
-  body: WireObject,
-  response: WireObject,
-  held: ReadonlySet<WireObject>,
-  results: readonly RetrieveToolResult[],
-): WireObject {
+export const continueWith: WireFormat['continueWith'] = (body, response, held, results) => {
   const outputs = results.map((r) => ({
     type: 'function_call_output',
     call_id: r.callId,
@@ -64,7 +60,7 @@ export function continueWith(
   const input =
     typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : objects(body.input);
   return { ...body, input: [...input, ...replayableOutput(turn, body), ...outputs] };
-}
+};
 
 /** The rounds as one response; its id is the last round's, the one a client can continue from. */
 export function merge({ responses, agentCalls, allCalls, usage }: Rounds): WireObject {
@@ -73,22 +69,18 @@ export function merge({ responses, agentCalls, allCalls, usage }: Rounds): WireO
   return { ...last, output: [...output, ...agentCalls], usage };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /** Usage with `input_tokens`, which counts cached tokens too: they move to `cacheReadTokens`. */
 export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
-  if (!isObject(payload)) return;
-  if (typeof payload.model === 'string' && payload.model) into.model = payload.model;
-  const usage = payload.usage;
-  if (!isObject(usage)) return;
-  const input = num(usage.input_tokens);
-  into.outputTokens = num(usage.output_tokens) ?? into.outputTokens;
+  const usage = usageIn(payload, 'usage', into);
+  if (!usage) return;
+  const input = tokenCount(usage.input_tokens);
+  into.outputTokens = tokenCount(usage.output_tokens) ?? into.outputTokens;
   // Compatible servers may leave the details out: then nothing is known of the cache.
   if (!isObject(usage.input_tokens_details)) {
     into.inputTokens = input ?? into.inputTokens;
     return;
   }
-  const cached = num(usage.input_tokens_details.cached_tokens) ?? 0;
+  const cached = tokenCount(usage.input_tokens_details.cached_tokens) ?? 0;
   if (input !== undefined) into.inputTokens = input - cached;
   into.cacheReadTokens = cached;
 }

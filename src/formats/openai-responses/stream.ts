@@ -8,6 +8,7 @@ import {
   type HeldCall,
   type IndexedEvents,
   queueHeld,
+  type StreamRoute,
   sumUsage,
 } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
@@ -17,11 +18,6 @@ import { isObject, type WireObject } from '../wire.js';
 import { CLIENT_CALL_TYPES, responsesCalls } from './response.js';
 
 const OUTPUT_INDEX = /"output_index":\s*(\d+)/;
-
-type ResponsesRoute =
-  | { kind: 'live'; index: number }
-  | { kind: 'held'; events: SseEvent[] }
-  | { kind: 'ours' };
 
 const OPENING_EVENTS = new Set(['response.created', 'response.in_progress', 'response.queued']);
 const CLOSING_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
@@ -41,7 +37,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
   /** Every event so far went out as the upstream numbered it, so its sequence numbers still hold. */
   private verbatim = true;
   private nextOutputIndex = 0;
-  private routes = new Map<number, ResponsesRoute>();
+  private routes = new Map<number, StreamRoute>();
   /** The data of the latest item event of each item the client received, by client output index. */
   private emitted: string[] = [];
   private opening: string | undefined;
@@ -74,7 +70,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
     if (index === undefined) return [this.emit(event)];
     if (type === 'response.output_item.added') {
       const item = itemOf(event.data) ?? {};
-      const route: ResponsesRoute = !CLIENT_CALL_TYPES.has(String(item.type))
+      const route: StreamRoute = !CLIENT_CALL_TYPES.has(String(item.type))
         ? { kind: 'live', index: this.nextOutputIndex++ }
         : item.type === 'function_call' && item.name === RETRIEVE_TOOL_NAME
           ? { kind: 'ours' }
