@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { MARKER_PATTERN } from '../src/ccr/marker.js';
 import { measureItems, totals } from '../src/compress/bench.js';
 import { compressText } from '../src/compress/pipeline.js';
-import { corpusItems } from './helpers/corpus.js';
+import { corpusItems, describeWithCorpus } from './helpers/corpus.js';
 
 const run = (text: string, query = '') =>
   compressText(text, { query, memo: false, tokenCounting: 'estimate' });
 
-describe('on every corpus item, with its question as the query', () => {
+describeWithCorpus('on every corpus item, with its question as the query', () => {
   for (const item of corpusItems()) {
     it(`keeps every needle of ${item.name} in what the model sees`, () => {
       const out = run(item.text, item.question).text;
@@ -40,7 +40,7 @@ describe('on every corpus item, with its question as the query', () => {
   });
 });
 
-describe('reduction on the corpus (o200k_base tokens, each question as the query)', () => {
+describeWithCorpus('reduction on the corpus (o200k_base tokens, each question as the query)', () => {
   // Floors sit just under the figures `npm run bench:compress` prints, so a regression fails here.
   const rows = measureItems(corpusItems());
   const byCategory = new Map(totals(rows, ['code']).map((t) => [t.category, t]));
