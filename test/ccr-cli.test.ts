@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openOriginalStore } from '../src/store/originals.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 const run = promisify(execFile);
 const bin = resolve(import.meta.dirname, '../bin/run.js');
-const corpusLog = resolve(import.meta.dirname, '../../shared/corpus/log-openssh-2k.log');
 
 function isolatedEnv() {
   const root = mkdtempSync(join(tmpdir(), 'headroom-cli-'));
@@ -53,7 +53,7 @@ describe('headroom retrieve', () => {
 
   it('prints an original stored through the library byte for byte', async () => {
     const env = isolatedEnv();
-    const original = readFileSync(corpusLog, 'utf8');
+    const original = realOutput('log-express-debug').text;
     const store = openOriginalStore({ dir: env.HEADROOM_CACHE_DIR });
     const id = store.put(original);
     store.close();
