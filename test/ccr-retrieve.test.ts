@@ -113,7 +113,8 @@ describe('retrieve', () => {
       pages.push(result.text);
       offset = result.nextOffset;
     }
-    expect(pages.length).toBeGreaterThan(5);
+    expect(log.length).toBeGreaterThan(3 * MODEL_PAGE_CHARS);
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(log.length / MODEL_PAGE_CHARS));
     expect(pages.join('')).toBe(log);
   });
 

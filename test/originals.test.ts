@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,9 +7,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { originalId } from '../src/ccr/marker.js';
 import { type OriginalStore, openOriginalStore, saveOriginals } from '../src/store/originals.js';
+import { realOutput } from './helpers/real-outputs.js';
 
-const corpus = resolve(import.meta.dirname, '../../shared/corpus');
-const hadoopLog = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
+const serverLog = realOutput('log-express-debug').text;
 const projectRoot = resolve(import.meta.dirname, '..');
 
 const open: OriginalStore[] = [];
@@ -39,7 +39,7 @@ function rowCount(file: string): number {
 describe('originals store', () => {
   it('gives back exactly what was put, under the content-addressed id', () => {
     const store = openStore();
-    const text = `${hadoopLog}\nnon-ASCII: café ✓ 日本語 😀\n`;
+    const text = `${serverLog}\nnon-ASCII: café ✓ 日本語 😀\n`;
     const id = store.put(text);
     expect(id).toBe(originalId(text));
     expect(store.has(id)).toBe(true);
@@ -51,9 +51,9 @@ describe('originals store', () => {
   it('keeps one row when the same original is stored twice', () => {
     const dir = join(tempDir(), 'cache');
     const store = openStore({ dir });
-    const first = store.put(hadoopLog);
-    const second = store.put(hadoopLog);
-    saveOriginals([{ id: first, text: hadoopLog }], store);
+    const first = store.put(serverLog);
+    const second = store.put(serverLog);
+    saveOriginals([{ id: first, text: serverLog }], store);
     expect(second).toBe(first);
     expect(store.stats().originals).toBe(1);
     store.close();
@@ -62,18 +62,18 @@ describe('originals store', () => {
 
   it('stores a big log compressed at rest', () => {
     const store = openStore();
-    store.put(hadoopLog);
+    store.put(serverLog);
     const stats = store.stats();
-    expect(stats.rawBytes).toBe(Buffer.byteLength(hadoopLog));
+    expect(stats.rawBytes).toBe(Buffer.byteLength(serverLog));
     expect(stats.storedBytes).toBeLessThan(stats.rawBytes / 5);
   });
 
   it('loses nothing across a restart', () => {
     const dir = join(tempDir(), 'cache');
     const first = openStore({ dir });
-    const id = first.put(hadoopLog);
+    const id = first.put(serverLog);
     first.close();
-    expect(openStore({ dir }).get(id)).toBe(hadoopLog);
+    expect(openStore({ dir }).get(id)).toBe(serverLog);
   });
 
   it('evicts the least recently read original first when over the size cap', () => {
@@ -146,7 +146,7 @@ describe('originals store', () => {
   it('creates its directory 0700 and its files 0600', () => {
     const dir = join(tempDir(), 'nested', 'cache');
     const store = openStore({ dir });
-    store.put(hadoopLog);
+    store.put(serverLog);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const name of ['originals.db', 'originals.db-wal', 'originals.db-shm']) {
       const file = join(dir, name);
