@@ -399,6 +399,15 @@ export function realOutputs(): RealOutput[] {
   return Object.keys(GENERATORS).sort().map(realOutput);
 }
 
+/** The server log's routine request lines and the first error it printed, to build logs of any length from. */
+export function serverLogLines(): { routine: string[]; error: string } {
+  const lines = realOutput('log-express-debug').text.split('\n');
+  return {
+    routine: lines.filter((l) => /^\S+Z (router|body-parser:json) /.test(l)),
+    error: lines.find((l) => l.startsWith('RangeError: ')) as string,
+  };
+}
+
 /** How many lines a text has, counted as a reader does: a final newline ends the last line, it opens none. */
 export function lineCount(text: string): number {
   return text.replace(/\n$/, '').split('\n').length;
