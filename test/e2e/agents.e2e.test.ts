@@ -1,12 +1,12 @@
 // Real agents under `headroom wrap`, one non-interactive turn each against the fake model API, in a private
 // HOME. Run with `npm run test:e2e`; an agent whose binary is not installed is skipped with the reason.
 
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
 import { answer, type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
-import { CORPUS_DIR } from '../helpers/corpus.js';
+import { realOutput } from '../helpers/real-outputs.js';
 import { root, runHeadroom, tempDir } from '../wrap-helpers.js';
 
 const enabled = process.env.HEADROOM_E2E === '1';
@@ -109,10 +109,10 @@ describe.skipIf(!enabled || !geminiDir)(
         join(home, '.gemini', 'settings.json'),
         JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
       );
-      // The model asks for a 2,000-line log through the CLI's shell tool, then answers.
+      // The model asks for a server log of thousands of lines through the CLI's shell tool, then answers.
       const project = tempDir('e2e-project');
-      copyFileSync(join(CORPUS_DIR, 'log-hdfs-2k.log'), join(project, 'hdfs.log'));
-      const command = { command: 'awk 1 hdfs.log', description: 'Print the log' };
+      writeFileSync(join(project, 'server.log'), realOutput('log-express-debug').text);
+      const command = { command: 'awk 1 server.log', description: 'Print the log' };
       upstream.script((req) =>
         /:streamGenerateContent$/.test(req.path) && !req.body.includes('"functionResponse"')
           ? answer(req, { toolCall: { name: 'run_shell_command', input: command } })
@@ -120,7 +120,16 @@ describe.skipIf(!enabled || !geminiDir)(
       );
       try {
         const result = await runHeadroom(
-          ['wrap', 'gemini', ...upstreamFlags(), '--', '--approval-mode', 'yolo', '-p', 'why did hdfs fail?'],
+          [
+            'wrap',
+            'gemini',
+            ...upstreamFlags(),
+            '--',
+            '--approval-mode',
+            'yolo',
+            '-p',
+            'why did the server fail?',
+          ],
           env,
           { cwd: project, timeout: 80_000 },
         );
