@@ -15,6 +15,10 @@ const localBin = join(root, 'node_modules', '.bin');
 const agentsBin = join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin');
 const searchPath = [localBin, agentsBin, process.env.PATH ?? ''].join(':');
 
+/** Why an agent's suite is skipped, for its name: e2e runs are opt-in, and an agent may not be installed. */
+const skipReason = (dir: string | undefined, agent: string) =>
+  !enabled ? ' (runs with HEADROOM_E2E=1)' : dir ? '' : ` (${agent} not installed)`;
+
 /** The agent binary from the project's dev dependencies or the PATH, or undefined. */
 const binaryDir = (name: string) => {
   const found = findExecutable(name, { PATH: searchPath });
@@ -52,7 +56,7 @@ const upstreamFlags = () => [
 
 const claudeDir = binaryDir('claude');
 describe.skipIf(!enabled || !claudeDir)(
-  `claude -p under headroom wrap${claudeDir ? '' : ' (claude not installed)'}`,
+  `claude -p under headroom wrap${skipReason(claudeDir, 'claude')}`,
   () => {
     it('sends Claude Code’s requests through headroom to the upstream', async () => {
       const before = upstream.requests.length;
@@ -75,7 +79,7 @@ describe.skipIf(!enabled || !claudeDir)(
 
 const codexDir = binaryDir('codex');
 describe.skipIf(!enabled || !codexDir)(
-  `codex exec under headroom wrap${codexDir ? '' : ' (codex not installed)'}`,
+  `codex exec under headroom wrap${skipReason(codexDir, 'codex')}`,
   () => {
     it('sends Codex’s Responses requests through headroom over plain HTTP', async () => {
       const before = upstream.requests.length;
@@ -95,7 +99,7 @@ describe.skipIf(!enabled || !codexDir)(
 
 const geminiDir = binaryDir('gemini');
 describe.skipIf(!enabled || !geminiDir)(
-  `gemini -p under headroom wrap${geminiDir ? '' : ' (gemini not installed)'}`,
+  `gemini -p under headroom wrap${skipReason(geminiDir, 'gemini')}`,
   () => {
     it('sends Gemini CLI’s requests through headroom with its shell output compressed', async () => {
       const before = upstream.requests.length;

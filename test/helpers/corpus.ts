@@ -29,7 +29,7 @@ export const NEEDS_CORPUS = 'needs the shared corpus (../shared/corpus or HEADRO
 
 /** A test or suite name that says, when the corpus is absent, why it was skipped. */
 export function corpusTestName(name: string): string {
-  return corpusAvailable ? name : `${name} (${NEEDS_CORPUS})`;
+  return corpusAvailable ? name : `${name} — ${NEEDS_CORPUS}`;
 }
 
 /** A suite that runs only with the corpus, and is reported as skipped, saying why, without it. */
