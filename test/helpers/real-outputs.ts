@@ -11,6 +11,8 @@ import type { CorpusItem } from './corpus.js';
 /** A tool output with the question an agent asks about it and the exact substrings the answer needs. */
 export type RealOutput = CorpusItem;
 
+type Generated = Omit<RealOutput, 'name'>;
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The environment of a program run for its output: no colours, no user git config, no npm script state. */
@@ -33,7 +35,7 @@ function programEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 interface Run {
   cwd?: string;
   env?: Record<string, string>;
-  /** Exit codes that mean the program did what it was asked (grep and diff exit 1 on a difference). */
+  /** Exit codes that mean the program did what it was asked (git diff exits 1 when the files differ). */
   exitCodes?: number[];
 }
 
@@ -109,12 +111,21 @@ function changedLinesOf(diff: string, path: string): string[] {
   return linesWhere(section, (l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
 }
 
-function gitDiff(from: string, to: string): string {
-  return run(
+/** `git diff --no-index` between two installed versions of a package, asked what its package.json changed. */
+function packageVersionsDiff(name: string, from: string, to: string): Generated {
+  const text = run(
     'git',
     ['diff', '--no-index', '--no-color', '--no-ext-diff', `node_modules/${from}`, `node_modules/${to}`],
     { exitCodes: [0, 1] },
   ).stdout;
+  return {
+    category: 'diff',
+    text,
+    question: `What changed in ${name}'s package.json from ${versionOf(from)} to ${versionOf(to)}: its version, entry point and supported Node versions?`,
+    needles: changedLinesOf(text, `node_modules/${to}/package.json`).filter((l) =>
+      /"(version|main|node)":/.test(l),
+    ),
+  };
 }
 
 // An express app from the installed packages, logging through `debug` as `DEBUG=...` asks; a few orders
@@ -142,8 +153,6 @@ const server = app.listen(0, '127.0.0.1', async () => {
   server.close();
 });
 `;
-
-type Generated = Omit<RealOutput, 'name'>;
 
 const GENERATORS: Record<string, () => Generated> = {
   'log-express-debug': () => {
@@ -297,33 +306,10 @@ const GENERATORS: Record<string, () => Generated> = {
     };
   },
 
-  'diff-content-type': () => {
-    const from = 'content-type';
-    const to = 'express/node_modules/content-type';
-    const text = gitDiff(from, to);
-    return {
-      category: 'diff',
-      text,
-      question: `What changed in content-type's package.json from ${versionOf(from)} to ${versionOf(to)}: its version, entry point and supported Node versions?`,
-      needles: changedLinesOf(text, `node_modules/${to}/package.json`).filter((l) =>
-        /"(version|main|node)":/.test(l),
-      ),
-    };
-  },
+  'diff-content-type': () =>
+    packageVersionsDiff('content-type', 'content-type', 'express/node_modules/content-type'),
 
-  'diff-signal-exit': () => {
-    const from = 'ink/node_modules/signal-exit';
-    const to = 'signal-exit';
-    const text = gitDiff(from, to);
-    return {
-      category: 'diff',
-      text,
-      question: `What changed in signal-exit's package.json from ${versionOf(from)} to ${versionOf(to)}: its version, entry point and supported Node versions?`,
-      needles: changedLinesOf(text, `node_modules/${to}/package.json`).filter((l) =>
-        /"(version|main|node)":/.test(l),
-      ),
-    };
-  },
+  'diff-signal-exit': () => packageVersionsDiff('signal-exit', 'ink/node_modules/signal-exit', 'signal-exit'),
 
   'build-tsc-eventsource-lib-es5': () =>
     withTempDir((noTypes) => {
