@@ -2,50 +2,16 @@
 // was tuned on, that every clone can run. Each output's question is the query, as an agent's would be.
 
 import { describe, expect, it } from 'vitest';
-import { MARKER_PATTERN } from '../src/ccr/marker.js';
 import { measureItems, totals } from '../src/compress/bench.js';
-import { compressText } from '../src/compress/pipeline.js';
+import { specifyTheEngineOn } from './helpers/engine-specs.js';
 import { realOutputs, realSourceFile } from './helpers/real-outputs.js';
-
-const run = (text: string, query: string) =>
-  compressText(text, { query, memo: false, tokenCounting: 'estimate' });
 
 // The undici Client sets its defaults as `this[kHeadersTimeout] = headersTimeout != null ? … : 300e3`, an
 // assignment the search transform does not take for one, so the two lines that answer the question go.
-// `it.fails` keeps that visible: it turns red once the engine keeps them.
 const DROPS_NEEDLES = new Set(['search-grep-undici-timeout']);
 
 describe('on every real output, with its question as the query', () => {
-  for (const item of realOutputs()) {
-    const test = DROPS_NEEDLES.has(item.name) ? it.fails : it;
-    test(`keeps every needle of ${item.name} in what the model sees`, () => {
-      const out = run(item.text, item.question).text;
-      expect(item.needles.filter((n) => !out.includes(n))).toEqual([]);
-    });
-  }
-
-  it('never returns more than it was given and gives the same bytes on a second run', () => {
-    for (const item of realOutputs()) {
-      const first = run(item.text, item.question);
-      expect(first.text.length, item.name).toBeLessThanOrEqual(item.text.length);
-      expect(run(item.text, item.question).text, item.name).toBe(first.text);
-    }
-  });
-
-  it('keeps JSON valid: the output minus its marker line parses', () => {
-    const outputs = realOutputs().filter((i) => i.category === 'json');
-    expect(outputs.length).toBeGreaterThan(1);
-    for (const item of outputs) {
-      const lines = run(item.text, item.question).text.split('\n');
-      expect(lines.at(-1), item.name).toMatch(MARKER_PATTERN);
-      expect(() => JSON.parse(lines.slice(0, -1).join('\n')), item.name).not.toThrow();
-    }
-  });
-
-  it('leaves a source file untouched until the code transform exists', () => {
-    const source = realSourceFile();
-    expect(run(source.text, source.question).text).toBe(source.text);
-  });
+  specifyTheEngineOn([...realOutputs(), realSourceFile()], DROPS_NEEDLES);
 });
 
 describe('reduction on the real outputs (o200k_base tokens, each question as the query)', () => {

@@ -14,7 +14,7 @@ import {
   turnsFor,
 } from './helpers/conversation.js';
 import { corpusItem, itWithCorpus } from './helpers/corpus.js';
-import { realOutput, realOutputs, realSourceFile } from './helpers/real-outputs.js';
+import { type RealOutput, realOutput, realOutputs, realSourceFile } from './helpers/real-outputs.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = realOutput('log-express-debug');
@@ -28,6 +28,24 @@ function toolResultText(messages: unknown[], index: number): string {
   const message = messages[index] as Message;
   const block = (message.content as Block[])[0] as Block;
   return block.content as string;
+}
+
+/**
+ * An output and its re-run sent as two tool results: the re-run goes as `delta` and a reference to the first
+ * call, its original is kept, and a later turn leaves those bytes as they were (it looks only backward).
+ */
+function expectRerunAsDelta(item: RealOutput, rerun: string, delta: string[]) {
+  const result = compress(anthropicConversation(turnsFor([item, { ...item, text: rerun }])));
+  expect(toolResultText(result.messages, 6)).toBe(
+    [
+      ...delta,
+      `[headroom: same as the Bash output of call toolu_0000 earlier in this conversation except the lines above; headroom_retrieve id=${originalId(rerun)}]`,
+    ].join('\n'),
+  );
+  expect(result.stats.blocks[1]?.transform).toBe('dedup');
+  expect(result.originals).toContainEqual({ id: originalId(rerun), text: rerun });
+  const longer = compress(anthropicConversation(turnsFor([item, { ...item, text: rerun }, log])));
+  expect(JSON.stringify(longer.messages.slice(0, 8))).toBe(JSON.stringify(result.messages));
 }
 
 describe('compress (Anthropic messages)', () => {
@@ -138,22 +156,12 @@ describe('compress (Anthropic messages)', () => {
     const last = lines.findIndex((l) => l.startsWith(`${lines.at(-2)?.split('(')[0]}(`));
     expect(last).toBeGreaterThan(1);
     const rerun = lines.filter((_, i) => i !== 0 && i !== last).join('\n');
-    const result = compress(anthropicConversation(turnsFor([tsc, { ...tsc, text: rerun }])));
-    const second = toolResultText(result.messages, 6);
-    expect(second).toBe(
-      [
-        '@@ -1,1 +1,0 @@',
-        `-${lines[0]}`,
-        `@@ -${last + 1},1 +${last},0 @@`,
-        `-${lines[last]}`,
-        `[headroom: same as the Bash output of call toolu_0000 earlier in this conversation except the lines above; headroom_retrieve id=${originalId(rerun)}]`,
-      ].join('\n'),
-    );
-    expect(result.stats.blocks[1]?.transform).toBe('dedup');
-    expect(result.originals).toContainEqual({ id: originalId(rerun), text: rerun });
-    // Looking only backward keeps the earlier turns' bytes when the conversation grows.
-    const longer = compress(anthropicConversation(turnsFor([tsc, { ...tsc, text: rerun }, log])));
-    expect(JSON.stringify(longer.messages.slice(0, 8))).toBe(JSON.stringify(result.messages));
+    expectRerunAsDelta(tsc, rerun, [
+      '@@ -1,1 +1,0 @@',
+      `-${lines[0]}`,
+      `@@ -${last + 1},1 +${last},0 @@`,
+      `-${lines[last]}`,
+    ]);
   });
 
   itWithCorpus(
@@ -163,23 +171,13 @@ describe('compress (Anthropic messages)', () => {
       const lines = mypy.text.split('\n');
       const fixed = lines.filter((l) => !l.startsWith('requests/hooks.py:15:'));
       const rerun = fixed.join('\n').replace('Found 188 errors in 15 files', 'Found 187 errors in 15 files');
-      const result = compress(anthropicConversation(turnsFor([mypy, { ...mypy, text: rerun }])));
-      const second = toolResultText(result.messages, 6);
-      expect(second).toBe(
-        [
-          '@@ -1,1 +1,0 @@',
-          `-${lines[0]}`,
-          `@@ -195,1 +194,1 @@`,
-          `-${lines[194]}`,
-          `+${lines[194]?.replace('188', '187')}`,
-          `[headroom: same as the Bash output of call toolu_0000 earlier in this conversation except the lines above; headroom_retrieve id=${originalId(rerun)}]`,
-        ].join('\n'),
-      );
-      expect(result.stats.blocks[1]?.transform).toBe('dedup');
-      expect(result.originals).toContainEqual({ id: originalId(rerun), text: rerun });
-      // Looking only backward keeps the earlier turns' bytes when the conversation grows.
-      const longer = compress(anthropicConversation(turnsFor([mypy, { ...mypy, text: rerun }, log])));
-      expect(JSON.stringify(longer.messages.slice(0, 8))).toBe(JSON.stringify(result.messages));
+      expectRerunAsDelta(mypy, rerun, [
+        '@@ -1,1 +1,0 @@',
+        `-${lines[0]}`,
+        `@@ -195,1 +194,1 @@`,
+        `-${lines[194]}`,
+        `+${lines[194]?.replace('188', '187')}`,
+      ]);
     },
   );
 
