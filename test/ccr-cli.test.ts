@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openOriginalStore } from '../src/store/index.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 const run = promisify(execFile);
 const bin = resolve(import.meta.dirname, '../bin/run.js');
-const corpusLog = resolve(import.meta.dirname, '../../shared/corpus/log-openssh-2k.log');
 
 function isolatedEnv() {
   const root = mkdtempSync(join(tmpdir(), 'headroom-cli-'));
@@ -53,7 +53,7 @@ describe('headroom retrieve', () => {
 
   it('prints an original stored through the library byte for byte', async () => {
     const env = isolatedEnv();
-    const original = readFileSync(corpusLog, 'utf8');
+    const original = realOutput('log-express-debug').text;
     const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
     const id = await store.put(original);
     await store.close();
@@ -76,28 +76,5 @@ describe('headroom retrieve', () => {
       id,
       text: 'GET /a 200\nPOST /b 500\nGET /c 404\n',
     });
-  });
-
-  it('reads the originals from the directory HEADROOM_STORE names', async () => {
-    const env = {
-      ...isolatedEnv(),
-      HEADROOM_STORE: `sqlite:${mkdtempSync(join(tmpdir(), 'headroom-shared-'))}`,
-    };
-    const store = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR, store: env.HEADROOM_STORE });
-    const id = await store.put('kept in the shared directory\n');
-    await store.close();
-    const result = await headroom(['retrieve', id], env);
-    expect(result).toMatchObject({ code: 0, stdout: 'kept in the shared directory\n' });
-    const elsewhere = await headroom(['retrieve', id], { ...env, HEADROOM_STORE: 'sqlite' });
-    expect(elsewhere.code).toBe(1);
-  });
-
-  it('refuses a store it does not support with one line naming what it does (exit 2)', async () => {
-    const env = { ...isolatedEnv(), HEADROOM_STORE: 'redis://:s3cret@cache.internal:6379' };
-    const result = await headroom(['retrieve', 'hr_000000000000'], env);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      'headroom: store "redis:" is not supported by this headroom (supported: sqlite, or sqlite:/absolute/dir)\n',
-    );
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMarker, MARKER_PATTERN, originalId } from '../src/compress/marker.js';
+import { countTokens } from '../src/compress/tokens.js';
 import { formatNamed } from '../src/formats/index.js';
 import type { FormatName } from '../src/formats/types.js';
 import type { WireObject } from '../src/formats/wire.js';
@@ -20,18 +21,13 @@ import {
   requestHasMarkers,
   shouldOfferRetrieveTool,
 } from '../src/retrieve/tool.js';
+import { openOriginalStore } from '../src/store/index.js';
+import type { OriginalStore } from '../src/store/types.js';
+import { CORPUS_DIR, type CorpusItem, corpusItems, describeWithCorpus } from './helpers/corpus.js';
+import { lineCount, realOutput, realOutputs } from './helpers/real-outputs.js';
 
 const retrieveToolDefinition = (format: FormatName) => definitionIn(formatNamed(format));
 const withRetrieveTool = (body: WireObject, format: FormatName) => offer(formatNamed(format), body);
-
-import { countTokens } from '../src/compress/tokens.js';
-import { openOriginalStore } from '../src/store/index.js';
-import type { OriginalStore } from '../src/store/types.js';
-
-const corpus = resolve(import.meta.dirname, '../../shared/corpus');
-const items = readdirSync(corpus).filter(
-  (name) => !name.endsWith('.meta.json') && name !== 'MANIFEST.json' && name !== 'README.md',
-);
 
 let store: OriginalStore;
 beforeAll(async () => {
@@ -39,29 +35,25 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-function searchTerm(item: string): string {
-  const meta = JSON.parse(readFileSync(join(corpus, `${item}.meta.json`), 'utf8')) as { needles: string[] };
-  const words = meta.needles[0]!.match(/[A-Za-z0-9_]{3,}/g) ?? [];
+/** The longest word of an item's first needle: a term its answer depends on. */
+function searchTerm(item: CorpusItem): string {
+  const words = item.needles[0]!.match(/[A-Za-z0-9_]{3,}/g) ?? [];
   return words.sort((a, b) => b.length - a.length)[0]!;
 }
 
-describe('retrieve over the corpus', () => {
-  it('finds corpus items to test with', async () => {
-    expect(items.length).toBeGreaterThan(30);
-  });
-
-  it.each(items)('gives back %s byte for byte', async (item) => {
-    const original = readFileSync(join(corpus, item), 'utf8');
-    const id = await store.put(original);
+/** Retrieval of each item whole and by query; `bytesOf` is the item as it was written, byte for byte. */
+function retrievesEveryItem(items: readonly CorpusItem[], bytesOf: (item: CorpusItem) => Buffer) {
+  it.each(items)('gives back $name byte for byte', async (item) => {
+    const id = await store.put(item.text);
     const result = await readOriginal(store, id);
     expect(result.found).toBe(true);
     if (!result.found) return;
-    expect(Buffer.from(result.text).equals(readFileSync(join(corpus, item)))).toBe(true);
+    expect(Buffer.from(result.text).equals(bytesOf(item))).toBe(true);
     expect(result.nextOffset).toBeNull();
   });
 
-  it.each(items)('returns only the matching lines or items of %s for a query', async (item) => {
-    const original = readFileSync(join(corpus, item), 'utf8');
+  it.each(items)('returns only the matching lines or items of $name for a query', async (item) => {
+    const original = item.text;
     const id = await store.put(original);
     const term = searchTerm(item);
     const result = await readOriginal(store, id, { query: term });
@@ -83,10 +75,26 @@ describe('retrieve over the corpus', () => {
       expect(entries[0]).toBe(`[${index}] ${JSON.stringify(array[index])}`);
     }
   });
+}
+
+describe('retrieve over real outputs', () => {
+  it('makes real outputs of every category to test with', async () => {
+    expect(new Set(realOutputs().map((item) => item.category)).size).toBe(7);
+  });
+
+  retrievesEveryItem(realOutputs(), (item) => Buffer.from(item.text));
+});
+
+describeWithCorpus('retrieve over the corpus', () => {
+  it('finds corpus items to test with', async () => {
+    expect(corpusItems().length).toBeGreaterThan(30);
+  });
+
+  retrievesEveryItem(corpusItems(), (item) => readFileSync(join(CORPUS_DIR, item.name)));
 });
 
 describe('retrieve', () => {
-  const log = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
+  const log = realOutput('log-express-debug').text;
 
   it('matches any term, case-insensitively, and quoted phrases as a whole', async () => {
     expect(queryTerms('ERROR "connection refused"  timeout')).toEqual([
@@ -113,7 +121,8 @@ describe('retrieve', () => {
       pages.push(result.text);
       offset = result.nextOffset;
     }
-    expect(pages.length).toBeGreaterThan(5);
+    expect(log.length).toBeGreaterThan(3 * MODEL_PAGE_CHARS);
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(log.length / MODEL_PAGE_CHARS));
     expect(pages.join('')).toBe(log);
   });
 
@@ -122,7 +131,9 @@ describe('retrieve', () => {
     const { content } = await answerRetrieveCall({ id }, store);
     expect(content.length).toBeLessThan(MODEL_PAGE_CHARS + 200);
     expect(content).toMatch(
-      /\[headroom: characters 0-\d+ of 384948 shown; call headroom_retrieve again with offset=\d+/,
+      new RegExp(
+        `\\[headroom: characters 0-\\d+ of ${log.length} shown; call headroom_retrieve again with offset=\\d+`,
+      ),
     );
     expect(MARKER_PATTERN.test(content.slice(-200))).toBe(false);
   });
@@ -144,25 +155,26 @@ describe('retrieve', () => {
 
   it('says so when a query matches nothing, and counts what it sent', async () => {
     const id = await store.put(log);
+    const lines = lineCount(log);
     const none = await answerRetrieveCall({ id, query: 'zebra-unicorn' }, store);
     expect(none.content).toBe(
-      `[headroom: 0 of 2000 lines of ${id} match "zebra-unicorn"; call without query for the whole text]`,
+      `[headroom: 0 of ${lines} lines of ${id} match "zebra-unicorn"; call without query for the whole text]`,
     );
-    const some = await answerRetrieveCall({ id, query: 'FATAL' }, store);
+    const some = await answerRetrieveCall({ id, query: 'RangeError' }, store);
     expect(some.content.split('\n')[0]).toMatch(
-      new RegExp(`^\\[headroom: \\d+ of 2000 lines of ${id} match "FATAL"\\]$`),
+      new RegExp(`^\\[headroom: \\d+ of ${lines} lines of ${id} match "RangeError"\\]$`),
     );
     expect(some.retrieval).toEqual({ id, bytes: Buffer.byteLength(some.content), found: true });
   });
 
   it('filters a JSON array by item, numbering items like array indexes', async () => {
-    const labels = readFileSync(join(corpus, 'json-octokit-labels.json'), 'utf8');
-    const id = await store.put(labels);
-    const result = await readOriginal(store, id, { query: 'test-label-updated' });
+    const packages = realOutput('json-npm-query-root-deps').text;
+    const id = await store.put(packages);
+    const result = await readOriginal(store, id, { query: 'zod' });
     expect(result).toMatchObject({
       found: true,
       unit: 'items',
-      total: (JSON.parse(labels) as unknown[]).length,
+      total: (JSON.parse(packages) as unknown[]).length,
     });
     expect(result.found && result.text.split('\n').every((entry) => /^\[\d+\] \{/.test(entry))).toBe(true);
   });

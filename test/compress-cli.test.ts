@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MARKER_PATTERN } from '../src/compress/marker.js';
-import { CORPUS_DIR, corpusItem } from './helpers/corpus.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = resolve(root, 'bin/run.js');
@@ -18,8 +18,10 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('headroom compress', () => {
   it('prints the compressed file with its marker and a token summary on stderr', async () => {
-    const item = corpusItem('log-zookeeper-2k.log');
-    const result = await run(['compress', join(CORPUS_DIR, item.name), '--query', item.question]);
+    const item = realOutput('log-express-debug');
+    const file = join(home, 'server.log');
+    writeFileSync(file, item.text);
+    const result = await run(['compress', file, '--query', item.question]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout.length).toBeLessThan(item.text.length / 5);
     expect(result.stdout).toMatch(MARKER_PATTERN);
@@ -28,7 +30,7 @@ describe('headroom compress', () => {
   });
 
   it('reads piped standard input when no FILE is named, as the pipe examples in its help do', async () => {
-    const item = corpusItem('log-openssh-2k.log');
+    const item = realOutput('log-express-debug');
     const result = await run(['compress', '--kind', 'logs'], item.text);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(MARKER_PATTERN);
@@ -37,7 +39,7 @@ describe('headroom compress', () => {
   });
 
   it('reads standard input and saves the original so `headroom retrieve` returns it byte for byte', async () => {
-    const item = corpusItem('search-cobra-command-methods.txt');
+    const item = realOutput('search-grep-undici-timeout');
     const compressed = await run(['compress', '-', '--json'], item.text);
     expect(compressed.exitCode).toBe(0);
     const summary = JSON.parse(compressed.stdout) as {

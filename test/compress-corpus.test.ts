@@ -2,45 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MARKER_PATTERN } from '../src/compress/marker.js';
 import { measureItems, totals } from '../src/perf/measure.js';
-import { corpusItems } from './helpers/corpus.js';
-import { compressText, engine } from './helpers/engine.js';
+import { corpusItems, describeWithCorpus } from './helpers/corpus.js';
+import { engine } from './helpers/engine.js';
+import { compressForModel, specifyTheEngineOn } from './helpers/engine-specs.js';
 
-const run = (text: string, query = '') =>
-  compressText(text, { query, memo: false, tokenCounting: 'estimate' });
-
-describe('on every corpus item, with its question as the query', () => {
-  for (const item of corpusItems()) {
-    it(`keeps every needle of ${item.name} in what the model sees`, () => {
-      const out = run(item.text, item.question).text;
-      expect(item.needles.filter((n) => !out.includes(n))).toEqual([]);
-    });
-  }
-
-  it('never returns more than it was given and gives the same bytes on a second run', () => {
-    for (const item of corpusItems()) {
-      const first = run(item.text, item.question);
-      expect(first.text.length, item.name).toBeLessThanOrEqual(item.text.length);
-      expect(run(item.text, item.question).text, item.name).toBe(first.text);
-    }
-  });
-
-  it('keeps JSON valid: the output minus its marker line parses', () => {
-    for (const item of corpusItems().filter((i) => i.category === 'json')) {
-      const out = run(item.text, item.question).text;
-      const lines = out.split('\n');
-      expect(lines.at(-1), item.name).toMatch(MARKER_PATTERN);
-      expect(() => JSON.parse(lines.slice(0, -1).join('\n')), item.name).not.toThrow();
-    }
-  });
-
-  it('leaves source code untouched until the code transform exists', () => {
-    for (const item of corpusItems().filter((i) => i.category === 'code')) {
-      expect(run(item.text, item.question).text, item.name).toBe(item.text);
-    }
-  });
+describeWithCorpus('on every corpus item, with its question as the query', () => {
+  specifyTheEngineOn(corpusItems());
 });
 
-describe('reduction on the corpus (o200k_base tokens, each question as the query)', () => {
+describeWithCorpus('reduction on the corpus (o200k_base tokens, each question as the query)', () => {
   // Floors sit just under the figures `npm run bench:compress` prints, so a regression fails here.
   const rows = measureItems(engine, corpusItems());
   const byCategory = new Map(totals(rows, ['code']).map((t) => [t.category, t]));
@@ -90,7 +60,7 @@ describe('on hostile input', () => {
   ];
   for (const [name, text] of inputs) {
     it(`does not throw on ${name} and never grows it`, () => {
-      const out = run(text, 'error failed');
+      const out = compressForModel(text, 'error failed');
       expect(out.text.length).toBeLessThanOrEqual(text.length);
       if (out.originalId) expect(out.text).toMatch(MARKER_PATTERN);
     });

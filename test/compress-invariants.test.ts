@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
 import { compress, compressRequestBody, compressText } from './helpers/engine.js';
+import { realOutput, serverLogLines } from './helpers/real-outputs.js';
 
 type Block = { type: string; [key: string]: unknown };
 
@@ -47,7 +47,7 @@ describe('engine invariants on unusual input', () => {
   });
 
   it('returns the messages whole instead of throwing on tool_use input nested 50k levels deep', () => {
-    const messages = anthropicConversation(turnsFor([corpusItem('log-bgl-2k.log')]));
+    const messages = anthropicConversation(turnsFor([realOutput('log-express-debug')]));
     const assistant = messages[1] as { content: Block[] };
     (assistant.content[1] as Block).input = nested(50_000);
     expect(() => compress(messages)).not.toThrow();
@@ -55,7 +55,7 @@ describe('engine invariants on unusual input', () => {
   });
 
   it('keeps a __proto__ key of the request body and of a tool_result block when compressing', () => {
-    const log = corpusItem('log-bgl-2k.log').text;
+    const log = realOutput('log-express-debug').text;
     const raw = JSON.stringify({
       model: 'claude-sonnet-4-5',
       PROTO: { note: 'a key like any other' },
@@ -86,7 +86,7 @@ describe('engine invariants on unusual input', () => {
   });
 
   it('decides whether a 60 KB shell command reads a file without stalling', () => {
-    const messages = anthropicConversation(turnsFor([corpusItem('log-bgl-2k.log')]));
+    const messages = anthropicConversation(turnsFor([realOutput('log-express-debug')]));
     const assistant = messages[1] as { content: Block[] };
     (assistant.content[1] as Block).input = { command: `cat${' '.repeat(60_000)}| sort` };
     const start = performance.now();
@@ -101,17 +101,16 @@ describe('engine invariants on unusual input', () => {
 describe('outputs past 130k lines or items', () => {
   const many = 150_000;
 
-  it('compresses a 150k-line log with a query and keeps its FATAL line', () => {
-    const routine = corpusItem('log-bgl-2k.log')
-      .text.split('\n')
-      .filter((l) => l.includes(' INFO '));
+  it('compresses a 150k-line log with a query and keeps its error line', () => {
+    const { routine, error } = serverLogLines();
     const lines = Array.from({ length: many }, (_, i) => routine[i % routine.length] as string);
-    const fatal =
-      '2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS APP FATAL ciod: failed to read message prefix';
-    lines.splice(91_234, 0, fatal);
-    const result = compressText(lines.join('\n'), { query: 'why did ciod fail?', tokenCounting: 'estimate' });
+    lines.splice(91_234, 0, error);
+    const result = compressText(lines.join('\n'), {
+      query: 'why did the order fail?',
+      tokenCounting: 'estimate',
+    });
     expect(result.transform).toBe('logs');
-    expect(result.text).toContain(fatal);
+    expect(result.text).toContain(error);
   });
 
   it('compresses a JSON array of 150k records and keeps it valid JSON', () => {

@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
 import { compress, compressText } from './helpers/engine.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 it('keeps the earlier bytes of a conversation resent every turn while another session fills the memo, even past the time budget', () => {
-  const conversation = anthropicConversation(turnsFor([corpusItem('log-bgl-2k.log')]));
+  const conversation = anthropicConversation(turnsFor([realOutput('log-express-debug')]));
   const first = compress(conversation);
   expect(first.stats.blocks[0]?.transform).toBe('logs');
   // Another session's outputs, each distinct, go through the engine between this agent's turns.

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MARKER_PATTERN, originalId } from '../src/compress/marker.js';
@@ -10,13 +12,14 @@ import {
   openaiResponsesInput,
   turnsFor,
 } from './helpers/conversation.js';
-import { corpusItem, corpusItems } from './helpers/corpus.js';
+import { corpusItem, itWithCorpus } from './helpers/corpus.js';
 import { compress, compressRequestBody, compressText } from './helpers/engine.js';
+import { type RealOutput, realOutput, realOutputs, realSourceFile } from './helpers/real-outputs.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bgl = corpusItem('log-bgl-2k.log');
-const issues = corpusItem('json-octokit-paginate-issues.json');
-const grep = corpusItem('search-cobra-command-methods.txt');
+const log = realOutput('log-express-debug');
+const json = realOutput('json-npm-query-root-deps');
+const grep = realOutput('search-grep-undici-timeout');
 
 type Block = { type: string; [key: string]: unknown };
 type Message = { role: string; content: string | Block[] };
@@ -27,16 +30,34 @@ function toolResultText(messages: unknown[], index: number): string {
   return block.content as string;
 }
 
+/**
+ * An output and its re-run sent as two tool results: the re-run goes as `delta` and a reference to the first
+ * call, its original is kept, and a later turn leaves those bytes as they were (it looks only backward).
+ */
+function expectRerunAsDelta(item: RealOutput, rerun: string, delta: string[]) {
+  const result = compress(anthropicConversation(turnsFor([item, { ...item, text: rerun }])));
+  expect(toolResultText(result.messages, 6)).toBe(
+    [
+      ...delta,
+      `[headroom: same as the Bash output of call toolu_0000 earlier in this conversation except the lines above; headroom_retrieve id=${originalId(rerun)}]`,
+    ].join('\n'),
+  );
+  expect(result.stats.blocks[1]?.transform).toBe('dedup');
+  expect(result.originals).toContainEqual({ id: originalId(rerun), text: rerun });
+  const longer = compress(anthropicConversation(turnsFor([item, { ...item, text: rerun }, log])));
+  expect(JSON.stringify(longer.messages.slice(0, 8))).toBe(JSON.stringify(result.messages));
+}
+
 describe('compress (Anthropic messages)', () => {
-  it('shrinks a Bash log output, keeps its FATAL lines and returns the original for the store', () => {
-    const messages = anthropicConversation(turnsFor([bgl]));
+  it('shrinks a Bash log output, keeps its error lines and returns the original for the store', () => {
+    const messages = anthropicConversation(turnsFor([log]));
     const result = compress(messages);
     const text = toolResultText(result.messages, 2);
-    expect(text.length).toBeLessThan(bgl.text.length / 3);
-    expect(text).toContain('RAS KERNEL FATAL force load/store alignment...............0');
-    const id = originalId(bgl.text);
+    expect(text.length).toBeLessThan(log.text.length / 3);
+    for (const needle of log.needles) expect(text).toContain(needle);
+    const id = originalId(log.text);
     expect(text.endsWith(`headroom_retrieve id=${id}]`)).toBe(true);
-    expect(result.originals).toEqual([{ id, text: bgl.text }]);
+    expect(result.originals).toEqual([{ id, text: log.text }]);
     const block = result.stats.blocks[0];
     expect(block).toMatchObject({
       kind: 'logs',
@@ -49,13 +70,13 @@ describe('compress (Anthropic messages)', () => {
   });
 
   it('never mutates its input and leaves user text, assistant turns and images untouched', () => {
-    const messages = anthropicConversation(turnsFor([bgl]));
+    const messages = anthropicConversation(turnsFor([log]));
     const image = {
       type: 'image',
       source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' },
     };
     (messages[2] as Message).content = [
-      { type: 'tool_result', tool_use_id: 'toolu_0000', content: [{ type: 'text', text: bgl.text }, image] },
+      { type: 'tool_result', tool_use_id: 'toolu_0000', content: [{ type: 'text', text: log.text }, image] },
     ];
     const snapshot = structuredClone(messages);
     const result = compress(messages);
@@ -69,9 +90,9 @@ describe('compress (Anthropic messages)', () => {
   });
 
   it('never compresses the outputs of editing tools, excluded tools or small outputs', () => {
-    const messages = anthropicConversation(turnsFor([bgl, grep, issues]));
+    const messages = anthropicConversation(turnsFor([log, grep, json]));
     ((messages[1] as Message).content as Block[])[1]!.name = 'Edit';
-    const small = anthropicConversation(turnsFor([{ ...bgl, text: bgl.text.slice(0, 400) }]));
+    const small = anthropicConversation(turnsFor([{ ...log, text: log.text.slice(0, 400) }]));
     const result = compress([...messages, ...small.map((m) => structuredClone(m))], {
       excludeTools: ['grep'],
     });
@@ -81,22 +102,22 @@ describe('compress (Anthropic messages)', () => {
       undefined,
       'below-threshold',
     ]);
-    expect(toolResultText(result.messages, 2)).toBe(bgl.text);
+    expect(toolResultText(result.messages, 2)).toBe(log.text);
     expect(toolResultText(result.messages, 6)).toBe(grep.text);
   });
 
   it('passes file reads whole whatever they hold (Read, cat, sed -n) but compresses logs printed by a command', () => {
-    const code = corpusItem('code-requests-sessions.py');
-    const messages = anthropicConversation(turnsFor([code, bgl, bgl, bgl]));
-    const inputs = [{ command: 'cat /var/log/bgl.log' }, { command: "sed -n '1,4000p' bgl.log" }];
+    const code = realSourceFile();
+    const messages = anthropicConversation(turnsFor([code, log, log, log]));
+    const inputs = [{ command: 'cat /var/log/api.log' }, { command: "sed -n '1,4000p' api.log" }];
     inputs.forEach((input, k) => {
       ((messages[5 + 4 * k] as Message).content as Block[])[1]!.input = input;
     });
     // The same log read with the Read tool and printed by `docker logs`.
-    ((messages[13] as Message).content as Block[])[1]!.input = { command: 'docker logs bgl --tail 2000' };
-    const read = anthropicConversation(turnsFor([bgl]));
+    ((messages[13] as Message).content as Block[])[1]!.input = { command: 'docker logs api --tail 2000' };
+    const read = anthropicConversation(turnsFor([log]));
     ((read[1] as Message).content as Block[])[1]!.name = 'Read';
-    ((read[1] as Message).content as Block[])[1]!.input = { file_path: '/var/log/bgl.log' };
+    ((read[1] as Message).content as Block[])[1]!.input = { file_path: '/var/log/api.log' };
     const result = compress([...read, ...messages]);
     expect(result.stats.blocks.map((b) => b.skipped)).toEqual([
       'file-read',
@@ -105,14 +126,14 @@ describe('compress (Anthropic messages)', () => {
       'file-read',
       undefined,
     ]);
-    expect(toolResultText(result.messages, 2)).toBe(bgl.text);
+    expect(toolResultText(result.messages, 2)).toBe(log.text);
     expect(toolResultText(result.messages, 6)).toBe(code.text);
-    expect(toolResultText(result.messages, 10)).toBe(bgl.text);
+    expect(toolResultText(result.messages, 10)).toBe(log.text);
     expect(result.stats.blocks[4]?.transform).toBe('logs');
   });
 
   it('leaves a block that already carries a headroom marker alone', () => {
-    const once = compress(anthropicConversation(turnsFor([bgl])));
+    const once = compress(anthropicConversation(turnsFor([log])));
     const twice = compress(once.messages);
     expect(twice.stats.blocks[0]?.skipped).toBe('already-compressed');
     expect(twice.messages).toEqual(once.messages);
@@ -128,39 +149,46 @@ describe('compress (Anthropic messages)', () => {
     expect(result.stats.blocks[0]?.transform).toBe('search');
   });
 
-  it('turns a re-run whose output changed in a few lines into the changed lines and a reference', () => {
-    const mypy = corpusItem('build-mypy-strict-requests.txt');
-    const lines = mypy.text.split('\n');
-    const fixed = lines.filter((l) => !l.startsWith('requests/hooks.py:15:'));
-    const rerun = fixed.join('\n').replace('Found 188 errors in 15 files', 'Found 187 errors in 15 files');
-    const result = compress(anthropicConversation(turnsFor([mypy, { ...mypy, text: rerun }])));
-    const second = toolResultText(result.messages, 6);
-    expect(second).toBe(
-      [
+  it('turns a re-run that fixed a few errors into the lines that went and a reference', () => {
+    const tsc = realOutput('build-tsc-eventsource-lib-es5');
+    const lines = tsc.text.split('\n');
+    // The re-run after fixing the first error tsc reported and the first one in the last file it names.
+    const last = lines.findIndex((l) => l.startsWith(`${lines.at(-2)?.split('(')[0]}(`));
+    expect(last).toBeGreaterThan(1);
+    const rerun = lines.filter((_, i) => i !== 0 && i !== last).join('\n');
+    expectRerunAsDelta(tsc, rerun, [
+      '@@ -1,1 +1,0 @@',
+      `-${lines[0]}`,
+      `@@ -${last + 1},1 +${last},0 @@`,
+      `-${lines[last]}`,
+    ]);
+  });
+
+  itWithCorpus(
+    'turns a re-run whose output changed in a few lines into the changed lines and a reference',
+    () => {
+      const mypy = corpusItem('build-mypy-strict-requests.txt');
+      const lines = mypy.text.split('\n');
+      const fixed = lines.filter((l) => !l.startsWith('requests/hooks.py:15:'));
+      const rerun = fixed.join('\n').replace('Found 188 errors in 15 files', 'Found 187 errors in 15 files');
+      expectRerunAsDelta(mypy, rerun, [
         '@@ -1,1 +1,0 @@',
         `-${lines[0]}`,
         `@@ -195,1 +194,1 @@`,
         `-${lines[194]}`,
         `+${lines[194]?.replace('188', '187')}`,
-        `[headroom: same as the Bash output of call toolu_0000 earlier in this conversation except the lines above; headroom_retrieve id=${originalId(rerun)}]`,
-      ].join('\n'),
-    );
-    expect(result.stats.blocks[1]?.transform).toBe('dedup');
-    expect(result.originals).toContainEqual({ id: originalId(rerun), text: rerun });
-    // Looking only backward keeps the earlier turns' bytes when the conversation grows.
-    const longer = compress(anthropicConversation(turnsFor([mypy, { ...mypy, text: rerun }, bgl])));
-    expect(JSON.stringify(longer.messages.slice(0, 8))).toBe(JSON.stringify(result.messages));
-  });
+      ]);
+    },
+  );
 
   it('compresses an output on its own when it shares little with earlier ones', () => {
-    const mypy = corpusItem('build-mypy-strict-requests.txt');
-    const result = compress(anthropicConversation(turnsFor([mypy, bgl])));
+    const tsc = realOutput('build-tsc-eventsource-lib-es5');
+    const result = compress(anthropicConversation(turnsFor([tsc, log])));
     expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'logs']);
   });
 
   it('sends byte-identical earlier turns when the conversation grows by one turn (prompt cache stays warm)', () => {
-    const items = corpusItems().filter((i) => i.category !== 'code');
-    const turns = turnsFor(items.slice(0, 12));
+    const turns = turnsFor(realOutputs().slice(0, 12));
     const shorter = compress(anthropicConversation(turns.slice(0, 11)));
     const longer = compress(
       anthropicConversation([
@@ -175,7 +203,7 @@ describe('compress (Anthropic messages)', () => {
   });
 
   it('fails open past its time budget: blocks after it are sent as they are', () => {
-    const turns = turnsFor([bgl, grep]).map((t) => ({ ...t, question: `${t.question} (budget run)` }));
+    const turns = turnsFor([log, grep]).map((t) => ({ ...t, question: `${t.question} (budget run)` }));
     const result = compress(anthropicConversation(turns), { budgetMs: -1 });
     expect(result.stats.blocks.map((b) => b.skipped)).toEqual(['budget', 'budget']);
     expect(result.originals).toEqual([]);
@@ -187,17 +215,17 @@ describe('compress (Anthropic messages)', () => {
 
 describe('compress (OpenAI shapes)', () => {
   it('compresses role "tool" messages of a Chat Completions conversation', () => {
-    const messages = openaiChatConversation(turnsFor([bgl]));
+    const messages = openaiChatConversation(turnsFor([log]));
     const result = compress(messages);
     const tool = result.messages[3] as { role: string; content: string };
     expect(tool.role).toBe('tool');
-    expect(tool.content.length).toBeLessThan(bgl.text.length / 3);
+    expect(tool.content.length).toBeLessThan(log.text.length / 3);
     expect(result.stats.blocks[0]?.toolName).toBe('bash');
     expect(result.messages[0]).toBe(messages[0]);
   });
 
   it('compresses Responses function_call_output items and re-closes Codex JSON envelopes', () => {
-    const input = openaiResponsesInput(turnsFor([bgl, grep]));
+    const input = openaiResponsesInput(turnsFor([log, grep]));
     const envelope = { output: grep.text, metadata: { exit_code: 0, duration_seconds: 0.2 } };
     (input[6] as { output: string }).output = JSON.stringify(envelope);
     const result = compress(input);
@@ -215,7 +243,7 @@ describe('compressRequestBody', () => {
       model: 'claude-sonnet-4-5',
       system: [{ type: 'text', text: 'system prompt', cache_control: { type: 'ephemeral' } }],
       tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
-      messages: anthropicConversation(turnsFor([bgl])),
+      messages: anthropicConversation(turnsFor([log])),
       max_tokens: 1024,
       stream: true,
     };
@@ -243,30 +271,26 @@ describe('lineDelta', () => {
     const run = (ms: number) =>
       [...Array.from({ length: 30 }, (_, i) => `ok ${i + 1} - test ${i + 1}`), `# time=${ms}ms`].join('\n');
     expect(lineDelta(run(120), run(95))).toBe('@@ -31,1 +31,1 @@\n-# time=120ms\n+# time=95ms');
-    const hdfs = corpusItem('log-hdfs-2k.log').text;
-    expect(lineDelta(bgl.text, hdfs)).toBeUndefined();
+    expect(lineDelta(log.text, realOutput('log-npm-ci-offline').text)).toBeUndefined();
     expect(lineDelta(run(1), run(1))).toBeUndefined();
   });
 });
 
 describe('determinism', () => {
   it('gives the same bytes in a separate process', () => {
-    const here = compressText(bgl.text, { query: bgl.question }).text;
+    const here = compressText(log.text, { query: log.question }).text;
+    const file = join(mkdtempSync(join(tmpdir(), 'headroom-determinism-')), 'api.log');
+    writeFileSync(file, log.text);
     const script = `import('${resolve(root, 'dist/compress/engine.js')}').then(async (m) => {
       const { readFileSync } = await import('node:fs');
-      const meta = JSON.parse(readFileSync(process.argv[1] + '.meta.json', 'utf8'));
       const engine = m.createEngine();
       await engine.init();
-      process.stdout.write(engine.compressText(readFileSync(process.argv[1], 'utf8'), { query: meta.question }).text);
+      process.stdout.write(engine.compressText(readFileSync(process.argv[1], 'utf8'), { query: process.argv[2] }).text);
     });`;
-    const there = execFileSync(
-      process.execPath,
-      ['-e', script, resolve(root, '../shared/corpus/log-bgl-2k.log')],
-      {
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
+    const there = execFileSync(process.execPath, ['-e', script, file, log.question], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(there).toBe(here);
   });
 });

@@ -8,22 +8,25 @@ import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, openaiResponsesInput, type Turn, turnsFor } from './helpers/conversation.js';
-import { type CorpusItem, corpusItems } from './helpers/corpus.js';
 import { startProxyPerFile } from './helpers/proxy.js';
+import { type RealOutput, realOutputs } from './helpers/real-outputs.js';
 
 const TURNS = 20;
 
-/** Twenty outputs of varying kinds: categories taken in turn, so logs, JSON, search, diffs... interleave. */
-function variedItems(count: number): CorpusItem[] {
-  const byCategory = new Map<string, CorpusItem[]>();
-  for (const item of corpusItems())
+/**
+ * Twenty outputs of varying kinds: categories taken in turn, so logs, JSON, search, diffs... interleave; once
+ * every output has had its turn the agent runs the same commands again, as agents do.
+ */
+function variedItems(count: number): RealOutput[] {
+  const byCategory = new Map<string, RealOutput[]>();
+  for (const item of realOutputs())
     byCategory.set(item.category, [...(byCategory.get(item.category) ?? []), item]);
   const queues = [...byCategory.values()];
-  const picked: CorpusItem[] = [];
-  for (let round = 0; picked.length < count; round++) {
-    for (const queue of queues) if (queue[round] && picked.length < count) picked.push(queue[round]!);
+  const rotation: RealOutput[] = [];
+  for (let round = 0; rotation.length < realOutputs().length; round++) {
+    for (const queue of queues) if (queue[round]) rotation.push(queue[round]!);
   }
-  return picked;
+  return Array.from({ length: count }, (_, i) => rotation[i % rotation.length]!);
 }
 
 const turns = turnsFor(variedItems(TURNS));

@@ -1,4 +1,4 @@
-// Compression through the running proxy, end to end: real-sized agent conversations built from corpus tool
+// Compression through the running proxy, end to end: real-sized agent conversations built from real tool
 // outputs, sent by the official SDKs, arrive upstream smaller, with every needle either still there or
 // retrievable from the proxy's store, everything but tool outputs untouched, and the savings recorded.
 
@@ -18,19 +18,22 @@ import {
   openaiResponsesInput,
   turnsFor,
 } from './helpers/conversation.js';
-import { type CorpusItem, corpusItem } from './helpers/corpus.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
+import { type RealOutput, realOutput, realSourceFile } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';
 
+// One output of each kind, and a source file read whole.
 const items = [
-  'log-hdfs-2k.log',
-  'json-octokit-paginate-issues.json',
-  'search-requests-timeout.txt',
-  'diff-ky-1.2.0-1.2.1.diff',
-  'build-mypy-strict-requests.txt',
-  'text-requests-changelog.txt',
-  'code-rxjs-ajax.ts',
-].map(corpusItem);
+  ...[
+    'log-express-debug',
+    'json-npm-query-root-deps',
+    'search-grep-undici-timeout',
+    'diff-signal-exit',
+    'build-tsc-eventsource-lib-es5',
+    'text-ink-readme',
+  ].map(realOutput),
+  realSourceFile(),
+];
 const turns = turnsFor(items);
 const QUESTION = 'Summarise what went wrong across these outputs.';
 
@@ -75,10 +78,10 @@ const responsesParams = {
   ],
 };
 
+const objects = (value: unknown): WireObject[] => (Array.isArray(value) ? value.filter(isObject) : []);
+
 /** The shapes these cases send. */
 type Shape = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
-
-const objects = (value: unknown): WireObject[] => (Array.isArray(value) ? value.filter(isObject) : []);
 
 /** Each tool output of a request body by its call id, with a setter to blank it out. */
 function toolOutputs(format: Shape, body: WireObject): { callId: string; text: string; blank(): void }[] {
@@ -144,7 +147,7 @@ const toolName = (tool: WireObject) =>
 type Fate = 'kept' | 'retrievable' | 'lost';
 
 /** Where each needle of each item ended up: in the forwarded text, or behind its marker in the store. */
-async function needleFates(format: Shape, forwarded: WireObject, included: readonly CorpusItem[]) {
+async function needleFates(format: Shape, forwarded: WireObject, included: readonly RealOutput[]) {
   const byCall = new Map(toolOutputs(format, forwarded).map((o) => [o.callId, o.text]));
   const fates: Record<string, Fate> = {};
   for (const [i, item] of included.entries()) {
@@ -188,7 +191,7 @@ describe('compression through the proxy', () => {
   it.each(CASES)(
     '$name: the model API gets fewer tokens, every needle kept or retrievable, the rest untouched',
     async ({ format, sent, send }) => {
-      await proxy.store.reset();
+      proxy.store.reset();
       const before = upstream.requests.length;
       await send();
       const received = upstream.requests[before]!;
@@ -221,8 +224,8 @@ describe('compression through the proxy', () => {
     },
   );
 
-  it('keeps the FATAL and ERROR lines of a 2k-line log readable by the model, or one retrieve away', async () => {
-    const log = corpusItem('log-hdfs-2k.log');
+  it('keeps the error lines of a server log of thousands of lines readable by the model, or one retrieve away', async () => {
+    const log = realOutput('log-express-debug');
     await claude().messages.create({
       ...anthropicParams,
       messages: [...(anthropicConversation(turnsFor([log])) as Anthropic.MessageParam[])],
@@ -236,7 +239,7 @@ describe('compression through the proxy', () => {
   });
 
   it('records the headroom_retrieve definition as tokens added when it had nothing to compress', async () => {
-    await proxy.store.reset();
+    proxy.store.reset();
     upstream.script((req) => answerWithUsage(req));
     try {
       // A session of its own, so the row read is this request's and not one still landing from before.

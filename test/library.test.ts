@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compress, markerIds, openOriginalStore, retrieve } from 'headroom-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusItem } from './helpers/corpus.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 // The package as a user installs it: `import ... from 'headroom-ai'` resolves to the built dist/.
 const saved = { ...process.env };
@@ -17,23 +17,21 @@ afterAll(() => {
   process.env = saved;
 });
 
-function conversation(toolOutput: string) {
+function conversation({ question, text }: { question: string; text: string }) {
   return [
-    { role: 'user', content: 'Which DataNode first logged a WARN while serving a block?' },
+    { role: 'user', content: question },
     {
       role: 'assistant',
-      content: [
-        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'kubectl logs datanode-0' } },
-      ],
+      content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'kubectl logs api-0' } }],
     },
-    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: toolOutput }] },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: text }] },
   ];
 }
 
 describe('compress() from the package', () => {
   it('shrinks a tool output and keeps the original retrievable from the local store, byte for byte', async () => {
-    const log = corpusItem('log-hdfs-2k.log');
-    const input = conversation(log.text);
+    const log = realOutput('log-express-debug');
+    const input = conversation(log);
     const before = JSON.stringify(input);
     const { messages, stats } = await compress(input);
     expect(JSON.stringify(input)).toBe(before);
@@ -47,26 +45,14 @@ describe('compress() from the package', () => {
   });
 
   it('keeps nothing when told not to, and the caller gets the originals instead', async () => {
-    const log = corpusItem('log-openssh-2k.log');
+    const log = realOutput('log-npm-ci-offline');
     const store = await openOriginalStore({ cacheDir: mkdtempSync(join(tmpdir(), 'headroom-lib-own-')) });
     try {
-      const { messages, originals } = await compress(conversation(log.text), { store: false });
+      const { messages, originals } = await compress(conversation(log), { store: false });
       const [id] = markerIds(JSON.stringify(messages));
       expect(originals.map((o) => o.text)).toEqual([log.text]);
       expect((await retrieve(id as string, { store })).found).toBe(false);
       expect((await retrieve(id as string)).found).toBe(false);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('keeps the originals in the store it is given, where retrieve finds them', async () => {
-    const log = corpusItem('log-openssh-2k.log');
-    const store = await openOriginalStore({ cacheDir: mkdtempSync(join(tmpdir(), 'headroom-lib-given-')) });
-    try {
-      const { messages } = await compress(conversation(log.text), { store });
-      const [id] = markerIds(JSON.stringify(messages));
-      expect(await retrieve(id as string, { store })).toMatchObject({ found: true, text: log.text });
     } finally {
       await store.close();
     }

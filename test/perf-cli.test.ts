@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CORPUS_DIR } from './helpers/corpus.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '..', 'bin', 'run.js');
@@ -22,14 +22,12 @@ interface PerfJson {
 }
 
 describe('headroom perf', () => {
-  it('measures a corpus file with its sidecar: tokens saved and every needle kept', async () => {
-    const { stdout } = await run(process.execPath, [
-      bin,
-      'perf',
-      join(CORPUS_DIR, 'log-hdfs-2k.log'),
-      '--json',
-      '--no-speed',
-    ]);
+  it('measures a file with its sidecar: tokens saved and every needle kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-perf-'));
+    const { name, text, ...sidecar } = realOutput('log-express-debug');
+    writeFileSync(join(dir, name), text);
+    writeFileSync(join(dir, `${name}.meta.json`), JSON.stringify(sidecar));
+    const { stdout } = await run(process.execPath, [bin, 'perf', join(dir, name), '--json', '--no-speed']);
     const figures = JSON.parse(stdout) as PerfJson;
     expect(figures.items).toHaveLength(1);
     const [item] = figures.items;

@@ -15,11 +15,11 @@ import {
 } from '../src/retrieve/loop.js';
 import { hasRetrieveTool } from '../src/retrieve/tool.js';
 import { geminiContents, turnsFor } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
 import { compress, compressRequestBody } from './helpers/engine.js';
+import { realOutput } from './helpers/real-outputs.js';
 
-const log = corpusItem('log-hdfs-2k.log');
-const json = corpusItem('json-octokit-paginate-issues.json');
+const log = realOutput('log-express-debug');
+const json = realOutput('json-npm-query-root-deps');
 
 describe('Gemini provider view', () => {
   it('finds each functionResponse output with its tool, call arguments and the user question before it', () => {
@@ -94,7 +94,7 @@ describe('compressing Gemini contents', () => {
 
   it('is deterministic and keeps earlier contents byte for byte when a turn is added', () => {
     const body = (n: number) => ({
-      contents: geminiContents(turnsFor([log, json, corpusItem('search-requests-timeout.txt')].slice(0, n))),
+      contents: geminiContents(turnsFor([log, json, realOutput('search-grep-undici-timeout')].slice(0, n))),
       generationConfig: { temperature: 0 },
     });
     const two = JSON.stringify(compressRequestBody('gemini', body(2)).body);

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
+import { realOutput } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'run.js');
@@ -165,7 +165,7 @@ describe('headroom proxy', () => {
 
   it('shows tokens before → after and the transforms used, in the --verbose line and in /stats', async () => {
     const { child, url, stderr } = await spawnProxy(['--verbose']);
-    const log = corpusItem('log-hadoop-2k.log');
+    const log = realOutput('log-express-debug');
     await new Anthropic({ apiKey: 'sk-ant-test', baseURL: url, maxRetries: 0 }).messages.create({
       ...params,
       messages: anthropicConversation(turnsFor([log])) as Anthropic.MessageParam[],

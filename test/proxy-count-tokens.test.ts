@@ -7,15 +7,15 @@ import { markerIds } from '../src/compress/marker.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
 import { startProxyPerFile } from './helpers/proxy.js';
+import { realOutput } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
 startProxyPerFile((started) => ({ upstream, proxy } = started), {}, { resetAfterEach: false });
 
-const log = corpusItem('log-hdfs-2k.log');
+const log = realOutput('log-express-debug');
 const params = {
   model: 'claude-sonnet-4-6',
   system: 'You are a coding agent.',

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
 import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -23,9 +23,7 @@ const headers = {
 
 describe('compression failing open', () => {
   it('sends the tool outputs it had no time left for as they were, and records the overrun', async () => {
-    const items = ['log-zookeeper-2k.log', 'json-octokit-release-assets.json', 'log-openssh-2k.log'].map(
-      corpusItem,
-    );
+    const items = ['log-express-debug', 'json-npm-explain-debug', 'log-npm-ci-offline'].map(realOutput);
     const claude = new Anthropic({ apiKey: 'sk-ant-test', baseURL: proxy.url, maxRetries: 0 });
     const message = await claude.messages.create({
       model: 'claude-sonnet-4-6',
@@ -44,7 +42,7 @@ describe('compression failing open', () => {
   });
 
   it('forwards a gzip-encoded body byte for byte', async () => {
-    const item = corpusItem('log-zookeeper-2k.log');
+    const item = realOutput('log-express-debug');
     const body = gzipSync(
       JSON.stringify({
         model: 'claude-sonnet-4-6',

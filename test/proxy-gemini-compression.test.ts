@@ -1,6 +1,6 @@
-// Gemini through a compressing proxy, with Google's SDK as the caller: a corpus conversation in Gemini CLI's
-// shape reaches the model smaller with every needle kept or retrievable, and the model's headroom_retrieve
-// calls are answered inside the proxy, so the SDK sees one clean answer, streamed or not.
+// Gemini through a compressing proxy, with Google's SDK as the caller: a conversation of real outputs in
+// Gemini CLI's shape reaches the model smaller with every needle kept or retrievable, and the model's
+// headroom_retrieve calls are answered inside the proxy, so the SDK sees one clean answer, streamed or not.
 
 import { type Content, type GenerateContentResponse, GoogleGenAI, type Tool } from '@google/genai';
 import { request } from 'undici';
@@ -11,15 +11,13 @@ import type { RunningProxy } from '../src/proxy/server.js';
 import { readOriginal } from '../src/retrieve/read.js';
 import { type AnswerContent, answer, type FakeUpstream, type ReceivedRequest } from './fake-upstream.js';
 import { geminiContents, turnsFor } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
 import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
+import { realOutput } from './helpers/real-outputs.js';
 
 const MODEL = 'gemini-2.5-pro';
-const items = ['log-hdfs-2k.log', 'json-octokit-paginate-issues.json', 'search-requests-timeout.txt'].map(
-  corpusItem,
-);
+const items = ['log-express-debug', 'json-npm-query-root-deps', 'search-grep-undici-timeout'].map(realOutput);
 const QUESTION = 'Summarise what went wrong across these outputs.';
-const FINAL = 'The datanode lost its block and the request timed out.';
+const FINAL = 'The order handler threw a RangeError for order 13, and the undici client timed out.';
 const MAX_ROUNDS = 3;
 
 let upstream: FakeUpstream;

@@ -19,13 +19,14 @@ import {
   openaiResponsesInput,
   turnsFor,
 } from './helpers/conversation.js';
-import { corpusItem } from './helpers/corpus.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
+import { realOutput } from './helpers/real-outputs.js';
 
-const item = corpusItem('json-octokit-labels.json');
+// A JSON output the model reads back in one page, so the whole original is what it gets.
+const item = realOutput('json-npm-explain-debug');
 const turns = turnsFor([item]);
-const QUESTION = 'Which label was renamed, and to what?';
-const FINAL = 'The label test-label was renamed to test-label-updated with color BADA55.';
+const QUESTION = 'Which of those packages pull in debug directly?';
+const FINAL = 'body-parser, express, finalhandler and router depend on debug directly.';
 const RETRIEVE_CALL = 'call_hr_0001';
 /** The original as it appears inside a JSON request body. */
 const originalInJson = JSON.stringify(item.text).slice(1, -1);

@@ -1,9 +1,8 @@
 // What every OriginalStore backend must do, as one vitest suite: a backend's test file calls
 // `describeOriginalStore` with a way to open its store, then adds the cases only that backend has.
 
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { realOutput } from '../../test/helpers/real-outputs.js';
 import { originalId } from '../compress/marker.js';
 import type { OriginalStore } from './types.js';
 
@@ -23,10 +22,8 @@ export interface OriginalStoreBackend {
   place(): (options?: OriginalStoreCaseOptions) => Promise<OriginalStore>;
 }
 
-const corpus = resolve(import.meta.dirname, '../../../shared/corpus');
-
 export function describeOriginalStore(name: string, backend: OriginalStoreBackend): void {
-  const hadoopLog = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
+  const serverLog = realOutput('log-express-debug').text;
   const opened: OriginalStore[] = [];
   afterEach(async () => {
     for (const store of opened.splice(0)) await store.close();
@@ -45,7 +42,7 @@ export function describeOriginalStore(name: string, backend: OriginalStoreBacken
   describe(`OriginalStore contract: ${name}`, () => {
     it('gives back exactly what was put, under the content-addressed id', async () => {
       const store = await open();
-      const text = `${hadoopLog}\nnon-ASCII: café ✓ 日本語 😀\n`;
+      const text = `${serverLog}\nnon-ASCII: café ✓ 日本語 😀\n`;
       const id = await store.put(text);
       expect(id).toBe(originalId(text));
       expect(await store.has(id)).toBe(true);
@@ -57,11 +54,11 @@ export function describeOriginalStore(name: string, backend: OriginalStoreBacken
     it('keeps one original when the same text is stored twice', async () => {
       const place = backend.place();
       const store = await open(place);
-      const first = await store.put(hadoopLog);
-      const second = await store.put(hadoopLog);
-      await store.putMany([{ id: first, text: hadoopLog }]);
+      const first = await store.put(serverLog);
+      const second = await store.put(serverLog);
+      await store.putMany([{ id: first, text: serverLog }]);
       expect(second).toBe(first);
-      expect(await store.stats()).toMatchObject({ originals: 1, rawBytes: Buffer.byteLength(hadoopLog) });
+      expect(await store.stats()).toMatchObject({ originals: 1, rawBytes: Buffer.byteLength(serverLog) });
       await store.close();
       expect(await (await open(place)).stats()).toMatchObject({ originals: 1 });
     });
@@ -77,9 +74,9 @@ export function describeOriginalStore(name: string, backend: OriginalStoreBacken
     it('loses nothing across a restart', async () => {
       const place = backend.place();
       const first = await open(place);
-      const id = await first.put(hadoopLog);
+      const id = await first.put(serverLog);
       await first.close();
-      expect(await (await open(place)).get(id)).toBe(hadoopLog);
+      expect(await (await open(place)).get(id)).toBe(serverLog);
     });
 
     it('names where it lives, in its stats too', async () => {

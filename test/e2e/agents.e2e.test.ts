@@ -1,12 +1,12 @@
 // Real agents under `headroom wrap`, one non-interactive turn each against the fake model API, in a private
 // HOME. Run with `npm run test:e2e`; an agent whose binary is not installed is skipped with the reason.
 
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
 import { answer, type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
-import { CORPUS_DIR } from '../helpers/corpus.js';
+import { realOutput } from '../helpers/real-outputs.js';
 import { root, runHeadroom, tempDir } from '../wrap-helpers.js';
 
 const enabled = process.env.HEADROOM_E2E === '1';
@@ -14,6 +14,10 @@ const localBin = join(root, 'node_modules', '.bin');
 // Agents whose optional native parts would download binaries are installed by .ci/run without them, here.
 const agentsBin = join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin');
 const searchPath = [localBin, agentsBin, process.env.PATH ?? ''].join(':');
+
+/** Why an agent's suite is skipped, for its name: e2e runs are opt-in, and an agent may not be installed. */
+const skipReason = (dir: string | undefined, agent: string) =>
+  !enabled ? ' (runs with HEADROOM_E2E=1)' : dir ? '' : ` (${agent} not installed)`;
 
 /** The agent binary from the project's dev dependencies or the PATH, or undefined. */
 const binaryDir = (name: string) => {
@@ -52,7 +56,7 @@ const upstreamFlags = () => [
 
 const claudeDir = binaryDir('claude');
 describe.skipIf(!enabled || !claudeDir)(
-  `claude -p under headroom wrap${claudeDir ? '' : ' (claude not installed)'}`,
+  `claude -p under headroom wrap${skipReason(claudeDir, 'claude')}`,
   () => {
     it('sends Claude Code’s requests through headroom to the upstream', async () => {
       const before = upstream.requests.length;
@@ -75,7 +79,7 @@ describe.skipIf(!enabled || !claudeDir)(
 
 const codexDir = binaryDir('codex');
 describe.skipIf(!enabled || !codexDir)(
-  `codex exec under headroom wrap${codexDir ? '' : ' (codex not installed)'}`,
+  `codex exec under headroom wrap${skipReason(codexDir, 'codex')}`,
   () => {
     it('sends Codex’s Responses requests through headroom over plain HTTP', async () => {
       const before = upstream.requests.length;
@@ -95,7 +99,7 @@ describe.skipIf(!enabled || !codexDir)(
 
 const geminiDir = binaryDir('gemini');
 describe.skipIf(!enabled || !geminiDir)(
-  `gemini -p under headroom wrap${geminiDir ? '' : ' (gemini not installed)'}`,
+  `gemini -p under headroom wrap${skipReason(geminiDir, 'gemini')}`,
   () => {
     it('sends Gemini CLI’s requests through headroom with its shell output compressed', async () => {
       const before = upstream.requests.length;
@@ -109,10 +113,10 @@ describe.skipIf(!enabled || !geminiDir)(
         join(home, '.gemini', 'settings.json'),
         JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
       );
-      // The model asks for a 2,000-line log through the CLI's shell tool, then answers.
+      // The model asks for a server log of thousands of lines through the CLI's shell tool, then answers.
       const project = tempDir('e2e-project');
-      copyFileSync(join(CORPUS_DIR, 'log-hdfs-2k.log'), join(project, 'hdfs.log'));
-      const command = { command: 'awk 1 hdfs.log', description: 'Print the log' };
+      writeFileSync(join(project, 'server.log'), realOutput('log-express-debug').text);
+      const command = { command: 'awk 1 server.log', description: 'Print the log' };
       upstream.script((req) =>
         /:streamGenerateContent$/.test(req.path) && !req.body.includes('"functionResponse"')
           ? answer(req, { toolCall: { name: 'run_shell_command', input: command } })
@@ -120,7 +124,16 @@ describe.skipIf(!enabled || !geminiDir)(
       );
       try {
         const result = await runHeadroom(
-          ['wrap', 'gemini', ...upstreamFlags(), '--', '--approval-mode', 'yolo', '-p', 'why did hdfs fail?'],
+          [
+            'wrap',
+            'gemini',
+            ...upstreamFlags(),
+            '--',
+            '--approval-mode',
+            'yolo',
+            '-p',
+            'why did the server fail?',
+          ],
           env,
           { cwd: project, timeout: 80_000 },
         );

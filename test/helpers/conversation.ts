@@ -1,5 +1,5 @@
-// Builds real-sized agent conversations whose tool outputs are corpus items, in the Anthropic,
-// OpenAI Chat and OpenAI Responses shapes, for engine tests now and proxy end-to-end tests later.
+// Builds real-sized agent conversations whose tool outputs are real outputs (generated or from the corpus), in
+// the Anthropic, OpenAI Chat, OpenAI Responses and Gemini shapes, for engine and proxy end-to-end tests.
 
 import type { CorpusItem } from './corpus.js';
 

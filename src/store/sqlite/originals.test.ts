@@ -1,17 +1,17 @@
 // The embedded originals store: the contract every backend meets, then what only a SQLite file has to get
 // right (compression at rest, a corrupt or unwritable file, permissions).
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { realOutput } from '../../../test/helpers/real-outputs.js';
 import { describeOriginalStore } from '../originals.contract.js';
 import type { OriginalStore } from '../types.js';
 import { openSqliteOriginalStore, type SqliteOriginalStoreOptions } from './originals.js';
 
-const corpus = resolve(import.meta.dirname, '../../../../shared/corpus');
-const hadoopLog = readFileSync(join(corpus, 'log-hadoop-2k.log'), 'utf8');
+const serverLog = realOutput('log-express-debug').text;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'headroom-originals-'));
@@ -49,17 +49,17 @@ describe('sqlite originals store', () => {
   it('keeps one row in originals.db when the same original is stored twice', async () => {
     const dir = join(tempDir(), 'cache');
     const store = openStore({ dir });
-    await store.put(hadoopLog);
-    await store.put(hadoopLog);
+    await store.put(serverLog);
+    await store.put(serverLog);
     await store.close();
     expect(rowCount(join(dir, 'originals.db'))).toBe(1);
   });
 
   it('stores a big log compressed at rest', async () => {
     const store = openStore();
-    await store.put(hadoopLog);
+    await store.put(serverLog);
     const stats = await store.stats();
-    expect(stats.rawBytes).toBe(Buffer.byteLength(hadoopLog));
+    expect(stats.rawBytes).toBe(Buffer.byteLength(serverLog));
     expect(stats.storedBytes).toBeLessThan(stats.rawBytes / 5);
   });
 
@@ -91,7 +91,7 @@ describe('sqlite originals store', () => {
   it('creates its directory 0700 and its files 0600', async () => {
     const dir = join(tempDir(), 'nested', 'cache');
     const store = openStore({ dir });
-    await store.put(hadoopLog);
+    await store.put(serverLog);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const name of ['originals.db', 'originals.db-wal', 'originals.db-shm']) {
       const file = join(dir, name);

@@ -1,0 +1,54 @@
+// What the engine promises on any set of real outputs, each item's question as the query: specified once,
+// run on the shared corpus and on the outputs made at run time.
+
+import { expect, it } from 'vitest';
+import { MARKER_PATTERN } from '../../src/compress/marker.js';
+import type { CorpusItem } from './corpus.js';
+import { compressText } from './engine.js';
+
+/** The engine on one output as the proxy runs it, without the memo, so every call computes afresh. */
+export const compressForModel = (text: string, query = '') =>
+  compressText(text, { query, memo: false, tokenCounting: 'estimate' });
+
+/**
+ * Needles kept verbatim, never longer, the same bytes twice, JSON still valid and source files untouched.
+ * `dropsNeedles` names items the engine is known to lose needles of: their spec is `it.fails`, so it turns
+ * red, and is updated, once the engine keeps them.
+ */
+export function specifyTheEngineOn(
+  items: readonly CorpusItem[],
+  dropsNeedles: ReadonlySet<string> = new Set(),
+) {
+  for (const item of items) {
+    const test = dropsNeedles.has(item.name) ? it.fails : it;
+    test(`keeps every needle of ${item.name} in what the model sees`, () => {
+      const out = compressForModel(item.text, item.question).text;
+      expect(item.needles.filter((n) => !out.includes(n))).toEqual([]);
+    });
+  }
+
+  it('never returns more than it was given and gives the same bytes on a second run', () => {
+    for (const item of items) {
+      const first = compressForModel(item.text, item.question);
+      expect(first.text.length, item.name).toBeLessThanOrEqual(item.text.length);
+      expect(compressForModel(item.text, item.question).text, item.name).toBe(first.text);
+    }
+  });
+
+  it('keeps JSON valid: the output minus its marker line parses', () => {
+    const json = items.filter((i) => i.category === 'json');
+    expect(json.length).toBeGreaterThan(0);
+    for (const item of json) {
+      const lines = compressForModel(item.text, item.question).text.split('\n');
+      expect(lines.at(-1), item.name).toMatch(MARKER_PATTERN);
+      expect(() => JSON.parse(lines.slice(0, -1).join('\n')), item.name).not.toThrow();
+    }
+  });
+
+  it('leaves source code untouched until the code transform exists', () => {
+    const code = items.filter((i) => i.category === 'code');
+    expect(code.length).toBeGreaterThan(0);
+    for (const item of code)
+      expect(compressForModel(item.text, item.question).text, item.name).toBe(item.text);
+  });
+}
