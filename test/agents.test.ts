@@ -11,8 +11,8 @@ import { summaryLines } from '../src/agents/summary.js';
 import { withAdoptedUpstreams } from '../src/agents/wrap.js';
 import { resolveConfig } from '../src/config.js';
 import { totals } from '../src/stats/report.js';
-import { requestRow } from './stats-fixtures.js';
-import { tempDir } from './wrap-helpers.js';
+import { requestRow } from './helpers/stats-rows.js';
+import { tempDir } from './helpers/wrap.js';
 
 const PROXY = 'http://127.0.0.1:40123';
 

@@ -6,8 +6,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, openaiResponsesInput, type Turn, turnsFor } from './helpers/conversation.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { startProxyPerFile } from './helpers/proxy.js';
 import { type RealOutput, realOutputs } from './helpers/real-outputs.js';
 

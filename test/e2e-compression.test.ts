@@ -11,13 +11,13 @@ import { countTokens } from '../src/compress/tokens.js';
 import { isObject, type WireObject } from '../src/formats/wire.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { readOriginal } from '../src/retrieve/read.js';
-import { answer, type FakeUpstream, type ReceivedRequest } from './fake-upstream.js';
 import {
   anthropicConversation,
   openaiChatConversation,
   openaiResponsesInput,
   turnsFor,
 } from './helpers/conversation.js';
+import { answer, type FakeUpstream, type ReceivedRequest } from './helpers/fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 import { type RealOutput, realOutput, realSourceFile } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';

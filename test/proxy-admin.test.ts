@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;

@@ -8,8 +8,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { execa, type ResultPromise } from 'execa';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
+import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { realOutput } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';
 

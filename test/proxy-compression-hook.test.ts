@@ -10,7 +10,7 @@ import { countTokens } from '../src/compress/tokens.js';
 import type { WireFormat } from '../src/formats/types.js';
 import type { CompressionResult } from '../src/proxy/compression.js';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
 
 const engine = vi.hoisted(() => ({

@@ -6,8 +6,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import type { FakeUpstream } from './fake-upstream.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
+import type { FakeUpstream } from './helpers/fake-upstream.js';
 import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
 import { realOutput } from './helpers/real-outputs.js';
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { totals } from '../src/stats/report.js';
-import { anthropicEvents, type FakeUpstream } from './fake-upstream.js';
+import { anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;

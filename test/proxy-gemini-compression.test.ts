@@ -9,8 +9,13 @@ import { markerIds } from '../src/compress/marker.js';
 import { isObject, type WireObject } from '../src/formats/wire.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { readOriginal } from '../src/retrieve/read.js';
-import { type AnswerContent, answer, type FakeUpstream, type ReceivedRequest } from './fake-upstream.js';
 import { geminiContents, turnsFor } from './helpers/conversation.js';
+import {
+  type AnswerContent,
+  answer,
+  type FakeUpstream,
+  type ReceivedRequest,
+} from './helpers/fake-upstream.js';
 import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
 import { realOutput } from './helpers/real-outputs.js';
 

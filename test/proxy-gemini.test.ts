@@ -12,7 +12,7 @@ import {
   geminiError,
   type ReceivedRequest,
   startFakeUpstream,
-} from './fake-upstream.js';
+} from './helpers/fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 const API_KEY = 'AIza-test-gemini-key-000';

@@ -5,7 +5,7 @@
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { answer, type FakeUpstream, responseObject, startFakeUpstream } from './fake-upstream.js';
+import { answer, type FakeUpstream, responseObject, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;

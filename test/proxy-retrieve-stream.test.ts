@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { answer, type FakeUpstream, type ReceivedRequest, type Reply } from './fake-upstream.js';
+import { answer, type FakeUpstream, type ReceivedRequest, type Reply } from './helpers/fake-upstream.js';
 import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;

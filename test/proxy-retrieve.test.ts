@@ -7,18 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { markerIds } from '../src/compress/marker.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import {
-  type AnswerContent,
-  answer,
-  type FakeUpstream,
-  type ReceivedRequest,
-  type ToolCall,
-} from './fake-upstream.js';
-import {
   anthropicConversation,
   openaiChatConversation,
   openaiResponsesInput,
   turnsFor,
 } from './helpers/conversation.js';
+import {
+  type AnswerContent,
+  answer,
+  type FakeUpstream,
+  type ReceivedRequest,
+  type ToolCall,
+} from './helpers/fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 import { realOutput } from './helpers/real-outputs.js';
 

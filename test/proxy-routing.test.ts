@@ -6,62 +6,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeRequest } from '../src/proxy/routes.js';
-import { joinUpstreamPath } from '../src/proxy/upstream.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
-
-describe('routeRequest', () => {
-  it('sends Anthropic paths and Anthropic-authenticated requests to Anthropic, the rest to OpenAI', () => {
-    expect(routeRequest('POST', '/v1/messages?beta=true', {})).toMatchObject({
-      provider: 'anthropic',
-      format: expect.objectContaining({ name: 'anthropic' }),
-      path: '/v1/messages',
-      query: '?beta=true',
-    });
-    expect(routeRequest('POST', '/v1/messages/count_tokens', {})).toMatchObject({
-      provider: 'anthropic',
-      format: expect.objectContaining({ name: 'anthropic' }),
-    });
-    expect(routeRequest('GET', '/v1/models', { 'anthropic-version': '2023-06-01' }).provider).toBe(
-      'anthropic',
-    );
-    expect(routeRequest('GET', '/v1/models', { authorization: 'Bearer x' }).provider).toBe('openai');
-    expect(routeRequest('POST', '/v1/chat/completions', {}).format?.name ?? 'other').toBe('openai-chat');
-    expect(routeRequest('POST', '/chat/completions', {}).format?.name ?? 'other').toBe('openai-chat');
-    expect(routeRequest('POST', '/v1/responses', {}).format?.name ?? 'other').toBe('openai-responses');
-    expect(routeRequest('GET', '/v1/responses/resp_1', {}).format?.name ?? 'other').toBe('other');
-    expect(
-      routeRequest('POST', '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse', {}),
-    ).toMatchObject({
-      provider: 'gemini',
-      format: expect.objectContaining({ name: 'gemini' }),
-      query: '?alt=sse',
-    });
-  });
-
-  it('takes the session id off a /s/<id>/ prefix', () => {
-    expect(routeRequest('POST', '/s/abc123/v1/messages?beta=true', {})).toMatchObject({
-      sessionId: 'abc123',
-      path: '/v1/messages',
-      query: '?beta=true',
-      format: expect.objectContaining({ name: 'anthropic' }),
-    });
-    expect(routeRequest('POST', '/s/abc123', {})).toMatchObject({ sessionId: 'abc123', path: '/' });
-    expect(routeRequest('POST', '/sessions/v1/messages', {}).sessionId).toBeUndefined();
-  });
-});
-
-describe('joinUpstreamPath', () => {
-  it('joins base path prefixes without doubling /v1', () => {
-    expect(joinUpstreamPath('', '/v1/messages')).toBe('/v1/messages');
-    expect(joinUpstreamPath('/openai', '/v1/chat/completions')).toBe('/openai/v1/chat/completions');
-    expect(joinUpstreamPath('/api/v1', '/v1/chat/completions')).toBe('/api/v1/chat/completions');
-    expect(joinUpstreamPath('/api/v1', '/chat/completions')).toBe('/api/v1/chat/completions');
-    expect(joinUpstreamPath('/v1', '/v1')).toBe('/v1');
-    expect(joinUpstreamPath('/v1', '/v1beta/models')).toBe('/v1/v1beta/models');
-  });
-});
 
 describe('forwarding', () => {
   let upstream: FakeUpstream;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listRunningProxies } from '../src/stats/runtime-files.js';
-import { startFakeUpstream } from './fake-upstream.js';
+import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, testConfig } from './helpers/proxy.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');

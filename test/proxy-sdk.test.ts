@@ -6,7 +6,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { answer, type FakeUpstream, type ReceivedRequest, startFakeUpstream } from './fake-upstream.js';
+import {
+  answer,
+  type FakeUpstream,
+  type ReceivedRequest,
+  startFakeUpstream,
+} from './helpers/fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;

@@ -11,7 +11,7 @@ import { totals } from '../src/stats/report.js';
 import { openStatsStore } from '../src/store/index.js';
 import { statsDbPath } from '../src/store/sqlite/stats.js';
 import type { NewRequestRow } from '../src/store/types.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;

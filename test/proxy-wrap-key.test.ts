@@ -2,8 +2,8 @@
 // cannot send, even when HEADROOM_API_KEY is set for a shared proxy.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
-import { agentPath, runHeadroom, wrapEnv } from './wrap-helpers.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
+import { agentPath, runHeadroom, wrapEnv } from './helpers/wrap.js';
 
 let upstream: FakeUpstream;
 beforeAll(async () => {

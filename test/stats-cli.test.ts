@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'run.js');

@@ -9,7 +9,7 @@ import { LiveFeed, type LiveStatus } from '../src/stats/live.js';
 import { listRunningProxies, removeRuntimeFile, writeRuntimeFile } from '../src/stats/runtime-files.js';
 import { openStatsStore } from '../src/store/index.js';
 import type { RequestRow } from '../src/store/types.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
 import { until } from './helpers/until.js';
 

@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { execa, type ResultPromise } from 'execa';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { until as untilTimeout } from './helpers/until.js';
 
 const root = join(import.meta.dirname, '..');

@@ -2,9 +2,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStatsStore } from '../src/store/index.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
-import { agentPath, alive, readReport, runHeadroom, tempDir, waitForFile, wrapEnv } from './wrap-helpers.js';
+import { agentPath, alive, readReport, runHeadroom, tempDir, waitForFile, wrapEnv } from './helpers/wrap.js';
 
 let upstream: FakeUpstream;
 beforeAll(async () => {

@@ -5,9 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
-import { answer, type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
+import { answer, type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { realOutput } from '../helpers/real-outputs.js';
-import { root, runHeadroom, tempDir } from '../wrap-helpers.js';
+import { root, runHeadroom, tempDir } from '../helpers/wrap.js';
 
 const enabled = process.env.HEADROOM_E2E === '1';
 const localBin = join(root, 'node_modules', '.bin');

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type Config, resolveConfig } from '../../src/config.js';
 import { type ProxyOptions, type RunningProxy, startProxy } from '../../src/proxy/server.js';
 import type { RequestRow } from '../../src/store/types.js';
-import { type FakeUpstream, startFakeUpstream } from '../fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 
 /** A resolved config isolated from the machine's own settings (no config file, no HEADROOM_* env). */
 export function testConfig(overrides: Partial<Config> = {}): Config {

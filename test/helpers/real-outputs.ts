@@ -2,7 +2,17 @@
 // an express server really run on the packages this repository installs, so no output is stored in it.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -365,14 +375,53 @@ const GENERATORS: Record<string, () => Generated> = {
 
 const cache = new Map<string, RealOutput>();
 
-/** One real output by name, made on first use and kept for the rest of the process. */
+// Test files run in processes of their own and many want the same outputs: each is made once per dev
+// install and kept on disk, under a key that changes with the install (the lockfile), the generators
+// (this file) and Node's version.
+const diskCache = join(
+  root,
+  'node_modules',
+  '.cache',
+  'headroom-real-outputs',
+  createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(process.version)
+    .digest('hex')
+    .slice(0, 16),
+);
+
+function fromDisk(name: string): Generated | undefined {
+  try {
+    return JSON.parse(readFileSync(join(diskCache, `${name}.json`), 'utf8')) as Generated;
+  } catch {
+    return undefined;
+  }
+}
+
+function toDisk(name: string, output: Generated): void {
+  try {
+    mkdirSync(diskCache, { recursive: true });
+    // Written aside and renamed, so a process reading at the same time never sees half a file.
+    const partial = join(diskCache, `${name}.${process.pid}.partial`);
+    writeFileSync(partial, JSON.stringify(output));
+    renameSync(partial, join(diskCache, `${name}.json`));
+  } catch {
+    // A cache that cannot be written costs the next process the time to make the output again.
+  }
+}
+
+/** One real output by name, made on first use (or read from the install's cache) and kept for the process. */
 export function realOutput(name: string): RealOutput {
   const cached = cache.get(name);
   if (cached) return cached;
   const generate = GENERATORS[name];
   if (!generate)
     throw new Error(`no real output named ${name} (known: ${Object.keys(GENERATORS).join(', ')})`);
-  const output = { name, ...generate() };
+  const stored = fromDisk(name);
+  const generated = stored ?? generate();
+  if (!stored) toDisk(name, generated);
+  const output = { name, ...generated };
   const missing = output.needles.filter((needle) => !output.text.includes(needle));
   if (output.needles.length < 2 || missing.length > 0)
     throw new Error(`real output ${name} lacks the needles it was built around: ${JSON.stringify(missing)}`);

@@ -1,13 +1,15 @@
+// The live stats view as a user drives it: rows arriving from the feed, keys to select, open and filter.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LiveFeed } from '../src/stats/live.js';
-import { openStatsStore } from '../src/store/index.js';
-import type { NewRequestRow, StatsStore } from '../src/store/types.js';
-import { StatsApp } from '../src/tui/StatsApp.js';
-import { until } from './helpers/until.js';
+import { until } from '../../test/helpers/until.js';
+import { LiveFeed } from '../stats/live.js';
+import { openStatsStore } from '../store/index.js';
+import type { NewRequestRow, StatsStore } from '../store/types.js';
+import { StatsApp } from './StatsApp.js';
 
 const now = Date.now();
 

@@ -1,22 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The engine on whole conversations: which tool outputs it shortens and which pass whole (edits, file
+// reads, small ones), repeats turned into references, and the stats it reports per block.
+
 import { describe, expect, it } from 'vitest';
-import { MARKER_PATTERN, originalId } from '../src/compress/marker.js';
-import { lineDelta } from '../src/compress/near-duplicate.js';
 import {
   anthropicConversation,
   openaiChatConversation,
   openaiResponsesInput,
   turnsFor,
-} from './helpers/conversation.js';
-import { corpusItem, itWithCorpus } from './helpers/corpus.js';
-import { compress, compressRequestBody, compressText } from './helpers/engine.js';
-import { type RealOutput, realOutput, realOutputs, realSourceFile } from './helpers/real-outputs.js';
+} from '../../test/helpers/conversation.js';
+import { corpusItem, itWithCorpus } from '../../test/helpers/corpus.js';
+import { compress } from '../../test/helpers/engine.js';
+import { type RealOutput, realOutput, realOutputs, realSourceFile } from '../../test/helpers/real-outputs.js';
+import { MARKER_PATTERN, originalId } from './marker.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = realOutput('log-express-debug');
 const json = realOutput('json-npm-query-root-deps');
 const grep = realOutput('search-grep-undici-timeout');
@@ -234,63 +230,5 @@ describe('compress (OpenAI shapes)', () => {
     expect(wrapped.metadata).toEqual(envelope.metadata);
     expect(wrapped.output).toMatch(MARKER_PATTERN);
     expect(wrapped.output.length).toBeLessThan(grep.text.length);
-  });
-});
-
-describe('compressRequestBody', () => {
-  it('rewrites only the tool outputs and keeps every other key in its place', () => {
-    const body = {
-      model: 'claude-sonnet-4-5',
-      system: [{ type: 'text', text: 'system prompt', cache_control: { type: 'ephemeral' } }],
-      tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
-      messages: anthropicConversation(turnsFor([log])),
-      max_tokens: 1024,
-      stream: true,
-    };
-    const result = compressRequestBody('anthropic', body);
-    expect(result.changed).toBe(true);
-    const out = result.body as typeof body;
-    expect(Object.keys(out)).toEqual(Object.keys(body));
-    expect(out.system).toBe(body.system);
-    expect(out.tools).toBe(body.tools);
-    expect(out.messages).not.toBe(body.messages);
-    expect(result.originals).toHaveLength(1);
-  });
-
-  it('returns the same body object when nothing is compressed, and never throws on garbage', () => {
-    const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };
-    expect(compressRequestBody('openai-chat', body)).toMatchObject({ body, changed: false });
-    for (const garbage of [null, 'text', 42, [], { messages: 'nope' }, { input: 'just a string' }]) {
-      expect(compressRequestBody('openai-responses', garbage).changed).toBe(false);
-    }
-  });
-});
-
-describe('lineDelta', () => {
-  it('lists a changed timing line as one hunk and gives up on outputs that share little', () => {
-    const run = (ms: number) =>
-      [...Array.from({ length: 30 }, (_, i) => `ok ${i + 1} - test ${i + 1}`), `# time=${ms}ms`].join('\n');
-    expect(lineDelta(run(120), run(95))).toBe('@@ -31,1 +31,1 @@\n-# time=120ms\n+# time=95ms');
-    expect(lineDelta(log.text, realOutput('log-npm-ci-offline').text)).toBeUndefined();
-    expect(lineDelta(run(1), run(1))).toBeUndefined();
-  });
-});
-
-describe('determinism', () => {
-  it('gives the same bytes in a separate process', () => {
-    const here = compressText(log.text, { query: log.question }).text;
-    const file = join(mkdtempSync(join(tmpdir(), 'headroom-determinism-')), 'api.log');
-    writeFileSync(file, log.text);
-    const script = `import('${resolve(root, 'dist/compress/engine.js')}').then(async (m) => {
-      const { readFileSync } = await import('node:fs');
-      const engine = m.createEngine();
-      await engine.init();
-      process.stdout.write(engine.compressText(readFileSync(process.argv[1], 'utf8'), { query: process.argv[2] }).text);
-    });`;
-    const there = execFileSync(process.execPath, ['-e', script, file, log.question], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    expect(there).toBe(here);
   });
 });

@@ -1,7 +1,10 @@
+// The engine's memo keeps the decisions of a conversation resent every turn, even while other
+// conversations fill it and past the time budget.
+
 import { expect, it } from 'vitest';
-import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { compress, compressText } from './helpers/engine.js';
-import { realOutput } from './helpers/real-outputs.js';
+import { anthropicConversation, turnsFor } from '../../test/helpers/conversation.js';
+import { compress, compressText } from '../../test/helpers/engine.js';
+import { realOutput } from '../../test/helpers/real-outputs.js';
 
 it('keeps the earlier bytes of a conversation resent every turn while another session fills the memo, even past the time budget', () => {
   const conversation = anthropicConversation(turnsFor([realOutput('log-express-debug')]));

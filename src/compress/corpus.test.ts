@@ -1,10 +1,13 @@
+// The engine's figures on the shared corpus of real tool outputs: the reduction each category holds and
+// every needle kept. Corpus-only; the same promises on generated outputs are in real-outputs.test.ts.
+
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MARKER_PATTERN } from '../src/compress/marker.js';
-import { measureItems, totals } from '../src/perf/measure.js';
-import { corpusItems, describeWithCorpus } from './helpers/corpus.js';
-import { engine } from './helpers/engine.js';
-import { compressForModel, specifyTheEngineOn } from './helpers/engine-specs.js';
+import { corpusItems, describeWithCorpus } from '../../test/helpers/corpus.js';
+import { engine } from '../../test/helpers/engine.js';
+import { compressForModel, specifyTheEngineOn } from '../../test/helpers/engine-specs.js';
+import { measureItems, totals } from '../perf/measure.js';
+import { MARKER_PATTERN } from './marker.js';
 
 describeWithCorpus('on every corpus item, with its question as the query', () => {
   specifyTheEngineOn(corpusItems());

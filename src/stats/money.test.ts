@@ -1,6 +1,9 @@
+// Money from tokens: the dated price table, prices by model family, removed tokens valued at the
+// cache-read price for the share served from cache, unknown models unpriced.
+
 import { describe, expect, it } from 'vitest';
-import { moneySaved, priceFor, requestCost } from '../src/stats/money.js';
-import { PRICE_TABLE } from '../src/stats/prices.js';
+import { moneySaved, priceFor, requestCost } from './money.js';
+import { PRICE_TABLE } from './prices.js';
 
 describe('price table', () => {
   it('has a date, sources and every provider', () => {

@@ -1,7 +1,10 @@
+// What must hold on unusual input: nothing grows, nesting past the stack goes out whole instead of
+// throwing, `__proto__` keys survive, and outputs past 130k lines or items still compress.
+
 import { describe, expect, it } from 'vitest';
-import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { compress, compressRequestBody, compressText } from './helpers/engine.js';
-import { realOutput, serverLogLines } from './helpers/real-outputs.js';
+import { anthropicConversation, turnsFor } from '../../test/helpers/conversation.js';
+import { compress, compressRequestBody, compressText } from '../../test/helpers/engine.js';
+import { realOutput, serverLogLines } from '../../test/helpers/real-outputs.js';
 
 type Block = { type: string; [key: string]: unknown };
 

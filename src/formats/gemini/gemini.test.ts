@@ -3,20 +3,20 @@
 // and the model's calls to it answered and folded away.
 
 import { describe, expect, it } from 'vitest';
-import { markerIds } from '../src/compress/marker.js';
-import { gemini } from '../src/formats/gemini/index.js';
-import type { WireObject } from '../src/formats/wire.js';
+import { geminiContents, turnsFor } from '../../../test/helpers/conversation.js';
+import { compress, compressRequestBody } from '../../../test/helpers/engine.js';
+import { realOutput } from '../../../test/helpers/real-outputs.js';
+import { markerIds } from '../../compress/marker.js';
 import {
   continueWithResults,
   findRetrieveCalls,
   mergeResponses,
   retrieveToolDefinition,
   withRetrieveTool,
-} from '../src/retrieve/loop.js';
-import { hasRetrieveTool } from '../src/retrieve/tool.js';
-import { geminiContents, turnsFor } from './helpers/conversation.js';
-import { compress, compressRequestBody } from './helpers/engine.js';
-import { realOutput } from './helpers/real-outputs.js';
+} from '../../retrieve/loop.js';
+import { hasRetrieveTool } from '../../retrieve/tool.js';
+import type { WireObject } from '../wire.js';
+import { gemini } from './index.js';
 
 const log = realOutput('log-express-debug');
 const json = realOutput('json-npm-query-root-deps');

@@ -2,10 +2,10 @@
 // was tuned on, that every clone can run. Each output's question is the query, as an agent's would be.
 
 import { describe, expect, it } from 'vitest';
-import { measureItems, totals } from '../src/perf/measure.js';
-import { engine } from './helpers/engine.js';
-import { specifyTheEngineOn } from './helpers/engine-specs.js';
-import { realOutputs, realSourceFile } from './helpers/real-outputs.js';
+import { engine } from '../../test/helpers/engine.js';
+import { specifyTheEngineOn } from '../../test/helpers/engine-specs.js';
+import { realOutputs, realSourceFile } from '../../test/helpers/real-outputs.js';
+import { measureItems, totals } from '../perf/measure.js';
 
 // The undici Client sets its defaults as `this[kHeadersTimeout] = headersTimeout != null ? … : 300e3`, an
 // assignment the search transform does not take for one, so the two lines that answer the question go.

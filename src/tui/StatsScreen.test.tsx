@@ -1,9 +1,12 @@
+// The stats screen as rendered: totals, sessions and turns, unpriced models, scrolling, a 60-column
+// terminal, the transform bars and the filter.
+
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import type { RequestRow } from '../src/store/types.js';
-import { StatsScreen } from '../src/tui/StatsScreen.js';
-import { initialViewState, type StatsViewState } from '../src/tui/stats-state.js';
-import { requestRow } from './stats-fixtures.js';
+import { requestRow } from '../../test/helpers/stats-rows.js';
+import type { RequestRow } from '../store/types.js';
+import { StatsScreen } from './StatsScreen.js';
+import { initialViewState, type StatsViewState } from './stats-state.js';
 
 const NOW = new Date(2026, 10, 25, 13, 0, 0).getTime();
 const MIN = 60_000;

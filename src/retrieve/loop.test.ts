@@ -1,22 +1,13 @@
+// The retrieve loop in each wire format, as JSON and as streams: the model's headroom_retrieve calls
+// found, answered from the store and continued, the rounds folded into the one answer the client sees.
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatNamed } from '../src/formats/index.js';
-import type { FormatName } from '../src/formats/types.js';
-import type { WireObject } from '../src/formats/wire.js';
-import {
-  answerRetrieveCalls,
-  continueWithResults,
-  findRetrieveCalls,
-  mergeResponses,
-  withRetrieveTool,
-} from '../src/retrieve/loop.js';
-import { formatSseEvent, type SseEvent } from '../src/sse.js';
-import { openOriginalStore } from '../src/store/index.js';
-import type { OriginalStore } from '../src/store/types.js';
+import { lineCount, realOutput } from '../../test/helpers/real-outputs.js';
 import {
   anthropicEvents,
   anthropicResponse,
@@ -30,8 +21,20 @@ import {
   responsesResponse,
   retrieveCall,
   serveEventStream,
-} from './ccr-fixtures.js';
-import { lineCount, realOutput } from './helpers/real-outputs.js';
+} from '../../test/helpers/rounds.js';
+import { formatNamed } from '../formats/index.js';
+import type { FormatName } from '../formats/types.js';
+import type { WireObject } from '../formats/wire.js';
+import { formatSseEvent, type SseEvent } from '../sse.js';
+import { openOriginalStore } from '../store/index.js';
+import type { OriginalStore } from '../store/types.js';
+import {
+  answerRetrieveCalls,
+  continueWithResults,
+  findRetrieveCalls,
+  mergeResponses,
+  withRetrieveTool,
+} from './loop.js';
 
 /** The formats these tables cover; Gemini's loop has its own spec in ccr-gemini.test.ts. */
 type LoopFormat = 'anthropic' | 'openai-chat' | 'openai-responses';

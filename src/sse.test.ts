@@ -2,7 +2,7 @@
 // once, with the exact bytes it arrived in, wherever the pieces were cut.
 
 import { describe, expect, it } from 'vitest';
-import { SseReader } from '../src/sse.js';
+import { SseReader } from './sse.js';
 
 interface Seen {
   event?: string;

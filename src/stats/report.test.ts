@@ -1,13 +1,15 @@
+// The stats read model: totals, sessions, turns, the transform breakdown and the timeline, from rows.
+
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../src/stats/duration.js';
-import { reportJson, toCsv } from '../src/stats/export.js';
-import { formatMoney } from '../src/stats/format.js';
-import { buildReport, sessions, timeline, totals, transformBreakdown, turns } from '../src/stats/report.js';
-import { layoutTable } from '../src/stats/table.js';
-import { renderText } from '../src/stats/text.js';
-import { filterRows } from '../src/store/filter.js';
-import { toRequestRow } from '../src/store/rows.js';
-import { requestRow } from './stats-fixtures.js';
+import { requestRow } from '../../test/helpers/stats-rows.js';
+import { filterRows } from '../store/filter.js';
+import { toRequestRow } from '../store/rows.js';
+import { parseDuration } from './duration.js';
+import { reportJson, toCsv } from './export.js';
+import { formatMoney } from './format.js';
+import { buildReport, sessions, timeline, totals, transformBreakdown, turns } from './report.js';
+import { layoutTable } from './table.js';
+import { renderText } from './text.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);

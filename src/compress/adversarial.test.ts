@@ -1,5 +1,8 @@
+// Inputs built to hurt: detection and the transforms stay fast on pathological long lines (path
+// separators, dotted names, long paths) instead of backtracking for seconds.
+
 import { describe, expect, it } from 'vitest';
-import { compressText, detectKind } from './helpers/engine.js';
+import { compressText, detectKind } from '../../test/helpers/engine.js';
 
 // The engine runs on the proxy's event loop: a pattern that backtracks quadratically on one long line
 // stalls every request in flight. The bound is a hundred times what the linear scan takes.

@@ -1,33 +1,16 @@
+// Reading originals back: whole and byte for byte, paged for the model, or only the lines and JSON items
+// that match a query; an unknown id is an answer, never an error.
+
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMarker, MARKER_PATTERN, originalId } from '../src/compress/marker.js';
-import { countTokens } from '../src/compress/tokens.js';
-import { formatNamed } from '../src/formats/index.js';
-import type { FormatName } from '../src/formats/types.js';
-import type { WireObject } from '../src/formats/wire.js';
-import { retrieveToolDefinition as definitionIn, withRetrieveTool as offer } from '../src/retrieve/loop.js';
-import {
-  answerRetrieveCall,
-  formatForModel,
-  MODEL_PAGE_CHARS,
-  queryTerms,
-  readOriginal,
-} from '../src/retrieve/read.js';
-import {
-  hasRetrieveTool,
-  RETRIEVE_TOOL_NAME,
-  requestHasMarkers,
-  shouldOfferRetrieveTool,
-} from '../src/retrieve/tool.js';
-import { openOriginalStore } from '../src/store/index.js';
-import type { OriginalStore } from '../src/store/types.js';
-import { CORPUS_DIR, type CorpusItem, corpusItems, describeWithCorpus } from './helpers/corpus.js';
-import { lineCount, realOutput, realOutputs } from './helpers/real-outputs.js';
-
-const retrieveToolDefinition = (format: FormatName) => definitionIn(formatNamed(format));
-const withRetrieveTool = (body: WireObject, format: FormatName) => offer(formatNamed(format), body);
+import { CORPUS_DIR, type CorpusItem, corpusItems, describeWithCorpus } from '../../test/helpers/corpus.js';
+import { lineCount, realOutput, realOutputs } from '../../test/helpers/real-outputs.js';
+import { MARKER_PATTERN } from '../compress/marker.js';
+import { openOriginalStore } from '../store/index.js';
+import type { OriginalStore } from '../store/types.js';
+import { answerRetrieveCall, formatForModel, MODEL_PAGE_CHARS, queryTerms, readOriginal } from './read.js';
 
 let store: OriginalStore;
 beforeAll(async () => {
@@ -184,92 +167,5 @@ describe('retrieve', () => {
     expect(formatForModel(await readOriginal(store, id, { maxChars: MODEL_PAGE_CHARS }))).toBe(
       'short original\n',
     );
-  });
-});
-
-describe('the headroom_retrieve tool', () => {
-  const marker = formatMarker('1,940 of 2,000 lines omitted', originalId('x'));
-  const anthropicBody = {
-    model: 'claude-sonnet-4-5',
-    max_tokens: 1024,
-    tools: [{ name: 'Read', description: 'Read a file', input_schema: { type: 'object', properties: {} } }],
-    messages: [
-      { role: 'user', content: 'why did the job fail?' },
-      {
-        role: 'assistant',
-        content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: { path: 'job.log' } }],
-      },
-      {
-        role: 'user',
-        content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: `INFO start\n${marker}` }],
-      },
-    ],
-  };
-  const chatBody = {
-    model: 'gpt-4.1',
-    messages: [{ role: 'tool', tool_call_id: 'call_1', content: `x\n${marker}` }],
-    tool_choice: 'none',
-  };
-  const responsesBody = {
-    model: 'gpt-5-codex',
-    tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} } }],
-    input: [{ type: 'function_call_output', call_id: 'call_1', output: 'no markers here' }],
-  };
-
-  it('costs under 110 tokens in every wire shape', async () => {
-    for (const format of ['anthropic', 'openai-chat', 'openai-responses'] as const) {
-      expect(countTokens(JSON.stringify(retrieveToolDefinition(format)), 'o200k_base')).toBeLessThan(110);
-    }
-  });
-
-  it('is appended last, once, in the shape of each API', async () => {
-    const anthropic = withRetrieveTool(anthropicBody, 'anthropic');
-    expect(anthropic.tools).toEqual([...anthropicBody.tools, retrieveToolDefinition('anthropic')]);
-    expect((anthropic.tools as Array<{ name: string }>).at(-1)?.name).toBe(RETRIEVE_TOOL_NAME);
-    expect(withRetrieveTool(anthropic, 'anthropic')).toBe(anthropic);
-    expect(anthropicBody.tools).toHaveLength(1);
-
-    const responses = withRetrieveTool(responsesBody, 'openai-responses');
-    expect(responses.tools).toEqual([
-      ...responsesBody.tools,
-      expect.objectContaining({ type: 'function', name: RETRIEVE_TOOL_NAME, strict: false }),
-    ]);
-    expect(hasRetrieveTool(responses)).toBe(true);
-    expect(hasRetrieveTool(responsesBody)).toBe(false);
-  });
-
-  it('creates tools when absent and leaves tool_choice as the client set it', async () => {
-    const chat = withRetrieveTool(chatBody, 'openai-chat');
-    expect(chat.tools).toEqual([
-      { type: 'function', function: expect.objectContaining({ name: RETRIEVE_TOOL_NAME }) },
-    ]);
-    expect(chat.tool_choice).toBe('none');
-    const anthropicNone = withRetrieveTool({ ...anthropicBody, tool_choice: { type: 'none' } }, 'anthropic');
-    expect(anthropicNone.tool_choice).toEqual({ type: 'none' });
-  });
-
-  it('produces the same bytes on every call, so the cached prefix stays stable', async () => {
-    const first = JSON.stringify(withRetrieveTool(anthropicBody, 'anthropic'));
-    const second = JSON.stringify(withRetrieveTool(structuredClone(anthropicBody), 'anthropic'));
-    expect(second).toBe(first);
-  });
-
-  it('leaves a tools field of unknown shape alone', async () => {
-    const odd = { messages: [], tools: { not: 'an array' } };
-    expect(withRetrieveTool(odd, 'anthropic')).toBe(odd);
-  });
-
-  it('sees markers in messages and input but not in tool definitions', async () => {
-    expect(requestHasMarkers(anthropicBody)).toBe(true);
-    expect(requestHasMarkers(chatBody)).toBe(true);
-    expect(requestHasMarkers(responsesBody)).toBe(false);
-    expect(requestHasMarkers(withRetrieveTool(responsesBody, 'openai-responses'))).toBe(false);
-  });
-
-  it('is offered when compression is on and the request has tools or markers', async () => {
-    expect(shouldOfferRetrieveTool(responsesBody, true)).toBe(true);
-    expect(shouldOfferRetrieveTool(chatBody, true)).toBe(true);
-    expect(shouldOfferRetrieveTool({ messages: [{ role: 'user', content: 'hi' }] }, true)).toBe(false);
-    expect(shouldOfferRetrieveTool(anthropicBody, false)).toBe(false);
   });
 });

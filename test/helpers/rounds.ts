@@ -3,8 +3,8 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WireObject } from '../src/formats/wire.js';
-import type { SseEvent } from '../src/sse.js';
+import type { WireObject } from '../../src/formats/wire.js';
+import type { SseEvent } from '../../src/sse.js';
 
 export const LOG_ID = 'hr_3f9a1c2b7d10';
 

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { modelInPath } from '../src/proxy/routes.js';
+import { modelInPath } from '../../src/proxy/routes.js';
 
 export interface ReceivedRequest {
   /** 0 for the first request this fake received. */

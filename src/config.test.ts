@@ -1,9 +1,12 @@
+// Settings: flags over HEADROOM_* variables over the config file over defaults, values checked, the
+// config directory private.
+
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, resolveConfig, writeSetting } from '../src/config.js';
-import { ConfigError } from '../src/errors.js';
+import { isLoopbackHost, resolveConfig, writeSetting } from './config.js';
+import { ConfigError } from './errors.js';
 
 function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-config-')), ...extra };

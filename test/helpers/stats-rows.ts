@@ -1,6 +1,6 @@
 // Request rows as the stats store records them, for tests of the report, the table and the TUI.
 
-import type { RequestRow } from '../src/store/types.js';
+import type { RequestRow } from '../../src/store/types.js';
 
 let nextId = 1;
 

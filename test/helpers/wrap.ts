@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
-export const root = join(import.meta.dirname, '..');
+export const root = join(import.meta.dirname, '../..');
 export const bin = join(root, 'bin', 'run.js');
 export const fakeAgent = join(root, 'test', 'fixtures', 'fake-agent.mjs');
 

@@ -1,0 +1,156 @@
+// The logs transform on real logs and compiler output: every distinct error kept with its context,
+// repeats folded into templates with counts and line spans.
+
+import { describe, expect, it } from 'vitest';
+import { corpusItem, describeWithCorpus, itWithCorpus } from '../../../test/helpers/corpus.js';
+import { realOutput, serverLogLines } from '../../../test/helpers/real-outputs.js';
+import { template } from '../lines.js';
+import { buildQuery } from '../query.js';
+import { logs } from './logs.js';
+
+const ctx = (question = '') => ({ query: buildQuery(question) });
+
+describe('logs transform', () => {
+  it('keeps the one error line when a 10k-line server log is compressed', () => {
+    const { routine, error } = serverLogLines();
+    const lines = Array.from({ length: 10_000 }, (_, i) => routine[i % routine.length] as string);
+    lines.splice(7_321, 0, error);
+    const out = logs.compress(lines.join('\n'), ctx());
+    expect(out?.text).toContain(error);
+    expect(out?.text.length).toBeLessThan(lines.join('\n').length / 10);
+    expect(out?.summary).toBe(
+      `${10_001 - (out?.text.split('\n').filter((l) => !l.startsWith('[…') && !l.startsWith('  ') && l !== 'Repeated lines (# = varying value):').length ?? 0)} of 10001 log lines omitted`,
+    );
+  });
+
+  it('collapses the requests of a server log into counted templates with their line span', () => {
+    const log = realOutput('log-express-debug');
+    const out = logs.compress(log.text, ctx(log.question))?.text ?? '';
+    const at = log.text
+      .split('\n')
+      .flatMap((l, i) => (/^\S+Z router dispatching GET /.test(l) ? [i + 1] : []));
+    expect(at.length).toBeGreaterThan(100);
+    expect(out).toContain(`  ${at.length}× # router dispatching GET # (lines ${at[0]}-${at.at(-1)})`);
+    expect(out).toContain(log.text.trimEnd().split('\n').at(-1));
+    expect(out.length).toBeLessThan(log.text.length / 20);
+  });
+
+  itWithCorpus('collapses repeated lines into counted templates and keeps the last occurrence', () => {
+    const apache = corpusItem('log-apache-2k.log');
+    const out = logs.compress(apache.text, ctx())?.text ?? '';
+    expect(out).toMatch(/^ {2}569× \[# # # # #\] \[notice\] workerEnv\.init\(\) ok # \(lines 1-1999\)/m);
+    expect(out).toContain(apache.text.trimEnd().split('\n').at(-1));
+  });
+
+  it('keeps the first error of every file tsc names and lists the names a repeated error was about', () => {
+    const tsc = realOutput('build-tsc-eventsource-lib-es5');
+    const out = logs.compress(tsc.text, ctx(tsc.question))?.text ?? '';
+    const files = new Set(tsc.text.match(/^\S+(?=\(\d+,\d+\): error TS)/gm));
+    expect(files.size).toBeGreaterThan(2);
+    for (const file of files) expect(out).toContain(`${file}(`);
+    const missing = tsc.text.match(/(?<=Cannot find name ')\w+(?=')/g) ?? [];
+    const commonest = missing.sort(
+      (a, b) => missing.filter((m) => m === b).length - missing.filter((m) => m === a).length,
+    )[0];
+    expect(out).toMatch(new RegExp(`names: .*'${commonest}'`));
+    for (const needle of tsc.needles) expect(out).toContain(needle);
+  });
+
+  itWithCorpus(
+    'keeps every distinct compiler error with its file and lists the names a repeated error was about',
+    () => {
+      const tsc = corpusItem('build-tsc-rxjs-ajax-lib-es5.txt');
+      const out = logs.compress(tsc.text, ctx(tsc.question))?.text ?? '';
+      const files = new Set(
+        tsc.text
+          .split('\n')
+          .map((l) => l.split('(')[0])
+          .filter(Boolean),
+      );
+      for (const file of files) expect(out).toContain(`${file}(`);
+      expect(out).toMatch(/names: .*'URLSearchParams'/);
+    },
+  );
+
+  itWithCorpus(
+    'groups BlueGene/L lines whose node names differ into one template and keeps every FATAL and SEVERE kind',
+    () => {
+      const bgl = corpusItem('log-bgl-2k.log');
+      const out = logs.compress(bgl.text, ctx(bgl.question))?.text ?? '';
+      expect(out).toMatch(/^ {2}\d{3}× - # # # # # RAS KERNEL INFO generating # \(lines \d+-\d+\)$/m);
+      const kinds = new Set(
+        bgl.text.match(/RAS \w+ (FATAL|SEVERE) .*$/gm)?.map((l) => template(l).replace(/ ?#.*$/, '')),
+      );
+      for (const kind of kinds) expect(out).toContain(kind);
+      expect(out.length).toBeLessThan(bgl.text.length / 6);
+    },
+  );
+
+  itWithCorpus(
+    'groups Android lines by tag and keys, not by the values of key=value pairs or column padding',
+    () => {
+      const android = corpusItem('log-android-2k.log');
+      const out = logs.compress(android.text, ctx(android.question))?.text ?? '';
+      expect(out).toMatch(/^ {2}\d+× # # # # D PowerManagerService: ready=#,policy=#/m);
+      for (const line of android.text.split('\n').filter((l) => / E [\w.]+: /.test(l)))
+        expect(out).toContain(line.split(/ E /)[1]?.split(' ')[0]);
+      expect(out.length).toBeLessThan(android.text.length / 7);
+    },
+  );
+
+  it('keeps a whole Java stack trace under its exception', () => {
+    const trace = [
+      '2024-01-01 10:00:00,000 ERROR [main] App: request failed',
+      'java.lang.IllegalStateException: pool exhausted',
+      '\tat com.example.Pool.take(Pool.java:42)',
+      '\tat com.example.Handler.run(Handler.java:17)',
+      'Caused by: java.net.SocketTimeoutException: connect timed out',
+      '\t... 12 more',
+    ];
+    const routine = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `2024-01-01 10:00:${String(i % 60).padStart(2, '0')},000 INFO [main] App: served request ${i}`,
+    );
+    routine.splice(200, 0, ...trace);
+    const out = logs.compress(routine.join('\n'), ctx())?.text ?? '';
+    expect(out).toContain(trace.join('\n'));
+  });
+});
+
+describeWithCorpus('compiler output', () => {
+  const compressed = (name: string) => {
+    const item = corpusItem(name);
+    return { item, out: logs.compress(item.text, ctx(item.question))?.text ?? '' };
+  };
+
+  it('keeps the first g++ error whole: include chain, message and caret excerpt', () => {
+    const { item, out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
+    expect(out).toContain(item.text.split('\n').slice(0, 6).join('\n'));
+    expect(out.length).toBeLessThan(item.text.length / 2);
+  });
+
+  it('folds repeats of one kind into a count that names what they were about and where', () => {
+    const { out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
+    expect(out).toMatch(
+      /^ {2}4\d× error: '#' was not declared in this scope; names: ‘nullptr’, .*; in input_adapters\.hpp ×\d\d, lexer\.hpp ×\d+$/m,
+    );
+  });
+
+  it('shows the first diagnostic of each kind in every file javac reports, and the totals', () => {
+    const { item, out } = compressed('build-javac-cordova-CordovaWebViewImpl.txt');
+    const files = new Set(item.text.match(/^\S+\.java(?=:\d+: error)/gm));
+    expect(files.size).toBeGreaterThan(5);
+    for (const file of files) expect(out).toContain(`${file}:`);
+    expect(out).toContain('./org/apache/cordova/CoreAndroid.java:76: error: cannot find symbol');
+    expect(out).toMatch(/^100 errors\nonly showing the first 100 errors, of 620 total/m);
+  });
+
+  it('keeps the install hint mypy prints under a missing-stubs error', () => {
+    const { out } = compressed('build-mypy-strict-requests.txt');
+    expect(out).toContain(
+      'requests/compat.py:33: error: Library stubs not installed for "simplejson"  [import]\nrequests/compat.py:33: note: Hint: "python3 -m pip install types-simplejson"',
+    );
+    expect(out).toContain('Found 188 errors in 15 files (checked 18 source files)');
+  });
+});
