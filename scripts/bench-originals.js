@@ -1,6 +1,6 @@
 // Figures for the originals store and the retrieve path, on the shared corpus: how fast originals are
 // hashed, compressed and stored, how small they get at rest, and how fast they come back.
-// Usage: npm run bench:originals   (reads ../shared/corpus in place; writes only to a temp dir)
+// Usage: npm run bench:originals   (reads ../shared/corpus, or $HEADROOM_CORPUS, in place; writes only to a temp dir)
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { retrieveToolDefinition } from '../dist/retrieve/loop.js';
 import { readOriginal } from '../dist/retrieve/read.js';
 import { openOriginalStore } from '../dist/store/index.js';
 
-const corpus = resolve(import.meta.dirname, '../../shared/corpus');
+const corpus = process.env.HEADROOM_CORPUS ?? resolve(import.meta.dirname, '../../shared/corpus');
 const texts = readdirSync(corpus)
   .filter((name) => !name.endsWith('.meta.json') && name !== 'MANIFEST.json' && name !== 'README.md')
   .map((name) => readFileSync(join(corpus, name), 'utf8'));

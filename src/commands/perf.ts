@@ -15,9 +15,9 @@ export default class PerfCommand extends HeadroomCommand {
     'query and checks that every needle survives verbatim (the format of the corpus headroom is tuned on). ' +
     'Nothing is stored or sent anywhere.';
   static override examples = [
-    '<%= config.bin %> perf ../shared/corpus',
+    '<%= config.bin %> perf ./tool-outputs',
     '<%= config.bin %> perf ./logs/build.log ./api-responses',
-    '<%= config.bin %> perf ../shared/corpus --json',
+    '<%= config.bin %> perf build.log api-response.json --json',
     '<%= config.bin %> perf ./logs --items --no-speed',
   ];
   static override enableJsonFlag = true;

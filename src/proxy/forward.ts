@@ -9,12 +9,11 @@ import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder
 import { type CompressionContext, compressForUpstream, type RetrieveOffer } from './compression.js';
 import { type ExchangeContext, runExchange } from './exchange.js';
 import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
-import { type Upstreams, upstreamRequestHeaders, withoutResponseEncoding } from './upstream.js';
+import { upstreamRequestHeaders, withoutResponseEncoding } from './upstream.js';
 
 export type { SessionTag };
 
 export interface ForwardContext {
-  upstreams: Upstreams;
   exchange: ExchangeContext;
   recorder: StatsRecorder;
   /** Present while compression is on. */
@@ -106,7 +105,7 @@ export async function forwardRequest(
     record.bodySize(Number.isFinite(declared) ? declared : undefined);
   }
 
-  const target = ctx.upstreams.target(route.provider, route.path, route.query);
+  const target = ctx.exchange.upstreams.target(route.provider, route.path, route.query);
   const outcome = await runExchange(
     res,
     { route, target, method, headers, body, offer, started },

@@ -197,7 +197,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
   };
   const forwardContext = {
-    upstreams,
     exchange: { upstreams, logger, originals, maxRounds: config.retrieveMaxRounds },
     recorder: new StatsRecorder(store, events, counter, logger),
     compression: originals ? { engine: headroom.engine, originals } : undefined,
