@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder.js';
 import { type CompressionContext, compressForUpstream, type RetrieveOffer } from './compression.js';
 import { type ExchangeContext, runExchange } from './exchange.js';
+import { ClientAborted } from './failures.js';
 import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
 import { upstreamRequestHeaders, withoutResponseEncoding } from './upstream.js';
 
@@ -92,7 +93,7 @@ export async function forwardRequest(
   let offer: RetrieveOffer | undefined;
   if (route.format) {
     original = await readBody(req);
-    if (!original) return record.clientLeft();
+    if (!original) return record.ended(new ClientAborted('client left before its request was read'));
     record.bodySize(original.length);
     body = original;
     if (ctx.compression && !encodedBody(req))

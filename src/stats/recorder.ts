@@ -122,10 +122,10 @@ export class RequestRecord {
     this.row.compressMs = ms;
   }
 
-  /** The client left before its request was read: nothing went upstream. */
-  clientLeft(): void {
-    this.row.status = 499;
-    this.row.error = 'client aborted';
+  /** The exchange ended before anything went upstream (the client left while its request was read). */
+  ended(failure: { status: number; reason: string }): void {
+    this.row.status = failure.status;
+    this.row.error = failure.reason;
     this.write();
   }
 
