@@ -15,6 +15,7 @@ import {
   withRetrieveTool,
 } from '../../retrieve/loop.js';
 import { hasRetrieveTool } from '../../retrieve/tool.js';
+import type { UpstreamUsage } from '../types.js';
 import type { WireObject } from '../wire.js';
 import { gemini } from './index.js';
 
@@ -210,5 +211,30 @@ describe('the retrieve loop on Gemini responses', () => {
       totalTokenCount: 2250,
     });
     expect(merged.responseId).toBe('resp-1000');
+  });
+});
+
+describe('Gemini usage', () => {
+  it('counts thinking as output, as Gemini bills it, and the cached part of the prompt apart', () => {
+    const usage: UpstreamUsage = {};
+    gemini.usageFromResponse(
+      {
+        modelVersion: 'gemini-2.5-pro',
+        usageMetadata: {
+          promptTokenCount: 6200,
+          cachedContentTokenCount: 5000,
+          candidatesTokenCount: 40,
+          thoughtsTokenCount: 30,
+          totalTokenCount: 6270,
+        },
+      },
+      usage,
+    );
+    expect(usage).toEqual({
+      model: 'gemini-2.5-pro',
+      inputTokens: 1200,
+      cacheReadTokens: 5000,
+      outputTokens: 70,
+    });
   });
 });
