@@ -214,6 +214,24 @@ describe('the retrieve loop on Gemini responses', () => {
   });
 });
 
+describe('the Gemini stream rewriter', () => {
+  it('passes a first-round chunk it leaves as it is as the very event, so its bytes stay the upstream’s', () => {
+    const stream = gemini.createStream();
+    const chunk = {
+      event: '',
+      data: JSON.stringify({
+        candidates: [{ content: { role: 'model', parts: [{ text: 'Reading the log.' }] }, index: 0 }],
+        usageMetadata: { promptTokenCount: 1200, totalTokenCount: 1200 },
+        modelVersion: 'gemini-2.5-pro',
+        responseId: 'Yk9vaNn1Bo6zjMcP',
+      }),
+    };
+    const out = stream.push(chunk);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toBe(chunk);
+  });
+});
+
 describe('Gemini usage', () => {
   it('counts thinking as output, as Gemini bills it, and the cached part of the prompt apart', () => {
     const usage: UpstreamUsage = {};
