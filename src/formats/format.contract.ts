@@ -20,7 +20,7 @@ import type { SseEvent } from '../sse.js';
 import { detectFormat, formatOfRequest } from './index.js';
 import { compressMessages } from './request.js';
 import type { FoundOutput, UpstreamUsage, WireFormat } from './types.js';
-import { parseJson, replaceAt, valueAt, type WireObject } from './wire.js';
+import { objects, parseJson, replaceAt, valueAt, type WireObject } from './wire.js';
 
 /** A call the model makes in one round. */
 export interface Call {
@@ -106,6 +106,15 @@ export interface FormatFixtures {
   /** Why a response ended, in the words of `Round.stop`. */
   stop(response: WireObject): Round['stop'];
   sdk: SdkClient;
+}
+
+type Defaulted = 'responseCallIds' | 'tools';
+
+/** A format's fixtures from what they state: unless they say otherwise, calls carry ids and tools sit in `tools`. */
+export function defineFixtures(
+  spec: Omit<FormatFixtures, Defaulted> & Partial<Pick<FormatFixtures, Defaulted>>,
+): FormatFixtures {
+  return { responseCallIds: true, tools: (body) => objects(body.tools), ...spec };
 }
 
 /** The id of the original the model reads back in these rounds. */

@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { SseEvent } from '../../sse.js';
 import {
   argumentPieces,
-  type FormatFixtures,
+  defineFixtures,
   type Round,
   type Stop,
   stopOf,
@@ -166,12 +166,10 @@ const ask = {
   messages: [{ role: 'user', content: 'Why did the nightly job fail?' }],
 } satisfies Anthropic.MessageCreateParamsNonStreaming;
 
-export const fixtures: FormatFixtures = {
+export const fixtures = defineFixtures({
   path: '/v1/messages',
-  responseCallIds: true,
   conversation,
   requestBody,
-  tools: (body) => objects(body.tools),
   response: anthropicResponse,
   events: anthropicEvents,
   text: (response) =>
@@ -183,16 +181,14 @@ export const fixtures: FormatFixtures = {
   sdk: {
     async stream(baseUrl) {
       const stream = client(baseUrl).messages.stream(ask);
-      let text = '';
-      stream.on('text', (delta) => {
-        text += delta;
-      });
+      const deltas: string[] = [];
+      stream.on('text', (delta) => deltas.push(delta));
       const final = await stream.finalMessage();
       const calls = final.content.flatMap((block) =>
         block.type === 'tool_use' ? [{ name: block.name, args: block.input }] : [],
       );
-      return { text, calls, final: { ...final } };
+      return { text: deltas.join(''), calls, final: { ...final } };
     },
     create: (baseUrl) => client(baseUrl).messages.create(ask),
   },
-};
+});

@@ -13,7 +13,7 @@ import {
   type Tool,
 } from '@google/genai';
 import type { SseEvent } from '../../sse.js';
-import { type FormatFixtures, type Round, type SdkCall, type Turn, wordPieces } from '../format.contract.js';
+import { defineFixtures, type Round, type SdkCall, type Turn, wordPieces } from '../format.contract.js';
 import { isObject, objects, type WireObject } from '../wire.js';
 import { geminiCandidate, geminiParts } from './response.js';
 
@@ -145,7 +145,7 @@ const ask = {
   contents: [{ role: 'user', parts: [{ text: 'Why did the nightly job fail?' }] }],
 };
 
-export const fixtures: FormatFixtures = {
+export const fixtures = defineFixtures({
   path: '/v1beta/models/gemini-2.5-pro:streamGenerateContent',
   responseCallIds: false,
   conversation,
@@ -175,4 +175,4 @@ export const fixtures: FormatFixtures = {
     },
     create: (baseUrl) => client(baseUrl).models.generateContent(ask),
   },
-};
+});

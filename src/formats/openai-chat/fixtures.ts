@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import type { SseEvent } from '../../sse.js';
 import {
   argumentPieces,
-  type FormatFixtures,
+  defineFixtures,
   type Round,
   type Stop,
   stopOf,
@@ -155,12 +155,10 @@ const ask = {
   messages: [{ role: 'user', content: 'Why did the nightly job fail?' }],
 } satisfies OpenAI.ChatCompletionCreateParamsNonStreaming;
 
-export const fixtures: FormatFixtures = {
+export const fixtures = defineFixtures({
   path: '/v1/chat/completions',
-  responseCallIds: true,
   conversation,
   requestBody,
-  tools: (body) => objects(body.tools),
   response: chatResponse,
   events: chatEvents,
   text: (response) => {
@@ -174,18 +172,16 @@ export const fixtures: FormatFixtures = {
         ...ask,
         stream_options: { include_usage: true },
       });
-      let text = '';
-      stream.on('content', (delta) => {
-        text += delta;
-      });
+      const deltas: string[] = [];
+      stream.on('content', (delta) => deltas.push(delta));
       const final = await stream.finalChatCompletion();
       const calls = (final.choices[0]?.message.tool_calls ?? []).flatMap((call) =>
         call.type === 'function'
           ? [{ name: call.function.name, args: JSON.parse(call.function.arguments) }]
           : [],
       );
-      return { text, calls, final: { ...final } };
+      return { text: deltas.join(''), calls, final: { ...final } };
     },
     create: (baseUrl) => client(baseUrl).chat.completions.create(ask),
   },
-};
+});

@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import type { SseEvent } from '../../sse.js';
 import {
   argumentPieces,
-  type FormatFixtures,
+  defineFixtures,
   type Round,
   type SdkCall,
   type Turn,
@@ -200,12 +200,10 @@ const ask = {
   input: 'Why did the nightly job fail?',
 } satisfies OpenAI.Responses.ResponseCreateParamsNonStreaming;
 
-export const fixtures: FormatFixtures = {
+export const fixtures = defineFixtures({
   path: '/v1/responses',
-  responseCallIds: true,
   conversation,
   requestBody,
-  tools: (body) => objects(body.tools),
   response: responsesResponse,
   events: responsesEvents,
   text: (response) =>
@@ -224,16 +222,14 @@ export const fixtures: FormatFixtures = {
   sdk: {
     async stream(baseUrl) {
       const stream = client(baseUrl).responses.stream(ask);
-      let text = '';
-      stream.on('response.output_text.delta', (event) => {
-        text += event.delta;
-      });
+      const deltas: string[] = [];
+      stream.on('response.output_text.delta', (event) => deltas.push(event.delta));
       const final = await stream.finalResponse();
       const calls = final.output.flatMap((item): SdkCall[] =>
         item.type === 'function_call' ? [{ name: item.name, args: JSON.parse(item.arguments) }] : [],
       );
-      return { text, calls, final: { ...final }, error: final.error?.message };
+      return { text: deltas.join(''), calls, final: { ...final }, error: final.error?.message };
     },
     create: (baseUrl) => client(baseUrl).responses.create(ask),
   },
-};
+});
