@@ -202,15 +202,23 @@ const asData = ({ encode: _, ...output }: FoundOutput) => output;
 /** The text a found output's wire field holds for `text`. */
 const wireText = (output: FoundOutput, text: string) => (output.encode ? output.encode(text) : text);
 
-/** The JSON of `messages` with every tool output blanked: everything but the outputs, byte for byte. */
-function blanked(format: WireFormat, messages: readonly unknown[]): string {
-  const outputs = format.toolOutputs(messages);
-  const blank = outputs.reduce<unknown>(
-    (result, output) => replaceAt(result, output.path, wireText(output, '<output>')),
-    messages,
-  );
-  return JSON.stringify(blank);
+/** `messages` with each tool output's wire field written from `textFor(output)`, as a write-back does. */
+function writeOutputs(
+  format: WireFormat,
+  messages: readonly unknown[],
+  textFor: (output: FoundOutput) => string,
+) {
+  return format
+    .toolOutputs(messages)
+    .reduce<unknown>(
+      (result, output) => replaceAt(result, output.path, wireText(output, textFor(output))),
+      messages,
+    );
 }
+
+/** The JSON of `messages` with every tool output blanked: everything but the outputs, byte for byte. */
+const blanked = (format: WireFormat, messages: readonly unknown[]) =>
+  JSON.stringify(writeOutputs(format, messages, () => '<output>'));
 
 const parsed = (args: unknown) => (typeof args === 'string' ? parseJson(args) : args);
 
@@ -256,7 +264,7 @@ function assemble(format: WireFormat, events: readonly SseEvent[]): WireObject {
 }
 
 /** The error message an SDK reports for a stream: raised, or carried by the answer it finished. */
-async function streamError(client: SdkClient, baseUrl: string): Promise<string | undefined> {
+function streamError(client: SdkClient, baseUrl: string): Promise<string | undefined> {
   return client.stream(baseUrl).then(
     (read) => read.error,
     (error: unknown) => (error instanceof Error ? error.message : String(error)),
@@ -312,12 +320,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
     });
 
     it('writes back to the same messages when nothing changes', () => {
-      const outputs = format.toolOutputs(conversation);
-      const written = outputs.reduce<unknown>(
-        (result, output) => replaceAt(result, output.path, wireText(output, output.text)),
-        conversation,
-      );
-      expect(written).toEqual(conversation);
+      expect(writeOutputs(format, conversation, (output) => output.text)).toEqual(conversation);
       const result = compressMessages(createEngine(), format, small);
       expect(result.changed).toBe(false);
       expect(result.messages).toBe(small);
