@@ -10,12 +10,13 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '..');
 const src = join(root, 'src');
 
-/** Every source module (tests and contract suites are not part of the layering). */
+/** Every source module (tests, contract suites and their fixtures are not part of the layering). */
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
-    if (!/\.(ts|tsx|js)$/.test(entry.name) || /\.(test|contract|fixtures)\.tsx?$/.test(entry.name)) return [];
+    if (!/\.(ts|tsx|js)$/.test(entry.name) || /\.(test|contract)\.tsx?$|^fixtures\.ts$/.test(entry.name))
+      return [];
     return [path];
   });
 }

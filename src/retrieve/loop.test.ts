@@ -1,31 +1,31 @@
 // The retrieve loop in each wire format, as JSON and as streams: the model's headroom_retrieve calls
-// found, answered from the store and continued, the rounds folded into the one answer the client sees.
+// answered from the store and continued, the rounds of turns that play out in different ways folded into
+// the one answer the client sees. What every format must do in one such turn is the contract's
+// (`formats/format.contract.ts`); these tables play more turns on three formats.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../../test/helpers/fake-upstream.js';
 import { lineCount, realOutput } from '../../test/helpers/real-outputs.js';
+import { fixtures as anthropicFixtures } from '../formats/anthropic/fixtures.js';
 import {
-  anthropicEvents,
-  anthropicResponse,
-  type Call,
-  chatEvents,
-  chatResponse,
+  bashCall,
+  type FormatFixtures,
   LOG_ID,
   type Round,
   readCall,
-  responsesEvents,
-  responsesResponse,
   retrieveCall,
-  serveEventStream,
-} from '../../test/helpers/rounds.js';
+  type SdkStream,
+  streamRounds,
+} from '../formats/format.contract.js';
 import { formatNamed } from '../formats/index.js';
+import { fixtures as chatFixtures } from '../formats/openai-chat/fixtures.js';
+import { fixtures as responsesFixtures } from '../formats/openai-responses/fixtures.js';
 import type { FormatName } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
-import { formatSseEvent, type SseEvent } from '../sse.js';
+import type { SseEvent } from '../sse.js';
 import { openOriginalStore } from '../store/index.js';
 import type { OriginalStore } from '../store/types.js';
 import {
@@ -36,24 +36,14 @@ import {
   withRetrieveTool,
 } from './loop.js';
 
-/** The formats these tables cover; Gemini's loop has its own spec in ccr-gemini.test.ts. */
 type LoopFormat = 'anthropic' | 'openai-chat' | 'openai-responses';
 
-const formats: Record<
-  LoopFormat,
-  { response: (r: Round, n: number) => WireObject; events: (r: WireObject) => SseEvent[] }
-> = {
-  anthropic: { response: anthropicResponse, events: anthropicEvents },
-  'openai-chat': { response: chatResponse, events: chatEvents },
-  'openai-responses': { response: responsesResponse, events: responsesEvents },
+const fixtures: Record<LoopFormat, FormatFixtures> = {
+  anthropic: anthropicFixtures,
+  'openai-chat': chatFixtures,
+  'openai-responses': responsesFixtures,
 };
-const FORMATS = Object.keys(formats) as LoopFormat[];
-
-const bashCall = (id: string): Call => ({
-  id,
-  name: 'Bash',
-  input: { command: 'npm test -- --grep reducer' },
-});
+const FORMATS = Object.keys(fixtures) as LoopFormat[];
 
 /** Turns as the model plays them, round by round. */
 const scenarios: Record<string, Round[]> = {
@@ -136,7 +126,7 @@ const expectations: Record<string, Expected> = {
 };
 
 function roundsOf(format: LoopFormat, scenario: string): WireObject[] {
-  return scenarios[scenario]!.map((round, i) => formats[format].response(round, i + 1));
+  return scenarios[scenario]!.map((round, i) => fixtures[format].response(round, i + 1));
 }
 
 function sumOf(rounds: Round[], key: 'input' | 'output'): number {
@@ -185,36 +175,18 @@ function usageTotals(format: FormatName, usage: unknown): { input: number; outpu
 }
 
 let store: OriginalStore;
+let upstream: FakeUpstream;
 const log = realOutput('log-express-debug').text;
 beforeAll(async () => {
   store = await openOriginalStore({ cacheDir: join(mkdtempSync(join(tmpdir(), 'headroom-loop-')), 'cache') });
+  upstream = await startFakeUpstream();
 });
-afterAll(() => store.close());
+afterAll(async () => {
+  await store.close();
+  await upstream.close();
+});
 
 describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
-  it('finds the headroom_retrieve call with its id, query and call id', () => {
-    const [first] = roundsOf(format, 'reads the log back, then answers');
-    expect(findRetrieveCalls(formatNamed(format), first!)).toEqual({
-      calls: [{ callId: 'call_r1', id: LOG_ID, query: 'FATAL' }],
-      otherToolCalls: false,
-    });
-    const [mixed] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
-    expect(findRetrieveCalls(formatNamed(format), mixed!)).toMatchObject({
-      calls: [{ callId: 'call_r1' }],
-      otherToolCalls: true,
-    });
-  });
-
-  it('finds nothing to answer in a final answer or in a response cut by the token limit', () => {
-    const [, answer] = roundsOf(format, 'reads the log back, then answers');
-    expect(findRetrieveCalls(formatNamed(format), answer!)).toEqual({ calls: [], otherToolCalls: false });
-    const cut = formats[format].response(
-      { calls: [retrieveCall('c')], stop: 'length', usage: { input: 1, output: 1 } },
-      1,
-    );
-    expect(findRetrieveCalls(formatNamed(format), cut).calls).toEqual([]);
-  });
-
   it('answers the call from the store and continues the turn with the model turn and the result', async () => {
     const id = await store.put(log);
     expect(id).not.toBe(LOG_ID);
@@ -331,83 +303,21 @@ function expectedContinuation(format: FormatName, response: WireObject, content:
   ];
 }
 
-/** Run the rounds' event streams through the rewriter the way the proxy does and return the client's SSE text. */
-function rewrite(format: LoopFormat, rounds: WireObject[]): { text: string; assembled: WireObject[] } {
-  const stream = formatNamed(format).createStream();
-  const out: SseEvent[] = [];
-  const assembled: WireObject[] = [];
-  for (const response of rounds) {
-    for (const event of formats[format].events(response)) out.push(...stream.push(event));
-    assembled.push(stream.endRound().response);
-  }
-  out.push(...stream.finish());
-  return { text: out.map(formatSseEvent).join(''), assembled };
-}
-
-async function consume(
-  format: FormatName,
-  sse: string,
-): Promise<{ final: WireObject; streamedText: string }> {
-  const server = await serveEventStream(sse);
-  try {
-    if (format === 'anthropic') {
-      const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-      const stream = client.messages.stream({
-        model: 'claude-sonnet-4-6',
-        max_tokens: 1024,
-        messages: [{ role: 'user', content: 'Why did the nightly job fail?' }],
-      });
-      let streamedText = '';
-      stream.on('text', (delta) => {
-        streamedText += delta;
-      });
-      return { final: (await stream.finalMessage()) as unknown as WireObject, streamedText };
-    }
-    const client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
-    if (format === 'openai-chat') {
-      const stream = client.chat.completions.stream({
-        model: 'gpt-4.1',
-        messages: [{ role: 'user', content: 'Why did the nightly job fail?' }],
-        stream_options: { include_usage: true },
-      });
-      let streamedText = '';
-      stream.on('content', (delta) => {
-        streamedText += delta;
-      });
-      return { final: (await stream.finalChatCompletion()) as unknown as WireObject, streamedText };
-    }
-    const stream = client.responses.stream({ model: 'gpt-5-codex', input: 'Why did the nightly job fail?' });
-    let streamedText = '';
-    stream.on('response.output_text.delta', (event) => {
-      streamedText += event.delta;
-    });
-    return { final: (await stream.finalResponse()) as unknown as WireObject, streamedText };
-  } finally {
-    await server.close();
-  }
+/** What the format's official SDK makes of `events` served as an answer's stream. */
+function consume(format: LoopFormat, events: SseEvent[]): Promise<SdkStream> {
+  upstream.queue({ kind: 'sse', events });
+  return fixtures[format].sdk.stream(upstream.url);
 }
 
 describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
-  it('assembles each round from its events exactly as the API returns it as JSON', () => {
-    const rounds = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
-    const { assembled } = rewrite(format, rounds);
-    assembled.forEach((response, i) => {
-      expect(findRetrieveCalls(formatNamed(format), response)).toEqual(
-        findRetrieveCalls(formatNamed(format), rounds[i]!),
-      );
-      expect(summarise(format, response)).toEqual(summarise(format, rounds[i]!));
-      expect(response.usage).toEqual(rounds[i]!.usage);
-    });
-  });
-
   it.each(Object.keys(scenarios))('gives the SDK one clean stream when the model %s', async (scenario) => {
     const rounds = roundsOf(format, scenario);
-    const { text } = rewrite(format, rounds);
-    expect(text).not.toContain('headroom_retrieve');
-    const { final, streamedText } = await consume(format, text);
+    const { events } = streamRounds(formatNamed(format), fixtures[format], rounds);
+    expect(JSON.stringify(events)).not.toContain('headroom_retrieve');
+    const { final, text } = await consume(format, events);
     const expected = expectations[scenario]!;
     expect(summarise(format, final)).toEqual(expected);
-    expect(streamedText).toBe(expected.texts.join(format === 'openai-chat' ? '\n\n' : ''));
+    expect(text).toBe(expected.texts.join(format === 'openai-chat' ? '\n\n' : ''));
     expect(usageTotals(format, final.usage)).toEqual({
       input: sumOf(scenarios[scenario]!, 'input'),
       output: sumOf(scenarios[scenario]!, 'output'),
@@ -419,19 +329,8 @@ describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
   });
 
   it('keeps one opening and one closing event with consecutive indexes', () => {
-    const { text } = rewrite(
-      format,
-      roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers'),
-    );
-    const events = text
-      .trim()
-      .split('\n\n')
-      .map((block) =>
-        block
-          .split('\n')
-          .find((line) => line.startsWith('data: '))!
-          .slice(6),
-      );
+    const rounds = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
+    const events = streamRounds(formatNamed(format), fixtures[format], rounds).events.map((e) => e.data);
     const parsed = events.filter((data) => data !== '[DONE]').map((data) => JSON.parse(data) as WireObject);
     if (format === 'anthropic') {
       expect(parsed.filter((e) => e.type === 'message_start')).toHaveLength(1);
@@ -456,7 +355,7 @@ describe('retrieve loop with an upstream error mid-stream', () => {
   it('passes the error on and closes nothing more', () => {
     const stream = formatNamed('anthropic').createStream();
     const [first] = roundsOf('anthropic', 'reads the log back, then answers');
-    const events = anthropicEvents(first!).slice(0, 4);
+    const events = anthropicFixtures.events(first!).slice(0, 4);
     const error = {
       event: 'error',
       data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error' } }),
@@ -471,7 +370,7 @@ describe('retrieve loop with an upstream error mid-stream', () => {
 
 describe('continuing a Responses turn the client does not store', () => {
   it('drops reasoning it cannot send back and unties the other items from it', () => {
-    const round = responsesResponse(
+    const round = responsesFixtures.response(
       {
         thinking: 'look',
         text: 'Reading.',
@@ -544,8 +443,8 @@ describe('an answer whose first block is the agent’s own tool call', () => {
     const out = events.flatMap((event) => stream.push(event));
     expect(stream.endRound().calls).toEqual([]);
     out.push(...stream.finish());
-    const { final, streamedText } = await consume('anthropic', out.map(formatSseEvent).join(''));
-    expect(streamedText).toBe('Listing the files.');
+    const { final, text } = await consume('anthropic', out);
+    expect(text).toBe('Listing the files.');
     expect(final.content).toEqual([
       { type: 'text', text: 'Listing the files.' },
       { type: 'tool_use', id: 'toolu_ls', name: 'Bash', input: { command: 'ls' } },

@@ -1,6 +1,6 @@
-// Gemini's wire format in the engine and the retrieve loop: tool outputs found in functionResponse parts and
-// compressed by the same rules as the other formats, headroom_retrieve offered as a function declaration,
-// and the model's calls to it answered and folded away.
+// What only Gemini's wire format has to get right, beyond the contract every format passes: responses to
+// calls without ids, Gemini CLI's tools in the engine, where the function declaration goes, the exact
+// continuation and merge of its parts, thinking in its usage.
 
 import { describe, expect, it } from 'vitest';
 import { geminiContents, turnsFor } from '../../../test/helpers/conversation.js';
@@ -9,31 +9,22 @@ import { realOutput } from '../../../test/helpers/real-outputs.js';
 import { markerIds } from '../../compress/marker.js';
 import {
   continueWithResults,
-  findRetrieveCalls,
   mergeResponses,
   retrieveToolDefinition,
   withRetrieveTool,
 } from '../../retrieve/loop.js';
 import { hasRetrieveTool } from '../../retrieve/tool.js';
+import { type Call, retrieveCall } from '../format.contract.js';
+import type { UpstreamUsage } from '../types.js';
 import type { WireObject } from '../wire.js';
+import { fixtures } from './fixtures.js';
 import { gemini } from './index.js';
+import { geminiParts } from './response.js';
 
 const log = realOutput('log-express-debug');
 const json = realOutput('json-npm-query-root-deps');
 
 describe('Gemini provider view', () => {
-  it('finds each functionResponse output with its tool, call arguments and the user question before it', () => {
-    const contents = geminiContents(turnsFor([log, json]));
-    const outputs = gemini.toolOutputs(contents);
-    expect(outputs.map((o) => [o.toolName, o.userText, o.path.join('.')])).toEqual([
-      ['run_shell_command', log.question, '2.parts.0.functionResponse.response.output'],
-      ['run_shell_command', json.question, '6.parts.0.functionResponse.response.output'],
-    ]);
-    expect(JSON.parse(outputs[0]!.toolArgs)).toEqual({ command: 'kubectl logs deploy/api --tail=2000' });
-    expect(outputs[0]!.text).toBe(log.text);
-    expect(outputs[0]!.callId).toMatch(/^run_shell_command-/);
-  });
-
   it('pairs responses with id-less calls by name, in order, and reads strings nested in the response', () => {
     const contents = [
       { role: 'user', parts: [{ text: 'Look at both files.' }] },
@@ -83,13 +74,6 @@ describe('compressing Gemini contents', () => {
       }
     }
     expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'json']);
-  });
-
-  it('changes only the output strings: every other part keeps its bytes', () => {
-    const { messages } = compress(contents, { format: 'gemini' });
-    const blank = (list: unknown[]) =>
-      JSON.stringify(list, (key, value) => (key === 'output' ? '<output>' : value));
-    expect(blank(messages)).toBe(blank(contents));
   });
 
   it('is deterministic and keeps earlier contents byte for byte when a turn is added', () => {
@@ -154,37 +138,25 @@ describe('headroom_retrieve as a Gemini function declaration', () => {
 });
 
 describe('the retrieve loop on Gemini responses', () => {
-  const call = (name: string, args: WireObject) => ({ functionCall: { name, args } });
-  const response = (parts: WireObject[], usage: [number, number], finishReason = 'STOP'): WireObject => ({
-    candidates: [{ content: { role: 'model', parts }, finishReason, index: 0 }],
-    usageMetadata: {
-      promptTokenCount: usage[0],
-      candidatesTokenCount: usage[1],
-      totalTokenCount: usage[0] + usage[1],
+  const agentCall: Call = { id: 'call_shell', name: 'run_shell_command', input: { command: 'npm test' } };
+  const first = fixtures.response(
+    {
+      text: 'Reading the log.',
+      calls: [retrieveCall('call_r1'), agentCall],
+      stop: 'tool',
+      usage: { input: 1000, output: 30 },
     },
-    modelVersion: 'gemini-2.5-pro',
-    responseId: `resp-${usage[0]}`,
-  });
-  const retrieve = call('headroom_retrieve', { id: 'hr_0123456789ab', query: 'FATAL' });
-  const agentCall = call('run_shell_command', { command: 'npm test' });
-  const first = response([{ text: 'Reading the log.' }, retrieve, agentCall], [1000, 30]);
-  const second = response([{ text: 'The datanode died.' }], [1200, 20]);
-
-  it('finds the call (no id: Gemini gives none) and ignores it in a response cut by the token limit', () => {
-    expect(findRetrieveCalls(gemini, first)).toEqual({
-      calls: [{ callId: '', id: 'hr_0123456789ab', query: 'FATAL' }],
-      otherToolCalls: true,
-    });
-    const cut = response([retrieve], [10, 10], 'MAX_TOKENS');
-    expect(findRetrieveCalls(gemini, cut).calls).toEqual([]);
-  });
+    1,
+  );
+  const second = fixtures.response({ text: 'The datanode died.', usage: { input: 1200, output: 20 } }, 2);
+  const [text, retrieve, agent] = geminiParts(first);
 
   it('continues with the model turn minus the agent’s call and a functionResponse per answer', () => {
     const body = { contents: [{ role: 'user', parts: [{ text: 'Why?' }] }], tools: [] };
     const next = continueWithResults(gemini, body, first, [{ callId: '', content: 'FATAL x' }]);
     expect(next.contents).toEqual([
       ...body.contents,
-      { role: 'model', parts: [{ text: 'Reading the log.' }, retrieve] },
+      { role: 'model', parts: [text, retrieve] },
       {
         role: 'user',
         parts: [{ functionResponse: { name: 'headroom_retrieve', response: { output: 'FATAL x' } } }],
@@ -198,17 +170,42 @@ describe('the retrieve loop on Gemini responses', () => {
       {
         content: {
           role: 'model',
-          parts: [{ text: 'Reading the log.' }, { text: '\n\nThe datanode died.' }, agentCall],
+          parts: [{ text: 'Reading the log.' }, { text: '\n\nThe datanode died.' }, agent],
         },
         finishReason: 'STOP',
         index: 0,
       },
     ]);
-    expect(merged.usageMetadata).toEqual({
+    expect(merged.usageMetadata).toMatchObject({
       promptTokenCount: 2200,
       candidatesTokenCount: 50,
       totalTokenCount: 2250,
     });
-    expect(merged.responseId).toBe('resp-1000');
+    expect(merged.responseId).toBe(first.responseId);
+  });
+});
+
+describe('Gemini usage', () => {
+  it('counts thinking as output, as Gemini bills it, and the cached part of the prompt apart', () => {
+    const usage: UpstreamUsage = {};
+    gemini.usageFromResponse(
+      {
+        modelVersion: 'gemini-2.5-pro',
+        usageMetadata: {
+          promptTokenCount: 6200,
+          cachedContentTokenCount: 5000,
+          candidatesTokenCount: 40,
+          thoughtsTokenCount: 30,
+          totalTokenCount: 6270,
+        },
+      },
+      usage,
+    );
+    expect(usage).toEqual({
+      model: 'gemini-2.5-pro',
+      inputTokens: 1200,
+      cacheReadTokens: 5000,
+      outputTokens: 70,
+    });
   });
 });

@@ -100,7 +100,10 @@ export function joinGeminiChunks(chunks: readonly unknown[]): WireObject | undef
   };
 }
 
-/** `usageMetadata`, whose prompt count includes cached content: it moves to `cacheReadTokens`. */
+/**
+ * `usageMetadata`, whose prompt count includes cached content: it moves to `cacheReadTokens`. Thinking is
+ * counted apart from the answer (`thoughtsTokenCount`) and billed as output, as the other APIs count it.
+ */
 export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
   const usage = usageIn(payload, 'usageMetadata', into);
   if (!usage) return;
@@ -108,7 +111,9 @@ export function usageFromResponse(payload: unknown, into: UpstreamUsage): void {
   const prompt = tokenCount(usage.promptTokenCount);
   if (prompt !== undefined) into.inputTokens = prompt - cached;
   into.cacheReadTokens = cached;
-  into.outputTokens = tokenCount(usage.candidatesTokenCount) ?? into.outputTokens;
+  const answer = tokenCount(usage.candidatesTokenCount);
+  const thoughts = tokenCount(usage.thoughtsTokenCount);
+  if (answer !== undefined || thoughts !== undefined) into.outputTokens = (answer ?? 0) + (thoughts ?? 0);
 }
 
 /** Chunks are unnamed events; each carries the running usage. */

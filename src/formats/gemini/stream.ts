@@ -64,13 +64,16 @@ export class GeminiRetrieveStream implements RetrieveStream {
       out.push(this.encode(this.carry, false));
       this.carry = undefined;
     }
-    const live = geminiParts(chunk).flatMap((part) => this.take(part));
+    const parts = geminiParts(chunk);
+    const live = parts.flatMap((part) => this.take(part));
     if (geminiCandidate(chunk).finishReason !== undefined) {
       this.closing = withParts(chunk, live, false);
       return out;
     }
-    if (live.length || !geminiParts(chunk).length)
-      out.push(this.encode(withParts(chunk, live, true), this.round > 0));
+    // A first-round chunk whose parts all go out as they are is the client's as it came, bytes and all.
+    const unchanged = live.length === parts.length && live.every((part, i) => part === parts[i]);
+    if (this.round === 0 && unchanged && chunk.responseId === this.first.responseId) return [event];
+    if (live.length || !parts.length) out.push(this.encode(withParts(chunk, live, true), this.round > 0));
     return out;
   }
 

@@ -1,30 +1,10 @@
-// The OpenAI request views (Chat `role: "tool"` messages and Responses output items, Codex's envelope
-// included): every tool output found with its call, and written back in place.
+// What only the Responses request view has to get right, beyond the contract every format passes: custom
+// tool outputs beside function outputs, and Codex's envelope re-closed around a shortened output.
 
 import { describe, expect, it } from 'vitest';
-import { openaiResponses } from '../openai-responses/index.js';
-import { openaiChat } from './index.js';
+import { openaiResponses } from './index.js';
 
-describe('openai views', () => {
-  it('resolves Chat tool messages to their tool_calls', () => {
-    const messages = [
-      { role: 'user', content: [{ type: 'text', text: 'list the files' }] },
-      {
-        role: 'assistant',
-        content: null,
-        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'ls', arguments: '{"path":"."}' } }],
-      },
-      { role: 'tool', tool_call_id: 'c1', content: 'a.txt\nb.txt' },
-    ];
-    const [output] = openaiChat.toolOutputs(messages);
-    expect(output).toMatchObject({
-      path: [2, 'content'],
-      toolName: 'ls',
-      toolArgs: '{"path":"."}',
-      userText: 'list the files',
-    });
-  });
-
+describe('the Responses view', () => {
   it('resolves Responses outputs (function and custom tools) and opens Codex envelopes', () => {
     const input = [
       { role: 'user', content: 'fix the test' },
