@@ -33,8 +33,12 @@ export const proxyFlags = {
   'min-tokens': Flags.integer({
     description: 'Leave tool outputs under this many tokens untouched [env: HEADROOM_MIN_TOKENS]',
   }),
+  'budget-bytes': Flags.integer({
+    description: 'Characters of tool output compressed per request [env: HEADROOM_BUDGET_BYTES]',
+  }),
   'budget-ms': Flags.integer({
-    description: 'Per-request compression time budget in ms [env: HEADROOM_BUDGET_MS]',
+    description:
+      'Fail-safe: ms of compression per request, past which the rest goes as is [env: HEADROOM_BUDGET_MS]',
   }),
   'exclude-tools': Flags.string({
     description: 'Comma-separated tool names never to compress [env: HEADROOM_EXCLUDE_TOOLS]',
@@ -54,6 +58,7 @@ type ProxyFlagValues = {
   'gemini-upstream'?: string;
   compress?: boolean;
   'min-tokens'?: number;
+  'budget-bytes'?: number;
   'budget-ms'?: number;
   'exclude-tools'?: string;
   'disable-transforms'?: string;
@@ -79,6 +84,7 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
     geminiUpstream: flags['gemini-upstream'],
     compress: flags.compress,
     minTokens: flags['min-tokens'],
+    budgetBytes: flags['budget-bytes'],
     budgetMs: flags['budget-ms'],
     excludeTools: splitList(flags['exclude-tools']),
     disableTransforms: splitList(flags['disable-transforms']),

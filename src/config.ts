@@ -82,10 +82,17 @@ export const SETTINGS = {
     description: 'Tool outputs smaller than this many tokens pass untouched',
     default: () => ENGINE_DEFAULTS.minTokens,
   },
+  budgetBytes: {
+    kind: 'number',
+    env: 'HEADROOM_BUDGET_BYTES',
+    description: 'Characters of tool output compressed per request; past them the rest is sent as is',
+    default: () => ENGINE_DEFAULTS.budgetBytes,
+  },
   budgetMs: {
     kind: 'number',
     env: 'HEADROOM_BUDGET_MS',
-    description: 'Time budget for compressing one request; past it the rest is sent as is',
+    description:
+      'Fail-safe: ms of compression per request past which the rest is sent as is (and kept so on later requests)',
     default: () => ENGINE_DEFAULTS.budgetMs,
   },
   excludeTools: {

@@ -17,6 +17,13 @@ export interface HeadroomOverrides {
   stats?: StatsStore;
 }
 
+/** Outputs compression ran out of time for once: sent whole on every later request. */
+export interface WholeOutputs {
+  keys: ReadonlySet<string>;
+  /** Add the keys a run reports in `stats.guarded`, here and in the store. */
+  keep(keys: readonly string[]): Promise<void>;
+}
+
 export interface Headroom {
   readonly config: Config;
   readonly logger: Logger;
@@ -26,6 +33,11 @@ export interface Headroom {
   originals(): Promise<OriginalStore>;
   /** The stats store the config names, opened on first use; `readOnly` never creates or writes it. */
   stats(options?: { readOnly?: boolean }): Promise<StatsStore>;
+  /**
+   * The outputs compression ran out of time for, in this process or any other sharing the store (pass it
+   * as `sendWhole`), and a way to add the ones a run reports in `stats.guarded`.
+   */
+  wholeOutputs(): Promise<WholeOutputs>;
   /** Close what this instance opened. */
   close(): Promise<void>;
 }
@@ -35,6 +47,7 @@ export function engineFor(config: Config): Engine {
   return createEngine({
     ...agentToolPolicy(),
     minTokens: config.minTokens,
+    budgetBytes: config.budgetBytes,
     budgetMs: config.budgetMs,
     excludeTools: config.excludeTools,
     disableTransforms: config.disableTransforms,
@@ -52,9 +65,10 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
     return store;
   };
   let originals: Promise<OriginalStore> | undefined;
+  let whole: Promise<WholeOutputs> | undefined;
   // A reader and a writer are different handles on the same store: the reader never creates or writes it.
   const stats = new Map<boolean, Promise<StatsStore>>();
-  return {
+  const headroom: Headroom = {
     config,
     logger,
     engine,
@@ -74,9 +88,24 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
       }
       return store;
     },
+    wholeOutputs() {
+      whole ??= (async () => {
+        const store = await headroom.originals();
+        const keys = new Set(await store.wholeOutputs());
+        return {
+          keys,
+          async keep(more: readonly string[]) {
+            for (const key of more) keys.add(key);
+            if (more.length) await store.keepWhole(more);
+          },
+        };
+      })();
+      return whole;
+    },
     async close() {
       const stores = await Promise.allSettled(opened);
       for (const store of stores) if (store.status === 'fulfilled') await store.value.close();
     },
   };
+  return headroom;
 }

@@ -1,6 +1,8 @@
-// Compression never costs a request: past its time budget the rest of the request goes out as the agent
-// wrote it, a body the engine cannot read goes out byte for byte, and the stats row says what happened.
+// Compression never costs a request: past its time fail-safe the rest of the request goes out as the agent
+// wrote it (and does on every later request, by every proxy sharing the store), a body the engine cannot read
+// goes out byte for byte, and the stats row says what happened.
 
+import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'undici';
@@ -8,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import type { FakeUpstream } from './helpers/fake-upstream.js';
-import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 import { realOutput } from './helpers/real-outputs.js';
 
 let upstream: FakeUpstream;
@@ -38,7 +40,22 @@ describe('compression failing open', () => {
     expect(forwarded).toContain(JSON.stringify(items[2]!.text));
     const [row] = await waitForRows(proxy, 1);
     expect(row).toMatchObject({ status: 200, error: null });
-    expect(row!.compressError).toMatch(/time budget of 0 ms spent: 2 tool output\(s\) sent whole/);
+    expect(row!.compressError).toMatch(/took over 0 ms: 2 tool output\(s\) sent whole, and kept so/);
+
+    // A proxy started later on the same store, with all the time in the world, sends the same bytes:
+    // the provider has that prefix cached.
+    const restarted = await startTestProxy(upstream.url, { cacheDir: dirname(proxy.originals!.location) });
+    try {
+      const again = new Anthropic({ apiKey: 'sk-ant-test', baseURL: restarted.url, maxRetries: 0 });
+      await again.messages.create({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 256,
+        messages: anthropicConversation(turnsFor(items)) as Anthropic.MessageParam[],
+      });
+      expect(JSON.stringify(upstream.requests.at(-1)!.json())).toBe(forwarded);
+    } finally {
+      await restarted.close(0);
+    }
   });
 
   it('forwards a gzip-encoded body byte for byte', async () => {

@@ -3,8 +3,16 @@
 export const ENGINE_DEFAULTS = {
   /** Tool outputs under this many tokens pass untouched. */
   minTokens: 300,
-  /** Milliseconds of transform work per request; blocks reached after it pass untouched. */
-  budgetMs: 200,
+  /**
+   * Characters of tool output the transforms may work through per request, in conversation order; outputs
+   * reached after it pass untouched. It depends on the request alone, so every machine decides alike.
+   */
+  budgetBytes: 32 * 1024 * 1024,
+  /**
+   * A fail-safe, not a budget: milliseconds of transform work per request past which the outputs not yet
+   * decided pass untouched. Those are reported so the caller can keep them whole on every later request.
+   */
+  budgetMs: 2000,
   /** Results kept per engine so a conversation resent every turn costs nothing the second time. */
   memoEntries: 512,
 } as const;

@@ -11,6 +11,10 @@ import {
 import { corpusItem, itWithCorpus } from '../../test/helpers/corpus.js';
 import { compress } from '../../test/helpers/engine.js';
 import { type RealOutput, realOutput, realOutputs, realSourceFile } from '../../test/helpers/real-outputs.js';
+import { agentToolPolicy } from '../agents/index.js';
+import { anthropic } from '../formats/anthropic/index.js';
+import { compressMessages } from '../formats/request.js';
+import { createEngine } from './engine.js';
 import { MARKER_PATTERN, originalId } from './marker.js';
 
 const log = realOutput('log-express-debug');
@@ -198,14 +202,39 @@ describe('compress (Anthropic messages)', () => {
     );
   });
 
-  it('fails open past its time budget: blocks after it are sent as they are', () => {
-    const turns = turnsFor([log, grep]).map((t) => ({ ...t, question: `${t.question} (budget run)` }));
+  it('sends outputs past its work budget as they are, the same on every run and whatever the memo holds', () => {
+    const turns = turnsFor([log, grep]);
+    // The budget covers the log and not the grep hits after it: a count of characters, not of time.
+    const budgetBytes = log.text.length + 10;
+    const result = compress(anthropicConversation(turns), { budgetBytes });
+    expect(result.stats.blocks.map((b) => b.skipped)).toEqual([undefined, 'budget']);
+    expect(result.stats.problems).toMatch(
+      /^work budget of \d+ characters spent: 1 tool output\(s\) sent whole$/,
+    );
+    // A fresh engine with a cold memo, and a machine as slow as it likes, decides the same bytes.
+    const fresh = createEngine(agentToolPolicy());
+    const again = compressMessages(fresh, anthropic, anthropicConversation(turns), { budgetBytes });
+    expect(JSON.stringify(again.messages)).toBe(JSON.stringify(result.messages));
+    // A turn more leaves the earlier bytes as they were.
+    const longer = compress(anthropicConversation([...turns, turnsFor([log])[0]!]), { budgetBytes });
+    expect(JSON.stringify(longer.messages.slice(0, result.messages.length))).toBe(
+      JSON.stringify(result.messages),
+    );
+  });
+
+  it('sends the outputs left when its time fail-safe trips as they are, and reports them to be kept so', () => {
+    const turns = turnsFor([log, grep]).map((t) => ({ ...t, question: `${t.question} (fail-safe run)` }));
     const result = compress(anthropicConversation(turns), { budgetMs: -1 });
-    expect(result.stats.blocks.map((b) => b.skipped)).toEqual(['budget', 'budget']);
+    expect(result.stats.blocks.map((b) => b.skipped)).toEqual(['guard', 'guard']);
+    expect(result.stats.guarded).toHaveLength(2);
     expect(result.originals).toEqual([]);
-    // The decision sticks, so the next turn sends these blocks the same way.
-    const next = compress(anthropicConversation(turns));
-    expect(next.messages).toEqual(result.messages);
+    expect(result.stats.problems).toMatch(/took over -1 ms: 2 tool output\(s\) sent whole, and kept so/);
+    // Another engine (a restarted proxy) told the keys sends the same bytes, with all the time it wants.
+    const fresh = createEngine(agentToolPolicy());
+    const sendWhole = new Set(result.stats.guarded);
+    const restarted = compressMessages(fresh, anthropic, anthropicConversation(turns), { sendWhole });
+    expect(restarted.messages).toEqual(result.messages);
+    expect(restarted.stats.guarded).toEqual([]);
   });
 });
 

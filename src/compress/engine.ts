@@ -26,8 +26,15 @@ import type { Kind, ToolOutput, TransformContext, TransformName } from './types.
 export interface CompressOptions {
   /** Tool outputs under this many tokens pass untouched (default 300). */
   minTokens?: number;
-  /** Time budget per request in ms; blocks reached after it pass untouched (default 200). */
+  /** Characters of tool output the transforms may work through per request (default 32 MiB). */
+  budgetBytes?: number;
+  /** Fail-safe: ms of transform work per request past which undecided outputs pass untouched (default 2000). */
   budgetMs?: number;
+  /**
+   * Decision keys of outputs the time fail-safe sent whole in an earlier run (`stats.guarded`): they are
+   * sent whole again, so a restarted proxy sends them as the provider has them cached.
+   */
+  sendWhole?: ReadonlySet<string>;
   /** Tool names whose outputs are never compressed, on top of editing tools and file reads. */
   excludeTools?: readonly string[];
   /** Transforms to switch off: json, logs, search, diff, html, text, dedup. */
@@ -161,6 +168,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const compressOutputs = (outputs: readonly ToolOutput[], call: CompressOptions = {}): OutputsResult => {
     const started = performance.now();
     const minTokens = call.minTokens ?? options.minTokens ?? ENGINE_DEFAULTS.minTokens;
+    const budgetBytes = call.budgetBytes ?? options.budgetBytes ?? ENGINE_DEFAULTS.budgetBytes;
     const budgetMs = call.budgetMs ?? options.budgetMs ?? ENGINE_DEFAULTS.budgetMs;
     const policy = call.excludeTools ? basePolicy.excluding(call.excludeTools) : basePolicy;
     const disabled = new Set(call.disableTransforms ?? options.disableTransforms ?? []);
@@ -168,8 +176,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       model: call.model ?? options.model,
       tokenCounting: call.tokenCounting ?? options.tokenCounting,
     });
-    // Time spent in transforms only: token counting for the stats does not eat the budget.
+    // What the transforms were given so far, counted alike on every machine and whatever the memo holds.
+    let handled = 0;
+    // Time spent in transforms only: token counting for the stats does not count towards the fail-safe.
     let workMs = 0;
+    const guarded: string[] = [];
     const repeats = new Repeats(deltas);
     const originals = new Map<string, string>();
     const texts: (string | undefined)[] = [];
@@ -213,20 +224,29 @@ export function createEngine(options: EngineOptions = {}): Engine {
             pathHint: pathHint(output.toolArgs),
           };
           const decisionKey = memoKey(output.text, ctx, undefined, disabled);
-          // Past the budget the block goes out whole, and is remembered so: on the next turn it must go
-          // out the same way, or the provider's prompt cache misses from here on.
-          if (workMs > budgetMs && !memo.has(decisionKey))
-            memo.set(decisionKey, unchanged(output.text, 'text', 'budget'));
-          const workStart = performance.now();
-          const shortened = remembered(output.text, ctx, undefined, disabled);
-          workMs += performance.now() - workStart;
+          handled += output.text.length;
+          let shortened: Shortened;
+          if (handled > budgetBytes) {
+            shortened = unchanged(output.text, 'text', 'budget');
+          } else if (call.sendWhole?.has(decisionKey)) {
+            shortened = unchanged(output.text, 'text', 'guard');
+          } else if (workMs > budgetMs && !memo.has(decisionKey)) {
+            // The fail-safe tripped: the block goes out whole, and must on every later turn too, or the
+            // provider's prompt cache misses from here on; the caller keeps the key beyond this process.
+            shortened = memo.set(decisionKey, unchanged(output.text, 'text', 'guard'));
+            guarded.push(decisionKey);
+          } else {
+            const workStart = performance.now();
+            shortened = remembered(output.text, ctx, undefined, disabled);
+            workMs += performance.now() - workStart;
+          }
           stats.kind = shortened.kind;
           text = shortened.text;
           stats.transform = shortened.transform;
           stats.originalId = shortened.originalId;
           stats.skipped = shortened.skipped;
           const similar =
-            shortened.skipped === 'budget' || disabled.has('dedup')
+            shortened.skipped === 'budget' || shortened.skipped === 'guard' || disabled.has('dedup')
               ? undefined
               : repeats.nearDuplicate(output, key ?? dedupKey(output.text));
           if (similar && similar.length < text.length) {
@@ -258,7 +278,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return {
       texts,
       originals: [...originals].map(([id, original]) => ({ id, text: original })),
-      stats: requestStats(blocks, performance.now() - started, budgetMs),
+      stats: requestStats(blocks, performance.now() - started, { budgetBytes, budgetMs, guarded }),
     };
   };
 

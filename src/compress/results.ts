@@ -14,6 +14,7 @@ export type SkipReason =
   | 'no-gain'
   | 'disabled'
   | 'budget'
+  | 'guard'
   | 'error';
 
 /** What happened to one tool output. */
@@ -44,6 +45,8 @@ export interface CompressStats {
   transforms: Record<string, number>;
   /** What went wrong in a request otherwise handled (blocks sent whole past the budget or on error). */
   problems: string | undefined;
+  /** Decision keys of the outputs the time fail-safe sent whole in this run (pass them as `sendWhole` later). */
+  guarded: string[];
 }
 
 /** An original whose shortened form carries a marker; keep it so `headroom_retrieve` can return it. */
@@ -81,10 +84,18 @@ export const emptyStats = (): CompressStats => ({
   ms: 0,
   transforms: {},
   problems: undefined,
+  guarded: [],
 });
 
+/** The limits a request ran under, for the account of what they cost it. */
+export interface Limits {
+  budgetBytes: number;
+  budgetMs: number;
+  guarded: string[];
+}
+
 /** Request totals from its blocks. */
-export function requestStats(blocks: BlockStats[], ms: number, budgetMs: number): CompressStats {
+export function requestStats(blocks: BlockStats[], ms: number, limits: Limits): CompressStats {
   const transforms: Record<string, number> = {};
   let tokensBefore = 0;
   let tokensAfter = 0;
@@ -93,14 +104,27 @@ export function requestStats(blocks: BlockStats[], ms: number, budgetMs: number)
     tokensAfter += block.tokensAfter;
     if (block.transform) transforms[block.transform] = (transforms[block.transform] ?? 0) + 1;
   }
-  return { blocks, tokensBefore, tokensAfter, ms, transforms, problems: problemsOf(blocks, budgetMs) };
+  return {
+    blocks,
+    tokensBefore,
+    tokensAfter,
+    ms,
+    transforms,
+    problems: problemsOf(blocks, limits),
+    guarded: limits.guarded,
+  };
 }
 
-function problemsOf(blocks: readonly BlockStats[], budgetMs: number): string | undefined {
+function problemsOf(blocks: readonly BlockStats[], { budgetBytes, budgetMs }: Limits): string | undefined {
   const problems: string[] = [];
   const overBudget = blocks.filter((b) => b.skipped === 'budget').length;
   if (overBudget)
-    problems.push(`time budget of ${budgetMs} ms spent: ${overBudget} tool output(s) sent whole`);
+    problems.push(`work budget of ${budgetBytes} characters spent: ${overBudget} tool output(s) sent whole`);
+  const guarded = blocks.filter((b) => b.skipped === 'guard').length;
+  if (guarded)
+    problems.push(
+      `compression took over ${budgetMs} ms: ${guarded} tool output(s) sent whole, and kept so on later requests`,
+    );
   for (const block of blocks) {
     if (block.skipped === 'error') {
       problems.push(`tool output ${block.index} sent whole: ${block.error ?? 'transform failed'}`);

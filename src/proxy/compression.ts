@@ -14,6 +14,8 @@ import type { OriginalStore } from '../store/types.js';
 export interface CompressionContext {
   engine: Engine;
   originals: OriginalStore;
+  /** Outputs compression ran out of time for once, sent whole ever after; `keep` adds a run's. */
+  whole: { keys: ReadonlySet<string>; keep(keys: readonly string[]): Promise<void> };
 }
 
 /** The proxy added headroom_retrieve to the request and must answer the model's calls to it. */
@@ -58,7 +60,7 @@ export async function compressForUpstream(
   format: WireFormat,
   path: string,
   body: Buffer,
-  { engine, originals }: CompressionContext,
+  { engine, originals, whole }: CompressionContext,
 ): Promise<CompressionResult> {
   let parsed: unknown;
   try {
@@ -69,10 +71,14 @@ export async function compressForUpstream(
   }
   if (!isObject(parsed)) return { body };
 
-  const compressed = compressRequestBody(engine, format, parsed, { tokenCounting: 'estimate' });
+  const compressed = compressRequestBody(engine, format, parsed, {
+    tokenCounting: 'estimate',
+    sendWhole: whole.keys,
+  });
   const result: CompressionResult = { body, stats: compressed.stats };
   // The originals go in before the request leaves: the model may ask for one in its very first answer.
   if (compressed.originals.length) await originals.putMany(compressed.originals);
+  await whole.keep(compressed.stats.guarded);
 
   const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
   const offered = shouldOfferRetrieveTool(afterCompression, true)

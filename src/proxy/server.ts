@@ -199,7 +199,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const forwardContext = {
     exchange: { upstreams, logger, originals, maxRounds: config.retrieveMaxRounds },
     recorder: new StatsRecorder(store, events, counter, logger),
-    compression: originals ? { engine: headroom.engine, originals } : undefined,
+    compression: originals
+      ? { engine: headroom.engine, originals, whole: await headroom.wholeOutputs() }
+      : undefined,
   };
   let closing = false;
 

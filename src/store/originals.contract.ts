@@ -125,5 +125,22 @@ export function describeOriginalStore(name: string, backend: OriginalStoreBacken
       expect(await store.has(dropped)).toBe(false);
       expect(await store.get(kept)).toBe('read every few days');
     });
+
+    it('keeps the outputs to send whole across a restart, once each, until their TTL', async () => {
+      let clock = Date.UTC(2025, 0, 1);
+      const day = 86_400_000;
+      const place = backend.place();
+      const first = await open(place, { now: () => clock, ttlDays: 7 });
+      expect(await first.wholeOutputs()).toEqual([]);
+      await first.keepWhole(['key-a', 'key-b']);
+      await first.keepWhole(['key-b']);
+      await first.close();
+      const second = await open(place, { now: () => clock, ttlDays: 7 });
+      expect((await second.wholeOutputs()).sort()).toEqual(['key-a', 'key-b']);
+      clock += 5 * day;
+      await second.keepWhole(['key-b']);
+      clock += 3 * day;
+      expect(await second.wholeOutputs()).toEqual(['key-b']);
+    });
   });
 }

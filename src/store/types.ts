@@ -30,6 +30,13 @@ export interface OriginalStore {
   get(id: string): Promise<string | undefined>;
   has(id: string): Promise<boolean>;
   stats(): Promise<OriginalStoreStats>;
+  /**
+   * Decision keys of tool outputs compression had no time left for: they are sent whole on every later
+   * request, by every process sharing the store, so the provider's cached prefix stays as it was.
+   */
+  wholeOutputs(): Promise<string[]>;
+  /** Remember more of those keys (kept as long as an original is: `storeTtlDays` after the last use). */
+  keepWhole(keys: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

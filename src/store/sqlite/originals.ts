@@ -40,6 +40,10 @@ const SCHEMA = `
     accessed_at INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS originals_by_access ON originals (accessed_at);
+  CREATE TABLE IF NOT EXISTS whole_outputs (
+    key TEXT PRIMARY KEY,
+    kept_at INTEGER NOT NULL
+  );
 `;
 
 /** Open (creating if needed) the originals file in `options.dir`; never throws for a bad file or directory. */
@@ -81,6 +85,11 @@ function prepare(db: Database.Database) {
       'SELECT 1 AS found FROM originals WHERE id = ? AND accessed_at >= ?',
     ),
     expire: db.prepare('DELETE FROM originals WHERE accessed_at < ?'),
+    expireWhole: db.prepare('DELETE FROM whole_outputs WHERE kept_at < ?'),
+    keepWhole: db.prepare(
+      'INSERT INTO whole_outputs (key, kept_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET kept_at = excluded.kept_at',
+    ),
+    wholeOutputs: db.prepare<[number], { key: string }>('SELECT key FROM whole_outputs WHERE kept_at >= ?'),
     total: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(stored_bytes), 0) AS bytes FROM originals'),
     // Keep the most recently read originals whose running size fits the cap; delete the rest.
     evict: db.prepare(`
@@ -157,6 +166,19 @@ class SqliteOriginalStore implements OriginalStore {
     return { location: this.location, ...counts };
   }
 
+  async wholeOutputs(): Promise<string[]> {
+    return this.guard(() => this.sql.wholeOutputs.all(this.now() - this.ttlMs).map((row) => row.key), []);
+  }
+
+  async keepWhole(keys: readonly string[]): Promise<void> {
+    this.guard(() => {
+      const now = this.now();
+      this.db.transaction(() => {
+        for (const key of keys) this.sql.keepWhole.run(key, now);
+      })();
+    }, undefined);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -164,6 +186,7 @@ class SqliteOriginalStore implements OriginalStore {
   /** Drop expired originals, then the least recently read ones until the rest fits the cap. */
   private evict(): void {
     this.sql.expire.run(this.now() - this.ttlMs);
+    this.sql.expireWhole.run(this.now() - this.ttlMs);
     if (this.sql.total.get()!.bytes > this.maxBytes) this.sql.evict.run(this.maxBytes);
     this.putsSinceEviction = 0;
     this.bytesSinceEviction = 0;
