@@ -174,6 +174,13 @@ async function run(baseUrl, { concurrency, requests, stream, thinkMs, compress }
   return { p50: pct(50), p99: pct(99), rps: requests / seconds };
 }
 
+/** CPU time the process has used so far, in ms (user + system, from /proc/<pid>/stat). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -206,7 +213,7 @@ const scenarios = [
 const f = (n, digits = 2) => n.toFixed(digits).padStart(7);
 console.log(`proxy overhead (node ${process.version}, upstream ${upstreamUrl})`);
 console.log(
-  'compression  upstream  conc  mode     direct p50/p99 ms    proxied p50/p99 ms    added p50/p99 ms   throughput',
+  'compression  upstream  conc  mode     direct p50/p99 ms    proxied p50/p99 ms    added p50/p99 ms   throughput                       proxy CPU ms/req',
 );
 const worst = { addedP50: 0, addedP99: 0, ratio: Number.POSITIVE_INFINITY };
 const benchStarted = performance.now();
@@ -217,7 +224,9 @@ for (const scenario of scenarios) {
   const proxy = scenario.compress ? compressing : relayOnly;
   await run(proxy.url, warmup);
   const direct = await run(upstreamUrl, scenario);
+  const cpuBefore = cpuMs(proxy.child.pid);
   const proxied = await run(proxy.url, scenario);
+  const cpuPerRequest = (cpuMs(proxy.child.pid) - cpuBefore) / scenario.requests;
   const added = { p50: proxied.p50 - direct.p50, p99: proxied.p99 - direct.p99 };
   const ratio = proxied.rps / direct.rps;
   if (scenario.gated) {
@@ -227,7 +236,9 @@ for (const scenario of scenarios) {
   if (scenario.gated === 'all') worst.ratio = Math.min(worst.ratio, ratio);
   const upstreamLabel = scenario.thinkMs ? `${scenario.thinkMs} ms` : 'instant';
   console.log(
-    `${(scenario.compress ? 'on' : 'off').padEnd(11)}  ${upstreamLabel.padEnd(8)}  ${String(scenario.concurrency).padStart(4)}  ${(scenario.stream ? 'stream' : 'json').padEnd(6)} ${f(direct.p50)} / ${f(direct.p99)}   ${f(proxied.p50)} / ${f(proxied.p99)}   ${f(added.p50)} / ${f(added.p99)}   ${f(ratio * 100, 1)}% (${Math.round(proxied.rps)} vs ${Math.round(direct.rps)} req/s)`,
+    `${(scenario.compress ? 'on' : 'off').padEnd(11)}  ${upstreamLabel.padEnd(8)}  ${String(scenario.concurrency).padStart(4)}  ${(scenario.stream ? 'stream' : 'json').padEnd(6)} ${f(direct.p50)} / ${f(direct.p99)}   ${f(proxied.p50)} / ${f(proxied.p99)}   ${f(added.p50)} / ${f(added.p99)}   ${f(ratio * 100, 1)}% (${Math.round(proxied.rps)} vs ${Math.round(direct.rps)} req/s)`.padEnd(
+      139,
+    ) + f(cpuPerRequest, 3),
   );
 }
 const rss = Math.max(peakRssMb(relayOnly.child.pid), peakRssMb(compressing.child.pid));

@@ -166,22 +166,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     rememberSession(store, options.session, logger);
     sessions.set(options.session.id, options.session);
   }
-  const sessionTag = async (id: string | undefined): Promise<SessionTag | undefined> => {
-    if (id === undefined) return options.session;
-    let tag = sessions.get(id);
-    if (!tag) {
-      let known: SessionInfo | undefined;
-      try {
-        known = await store.session(id);
-      } catch (error) {
-        // An unreadable stats store costs the row its agent and project, never the request.
-        logger.warn(`cannot read session ${id} from the stats store: ${(error as Error).message}`);
-      }
-      tag = { id, agent: known?.agent, project: known?.project };
-      if (known) sessions.set(id, tag);
+  /** A session registered in the store but not yet seen by this proxy. */
+  const lookUpSession = async (id: string): Promise<SessionTag> => {
+    let known: SessionInfo | undefined;
+    try {
+      known = await store.session(id);
+    } catch (error) {
+      // An unreadable stats store costs the row its agent and project, never the request.
+      logger.warn(`cannot read session ${id} from the stats store: ${(error as Error).message}`);
     }
+    const tag = { id, agent: known?.agent, project: known?.project };
+    if (known) sessions.set(id, tag);
     return tag;
   };
+  // Known sessions (nearly every request) are tagged without waiting for anything.
+  const sessionTag = (id: string | undefined): SessionTag | undefined | Promise<SessionTag> =>
+    id === undefined ? options.session : (sessions.get(id) ?? lookUpSession(id));
 
   const inFlight = new Set<Promise<void>>();
   const streams = new Set<ServerResponse>();
@@ -244,8 +244,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       track(handleAdmin(req, res, route.path, route.query, admin), res, route.provider);
       return;
     }
-    const forward = async () =>
-      forwardRequest(req, res, route, await sessionTag(route.sessionId), forwardContext);
+    const tag = sessionTag(route.sessionId);
+    const forward =
+      tag instanceof Promise
+        ? async () => forwardRequest(req, res, route, await tag, forwardContext)
+        : () => forwardRequest(req, res, route, tag, forwardContext);
     track(forward(), res, route.provider);
   };
 

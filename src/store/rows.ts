@@ -1,7 +1,7 @@
 // Reads a recorded request from the wire: a SQLite row (snake_case columns) or a `/stats/stream` event
 // (camelCase JSON). Anything that is not a request with an id and a time is rejected, not guessed at.
 
-import type { RequestRow } from './types.js';
+import type { NewRequestRow, RequestRow } from './types.js';
 
 type Raw = Record<string, unknown>;
 
@@ -58,6 +58,39 @@ function timeOf(raw: Raw): number | null {
     return Number.isNaN(parsed) ? null : parsed;
   }
   return num(raw, 'ts');
+}
+
+/** The row `record()` was given, as written under `id`: unknown figures null, as a read gives them back. */
+export function writtenRow(row: NewRequestRow, id: number): RequestRow {
+  return {
+    id,
+    ts: row.ts,
+    provider: row.provider,
+    model: row.model ?? null,
+    method: row.method,
+    path: row.path,
+    status: row.status,
+    latencyMs: row.latencyMs ?? null,
+    ttfbMs: row.ttfbMs ?? null,
+    stream: row.stream ?? false,
+    requestBytes: row.requestBytes ?? null,
+    estInputTokens: row.estInputTokens ?? null,
+    tokensBefore: row.tokensBefore ?? null,
+    tokensAfter: row.tokensAfter ?? null,
+    transforms: row.transforms ?? null,
+    compressMs: row.compressMs ?? null,
+    compressError: row.compressError ?? null,
+    inputTokens: row.inputTokens ?? null,
+    outputTokens: row.outputTokens ?? null,
+    cacheReadTokens: row.cacheReadTokens ?? null,
+    cacheWriteTokens: row.cacheWriteTokens ?? null,
+    error: row.error ?? null,
+    agent: row.agent ?? null,
+    sessionId: row.sessionId ?? null,
+    project: row.project ?? null,
+    retrievals: row.retrievals ?? 0,
+    retrievedBytes: row.retrievedBytes ?? 0,
+  };
 }
 
 /** A request row from a store row or stream event, or undefined when it is not one. */

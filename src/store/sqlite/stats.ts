@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { HeadroomError } from '../../errors.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import { matchesFilter, matchesSession, type StatsFilter } from '../filter.js';
-import { toRequestRow } from '../rows.js';
+import { toRequestRow, writtenRow } from '../rows.js';
 import type { NewRequestRow, RequestRow, RowsPage, SessionInfo, StatsStore } from '../types.js';
 
 export interface SqliteStatsStoreOptions {
@@ -376,7 +376,8 @@ class SqliteStatsStore implements StatsStore {
     }
     this.waitingForLock = false;
     writes.forEach((write, i) => {
-      if (write.kind === 'row') write.settle(toRequestRow({ ...write.row, id: ids[i] }));
+      if (write.kind === 'row')
+        write.settle(ids[i] === undefined ? undefined : writtenRow(write.row, ids[i]));
       else write.settle();
     });
   }
