@@ -82,6 +82,19 @@ export const SETTINGS = {
     description: 'Tool outputs smaller than this many tokens pass untouched',
     default: () => ENGINE_DEFAULTS.minTokens,
   },
+  codeMinLines: {
+    kind: 'number',
+    env: 'HEADROOM_CODE_MIN_LINES',
+    description:
+      'A source file read goes to the code transform above this many lines; smaller ones pass whole',
+    default: () => ENGINE_DEFAULTS.codeMinLines,
+  },
+  codeMinTokens: {
+    kind: 'number',
+    env: 'HEADROOM_CODE_MIN_TOKENS',
+    description: 'A source file read goes to the code transform above this many tokens (characters / 4)',
+    default: () => ENGINE_DEFAULTS.codeMinTokens,
+  },
   budgetBytes: {
     kind: 'number',
     env: 'HEADROOM_BUDGET_BYTES',

@@ -47,6 +47,8 @@ export function engineFor(config: Config): Engine {
   return createEngine({
     ...agentToolPolicy(),
     minTokens: config.minTokens,
+    codeMinLines: config.codeMinLines,
+    codeMinTokens: config.codeMinTokens,
     budgetBytes: config.budgetBytes,
     budgetMs: config.budgetMs,
     excludeTools: config.excludeTools,

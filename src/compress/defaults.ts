@@ -3,6 +3,9 @@
 export const ENGINE_DEFAULTS = {
   /** Tool outputs under this many tokens pass untouched. */
   minTokens: 300,
+  /** A source file read goes to the code transform above this many lines or tokens; smaller ones pass whole. */
+  codeMinLines: 250,
+  codeMinTokens: 3000,
   /**
    * Characters of tool output the transforms may work through per request, in conversation order; outputs
    * reached after it pass untouched. It depends on the request alone, so every machine decides alike.

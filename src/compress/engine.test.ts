@@ -1,6 +1,8 @@
 // The engine on whole conversations: which tool outputs it shortens and which pass whole (edits, file
 // reads, small ones), repeats turned into references, and the stats it reports per block.
 
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   anthropicConversation,
@@ -16,6 +18,7 @@ import { anthropic } from '../formats/anthropic/index.js';
 import { compressMessages } from '../formats/request.js';
 import { createEngine } from './engine.js';
 import { MARKER_PATTERN, originalId } from './marker.js';
+import { countTokens } from './tokens.js';
 
 const log = realOutput('log-express-debug');
 const json = realOutput('json-npm-query-root-deps');
@@ -106,30 +109,91 @@ describe('compress (Anthropic messages)', () => {
     expect(toolResultText(result.messages, 6)).toBe(grep.text);
   });
 
-  it('passes file reads whole whatever they hold (Read, cat, sed -n) but compresses logs printed by a command', () => {
-    const code = realSourceFile();
-    const messages = anthropicConversation(turnsFor([code, log, log, log]));
-    const inputs = [{ command: 'cat /var/log/api.log' }, { command: "sed -n '1,4000p' api.log" }];
-    inputs.forEach((input, k) => {
-      ((messages[5 + 4 * k] as Message).content as Block[])[1]!.input = input;
+  /** A conversation of one turn per call: the named tool run with `input`, returning `text`. */
+  function callsOf(calls: { name: string; input: Record<string, unknown>; text: string }[]) {
+    const messages = anthropicConversation(turnsFor(calls.map((c) => ({ ...log, text: c.text }))));
+    calls.forEach((call, k) => {
+      const use = ((messages[1 + 4 * k] as Message).content as Block[])[1]!;
+      use.name = call.name;
+      use.input = call.input;
     });
-    // The same log read with the Read tool and printed by `docker logs`.
-    ((messages[13] as Message).content as Block[])[1]!.input = { command: 'docker logs api --tail 2000' };
-    const read = anthropicConversation(turnsFor([log]));
-    ((read[1] as Message).content as Block[])[1]!.name = 'Read';
-    ((read[1] as Message).content as Block[])[1]!.input = { file_path: '/var/log/api.log' };
-    const result = compress([...read, ...messages]);
-    expect(result.stats.blocks.map((b) => b.skipped)).toEqual([
-      'file-read',
-      'file-read',
-      'file-read',
-      'file-read',
-      undefined,
-    ]);
-    expect(toolResultText(result.messages, 2)).toBe(log.text);
-    expect(toolResultText(result.messages, 6)).toBe(code.text);
-    expect(toolResultText(result.messages, 10)).toBe(log.text);
-    expect(result.stats.blocks[4]?.transform).toBe('logs');
+    return messages;
+  }
+
+  it('compresses a file read by what it holds: a log read with Read, cat or sed -n is a log', () => {
+    const result = compress(
+      callsOf([
+        { name: 'Read', input: { file_path: '/var/log/api.log' }, text: log.text },
+        { name: 'Bash', input: { command: 'cat /var/log/api.log' }, text: log.text },
+        { name: 'Bash', input: { command: "sed -n '1,4000p' api.log" }, text: log.text },
+        { name: 'Bash', input: { command: 'docker logs api --tail 2000' }, text: log.text },
+      ]),
+      { disableTransforms: ['dedup'] },
+    );
+    expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'logs', 'logs', 'logs']);
+  });
+
+  it('passes a small source file read whole, sends a large one to the code transform, and never a file it edited', () => {
+    const source = realSourceFile();
+    const lines = source.text.split('\n');
+    expect(lines.length).toBeGreaterThan(400);
+    const small = `${lines.slice(0, 120).join('\n')}\n`;
+    const result = compress(
+      callsOf([
+        { name: 'Read', input: { file_path: 'src/client.ts' }, text: small },
+        { name: 'Read', input: { file_path: 'src/core.ts' }, text: source.text },
+        {
+          name: 'Edit',
+          input: { file_path: './src/api.ts', old_string: 'a', new_string: 'b' },
+          text: 'The file src/api.ts has been updated.',
+        },
+        { name: 'Read', input: { file_path: 'src/api.ts' }, text: source.text },
+        { name: 'Bash', input: { command: 'cat src/api.ts' }, text: source.text },
+      ]),
+    );
+    const [smallRead, largeRead, edit, editedRead, editedCat] = result.stats.blocks;
+    expect(smallRead?.skipped).toBe('file-read');
+    expect(largeRead?.kind).toBe('code');
+    expect(edit?.skipped).toBe('edit-tool');
+    expect(editedRead?.skipped).toBe('edited-file');
+    expect(editedCat?.skipped).toBe('edited-file');
+    expect(toolResultText(result.messages, 2)).toBe(small);
+    expect(toolResultText(result.messages, 14)).toBe(source.text);
+  });
+
+  it('takes the text editor tool’s view command for a read and its other commands for edits', () => {
+    const result = compress(
+      callsOf([
+        {
+          name: 'str_replace_based_edit_tool',
+          input: { command: 'view', path: '/var/log/api.log' },
+          text: log.text,
+        },
+        {
+          name: 'str_replace_based_edit_tool',
+          input: { command: 'str_replace', path: 'src/a.ts', old_str: 'a', new_str: 'b' },
+          text: log.text,
+        },
+      ]),
+      { disableTransforms: ['dedup'] },
+    );
+    expect(result.stats.blocks.map((b) => b.skipped ?? b.transform)).toEqual(['logs', 'edit-tool']);
+  });
+
+  it('passes a small configuration file read whole and compresses a large JSON data file', () => {
+    const packages = realOutput('json-npm-query-root-deps');
+    // A real package manifest: configuration the model edits, over the size threshold but no data file.
+    const config = readFileSync(fileURLToPath(import.meta.resolve('undici/package.json')), 'utf8');
+    const result = compress(
+      callsOf([
+        { name: 'Read', input: { file_path: 'package.json' }, text: config },
+        { name: 'Read', input: { file_path: 'fixtures/packages.json' }, text: packages.text },
+        { name: 'Read', input: { file_path: 'package-lock.json' }, text: packages.text },
+      ]),
+      { disableTransforms: ['dedup'] },
+    );
+    expect(countTokens(config)).toBeGreaterThan(300);
+    expect(result.stats.blocks.map((b) => b.skipped ?? b.transform)).toEqual(['file-read', 'json', 'json']);
   });
 
   it('leaves a block that already carries a headroom marker alone', () => {

@@ -9,7 +9,14 @@ import { ENGINE_DEFAULTS } from './defaults.js';
 import { sampleOf } from './detect.js';
 import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
 import { Memo } from './memo.js';
-import { argumentText, pathHint, ToolPolicy, type ToolPolicyOptions } from './policy.js';
+import {
+  argumentText,
+  decideRead,
+  editedPaths,
+  pathHint,
+  ToolPolicy,
+  type ToolPolicyOptions,
+} from './policy.js';
 import { buildQuery } from './query.js';
 import {
   type BlockStats,
@@ -26,6 +33,10 @@ import type { Kind, ToolOutput, TransformContext, TransformName } from './types.
 export interface CompressOptions {
   /** Tool outputs under this many tokens pass untouched (default 300). */
   minTokens?: number;
+  /** A source file read goes to the code transform above this many lines (default 250)... */
+  codeMinLines?: number;
+  /** ...or this many tokens (default 3000); smaller ones pass whole. */
+  codeMinTokens?: number;
   /** Characters of tool output the transforms may work through per request (default 32 MiB). */
   budgetBytes?: number;
   /** Fail-safe: ms of transform work per request past which undecided outputs pass untouched (default 2000). */
@@ -86,6 +97,14 @@ function tokenCounter(options: Pick<CompressOptions, 'model' | 'tokenCounting'>)
   if (options.tokenCounting === 'estimate') return (text) => Math.ceil(text.length / 4);
   const encoding = encodingFor(options.model);
   return (text) => countTokens(text, encoding);
+}
+
+/** A file's size for the read policy: lines, and tokens estimated from characters (alike in every mode). */
+function sizeOf(text: string): { lines: number; tokens: number } {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < text.length - 1; at = text.indexOf('\n', at + 1))
+    lines++;
+  return { lines, tokens: Math.ceil(text.length / 4) };
 }
 
 function aboveThreshold(text: string, minTokens: number, count: Counter): boolean {
@@ -181,6 +200,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     // Time spent in transforms only: token counting for the stats does not count towards the fail-safe.
     let workMs = 0;
     const guarded: string[] = [];
+    // Files earlier calls edited: reading one again shows what the model is working on, and passes whole.
+    const edited = new Set<string>();
+    const codeReads = {
+      minLines: call.codeMinLines ?? options.codeMinLines ?? ENGINE_DEFAULTS.codeMinLines,
+      minTokens: call.codeMinTokens ?? options.codeMinTokens ?? ENGINE_DEFAULTS.codeMinTokens,
+    };
     const repeats = new Repeats(deltas);
     const originals = new Map<string, string>();
     const texts: (string | undefined)[] = [];
@@ -204,12 +229,27 @@ export function createEngine(options: EngineOptions = {}): Engine {
       blocks.push(stats);
       let text = output.text;
       try {
-        const decision = policy.decide(output);
+        const policyDecision = policy.decide(output);
+        if (policyDecision === 'edit-tool') for (const path of editedPaths(output.toolArgs)) edited.add(path);
         const big = aboveThreshold(output.text, minTokens, count);
+        // A file read is decided by what it holds: compressed as its kind, or passed whole.
+        const read =
+          policyDecision === 'file-read' && big
+            ? decideRead(
+                pathHint(output.toolArgs),
+                detectKind(sampleOf(output.text)),
+                sizeOf(output.text),
+                edited,
+                codeReads,
+              )
+            : undefined;
+        const forcedKind = read && 'kind' in read ? read.kind : undefined;
+        const decision = forcedKind ? 'compress' : policyDecision;
         const key = big && decision === 'compress' ? dedupKey(output.text) : undefined;
         const earlier = key ? repeats.firstWith(key, output) : undefined;
         const reference = earlier && !disabled.has('dedup') ? repeats.reference(output, earlier) : undefined;
-        if (decision !== 'compress') stats.skipped = decision;
+        if (read && 'skipped' in read) stats.skipped = read.skipped;
+        else if (decision !== 'compress') stats.skipped = decision;
         else if (!big) stats.skipped = 'below-threshold';
         else if (MARKER_PATTERN.test(output.text)) stats.skipped = 'already-compressed';
         else if (reference && reference.length < output.text.length) {
@@ -223,7 +263,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             toolArgs: output.toolArgs,
             pathHint: pathHint(output.toolArgs),
           };
-          const decisionKey = memoKey(output.text, ctx, undefined, disabled);
+          const decisionKey = memoKey(output.text, ctx, forcedKind, disabled);
           handled += output.text.length;
           let shortened: Shortened;
           if (handled > budgetBytes) {
@@ -237,7 +277,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             guarded.push(decisionKey);
           } else {
             const workStart = performance.now();
-            shortened = remembered(output.text, ctx, undefined, disabled);
+            shortened = remembered(output.text, ctx, forcedKind, disabled);
             workMs += performance.now() - workStart;
           }
           stats.kind = shortened.kind;

@@ -1,7 +1,9 @@
-// Which tool outputs the engine may shorten. The model edits a file by the exact text it read, so the
-// outputs of editing tools and file reads pass whole, whatever they hold; agents declare their own tool names.
+// Which tool outputs the engine may shorten, and as what. The model edits a file by the exact text it read,
+// so what an edit returns, small source and text files, and files the conversation already edited pass
+// whole; a read of a log, JSON data, a lockfile or a generated file is compressed as what it holds, and a
+// large source file goes to the code transform. Agents declare their own tool names.
 
-import type { ToolOutput } from './types.js';
+import type { Kind, ToolOutput } from './types.js';
 
 /** Why a tool output is or is not the engine's to shorten. */
 export type Policy = 'compress' | 'edit-tool' | 'excluded-tool' | 'file-read';
@@ -56,7 +58,9 @@ export class ToolPolicy {
   decide(output: Pick<ToolOutput, 'toolName' | 'toolArgs'>): Policy {
     const name = (output.toolName ?? '').toLowerCase();
     if (this.excluded.has(name)) return 'excluded-tool';
-    if (this.edit.has(name)) return 'edit-tool';
+    // Anthropic's text editor tool reads files too: its `view` command is a read, the rest are edits.
+    if (this.edit.has(name))
+      return parseArgs(output.toolArgs)?.command === 'view' ? 'file-read' : 'edit-tool';
     if (this.read.has(name)) return 'file-read';
     const command = shellCommand(output.toolArgs);
     if (command !== undefined && FILE_READ_COMMAND.test(command)) return 'file-read';
@@ -112,5 +116,65 @@ export function argumentText(args: string): string {
     return values.join(' ');
   } catch {
     return args;
+  }
+}
+
+/** The files an edit wrote: its path argument, and every file an `apply_patch` patch names. */
+export function editedPaths(args: string): string[] {
+  const paths: string[] = [];
+  const path = pathHint(args);
+  if (path) paths.push(path);
+  for (const m of args.matchAll(/\*\*\* (?:Update|Add|Delete) File: ([^\\\n"]+)/g)) paths.push(m[1]!.trim());
+  return paths.map(normalisedPath);
+}
+
+/** A path as compared between calls: no leading `./`. */
+export function normalisedPath(path: string): string {
+  return path.replace(/^(\.\/)+/, '');
+}
+
+// Files whose content is data, not something the model edits by exact text: compressed as what they hold.
+const DATA_FILE =
+  /(\.(log|out|err|csv|tsv|jsonl|ndjson|har|map|snap)|\.min\.(js|css)|(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|Pipfile\.lock|Gemfile\.lock|composer\.lock|go\.sum|bun\.lock))$/i;
+const SOURCE_FILE =
+  /\.(py|pyi|js|mjs|cjs|jsx|ts|mts|cts|tsx|go|rs|java|kt|kts|scala|c|h|cc|cpp|cxx|hh|hpp|hxx|cs|rb|php|swift|m|mm|lua|sh|bash|zsh|pl|r|dart|ex|exs|erl|hs|ml|vue|svelte)$/i;
+
+/** When a source read counts as large enough for the code transform. */
+export interface CodeReadThreshold {
+  minLines: number;
+  minTokens: number;
+}
+
+/** What a file read is treated as: a kind to compress it as, or the reason it passes whole. */
+export type ReadDecision = { kind: Kind } | { skipped: 'file-read' | 'edited-file' };
+
+/**
+ * Decide a file read by what it holds. `kind` is the detected kind of its text; `lines` and `tokens` its
+ * size; `edited` the files earlier calls of the conversation edited (so the decision depends only on
+ * earlier messages, and a resent conversation decides alike).
+ */
+export function decideRead(
+  path: string | undefined,
+  kind: Kind,
+  size: { lines: number; tokens: number },
+  edited: ReadonlySet<string>,
+  threshold: CodeReadThreshold,
+): ReadDecision {
+  if (path && edited.has(normalisedPath(path))) return { skipped: 'edited-file' };
+  const large = size.lines > threshold.minLines || size.tokens > threshold.minTokens;
+  if (path && DATA_FILE.test(path)) return { kind };
+  if (path && SOURCE_FILE.test(path)) return large ? { kind: 'code' } : { skipped: 'file-read' };
+  switch (kind) {
+    case 'logs':
+    case 'diff':
+    case 'search':
+      return { kind };
+    // A small JSON file is configuration the model may edit; a large one is data.
+    case 'json':
+    case 'code':
+      return large ? { kind } : { skipped: 'file-read' };
+    default:
+      // Prose and configuration (READMEs, YAML, TOML) are edited by exact text.
+      return { skipped: 'file-read' };
   }
 }

@@ -9,6 +9,7 @@ export type SkipReason =
   | 'edit-tool'
   | 'excluded-tool'
   | 'file-read'
+  | 'edited-file'
   | 'already-compressed'
   | 'code'
   | 'no-gain'

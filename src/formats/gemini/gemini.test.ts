@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { geminiContents, turnsFor } from '../../../test/helpers/conversation.js';
 import { compress, compressRequestBody } from '../../../test/helpers/engine.js';
-import { realOutput } from '../../../test/helpers/real-outputs.js';
+import { realOutput, realSourceFile } from '../../../test/helpers/real-outputs.js';
 import { markerIds } from '../../compress/marker.js';
 import {
   continueWithResults,
@@ -88,11 +88,19 @@ describe('compressing Gemini contents', () => {
     expect(JSON.stringify((JSON.parse(two) as WireObject).contents)).toBe(earlier);
   });
 
-  it('passes Gemini CLI’s file reads and edits whole, and small outputs untouched', () => {
+  it('passes Gemini CLI’s reads of source files and its edits whole, and small outputs untouched', () => {
+    // A source file of a few hundred lines, read by both read tools: the model may edit it by exact text.
+    const source = `${realSourceFile().text.split('\n').slice(0, 200).join('\n')}\n`;
     const tools = ['read_file', 'read_many_files', 'replace', 'write_file'];
-    const calls = tools.map((name, i) => ({ functionCall: { id: `c${i}`, name, args: {} } }));
+    const args: Record<string, unknown>[] = [
+      { absolute_path: '/repo/src/client.ts' },
+      { paths: ['src/'] },
+      {},
+      {},
+    ];
+    const calls = tools.map((name, i) => ({ functionCall: { id: `c${i}`, name, args: args[i] } }));
     const answers = tools.map((name, i) => ({
-      functionResponse: { id: `c${i}`, name, response: { output: log.text } },
+      functionResponse: { id: `c${i}`, name, response: { output: i < 2 ? source : log.text } },
     }));
     const small = { functionResponse: { name: 'list_directory', response: { output: 'src/\ntest/' } } };
     const list = [
