@@ -243,12 +243,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
                 codeReads,
               )
             : undefined;
-        const forcedKind = read && 'kind' in read ? read.kind : undefined;
-        const decision = forcedKind ? 'compress' : policyDecision;
+        const forcedKind = output.kind ?? (read && 'kind' in read ? read.kind : undefined);
+        const decision = forcedKind && policyDecision !== 'excluded-tool' ? 'compress' : policyDecision;
         const key = big && decision === 'compress' ? dedupKey(output.text) : undefined;
         const earlier = key ? repeats.firstWith(key, output) : undefined;
         const reference = earlier && !disabled.has('dedup') ? repeats.reference(output, earlier) : undefined;
-        if (read && 'skipped' in read) stats.skipped = read.skipped;
+        if (read && 'skipped' in read && !output.kind) stats.skipped = read.skipped;
         else if (decision !== 'compress') stats.skipped = decision;
         else if (!big) stats.skipped = 'below-threshold';
         else if (MARKER_PATTERN.test(output.text)) stats.skipped = 'already-compressed';

@@ -4,7 +4,7 @@
 import type { Query } from './query.js';
 
 /** What a block of tool output holds, as far as headroom can tell. */
-export type Kind = 'json' | 'logs' | 'search' | 'diff' | 'html' | 'text' | 'code';
+export type Kind = 'json' | 'logs' | 'search' | 'diff' | 'html' | 'text' | 'code' | 'paths';
 
 /** The name of a registered transform: json, logs, search, diff, html, text (dedup lives in the engine). */
 export type TransformName = string;
@@ -21,6 +21,11 @@ export interface ToolOutput {
   toolArgs: string;
   /** The last user-typed text before this output: the relevance query of the block. */
   userText: string;
+  /**
+   * What the output is for, when the caller knows better than detection: an agent's side call that only
+   * needs the file paths of a command's output, say. Compressed as this kind, whatever tool produced it.
+   */
+  kind?: Kind;
 }
 
 /** What detection looks at: the text, and its first non-blank lines (computed once per block). */

@@ -4,7 +4,7 @@
 
 import type { CompressOptions, Engine } from '../compress/engine.js';
 import { emptyStats, type Original, type OutputsResult } from '../compress/results.js';
-import type { WireFormat } from './types.js';
+import type { FoundOutput, WireFormat } from './types.js';
 import { isObject, replaceAt, withKey } from './wire.js';
 
 /** The tool outputs the engine rewrote, as they were and as they are now, in conversation order. */
@@ -25,6 +25,8 @@ export interface CompressedMessages<M = unknown> {
 /** What compressing a request body gave; `body` is the very object given when nothing changed. */
 export interface CompressedBody extends Omit<CompressedMessages, 'messages'> {
   body: unknown;
+  /** The agent side call the request is, when it is one (its embedded output was compressed too). */
+  sideCall?: string;
 }
 
 const nothing = (): Omit<CompressedMessages, 'messages'> => ({
@@ -40,9 +42,10 @@ export function compressMessages<M>(
   format: WireFormat,
   messages: readonly M[],
   options: CompressOptions = {},
+  extra: readonly FoundOutput[] = [],
 ): CompressedMessages<M> {
   try {
-    const found = format.toolOutputs(messages);
+    const found = [...format.toolOutputs(messages), ...extra];
     const { texts, stats, originals } = engine.compressOutputs(found, options);
     const rewritten: Rewritten = { before: [], after: [] };
     let result: unknown = messages;
@@ -71,7 +74,15 @@ export function compressRequestBody(
   const messages = isObject(body) ? body[format.messagesKey] : undefined;
   if (!isObject(body) || !Array.isArray(messages)) return { body, ...nothing() };
   const model = options.model ?? (typeof body.model === 'string' ? body.model : undefined);
-  const { messages: compressed, ...out } = compressMessages(engine, format, messages, { ...options, model });
-  if (!out.changed) return { body, ...nothing(), stats: out.stats };
-  return { body: withKey(body, format.messagesKey, compressed), ...out };
+  const side = format.sideCall?.(body);
+  const { messages: compressed, ...out } = compressMessages(
+    engine,
+    format,
+    messages,
+    { ...options, model },
+    side?.outputs,
+  );
+  const sideCall = side?.name;
+  if (!out.changed) return { body, ...nothing(), stats: out.stats, sideCall };
+  return { body: withKey(body, format.messagesKey, compressed), ...out, sideCall };
 }

@@ -20,6 +20,13 @@ export interface FoundOutput extends ToolOutput {
   encode?: (text: string) => string;
 }
 
+/** A side call recognised by its fixed instruction and shape: which one, and the output it embeds. */
+export interface SideCall {
+  /** A stable name for stats, e.g. `claude-code-bash-paths`. */
+  name: string;
+  outputs: FoundOutput[];
+}
+
 /** A tool call in a model response, in whichever shape the format uses. */
 export interface WireCall {
   /** The block / tool_calls entry / output item / part itself. */
@@ -134,6 +141,11 @@ export interface WireFormat extends CallReader, UsageReader {
   recognises(messages: readonly unknown[]): boolean;
   /** Every tool output in the message list, in conversation order. */
   toolOutputs(messages: readonly unknown[]): FoundOutput[];
+  /**
+   * An agent's side call this request is (a small-model request that embeds a command's whole output in
+   * user text, for one narrow question), with the embedded output to compress for that question.
+   */
+  sideCall?(body: WireObject): SideCall | undefined;
 
   /** A tool in this format's shape, as one entry of its tool list. */
   toolEntry(tool: ToolDefinition): WireObject;

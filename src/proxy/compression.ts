@@ -34,6 +34,8 @@ export interface CompressionResult {
   rewritten?: { before: string[]; after: string[] };
   /** Set when the model can call headroom_retrieve in this request. */
   retrieve?: RetrieveOffer;
+  /** The agent side call the request is, when it is one. */
+  sideCall?: string;
   /**
    * Set when the only change was adding headroom_retrieve: the tokens its definition adds. The request as
    * the agent wrote it is then the request as sent minus these, with no need to count it again.
@@ -75,7 +77,7 @@ export async function compressForUpstream(
     tokenCounting: 'estimate',
     sendWhole: whole.keys,
   });
-  const result: CompressionResult = { body, stats: compressed.stats };
+  const result: CompressionResult = { body, stats: compressed.stats, sideCall: compressed.sideCall };
   // The originals go in before the request leaves: the model may ask for one in its very first answer.
   if (compressed.originals.length) await originals.putMany(compressed.originals);
   await whole.keep(compressed.stats.guarded);

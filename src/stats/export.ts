@@ -82,6 +82,7 @@ const CSV_COLUMNS: [string, (r: RequestRow) => unknown][] = [
   ['cache_write_tokens', (r) => r.cacheWriteTokens],
   ['retrievals', (r) => r.retrievals],
   ['retrieved_bytes', (r) => r.retrievedBytes],
+  ['side_call', (r) => r.sideCall],
   ['cost_usd', (r) => requestCost(r)],
   ['saved_usd', (r) => moneySaved(r)],
   ['error', (r) => r.error],

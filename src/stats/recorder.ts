@@ -24,6 +24,7 @@ export interface SessionTag {
 /** What the engine reported for a request (the shape of the proxy's compression result). */
 export interface CompressionReport {
   stats?: { ms: number; transforms: Record<string, number>; problems: string | undefined };
+  sideCall?: string;
   rewritten?: { before: string[]; after: string[] };
   addedTokens?: number;
 }
@@ -113,6 +114,7 @@ export class RequestRecord {
     this.row.compressMs = stats?.ms ?? ms;
     this.row.transforms = stats && Object.keys(stats.transforms).length ? stats.transforms : undefined;
     this.row.compressError = stats?.problems;
+    this.row.sideCall = report.sideCall;
   }
 
   /** The engine failed: the original went out, and the row says why. */

@@ -31,6 +31,8 @@ export interface Totals {
   unpricedSavings: number;
   retrievals: number;
   retrievedBytes: number;
+  /** Requests that were agent side calls (counted in the figures above too). */
+  sideCalls: number;
   latencyP50Ms: number | undefined;
   latencyP95Ms: number | undefined;
 }
@@ -68,6 +70,8 @@ export interface Turn {
   cacheReadTokens: number | null;
   moneySaved: number | undefined;
   retrievals: number;
+  /** Which agent side call the request was, or null for the agent's own turns. */
+  sideCall: string | null;
 }
 
 export interface TimeBucket {
@@ -127,6 +131,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
   let cacheWriteTokens = 0;
   let retrievals = 0;
   let retrievedBytes = 0;
+  let sideCalls = 0;
   let errors = 0;
   let compressed = 0;
   let unpriced = 0;
@@ -146,6 +151,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
     cacheWriteTokens += n(row.cacheWriteTokens);
     retrievals += row.retrievals;
     retrievedBytes += row.retrievedBytes;
+    if (row.sideCall !== null) sideCalls++;
     if (isError(row)) errors++;
     if (row.latencyMs !== null) latencies.push(row.latencyMs);
     const money = rowSaved(row);
@@ -177,6 +183,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
     unpricedSavings,
     retrievals,
     retrievedBytes,
+    sideCalls,
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP95Ms: percentile(latencies, 0.95),
   };
@@ -261,6 +268,7 @@ export function turns(rows: readonly RequestRow[], sessionId: string | null): Tu
         cacheReadTokens: row.cacheReadTokens,
         moneySaved: rowSaved(row),
         retrievals: row.retrievals,
+        sideCall: row.sideCall,
       };
     });
 }

@@ -90,6 +90,7 @@ export function writtenRow(row: NewRequestRow, id: number): RequestRow {
     project: row.project ?? null,
     retrievals: row.retrievals ?? 0,
     retrievedBytes: row.retrievedBytes ?? 0,
+    sideCall: row.sideCall ?? null,
   };
 }
 
@@ -130,5 +131,6 @@ export function toRequestRow(value: unknown): RequestRow | undefined {
     project: str(raw, 'project'),
     retrievals: num(raw, 'retrievals') ?? 0,
     retrievedBytes: num(raw, 'retrieved_bytes') ?? 0,
+    sideCall: str(raw, 'side_call'),
   };
 }

@@ -64,7 +64,12 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
       expect(written).toBeUndefined();
       await store.flush();
       const row = await recorded;
-      expect(row).toMatchObject({ path: '/v1/responses', stream: true, id: await store.lastId() });
+      expect(row).toMatchObject({
+        path: '/v1/responses',
+        stream: true,
+        sideCall: null,
+        id: await store.lastId(),
+      });
       expect(await store.rows()).toEqual([row]);
     });
 
@@ -87,9 +92,10 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
       void store.record(newRow({ ts: 1000, sessionId: 'alpha' }));
       void store.record(newRow({ ts: 2000, sessionId: 'alpha', status: 529 }));
       void store.record(newRow({ ts: 3000, sessionId: 'beta', error: 'upstream reset', retrievals: 2 }));
-      void store.record(newRow({ ts: 4000 }));
+      void store.record(newRow({ ts: 4000, sideCall: 'claude-code-bash-paths' }));
       expect(totals(await store.rows())).toMatchObject({
         requests: 4,
+        sideCalls: 1,
         tokensBefore: 48_000,
         tokensAfter: 12_000,
         inputTokens: 11_600,

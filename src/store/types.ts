@@ -82,6 +82,8 @@ export interface RequestRow {
   /** `headroom_retrieve` calls the proxy answered while serving this request, and the bytes returned. */
   retrievals: number;
   retrievedBytes: number;
+  /** The agent side call the request was (`claude-code-bash-paths`...), or null for an agent turn. */
+  sideCall: string | null;
 }
 
 /** What `record()` takes: the row without its id; anything left out is stored as unknown. */

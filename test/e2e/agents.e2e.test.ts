@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
+import { openStatsStore } from '../../src/store/index.js';
 import { answer, type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { realOutput } from '../helpers/real-outputs.js';
 import { root, runHeadroom, tempDir } from '../helpers/wrap.js';
@@ -73,6 +74,65 @@ describe.skipIf(!enabled || !claudeDir)(
       expect(received.some((r) => r.path === '/v1/messages')).toBe(true);
       expect(result.stdout).toContain('lockfile');
       expect(result.stderr).toMatch(/headroom: claude session [0-9a-f]{8}: \d+ requests?/);
+    }, 90_000);
+  },
+);
+
+describe.skipIf(!enabled || !claudeDir)(
+  `claude -p running a command under headroom wrap${skipReason(claudeDir, 'claude')}`,
+  () => {
+    it('sends the side call that asks for the files a command named with the output cut to those paths', async () => {
+      const before = upstream.requests.length;
+      const { env } = agentEnv(claudeDir as string, {
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      });
+      // The model asks for a server log of thousands of lines through Bash, then answers.
+      const project = tempDir('e2e-project');
+      const log = realOutput('log-express-debug').text;
+      writeFileSync(join(project, 'server.log'), log);
+      const command = { command: 'awk 1 server.log', description: 'Print the server log' };
+      // Only the main turn gets the tool call: Claude Code also sends warm-up and side requests of its own.
+      const prompt = 'why did the server fail?';
+      upstream.script((req) =>
+        req.path.startsWith('/v1/messages') &&
+        req.body.includes(prompt) &&
+        !req.body.includes('"tool_result"')
+          ? answer(req, { toolCall: { name: 'Bash', input: command } })
+          : undefined,
+      );
+      try {
+        const result = await runHeadroom(
+          ['wrap', 'claude', ...upstreamFlags(), '--', '-p', prompt, '--allowedTools', 'Bash'],
+          env,
+          { cwd: project, timeout: 80_000 },
+        );
+        expect(result.exitCode, result.stderr).toBe(0);
+        const received = upstream.requests.slice(before);
+        // The tool result went to the model compressed, as any command's output does.
+        const turn = received.find((r) => r.body.includes(prompt) && r.body.includes('"tool_result"'));
+        expect(turn?.body.toString()).toMatch(/headroom_retrieve id=hr_[0-9a-f]{12}/);
+        // Claude Code also sent the whole output to a small model to learn which files the command read;
+        // that question only needs the paths, and they are all that went.
+        const side = received.find((r) => r.body.includes('Extract any file paths that this command reads'));
+        expect(side, 'the side call reached the upstream').toBeDefined();
+        const sent = JSON.stringify(side!.json());
+        expect(sent).toContain('Command: awk 1 server.log');
+        expect(sent.length).toBeLessThan(JSON.stringify(log).length / 20);
+        expect(sent).toMatch(/headroom_retrieve id=hr_[0-9a-f]{12}/);
+        expect(sent).not.toContain('/orders/7');
+        expect(result.stderr).toMatch(/headroom: claude session [0-9a-f]{8}: \d+ requests/);
+        // The stats tell side calls apart from the agent's turns.
+        const store = await openStatsStore({ cacheDir: env.HEADROOM_CACHE_DIR }, { readOnly: true });
+        try {
+          const rows = await store.rows();
+          expect(rows.filter((row) => row.sideCall === 'claude-code-bash-paths')).toHaveLength(1);
+        } finally {
+          await store.close();
+        }
+      } finally {
+        upstream.script(undefined);
+      }
     }, 90_000);
   },
 );

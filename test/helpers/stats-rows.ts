@@ -34,6 +34,7 @@ export function requestRow(overrides: Partial<RequestRow> = {}): RequestRow {
     project: 'webshop',
     retrievals: 0,
     retrievedBytes: 0,
+    sideCall: null,
     ...overrides,
   };
 }

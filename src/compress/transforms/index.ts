@@ -7,6 +7,7 @@ import { diff } from './diff.js';
 import { html } from './html.js';
 import { json } from './json.js';
 import { logs } from './logs.js';
+import { paths } from './paths.js';
 import { search } from './search.js';
 import { text } from './text.js';
 
@@ -14,7 +15,16 @@ import { text } from './text.js';
 const code: Detector = { kinds: ['code'], detect: looksLikeCode };
 
 /** Every detector and transform, in detection order (text accepts anything, so it comes last). */
-export const REGISTRY: readonly (Transform | Detector)[] = [json, diff, html, search, logs, code, text];
+export const REGISTRY: readonly (Transform | Detector)[] = [
+  json,
+  diff,
+  html,
+  search,
+  logs,
+  code,
+  paths,
+  text,
+];
 
 const isTransform = (entry: Transform | Detector): entry is Transform => 'compress' in entry;
 

@@ -11,6 +11,7 @@ import {
   usageFromEvent,
   usageFromResponse,
 } from './response.js';
+import { claudeCodeSideCall } from './side-calls.js';
 import { AnthropicRetrieveStream } from './stream.js';
 
 const isTokenCount = (path: string) => path.endsWith('/messages/count_tokens');
@@ -23,6 +24,7 @@ export const anthropic: WireFormat = defineFormat({
   isTokenCount,
   recognises,
   toolOutputs,
+  sideCall: claudeCodeSideCall,
   toolEntry: (tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema }),
   ...anthropicCalls,
   continueWith,

@@ -14,6 +14,7 @@ import {
   usageFromEvent,
   usageFromResponse,
 } from './response.js';
+import { geminiCliSideCall } from './side-calls.js';
 import { GeminiRetrieveStream } from './stream.js';
 
 /** Gemini's `parameters` take the OpenAPI subset with upper-case types, which every Gemini endpoint accepts. */
@@ -61,6 +62,7 @@ export const gemini: WireFormat = defineFormat({
   servesPath: (path) => /:(stream)?generateContent$/i.test(path),
   recognises,
   toolOutputs,
+  sideCall: geminiCliSideCall,
   toolEntry,
   withTool,
   toolCallsAllowed: (body) => {

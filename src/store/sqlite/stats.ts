@@ -70,6 +70,8 @@ const MIGRATIONS: string[] = [
      started_ts INTEGER NOT NULL,
      ended_ts INTEGER
    );`,
+  // The agent side call a request was (a small-model request embedding a command's output), if one.
+  'ALTER TABLE requests ADD COLUMN side_call TEXT;',
 ];
 
 const COLUMNS = [
@@ -99,6 +101,7 @@ const COLUMNS = [
   'project',
   'retrievals',
   'retrieved_bytes',
+  'side_call',
 ] as const;
 
 // A request's agent and project fall back to its session's registration.
@@ -166,6 +169,7 @@ function toDb(row: NewRequestRow): unknown[] {
     row.project ?? null,
     row.retrievals ?? 0,
     row.retrievedBytes ?? 0,
+    row.sideCall ?? null,
   ];
 }
 
