@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
+import { spawnProxyProcess } from './helpers/proxy-process.js';
 import { realOutput } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';
 
@@ -41,24 +42,8 @@ function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Spawn `headroom proxy` and resolve with its URL once it prints the listening line. */
-async function spawnProxy(args: string[], env: Record<string, string> = cliEnv()) {
-  const child = execa('node', [bin, 'proxy', '--port', '0', ...args], { env, reject: false, all: false });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /headroom proxy listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr };
-}
+const spawnProxy = (args: string[], env: Record<string, string> = cliEnv()) =>
+  spawnProxyProcess(args, env, children);
 
 const params = {
   model: 'claude-sonnet-4-6',

@@ -154,7 +154,7 @@ describe('headroom wrap: exit codes and signals', () => {
     const ready = join(tempDir('ready'), 'pid');
     const env = wrapEnv({ path: agentPath('claude') });
     const run = runHeadroom(
-      ['wrap', 'claude', ...upstreamFlags(), '--', `ready=${ready}`, 'wait-signal=SIGINT:130'],
+      ['wrap', 'claude', ...upstreamFlags(), '--', 'on-signal=SIGINT:130', `ready=${ready}`, 'sleep=60000'],
       env,
     );
     await waitForFile(ready);
@@ -171,7 +171,15 @@ describe('headroom wrap: exit codes and signals', () => {
       const ready = join(tempDir('ready'), 'pid');
       const env = wrapEnv({ path: agentPath('claude') });
       const run = runHeadroom(
-        ['wrap', 'claude', ...upstreamFlags(), '--', `ready=${ready}`, `wait-signal=${signal}:${code}`],
+        [
+          'wrap',
+          'claude',
+          ...upstreamFlags(),
+          '--',
+          `on-signal=${signal}:${code}`,
+          `ready=${ready}`,
+          'sleep=60000',
+        ],
         env,
       );
       await waitForFile(ready);
