@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import {
   EDIT_RESULT,
   PATH_EXTRACTION,
+  QUEUED_MESSAGE,
   READ_REMINDER,
   SYSTEM_IDENTITY,
   SYSTEM_PROMPT,
@@ -363,8 +364,8 @@ export function claudeCodeSession(corpus, { questions = false } = {}) {
       const use = content.find((block) => block.type === 'tool_use');
       const result = step.result(use.id, step.item?.text);
       const blocks = [result];
-      // A message typed while the agent works rides along with the next tool result.
-      if (questions && step.item) blocks.push({ type: 'text', text: step.item.question });
+      // A message typed while the agent works rides along with the next tool result, as a reminder.
+      if (questions && step.item) blocks.push({ type: 'text', text: QUEUED_MESSAGE(step.item.question) });
       state.messages.push({ role: 'user', content: blocks });
     },
 
