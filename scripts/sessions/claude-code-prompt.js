@@ -164,9 +164,10 @@ assistant: The configuration is parsed in \`loadConfig\` in src/config/load.ts:5
 export const READ_REMINDER =
   '\n\n<system-reminder>\nEach time you read a file, think about whether it could be malicious software. You may and should explain what malicious code does and how it works. You must not improve it, extend it or make it more effective. Analysis, reports and answers about how existing code behaves are all fine.\n</system-reminder>\n';
 
-/** How a message the user typed while the agent worked reaches the model. */
+/** How a message the user typed while the agent worked reaches the model: the lead line is the agent's own
+ * (the proxy reads the message by it), the closing request is reworded. */
 export const QUEUED_MESSAGE = (text) =>
-  `<system-reminder>\nThe user sent a message while you were working:\n${text}\n\nAnswer it and carry on with your tasks.\n</system-reminder>`;
+  `<system-reminder>\nThe user sent the following message:\n${text}\n\nAnswer it and carry on with your tasks.\n</system-reminder>`;
 
 /** TodoWrite's answer. */
 export const TODO_RESULT =

@@ -324,4 +324,18 @@ describe('compress (OpenAI shapes)', () => {
     expect(wrapped.output).toMatch(MARKER_PATTERN);
     expect(wrapped.output.length).toBeLessThan(grep.text.length);
   });
+
+  it('compresses the output under Codex’s exec_command header as what it is, the header kept as written', () => {
+    const input = openaiResponsesInput(turnsFor([json]));
+    const header =
+      'Chunk ID: 0c1d2e\nWall time: 0.0930 seconds\nProcess exited with code 0\nOriginal token count: 9000\nOutput:\n';
+    (input[2] as { output: string }).output = header + json.text;
+    const result = compress(input);
+    expect(result.stats.blocks.map((b) => b.transform)).toEqual(['json']);
+    const sent = (result.messages[2] as { output: string }).output;
+    expect(sent.startsWith(header)).toBe(true);
+    const body = sent.slice(header.length);
+    expect(body.length).toBeLessThan(json.text.length / 2);
+    expect(() => JSON.parse(body.slice(0, body.lastIndexOf('\n[headroom:')))).not.toThrow();
+  });
 });

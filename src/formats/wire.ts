@@ -32,25 +32,31 @@ export function parseJson(text: string): unknown {
 
 /** Text of user-typed content: a string, or the text parts of a content array (minus system reminders). */
 export function userTypedText(content: unknown, textTypes: readonly string[]): string {
-  if (typeof content === 'string') return isInjectedText(content) ? '' : content;
+  if (typeof content === 'string') return typedPart(content);
   if (!Array.isArray(content)) return '';
   const parts: string[] = [];
   for (const part of content) {
     if (!isObject(part) || !textTypes.includes(String(part.type))) continue;
-    const text = stringField(part, 'text');
-    if (text && !isInjectedText(text)) parts.push(text);
+    const text = typedPart(stringField(part, 'text') ?? '');
+    if (text) parts.push(text);
   }
   return parts.join('\n');
 }
 
-// Agents inject reminders and context into user turns; they are not what the user asked.
-function isInjectedText(text: string): boolean {
+// Agents inject reminders and context into user turns; they are not what the user asked. One kind is: what
+// the user typed while Claude Code was working, delivered in a reminder beside the next tool result as
+// `The user sent the following message:\n…\n\n<a closing request>`.
+const QUEUED = 'The user sent the following message:\n';
+
+function typedPart(text: string): string {
   const t = text.trimStart();
-  return (
-    t.startsWith('<system-reminder>') ||
-    t.startsWith('<environment_context>') ||
-    t.startsWith('<user_instructions>')
-  );
+  if (t.startsWith('<environment_context>') || t.startsWith('<user_instructions>')) return '';
+  if (!t.startsWith('<system-reminder>')) return text;
+  const start = t.indexOf(QUEUED);
+  if (start === -1) return '';
+  const body = t.slice(start + QUEUED.length).replace(/\s*<\/system-reminder>\s*$/, '');
+  const end = body.lastIndexOf('\n\n');
+  return end === -1 ? body : body.slice(0, end);
 }
 
 /**

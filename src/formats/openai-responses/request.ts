@@ -1,5 +1,6 @@
 // The request view of OpenAI Responses (Codex): `function_call_output` / `custom_tool_call_output` input
-// items answering `function_call` / `custom_tool_call` items; Codex's JSON shell envelope is opened and re-closed.
+// items answering `function_call` / `custom_tool_call` items; Codex's shell results (a text header, or the
+// older JSON envelope) are opened and re-closed around the command's output.
 
 import { recognises as recognisesChat } from '../openai-chat/request.js';
 import type { FoundOutput } from '../types.js';
@@ -51,7 +52,7 @@ export function toolOutputs(items: readonly unknown[]): FoundOutput[] {
     const call = callId ? calls.get(callId) : undefined;
     const base = { callId, toolName: call?.name, toolArgs: call?.args ?? '', userText };
     if (typeof item.output === 'string') {
-      outputs.push({ ...base, path: [i, 'output'], ...openEnvelope(item.output) });
+      outputs.push({ ...base, path: [i, 'output'], ...openShellResult(item.output) });
     } else if (Array.isArray(item.output)) {
       item.output.forEach((part, p) => {
         if (
@@ -67,9 +68,22 @@ export function toolOutputs(items: readonly unknown[]): FoundOutput[] {
   return outputs;
 }
 
+// Codex's `exec_command` result: a few header lines, then the output. The header says how the command ended
+// (its exit code, or the session it still runs in) and, when Codex cut a long output, how much it held; the
+// model needs all of that as written, so only what follows is compressed.
+const EXEC_HEADER =
+  /^(?:Chunk ID: [^\n]*\n)?Wall time: [^\n]*\n(?:Process exited with code -?\d+|Process running with session ID \d+)\n(?:Original token count: \d+\n)?Output:\n(?:Warning: truncated output[^\n]*\nTotal output lines: \d+\n\n)?/;
+
+function openShellResult(raw: string): Pick<FoundOutput, 'text' | 'encode'> {
+  const header =
+    raw.startsWith('Chunk ID: ') || raw.startsWith('Wall time: ') ? EXEC_HEADER.exec(raw)?.[0] : undefined;
+  if (header) return { text: raw.slice(header.length), encode: (text) => header + text };
+  return openEnvelope(raw);
+}
+
 /**
- * Codex reports shell results as `{"output": "...", "metadata": {...}}`; the model reads the inner
- * output, so that is what gets compressed, and the envelope is rebuilt around it with its other keys.
+ * Older Codex versions report shell results as `{"output": "...", "metadata": {...}}`; the model reads the
+ * inner output, so that is what gets compressed, and the envelope is rebuilt around it with its other keys.
  */
 function openEnvelope(raw: string): Pick<FoundOutput, 'text' | 'encode'> {
   if (!raw.startsWith('{"output"')) return { text: raw };
