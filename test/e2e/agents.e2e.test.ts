@@ -1,13 +1,13 @@
 // Real agents under `headroom wrap`, one non-interactive turn each against the fake model API, in a private
 // HOME. Run with `npm run test:e2e`; an agent whose binary is not installed is skipped with the reason.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
 import { openStatsStore } from '../../src/store/index.js';
-import { answer, type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.js';
-import { realOutput } from '../helpers/real-outputs.js';
+import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from '../helpers/fake-upstream.js';
+import { realOutput, realSourceFile } from '../helpers/real-outputs.js';
 import { root, runHeadroom, tempDir } from '../helpers/wrap.js';
 
 const enabled = process.env.HEADROOM_E2E === '1';
@@ -130,6 +130,94 @@ describe.skipIf(!enabled || !claudeDir)(
         } finally {
           await store.close();
         }
+      } finally {
+        upstream.script(undefined);
+      }
+    }, 90_000);
+  },
+);
+
+describe.skipIf(!enabled || !claudeDir)(
+  `claude -p reading a large source file and editing it under headroom wrap${skipReason(claudeDir, 'claude')}`,
+  () => {
+    it('edits a function whose body reached the model elided, after reading back its line range', async () => {
+      const { env } = agentEnv(claudeDir as string, {
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      });
+      const project = tempDir('e2e-project');
+      const file = join(project, 'client.ts');
+      const source = realSourceFile().text;
+      writeFileSync(file, source);
+      const sourceLines = source.split('\n');
+      const prompt = 'make the client log each retry';
+      const before = upstream.requests.length;
+      let elided: { from: number; to: number; offset: number; limit: number } | undefined;
+      let edited: { old: string; new: string } | undefined;
+      const resultsIn = (body: JsonObject) =>
+        (body.messages as { content: unknown }[])
+          .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+          .filter((b: { type?: string }) => b.type === 'tool_result') as {
+          content: unknown;
+          is_error?: boolean;
+        }[];
+      const textOf = (result: { content: unknown }) =>
+        typeof result.content === 'string'
+          ? result.content
+          : (result.content as { text?: string }[]).map((part) => part.text ?? '').join('');
+      upstream.script((req) => {
+        if (!req.path.startsWith('/v1/messages') || !req.body.includes(prompt)) return undefined;
+        const results = resultsIn(req.json());
+        if (results.length === 0)
+          return answer(req, { toolCall: { name: 'Read', input: { file_path: file } } });
+        if (results.length === 1) {
+          // The model sees the outline; it reads back the first elided body by the range the marker names.
+          const text = textOf(results[0]!);
+          const match = /lines (\d+)-(\d+): body of \S+ elided \(Read offset=(\d+) limit=(\d+)/.exec(text);
+          if (!match) return answer(req, { text: 'no body was elided' });
+          const [from, to, offset, limit] = match.slice(1).map(Number) as [number, number, number, number];
+          elided = { from, to, offset, limit };
+          return answer(req, { toolCall: { name: 'Read', input: { file_path: file, offset, limit } } });
+        }
+        if (results.length === 2 && elided) {
+          // A line of that body only it has, exactly as the file holds it, changed by an Edit.
+          const body = sourceLines.slice(elided.from - 1, elided.to);
+          const line = body.find(
+            (l) => l.trim().length > 12 && sourceLines.filter((s) => s === l).length === 1,
+          );
+          if (!line) return answer(req, { text: 'no unique line' });
+          edited = { old: line, new: `${line} // retried` };
+          return answer(req, {
+            toolCall: {
+              name: 'Edit',
+              input: { file_path: file, old_string: edited.old, new_string: edited.new },
+            },
+          });
+        }
+        return answer(req, { text: 'Done.' });
+      });
+      try {
+        const result = await runHeadroom(
+          ['wrap', 'claude', ...upstreamFlags(), '--', '-p', prompt, '--allowedTools', 'Read', 'Edit'],
+          env,
+          { cwd: project, timeout: 80_000 },
+        );
+        expect(result.exitCode, result.stderr).toBe(0);
+        const turns = upstream.requests.slice(before).filter((r) => r.body.includes(prompt));
+        const results = resultsIn(turns.at(-1)!.json());
+        expect(results).toHaveLength(3);
+        // The whole file went to the model as an outline with its real line numbers...
+        const outline = textOf(results[0]!);
+        expect(outline.length).toBeLessThan(source.length / 2);
+        expect(elided, 'an elided body named its range').toBeDefined();
+        expect(elided!.offset).toBe(elided!.from);
+        expect(elided!.limit).toBe(elided!.to - elided!.from + 1);
+        // ...the range read back is exactly the file's lines...
+        expect(textOf(results[1]!)).toContain(sourceLines[elided!.from - 1]!.trim());
+        // ...and the edit made on it landed.
+        expect(results[2]!.is_error ?? false, textOf(results[2]!)).toBe(false);
+        expect(edited).toBeDefined();
+        expect(readFileSync(file, 'utf8')).toBe(source.replace(edited!.old, edited!.new));
       } finally {
         upstream.script(undefined);
       }
