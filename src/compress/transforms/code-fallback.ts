@@ -8,7 +8,7 @@ import type { NamesAsked } from './code-names.js';
 const MODIFIERS =
   '(?:(?:export|default|public|private|protected|internal|static|abstract|final|sealed|async|override|open|inline|virtual|extern|unsafe|const|pub(?:\\([\\w:]+\\))?|data|suspend)\\s+)*';
 const DECLARATION = new RegExp(
-  `^${MODIFIERS}(?:import|from|package|use|using|include|require|module|namespace|class|struct|union|enum|interface|trait|impl|type|typedef|def|fn|func|function|fun|sub|proc|macro|object|record|protocol|extension|let|var|val|const|#\\s*(?:include|define|import|if|ifdef|ifndef|else|elif|endif|pragma))\\b|^@\\w`,
+  `^${MODIFIERS}(?:import|from|package|use|using|include|require|module|namespace|class|struct|union|enum|interface|trait|impl|type|typedef|def|fn|func|function|fun|sub|proc|macro|object|record|protocol|extension|#\\s*(?:include|define|import|if|ifdef|ifndef|else|elif|endif|pragma))\\b|^@\\w`,
 );
 // A line of only closing brackets, which closes a kept declaration when it sits at the declaration's depth.
 const CLOSING = /^[\]})]+[;,)]*$/;

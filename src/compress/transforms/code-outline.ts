@@ -1,6 +1,7 @@
-// The outline of a parsed source file: which function bodies go. A body stays when the query names its
-// function, when it is short, or when it is mostly other functions (a module wrapper, a test suite), whose
-// bodies are then weighed one by one. The outline is parsed again, and a body whose note breaks it stays.
+// The outline of a parsed source file: which function bodies go. A body stays when the request names its
+// function, when it is short, when it is mostly other functions (a module wrapper, a test suite: their bodies
+// are weighed one by one), or when the request's terms rank it first among the bodies (code-relevance.ts).
+// The outline is parsed again, and a body whose note breaks the parse stays.
 
 import type { Node, Tree } from 'web-tree-sitter';
 import type { SourceLines } from '../numbered.js';
@@ -49,14 +50,14 @@ function lastRow(node: Node): number {
   return column === 0 && row > node.startPosition.row ? row - 1 : row;
 }
 
-interface SyntaxError {
+interface ErrorSpan {
   start: number;
   end: number;
 }
 
 /** The ERROR and MISSING nodes of a tree, visiting only the subtrees that hold one. */
-function syntaxErrors(tree: Tree): SyntaxError[] {
-  const errors: SyntaxError[] = [];
+function syntaxErrors(tree: Tree): ErrorSpan[] {
+  const errors: ErrorSpan[] = [];
   const pending: Node[] = [tree.rootNode];
   while (pending.length > 0) {
     const node = pending.pop() as Node;
@@ -73,7 +74,7 @@ function syntaxErrors(tree: Tree): SyntaxError[] {
   return errors;
 }
 
-function tooBroken(errors: readonly SyntaxError[], lineCount: number): boolean {
+function tooBroken(errors: readonly ErrorSpan[], lineCount: number): boolean {
   let rows = 0;
   for (const error of errors) rows += error.end - error.start + 1;
   return rows > lineCount * MAX_ERROR_SHARE;
@@ -297,7 +298,7 @@ function decide(definition: Definition, spec: LanguageSpec, out: ElidedBody[]): 
 }
 
 /** The elisions whose notes sit on or next to a syntax error of the outline. */
-function culprits(elisions: readonly Elision[], errors: readonly SyntaxError[]): Set<Elision> {
+function culprits(elisions: readonly Elision[], errors: readonly ErrorSpan[]): Set<Elision> {
   const found = new Set<Elision>();
   let row = 0;
   let next = 0;

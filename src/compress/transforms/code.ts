@@ -1,6 +1,7 @@
 // Source files: an outline from the tree-sitter parse (imports, types, signatures with their docs, constants,
 // short bodies and the whole bodies of the functions the reader asks about), each other body a one-line
 // comment naming its lines. Numbered reads keep their numbers; what does not parse goes by indentation.
+// Kept lines are the original ones, byte for byte, so the file's own line numbers stay true.
 
 import { looksLikeCode } from '../detect.js';
 import { splitLines } from '../lines.js';
@@ -23,19 +24,19 @@ interface Plan {
 }
 
 function planFor(source: SourceLines, text: string, ctx: TransformContext): Plan | undefined {
-  const wanted = namesAskedFor(ctx);
+  const asked = namesAskedFor(ctx);
   const language = recogniseLanguage(ctx.pathHint, source.code);
   if (language.kind === 'grammar' && text.length <= MAX_PARSED_CHARS) {
     // Before `init()` has loaded the grammars the file goes whole, so the same text never gets two outlines.
     if (!grammarsLoaded()) return undefined;
-    const outline = outlineSource(source, language.spec, wanted, language.alternative);
+    const outline = outlineSource(source, language.spec, asked, language.alternative);
     if (outline.parsed) {
       const how = `${outline.spec.name} outline`;
       return { elisions: outline.elisions, comment: outline.spec.comment, how };
     }
   }
   const comment = language.kind === 'grammar' ? language.spec.comment : language.comment;
-  return { elisions: indentationElisions(source.code, wanted), comment, how: 'by indentation' };
+  return { elisions: indentationElisions(source.code, asked), comment, how: 'by indentation' };
 }
 
 /** The sample with the numbers of a numbered read taken off, as the code detector should see it. */
