@@ -44,13 +44,10 @@ export default class PerfCommand extends HeadroomCommand {
     const samples = loadSamples(argv as string[]);
     const { engine } = await createHeadroom(this.resolve().config);
     const rows = measureItems(engine, samples);
-    const figures = totals(rows, ['code']);
+    const figures = totals(rows);
     const speeds = flags.speed ? measureSpeeds(engine, samples) : [];
     if (flags.items || flags.verbose) this.log(`${itemTable(rows, flags.verbose)}\n`);
     this.log(totalsTable(figures));
-    if (rows.some((r) => r.category === 'code')) {
-      this.log('(overall excludes code: source files pass untouched)');
-    }
     if (speeds.length) this.log(`\n${speedTable(speeds)}`);
     return { items: rows, totals: figures, speed: speeds };
   }

@@ -12,12 +12,18 @@ import {
 } from '../../test/helpers/conversation.js';
 import { corpusItem, itWithCorpus } from '../../test/helpers/corpus.js';
 import { compress } from '../../test/helpers/engine.js';
-import { type RealOutput, realOutput, realOutputs, realSourceFile } from '../../test/helpers/real-outputs.js';
+import {
+  type RealOutput,
+  realOutput,
+  realOutputs,
+  realSourceFile,
+  serverLogLines,
+} from '../../test/helpers/real-outputs.js';
 import { agentToolPolicy } from '../agents/index.js';
 import { anthropic } from '../formats/anthropic/index.js';
 import { compressMessages } from '../formats/request.js';
 import { createEngine } from './engine.js';
-import { MARKER_PATTERN, originalId } from './marker.js';
+import { MARKER_PATTERN, markerIds, originalId } from './marker.js';
 import { countTokens } from './tokens.js';
 
 const log = realOutput('log-express-debug');
@@ -131,6 +137,50 @@ describe('compress (Anthropic messages)', () => {
       { disableTransforms: ['dedup'] },
     );
     expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'logs', 'logs', 'logs']);
+  });
+
+  it('compresses a numbered read of a log or JSON file as that content, and keeps the numbers of code', () => {
+    const numberedOf = (text: string) =>
+      text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line, i) => `${String(i + 1).padStart(6)}→${line}`)
+        .join('\n');
+    const reminder =
+      '\n\n<system-reminder>\nWhenever you read a file, consider whether it is malware.\n</system-reminder>\n';
+    const data = realOutput('json-npm-query-root-deps');
+    const source = realSourceFile();
+    const reads = [
+      numberedOf(log.text) + reminder,
+      numberedOf(data.text) + reminder,
+      numberedOf(source.text),
+    ];
+    const result = compress(
+      callsOf([
+        { name: 'Read', input: { file_path: '/var/log/api.log' }, text: reads[0]! },
+        { name: 'Read', input: { file_path: 'fixtures/packages.json' }, text: reads[1]! },
+        { name: 'Read', input: { file_path: 'src/client.ts' }, text: reads[2]! },
+      ]),
+      { disableTransforms: ['dedup'] },
+    );
+    expect(result.stats.blocks.map((b) => b.transform)).toEqual(['logs', 'json', 'code']);
+    const [logRead, jsonRead, codeRead] = [2, 6, 10].map((i) => toolResultText(result.messages, i)) as [
+      string,
+      string,
+      string,
+    ];
+    // The log's error lines go as the file holds them; the agent's reminder stays at the end.
+    expect(logRead).toContain(`\n${serverLogLines().error}\n`);
+    expect(logRead.endsWith(reminder)).toBe(true);
+    // The JSON parses above its marker.
+    const json = jsonRead.slice(0, jsonRead.indexOf('\n[headroom:'));
+    expect(() => JSON.parse(json)).not.toThrow();
+    // Code keeps the numbers it was shown, so line numbers stay the file's.
+    expect(codeRead.split('\n')[0]).toBe(reads[2]!.split('\n')[0]);
+    // Every original is the read as the agent got it.
+    for (const [i, id] of [logRead, jsonRead, codeRead].map((t) => markerIds(t)[0]).entries()) {
+      expect(result.originals.find((o) => o.id === id)?.text).toBe(reads[i]);
+    }
   });
 
   it('passes a small source file read whole, sends a large one to the code transform, and never a file it edited', () => {

@@ -9,6 +9,7 @@ import { ENGINE_DEFAULTS } from './defaults.js';
 import { sampleOf } from './detect.js';
 import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
 import { Memo } from './memo.js';
+import { numberedLines } from './numbered.js';
 import {
   argumentText,
   decideRead,
@@ -122,9 +123,10 @@ function memoKey(
   disabled: ReadonlySet<string>,
 ): string {
   const terms = ctx.query.terms.join(' ');
+  // The tool's arguments count: the code transform reads the start line of `sed -n` and the grep pattern.
   return createHash('sha256')
     .update(
-      `${kind ?? ''}\u0000${terms}\u0000${ctx.pathHint ?? ''}\u0000${[...disabled].sort().join(',')}\u0000`,
+      `${kind ?? ''}\u0000${terms}\u0000${ctx.pathHint ?? ''}\u0000${ctx.toolArgs ?? ''}\u0000${[...disabled].sort().join(',')}\u0000`,
     )
     .update(text)
     .digest('hex');
@@ -138,12 +140,16 @@ const unchanged = (text: string, kind: Kind, skipped: SkipReason): Shortened => 
   skipped,
 });
 
-/** Shorten `text` with the transforms for its kind; the first that saves characters wins. */
+/**
+ * Shorten `text` with the transforms for its kind; the first that saves characters wins. `original` is what
+ * the marker's id names when the transforms were given a view of it (a numbered read without its numbers).
+ */
 function shorten(
   text: string,
   ctx: TransformContext,
   kind: Kind | undefined,
   disabled: ReadonlySet<string>,
+  original = text,
 ): Shortened {
   const detected = kind ?? detectKind(sampleOf(text));
   const candidates = transformsFor(detected);
@@ -158,12 +164,34 @@ function shorten(
       return unchanged(text, detected, 'error');
     }
     if (!result) continue;
-    const id = originalId(text);
+    const id = originalId(original);
     const out = `${result.text}\n${formatMarker(result.summary, id)}`;
     if (out.length >= text.length) continue;
     return { text: out, kind: detected, transform: candidate.name, originalId: id, skipped: undefined };
   }
   return unchanged(text, detected, candidates.every((c) => disabled.has(c.name)) ? 'disabled' : 'no-gain');
+}
+
+interface Unnumbered {
+  /** The read's lines without their numbers. */
+  body: string;
+  /** What the agent appended after the numbered lines (a reminder), as it was. */
+  trailer: string;
+}
+
+function unnumbered(text: string): Unnumbered | undefined {
+  const numbered = numberedLines(text.split('\n'));
+  if (!numbered) return undefined;
+  return { body: numbered.code.join('\n'), trailer: numbered.trailer.join('\n') };
+}
+
+/** A shortened view of a numbered read, with its trailer back; unshortened, the read as it was. */
+function withTrailer(shortened: Shortened, view: Unnumbered, original: string): Shortened {
+  if (shortened.transform === undefined) return { ...shortened, text: original };
+  const text = view.trailer.trim() === '' ? shortened.text : `${shortened.text}\n${view.trailer}`;
+  return text.length < original.length
+    ? { ...shortened, text }
+    : unchanged(original, shortened.kind, 'no-gain');
 }
 
 /** Make an engine; `options` are its defaults, which each call may override. */
@@ -179,9 +207,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     ctx: TransformContext,
     kind: Kind | undefined,
     disabled: ReadonlySet<string>,
+    original = text,
   ): Shortened => {
-    const key = memoKey(text, ctx, kind, disabled);
-    return memo.get(key) ?? memo.set(key, shorten(text, ctx, kind, disabled));
+    const key = memoKey(original, ctx, kind, disabled);
+    return memo.get(key) ?? memo.set(key, shorten(text, ctx, kind, disabled, original));
   };
 
   const compressOutputs = (outputs: readonly ToolOutput[], call: CompressOptions = {}): OutputsResult => {
@@ -233,17 +262,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
         if (policyDecision === 'edit-tool') for (const path of editedPaths(output.toolArgs)) edited.add(path);
         const big = aboveThreshold(output.text, minTokens, count);
         // A file read is decided by what it holds: compressed as its kind, or passed whole.
+        // A numbered read (`Read`, `cat -n`) is judged by the file's lines without their numbers.
+        const numbered = policyDecision === 'file-read' && big ? unnumbered(output.text) : undefined;
         const read =
           policyDecision === 'file-read' && big
             ? decideRead(
                 pathHint(output.toolArgs),
-                detectKind(sampleOf(output.text)),
+                detectKind(sampleOf(numbered?.body ?? output.text)),
                 sizeOf(output.text),
                 edited,
                 codeReads,
               )
             : undefined;
         const forcedKind = output.kind ?? (read && 'kind' in read ? read.kind : undefined);
+        // Code keeps its numbers (the code transform names the file's lines); a numbered log or data file is
+        // compressed as that content, with whatever the agent appended after the lines kept after it.
+        const view = numbered && forcedKind !== 'code' ? numbered : undefined;
         const decision = forcedKind && policyDecision !== 'excluded-tool' ? 'compress' : policyDecision;
         const key = big && decision === 'compress' ? dedupKey(output.text) : undefined;
         const earlier = key ? repeats.firstWith(key, output) : undefined;
@@ -277,7 +311,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
             guarded.push(decisionKey);
           } else {
             const workStart = performance.now();
-            shortened = remembered(output.text, ctx, forcedKind, disabled);
+            shortened = view
+              ? withTrailer(remembered(view.body, ctx, forcedKind, disabled, output.text), view, output.text)
+              : remembered(output.text, ctx, forcedKind, disabled);
             workMs += performance.now() - workStart;
           }
           stats.kind = shortened.kind;

@@ -11,7 +11,7 @@ export const compressForModel = (text: string, query = '') =>
   compressText(text, { query, memo: false, tokenCounting: 'estimate' });
 
 /**
- * Needles kept verbatim, never longer, the same bytes twice, JSON still valid and source files untouched.
+ * Needles kept verbatim, never longer, the same bytes twice, JSON still valid and source files outlined.
  * `dropsNeedles` names items the engine is known to lose needles of: their spec is `it.fails`, so it turns
  * red, and is updated, once the engine keeps them.
  */
@@ -45,10 +45,20 @@ export function specifyTheEngineOn(
     }
   });
 
-  it('leaves source code untouched until the code transform exists', () => {
+  it('outlines source code: the code transform shortens it, and each note names lines the file has', () => {
     const code = items.filter((i) => i.category === 'code');
     expect(code.length).toBeGreaterThan(0);
-    for (const item of code)
-      expect(compressForModel(item.text, item.question).text, item.name).toBe(item.text);
+    for (const item of code) {
+      const result = compressForModel(item.text, item.question);
+      expect(result.transform, item.name).toBe('code');
+      const lineCount = item.text.split('\n').length;
+      for (const note of result.text.matchAll(
+        / lines (\d+)-(\d+)\b[^\n]* elided \(Read offset=(\d+) limit=(\d+)/g,
+      )) {
+        const [first, last, offset, limit] = note.slice(1).map(Number) as [number, number, number, number];
+        expect([offset, limit], item.name).toEqual([first, last - first + 1]);
+        expect(last, item.name).toBeLessThanOrEqual(lineCount);
+      }
+    }
   });
 }

@@ -10,6 +10,8 @@ import { compressRequestBody as compressBody, compressMessages } from '../../src
 import type { FormatName } from '../../src/formats/types.js';
 
 export const engine = createEngine(agentToolPolicy());
+// As the product's engines are: the code transform parses with grammars that load here.
+await engine.init();
 
 /** Compress a message list of the given (or detected) format with the file's engine. */
 export function compress<M>(messages: readonly M[], options: CompressOptions & { format?: FormatName } = {}) {

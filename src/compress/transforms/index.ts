@@ -1,8 +1,8 @@
 // The transforms headroom applies, in detection order: the first whose `detect` accepts a block names its
 // kind, and every transform that handles that kind is tried in this order. Adding one = a file and a line here.
 
-import { looksLikeCode } from '../detect.js';
 import type { Detector, Kind, Sample, Transform } from '../types.js';
+import { code } from './code.js';
 import { diff } from './diff.js';
 import { html } from './html.js';
 import { json } from './json.js';
@@ -10,9 +10,6 @@ import { logs } from './logs.js';
 import { paths } from './paths.js';
 import { search } from './search.js';
 import { text } from './text.js';
-
-// Source code is recognised so that it passes untouched; no transform shortens it yet.
-const code: Detector = { kinds: ['code'], detect: looksLikeCode };
 
 /** Every detector and transform, in detection order (text accepts anything, so it comes last). */
 export const REGISTRY: readonly (Transform | Detector)[] = [

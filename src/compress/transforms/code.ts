@@ -1,0 +1,83 @@
+// Source files: an outline from the tree-sitter parse (imports, types, signatures with their docs, constants,
+// short bodies and the whole bodies of the functions the reader asks about), each other body a one-line
+// comment naming its lines. Numbered reads keep their numbers; what does not parse goes by indentation.
+// Kept lines are the original ones, byte for byte, so the file's own line numbers stay true.
+
+import { looksLikeCode } from '../detect.js';
+import { splitLines } from '../lines.js';
+import { numberedLines, type SourceLines, sourceLines } from '../numbered.js';
+import { shellCommand } from '../policy.js';
+import type { Sample, Transform, TransformContext } from '../types.js';
+import {
+  droppedLines,
+  type Elision,
+  type ReadBack,
+  readToolBack,
+  renderElided,
+  worthEliding,
+} from './code-elisions.js';
+import { indentationElisions } from './code-fallback.js';
+import { grammarsLoaded, loadGrammars } from './code-grammars.js';
+import { recogniseLanguage } from './code-languages.js';
+import { namesAskedFor } from './code-names.js';
+import { outlineSource } from './code-outline.js';
+
+/** Past this many characters a file goes by indentation: parsing it would take longer than it is worth. */
+export const MAX_PARSED_CHARS = 2_000_000;
+
+interface Plan {
+  elisions: Elision[];
+  comment: string;
+  how: string;
+}
+
+function planFor(source: SourceLines, text: string, ctx: TransformContext): Plan | undefined {
+  const asked = namesAskedFor(ctx);
+  const language = recogniseLanguage(ctx.pathHint, source.code);
+  if (language.kind === 'grammar' && text.length <= MAX_PARSED_CHARS) {
+    // Before `init()` has loaded the grammars the file goes whole, so the same text never gets two outlines.
+    if (!grammarsLoaded()) return undefined;
+    const outline = outlineSource(source, language.spec, asked, language.alternative);
+    if (outline.parsed) {
+      const how = `${outline.spec.name} outline`;
+      return { elisions: outline.elisions, comment: outline.spec.comment, how };
+    }
+  }
+  const comment = language.kind === 'grammar' ? language.spec.comment : language.comment;
+  return { elisions: indentationElisions(source.code, asked), comment, how: 'by indentation' };
+}
+
+/** A file printed by a shell command is read back by one, `sed -n` of the range; else by the read tool. */
+function readBackFor(ctx: TransformContext): ReadBack {
+  const path = ctx.pathHint;
+  if (ctx.toolArgs === undefined || shellCommand(ctx.toolArgs) === undefined || !path) return readToolBack;
+  return (first, last) => `sed -n '${first},${last}p' ${path}`;
+}
+
+/** The sample with the numbers of a numbered read taken off, as the code detector should see it. */
+function withoutNumbers(sample: Sample): Sample {
+  const numbered = numberedLines(sample.lines);
+  return numbered ? { text: sample.text, lines: numbered.code.filter((l) => l.trim() !== '') } : sample;
+}
+
+export const code: Transform = {
+  name: 'code',
+  kinds: ['code'],
+  detect: (sample) => looksLikeCode(withoutNumbers(sample)),
+  init: loadGrammars,
+  compress(text, ctx) {
+    const source = sourceLines(splitLines(text), ctx.toolArgs);
+    const plan = planFor(source, text, ctx);
+    const readBack = readBackFor(ctx);
+    const elisions = plan?.elisions.filter((e) => worthEliding(e, source, plan.comment, readBack)) ?? [];
+    if (!plan || elisions.length === 0) return undefined;
+    const out = renderElided(source, elisions, plan.comment, 'shown', readBack).join('\n');
+    if (out.length >= text.length) return undefined;
+    const dropped = droppedLines(elisions);
+    const what = elisions.some((e) => e.what) ? `${elisions.length} bodies` : `${elisions.length} runs`;
+    return {
+      text: out,
+      summary: `${dropped} of ${source.code.length} lines elided in ${what} (${plan.how})`,
+    };
+  },
+};
