@@ -117,7 +117,8 @@ export const SETTINGS = {
   disableTransforms: {
     kind: 'list',
     env: 'HEADROOM_DISABLE_TRANSFORMS',
-    description: 'Comma-separated transforms to switch off (json, logs, diagnostics, search, diff, html, code, text, dedup)',
+    description:
+      'Comma-separated transforms to switch off (json, logs, diagnostics, search, diff, html, code, text, dedup)',
     default: () => [],
   },
   store: {
