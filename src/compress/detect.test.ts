@@ -17,10 +17,18 @@ const KIND_OF: Record<string, string> = {
   text: 'text',
 };
 
-// Real outputs detect does not classify as what they hold: npm's debug log (`12 silly …` lines carry neither a
-// timestamp nor a level detect knows) and a bare `find` listing (paths without sizes) both read as text.
-// `it.fails` keeps that visible: it turns red once detect gets them right.
-const MISCLASSIFIED = new Set(['log-npm-ci-offline', 'shell-find-zod-src']);
+// Real outputs detect does not classify as what they hold: npm's debug log and its silly-level output
+// (`12 silly …`, `npm silly …` carry neither a timestamp nor a level detect knows), a unittest run, a bare
+// `find` listing (paths without sizes) and an `npm ls` tree all read as text, and npm's config docs (bullet
+// lists) as code. `it.fails` keeps that visible: it turns red once detect gets them right.
+const MISCLASSIFIED = new Set([
+  'build-python-unittest',
+  'log-npm-ci-offline',
+  'log-npm-install-silly',
+  'shell-find-zod-src',
+  'shell-npm-ls-all',
+  'text-npm-config-docs',
+]);
 
 describe('detect', () => {
   itWithCorpus('classifies every corpus item as the kind of content it holds', () => {
