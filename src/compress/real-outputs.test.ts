@@ -8,15 +8,11 @@ import { absentRealOutputs, realOutputs, realSourceFile } from '../../test/helpe
 import { measureItems, totals } from '../perf/measure.js';
 
 // Outputs the engine loses needles of. The undici Client sets its defaults as `this[kHeadersTimeout] = …`, an
-// assignment the search transform does not take for one; the access log's templates mask the HTTP status,
-// so a 500 among thousands of 200s folds into a count; the unittest run reads as text, whose selection
-// drops the KeyError; the ls -laR and npm query outputs lose the entries asked for past their group's cap;
-// the entities diff loses its file list.
+// assignment the search transform does not take for one; the ls -laR and npm query outputs lose the entries
+// asked for past their group's cap; the entities diff loses its file list.
 const DROPS_NEEDLES = new Set([
-  'build-python-unittest',
   'diff-git-log-stat-entities',
   'json-npm-query-all',
-  'log-http-access',
   'search-grep-undici-timeout',
   'shell-ls-laR-mcp-sdk',
 ]);

@@ -4,6 +4,7 @@
 import { splitLines, template } from '../lines.js';
 import { type Query, relevance, termWeights } from '../query.js';
 import type { Compressed } from '../types.js';
+import { clip } from './notes.js';
 
 // `file:line[:col]: severity: message` (gcc, clang, javac, mypy) or `file(line,col): severity TS…: message` (tsc).
 const HEADER =
@@ -177,8 +178,4 @@ function repeatLine(hidden: readonly Entry[], lines: readonly string[]): string 
   if (more > 0) files.push(`${more} more file${more === 1 ? '' : 's'}`);
   const nameList = names.size > 0 ? `; names: ${[...names].join(', ')}` : '';
   return `  ${hidden.length}× ${clip(first.kind, 140)}${clip(nameList, 240)}; in ${files.join(', ')}`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { corpusItem, describeWithCorpus, itWithCorpus } from '../../../test/helpers/corpus.js';
 import { realOutput, serverLogLines } from '../../../test/helpers/real-outputs.js';
-import { template } from '../lines.js';
+import { logTemplate, template } from '../lines.js';
 import { buildQuery } from '../query.js';
 import { logs } from './logs.js';
 
@@ -97,6 +97,75 @@ describe('logs transform', () => {
       expect(out.length).toBeLessThan(android.text.length / 7);
     },
   );
+
+  it('keeps the first 5xx and 403 request of each path in an access log, and counts the statuses', () => {
+    const access = realOutput('log-http-access');
+    const out = logs.compress(access.text, ctx('what went wrong here'))?.text ?? '';
+    const failed = access.text.split('\n').filter((l) => /" (5\d\d|403) \d+ /.test(l));
+    const kinds = new Set(
+      failed.map((l) =>
+        l
+          .match(/"(\S+ \S+?)(\d+)? HTTP\/1\.1" (\d{3})/)
+          ?.slice(1)
+          .join(' '),
+      ),
+    );
+    for (const line of failed)
+      if (
+        kinds.delete(
+          line
+            .match(/"(\S+ \S+?)(\d+)? HTTP\/1\.1" (\d{3})/)
+            ?.slice(1)
+            .join(' '),
+        )
+      )
+        expect(out).toContain(line);
+    for (const status of ['500', '502', '503', '403'])
+      expect(out).toMatch(new RegExp(`^HTTP statuses: .*\\b${status}×\\d+`, 'm'));
+    expect(out).toMatch(/^ {2}\d+× "GET \/api\/inventory" 503 \(lines \d+-\d+\)$/m);
+    expect(out.length).toBeLessThan(access.text.length / 20);
+  });
+
+  it('never masks an HTTP status or an exit code into a template', () => {
+    expect(logTemplate('GET /orders/7 503 12.1 ms')).toBe('GET # 503 # ms');
+    expect(logTemplate('127.0.0.1 "GET /x HTTP/1.1" 404 12')).toContain('" 404 #');
+    expect(logTemplate('worker exited with code 137 after 12 s')).toBe(
+      'worker exited with code 137 after # s',
+    );
+    expect(logTemplate('request done status=502 in 20ms')).toBe('request done status=502 in #ms');
+    expect(template('request done status=502 in 20ms')).toBe('request done status=# in #ms');
+  });
+
+  it("keeps how npm's silly-level run ended: its error code, the request that failed and the exit status", () => {
+    for (const name of ['log-npm-install-silly', 'log-npm-ci-offline']) {
+      const npm = realOutput(name);
+      const out = logs.compress(npm.text, ctx('what went wrong here'))?.text ?? '';
+      for (const needle of npm.needles) expect(out, name).toContain(needle);
+      const exit = npm.text.split('\n').find((l) => /verbose exit 1$/.test(l));
+      expect(out, name).toContain(exit);
+    }
+  });
+
+  it('keeps every failing test of a unittest run, its exception and the tally', () => {
+    const run = realOutput('build-python-unittest');
+    const out = logs.compress(run.text, ctx('summarise this'))?.text ?? '';
+    for (const line of run.text.split('\n').filter((l) => /^(FAIL|ERROR): |^FAILED \(|^Ran /.test(l)))
+      expect(out).toContain(line);
+    expect(out).toContain("KeyError: 'A-7'");
+  });
+
+  it('says how many more repeated patterns there are when it lists only the commonest', () => {
+    const routine = Array.from({ length: 40 }, (_, k) =>
+      Array.from(
+        { length: 5 },
+        (_, i) => `2024-01-01 10:00:0${i} INFO job${'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN'[k]} step ${i}`,
+      ),
+    ).flat();
+    const out = logs.compress(routine.join('\n'), ctx())?.text ?? '';
+    expect(out).toMatch(
+      /^ {2}… and \d+ more patterns, \d+ lines \(headroom_retrieve with a query for their words\)$/m,
+    );
+  });
 
   it('keeps a whole Java stack trace under its exception', () => {
     const trace = [
