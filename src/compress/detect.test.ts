@@ -17,7 +17,6 @@ const KIND_OF: Record<string, string> = {
   text: 'text',
 };
 
-
 describe('detect', () => {
   itWithCorpus('classifies every corpus item as the kind of content it holds', () => {
     for (const item of corpusItems())

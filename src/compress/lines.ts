@@ -71,7 +71,9 @@ const fromLiteral = (text: string) =>
 export function logTemplate(line: string): string {
   OUTCOME.lastIndex = 0;
   if (!OUTCOME.test(line)) return template(line);
-  return fromLiteral(template(line.replace(OUTCOME, (_, lead: string, code: string) => lead + toLiteral(code))));
+  return fromLiteral(
+    template(line.replace(OUTCOME, (_, lead: string, code: string) => lead + toLiteral(code))),
+  );
 }
 
 /** The variable parts of a line, in order: the values `template` masked. */

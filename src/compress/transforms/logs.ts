@@ -198,7 +198,12 @@ export const logs: Transform = {
     const hidden = repeated.slice(PATTERNS_LISTED);
     if (hidden.length > 0)
       patterns.push(
-        `  ${moreNote(hidden.length, 'pattern', hidden.reduce((sum, [, g]) => sum + g.count, 0), 'line')}`,
+        `  ${moreNote(
+          hidden.length,
+          'pattern',
+          hidden.reduce((sum, [, g]) => sum + g.count, 0),
+          'line',
+        )}`,
       );
     const sections = [rendered.text];
     if (statuses.size > 1) sections.push(`HTTP statuses: ${counts(statuses)}`);
