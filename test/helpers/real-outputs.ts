@@ -540,7 +540,7 @@ const GENERATORS: Record<string, () => Generated> = {
       });
       const undeclared = linesWhere(stderr, (l) => IDENTIFIER_ERROR.test(l));
       // A use far down the list: asked about by its line, so only a list of every place answers it.
-      const later = (undeclared[20] ?? 'too few').replace(IDENTIFIER_ERROR, '');
+      const later = (undeclared[20] ?? 'too few').replace(IDENTIFIER_ERROR, '').replace(/:\d+$/, '');
       return {
         category: 'build',
         text: stderr,
@@ -570,7 +570,7 @@ const GENERATORS: Record<string, () => Generated> = {
           'Which modules of the shop package fail to compile under Python 3 and why, and does shop/legacy/price_feed.py compile?',
         needles: [
           ...firstOfEach(text, (l) => (/^(\S+Error|Sorry: )/.test(l) ? l.replace(/\(.*\)$/, '') : undefined)),
-          "*** Error compiling 'shop/legacy/price_feed.py'...",
+          'File "shop/legacy/price_feed.py", line 3',
         ],
       };
     }),
@@ -619,7 +619,7 @@ const GENERATORS: Record<string, () => Generated> = {
             : [],
         );
       // A use far down the list: asked about by its line, so only a list of every place answers it.
-      const later = (undeclared[8] ?? 'too few').replace(/ error: .*/, '');
+      const later = (undeclared[8] ?? 'too few').replace(/ error: .*/, '').replace(/^.*\//, '');
       return {
         category: 'build',
         text: stderr,

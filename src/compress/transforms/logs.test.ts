@@ -167,6 +167,24 @@ describe('logs transform', () => {
     );
   });
 
+  it('collapses passing tests into one count and keeps every failing one of a node --test run, with its tally', () => {
+    const tap = realOutput('build-node-test-tap');
+    const out = logs.compress(tap.text, ctx('summarise this'))?.text ?? '';
+    const passing = tap.text.split('\n').filter((l) => /^\s+ok \d+ - /.test(l)).length;
+    expect(out).toMatch(new RegExp(`^ {2}${passing}× ok # - … \\(a passing test\\)`, 'm'));
+    for (const line of tap.text.split('\n').filter((l) => /not ok \d+ - |^# (pass|fail) \d+$/.test(l)))
+      expect(out).toContain(line);
+    expect(out.length).toBeLessThan(tap.text.length / 2);
+  });
+
+  it('keeps every file compileall failed on and the first excerpt of each kind of SyntaxError', () => {
+    const run = realOutput('build-python-compileall');
+    const out = logs.compress(run.text, ctx('summarise this'))?.text ?? '';
+    for (const line of run.text.split('\n').filter((l) => /^\s+File "/.test(l))) expect(out).toContain(line);
+    for (const message of new Set(run.text.split('\n').filter((l) => /^\w*Error: /.test(l))))
+      expect(out).toContain(message);
+  });
+
   it('keeps a whole Java stack trace under its exception', () => {
     const trace = [
       '2024-01-01 10:00:00,000 ERROR [main] App: request failed',
@@ -199,11 +217,20 @@ describeWithCorpus('compiler output', () => {
     expect(out.length).toBeLessThan(item.text.length / 2);
   });
 
-  it('folds repeats of one kind into a count that names what they were about and where', () => {
-    const { out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
-    expect(out).toMatch(
-      /^ {2}4\d× error: '#' was not declared in this scope; names: ‘nullptr’, .*; in input_adapters\.hpp ×\d\d, lexer\.hpp ×\d+$/m,
-    );
+  it('folds repeats of one kind into a count that names what they were about and every place', () => {
+    const { item, out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
+    const list = out.split('\n').find((l) => /^ {2}\d+× error: '#' was not declared in this scope;/.test(l));
+    expect(list).toMatch(/; names: ‘enable_if_t’, ‘nullptr’, .*; at \S+\.hpp:\d+, /);
+    const places = item.text.match(/^\S+(?=:\d+:\d+: error: ‘\w+’ was not declared in this scope$)/gm) ?? [];
+    const headers = item.text
+      .split('\n')
+      .filter((l) => /: error: ‘\w+’ was not declared in this scope$/.test(l));
+    expect(places.length).toBeGreaterThan(40);
+    for (const header of headers) {
+      const [path, line] = header.split(':');
+      const place = `${path?.slice(path.lastIndexOf('/') + 1)}:${line}`;
+      expect(out.includes(header) || list?.includes(`${place},`) || list?.endsWith(place)).toBe(true);
+    }
   });
 
   it('shows the first diagnostic of each kind in every file javac reports, and the totals', () => {

@@ -86,8 +86,19 @@ const NAMES_LISTED = 12;
 // Quoted names ('X', "X", ‘X’) vary between otherwise identical diagnostics and log lines.
 const QUOTED = /'[^'\s]{1,80}'|"[^"\s]{1,80}"|‘[^’]{1,80}’/g;
 
-/** The template a line is grouped by: an access-log request by method, path and status, others by `logTemplate`. */
+// A passing test, whatever its name (TAP, vitest/jest marks, unittest's `... ok`), and TAP's subtest titles.
+const PASSING = /^(\s*)(ok \d+ - |✓ |√ |# Subtest: )|\) \.\.\. ok$/;
+
+/**
+ * The template a line is grouped by: an access-log request by method, path and status, a passing test as
+ * one of many at its depth, others by `logTemplate`.
+ */
 function keyOf(line: string): string {
+  const passing = PASSING.exec(line);
+  if (passing) {
+    const mark = (passing[2] ?? '... ok').replace(/\d+/, '#');
+    return `${passing[1] ?? ''}${mark}… (${mark === '# Subtest: ' ? "a test's title" : 'a passing test'})`;
+  }
   const access = ACCESS.exec(line);
   if (access) {
     const [path, query] = (access[2] as string).split('?', 2);
