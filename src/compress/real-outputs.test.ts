@@ -7,15 +7,9 @@ import { specifyTheEngineOn } from '../../test/helpers/engine-specs.js';
 import { absentRealOutputs, realOutputs, realSourceFile } from '../../test/helpers/real-outputs.js';
 import { measureItems, totals } from '../perf/measure.js';
 
-// Outputs the engine loses needles of. The undici Client sets its defaults as `this[kHeadersTimeout] = …`, an
-// assignment the search transform does not take for one; the ls -laR and npm query outputs lose the entries
-// asked for past their group's cap; the entities diff loses its file list.
-const DROPS_NEEDLES = new Set([
-  'diff-git-log-stat-entities',
-  'json-npm-query-all',
-  'search-grep-undici-timeout',
-  'shell-ls-laR-mcp-sdk',
-]);
+// Outputs the engine loses needles of: the ls -laR and npm query outputs lose the entries asked for past
+// their group's cap; the entities diff loses its file list.
+const DROPS_NEEDLES = new Set(['diff-git-log-stat-entities', 'json-npm-query-all', 'shell-ls-laR-mcp-sdk']);
 
 describe('on every real output, with its question as the query', () => {
   specifyTheEngineOn([...realOutputs(), realSourceFile()], DROPS_NEEDLES);
@@ -25,13 +19,13 @@ describe('on every real output, with its question as the query', () => {
 
 describe('reduction on the real outputs (o200k_base tokens, each question as the query)', () => {
   const byCategory = new Map(totals(measureItems(engine, realOutputs())).map((t) => [t.category, t]));
-  // Measured: logs 96.0%, json 93.8%, search 78.1%, build 41.2%, diff 78.2%, shell 58.5%, text 39.8%,
+  // Measured: logs 96.0%, json 93.8%, search 75.3% (it keeps undici's `this[kHeadersTimeout] = …` now), build 41.2%, diff 78.2%, shell 58.5%, text 39.8%,
   // overall 84.9% (the set now holds test runs, more compilers, git logs, an access log and npm's config
   // docs, which reads as code and passes whole). Floors sit a little under, so a regression fails here.
   const floors: Array<[string, number]> = [
     ['logs', 0.94],
     ['json', 0.92],
-    ['search', 0.76],
+    ['search', 0.73],
     ['build', 0.39],
     ['diff', 0.76],
     ['shell', 0.56],

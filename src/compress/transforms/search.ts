@@ -3,7 +3,7 @@
 
 import { looksLikeGrep, looksLikeSearch, sampleOf } from '../detect.js';
 import { splitLines } from '../lines.js';
-import { type Query, relevance, stem, termWeights } from '../query.js';
+import { containsTerm, type Query, relevance, stem, termWeights } from '../query.js';
 import type { Compressed, Transform } from '../types.js';
 
 // Linear on long lines: the path part after its last `/` or `.` holds neither, a path is looked for
@@ -23,13 +23,15 @@ const MATCHING_LINES = 40;
 const LARGEST_ENTRIES = 4;
 const PER_NAMED_FILE = 3;
 
-// A definition or an assignment of what was searched for says where it comes from and what it defaults to.
+// A definition or an assignment of what was searched for says where it comes from and what it defaults to:
+// declarations, `x = …`, `obj.x = …`, `this[kX] = …`, and `x: value` in an object literal or a config.
 const DEFINITION =
-  /^\s*(?:(?:pub(?:\([^)]*\))?|export|async|static|public|private|protected)\s+)*(?:def|func|fn|class|function|interface|type|struct|enum|trait|impl|const|let|var)\b|^\s*[\w.]+\s*=[^=]/;
+  /^\s*(?:(?:pub(?:\([^)]*\))?|export|async|static|public|private|protected)\s+)*(?:def|func|fn|class|function|interface|type|struct|enum|trait|impl|const|let|var)\b|^\s*[\w.$]+(?:\[[\w.$'"]+\])?\s*=[^=]|^\s*['"]?[\w$]+['"]?\s*:\s*[^\s:=]/;
 
-// The name a line defines or assigns (`timeout = …`, `def timeout(`, `func (c *Command) Execute(`).
+// The name a line defines or assigns (`timeout = …`, `this[kTimeout] = …`, `timeout: 30`, `def timeout(`,
+// `func (c *Command) Execute(`).
 const DEFINED_NAME =
-  /^\s*(?:(?:pub|export|static|async|public|private|protected)\s+)*(?:(?:def|func|fn|class|function|interface|type|struct|enum|trait)\s+(?:\([^)]*\)\s*)?([\w.]+)|(?:(?:const|let|var)\s+)?([\w.]+)\s*=(?!=))/;
+  /^\s*(?:(?:pub|export|static|async|public|private|protected)\s+)*(?:(?:def|func|fn|class|function|interface|type|struct|enum|trait)\s+(?:\([^)]*\)\s*)?([\w.]+)|(?:(?:const|let|var)\s+)?(?:[\w.$]+\[['"]?)?([\w.$]+)['"]?\]?\s*=(?!=)|['"]?([\w$]+)['"]?\s*:\s*(?![\s:=]))/;
 
 interface Hit {
   index: number;
@@ -78,7 +80,7 @@ function compressHits(lines: readonly string[], query: Query): Compressed | unde
   // When the query names every file, naming says nothing about any one of them.
   if (named.size === files.length) named.clear();
   const common = buildCommonTerms(hits, query, weights);
-  const defines = hits.map((h) => definitionScore(h.content, common));
+  const defines = hits.map((h) => definitionScore(h.content, common, [...weights.keys()]));
   // When most hits are definitions (a search for `func …`), being one sets no hit apart.
   const rare = defines.filter((d) => d >= 1).length <= hits.length / 3;
   const score = hits.map((h, k) => relevance(h.content, weights) + (rare ? (defines[k] as number) : 0));
@@ -86,6 +88,7 @@ function compressHits(lines: readonly string[], query: Query): Compressed | unde
   const keep = new Set<number>();
   const budget = hitBudget(n);
   const best = score.reduce((a, b) => Math.max(a, b), 0);
+  // A hit that matches any query term ranks above every hit that matches none; strong ones come first.
   const byScore = hits
     .map((_, k) => k)
     .filter((k) => (score[k] as number) >= Math.max(1.5, best * 0.25))
@@ -98,11 +101,13 @@ function compressHits(lines: readonly string[], query: Query): Compressed | unde
     else perFile.set(h.file, [k]);
   });
   for (const [file, ks] of perFile) {
-    // A file's first hit anchors where it starts; a file the query names keeps its best few too.
-    keep.add(ks[0] as number);
-    if (!named.has(file)) continue;
+    // Every file shows where its hits start and its best hit when that one matches the query well; a file
+    // the query names keeps its best few.
     const ranked = ks.slice().sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
-    for (const k of ranked.slice(0, PER_NAMED_FILE)) keep.add(k);
+    keep.add(ks[0] as number);
+    const top = score[ranked[0] as number] as number;
+    if (top > 0 && top >= best * 0.25) keep.add(ranked[0] as number);
+    if (named.has(file)) for (const k of ranked.slice(0, PER_NAMED_FILE)) keep.add(k);
   }
 
   const out: string[] = [];
@@ -122,6 +127,7 @@ function compressHits(lines: readonly string[], query: Query): Compressed | unde
     }
   }
   if (omitted === 0) return undefined;
+  out.push("[headroom_retrieve query=<file name> returns a file's hits]");
   return { text: out.join('\n'), summary: `${omitted} of ${n} lines omitted` };
 }
 
@@ -141,12 +147,21 @@ function buildCommonTerms(hits: readonly Hit[], query: Query, weights: Map<strin
   return common;
 }
 
-function definitionScore(content: string, common: readonly string[]): number {
+function definitionScore(content: string, common: readonly string[], terms: readonly string[]): number {
   const m = DEFINED_NAME.exec(content);
-  const defined = (m?.[1] ?? m?.[2])?.toLowerCase();
-  // `timeout=timeout` only passes a value along; `timeout=None` or `timeout = Timeout(…)` sets it.
-  const passedOn = m?.[2] !== undefined && content.split('=')[1]?.trim().replace(/,$/, '') === m[2];
-  if (defined && !passedOn && common.includes(stem(defined.slice(defined.lastIndexOf('.') + 1)))) return 2.5;
+  const name = m?.[1] ?? m?.[2] ?? m?.[3];
+  const own = name?.slice(name.lastIndexOf('.') + 1);
+  // `timeout=timeout` (or `timeout: timeout`) only passes a value along; `timeout=None` or `timeout = Timeout(…)` sets it.
+  const value = content.slice((m?.index ?? 0) + (m?.[0].length ?? 0) - 1).replace(/^[=:]\s*/, '');
+  const passedOn = own !== undefined && value.trim().replace(/,$/, '') === own;
+  if (own && !passedOn) {
+    // Naming conventions set a symbol's prefix apart: `kTimeout`, `_timeout`, `#timeout`, `m_timeout`.
+    const bare = own.replace(/^(?:k(?=[A-Z])|m_|[_#$]+)/, '');
+    if (common.includes(stem(bare.toLowerCase()))) return 2.5;
+    // A name that holds a query term (`kHeadersTimeout` for "headersTimeout") is defined here.
+    const lower = own.toLowerCase();
+    if (terms.some((term) => containsTerm(own, lower, term))) return 2.5;
+  }
   return DEFINITION.test(content) ? 0.3 : 0;
 }
 
@@ -173,10 +188,14 @@ function uniqueShortNames(files: readonly string[]): Map<string, string> {
   return names;
 }
 
-/** Line numbers as compact spans: `12-40` when they are many, every number when they are few. */
+/**
+ * Where the dropped hits of a file are: every line number when they are few, else the first and last
+ * (`between lines 37 and 256`), so no two separate hits read as one range of lines.
+ */
 function spans(numbers: readonly number[]): string {
-  if (numbers.length <= 3) return `line${numbers.length === 1 ? '' : 's'} ${numbers.join(', ')}`;
-  return `lines ${numbers.reduce((a, b) => Math.min(a, b))}-${numbers.reduce((a, b) => Math.max(a, b))}`;
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  if (sorted.length <= 3) return `line${sorted.length === 1 ? '' : 's'} ${sorted.join(', ')}`;
+  return `between lines ${sorted[0]} and ${sorted.at(-1)}`;
 }
 
 /** The group (directory) a listing line belongs to, or undefined for a line outside any group. */
