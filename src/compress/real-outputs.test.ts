@@ -8,8 +8,8 @@ import { absentRealOutputs, realOutputs, realSourceFile } from '../../test/helpe
 import { measureItems, totals } from '../perf/measure.js';
 
 // Outputs the engine loses needles of: the ls -laR and npm query outputs lose the entries asked for past
-// their group's cap; the entities diff loses its file list.
-const DROPS_NEEDLES = new Set(['diff-git-log-stat-entities', 'json-npm-query-all', 'shell-ls-laR-mcp-sdk']);
+// their group's cap.
+const DROPS_NEEDLES = new Set(['json-npm-query-all', 'shell-ls-laR-mcp-sdk']);
 
 describe('on every real output, with its question as the query', () => {
   specifyTheEngineOn([...realOutputs(), realSourceFile()], DROPS_NEEDLES);
