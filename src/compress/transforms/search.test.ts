@@ -102,6 +102,14 @@ describe('search transform', () => {
     for (const needle of ls.needles) expect(out).toContain(needle);
   });
 
+  it('keeps the entries a question names in the directory it names, and names the rest by family', () => {
+    const ls = realOutput('shell-ls-laR-mcp-sdk');
+    const out = search.compress(ls.text, ctx(ls.question))?.text ?? '';
+    for (const needle of ls.needles) expect(out).toContain(needle);
+    expect(out).toMatch(/^\[… \d+ more entries: (\w+\.\{[\w.,]+\}, )+/m);
+    expect(out.length).toBeLessThan(ls.text.length / 3);
+  });
+
   itWithCorpus('keeps ls -R directory headers and the entries a question names in a Debian crate', () => {
     const ls = corpusItem('shell-ls-laR-regex-crate.txt');
     const out = search.compress(ls.text, ctx(ls.question))?.text ?? '';

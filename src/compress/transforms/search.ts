@@ -18,10 +18,11 @@ const SIZED_ENTRY = /^([-dlcbps])[rwxsStT-]{9}[.+@]?\s+(?:\d+\s+\S+\s+\S+\s+)?(\
 const SELF_OR_PARENT = /\s\.\.?$/;
 
 const PER_GROUP = 2;
-const PER_MATCHING_GROUP = 6;
+const PER_MATCHING_GROUP = 12;
 const MATCHING_LINES = 40;
 const LARGEST_ENTRIES = 4;
 const PER_NAMED_FILE = 3;
+const LABELS_LISTED = 12;
 
 // A definition or an assignment of what was searched for says where it comes from and what it defaults to:
 // declarations, `x = …`, `obj.x = …`, `this[kX] = …`, and `x: value` in an object literal or a config.
@@ -215,6 +216,7 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
   const n = lines.length;
   const keep: boolean[] = new Array(n).fill(false);
   const groups = new Map<string, number[]>();
+  const dirOf: string[] = new Array(n).fill('');
   let currentDir: string | undefined;
   for (let i = 0; i < n; i++) {
     const line = lines[i] as string;
@@ -227,6 +229,7 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
     }
     if (isNoise(line)) continue;
     const name = groupOf(line, currentDir) ?? '';
+    dirOf[i] = name;
     const group = groups.get(name);
     if (group) group.push(i);
     else groups.set(name, [i]);
@@ -236,8 +239,20 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
 
   const contents = lines.map(entryName);
   const weights = termWeights(contents, query);
-  const scores = contents.map((content) => relevance(content, weights));
-  const best = Math.max(0, ...scores);
+  // An entry the query names ranks higher still in a directory the query names (`esm/server/index.js`);
+  // a term in nearly every directory's path (the listed root) names none of them.
+  const dirs = [...groups.keys()];
+  const dirWeights = termWeights(dirs, query);
+  for (const term of [...dirWeights.keys()])
+    if (dirs.filter((dir) => containsTerm(dir, dir.toLowerCase(), term)).length > dirs.length * 0.8)
+      dirWeights.delete(term);
+  const dirScores = new Map(dirs.map((dir) => [dir, relevance(dir, dirWeights)]));
+  const bestDir = [...dirScores.values()].reduce((a, b) => Math.max(a, b), 0);
+  const scores = contents.map((content, i) => {
+    const own = relevance(content, weights);
+    return own > 0 ? own + 0.5 * (dirScores.get(dirOf[i] as string) ?? 0) : 0;
+  });
+  const best = scores.reduce((a, b) => Math.max(a, b), 0);
   const ranked = scores
     .map((score, i) => [score, i] as const)
     .filter(([score, i]) => score > 0 && score >= best * 0.3 && !isNoise(lines[i] as string))
@@ -248,12 +263,13 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
 
   for (const [name, members] of groups) {
     if (name === '') continue;
-    const cap = relevance(name, weights) > 0 ? PER_MATCHING_GROUP : PER_GROUP;
-    const byScore = members
-      .slice()
-      .sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b)
-      .slice(0, cap);
-    for (const i of byScore) keep[i] = true;
+    const named = (dirScores.get(name) ?? 0) > 0 && (dirScores.get(name) ?? 0) >= bestDir * 0.6;
+    const byScore = members.slice().sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+    // A directory the query names keeps every entry the query names too (within a cap), and its first few.
+    const matching = named
+      ? byScore.filter((i) => (scores[i] as number) > 0).slice(0, PER_MATCHING_GROUP)
+      : [];
+    for (const i of [...byScore.slice(0, PER_GROUP), ...matching]) keep[i] = true;
   }
   keep[n - 1] = !isNoise(lines[n - 1] as string) || keep[n - 1] === true;
 
@@ -261,7 +277,9 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
   let omitted = 0;
   const pending = new Map<string, number[]>();
   const flush = () => {
-    for (const [name, dropped] of pending) out.push(omissionNote(name, dropped, lines));
+    // Under its own `ls -R` header a directory's note need not name it again.
+    for (const [name, dropped] of pending)
+      out.push(omissionNote(name === currentDir ? '' : name, dropped, lines));
     pending.clear();
   };
   let currentGroup: string | undefined;
@@ -269,7 +287,10 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
   for (let i = 0; i < n; i++) {
     const line = lines[i] as string;
     const header = DIR_HEADER.exec(line);
-    if (header && !HIT.test(line)) currentDir = header[1];
+    if (header && !HIT.test(line)) {
+      flush();
+      currentDir = header[1];
+    }
     if (keep[i]) {
       const name = groupOf(line, undefined);
       if (name !== currentGroup) flush();
@@ -321,13 +342,22 @@ function largestFiles(lines: readonly string[]): number[] {
 
 /** One line naming the entries dropped from a directory. */
 function omissionNote(group: string, dropped: readonly number[], lines: readonly string[]): string {
-  const labels: string[] = [];
+  // Files that differ only in their extensions (`sse.js`, `sse.js.map`, `sse.d.ts`) read as one family.
+  const families = new Map<string, string[]>();
   for (const i of dropped) {
-    const name = /(?<![^/\s])([^/\s]+\/?)$/.exec(lines[i] as string);
-    if (name) labels.push(name[1] as string);
+    const name = /(?<![^/\s])([^/\s]+\/?)$/.exec(lines[i] as string)?.[1];
+    if (!name) continue;
+    const dot = name.indexOf('.', 1);
+    const stem = dot > 0 && !name.endsWith('/') ? name.slice(0, dot) : name;
+    const family = families.get(stem);
+    if (family) family.push(name.slice(stem.length + 1));
+    else families.set(stem, name === stem ? [] : [name.slice(stem.length + 1)]);
   }
-  const shown = labels.slice(0, 12).join(', ');
-  const more = labels.length > 12 ? `, … +${labels.length - 12}` : '';
+  const labels = [...families].map(([stem, exts]) =>
+    exts.length > 1 ? `${stem}.{${exts.join(',')}}` : exts.length === 1 ? `${stem}.${exts[0]}` : stem,
+  );
+  const shown = labels.slice(0, LABELS_LISTED).join(', ');
+  const more = labels.length > LABELS_LISTED ? `, … +${labels.length - LABELS_LISTED} more` : '';
   const where = group ? ` in ${group}` : '';
   return `[… ${dropped.length} more entries${where}${shown ? `: ${shown}${more}` : ''}]`;
 }
