@@ -7,12 +7,8 @@ import { specifyTheEngineOn } from '../../test/helpers/engine-specs.js';
 import { absentRealOutputs, realOutputs, realSourceFile } from '../../test/helpers/real-outputs.js';
 import { measureItems, totals } from '../perf/measure.js';
 
-// Outputs the engine loses needles of: npm query's array of 357 package records keeps the LGPL record but
-// not undici's, which nothing sets apart but its name.
-const DROPS_NEEDLES = new Set(['json-npm-query-all']);
-
 describe('on every real output, with its question as the query', () => {
-  specifyTheEngineOn([...realOutputs(), realSourceFile()], DROPS_NEEDLES);
+  specifyTheEngineOn([...realOutputs(), realSourceFile()]);
   for (const { name, program } of absentRealOutputs())
     it.skip(`keeps every needle of ${name} — needs ${program}, which this machine does not have`, () => {});
 });

@@ -42,6 +42,9 @@ const SIGNAL_KEY =
 const TROUBLE_VALUE =
   /^(error|failed|failure|fatal|cancelled|canceled|timed_out|rejected|denied|invalid|critical)$/i;
 
+// Fields that name a record: a query term equal to one of them asks for that record.
+const NAME_KEYS = ['name', 'id', 'key', 'title', 'login', 'label', 'slug', 'sku', 'package', 'module'];
+
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function isObject(value: Json): value is JsonObject {
@@ -98,6 +101,11 @@ function sampleRecords(node: Node, weights: ReadonlyMap<string, number>): void {
       if (v === null && counts && (counts.get('null') ?? 0) <= n * 0.05) score += 1;
     }
     score += 3 * relevance(JSON.stringify(item), weights);
+    // The record the question asks for by name (`undici`, not `undici-types`, which also holds the word).
+    for (const key of NAME_KEYS) {
+      const v = item[key];
+      if (typeof v === 'string' && weights.has(v.toLowerCase())) score += 20;
+    }
     if (score > 0) scored.push([score, i]);
   });
   scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
