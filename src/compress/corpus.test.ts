@@ -5,12 +5,20 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { corpusItems, describeWithCorpus } from '../../test/helpers/corpus.js';
 import { engine } from '../../test/helpers/engine.js';
-import { compressForModel, specifyTheEngineOn } from '../../test/helpers/engine-specs.js';
+import {
+  compressForModel,
+  specifyGenericQuestions,
+  specifyTheEngineOn,
+} from '../../test/helpers/engine-specs.js';
 import { measureItems, totals } from '../perf/measure.js';
 import { MARKER_PATTERN } from './marker.js';
 
 describeWithCorpus('on every corpus item, with its question as the query', () => {
   specifyTheEngineOn(corpusItems());
+});
+
+describeWithCorpus('on every corpus item, with a generic question as the query', () => {
+  specifyGenericQuestions(corpusItems());
 });
 
 describeWithCorpus('reduction on the corpus (o200k_base tokens, each question as the query)', () => {

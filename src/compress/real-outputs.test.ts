@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { engine } from '../../test/helpers/engine.js';
-import { specifyTheEngineOn } from '../../test/helpers/engine-specs.js';
+import { specifyGenericQuestions, specifyTheEngineOn } from '../../test/helpers/engine-specs.js';
 import { absentRealOutputs, realOutputs, realSourceFile } from '../../test/helpers/real-outputs.js';
 import { measureItems, totals } from '../perf/measure.js';
 
@@ -11,6 +11,10 @@ describe('on every real output, with its question as the query', () => {
   specifyTheEngineOn([...realOutputs(), realSourceFile()]);
   for (const { name, program } of absentRealOutputs())
     it.skip(`keeps every needle of ${name} — needs ${program}, which this machine does not have`, () => {});
+});
+
+describe('on every real output, with a generic question as the query', () => {
+  specifyGenericQuestions(realOutputs());
 });
 
 describe('reduction on the real outputs (o200k_base tokens, each question as the query)', () => {

@@ -619,7 +619,7 @@ const GENERATORS: Record<string, () => Generated> = {
             : [],
         );
       // A use far down the list: asked about by its line, so only a list of every place answers it.
-      const later = (undeclared[8] ?? 'too few').replace(/ error: .*/, '').replace(/^.*\//, '');
+      const later = (undeclared[8] ?? 'too few').replace(/: error: .*/, '').replace(/^.*\//, '');
       return {
         category: 'build',
         text: stderr,
