@@ -4,7 +4,7 @@
 // fields says how many in an `"_omitted"` key, every array that lost items holds a `"… N items omitted"`
 // string where they were, and the headroom marker goes on its own line after the JSON.
 
-import { looksLikeJson } from '../detect.js';
+import { looksLikeJson, parseJson } from '../detect.js';
 import { type Query, relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
 
@@ -341,9 +341,11 @@ function budgetFor(size: number): number {
 /** Query terms found in most values say nothing about which value matters. */
 function selectiveWeights(units: readonly string[], query: Query): Map<string, number> {
   const weights = termWeights(units, query);
+  if (weights.size === 0) return weights;
+  const lowered = units.map((unit) => unit.toLowerCase());
   for (const [term] of weights) {
     let df = 0;
-    for (const unit of units) if (unit.toLowerCase().includes(term)) df++;
+    for (const unit of lowered) if (unit.includes(term)) df++;
     if (df > Math.max(3, units.length * 0.2)) weights.delete(term);
   }
   return weights;
@@ -356,7 +358,7 @@ export const json: Transform = {
   compress(text, ctx) {
     let value: Json;
     try {
-      value = JSON.parse(text) as Json;
+      value = parseJson(text) as Json;
     } catch {
       return undefined;
     }
