@@ -91,16 +91,24 @@ export function renderKept(
   const out: string[] = [];
   let gap = 0;
   let omitted = 0;
+  const closeGap = (at: number) => {
+    // One dropped line no longer than its note is cheaper to show than to announce.
+    const only = lines[at - 1] as string;
+    if (gap === 1 && only.length <= gapNote(1).length) {
+      out.push(only);
+      omitted--;
+    } else if (gap > 0) out.push(gapNote(gap));
+    gap = 0;
+  };
   for (let i = 0; i < lines.length; i++) {
     if (has(i)) {
-      if (gap > 0) out.push(gapNote(gap));
-      gap = 0;
+      closeGap(i);
       out.push(lines[i] as string);
     } else {
       gap++;
       omitted++;
     }
   }
-  if (gap > 0) out.push(gapNote(gap));
+  closeGap(lines.length);
   return { text: out.join('\n'), omitted };
 }

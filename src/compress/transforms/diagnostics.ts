@@ -144,11 +144,12 @@ export function compressDiagnostics(text: string, query: Query): Compressed | un
     for (const i of [...first.context, first.header, ...body]) keep[i] = true;
     shown.add(first);
   }
-  // Every file shows the first diagnostic of each kind it has: "which files fail, and how" in full; the
-  // other places of a kind are listed below.
+  // Every file shows its first diagnostic, and a file the query names the first of each kind it has:
+  // "which files fail" in full, "how does this one fail" too; the other places of a kind are listed below.
+  const named = namedFiles(entries, query);
   const seen = new Set<string>();
   for (const entry of entries) {
-    const key = `${entry.file}\u0000${entry.kind}`;
+    const key = named.has(entry.file) ? `${entry.file}\u0000${entry.kind}` : entry.file;
     if (seen.has(key)) continue;
     seen.add(key);
     showHeader(entry);
@@ -223,6 +224,17 @@ function repeatLine(
   const more = moreNames > 0 ? `, … +${moreNames} more` : '';
   const nameList = names.size > 0 ? `; names: ${[...names].join(', ')}${more}` : '';
   return `  ${hidden.length}× ${clip(first.kind, 140)}${clip(nameList, 240)}; at ${places.join(', ')}`;
+}
+
+/** Files whose own name the query holds (`lexer.hpp`), unless it holds most files' names. */
+function namedFiles(entries: readonly Entry[], query: Query): Set<string> {
+  const files = [...new Set(entries.map((e) => e.file))];
+  const names = files.map((f) => f.slice(f.lastIndexOf('/') + 1).replace(/[._-]/g, ' '));
+  const weights = termWeights(names, query);
+  for (const term of [...weights.keys()])
+    if (names.filter((name) => name.toLowerCase().includes(term)).length > names.length / 2)
+      weights.delete(term);
+  return new Set(files.filter((_, k) => relevance(names[k] as string, weights) > 0));
 }
 
 /** The shortest path suffix that still tells each file apart (`lexer.hpp`, `input/lexer.hpp`). */
