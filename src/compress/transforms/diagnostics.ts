@@ -82,7 +82,9 @@ function parse(lines: readonly string[]): { entries: Entry[]; loose: number[] } 
       entries.push(current);
       context = [];
     } else if (m) {
-      const message = (m[7] ?? '').replace(QUOTED, "'#'").replace(DOTTED, '#');
+      // A checker's own code (`TS2304`) names the kind: it stays as it is.
+      const [, code = '', rest = ''] = /^([A-Z]+\d+:\s*)?(.*)$/.exec(m[7] ?? '') ?? [];
+      const message = code + template(rest.replace(QUOTED, "'#'").replace(DOTTED, '#'));
       current = {
         context,
         header: i,
@@ -90,7 +92,7 @@ function parse(lines: readonly string[]): { entries: Entry[]; loose: number[] } 
         body: [],
         file: m[1] as string,
         severity: m[6] as string,
-        kind: `${m[6]}: ${template(message)}`,
+        kind: `${m[6]}: ${message}`,
       };
       entries.push(current);
       context = [];
