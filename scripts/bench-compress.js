@@ -129,9 +129,11 @@ for (const category of categories) {
   console.log(category.padEnd(10), ...cells);
 }
 console.log('(code is left out of overall: another transform handles source files)');
-for (const { name, generic } of results)
-  for (const m of generic.get('overall')?.missing ?? [])
-    console.log(`  ${name}, generic question lost: ${m}`);
+for (const { name, generic } of results) {
+  const lost = new Map();
+  for (const m of generic.get('overall')?.missing ?? []) lost.set(m, (lost.get(m) ?? 0) + 1);
+  for (const [m, times] of lost) console.log(`  ${name}, lost with ${times} generic question(s): ${m}`);
+}
 
 console.log();
 const all = results.flatMap((r) => r.items);

@@ -19,18 +19,18 @@ describe('on every real output, with a generic question as the query', () => {
 
 describe('reduction on the real outputs (o200k_base tokens, each question as the query)', () => {
   const byCategory = new Map(totals(measureItems(engine, realOutputs())).map((t) => [t.category, t]));
-  // Measured: logs 96.0%, json 93.8%, search 75.3% (it keeps undici's `this[kHeadersTimeout] = …` now), build 41.2%, diff 78.2%, shell 58.5%, text 39.8%,
-  // overall 84.9% (the set now holds test runs, more compilers, git logs, an access log and npm's config
-  // docs, which reads as code and passes whole). Floors sit a little under, so a regression fails here.
+  // Measured (`npm run bench:compress`): logs 94.3%, json 93.8%, search 75.3%, build 51.5%, diff 92.7%,
+  // shell 68.7%, text 73.2%, overall 91.2%. Floors sit about two points under, so a regression fails here
+  // while the outputs' machine-made parts (times, paths, sizes) move the figures a little.
   const floors: Array<[string, number]> = [
-    ['logs', 0.94],
-    ['json', 0.92],
+    ['logs', 0.92],
+    ['json', 0.91],
     ['search', 0.73],
-    ['build', 0.39],
-    ['diff', 0.76],
-    ['shell', 0.56],
-    ['text', 0.37],
-    ['overall', 0.83],
+    ['build', 0.49],
+    ['diff', 0.9],
+    ['shell', 0.66],
+    ['text', 0.71],
+    ['overall', 0.89],
   ];
   for (const [category, floor] of floors) {
     it(`shrinks ${category} by at least ${Math.round(floor * 100)}%`, () => {
