@@ -105,7 +105,7 @@ console.log();
 const categories = [...new Set(results.flatMap((r) => [...r.byCategory.keys()]))].sort(
   (a, b) => (a === 'overall') - (b === 'overall') || a.localeCompare(b),
 );
-const WIDTHS = [7, 9, 11, 10, 18];
+const WIDTHS = [7, 9, 8, 11, 10, 18];
 const row = (cells) => cells.map((c, i) => String(c).padStart(WIDTHS[i % WIDTHS.length])).join('');
 console.log(
   ''.padEnd(10),
@@ -113,7 +113,7 @@ console.log(
 );
 console.log(
   'category'.padEnd(10),
-  ...results.map(() => `|${row(['items', 'tokens', 'reduction', 'needles', 'generic']).slice(1)}`),
+  ...results.map(() => `|${row(['items', 'tokens', 'after', 'reduction', 'needles', 'generic']).slice(1)}`),
 );
 for (const category of categories) {
   const cells = [];
@@ -122,8 +122,15 @@ for (const category of categories) {
     const g = generic.get(category);
     const genericCell = g && g.total > 0 ? `${pct(g.kept / g.total)} (${g.kept}/${g.total})` : '-';
     const values = t
-      ? [t.items, t.tokensBefore, pct(t.reduction), `${t.needlesKept}/${t.needles}`, genericCell]
-      : ['-', '-', '-', '-', '-'];
+      ? [
+          t.items,
+          t.tokensBefore,
+          t.tokensAfter,
+          pct(t.reduction),
+          `${t.needlesKept}/${t.needles}`,
+          genericCell,
+        ]
+      : ['-', '-', '-', '-', '-', '-'];
     cells.push(`|${row(values).slice(1)}`);
   }
   console.log(category.padEnd(10), ...cells);

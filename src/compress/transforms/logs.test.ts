@@ -146,6 +146,28 @@ describe('logs transform', () => {
     }
   });
 
+  it('groups routine lines that differ only in the path they name', () => {
+    const npm = realOutput('log-npm-ci-offline');
+    const out = logs.compress(npm.text, ctx())?.text ?? '';
+    const timers = npm.text.split('\n').filter((l) => / silly unfinished npm timer reifyNode:/.test(l));
+    expect(timers.length).toBeGreaterThan(100);
+    expect(out).toContain(`  ${timers.length}× # silly unfinished npm timer # # (lines `);
+    const failed = npm.text.split('\n').filter((l) => / verbose reify failed optional dependency /.test(l));
+    for (const line of [failed[0], failed.at(-1)]) expect(out).toContain(line);
+    expect(out.length).toBeLessThan(npm.text.length / 8);
+  });
+
+  it('keeps errors that name different paths apart while routine lines naming them group', () => {
+    const programs = ['./raptor', './condor', './osprey', './falcon', './kestrel', './harrier'];
+    const lines = programs.flatMap((p, i) => [
+      ...Array.from({ length: 20 }, (_, k) => `2024-01-01 10:0${i}:${10 + k} INFO loaded ${p}/part${k}`),
+      `2024-01-01 10:0${i}:59 ERROR ciod: Error loading ${p}: invalid or missing program image`,
+    ]);
+    const out = logs.compress(lines.join('\n'), ctx())?.text ?? '';
+    for (const line of lines.filter((l) => l.includes(' ERROR '))) expect(out).toContain(line);
+    expect(out).toContain('  120× # INFO loaded # (lines 1-125)');
+  });
+
   it('keeps every failing test of a unittest run, its exception and the tally', () => {
     const run = realOutput('build-python-unittest');
     const out = logs.compress(run.text, ctx('summarise this'))?.text ?? '';

@@ -52,7 +52,8 @@ export function severity(line: string): number {
       .replace('FATAL ERROR', 'FATAL');
     if (ERROR_WORDS.has(word)) return 3;
     if (WARN_WORDS.has(word)) return 2;
-    return EXCEPTION.test(line) ? 3 : 0;
+    if (EXCEPTION.test(line)) return 3;
+    return TROUBLE.test(line) ? 1 : 0;
   }
   if (EXCEPTION.test(line)) return 3;
   const access = ACCESS.exec(line);
@@ -86,6 +87,10 @@ const NAMES_LISTED = 12;
 // Quoted names ('X', "X", ‘X’) vary between otherwise identical diagnostics and log lines.
 const QUOTED = /'[^'\s]{1,80}'|"[^"\s]{1,80}"|‘[^’]{1,80}’/g;
 
+// Tokens that hold a slash (`node_modules/zod`, `reifyNode:node_modules/ws`) name one of many things of a
+// kind; the scan starts at a token's start only, so it stays linear on long lines.
+const SLASHED = /(?<!\S)[^\s/]*\/\S*/g;
+
 // A passing test, whatever its name (TAP, vitest/jest marks, unittest's `... ok`), and TAP's subtest titles.
 const PASSING = /^(\s*)(ok \d+ - |✓ |√ |# Subtest: )|\) \.\.\. ok$/;
 
@@ -93,7 +98,7 @@ const PASSING = /^(\s*)(ok \d+ - |✓ |√ |# Subtest: )|\) \.\.\. ok$/;
  * The template a line is grouped by: an access-log request by method, path and status, a passing test as
  * one of many at its depth, others by `logTemplate`.
  */
-function keyOf(line: string): string {
+function keyOf(line: string, routine: boolean): string {
   const passing = PASSING.exec(line);
   if (passing) {
     const mark = (passing[2] ?? '... ok').replace(/\d+/, '#');
@@ -106,7 +111,9 @@ function keyOf(line: string): string {
     const params = query === undefined ? '' : `?${query.replace(/=[^&]*/g, '=#')}`;
     return `"${access[1]} ${shape}${params}" ${access[3]}`;
   }
-  return logTemplate(line.replace(QUOTED, "'#'"));
+  const key = logTemplate(line.replace(QUOTED, "'#'"));
+  // Errors, warnings and failures keep the paths they name apart: `Error loading ./a` and `./b` are two.
+  return routine ? key.replace(SLASHED, '#') : key;
 }
 
 export const logs: Transform = {
@@ -129,9 +136,11 @@ export const logs: Transform = {
     const statuses = new Map<string, number>();
     let excerpts = 0;
 
+    const levels: number[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const line = lines[i] as string;
-      const key = keyOf(line);
+      levels[i] = severity(line);
+      const key = keyOf(line, levels[i] === 0);
       keys[i] = key;
       let group = groups.get(key);
       if (!group) {
@@ -158,7 +167,7 @@ export const logs: Transform = {
         if (seen < PINNED_PER_TEMPLATE) keep[i] = true;
         pinned.set(key, seen + 1);
       }
-      const level = severity(line);
+      const level = levels[i] as number;
       const quota = level === 3 && group.count <= FEW_ERRORS ? FEW_ERRORS : (KEEP_PER_TEMPLATE[level] ?? 1);
       if (group.kept < quota) {
         keep[i] = true;
