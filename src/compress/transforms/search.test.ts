@@ -110,6 +110,17 @@ describe('search transform', () => {
     expect(out.length).toBeLessThan(ls.text.length / 3);
   });
 
+  it('keeps the direct dependencies of an npm ls tree, every unmet one, and the branch down to the one asked for', () => {
+    const tree = realOutput('shell-npm-ls-all');
+    const out = search.compress(tree.text, ctx(tree.question))?.text ?? '';
+    const lines = tree.text.split('\n');
+    for (const line of lines.filter((l) => /^[+`]-- |UNMET/.test(l))) expect(out).toContain(line);
+    const target = lines.findIndex((l) => l.includes(tree.needles[1] as string));
+    expect(out).toContain(lines[target]);
+    expect(out).toMatch(/^ *\[… \d+ more under express@[\d.]+\]$/m);
+    expect(out.length).toBeLessThan(tree.text.length / 2.5);
+  });
+
   itWithCorpus('keeps ls -R directory headers and the entries a question names in a Debian crate', () => {
     const ls = corpusItem('shell-ls-laR-regex-crate.txt');
     const out = search.compress(ls.text, ctx(ls.question))?.text ?? '';

@@ -48,9 +48,86 @@ export const search: Transform = {
   compress(text, ctx) {
     const lines = splitLines(text);
     if (lines.length < 8) return undefined;
-    return looksLikeGrep(sampleOf(text)) ? compressHits(lines, ctx.query) : compressListing(lines, ctx.query);
+    if (looksLikeGrep(sampleOf(text))) return compressHits(lines, ctx.query);
+    const branches = lines.filter((l) => TREE_BRANCH.test(l)).length;
+    return branches >= lines.length * 0.6
+      ? compressTree(lines, ctx.query)
+      : compressListing(lines, ctx.query);
   },
 };
+
+// A branch of a drawn tree (`npm ls`, `tree`): `│ ├── x`, `| +-- x`, `  └─┬ x`; its indent gives the depth.
+const TREE_BRANCH = /^([│| ]*)(?:├─|└─|\+-|`-)[─┬-] ?/;
+// What a dependency tree reports as wrong.
+const TREE_TROUBLE = /\b(UNMET|invalid|extraneous|missing|ERR!|error|overridden)\b/i;
+/** Tree lines kept for matching the query. */
+const TREE_MATCHES = 40;
+
+/**
+ * `npm ls` and `tree` output: the root and its direct children, every line that reports trouble (`UNMET
+ * OPTIONAL DEPENDENCY`, `invalid`, `extraneous`), the lines the query names, and the branches that lead to
+ * them; each run of other lines becomes a count under the entry it hangs from.
+ */
+function compressTree(lines: readonly string[], query: Query): Compressed | undefined {
+  const n = lines.length;
+  const depth = lines.map((l) => {
+    const m = TREE_BRANCH.exec(l);
+    return m ? Math.floor((m[1] as string).length / 2) + 1 : 0;
+  });
+  const keep: boolean[] = new Array(n).fill(false);
+  const content = lines.map((l) => l.replace(TREE_BRANCH, ''));
+  const weights = termWeights(content, query);
+  const scores = content.map((c) => relevance(c, weights));
+  const best = scores.reduce((a, b) => Math.max(a, b), 0);
+  const matches = scores
+    .map((score, i) => [score, i] as const)
+    .filter(([score]) => score > 0 && score >= best * 0.3)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, TREE_MATCHES)
+    .map(([, i]) => i);
+  const wanted = new Set(matches);
+  for (let i = 0; i < n; i++)
+    if ((depth[i] as number) <= 1 || TREE_TROUBLE.test(lines[i] as string) || wanted.has(i)) keep[i] = true;
+  // A kept line shows the branch it hangs from, up to the root.
+  const parents: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = depth[i] as number;
+    parents.length = d;
+    if (keep[i]) for (const p of parents) keep[p] = true;
+    parents[d] = i;
+  }
+  // Each run of dropped lines is one note, hung from the entry the run's shallowest line sits under.
+  const out: string[] = [];
+  let omitted = 0;
+  let run = 0;
+  let top = -1;
+  let under = 0;
+  const flush = () => {
+    if (run > 0) out.push(`${'  '.repeat(Math.max(0, top - 1))}[… ${run} more under ${content[under]}]`);
+    run = 0;
+    top = -1;
+  };
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = depth[i] as number;
+    stack.length = d;
+    if (keep[i]) {
+      flush();
+      out.push(lines[i] as string);
+    } else {
+      if (top < 0 || d < top) {
+        top = d;
+        under = stack[d - 1] ?? 0;
+      }
+      run++;
+      omitted++;
+    }
+    stack[d] = i;
+  }
+  flush();
+  if (omitted === 0) return undefined;
+  return { text: out.join('\n'), summary: `${omitted} of ${n} tree lines omitted` };
+}
 
 /** How many hits a grep output of `n` lines keeps outright (files keep their best hit on top of it). */
 function hitBudget(n: number): number {
@@ -349,9 +426,9 @@ function omissionNote(group: string, dropped: readonly number[], lines: readonly
     if (!name) continue;
     const dot = name.indexOf('.', 1);
     const stem = dot > 0 && !name.endsWith('/') ? name.slice(0, dot) : name;
-    const family = families.get(stem);
-    if (family) family.push(name.slice(stem.length + 1));
-    else families.set(stem, name === stem ? [] : [name.slice(stem.length + 1)]);
+    const family = families.get(stem) ?? [];
+    families.set(stem, family);
+    if (name !== stem) family.push(name.slice(stem.length + 1));
   }
   const labels = [...families].map(([stem, exts]) =>
     exts.length > 1 ? `${stem}.{${exts.join(',')}}` : exts.length === 1 ? `${stem}.${exts[0]}` : stem,
