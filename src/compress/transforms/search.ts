@@ -354,9 +354,16 @@ function compressListing(lines: readonly string[], query: Query): Compressed | u
   let omitted = 0;
   const pending = new Map<string, number[]>();
   const flush = () => {
-    // Under its own `ls -R` header a directory's note need not name it again.
-    for (const [name, dropped] of pending)
-      out.push(omissionNote(name === currentDir ? '' : name, dropped, lines));
+    for (const [name, dropped] of pending) {
+      // Under its own `ls -R` header a directory's note need not name it again; entries that cost no more
+      // than the note about them are shown instead.
+      const note = omissionNote(name === currentDir ? '' : name, dropped, lines);
+      const shown = dropped.map((i) => lines[i] as string);
+      if (shown.join('\n').length <= note.length) {
+        out.push(...shown);
+        omitted -= dropped.length;
+      } else out.push(note);
+    }
     pending.clear();
   };
   let currentGroup: string | undefined;
@@ -436,5 +443,6 @@ function omissionNote(group: string, dropped: readonly number[], lines: readonly
   const shown = labels.slice(0, LABELS_LISTED).join(', ');
   const more = labels.length > LABELS_LISTED ? `, … +${labels.length - LABELS_LISTED} more` : '';
   const where = group ? ` in ${group}` : '';
-  return `[… ${dropped.length} more entries${where}${shown ? `: ${shown}${more}` : ''}]`;
+  const entries = dropped.length === 1 ? 'entry' : 'entries';
+  return `[… ${dropped.length} more ${entries}${where}${shown ? `: ${shown}${more}` : ''}]`;
 }
