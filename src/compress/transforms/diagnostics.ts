@@ -5,7 +5,7 @@
 import { splitLines, template } from '../lines.js';
 import { type Query, relevance, termWeights } from '../query.js';
 import type { Compressed } from '../types.js';
-import { clip, moreNote } from './notes.js';
+import { clip, moreNote, nameList } from './notes.js';
 
 // `file:line[:col]: severity: message` (gcc, clang, javac, mypy) or `file(line,col): severity TS…: message` (tsc).
 const HEADER =
@@ -223,9 +223,9 @@ function repeatLine(
     ...new Set(hidden.slice(0, PLACES_LISTED).map((e) => `${shortNames.get(e.file) ?? e.file}${e.at}`)),
   ];
   if (hidden.length > PLACES_LISTED) places.push(moreNote(hidden.length - PLACES_LISTED, 'place'));
-  const more = moreNames > 0 ? `, … +${moreNames} more` : '';
-  const nameList = names.size > 0 ? `; names: ${[...names].join(', ')}${more}` : '';
-  return `  ${hidden.length}× ${clip(first.kind, 140)}${clip(nameList, 240)}; at ${places.join(', ')}`;
+
+  const listed = names.size > 0 ? `; names: ${nameList([...names], moreNames, 240)}` : '';
+  return `  ${hidden.length}× ${clip(first.kind, 140)}${listed}; at ${places.join(', ')}`;
 }
 
 /** Files whose own name the query holds (`lexer.hpp`), unless it holds most files' names. */

@@ -7,7 +7,7 @@ import { logTemplate, renderKept, splitLines } from '../lines.js';
 import { relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
 import { compressDiagnostics, diagnosticShare } from './diagnostics.js';
-import { clip, moreNote } from './notes.js';
+import { clip, moreNote, nameList } from './notes.js';
 
 const LEVEL =
   /\b(FATAL|SEVERE|CRITICAL|CRIT|PANIC|EMERG|ALERT|ERROR|ERR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE|FINE|FINER|FINEST|VERBOSE)\b|\[(error|crit|alert|emerg|warn|warning|notice|info|debug)\]|^\d\d-\d\d [\d:.]+\s+\d+\s+\d+ ([VDIWEF]) |: (fatal error|error|warning|note):|\(\d+,\d+\): (error|warning) |^(?:npm|\d+) (error|warn|notice|http|info|verbose|silly|timing)\b/;
@@ -209,11 +209,10 @@ export const logs: Transform = {
       .filter(([, g]) => g.count >= 3 && g.count > g.kept + 1)
       .sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
     const patterns = repeated.slice(0, PATTERNS_LISTED).map(([key, g]) => {
-      const more = g.moreNames > 0 ? `, … +${g.moreNames} more` : '';
       // An access log's quoted fields are referers and user agents, not what a request was about.
       const named = g.names.size > 1 && !key.startsWith('"');
-      const names = named ? ` names: ${[...g.names].join(', ')}${more}` : '';
-      return `  ${g.count}× ${clip(key.trim(), 160)} (lines ${g.first + 1}-${g.last + 1})${clip(names, 300)}`;
+      const names = named ? ` names: ${nameList([...g.names], g.moreNames, 300)}` : '';
+      return `  ${g.count}× ${clip(key.trim(), 160)} (lines ${g.first + 1}-${g.last + 1})${names}`;
     });
     const hidden = repeated.slice(PATTERNS_LISTED);
     if (hidden.length > 0)

@@ -5,6 +5,7 @@ import { looksLikeGrep, looksLikeSearch, sampleOf } from '../detect.js';
 import { splitLines } from '../lines.js';
 import { containsTerm, type Query, relevance, stem, termWeights } from '../query.js';
 import type { Compressed, Transform } from '../types.js';
+import { moreNames } from './notes.js';
 
 // Linear on long lines: the path part after its last `/` or `.` holds neither, a path is looked for
 // from the start of a token only, and the lookaheads settle once; nested stars here backtrack quadratically.
@@ -126,6 +127,7 @@ function compressTree(lines: readonly string[], query: Query): Compressed | unde
   }
   flush();
   if (omitted === 0) return undefined;
+  out.push("[headroom_retrieve query=<package> returns a cut subtree's lines]");
   return { text: out.join('\n'), summary: `${omitted} of ${n} tree lines omitted` };
 }
 
@@ -441,7 +443,7 @@ function omissionNote(group: string, dropped: readonly number[], lines: readonly
     exts.length > 1 ? `${stem}.{${exts.join(',')}}` : exts.length === 1 ? `${stem}.${exts[0]}` : stem,
   );
   const shown = labels.slice(0, LABELS_LISTED).join(', ');
-  const more = labels.length > LABELS_LISTED ? `, … +${labels.length - LABELS_LISTED} more` : '';
+  const more = moreNames(Math.max(0, labels.length - LABELS_LISTED));
   const where = group ? ` in ${group}` : '';
   const entries = dropped.length === 1 ? 'entry' : 'entries';
   return `[… ${dropped.length} more ${entries}${where}${shown ? `: ${shown}${more}` : ''}]`;
