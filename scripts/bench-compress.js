@@ -1,9 +1,13 @@
-// Compression benchmark on the shared corpus: token reduction (o200k_base) and needle retention per
-// category, transform speed on 1 MB blocks. Run with `npm run bench:compress` (builds first).
+// Compression benchmark on both sets of real tool outputs, side by side: the shared corpus (what the
+// transforms were tuned on) and the outputs made at run time from this machine's programs
+// (test/helpers/real-outputs.ts). Token reduction (o200k_base) and needle retention per category with each
+// item's question, retention of the structural needles with generic questions, and transform speed on
+// 1 MB blocks per category. Run with `npm run bench:compress` (builds first); `--verbose` lists every item.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runnerImport } from 'vite';
 import { createEngine } from '../dist/compress/engine.js';
 import { blockOf, measureItems, measureSpeed, totals } from '../dist/perf/measure.js';
 
@@ -11,78 +15,143 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = process.env.HEADROOM_CORPUS ?? resolve(root, '../shared/corpus');
 const verbose = process.argv.includes('--verbose');
 
-const items = readdirSync(corpus)
-  .filter((f) => f.endsWith('.meta.json'))
-  .sort()
-  .map((meta) => {
-    const info = JSON.parse(readFileSync(join(corpus, meta), 'utf8'));
-    const name = meta.slice(0, -'.meta.json'.length);
-    return {
-      name,
-      category: info.category,
-      text: readFileSync(join(corpus, name), 'utf8'),
-      question: info.question,
-      needles: info.needles,
-    };
-  });
+/** A test helper, loaded from its TypeScript source. */
+async function helper(path) {
+  const { module } = await runnerImport(join(root, path), { configFile: false, logLevel: 'error', root });
+  return module;
+}
+
+function corpusItems() {
+  if (!existsSync(corpus)) return [];
+  return readdirSync(corpus)
+    .filter((f) => f.endsWith('.meta.json'))
+    .sort()
+    .map((meta) => {
+      const info = JSON.parse(readFileSync(join(corpus, meta), 'utf8'));
+      const name = meta.slice(0, -'.meta.json'.length);
+      return {
+        name,
+        category: info.category,
+        text: readFileSync(join(corpus, name), 'utf8'),
+        question: info.question,
+        needles: info.needles,
+      };
+    });
+}
+
+const { realOutputs } = await helper('test/helpers/real-outputs.ts');
+const { genericRetention, GENERIC_QUESTIONS } = await helper('test/helpers/generic-questions.ts');
+const sets = [
+  { name: 'corpus', items: corpusItems() },
+  { name: 'generated', items: realOutputs() },
+].filter((set) => set.items.length > 0);
+if (sets.length < 2) console.log(`(the shared corpus is not at ${corpus}: the generated set only)\n`);
 
 const engine = createEngine();
 await engine.init();
-const rows = measureItems(engine, items);
-const pct = (x) => `${(100 * x).toFixed(1)}%`;
-console.log(
-  'item'.padEnd(44),
-  'kind'.padEnd(7),
-  'tokens'.padStart(8),
-  '→'.padStart(2),
-  'after'.padStart(7),
-  'saved'.padStart(7),
-  'needles'.padStart(8),
-  'ms'.padStart(7),
-);
-for (const r of rows) {
-  const saved = r.tokensBefore ? 1 - r.tokensAfter / r.tokensBefore : 0;
-  console.log(
-    r.name.padEnd(44),
-    r.kind.padEnd(7),
-    String(r.tokensBefore).padStart(8),
-    '→'.padStart(2),
-    String(r.tokensAfter).padStart(7),
-    pct(saved).padStart(7),
-    `${r.needlesKept}/${r.needles}`.padStart(8),
-    r.ms.toFixed(1).padStart(7),
-  );
-  if (verbose) for (const m of r.missing) console.log(`    missing: ${m}`);
+const pct = (x) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+const compressed = (text, question) =>
+  engine.compressText(text, { query: question, memo: false, tokenCounting: 'estimate' }).text;
+
+const results = sets.map((set) => {
+  const rows = measureItems(engine, set.items);
+  const byCategory = new Map(totals(rows).map((t) => [t.category, t]));
+  // Structural needles kept with a generic question, per category, over every generic question.
+  const generic = new Map();
+  for (const [category] of byCategory) {
+    const items = set.items.filter((i) => category === 'overall' || i.category === category);
+    const runs = genericRetention(items, compressed);
+    const total = runs.reduce((s, r) => s + r.total, 0);
+    const kept = runs.reduce((s, r) => s + r.kept, 0);
+    generic.set(category, { kept, total, missing: runs.flatMap((r) => r.missing) });
+  }
+  return { ...set, rows, byCategory, generic };
+});
+
+if (verbose) {
+  for (const { name, rows } of results) {
+    console.log(`${name}:`);
+    console.log(
+      'item'.padEnd(44),
+      'kind'.padEnd(7),
+      'tokens'.padStart(8),
+      'after'.padStart(7),
+      'saved'.padStart(7),
+      'needles'.padStart(8),
+      'ms'.padStart(7),
+    );
+    for (const r of rows) {
+      const saved = r.tokensBefore ? 1 - r.tokensAfter / r.tokensBefore : 0;
+      console.log(
+        r.name.padEnd(44),
+        r.kind.padEnd(7),
+        String(r.tokensBefore).padStart(8),
+        String(r.tokensAfter).padStart(7),
+        pct(saved).padStart(7),
+        `${r.needlesKept}/${r.needles}`.padStart(8),
+        r.ms.toFixed(1).padStart(7),
+      );
+      for (const m of r.missing) console.log(`    missing: ${m}`);
+    }
+    console.log();
+  }
 }
+
+console.log(
+  'o200k_base tokens; "needles": kept with each item\'s question; "generic": structural needles (errors,',
+);
+console.log(`statuses, exit lines, totals) kept with ${GENERIC_QUESTIONS.map((q) => `"${q}"`).join(', ')}`);
 console.log();
+const categories = [...new Set(results.flatMap((r) => [...r.byCategory.keys()]))].sort(
+  (a, b) => (a === 'overall') - (b === 'overall') || a.localeCompare(b),
+);
+const WIDTHS = [7, 9, 8, 11, 10, 18];
+const row = (cells) => cells.map((c, i) => String(c).padStart(WIDTHS[i % WIDTHS.length])).join('');
+console.log(
+  ''.padEnd(10),
+  ...results.map(({ name }) => `| ${name}`.padEnd(WIDTHS.reduce((a, b) => a + b) - 1)),
+);
 console.log(
   'category'.padEnd(10),
-  'items'.padStart(5),
-  'tokens'.padStart(9),
-  'after'.padStart(8),
-  'reduction'.padStart(10),
-  'needles kept'.padStart(13),
+  ...results.map(() => `|${row(['items', 'tokens', 'after', 'reduction', 'needles', 'generic']).slice(1)}`),
 );
-for (const t of totals(rows, ['code'])) {
-  console.log(
-    t.category.padEnd(10),
-    String(t.items).padStart(5),
-    String(t.tokensBefore).padStart(9),
-    String(t.tokensAfter).padStart(8),
-    pct(t.reduction).padStart(10),
-    `${pct(t.retention)} (${t.needlesKept}/${t.needles})`.padStart(13),
-  );
+for (const category of categories) {
+  const cells = [];
+  for (const { byCategory, generic } of results) {
+    const t = byCategory.get(category);
+    const g = generic.get(category);
+    const genericCell = g && g.total > 0 ? `${pct(g.kept / g.total)} (${g.kept}/${g.total})` : '-';
+    const values = t
+      ? [
+          t.items,
+          t.tokensBefore,
+          t.tokensAfter,
+          pct(t.reduction),
+          `${t.needlesKept}/${t.needles}`,
+          genericCell,
+        ]
+      : ['-', '-', '-', '-', '-', '-'];
+    cells.push(`|${row(values).slice(1)}`);
+  }
+  console.log(category.padEnd(10), ...cells);
 }
-console.log('(overall excludes code: source files pass untouched until the code transform exists)');
+for (const { name, generic } of results) {
+  const lost = new Map();
+  for (const m of generic.get('overall')?.missing ?? []) lost.set(m, (lost.get(m) ?? 0) + 1);
+  for (const [m, times] of lost) console.log(`  ${name}, lost with ${times} generic question(s): ${m}`);
+}
 
 console.log();
-const of = (category) => items.filter((i) => i.category === category).map((i) => i.text);
-// JSON: the corpus documents as items of one 1 MB array, the shape of a big API listing.
-const jsonBlock = `[${blockOf(of('json'), 1e6).replace(/\n(?=[[{])/g, ',\n')}]`;
-const speeds = [
-  measureSpeed(engine, 'logs', blockOf(of('logs'), 1e6), 'error'),
-  measureSpeed(engine, 'json', jsonBlock),
-];
+const all = results.flatMap((r) => r.items);
+const speeds = [];
+for (const category of categories.filter((c) => c !== 'overall')) {
+  const items = all.filter((i) => i.category === category);
+  const texts = items.map((i) => i.text);
+  // JSON: the documents as items of one 1 MB array, the shape of a big API listing.
+  const block =
+    category === 'json' ? `[${blockOf(texts, 1e6).replace(/\n(?=[[{])/g, ',\n')}]` : blockOf(texts, 1e6);
+  speeds.push(measureSpeed(engine, category, block, items[0]?.question ?? ''));
+}
 console.log(
   'speed (transforms only, best of 5)'.padEnd(36),
   'MB'.padStart(6),
@@ -97,3 +166,25 @@ for (const s of speeds) {
     s.mbPerSecond.toFixed(1).padStart(8),
   );
 }
+
+console.log();
+console.log('targets:');
+const check = (ok, what) => console.log(`  ${ok ? 'met    ' : 'NOT MET'}  ${what}`);
+for (const { name, byCategory, generic, rows } of results) {
+  const overall = byCategory.get('overall');
+  check(overall.reduction >= 0.75 && overall.retention === 1, `${name}: overall ≥ 75% at 100% needles`);
+  const low = [...byCategory].filter(([c, t]) => c !== 'overall' && t.reduction < 0.5);
+  check(low.length === 0, `${name}: no category under 50% (${low.map(([c]) => c).join(', ') || 'none'})`);
+  const g = generic.get('overall');
+  check(
+    g.total === 0 || g.kept / g.total >= 0.95,
+    `${name}: ≥ 95% structural needles with generic questions`,
+  );
+  const under = rows.filter((r) => 1 - r.tokensAfter / r.tokensBefore < 0.75);
+  console.log(`           ${name}: items under 75%: ${under.map((r) => r.name).join(', ') || 'none'}`);
+}
+const slow = speeds.filter((s) => s.mbPerSecond < 10 || s.ms / (s.bytes / 1e6) > 100);
+check(
+  slow.length === 0,
+  `≥ 10 MB/s and ≤ 100 ms per MB in every category (${slow.map((s) => s.label).join(', ') || 'all'})`,
+);

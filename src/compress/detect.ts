@@ -24,11 +24,24 @@ function share(lines: readonly string[], pattern: RegExp): number {
   return hits / lines.length;
 }
 
+// Detection and the JSON transform parse the same block one after the other: the last parse is kept
+// for the transform to take, so a megabyte listing is parsed once.
+let lastParsed: { text: string; value: unknown } | undefined;
+
+/** `JSON.parse(text)`, taking the value detection just parsed from the same text (it throws alike). */
+export function parseJson(text: string): unknown {
+  const parsed = lastParsed;
+  lastParsed = undefined;
+  if (parsed && parsed.text === text) return parsed.value;
+  return JSON.parse(text);
+}
+
 export function looksLikeJson({ text }: Sample): boolean {
   const t = text.trimStart();
   if (!(t.startsWith('{') || t.startsWith('['))) return false;
   try {
     const value: unknown = JSON.parse(text);
+    lastParsed = { text, value };
     return typeof value === 'object' && value !== null;
   } catch {
     return false;
@@ -60,10 +73,12 @@ export const DIAGNOSTIC =
   /^(\S.*?:\d+(:\d+)?: (fatal error|error|warning|note|hint)\b|\S.*?\(\d+,\d+\): (error|warning) [A-Z]+\d+|\s+File ".*", line \d+)/;
 const TIMESTAMP =
   /(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\b\d{2}:\d{2}:\d{2}\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\b|^\d{6} \d{6}\b|^\d{10}\b|^\[\d+(\.\d+)?\])/;
+// Levels, Android's one-letter levels, and package managers' own (`npm silly …`, `12 verbose …` in npm's debug log).
 const LEVEL =
-  /\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL|PANIC|error|warn|info|debug|notice)\b|^[VDIWEF]\/|\s[VDIWEF]\s\S+:|\[(error|warn|info|notice|debug)\]/;
+  /\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL|PANIC|error|warn|info|debug|notice)\b|^[VDIWEF]\/|\s[VDIWEF]\s\S+:|\[(error|warn|info|notice|debug)\]|^(npm|\d+) (silly|verbose|timing|http|info|notice|warn|error)\b/;
+// Test runners: jest/vitest/mocha/TAP marks, Python's unittest (`test_x (m.C.test_x) ... ok`, `Ran 36 tests`).
 const TEST_OUTPUT =
-  /^\s*(PASS|FAIL|ok|not ok|✓|✗|×|√|\d+ (passing|failing|pending)|Tests?:|=+ .* =+$|npm (ERR!|WARN))/;
+  /^\s*(PASS|FAIL|ok|not ok|✓|✗|×|√|\d+ (passing|failing|pending)|Tests?:|=+ .* =+$|npm (ERR!|WARN)|(FAIL|ERROR): \S|Ran \d+ tests? in )|\) \.\.\. (ok|FAIL|ERROR|skipped|expected failure)$/;
 
 /** Compiler, type-checker or test-runner output. */
 export function looksLikeDiagnostics({ lines }: Sample): boolean {
@@ -79,9 +94,10 @@ export function looksLikeLogs(sample: Sample): boolean {
 // grep/rg hits `path:line:text` / `path-line-text`, or `path:text` when the path has a slash or an extension.
 // The lookaheads keep both checks linear on long lines (nested stars would backtrack quadratically).
 const GREP_HIT = /^(?=[^\s:]*[/.])[^\s:]*:/;
-// find/ls -l/ls -R/dpkg -l listings.
+// find/ls -l/ls -R/dpkg -l listings, bare relative paths (`find dir`), and trees (`npm ls`, `tree`) drawn
+// with box or ASCII characters. A path is at most 4096 characters, as on Linux.
 const LISTING =
-  /^([dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d+$|(?=\S*\/)\S*:$|\.{1,2}\/\S|\/\S+$|(ii|rc|hi|un|iU)\s{2}\S|\S+\s+\d+\s+\d{4}-\d{2}-\d{2})/;
+  /^([dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d+$|(?=\S*\/)\S*:$|\.{1,2}\/\S|\/\S+$|(ii|rc|hi|un|iU)\s{2}\S|\S+\s+\d+\s+\d{4}-\d{2}-\d{2}|(?=[^\s:]*\/)[\w@+~-][^\s:]{0,4095}$|[\s│|]*(├──|└──|\+--|`--) ?\S)/;
 
 export function looksLikeGrep({ lines }: Sample): boolean {
   return lines.length >= 3 && share(lines, GREP_HIT) >= 0.6;
@@ -99,7 +115,12 @@ export function looksLikeSearch(sample: Sample): boolean {
 const CODE_LINE =
   /^\s*(import |from \S+ import |export |package |#include|#define|using |def |class |fn |pub |func |function |const |let |var |return\b|if\b.*[:{(]$|elif |else\b|try:|except\b|with |raise |yield |for \(|while \(|public |private |protected |static |struct |enum |impl |interface |type |\/\/|\/\*|\* |#!|@\w+|self\.|[\w.]+ = )|[;{}:,(]\s*$/;
 
+// Markdown sub-headings: documents whose bullet lists (`* Default: 2`) read like comment lines.
+const MARKDOWN_HEADING = /^#{2,6} \S/;
+
 export function looksLikeCode({ lines }: Sample): boolean {
   if (lines.length < 5) return false;
+  let headings = 0;
+  for (const line of lines) if (MARKDOWN_HEADING.test(line) && ++headings >= 3) return false;
   return share(lines, CODE_LINE) >= 0.3;
 }

@@ -127,7 +127,7 @@ describe('outputs past 130k lines or items', () => {
     const hits = Array.from({ length: many }, (_, i) => `src/generated/table.ts:${i + 1}:  row(${i}),`);
     const result = compressText(hits.join('\n'), { query: 'row', tokenCounting: 'estimate' });
     expect(result.transform).toBe('search');
-    expect(result.text).toMatch(/more in table\.ts, lines 2-150000\]/);
+    expect(result.text).toMatch(/more in table\.ts, between lines 2 and 150000\]/);
   });
 
   it('compresses a diff that adds a 150k-line data file beside a hunk with long context', () => {

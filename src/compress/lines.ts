@@ -49,10 +49,31 @@ export function template(line: string): string {
   // Column padding (pids, thread ids) varies with the width of the values it aligns.
   return line
     .replace(/\{[^{}]*\}/g, '{#}')
-    .replace(/=[^\s,;]+/g, '=#')
+    .replace(/=(?![\uE000-\uE009]+(?:[\s,;]|$))[^\s,;]+/g, '=#')
     .replace(VARIABLE, '#')
     .replace(MASKABLE_TOKEN, maskToken)
     .replace(/ {2,}/g, ' ');
+}
+
+// Numbers that name an outcome rather than vary with it: an HTTP status after the request or protocol
+// (`"GET /x HTTP/1.1" 503`, `GET /x 500 12ms`, `status=502`) and an exit code (`exit 1`, `exited with code 2`).
+const OUTCOME =
+  /(HTTP\/\d(?:\.\d)?"?\s+|\b(?:GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS) \/\S* |\b(?:status(?:Code|_code)?|exit(?:_?code)?|exit status|exited with(?: code| status)?|return(?:ed)? code|default)["']?\s*[=: ]\s*)(\d{1,3})\b/gi;
+// Digits of an outcome stand for themselves while the rest is templated: moved to characters no mask matches.
+const toLiteral = (digits: string) => digits.replace(/\d/g, (d) => String.fromCharCode(0xe000 + Number(d)));
+const fromLiteral = (text: string) =>
+  text.replace(/[\uE000-\uE009]/g, (c) => String(c.charCodeAt(0) - 0xe000));
+
+/**
+ * A log line's template: `template`, but HTTP statuses and exit codes stay as they are, so a 503 among
+ * thousands of 200s, or `exit 1` after `exit 0`, is a template of its own and never a masked count.
+ */
+export function logTemplate(line: string): string {
+  OUTCOME.lastIndex = 0;
+  if (!OUTCOME.test(line)) return template(line);
+  return fromLiteral(
+    template(line.replace(OUTCOME, (_, lead: string, code: string) => lead + toLiteral(code))),
+  );
 }
 
 /** The variable parts of a line, in order: the values `template` masked. */
@@ -70,16 +91,24 @@ export function renderKept(
   const out: string[] = [];
   let gap = 0;
   let omitted = 0;
+  const closeGap = (at: number) => {
+    // One dropped line no longer than its note is cheaper to show than to announce.
+    const only = lines[at - 1] as string;
+    if (gap === 1 && only.length <= gapNote(1).length) {
+      out.push(only);
+      omitted--;
+    } else if (gap > 0) out.push(gapNote(gap));
+    gap = 0;
+  };
   for (let i = 0; i < lines.length; i++) {
     if (has(i)) {
-      if (gap > 0) out.push(gapNote(gap));
-      gap = 0;
+      closeGap(i);
       out.push(lines[i] as string);
     } else {
       gap++;
       omitted++;
     }
   }
-  if (gap > 0) out.push(gapNote(gap));
+  closeGap(lines.length);
   return { text: out.join('\n'), omitted };
 }

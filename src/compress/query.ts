@@ -56,8 +56,11 @@ export function buildQuery(...texts: string[]): Query {
       if (word.length < 3 || STOPWORDS.has(word)) continue;
       terms.add(stem(word));
     }
-    // Versions, addresses and other dotted numbers are strong terms as a whole.
+    // Versions, addresses and other dotted numbers are strong terms as a whole, and so are file names
+    // (`index.js`, `client.ts`): they name one file, not every file whose name holds the word.
     for (const dotted of text.match(/\d+(?:\.\d+)+/g) ?? []) terms.add(dotted);
+    for (const file of text.match(/\b[A-Za-z_][\w-]*\.[a-z][a-z0-9]{0,5}\b(?!\.\w)/g) ?? [])
+      if (file.length >= 5) terms.add(file.toLowerCase());
   }
   return { terms: [...terms].sort() };
 }

@@ -78,7 +78,7 @@ export function measureItems(engine: Engine, items: readonly BenchItem[]): Bench
 }
 
 /** Sum rows per category, plus an `overall` total over the categories not excluded. */
-export function totals(rows: readonly BenchRow[], excludeFromOverall: readonly string[] = []): BenchTotal[] {
+export function totals(rows: readonly BenchRow[]): BenchTotal[] {
   const byCategory = new Map<string, BenchRow[]>();
   for (const row of rows) byCategory.set(row.category, [...(byCategory.get(row.category) ?? []), row]);
   const sum = (category: string, group: readonly BenchRow[]): BenchTotal => {
@@ -99,12 +99,7 @@ export function totals(rows: readonly BenchRow[], excludeFromOverall: readonly s
   };
   const categories = [...byCategory.keys()].sort();
   const out = categories.map((c) => sum(c, byCategory.get(c) ?? []));
-  out.push(
-    sum(
-      'overall',
-      rows.filter((r) => !excludeFromOverall.includes(r.category)),
-    ),
-  );
+  out.push(sum('overall', rows));
   return out;
 }
 

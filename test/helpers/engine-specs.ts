@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { MARKER_PATTERN } from '../../src/compress/marker.js';
 import type { CorpusItem } from './corpus.js';
 import { compressText } from './engine.js';
+import { genericRetention, structuralNeedles } from './generic-questions.js';
 
 /** The engine on one output as the proxy runs it, without the memo, so every call computes afresh. */
 export const compressForModel = (text: string, query = '') =>
@@ -61,4 +62,23 @@ export function specifyTheEngineOn(
       }
     }
   });
+}
+
+/**
+ * With a generic question ("what went wrong here") in place of each item's own, at least `floor` of the
+ * structural needles (errors, statuses, exit lines, totals) stay, for every such question.
+ */
+export function specifyGenericQuestions(items: readonly CorpusItem[], floor = 0.95) {
+  it('has structural facts to keep: errors, statuses, exit lines and totals', () => {
+    expect(items.flatMap(structuralNeedles).length).toBeGreaterThan(20);
+  });
+
+  const results = genericRetention(items, (text, question) => compressForModel(text, question).text);
+  for (const { question, kept, total, missing } of results) {
+    it(`keeps at least ${Math.round(floor * 100)}% of them when asked "${question}"`, () => {
+      expect(kept / total, `kept ${kept} of ${total}; lost ${missing.join(' | ')}`).toBeGreaterThanOrEqual(
+        floor,
+      );
+    });
+  }
 }

@@ -1,5 +1,6 @@
-// Real tool outputs made at run time, in the shape of the shared corpus: npm, git, grep, ls, find, tsc and
-// an express server really run on the packages this repository installs, so no output is stored in it.
+// Real tool outputs made at run time, in the shape of the shared corpus: npm, git, grep, ls, find, tsc, g++,
+// javac, python, vitest, node's test runner, SQLite and HTTP servers really run on the packages this
+// repository installs and on programs written to a temporary directory, so no output is stored in it.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,6 +18,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CorpusItem } from './corpus.js';
+import {
+  ACCESS_LOG_SERVER,
+  BROKEN_CPP,
+  BROKEN_JAVA,
+  BROKEN_PYTHON,
+  NODE_TEST_SUITE,
+  PYTHON_SUITE,
+  SQLITE_IMPORT,
+  VITEST_SUITE,
+} from './real-output-programs.js';
 
 /** A tool output with the question an agent asks about it and the exact substrings the answer needs. */
 export type RealOutput = CorpusItem;
@@ -47,11 +58,16 @@ interface Run {
   env?: Record<string, string>;
   /** Exit codes that mean the program did what it was asked (git diff exits 1 when the files differ). */
   exitCodes?: number[];
+  /** Both streams in one, interleaved as a terminal shows them (returned as `stdout`). */
+  merged?: boolean;
 }
 
 /** Run a program and return what it printed on stdout and stderr. */
 function run(command: string, args: string[], options: Run = {}): { stdout: string; stderr: string } {
-  const result = spawnSync(command, args, {
+  const [program, argv] = options.merged
+    ? ['sh', ['-c', 'exec "$0" "$@" 2>&1', command, ...args]]
+    : [command, args];
+  const result = spawnSync(program, argv, {
     cwd: options.cwd ?? root,
     env: programEnv(options.env),
     encoding: 'utf8',
@@ -163,6 +179,89 @@ const server = app.listen(0, '127.0.0.1', async () => {
   server.close();
 });
 `;
+
+/** Write `files` (relative path → content) under `dir`. */
+function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+/** The first line of `text` that `keep` selects, or a note that none did (which fails the needle check). */
+function firstLineWhere(text: string, keep: (line: string) => boolean): string {
+  return linesWhere(text, keep)[0] ?? 'no line matched';
+}
+
+/** The first line of each distinct value `key` gives the lines it selects (undefined: not selected). */
+function firstOfEach(text: string, key: (line: string) => string | undefined): string[] {
+  const seen = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const k = key(line);
+    if (k !== undefined && !seen.has(k)) seen.set(k, line);
+  }
+  return [...seen.values()];
+}
+
+// Commits in the temporary repositories carry fixed names and dates, so `git log` prints the same
+// hashes on every machine.
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Headroom Tests',
+  GIT_AUTHOR_EMAIL: 'tests@headroom.invalid',
+  GIT_COMMITTER_NAME: 'Headroom Tests',
+  GIT_COMMITTER_EMAIL: 'tests@headroom.invalid',
+};
+
+/** A git repository holding one commit per installed version of a package, oldest first. */
+function repositoryOfVersions(dir: string, name: string, versions: string[]): void {
+  run('git', ['init', '-q', '-b', 'main', dir]);
+  versions.forEach((path, i) => {
+    for (const entry of readdirSync(dir)) if (entry !== '.git') rmSync(join(dir, entry), { recursive: true });
+    run('cp', ['-R', `${packageDir(path)}/.`, dir]);
+    rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+    const date = `2026-0${i + 1}-15T12:00:00Z`;
+    run('git', ['add', '-A'], { cwd: dir });
+    run('git', ['commit', '-q', '-m', `${name} ${versionOf(path)}`], {
+      cwd: dir,
+      env: { ...GIT_IDENTITY, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    });
+  });
+}
+
+/** Whether a program is on this machine's PATH. */
+function onPath(program: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).status === 0;
+}
+
+const IDENTIFIER_ERROR = /: error: ['‘]itemCount['’] was not declared in this scope$/;
+
+// Python 2 modules compiled by Python 3: the legacy half of the package, one mistake per module.
+const LEGACY_MODULES = [
+  'audit_log',
+  'backup',
+  'cron_tasks',
+  'currency',
+  'export_csv',
+  'geo_lookup',
+  'import_xml',
+  'invoice_pdf',
+  'label_print',
+  'ledger',
+  'loyalty',
+  'mailer',
+  'price_feed',
+  'reorder',
+  'returns',
+  'search_index',
+  'supplier_api',
+  'sync_stock',
+];
+
+function legacyModule(name: string, i: number): string {
+  return i % 3 === 2
+    ? `import os\n\ndef ${name}(path):\n    try:\n        return open(path).read()\n    except IOError, e:\n        return None\n`
+    : `def ${name}(rows):\n    total = len(rows)\n    print "${name}: %d rows" % total\n    return total\n`;
+}
 
 const GENERATORS: Record<string, () => Generated> = {
   'log-express-debug': () => {
@@ -371,13 +470,319 @@ const GENERATORS: Record<string, () => Generated> = {
       ],
     };
   },
+  'log-http-access': () =>
+    withTempDir((dir) => {
+      const { stderr } = run('python3', ['-c', ACCESS_LOG_SERVER, join(dir, 'www')]);
+      const firstWith = (status: string) =>
+        stderr.match(new RegExp(`"[A-Z]+ [^"]+ HTTP/1\\.1" ${status} `))?.[0].trimEnd() ?? `no ${status}`;
+      return {
+        category: 'logs',
+        text: stderr,
+        question:
+          'Which requests to the web server failed with a 5xx status or were refused with 403, and on which paths?',
+        needles: ['500', '502', '503', '403'].map(firstWith),
+      };
+    }),
+
+  'log-sqlite-import': () =>
+    withTempDir((dir) => {
+      writeFileSync(join(dir, 'import.cjs'), SQLITE_IMPORT);
+      const text = run(process.execPath, [join(dir, 'import.cjs')], {
+        env: { NODE_PATH: join(root, 'node_modules') },
+      }).stdout;
+      return {
+        category: 'logs',
+        text,
+        question:
+          'Which statements failed during the inventory import, with which SQLite error codes, and how many products were written?',
+        needles: [
+          ...firstOfEach(text, (l) =>
+            / ERROR /.test(l) ? l.slice(l.indexOf(' ERROR ') + 7) : undefined,
+          ).map((l) => l.slice(l.indexOf(' ERROR ') + 1)),
+          firstLineWhere(text, (l) => l.includes('import finished:')).slice(25),
+        ],
+      };
+    }),
+
+  'log-npm-install-silly': () =>
+    withTempDir((dir) => {
+      // npm install of this project's manifest, no lockfile, no cache, no network: what npm prints at silly level.
+      copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
+      const { stderr } = run(
+        'npm',
+        ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel', 'silly'],
+        { cwd: dir, env: { npm_config_cache: join(dir, 'cache') }, exitCodes: [1] },
+      );
+      return {
+        category: 'logs',
+        text: stderr,
+        question: 'Why did npm install fail, on which package, and with which exit code?',
+        needles: [
+          'npm error code ENOTCACHED',
+          firstLineWhere(stderr, (l) => l.startsWith('npm error request to ')),
+          'npm verbose exit 1',
+        ],
+      };
+    }),
+
+  'build-gxx-inventory': () =>
+    withTempDir((dir) => {
+      // The broken module, and the metric helpers a rename left pointing at the old counter.
+      const metrics = Array.from(
+        { length: 16 },
+        (_, i) =>
+          `int metric${i}(const Inventory& inventory) {\n  return inventory.total() * ${i + 2} + itemCount;\n}\n`,
+      ).join('\n');
+      writeFiles(dir, { ...BROKEN_CPP, 'inventory.cpp': `${BROKEN_CPP['inventory.cpp']}\n${metrics}` });
+      const { stderr } = run('g++', ['-std=c++17', '-Wall', '-Wextra', '-fsyntax-only', 'inventory.cpp'], {
+        cwd: dir,
+        exitCodes: [1],
+      });
+      const undeclared = linesWhere(stderr, (l) => IDENTIFIER_ERROR.test(l));
+      // A use far down the list: asked about by its line, so only a list of every place answers it.
+      const later = (undeclared[20] ?? 'too few').replace(IDENTIFIER_ERROR, '').replace(/:\d+$/, '');
+      return {
+        category: 'build',
+        text: stderr,
+        question: `Which errors does g++ report for inventory.cpp, where is itemCount used undeclared (is line ${later.split(':')[1]} one of them), and why is the addItem call rejected?`,
+        needles: [
+          undeclared[0] as string,
+          later,
+          ...firstOfEach(stderr, (l) =>
+            / error: /.test(l) && !IDENTIFIER_ERROR.test(l) ? l.slice(l.indexOf(' error: ')) : undefined,
+          ),
+          firstLineWhere(stderr, (l) => l.includes('candidate expects')),
+        ],
+      };
+    }),
+
+  'build-python-compileall': () =>
+    withTempDir((dir) => {
+      const legacy = Object.fromEntries(
+        LEGACY_MODULES.map((name, i) => [`shop/legacy/${name}.py`, legacyModule(name, i)]),
+      );
+      writeFiles(dir, { ...BROKEN_PYTHON, ...legacy, 'shop/legacy/__init__.py': '' });
+      const text = run('python3', ['-m', 'compileall', '-q', 'shop'], { cwd: dir, exitCodes: [1] }).stdout;
+      return {
+        category: 'build',
+        text,
+        question:
+          'Which modules of the shop package fail to compile under Python 3 and why, and does shop/legacy/price_feed.py compile?',
+        needles: [
+          ...firstOfEach(text, (l) => (/^(\S+Error|Sorry: )/.test(l) ? l.replace(/\(.*\)$/, '') : undefined)),
+          'File "shop/legacy/price_feed.py", line 3',
+        ],
+      };
+    }),
+
+  'build-python-unittest': () =>
+    withTempDir((dir) => {
+      writeFiles(dir, PYTHON_SUITE);
+      const { stderr } = run('python3', ['-m', 'unittest', '-v'], { cwd: dir, exitCodes: [1] });
+      return {
+        category: 'build',
+        text: stderr,
+        question:
+          'Which cart tests fail or error, with which assertion or exception, and what is the final tally?',
+        needles: [
+          ...linesWhere(stderr, (l) => /^(FAIL|ERROR): /.test(l)),
+          firstLineWhere(stderr, (l) => l.startsWith('KeyError: ')),
+          firstLineWhere(stderr, (l) => l.startsWith('FAILED (')),
+        ],
+      };
+    }),
+
+  'build-javac-shop': () =>
+    withTempDir((dir) => {
+      const metrics = Array.from(
+        { length: 12 },
+        (_, i) =>
+          `    public static int metric${i}(Inventory inventory) {\n        return inventory.total() * ${i + 2} + itemCount;\n    }\n`,
+      ).join('\n');
+      writeFiles(dir, {
+        ...BROKEN_JAVA,
+        'shop/Metrics.java': `package shop;\n\npublic class Metrics {\n${metrics}}\n`,
+      });
+      const { stderr } = run(
+        'javac',
+        ['-d', join(dir, 'classes'), 'shop/Inventory.java', 'shop/Report.java', 'shop/Metrics.java'],
+        {
+          cwd: dir,
+          exitCodes: [1],
+        },
+      );
+      const undeclared = stderr
+        .split('\n')
+        .flatMap((l, i, all) =>
+          / error: cannot find symbol$/.test(l) && (all[i + 3] ?? '').includes('variable itemCount')
+            ? [l]
+            : [],
+        );
+      // A use far down the list: asked about by its line, so only a list of every place answers it.
+      const later = (undeclared[8] ?? 'too few').replace(/: error: .*/, '').replace(/^.*\//, '');
+      return {
+        category: 'build',
+        text: stderr,
+        question: `Why does javac reject the shop sources: which symbols are missing, where is itemCount used (is ${later.replace(/^.*\//, '').replace(':', ' line ')} one of them), and how many errors are there?`,
+        needles: [
+          ...firstOfEach(stderr, (l) => (/ error: /.test(l) ? l.slice(l.indexOf(' error: ')) : undefined)),
+          ...firstOfEach(stderr, (l) => (/^\s+symbol: /.test(l) ? l : undefined)),
+          later,
+          firstLineWhere(stderr, (l) => /^\d+ errors?$/.test(l)),
+        ],
+      };
+    }),
+
+  'build-vitest-failures': () =>
+    withTempDir((dir) => {
+      writeFiles(dir, VITEST_SUITE);
+      const vitest = join(root, 'node_modules/vitest/vitest.mjs');
+      const { stdout } = run(process.execPath, [vitest, 'run', '--root', dir], {
+        exitCodes: [1],
+        merged: true,
+      });
+      return {
+        category: 'build',
+        text: stdout,
+        question:
+          'Which pricing tests fail, with which errors, and how many tests passed and failed overall?',
+        needles: [
+          ...linesWhere(stdout, (l) => l.startsWith(' FAIL ')),
+          firstLineWhere(stdout, (l) => l.startsWith('TypeError: ')),
+          firstLineWhere(stdout, (l) => /^\s+Tests\s+\d+ failed/.test(l)).trim(),
+        ],
+      };
+    }),
+
+  'build-node-test-tap': () =>
+    withTempDir((dir) => {
+      writeFiles(dir, NODE_TEST_SUITE);
+      const { stdout } = run(process.execPath, ['--test'], { cwd: dir, exitCodes: [1] });
+      return {
+        category: 'build',
+        text: stdout,
+        question:
+          'Which slug tests fail under node --test, with what error, and how many tests pass and fail?',
+        needles: [
+          ...linesWhere(stdout, (l) => /^\s+not ok \d+ - /.test(l)).map((l) => l.trim()),
+          firstLineWhere(stdout, (l) => l.includes("error: 'bad duration: 1h'")).trim(),
+          '# pass ',
+          '# fail ',
+        ],
+      };
+    }),
+
+  'diff-git-log-ansi-escapes': () =>
+    withTempDir((dir) => {
+      repositoryOfVersions(dir, 'ansi-escapes', ['ansi-escapes', 'ink/node_modules/ansi-escapes']);
+      const text = run('git', ['log', '-p', '--no-color'], { cwd: dir }).stdout;
+      return {
+        category: 'diff',
+        text,
+        question:
+          'What changed in ansi-escapes from 4.3.2 to 7.3.0: its version, its module format (type, exports), and how is eraseLines defined now?',
+        needles: [
+          ...changedLinesOf(text, 'package.json').filter((l) => /^\+\s*"(version|type|exports)":/.test(l)),
+          firstLineWhere(text, (l) => /^\+export const eraseLines\b/.test(l)),
+        ],
+      };
+    }),
+
+  'diff-git-log-stat-entities': () =>
+    withTempDir((dir) => {
+      repositoryOfVersions(dir, 'entities', ['entities', 'htmlparser2/node_modules/entities']);
+      const text = run('git', ['log', '--stat', '-p', '--no-color', '-1'], { cwd: dir }).stdout;
+      return {
+        category: 'diff',
+        text,
+        question:
+          'Which files of entities changed most from 4.5.0 to 7.0.1, what is the new version, and how did the declared signature of decodeHTML change?',
+        needles: [
+          firstLineWhere(text, (l) => /^ package\.json\s+\| /.test(l)),
+          ...changedLinesOf(text, 'package.json').filter((l) => /^\+\s*"version":/.test(l)),
+          ...linesWhere(text, (l) => /^[+-]export declare function decodeHTML\(/.test(l)).slice(0, 2),
+        ],
+      };
+    }),
+
+  'shell-ls-laR-mcp-sdk': () => {
+    const text = run('ls', ['-laR', 'node_modules/@modelcontextprotocol/sdk']).stdout;
+    const server = 'node_modules/@modelcontextprotocol/sdk/dist/esm/server:';
+    const section = text.split('\n\n').find((s) => s.startsWith(server)) ?? '';
+    return {
+      category: 'shell',
+      text,
+      question:
+        "Where are the MCP SDK's ESM server files, how large is its server/index.js, and is there a streamableHttp transport?",
+      needles: [
+        server,
+        firstLineWhere(section, (l) => l.endsWith(' index.js')),
+        firstLineWhere(section, (l) => l.endsWith(' streamableHttp.js')),
+      ],
+    };
+  },
+
+  'shell-npm-ls-all': () => {
+    const text = run('npm', ['ls', '--all'], { exitCodes: [0, 1] }).stdout;
+    const router = text.split('\n').findIndex((l) => /router@\d/.test(l));
+    return {
+      category: 'shell',
+      text,
+      question:
+        'Which optional dependencies of claude-code are unmet, and which path-to-regexp version does router pull in?',
+      needles: [
+        firstLineWhere(text, (l) => l.includes('UNMET OPTIONAL DEPENDENCY')).replace(/^[|`+\s-]+/, ''),
+        (
+          text
+            .split('\n')
+            .slice(router)
+            .find((l) => l.includes('path-to-regexp@')) ?? 'none'
+        ).replace(/^[|`+\s-]+/, ''),
+        text.split('\n', 1)[0] as string,
+      ],
+    };
+  },
+
+  'text-npm-config-docs': () => {
+    const npmRoot = run('npm', ['root', '-g']).stdout.trim();
+    const text = readFileSync(join(npmRoot, 'npm/docs/content/using-npm/config.md'), 'utf8');
+    const options = ['#### `fetch-retries`', '#### `strict-ssl`'];
+    return {
+      category: 'text',
+      text,
+      question: "What are npm's defaults for fetch-retries and strict-ssl, and what does strict-ssl control?",
+      needles: options.flatMap((heading) => [
+        heading,
+        ...markdownSection(text, heading).filter((l) => /^\* Default: |^Whether or not/.test(l)),
+      ]),
+    };
+  },
+
+  'json-npm-query-all': () => {
+    const text = run('npm', ['query', '*']).stdout;
+    const records = JSON.parse(text) as Array<Record<string, unknown>>;
+    const undici = records.find((p) => p.name === 'undici') ?? {};
+    const lgpl = records.find((p) => typeof p.license === 'string' && p.license.startsWith('LGPL')) ?? {};
+    return {
+      category: 'json',
+      text,
+      question:
+        'Which installed package is LGPL-licensed, and which version of undici is installed and where does it live?',
+      needles: [
+        `"name": ${JSON.stringify(lgpl.name)}`,
+        `"license": ${JSON.stringify(lgpl.license)}`,
+        `"version": ${JSON.stringify(undici.version)}`,
+        `"location": ${JSON.stringify(undici.location)}`,
+      ],
+    };
+  },
 };
 
 const cache = new Map<string, RealOutput>();
 
 // Test files run in processes of their own and many want the same outputs: each is made once per dev
 // install and kept on disk, under a key that changes with the install (the lockfile), the generators
-// (this file) and Node's version.
+// (this file and the programs they run) and Node's version.
 const diskCache = join(
   root,
   'node_modules',
@@ -386,6 +791,7 @@ const diskCache = join(
   createHash('sha256')
     .update(readFileSync(join(root, 'package-lock.json')))
     .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(readFileSync(fileURLToPath(new URL('./real-output-programs.ts', import.meta.url))))
     .update(process.version)
     .digest('hex')
     .slice(0, 16),
@@ -429,9 +835,22 @@ export function realOutput(name: string): RealOutput {
   return output;
 }
 
-/** Every real output, sorted by name. */
+// Programs a fresh machine may lack: their outputs are left out, and named by `absentRealOutputs`.
+const NEEDS: Record<string, string> = { 'build-javac-shop': 'javac' };
+
+const available = (name: string) => !NEEDS[name] || onPath(NEEDS[name]);
+
+/** Every real output whose program this machine has, sorted by name. */
 export function realOutputs(): RealOutput[] {
-  return Object.keys(GENERATORS).sort().map(realOutput);
+  return Object.keys(GENERATORS).sort().filter(available).map(realOutput);
+}
+
+/** The real outputs left out because their program is not on this machine, with the program's name. */
+export function absentRealOutputs(): Array<{ name: string; program: string }> {
+  return Object.keys(GENERATORS)
+    .sort()
+    .filter((name) => !available(name))
+    .map((name) => ({ name, program: NEEDS[name] as string }));
 }
 
 /** The server log's routine request lines and the first error it printed, to build logs of any length from. */

@@ -9,17 +9,54 @@ import { diff as diffTransform } from './diff.js';
 
 const ctx = (question = '') => ({ query: buildQuery(question) });
 
+/** The hunk headers of the files a reader reads: not deleted, not generated (source maps). */
+const readHunks = (diff: string) =>
+  diff
+    .split(/^(?=diff --git )/m)
+    .filter((f) => !/^deleted file mode/m.test(f) && !f.split('\n', 1)[0]?.endsWith('.map'))
+    .flatMap((f) => f.split('\n').filter((l) => l.startsWith('@@ ')));
+
 describe('diff transform', () => {
-  it('keeps every changed line of two versions of a package and summarises its source map as counts', () => {
+  it('opens a large diff with its files and counts, keeps the manifest whole and outlines big files by hunk', () => {
     const diff = realOutput('diff-content-type');
-    const out = diffTransform.compress(diff.text, ctx(diff.question))?.text ?? '';
-    const changed = diff.text
-      .split('\n')
-      .filter((l) => /^[+-]/.test(l) && l.length < 400 && !/^(\+\+\+|---) /.test(l));
-    expect(changed.length).toBeGreaterThan(100);
-    for (const line of changed) expect(out).toContain(line);
+    const out = diffTransform.compress(diff.text, ctx('summarise this'))?.text ?? '';
+    const sections = diff.text.split(/^(?=diff --git )/m).filter(Boolean);
+    expect(out).toMatch(new RegExp(`^${sections.length} files changed \\(\\+added -removed\\):$`, 'm'));
+    for (const section of sections) {
+      const path = section.split('\n', 1)[0]?.split(' b/')[1] as string;
+      const added = section.split('\n').filter((l) => /^\+(?!\+\+ )/.test(l)).length;
+      const removed = section.split('\n').filter((l) => /^-(?!-- )/.test(l)).length;
+      expect(out).toContain(` ${path} +${added} -${removed}`);
+    }
+    const manifest = sections.find((f) => f.split('\n', 1)[0]?.endsWith('/package.json')) ?? '';
+    for (const line of manifest.split('\n').filter((l) => /^[+-](?!(\+\+|--) )/.test(l)))
+      expect(out).toContain(line);
+    for (const hunk of readHunks(diff.text)) expect(out).toContain(hunk);
+    expect(out).toMatch(/^\[… \d+ changed lines: \+\d+ -\d+\]$/m);
+    expect(out).toMatch(/^\[… deleted: \d+ lines\]$/m);
     expect(out).toMatch(/\[… generated file: \d+ lines removed, \d+ added\]/);
-    expect(out.length).toBeLessThan(diff.text.length * 0.7);
+    expect(out.length).toBeLessThan(diff.text.length / 4);
+  });
+
+  it('keeps the changed lines of a big file that carry the identifiers a question names', () => {
+    const diff = realOutput('diff-git-log-ansi-escapes');
+    const out = diffTransform.compress(diff.text, ctx('how is eraseLines defined now?'))?.text ?? '';
+    const erase = diff.text.split('\n').filter((l) => /^[+-].*\beraseLines\b/.test(l));
+    expect(erase.length).toBeGreaterThan(2);
+    for (const line of erase) expect(out).toContain(line);
+    expect(out.length).toBeLessThan(diff.text.length / 3);
+  });
+
+  it("keeps git log's commit headers and --stat file list, and names a dual build's repeated changes once", () => {
+    const log = realOutput('diff-git-log-stat-entities');
+    const out = diffTransform.compress(log.text, ctx('summarise this'))?.text ?? '';
+    const stat = log.text
+      .split('\n')
+      .filter((l) => /^ \S.* \| +\d+|^commit |^Author: |^Date: |files? changed, /.test(l));
+    expect(stat.length).toBeGreaterThan(100);
+    for (const line of stat) expect(out).toContain(line);
+    expect(out).toMatch(/^\[… the same \d+ changed lines as dist\/\S+\]$/m);
+    expect(out.length).toBeLessThan(log.text.length / 10);
   });
 
   itWithCorpus('keeps every changed line and summarises source maps as counts', () => {
@@ -33,25 +70,15 @@ describe('diff transform', () => {
     expect(out.length).toBeLessThan(ky.text.length / 10);
   });
 
-  it('drops the ---/+++ lines a diff --git line already names and keeps every changed line', () => {
+  it('drops the ---/+++ lines a diff --git line already names and keeps every hunk header', () => {
     const diff = realOutput('diff-signal-exit');
     const out = diffTransform.compress(diff.text, ctx(diff.question))?.text ?? '';
     expect(out).not.toMatch(/^(--- a|\+\+\+ b)\//m);
     for (const header of diff.text.split('\n').filter((l) => l.startsWith('diff --git ')))
       expect(out).toContain(header);
-    // Every changed line of the files a reader reads; source maps are summarised, as the spec above says.
-    const sources = diff.text
-      .split(/^(?=diff --git )/m)
-      .filter((f) => !f.split('\n', 1)[0]?.endsWith('.map'));
-    const changed = sources
-      .join('')
-      .split('\n')
-      .filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l));
-    expect(changed.length).toBeGreaterThan(100);
-    for (const line of changed) expect(out).toContain(line);
+    for (const hunk of readHunks(diff.text)) expect(out).toContain(hunk);
     for (const needle of diff.needles) expect(out).toContain(needle);
-    expect(out).toMatch(/\[… \d+ unchanged lines\]/);
-    expect(out.length).toBeLessThan(diff.text.length * 0.8);
+    expect(out.length).toBeLessThan(diff.text.length * 0.25);
   });
 
   itWithCorpus(

@@ -43,6 +43,14 @@ describe('json transform', () => {
     expect(out.length).toBeLessThan(packages.text.length / 6);
   });
 
+  it('keeps the record a question names by its name among hundreds that mention it', () => {
+    const packages = realOutput('json-npm-query-all');
+    const out =
+      json.compress(packages.text, ctx('which version of undici is installed, and where?'))?.text ?? '';
+    const kept = JSON.parse(out) as Array<{ name?: string; location?: string }>;
+    expect(kept.find((p) => p.name === 'undici')?.location).toBe('node_modules/undici');
+  });
+
   itWithCorpus('keeps the fields a question names in a GitHub API object and drops link fields first', () => {
     const repo = corpusItem('json-octokit-get-repository.json');
     const out = json.compress(repo.text, ctx(repo.question))?.text ?? '';

@@ -4,7 +4,7 @@
 // fields says how many in an `"_omitted"` key, every array that lost items holds a `"… N items omitted"`
 // string where they were, and the headroom marker goes on its own line after the JSON.
 
-import { looksLikeJson } from '../detect.js';
+import { looksLikeJson, parseJson } from '../detect.js';
 import { type Query, relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
 
@@ -41,6 +41,9 @@ const SIGNAL_KEY =
   /^(status|state|error|errors|err|message|msg|conclusion|result|code|reason|failure|exit_?code|level|severity|ok|success|name|title|version|type|login|label|description|default|latest|license|total|count|\w+_count)$/i;
 const TROUBLE_VALUE =
   /^(error|failed|failure|fatal|cancelled|canceled|timed_out|rejected|denied|invalid|critical)$/i;
+
+// Fields that name a record: a query term equal to one of them asks for that record.
+const NAME_KEYS = ['name', 'id', 'key', 'title', 'login', 'label', 'slug', 'sku', 'package', 'module'];
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -98,6 +101,11 @@ function sampleRecords(node: Node, weights: ReadonlyMap<string, number>): void {
       if (v === null && counts && (counts.get('null') ?? 0) <= n * 0.05) score += 1;
     }
     score += 3 * relevance(JSON.stringify(item), weights);
+    // The record the question asks for by name (`undici`, not `undici-types`, which also holds the word).
+    for (const key of NAME_KEYS) {
+      const v = item[key];
+      if (typeof v === 'string' && weights.has(v.toLowerCase())) score += 20;
+    }
     if (score > 0) scored.push([score, i]);
   });
   scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
@@ -333,9 +341,11 @@ function budgetFor(size: number): number {
 /** Query terms found in most values say nothing about which value matters. */
 function selectiveWeights(units: readonly string[], query: Query): Map<string, number> {
   const weights = termWeights(units, query);
+  if (weights.size === 0) return weights;
+  const lowered = units.map((unit) => unit.toLowerCase());
   for (const [term] of weights) {
     let df = 0;
-    for (const unit of units) if (unit.toLowerCase().includes(term)) df++;
+    for (const unit of lowered) if (unit.includes(term)) df++;
     if (df > Math.max(3, units.length * 0.2)) weights.delete(term);
   }
   return weights;
@@ -348,7 +358,7 @@ export const json: Transform = {
   compress(text, ctx) {
     let value: Json;
     try {
-      value = JSON.parse(text) as Json;
+      value = parseJson(text) as Json;
     } catch {
       return undefined;
     }

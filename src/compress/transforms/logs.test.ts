@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { corpusItem, describeWithCorpus, itWithCorpus } from '../../../test/helpers/corpus.js';
 import { realOutput, serverLogLines } from '../../../test/helpers/real-outputs.js';
-import { template } from '../lines.js';
+import { logTemplate, template } from '../lines.js';
 import { buildQuery } from '../query.js';
 import { logs } from './logs.js';
 
@@ -98,6 +98,115 @@ describe('logs transform', () => {
     },
   );
 
+  it('keeps the first 5xx and 403 request of each path in an access log, and counts the statuses', () => {
+    const access = realOutput('log-http-access');
+    const out = logs.compress(access.text, ctx('what went wrong here'))?.text ?? '';
+    const failed = access.text.split('\n').filter((l) => /" (5\d\d|403) \d+ /.test(l));
+    const kinds = new Set(
+      failed.map((l) =>
+        l
+          .match(/"(\S+ \S+?)(\d+)? HTTP\/1\.1" (\d{3})/)
+          ?.slice(1)
+          .join(' '),
+      ),
+    );
+    for (const line of failed)
+      if (
+        kinds.delete(
+          line
+            .match(/"(\S+ \S+?)(\d+)? HTTP\/1\.1" (\d{3})/)
+            ?.slice(1)
+            .join(' '),
+        )
+      )
+        expect(out).toContain(line);
+    for (const status of ['500', '502', '503', '403'])
+      expect(out).toMatch(new RegExp(`^HTTP statuses: .*\\b${status}×\\d+`, 'm'));
+    expect(out).toMatch(/^ {2}\d+× "GET \/api\/inventory" 503 \(lines \d+-\d+\)$/m);
+    expect(out.length).toBeLessThan(access.text.length / 20);
+  });
+
+  it('never masks an HTTP status or an exit code into a template', () => {
+    expect(logTemplate('GET /orders/7 503 12.1 ms')).toBe('GET # 503 # ms');
+    expect(logTemplate('127.0.0.1 "GET /x HTTP/1.1" 404 12')).toContain('" 404 #');
+    expect(logTemplate('worker exited with code 137 after 12 s')).toBe(
+      'worker exited with code 137 after # s',
+    );
+    expect(logTemplate('request done status=502 in 20ms')).toBe('request done status=502 in #ms');
+    expect(template('request done status=502 in 20ms')).toBe('request done status=# in #ms');
+  });
+
+  it("keeps how npm's silly-level run ended: its error code, the request that failed and the exit status", () => {
+    for (const name of ['log-npm-install-silly', 'log-npm-ci-offline']) {
+      const npm = realOutput(name);
+      const out = logs.compress(npm.text, ctx('what went wrong here'))?.text ?? '';
+      for (const needle of npm.needles) expect(out, name).toContain(needle);
+      const exit = npm.text.split('\n').find((l) => /verbose exit 1$/.test(l));
+      expect(out, name).toContain(exit);
+    }
+  });
+
+  it('groups routine lines that differ only in the path they name', () => {
+    const npm = realOutput('log-npm-ci-offline');
+    const out = logs.compress(npm.text, ctx())?.text ?? '';
+    const timers = npm.text.split('\n').filter((l) => / silly unfinished npm timer reifyNode:/.test(l));
+    expect(timers.length).toBeGreaterThan(100);
+    expect(out).toContain(`  ${timers.length}× # silly unfinished npm timer # # (lines `);
+    const failed = npm.text.split('\n').filter((l) => / verbose reify failed optional dependency /.test(l));
+    for (const line of [failed[0], failed.at(-1)]) expect(out).toContain(line);
+    expect(out.length).toBeLessThan(npm.text.length / 8);
+  });
+
+  it('keeps errors that name different paths apart while routine lines naming them group', () => {
+    const programs = ['./raptor', './condor', './osprey', './falcon', './kestrel', './harrier'];
+    const lines = programs.flatMap((p, i) => [
+      ...Array.from({ length: 20 }, (_, k) => `2024-01-01 10:0${i}:${10 + k} INFO loaded ${p}/part${k}`),
+      `2024-01-01 10:0${i}:59 ERROR ciod: Error loading ${p}: invalid or missing program image`,
+    ]);
+    const out = logs.compress(lines.join('\n'), ctx())?.text ?? '';
+    for (const line of lines.filter((l) => l.includes(' ERROR '))) expect(out).toContain(line);
+    expect(out).toContain('  120× # INFO loaded # (lines 1-125)');
+  });
+
+  it('keeps every failing test of a unittest run, its exception and the tally', () => {
+    const run = realOutput('build-python-unittest');
+    const out = logs.compress(run.text, ctx('summarise this'))?.text ?? '';
+    for (const line of run.text.split('\n').filter((l) => /^(FAIL|ERROR): |^FAILED \(|^Ran /.test(l)))
+      expect(out).toContain(line);
+    expect(out).toContain("KeyError: 'A-7'");
+  });
+
+  it('says how many more repeated patterns there are when it lists only the commonest', () => {
+    const routine = Array.from({ length: 40 }, (_, k) =>
+      Array.from(
+        { length: 5 },
+        (_, i) => `2024-01-01 10:00:0${i} INFO job${'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN'[k]} step ${i}`,
+      ),
+    ).flat();
+    const out = logs.compress(routine.join('\n'), ctx())?.text ?? '';
+    expect(out).toMatch(
+      /^ {2}… and \d+ more patterns, \d+ lines \(headroom_retrieve with a query for their words\)$/m,
+    );
+  });
+
+  it('collapses passing tests into one count and keeps every failing one of a node --test run, with its tally', () => {
+    const tap = realOutput('build-node-test-tap');
+    const out = logs.compress(tap.text, ctx('summarise this'))?.text ?? '';
+    const passing = tap.text.split('\n').filter((l) => /^\s+ok \d+ - /.test(l)).length;
+    expect(out).toMatch(new RegExp(`^ {2}${passing}× ok # - … \\(a passing test\\)`, 'm'));
+    for (const line of tap.text.split('\n').filter((l) => /not ok \d+ - |^# (pass|fail) \d+$/.test(l)))
+      expect(out).toContain(line);
+    expect(out.length).toBeLessThan(tap.text.length / 2);
+  });
+
+  it('keeps every file compileall failed on and the first excerpt of each kind of SyntaxError', () => {
+    const run = realOutput('build-python-compileall');
+    const out = logs.compress(run.text, ctx('summarise this'))?.text ?? '';
+    for (const line of run.text.split('\n').filter((l) => /^\s+File "/.test(l))) expect(out).toContain(line);
+    for (const message of new Set(run.text.split('\n').filter((l) => /^\w*Error: /.test(l))))
+      expect(out).toContain(message);
+  });
+
   it('keeps a whole Java stack trace under its exception', () => {
     const trace = [
       '2024-01-01 10:00:00,000 ERROR [main] App: request failed',
@@ -130,11 +239,20 @@ describeWithCorpus('compiler output', () => {
     expect(out.length).toBeLessThan(item.text.length / 2);
   });
 
-  it('folds repeats of one kind into a count that names what they were about and where', () => {
-    const { out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
-    expect(out).toMatch(
-      /^ {2}4\d× error: '#' was not declared in this scope; names: ‘nullptr’, .*; in input_adapters\.hpp ×\d\d, lexer\.hpp ×\d+$/m,
-    );
+  it('folds repeats of one kind into a count that names what they were about and every place', () => {
+    const { item, out } = compressed('build-gxx-nlohmann-lexer-cxx03.txt');
+    const list = out.split('\n').find((l) => /^ {2}\d+× error: '#' was not declared in this scope;/.test(l));
+    expect(list).toMatch(/; names: ‘enable_if_t’, ‘nullptr’, .*; at \S+\.hpp:\d+, /);
+    const places = item.text.match(/^\S+(?=:\d+:\d+: error: ‘\w+’ was not declared in this scope$)/gm) ?? [];
+    const headers = item.text
+      .split('\n')
+      .filter((l) => /: error: ‘\w+’ was not declared in this scope$/.test(l));
+    expect(places.length).toBeGreaterThan(40);
+    for (const header of headers) {
+      const [path, line] = header.split(':');
+      const place = `${path?.slice(path.lastIndexOf('/') + 1)}:${line}`;
+      expect(out.includes(header) || list?.includes(`${place},`) || list?.endsWith(place)).toBe(true);
+    }
   });
 
   it('shows the first diagnostic of each kind in every file javac reports, and the totals', () => {

@@ -14,7 +14,7 @@ describe('search transform', () => {
     const grep = realOutput('search-grep-openai-retries');
     const out = search.compress(grep.text, ctx(grep.question))?.text ?? '';
     for (const needle of grep.needles) expect(out).toContain(needle);
-    expect(out).toMatch(/^\[… \d+ more in client\.ts, lines \d+-\d+\]$/m);
+    expect(out).toMatch(/^\[… \d+ more in client\.ts, between lines \d+ and \d+\]$/m);
     expect(out.length).toBeLessThan(grep.text.length / 2.5);
   });
 
@@ -24,7 +24,7 @@ describe('search transform', () => {
       const grep = corpusItem('search-cobra-command-methods.txt');
       const out = search.compress(grep.text, ctx(grep.question))?.text ?? '';
       for (const needle of grep.needles) expect(out).toContain(needle);
-      expect(out).toMatch(/^\[… 10\d more in command\.go, lines \d+-\d+\]$/m);
+      expect(out).toMatch(/^\[… \d{2,3} more in command\.go, between lines \d+ and \d+\]$/m);
       expect(out.length).toBeLessThan(grep.text.length / 5);
     },
   );
@@ -42,14 +42,39 @@ describe('search transform', () => {
     },
   );
 
-  it('keeps the first hit of every file grep searched', () => {
+  it('keeps the first hit of every file grep searched and the assignments that set the asked-for names', () => {
     const grep = realOutput('search-grep-undici-timeout');
     const out = search.compress(grep.text, ctx(grep.question))?.text ?? '';
     const lines = grep.text.split('\n').filter(Boolean);
     const files = new Set(lines.map((l) => l.split(':')[0]));
     expect(files.size).toBeGreaterThan(10);
     for (const file of files) expect(out).toContain(lines.find((l) => l.startsWith(`${file}:`)));
-    expect(out.length).toBeLessThan(grep.text.length / 5);
+    for (const line of lines.filter((l) => /this\[k(Headers|Body)Timeout\] = /.test(l)))
+      expect(out).toContain(line);
+    // Each file also shows its best hit for the question, so the bound is a little above a fifth.
+    expect(out.length).toBeLessThan(grep.text.length / 4);
+  });
+
+  it('ranks a hit that matches one query term above every hit that matches none', () => {
+    const hits = [
+      ...Array.from({ length: 60 }, (_, i) => `src/net/pool.ts:${i + 1}:  const slot${i} = take(${i});`),
+      'src/net/pool.ts:61:  const retries = options.retries ?? 3;',
+      ...Array.from({ length: 60 }, (_, i) => `src/net/pool.ts:${i + 62}:  release(slot${i});`),
+    ].join('\n');
+    const out = search.compress(hits, ctx('how many retries by default?'))?.text ?? '';
+    expect(out).toContain('src/net/pool.ts:61:  const retries = options.retries ?? 3;');
+    expect(out).toMatch(/^\[… 119 more in pool\.ts, between lines 2 and 121\]$/m);
+  });
+
+  it('takes this[x] = …, obj.x = … and x: value for definitions of x', () => {
+    const hits = [
+      ...Array.from({ length: 30 }, (_, i) => `lib/agent.js:${i + 1}:    use(connectTimeout, ${i})`),
+      'lib/agent.js:40:    this[kConnectTimeout] = connectTimeout ?? 10e3',
+      'lib/config.js:3:  connectTimeout: 10e3,',
+      'lib/socket.js:9:  socket.connectTimeout = 5e3',
+    ].join('\n');
+    const out = search.compress(hits, ctx('where is the default connectTimeout set?'))?.text ?? '';
+    for (const line of hits.split('\n').slice(30)) expect(out).toContain(line);
   });
 
   itWithCorpus('keeps the first hit of every file and the best hits of the files a question names', () => {
@@ -75,6 +100,25 @@ describe('search transform', () => {
     const out = search.compress(ls.text, ctx(ls.question))?.text ?? '';
     for (const header of ls.text.split('\n').filter((l) => l.endsWith(':'))) expect(out).toContain(header);
     for (const needle of ls.needles) expect(out).toContain(needle);
+  });
+
+  it('keeps the entries a question names in the directory it names, and names the rest by family', () => {
+    const ls = realOutput('shell-ls-laR-mcp-sdk');
+    const out = search.compress(ls.text, ctx(ls.question))?.text ?? '';
+    for (const needle of ls.needles) expect(out).toContain(needle);
+    expect(out).toMatch(/^\[… \d+ more entries: (\w+\.\{[\w.,]+\}, )+/m);
+    expect(out.length).toBeLessThan(ls.text.length / 3);
+  });
+
+  it('keeps the direct dependencies of an npm ls tree, every unmet one, and the branch down to the one asked for', () => {
+    const tree = realOutput('shell-npm-ls-all');
+    const out = search.compress(tree.text, ctx(tree.question))?.text ?? '';
+    const lines = tree.text.split('\n');
+    for (const line of lines.filter((l) => /^[+`]-- |UNMET/.test(l))) expect(out).toContain(line);
+    const target = lines.findIndex((l) => l.includes(tree.needles[1] as string));
+    expect(out).toContain(lines[target]);
+    expect(out).toMatch(/^ *\[… \d+ more under express@[\d.]+\]$/m);
+    expect(out.length).toBeLessThan(tree.text.length / 2.5);
   });
 
   itWithCorpus('keeps ls -R directory headers and the entries a question names in a Debian crate', () => {

@@ -97,7 +97,7 @@ export function bm25(texts: readonly string[], query: Query): number[] {
 }
 
 function budgetFor(size: number): number {
-  return Math.min(size * 0.4, 1500 + 60 * Math.sqrt(size));
+  return Math.min(size * 0.25, 1000 + 45 * Math.sqrt(size));
 }
 
 export const text: Transform = {
