@@ -183,6 +183,40 @@ describe('compress (Anthropic messages)', () => {
     }
   });
 
+  it('keeps whole the body of a read file that an earlier output pointed at, and only after that output', () => {
+    const source = realSourceFile();
+    const lines = source.text.split('\n');
+    const reads = (before: string) =>
+      toolResultText(
+        compress(
+          callsOf([
+            { name: 'Bash', input: { command: 'npx tsc --noEmit' }, text: before },
+            { name: 'Read', input: { file_path: '/work/app/src/client.ts' }, text: source.text },
+          ]),
+          { disableTransforms: ['dedup'] },
+        ).messages,
+        6,
+      );
+    const unpointed = reads('Found 0 errors.\n');
+    // A line of a body the outline elides when nothing points into it, found once in the file.
+    const elided = [...unpointed.matchAll(/lines (\d+)-(\d+): body of \w+ elided/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    const line = elided
+      .flatMap(([first, last]) => lines.slice((first as number) - 1, last))
+      .find(
+        (l) => l.trim().length > 30 && lines.indexOf(l) === lines.lastIndexOf(l) && !unpointed.includes(l),
+      );
+    expect(line).toBeDefined();
+    const at = lines.indexOf(line as string) + 1;
+    const tsc = `src/client.ts(${at},7): error TS2322: Type 'string' is not assignable to type 'URL'.\n`;
+    const pointed = reads(`${tsc}Found 1 error in src/client.ts:${at}\n`);
+    const [first, last] = elided.find(([a, b]) => (a as number) <= at && at <= (b as number)) as number[];
+    expect(pointed).toContain(lines.slice((first as number) - 1, last).join('\n'));
+    expect(pointed).toMatch(MARKER_PATTERN);
+  });
+
   it('passes a small source file read whole, sends a large one to the code transform, and never a file it edited', () => {
     const source = realSourceFile();
     const lines = source.text.split('\n');

@@ -10,6 +10,7 @@ import { sampleOf } from './detect.js';
 import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
 import { Memo } from './memo.js';
 import { numberedLines } from './numbered.js';
+import { Pointers } from './pointers.js';
 import {
   argumentText,
   decideRead,
@@ -72,6 +73,8 @@ export interface CompressTextOptions
   kind?: Kind | 'auto';
   /** Reuse the result of an identical earlier call (default true); benchmarks turn it off. */
   memo?: boolean;
+  /** The file the text was read from, when it is one: its extension tells the code transform the language. */
+  path?: string;
 }
 
 export interface Engine {
@@ -123,10 +126,11 @@ function memoKey(
   disabled: ReadonlySet<string>,
 ): string {
   const terms = ctx.query.terms.join(' ');
+  const pointed = ctx.pointed?.join(',') ?? '';
   // The tool's arguments count: the code transform reads the start line of `sed -n` and the grep pattern.
   return createHash('sha256')
     .update(
-      `${kind ?? ''}\u0000${terms}\u0000${ctx.pathHint ?? ''}\u0000${ctx.toolArgs ?? ''}\u0000${[...disabled].sort().join(',')}\u0000`,
+      `${kind ?? ''}\u0000${terms}\u0000${ctx.pathHint ?? ''}\u0000${ctx.toolArgs ?? ''}\u0000${pointed}\u0000${[...disabled].sort().join(',')}\u0000`,
     )
     .update(text)
     .digest('hex');
@@ -231,6 +235,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const guarded: string[] = [];
     // Files earlier calls edited: reading one again shows what the model is working on, and passes whole.
     const edited = new Set<string>();
+    // Lines of files that earlier outputs named (diagnostics, stack frames, grep hits): a read of one keeps them.
+    const pointers = new Pointers();
     const codeReads = {
       minLines: call.codeMinLines ?? options.codeMinLines ?? ENGINE_DEFAULTS.codeMinLines,
       minTokens: call.codeMinTokens ?? options.codeMinTokens ?? ENGINE_DEFAULTS.codeMinTokens,
@@ -296,6 +302,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             toolName: output.toolName,
             toolArgs: output.toolArgs,
             pathHint: pathHint(output.toolArgs),
+            pointed: policyDecision === 'file-read' ? pointers.linesOf(pathHint(output.toolArgs)) : undefined,
           };
           const decisionKey = memoKey(output.text, ctx, forcedKind, disabled);
           handled += output.text.length;
@@ -333,6 +340,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           }
         }
         if (key) repeats.remember(output, key);
+        if (policyDecision !== 'file-read') pointers.add(output.text);
       } catch (error) {
         text = output.text;
         stats.transform = undefined;
@@ -365,7 +373,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     });
     const disabled = new Set(call.disableTransforms ?? options.disableTransforms ?? []);
     const kind = call.kind && call.kind !== 'auto' ? call.kind : undefined;
-    const ctx: TransformContext = { query: buildQuery(call.query ?? '') };
+    const ctx: TransformContext = { query: buildQuery(call.query ?? ''), pathHint: call.path };
     const result =
       text.length === 0
         ? undefined

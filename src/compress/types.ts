@@ -45,6 +45,8 @@ export interface TransformContext {
   toolArgs?: string;
   /** The file the block came from, when the call names one (`file_path`, `cat src/a.py`). */
   pathHint?: string;
+  /** Lines of that file (1-based) that earlier outputs of the conversation pointed at (pointers.ts). */
+  pointed?: readonly number[];
 }
 
 /** The kept content of a block and a short account of what was dropped (for the marker line). */
