@@ -39,11 +39,12 @@ function corpusItems() {
     });
 }
 
-const { realOutputs } = await helper('test/helpers/real-outputs.ts');
+const { realOutputs, realSourceFile } = await helper('test/helpers/real-outputs.ts');
+const { sourceItems } = await helper('test/helpers/source-files.ts');
 const { genericRetention, GENERIC_QUESTIONS } = await helper('test/helpers/generic-questions.ts');
 const sets = [
   { name: 'corpus', items: corpusItems() },
-  { name: 'generated', items: realOutputs() },
+  { name: 'generated', items: [...realOutputs(), realSourceFile(), ...sourceItems()] },
 ].filter((set) => set.items.length > 0);
 if (sets.length < 2) console.log(`(the shared corpus is not at ${corpus}: the generated set only)\n`);
 
@@ -150,6 +151,16 @@ for (const category of categories.filter((c) => c !== 'overall')) {
   // JSON: the documents as items of one 1 MB array, the shape of a big API listing.
   const block =
     category === 'json' ? `[${blockOf(texts, 1e6).replace(/\n(?=[[{])/g, ',\n')}]` : blockOf(texts, 1e6);
+  if (category === 'code') {
+    // Source: one file of each language grown to 1 MB by repeating it, as a reader would read one big file.
+    for (const item of items.filter((i) => /\.\w+$/.test(i.name))) {
+      const ext = /\.(\w+)$/.exec(item.name)[1];
+      if (speeds.some((s) => s.label === `code .${ext}`)) continue;
+      const file = blockOf([item.text], 1e6);
+      speeds.push(measureSpeed(engine, `code .${ext}`, file, item.question, 3, `big.${ext}`));
+    }
+    continue;
+  }
   speeds.push(measureSpeed(engine, category, block, items[0]?.question ?? ''));
 }
 console.log(

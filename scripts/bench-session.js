@@ -2,7 +2,8 @@
 // Codex on the Responses API) built from the shared corpus, each replayed turn by turn once straight to a
 // local model API and once through `headroom proxy` (the built CLI), with the provider's prompt caching
 // simulated on the requests exactly as the model API received them. Run with `npm run bench:session`
-// (builds first); `--questions` adds each item's question as a message typed while the agent works.
+// (builds first); `--questions` adds each item's question as a message typed while the agent works; `--show N`
+// prints call N's output as the model received it through headroom.
 //
 // The model API here answers every turn with the session's next tool call, so both runs hold the same
 // conversation; only what the proxy rewrote differs. Figures are the same from run to run, timing aside.
@@ -34,6 +35,9 @@ import { codexSession } from './sessions/codex.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = process.env.HEADROOM_CORPUS ?? resolve(root, '../shared/corpus');
 const questions = process.argv.includes('--questions');
+// `--show 15`: print the output of call 15 of each session as the model received it through headroom.
+const showAt = process.argv.indexOf('--show');
+const show = showAt > 0 ? Number(process.argv[showAt + 1]) : undefined;
 const TARGETS = { billedRatio: 0.5, needlesVerbatim: 0.95 };
 // Simulated time between two requests of a session: a model's answer plus the tool's run.
 const TURN_GAP_MS = 20_000;
@@ -295,6 +299,10 @@ function outputTable(session, direct, proxied, originals, say) {
         ? `whole${decision === 'compress' ? '' : ` (policy: ${decision})`}`
         : `compressed${ids.length ? ', retrievable' : ''}`;
     const found = `${inDirect.length}/${inProxied.length}/+${retrievable.length} of ${step.item.needles.length}`;
+    if (show === i + 1)
+      say(
+        `---- call ${i + 1} through headroom ----\n${p}\n---- missing: ${inDirect.filter((x) => !inProxied.includes(x)).join(' | ')}`,
+      );
     say(
       `${String(i + 1).padStart(4)}  ${clip(callLabel(step), 43).padEnd(44)}${clip(step.item.name, 37).padEnd(38)}` +
         `${n(countTokens(d, session.model)).padStart(14)}${n(countTokens(p, session.model)).padStart(9)}  ` +

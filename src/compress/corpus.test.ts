@@ -13,17 +13,8 @@ import {
 import { measureItems, totals } from '../perf/measure.js';
 import { MARKER_PATTERN } from './marker.js';
 
-// These questions ask for facts inside function bodies that they do not name and that the outline's ranking does
-// not keep; each such body's note names its exact lines, so the fact is one read away.
-const DROPS_NEEDLES = new Set([
-  'code-cobra-completions.go',
-  'code-cordova-CordovaWebViewImpl.java',
-  'code-nlohmann-lexer.hpp',
-  'code-requests-sessions.py',
-]);
-
 describeWithCorpus('on every corpus item, with its question as the query', () => {
-  specifyTheEngineOn(corpusItems(), DROPS_NEEDLES);
+  specifyTheEngineOn(corpusItems());
 });
 
 describeWithCorpus('on every corpus item, with a generic question as the query', () => {
@@ -34,8 +25,6 @@ describeWithCorpus('reduction on the corpus (o200k_base tokens, each question as
   // Floors sit just under the figures `npm run bench:compress` prints, so a regression fails here.
   const rows = measureItems(engine, corpusItems());
   const byCategory = new Map(totals(rows).map((t) => [t.category, t]));
-  const withoutKnownDrops = totals(rows.filter((r) => !DROPS_NEEDLES.has(r.name)));
-  const retentionOf = (category: string) => withoutKnownDrops.find((t) => t.category === category)?.retention;
   const floors: Array<[string, number]> = [
     ['logs', 0.89],
     ['json', 0.83],
@@ -50,7 +39,7 @@ describeWithCorpus('reduction on the corpus (o200k_base tokens, each question as
     it(`shrinks ${category} by at least ${Math.round(floor * 100)}% and keeps every needle`, () => {
       const total = byCategory.get(category);
       expect(total?.reduction).toBeGreaterThanOrEqual(floor);
-      expect(retentionOf(category)).toBe(1);
+      expect(total?.retention).toBe(1);
     });
   }
 

@@ -104,11 +104,18 @@ export function totals(rows: readonly BenchRow[]): BenchTotal[] {
 }
 
 /** Transform throughput on `text`, best of `runs` (first run warms up the JIT). */
-export function measureSpeed(engine: Engine, label: string, text: string, query = '', runs = 5): SpeedFigure {
+export function measureSpeed(
+  engine: Engine,
+  label: string,
+  text: string,
+  query = '',
+  runs = 5,
+  pathHint?: string,
+): SpeedFigure {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    engine.compressText(text, { query, memo: false, tokenCounting: 'estimate' });
+    engine.compressText(text, { query, memo: false, tokenCounting: 'estimate', path: pathHint });
     best = Math.min(best, performance.now() - started);
   }
   const bytes = Buffer.byteLength(text);

@@ -1445,3 +1445,47 @@ public final class JobQueue {
     }
 }
 `;
+
+/**
+ * The real files among them (as packages ship them, and this repository's), as items of the code category: the
+ * question names the function, whose signature and last line must stay. For benchmarks and the engine's specs.
+ */
+export function sourceItems(): Array<{
+  name: string;
+  category: string;
+  text: string;
+  question: string;
+  needles: string[];
+}> {
+  return sourceFiles()
+    .filter((file) => file.origin !== 'written')
+    .map((file) => {
+      const lines = file.text.split('\n');
+      const at = lines.findIndex((line) => line.includes(file.signature));
+      if (at < 0) throw new Error(`${file.path} does not hold ${file.signature}`);
+      return {
+        name: `code-${file.path.split('/').at(-1)}`,
+        category: 'code',
+        text: file.text,
+        question: `In ${file.path}: ${file.question}`,
+        needles: [(lines[at] as string).trim(), lastBodyLine(lines, at)],
+      };
+    });
+}
+
+/** The last line of the body that opens at `at`: the last non-blank line indented deeper than it, trimmed. */
+function lastBodyLine(lines: readonly string[], at: number): string {
+  const indent = (line: string) => /^[ \t]*/.exec(line)?.[0].length ?? 0;
+  const own = indent(lines[at] as string);
+  let last = at;
+  let i = at + 1;
+  // Past the signature's own continuation lines, to the body.
+  while (i < lines.length && !/[{:]\s*$/.test(lines[i - 1] as string)) i++;
+  for (; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === '') continue;
+    if (indent(line) <= own) break;
+    last = i;
+  }
+  return (lines[last] as string).trim();
+}

@@ -14,6 +14,19 @@ export interface Elision {
   name?: string;
   /** The note is the block's only statement (Python: a comment alone is no statement, `...` is one). */
   needsStatement: boolean;
+  /**
+   * What the note starts with when it sits inside a comment (`///`, ` *`, '' in a docstring) rather than being
+   * one written with the language's line comment.
+   */
+  mark?: string;
+  /** Dropped lines worth showing under the note, each as `// 142: <the line>` (code-hints.ts). */
+  hints?: readonly Hint[];
+}
+
+/** A dropped line shown under its elision's note: its 0-based index and its text, trimmed. */
+export interface Hint {
+  line: number;
+  text: string;
 }
 
 /** Fewer lines than this stay: a note would cost about as much as they do. */
@@ -48,7 +61,21 @@ export function noteFor(
   const indent = indentationOf(source.code, elision.start, elision.end);
   const what = elision.what ? `: ${elision.what}` : '';
   const statement = elision.needsStatement ? '... ' : '';
-  return `${indent}${statement}${comment} lines ${first}-${last}${what} elided (${readBack(first, last)})`;
+  return `${indent}${statement}${markOf(elision, comment)}lines ${first}-${last}${what} elided (${readBack(first, last)})`;
+}
+
+/** `// ` for a note written as a line comment, the comment's own mark inside one, nothing in a docstring. */
+function markOf(elision: Elision, comment: string): string {
+  const mark = elision.mark ?? comment;
+  return mark ? `${mark} ` : '';
+}
+
+/** The lines under a note that show its hints: `    //   142: error_message = "…";`. */
+function hintLines(elision: Elision, source: SourceLines, comment: string): string[] {
+  if (!elision.hints || elision.hints.length === 0) return [];
+  const indent = indentationOf(source.code, elision.start, elision.end);
+  const mark = markOf(elision, comment);
+  return elision.hints.map((hint) => `${indent}${mark}  ${source.numbers[hint.line]}: ${hint.text}`);
 }
 
 /**
@@ -71,6 +98,7 @@ export function renderElided(
     // A file with CRLF line ends keeps them on the notes too.
     const cr = (lines[elision.start] as string).endsWith('\r') ? '\r' : '';
     out.push(`${prefix}${noteFor(elision, source, comment, readBack)}${cr}`);
+    for (const hint of hintLines(elision, source, comment)) out.push(`${prefix}${hint}${cr}`);
     next = elision.end + 1;
   }
   for (let i = next; i < lines.length; i++) out.push(lines[i] as string);

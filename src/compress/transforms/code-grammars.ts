@@ -5,10 +5,11 @@ import { createRequire } from 'node:module';
 import { Language, Parser, Query } from 'web-tree-sitter';
 import { LANGUAGES, type LanguageName, type LanguageSpec } from './code-languages.js';
 
-/** A loaded grammar: a parser set to it and its compiled definitions query. */
+/** A loaded grammar: a parser set to it and its compiled definitions and comments queries. */
 export interface Grammar {
   parser: Parser;
   definitions: Query;
+  comments: Query;
 }
 
 const require = createRequire(import.meta.url);
@@ -25,7 +26,11 @@ async function loadGrammar(spec: LanguageSpec): Promise<void> {
   );
   const parser = new Parser();
   parser.setLanguage(language);
-  grammars.set(spec.name, { parser, definitions: new Query(language, spec.definitions) });
+  grammars.set(spec.name, {
+    parser,
+    definitions: new Query(language, spec.definitions),
+    comments: new Query(language, spec.comments),
+  });
 }
 
 /**

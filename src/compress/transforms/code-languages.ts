@@ -26,7 +26,12 @@ export interface LanguageSpec {
   definitions: string;
   /** Braces: the lines between `{` and `}` go. Indentation (Python): the block's statements go. */
   blocks: 'braces' | 'indentation';
+  /** Comments (and Python's docstrings) as a tree-sitter query capturing each as `@comment`. */
+  comments: string;
 }
+
+const COMMENT = '(comment) @comment';
+const LINE_AND_BLOCK_COMMENTS = '[(line_comment) (block_comment)] @comment';
 
 // Only bodies in braces (a statement block) are elided in the C family: an arrow function or a lambda whose
 // body is an expression has no lines of its own to drop.
@@ -46,6 +51,7 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
     comment: '#',
     definitions: '(function_definition body: (block) @body) @definition',
     blocks: 'indentation',
+    comments: '[(comment) @comment (expression_statement (string) @comment)]',
   },
   javascript: {
     name: 'javascript',
@@ -53,6 +59,7 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
     comment: '//',
     definitions: JS_DEFINITIONS,
     blocks: 'braces',
+    comments: COMMENT,
   },
   typescript: {
     name: 'typescript',
@@ -60,8 +67,16 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
     comment: '//',
     definitions: JS_DEFINITIONS,
     blocks: 'braces',
+    comments: COMMENT,
   },
-  tsx: { name: 'tsx', grammar: 'tsx', comment: '//', definitions: JS_DEFINITIONS, blocks: 'braces' },
+  tsx: {
+    name: 'tsx',
+    grammar: 'tsx',
+    comment: '//',
+    definitions: JS_DEFINITIONS,
+    blocks: 'braces',
+    comments: COMMENT,
+  },
   go: {
     name: 'go',
     grammar: 'go',
@@ -72,6 +87,7 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
       (func_literal body: (block) @body)
     ] @definition`,
     blocks: 'braces',
+    comments: COMMENT,
   },
   rust: {
     name: 'rust',
@@ -82,6 +98,7 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
       (closure_expression body: (block) @body)
     ] @definition`,
     blocks: 'braces',
+    comments: LINE_AND_BLOCK_COMMENTS,
   },
   java: {
     name: 'java',
@@ -94,6 +111,7 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
       (lambda_expression body: (block) @body)
     ] @definition`,
     blocks: 'braces',
+    comments: LINE_AND_BLOCK_COMMENTS,
   },
   c: {
     name: 'c',
@@ -101,6 +119,7 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
     comment: '//',
     definitions: '(function_definition body: (compound_statement) @body) @definition',
     blocks: 'braces',
+    comments: COMMENT,
   },
   cpp: {
     name: 'cpp',
@@ -111,6 +130,7 @@ export const LANGUAGES: Readonly<Record<LanguageName, LanguageSpec>> = {
       (lambda_expression body: (compound_statement) @body)
     ] @definition`,
     blocks: 'braces',
+    comments: COMMENT,
   },
 };
 

@@ -6,11 +6,12 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { SourceLines } from '../numbered.js';
 import { containsTerm, type Query } from '../query.js';
+import { commentElisions, type RowSpan } from './code-docs.js';
 import { type Elision, MIN_ELIDED_LINES, renderElided } from './code-elisions.js';
 import { grammarFor } from './code-grammars.js';
 import type { LanguageName, LanguageSpec } from './code-languages.js';
 import type { NamesAsked } from './code-names.js';
-import { type Candidate, relevantBodies } from './code-relevance.js';
+import { bodiesPointedAt, type Candidate, relevantBodies } from './code-relevance.js';
 
 /** A parse with syntax errors over more than this share of its lines is the wrong language or not code. */
 const MAX_ERROR_SHARE = 0.1;
@@ -243,6 +244,18 @@ function namesIdentifier(definitions: readonly Definition[]): boolean {
   );
 }
 
+/** The rows of the definitions kept because the request names them, outermost ones only. */
+function wantedSpans(definitions: readonly Definition[]): RowSpan[] {
+  const spans: RowSpan[] = [];
+  const visit = (definition: Definition) => {
+    if (definition.wanted)
+      spans.push({ start: definition.node.startPosition.row, end: lastRow(definition.node) });
+    else if (definition.wantedInside) definition.children.forEach(visit);
+  };
+  definitions.forEach(visit);
+  return spans;
+}
+
 /** The text of the definitions kept because the request names them, outermost ones only. */
 function namedText(definitions: readonly Definition[], code: readonly string[]): string[] {
   const texts: string[] = [];
@@ -280,9 +293,21 @@ function isWrapper(definition: Definition, range: Range, spec: LanguageSpec): bo
 
 type ElidedBody = Elision & Candidate;
 
+/** A constructor of this many lines or fewer stays whole: it holds the object's fields and their defaults. */
+const MAX_CONSTRUCTOR_LINES = 60;
+// `__init__`, `constructor`, Rust's `new` and `default`, Go's `NewStore`.
+const CONSTRUCTOR_NAME = /^(__init__|constructor|new|default|New[A-Z]\w*)$/;
+
+function isShortConstructor(definition: Definition, range: Range): boolean {
+  const named =
+    definition.node.type === 'constructor_declaration' || CONSTRUCTOR_NAME.test(definition.name ?? '');
+  return named && range.end - range.start + 1 <= MAX_CONSTRUCTOR_LINES;
+}
+
 function decide(definition: Definition, spec: LanguageSpec, out: ElidedBody[]): void {
   if (definition.wanted) return;
   const range = definition.wantedInside ? null : rangeOf(definition, spec);
+  if (range && isShortConstructor(definition, range)) return;
   if (!range || definition.body.hasError || isWrapper(definition, range, spec)) {
     for (const child of definition.children) decide(child, spec, out);
     return;
@@ -323,6 +348,7 @@ function outlineWith(
   source: SourceLines,
   spec: LanguageSpec,
   asked: NamesAsked,
+  pointed: ReadonlySet<number>,
 ): OutlineResult & { errors: number } {
   const text = source.code.join('\n');
   const tree = parse(spec, text);
@@ -339,10 +365,22 @@ function outlineWith(
     const relevant = namesIdentifier(roots)
       ? new Set<ElidedBody>()
       : relevantBodies(bodies, source.code, termsNotIn(asked.query, namedText(roots, source.code)));
-    const elisions: Elision[] = bodies
+    for (const body of bodiesPointedAt(bodies, pointed, source.code.length)) relevant.add(body);
+    const elided: Elision[] = bodies
       .filter((body) => !relevant.has(body))
-      .map(({ from: _, ...elision }) => elision)
-      .sort((a, b) => a.start - b.start);
+      .map(({ from: _, ...elision }) => elision);
+    const kept = [
+      ...wantedSpans(roots),
+      ...[...relevant].map((body) => ({ start: body.from, end: body.end })),
+    ];
+    const comments = commentElisions(
+      tree,
+      spec,
+      source.code,
+      [...elided, ...kept],
+      new Set(kept.map((span) => span.start)),
+    );
+    const elisions = [...elided, ...comments].sort((a, b) => a.start - b.start);
     return {
       parsed: true,
       spec,
@@ -380,11 +418,12 @@ export function outlineSource(
   source: SourceLines,
   spec: LanguageSpec,
   asked: NamesAsked,
+  pointed: ReadonlySet<number>,
   alternative?: LanguageSpec,
 ): OutlineResult {
-  const first = outlineWith(source, spec, asked);
+  const first = outlineWith(source, spec, asked, pointed);
   if (!alternative || (first.parsed && first.errors === 0)) return first;
-  const second = outlineWith(source, alternative, asked);
+  const second = outlineWith(source, alternative, asked, pointed);
   return second.errors < first.errors ? second : first;
 }
 

@@ -11,7 +11,7 @@ export interface Candidate {
   end: number;
 }
 
-const MAX_KEPT = 3;
+const MAX_KEPT = 1;
 /** A body must hold this many of the query's terms (or all of them, when the query has fewer). */
 const MIN_TERMS = 2;
 /** Bodies scoring under this share of the best one are not what the question is about. */
@@ -53,6 +53,35 @@ export function relevantBodies<T extends Candidate>(
     if (kept.size >= MAX_KEPT || score < best * MIN_SHARE_OF_BEST) break;
     const size = candidate.end - candidate.start + 1;
     if (lines + size > budget) continue;
+    kept.add(candidate);
+    lines += size;
+  }
+  return kept;
+}
+
+/**
+ * The candidates holding lines that earlier outputs pointed at (a diagnostic, a stack frame, a grep hit), the
+ * most pointed-at first, within the same share of the file as ranked bodies; the others show those lines as hints.
+ */
+export function bodiesPointedAt<T extends Candidate>(
+  candidates: readonly T[],
+  pointed: ReadonlySet<number>,
+  lineCount: number,
+): Set<T> {
+  const kept = new Set<T>();
+  if (pointed.size === 0) return kept;
+  const counted = candidates
+    .map((candidate) => {
+      let count = 0;
+      for (const row of pointed) if (row >= candidate.start && row <= candidate.end) count++;
+      return { candidate, count };
+    })
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count || a.candidate.start - b.candidate.start);
+  let lines = 0;
+  for (const { candidate } of counted) {
+    const size = candidate.end - candidate.start + 1;
+    if (lines + size > lineCount * MAX_LINE_SHARE) continue;
     kept.add(candidate);
     lines += size;
   }

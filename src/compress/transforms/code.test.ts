@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { realSourceFile } from '../../../test/helpers/real-outputs.js';
 import {
   amalgamatedFile,
   type SourceFile,
@@ -37,9 +38,24 @@ const contextFor = (file: SourceFile, question = file.question, toolArgs?: strin
 });
 
 // A note: an optional number column, then `[...] // lines a-b[: what] elided (Read offset=a limit=n)`, or
-// `(sed -n 'a,bp' path)` for a file a shell command printed.
+// `(sed -n 'a,bp' path)` for a file a shell command printed; inside a comment it starts with the comment's own
+// mark (`///`, ` *`) or none (a docstring).
 const NOTE =
-  /^(?: *\d*[\t→])?\s*(?:\.\.\. )?(?:#|\/\/) lines (\d+)-(\d+)(?:: [^()]*)? elided \((?:Read offset=(\d+) limit=(\d+)|sed -n '(\d+),(\d+)p' \S+)\)\r?$/;
+  /^(?: *\d*[\t→])?\s*(?:\.\.\. )?(?:(?:#|\/\/[/!]?|\*) )?lines (\d+)-(\d+)(?:: [^()]*)? elided \((?:Read offset=(\d+) limit=(\d+)|sed -n '(\d+),(\d+)p' \S+)\)\r?$/;
+// A dropped line shown under its note: `    //   142: error_message = "…";`.
+const HINT = /^(?: *\d*[\t→])?\s*(?:(?:#|\/\/[/!]?|\*) )? {2}(\d+): /;
+
+/** The output without the hint lines under its notes: what is left is kept lines and notes. */
+function withoutHints(output: readonly string[]): string[] {
+  const out: string[] = [];
+  let underNote = false;
+  for (const line of output) {
+    if (underNote && HINT.test(line)) continue;
+    underNote = NOTE.test(line);
+    out.push(line);
+  }
+  return out;
+}
 
 interface Note {
   at: number;
@@ -71,7 +87,7 @@ function restore(
   numberOf: (i: number) => number,
 ): string[] {
   const byNumber = new Map(shown.map((line, i) => [numberOf(i), line]));
-  return output.flatMap((line) => {
+  return withoutHints(output).flatMap((line) => {
     const [note] = notesOf([line]);
     if (!note) return [line];
     return Array.from({ length: note.limit }, (_, k) => byNumber.get(note.offset + k) ?? '<missing>');
@@ -166,7 +182,7 @@ describe('the code transform', () => {
         const output = outputOf(out?.text);
         const notes = notesOf(output);
         expect(notes.length).toBeGreaterThan(0);
-        const numbers = output.flatMap((line) =>
+        const numbers = withoutHints(output).flatMap((line) =>
           NOTE.test(line) ? [] : [Number(/^ *(\d+)\t/.exec(line)?.[1])],
         );
         expect(numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number))).toBe(true);
@@ -208,9 +224,9 @@ describe('the code transform', () => {
   });
 
   describe('reduction on a file over 300 lines asked about one of its functions (cl100k tokens)', () => {
-    // Measured: typescript 55%, javascript 67%, python 66%, c 61%, cpp 66%, go 49%, rust 43%, java 33%; tsx
-    // (the only real TSX here is 163 lines) 59%. The Go, Rust and Java files are written for these tests and
-    // declaration-heavy (types, accessors, doc comments all stay), so their floors sit lower.
+    // Measured: typescript 51%, javascript 67%, python 67%, c 67%, cpp 64%, go 46%, rust 45%, java 30%; tsx
+    // (the only real TSX here is 163 lines) 58%. The Go, Rust and Java files are written for these tests and
+    // declaration-heavy (types, accessors and constructors stay), so their floors sit lower.
     const floors: Partial<Record<SourceFile['language'], number>> = {
       typescript: 0.5,
       tsx: 0.5,
@@ -219,8 +235,8 @@ describe('the code transform', () => {
       c: 0.5,
       cpp: 0.5,
       go: 0.45,
-      rust: 0.4,
-      java: 0.3,
+      rust: 0.43,
+      java: 0.28,
     };
     const measure = (file: SourceFile) => {
       const before = countTokens(file.text);
@@ -327,7 +343,60 @@ describe('the code transform', () => {
     expect(file.text).toContain(fact);
     expect(out).toContain(fact);
     expect(countTokens(out)).toBeLessThan(countTokens(file.text) * 0.5);
-    expect(code.compress(file.text, contextFor(file, ''))?.text).not.toContain(fact);
+    // Asked nothing, the body goes: the error it raises is left as a hint under its note.
+    const unasked = outputOf(code.compress(file.text, contextFor(file, ''))?.text);
+    const shown = unasked.filter((line) => line.includes(fact));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((line) => HINT.test(line))).toBe(true);
+  });
+
+  it('shortens a long comment to its first lines, the note inside the comment', () => {
+    const file = realSourceFile();
+    const original = lines(file.text);
+    const ctx = { query: buildQuery(file.question), pathHint: 'src/client.ts' };
+    const output = outputOf(code.compress(file.text, ctx)?.text);
+    const comments = notesOf(output).filter((note) =>
+      /rest of the comment elided/.test(output[note.at] as string),
+    );
+    expect(comments.length).toBeGreaterThan(0);
+    for (const note of comments) {
+      // The note sits inside the comment it shortens, after the comment's first line.
+      expect((output[note.at - 1] as string).trim()).toBe((original[note.first - 2] as string).trim());
+      expect(countSyntaxErrors('typescript', output.join('\n'))).toBe(
+        countSyntaxErrors('typescript', file.text),
+      );
+    }
+    expect(restore(output, original, (i) => i + 1)).toEqual(original);
+  });
+
+  it('shows the dropped lines that hold the rarer words of the question under the note, with their line numbers', () => {
+    // Each name is used in one body only (besides the imports), so neither body ranks above the other.
+    const file = sourceFile('javascript');
+    const original = lines(file.text);
+    const question = 'Where are ResponseExceededMaxSizeError and kBodyTimeout used?';
+    const output = outputOf(code.compress(file.text, contextFor(file, question))?.text);
+    const hints = output.filter(
+      (line) => HINT.test(line) && /ResponseExceededMaxSizeError\(|\[kBodyTimeout\]/.test(line),
+    );
+    expect(hints).toHaveLength(2);
+    for (const hint of hints) {
+      const number = Number(HINT.exec(hint)?.[1]);
+      expect(hint.endsWith((original[number - 1] as string).trim())).toBe(true);
+    }
+    expect(restore(output, original, (i) => i + 1)).toEqual(original);
+  });
+
+  it('keeps whole the bodies holding lines an earlier output pointed at, and shows those lines of the rest', () => {
+    const file = sourceFile('javascript');
+    const original = lines(file.text);
+    const unasked = outputOf(code.compress(file.text, contextFor(file, ''))?.text);
+    const [first, second] = notesOf(unasked).filter((note) => note.last - note.first > 10);
+    expect(first && second).toBeTruthy();
+    const pointedAt = [first?.first as number, (second?.first as number) + 3];
+    const output = outputOf(code.compress(file.text, { ...contextFor(file, ''), pointed: pointedAt })?.text);
+    const body = original.slice((first?.first as number) - 1, first?.last).join('\n');
+    expect(output.join('\n')).toContain(body);
+    expect(restore(output, original, (i) => i + 1)).toEqual(original);
   });
 
   it('keeps CRLF line ends, on the notes too', () => {

@@ -18,8 +18,9 @@ import {
 } from './code-elisions.js';
 import { indentationElisions } from './code-fallback.js';
 import { grammarsLoaded, loadGrammars } from './code-grammars.js';
+import { withHints } from './code-hints.js';
 import { recogniseLanguage } from './code-languages.js';
-import { namesAskedFor } from './code-names.js';
+import { type NamesAsked, namesAskedFor } from './code-names.js';
 import { outlineSource } from './code-outline.js';
 
 /** Past this many characters a file goes by indentation: parsing it would take longer than it is worth. */
@@ -31,13 +32,29 @@ interface Plan {
   how: string;
 }
 
-function planFor(source: SourceLines, text: string, ctx: TransformContext): Plan | undefined {
-  const asked = namesAskedFor(ctx);
+/** The rows (0-based indexes into the source's lines) of the file lines earlier outputs pointed at. */
+function pointedRows(source: SourceLines, lines: readonly number[] | undefined): Set<number> {
+  const rows = new Set<number>();
+  if (!lines || lines.length === 0) return rows;
+  const wanted = new Set(lines);
+  source.numbers.forEach((number, row) => {
+    if (wanted.has(number)) rows.add(row);
+  });
+  return rows;
+}
+
+function planFor(
+  source: SourceLines,
+  text: string,
+  asked: NamesAsked,
+  pointed: ReadonlySet<number>,
+  ctx: TransformContext,
+): Plan | undefined {
   const language = recogniseLanguage(ctx.pathHint, source.code);
   if (language.kind === 'grammar' && text.length <= MAX_PARSED_CHARS) {
     // Before `init()` has loaded the grammars the file goes whole, so the same text never gets two outlines.
     if (!grammarsLoaded()) return undefined;
-    const outline = outlineSource(source, language.spec, asked, language.alternative);
+    const outline = outlineSource(source, language.spec, asked, pointed, language.alternative);
     if (outline.parsed) {
       const how = `${outline.spec.name} outline`;
       return { elisions: outline.elisions, comment: outline.spec.comment, how };
@@ -67,10 +84,13 @@ export const code: Transform = {
   init: loadGrammars,
   compress(text, ctx) {
     const source = sourceLines(splitLines(text), ctx.toolArgs);
-    const plan = planFor(source, text, ctx);
+    const asked = namesAskedFor(ctx);
+    const pointed = pointedRows(source, ctx.pointed);
+    const plan = planFor(source, text, asked, pointed, ctx);
     const readBack = readBackFor(ctx);
-    const elisions = plan?.elisions.filter((e) => worthEliding(e, source, plan.comment, readBack)) ?? [];
-    if (!plan || elisions.length === 0) return undefined;
+    const worth = plan?.elisions.filter((e) => worthEliding(e, source, plan.comment, readBack)) ?? [];
+    if (!plan || worth.length === 0) return undefined;
+    const elisions = withHints(worth, source.code, asked.query, pointed);
     const out = renderElided(source, elisions, plan.comment, 'shown', readBack).join('\n');
     if (out.length >= text.length) return undefined;
     const dropped = droppedLines(elisions);
