@@ -146,6 +146,20 @@ describe('logs transform', () => {
     }
   });
 
+  it('counts the routine lines of a log of many kinds past the first few kinds, and keeps how it ended', () => {
+    const log = realOutput('log-npm-install-silly');
+    const lines = log.text.split('\n');
+    const out = logs.compress(log.text, ctx())?.text ?? '';
+    const note = /^Routine lines of kinds seen once or twice: (\d+) not shown, of (\d+) kinds/m.exec(out);
+    expect(note).not.toBeNull();
+    const shown = new Set(out.split('\n'));
+    const hidden = lines.filter((line) => line.trim() !== '' && !shown.has(line));
+    expect(hidden.length).toBeGreaterThanOrEqual(Number(note?.[1]));
+    // What the run ended with stays: its last lines, and every warning or error.
+    for (const line of log.text.trimEnd().split('\n').slice(-3)) expect(shown.has(line)).toBe(true);
+    for (const line of lines.filter((l) => /^npm (error|warn) /.test(l))) expect(shown.has(line)).toBe(true);
+  });
+
   it('groups routine lines that differ only in the path they name', () => {
     const npm = realOutput('log-npm-ci-offline');
     const out = logs.compress(npm.text, ctx())?.text ?? '';

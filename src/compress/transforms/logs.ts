@@ -82,6 +82,13 @@ const PINNED_PER_TEMPLATE = 40;
 const TRACE_LINES = 40;
 const EXCERPTS_WITH_CONTEXT = 6;
 const QUERY_PER_TEMPLATE = 2;
+/**
+ * Routine kinds of line seen once or twice are shown for this many kinds, or one per `LINES_PER_RARE_KIND` lines
+ * of a longer log; past it (a log of many kinds, where one example of each would keep most of it) they are
+ * counted instead.
+ */
+const RARE_ROUTINE_SHOWN = 24;
+const LINES_PER_RARE_KIND = 20;
 const PATTERNS_LISTED = 16;
 const NAMES_LISTED = 12;
 // Quoted names ('X', "X", ‘X’) vary between otherwise identical diagnostics and log lines.
@@ -157,6 +164,15 @@ export const logs: Transform = {
       const status = ACCESS.exec(line)?.[3];
       if (status) statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
+    // The routine kinds seen once or twice past the first few: counted, not shown.
+    const counted = new Set<Group>();
+    let rareShown = 0;
+    for (let i = 0; i < n; i++) {
+      const group = groups.get(keys[i] as string) as Group;
+      if (levels[i] !== 0 || group.count > 2 || group.first !== i) continue;
+      if (rareShown < Math.max(RARE_ROUTINE_SHOWN, n / LINES_PER_RARE_KIND)) rareShown++;
+      else counted.add(group);
+    }
     for (let i = 0; i < n; i++) {
       const line = lines[i] as string;
       const key = keys[i] as string;
@@ -168,7 +184,11 @@ export const logs: Transform = {
         pinned.set(key, seen + 1);
       }
       const level = levels[i] as number;
-      const quota = level === 3 && group.count <= FEW_ERRORS ? FEW_ERRORS : (KEEP_PER_TEMPLATE[level] ?? 1);
+      const quota = counted.has(group)
+        ? 0
+        : level === 3 && group.count <= FEW_ERRORS
+          ? FEW_ERRORS
+          : (KEEP_PER_TEMPLATE[level] ?? 1);
       if (group.kept < quota) {
         keep[i] = true;
         group.kept++;
@@ -184,7 +204,7 @@ export const logs: Transform = {
         }
       }
     }
-    for (const group of groups.values()) keep[group.last] = true;
+    for (const group of groups.values()) if (!counted.has(group)) keep[group.last] = true;
     for (let i = 0; i < Math.min(2, n); i++) keep[i] = true;
     for (let i = Math.max(0, n - 3); i < n; i++) keep[i] = true;
 
@@ -225,6 +245,20 @@ export const logs: Transform = {
         )}`,
       );
     const sections = [rendered.text];
+    if (counted.size > 0) {
+      let unseen = 0;
+      const kinds = new Set<Group>();
+      for (let i = 0; i < n; i++) {
+        const group = groups.get(keys[i] as string) as Group;
+        if (keep[i] || !counted.has(group)) continue;
+        unseen++;
+        kinds.add(group);
+      }
+      if (unseen > 0)
+        sections.push(
+          `Routine lines of kinds seen once or twice: ${unseen} not shown, of ${kinds.size} kinds (headroom_retrieve with a query for their words)`,
+        );
+    }
     if (statuses.size > 1) sections.push(`HTTP statuses: ${counts(statuses)}`);
     if (patterns.length > 0) sections.push(`Repeated lines (# = varying value):\n${patterns.join('\n')}`);
     return { text: sections.join('\n'), summary: `${rendered.omitted} of ${n} log lines omitted` };
