@@ -227,10 +227,8 @@ function markKept(node: Node): void {
   for (let n: Node | undefined = node; n && !n.kept; n = n.parent) n.kept = true;
 }
 
-function render(node: Node, indent: string): string {
-  const inline = renderInline(node, INLINE_WIDTH);
-  if (inline !== undefined) return inline;
-  const inner = `${indent}  `;
+/** The lines of a container's kept members, indented by `inner`, with what was left out counted where it was. */
+function memberLines(node: Node, inner: string): string[] {
   const parts: string[] = [];
   if (Array.isArray(node.value)) {
     let gap = 0;
@@ -244,7 +242,7 @@ function render(node: Node, indent: string): string {
     if (gap) parts.push(`${inner}${gapNote(gap)}`);
     const stats = recordStats(node);
     if (stats) parts.push(`${inner}${stats}`);
-    return `[\n${parts.join(',\n')}\n${indent}]`;
+    return parts;
   }
   let omitted = 0;
   for (const child of node.children) {
@@ -252,7 +250,16 @@ function render(node: Node, indent: string): string {
     else omitted++;
   }
   if (omitted) parts.push(`${inner}"_omitted": ${omitted}`);
-  return `{\n${parts.join(',\n')}\n${indent}}`;
+  return parts;
+}
+
+function render(node: Node, indent: string): string {
+  const inline = renderInline(node, INLINE_WIDTH);
+  if (inline !== undefined) return inline;
+  const parts = memberLines(node, `${indent}  `);
+  return Array.isArray(node.value)
+    ? `[\n${parts.join(',\n')}\n${indent}]`
+    : `{\n${parts.join(',\n')}\n${indent}}`;
 }
 
 /** The node on one line, or undefined when that would be wider than `width`. */
@@ -351,6 +358,60 @@ function selectiveWeights(units: readonly string[], query: Query): Map<string, n
   return weights;
 }
 
+/** A document's tree with the values that fit the budget kept. */
+interface Crushed {
+  root: Node;
+  leaves: number;
+  dropped: number;
+  /** Nothing was left out or shortened: the document is best sent as it was. */
+  whole: boolean;
+}
+
+/** Keep the values of `value` that matter most for `query`, within `budget` characters. */
+function crush(value: Json, query: Query, budget: number): Crushed {
+  const root = build(value, '', 0, undefined);
+  const units: string[] = [];
+  const gather = (node: Node) => {
+    if (node.children.length === 0) units.push(`${nameOf(node)} ${scalarText(node.value)}`);
+    else {
+      // Container names count too: "dependencies" is how a question finds a dependency map.
+      if (typeof node.key === 'string') units.push(node.key);
+      node.children.forEach(gather);
+    }
+  };
+  gather(root);
+  const weights = selectiveWeights(units, query);
+  const leaves: Leaf[] = [];
+  collectLeaves(root, weights, leaves);
+  const total = leaves.reduce((sum, leaf) => sum + leaf.cost, 0);
+  const order = leaves
+    .map((_, i) => i)
+    .sort((a, b) => (leaves[b] as Leaf).score - (leaves[a] as Leaf).score || a - b);
+  let spent = 0;
+  let dropped = 0;
+  for (const i of order) {
+    const leaf = leaves[i] as Leaf;
+    // A value that scores nothing (a repeat, a link nobody asked for) is not worth its tokens.
+    const cost = leaf.cost + openingCost(leaf.node);
+    if ((spent + cost > budget || leaf.score <= 0) && spent > 0) {
+      dropped++;
+      continue;
+    }
+    spent += cost;
+    markKept(leaf.node);
+  }
+  completeSmallObjects(root);
+  const shortened = leaves.some((l) => l.node.kept && l.node.shown !== undefined);
+  const whole = dropped === 0 && !shortened && total === spent && !hasDropped(root);
+  markKept(root);
+  return { root, leaves: leaves.length, dropped, whole };
+}
+
+function omissions({ root, leaves, dropped }: Crushed): string {
+  const droppedItems = countDropped(root);
+  return `${dropped} of ${leaves} JSON values omitted${droppedItems ? `, ${droppedItems} array items summarised` : ''}`;
+}
+
 export const json: Transform = {
   name: 'json',
   kinds: ['json'],
@@ -363,47 +424,9 @@ export const json: Transform = {
       return undefined;
     }
     if (typeof value !== 'object' || value === null) return undefined;
-    const root = build(value, '', 0, undefined);
-    const units: string[] = [];
-    const gather = (node: Node) => {
-      if (node.children.length === 0) units.push(`${nameOf(node)} ${scalarText(node.value)}`);
-      else {
-        // Container names count too: "dependencies" is how a question finds a dependency map.
-        if (typeof node.key === 'string') units.push(node.key);
-        node.children.forEach(gather);
-      }
-    };
-    gather(root);
-    const weights = selectiveWeights(units, ctx.query);
-    const leaves: Leaf[] = [];
-    collectLeaves(root, weights, leaves);
-    const total = leaves.reduce((sum, leaf) => sum + leaf.cost, 0);
-    const budget = budgetFor(text.length);
-    const order = leaves
-      .map((_, i) => i)
-      .sort((a, b) => (leaves[b] as Leaf).score - (leaves[a] as Leaf).score || a - b);
-    let spent = 0;
-    let dropped = 0;
-    for (const i of order) {
-      const leaf = leaves[i] as Leaf;
-      // A value that scores nothing (a repeat, a link nobody asked for) is not worth its tokens.
-      const cost = leaf.cost + openingCost(leaf.node);
-      if ((spent + cost > budget || leaf.score <= 0) && spent > 0) {
-        dropped++;
-        continue;
-      }
-      spent += cost;
-      markKept(leaf.node);
-    }
-    completeSmallObjects(root);
-    const truncated = leaves.some((l) => l.node.kept && l.node.shown !== undefined);
-    if (dropped === 0 && !truncated && total === spent && !hasDropped(root)) return undefined;
-    markKept(root);
-    const out = render(root, '');
-    const droppedItems = countDropped(root);
-    const parts = [`${dropped} of ${leaves.length} JSON values omitted`];
-    if (droppedItems) parts.push(`${droppedItems} array items summarised`);
-    return { text: out, summary: parts.join(', ') };
+    const crushed = crush(value, ctx.query, budgetFor(text.length));
+    if (crushed.whole) return undefined;
+    return { text: render(crushed.root, ''), summary: omissions(crushed) };
   },
 };
 
