@@ -2,6 +2,8 @@
 // them as their `detect`; the registry runs them in order (compiler diagnostics look like grep hits, so
 // search declines them and logs takes them).
 
+import { type AgentCut, agentCut } from './agent-cuts.js';
+import { type JsonPrefix, type JsonSuffix, parsePrefix, parseSuffix } from './partial-json.js';
 import type { Sample } from './types.js';
 
 const SAMPLE_LINES = 200;
@@ -24,28 +26,46 @@ function share(lines: readonly string[], pattern: RegExp): number {
   return hits / lines.length;
 }
 
-// Detection and the JSON transform parse the same block one after the other: the last parse is kept
-// for the transform to take, so a megabyte listing is parsed once.
-let lastParsed: { text: string; value: unknown } | undefined;
+/** JSON an agent's output cap cut: the prefix it kept, read and closed, its notice, and the end it kept. */
+export interface CutJson {
+  cut: AgentCut;
+  head: JsonPrefix;
+  /** The end of the document, when the agent kept it and it reads as one; else the tail is plain text. */
+  tail: JsonSuffix | undefined;
+}
 
-/** `JSON.parse(text)`, taking the value detection just parsed from the same text (it throws alike). */
-export function parseJson(text: string): unknown {
-  const parsed = lastParsed;
-  lastParsed = undefined;
-  if (parsed && parsed.text === text) return parsed.value;
-  return JSON.parse(text);
+/** A block of JSON as detection read it: a whole document, or one an agent cut. */
+export type JsonBlock = { value: unknown } | { cut: CutJson };
+
+// Detection and the JSON transform read the same block one after the other: the last reading is kept
+// for the transform to take, so a megabyte listing is parsed once.
+let lastRead: { text: string; block: JsonBlock | undefined } | undefined;
+
+function readJson(text: string): JsonBlock | undefined {
+  const t = text.trimStart();
+  if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    const cut = agentCut(text);
+    const head = cut && parsePrefix(cut.head);
+    if (!cut || !head) return undefined;
+    return { cut: { cut, head, tail: cut.tail === undefined ? undefined : parseSuffix(cut.tail) } };
+  }
+}
+
+/** The JSON `text` holds, whole or cut by an agent, taking what detection just read from the same text. */
+export function jsonBlock(text: string): JsonBlock | undefined {
+  const read = lastRead;
+  lastRead = undefined;
+  if (read && read.text === text) return read.block;
+  return readJson(text);
 }
 
 export function looksLikeJson({ text }: Sample): boolean {
-  const t = text.trimStart();
-  if (!(t.startsWith('{') || t.startsWith('['))) return false;
-  try {
-    const value: unknown = JSON.parse(text);
-    lastParsed = { text, value };
-    return typeof value === 'object' && value !== null;
-  } catch {
-    return false;
-  }
+  const block = readJson(text);
+  lastRead = { text, block };
+  return !!block && ('cut' in block || (typeof block.value === 'object' && block.value !== null));
 }
 
 export function looksLikeDiff({ lines }: Sample): boolean {

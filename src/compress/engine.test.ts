@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { claudeCodeBash, codexExec } from '../../test/helpers/agent-cuts.js';
 import {
   anthropicConversation,
   openaiChatConversation,
@@ -421,5 +422,39 @@ describe('compress (OpenAI shapes)', () => {
     const body = sent.slice(header.length);
     expect(body.length).toBeLessThan(json.text.length / 2);
     expect(() => JSON.parse(body.slice(0, body.lastIndexOf('\n[headroom:')))).not.toThrow();
+  });
+});
+
+describe('compress (outputs an agent cut short)', () => {
+  it('compresses a Bash result of JSON that Claude Code cut at 30,000 characters as JSON, its notice last', () => {
+    const cut = claudeCodeBash(json.text);
+    const result = compress(anthropicConversation(turnsFor([{ ...json, text: cut }])));
+    const [block] = result.stats.blocks;
+    expect([block?.toolName, block?.kind, block?.transform]).toEqual(['Bash', 'json', 'json']);
+    expect(block?.tokensAfter).toBeLessThan((block?.tokensBefore ?? 0) / 3);
+    const lines = toolResultText(result.messages, 2).split('\n');
+    expect(lines.at(-2)).toBe(cut.split('\n').at(-1));
+    expect(lines.at(-3)).toMatch(/^\(the agent cut the output here: the JSON stops .+\)$/);
+    expect(lines.at(-1)).toMatch(MARKER_PATTERN);
+  });
+
+  it('compresses JSON that Codex cut to both ends as JSON, under its exec_command header as written', () => {
+    const input = openaiResponsesInput(turnsFor([json]));
+    input[1] = {
+      type: 'function_call',
+      call_id: 'call_0000',
+      name: 'exec_command',
+      arguments: '{"cmd":"npm query *"}',
+    };
+    const raw = codexExec(json.text);
+    (input[2] as { output: string }).output = raw;
+    const result = compress(input);
+    expect(result.stats.blocks.map((b) => [b.kind, b.transform])).toEqual([['json', 'json']]);
+    const sent = (result.messages[2] as { output: string }).output;
+    const header = raw.slice(0, raw.indexOf('\n\n') + 2);
+    expect(header).toMatch(/\nTotal output lines: \d+\n\n$/);
+    expect(sent.startsWith(header)).toBe(true);
+    expect(sent.split('\n')).toContain(/…\d+ tokens truncated…/.exec(raw)?.[0]);
+    expect(sent.length).toBeLessThan(raw.length / 3);
   });
 });

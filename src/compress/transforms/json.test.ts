@@ -1,9 +1,11 @@
 // The JSON transform on real API responses and npm output: still valid JSON, the asked-for fields and
-// the rare items kept, what was dropped counted where it was.
+// the rare items kept, what was dropped counted where it was; JSON an agent cut short read up to the cut.
 
 import { describe, expect, it } from 'vitest';
+import { claudeCodeBash, claudeCodeCutAt, codexOutput } from '../../../test/helpers/agent-cuts.js';
 import { corpusItem, itWithCorpus } from '../../../test/helpers/corpus.js';
-import { realOutput } from '../../../test/helpers/real-outputs.js';
+import { compressText } from '../../../test/helpers/engine.js';
+import { realOutput, realOutputs } from '../../../test/helpers/real-outputs.js';
 import { buildQuery } from '../query.js';
 import { json } from './json.js';
 
@@ -90,4 +92,140 @@ describe('json transform', () => {
   it('returns nothing for text that is not JSON', () => {
     expect(json.compress('{"unterminated": ', ctx())).toBeUndefined();
   });
+});
+
+const NOTICE = /\n\.\.\. \[\d+ lines truncated\] \.\.\.$/;
+
+/** The compressed JSON above the note on where the agent cut, and the note. */
+function partsOf(out: string): { json: string; note: string } {
+  const at = out.indexOf('\n(the agent cut the output here: ');
+  return { json: out.slice(0, at), note: out.slice(at + 1, out.indexOf('\n', at + 1)) };
+}
+
+describe('json transform on JSON an agent cut short', () => {
+  const deps = realOutput('json-npm-query-root-deps');
+
+  it('reads a prefix cut anywhere the same way twice, never longer, closed, the agent’s notice last', () => {
+    // The cut the sweep moves is the Bash tool's own.
+    expect(claudeCodeCutAt(deps.text.trimEnd(), 30_000)).toBe(claudeCodeBash(deps.text));
+    for (let at = 25_000; at < 30_000; at += 53) {
+      const text = claudeCodeCutAt(deps.text, at);
+      const out = json.compress(text, ctx(deps.question));
+      expect(out, `cut at ${at}`).toBeDefined();
+      expect(json.compress(text, ctx(deps.question))).toEqual(out);
+      expect(out!.text.length).toBeLessThan(text.length / 3);
+      expect(out!.text).toMatch(NOTICE);
+      expect(() => JSON.parse(partsOf(out!.text).json)).not.toThrow();
+      expect(out!.summary).toMatch(
+        /^JSON cut short by the agent, read up to the cut; \d+ of \d+ JSON values omitted/,
+      );
+    }
+  });
+
+  it('says where the cut fell: inside a string, a key or a number, after a key, between items', () => {
+    const all = realOutput('json-npm-query-all').text;
+    const cutPoint = (text: string, pattern: RegExp, offset: number) => {
+      const found = new RegExp(pattern.source, 'g');
+      found.lastIndex = 20_000;
+      return (found.exec(text)?.index ?? 0) + offset;
+    };
+    const places: Array<[string, number, RegExp]> = [
+      [
+        deps.text,
+        cutPoint(deps.text, /"description": "/, 20),
+        /stops inside the string at \.\[\d+\]\.description;/,
+      ],
+      [deps.text, cutPoint(deps.text, /"version"/, 4), /stops inside a key of the object at \.\[\d+\];/],
+      [deps.text, cutPoint(deps.text, /"version":/, 10), /stops after the key "version", before its value;/],
+      [deps.text, cutPoint(deps.text, /\n {2}\},\n/, 5), /stops between items of \.;/],
+      [
+        deps.text,
+        cutPoint(deps.text, /": false/, 5),
+        /stops inside the value at \.\[\d+\]\.[\w.[\]"-]+, left out;/,
+      ],
+      [
+        all,
+        cutPoint(all, /"tabWidth": 4/, 13),
+        /stops inside the number at \.\[\d+\]\.prettier\.tabWidth, left out;/,
+      ],
+    ];
+    for (const [text, at, place] of places) {
+      const out = json.compress(claudeCodeCutAt(text, at), ctx())?.text ?? '';
+      const { json: kept, note } = partsOf(out);
+      expect(note).toMatch(place);
+      expect(note).toMatch(/; headroom closed the \d+ brackets? it left open\)$/);
+      expect(() => JSON.parse(kept)).not.toThrow();
+    }
+  });
+
+  it('keeps the needles before the cut of every real JSON output Claude Code cut, in under half the tokens', () => {
+    const long = realOutputs().filter((o) => o.category === 'json' && o.text.length > 30_000);
+    expect(long.length).toBeGreaterThanOrEqual(3);
+    for (const output of long) {
+      const text = claudeCodeBash(output.text);
+      const result = compressText(text, { query: output.question, memo: false });
+      expect([output.name, result.kind, result.transform]).toEqual([output.name, 'json', 'json']);
+      expect(result.tokensAfter).toBeLessThan(result.tokensBefore / 2);
+      for (const needle of output.needles.filter((n) => text.includes(n)))
+        expect(result.text).toContain(needle);
+    }
+  });
+
+  it('compresses both ends Codex kept as JSON, its notice between them and the end closing as it did', () => {
+    const long = realOutputs().filter((o) => o.category === 'json' && Buffer.byteLength(o.text) > 40_000);
+    expect(long.length).toBeGreaterThanOrEqual(2);
+    for (const output of long) {
+      const text = codexOutput(output.text);
+      const notice = /…\d+ tokens truncated…/.exec(text)?.[0] as string;
+      const result = compressText(text, { query: output.question, memo: false });
+      expect([output.name, result.kind, result.transform]).toEqual([output.name, 'json', 'json']);
+      expect(result.tokensAfter).toBeLessThan(result.tokensBefore / 3);
+      const lines = result.text.split('\n');
+      expect(lines).toContain(notice);
+      expect(() => JSON.parse(partsOf(result.text).json)).not.toThrow();
+      // The last line before the marker is the document's own last line.
+      expect(lines.at(-2)).toBe(output.text.trimEnd().split('\n').at(-1));
+      for (const needle of output.needles.filter((n) => text.includes(n)))
+        expect(result.text).toContain(needle);
+    }
+  });
+
+  it('keeps the error and the problems an npm ls tree reports at its end when Codex kept the end', () => {
+    const tree = JSON.parse(realOutput('json-npm-ls-all').text) as Record<string, unknown>;
+    const problem = 'missing: left-pad@^1.3.0, required by headroom-ai@0.1.0';
+    const failing = {
+      ...tree,
+      problems: [problem],
+      error: { code: 'ELSPROBLEMS', summary: problem, detail: '' },
+    };
+    const out =
+      json.compress(codexOutput(JSON.stringify(failing, null, 2)), ctx('what is broken?'))?.text ?? '';
+    expect(out).toContain(`"problems": ["${problem}"]`);
+    expect(out).toContain('"code": "ELSPROBLEMS"');
+  });
+
+  it('keeps the last lines Codex kept when the JSON is followed by other output', () => {
+    const tree = realOutput('json-npm-ls-all').text;
+    const stderr =
+      'npm error code ELSPROBLEMS\nnpm error missing: left-pad@^1.3.0, required by headroom-ai@0.1.0';
+    const text = codexOutput(`${tree.trimEnd()}\n${stderr}\n`);
+    const out = json.compress(text, ctx())?.text ?? '';
+    expect(out.length).toBeLessThan(text.length / 3);
+    expect(out.endsWith(stderr)).toBe(true);
+  });
+
+  itWithCorpus(
+    'shrinks paginated GitHub issues Claude Code cut to well under half, keeping the needles before the cut',
+    () => {
+      const issues = corpusItem('json-octokit-paginate-issues.json');
+      const text = claudeCodeBash(issues.text);
+      const result = compressText(text, { query: issues.question, memo: false });
+      expect(result.kind).toBe('json');
+      // 8,271 tokens as Claude Code sends them; read as something other than JSON, it kept over 40% of them.
+      expect(result.tokensAfter).toBeLessThan(result.tokensBefore / 4);
+      const before = issues.needles.filter((n) => issues.text.indexOf(n) + n.length <= 30_000);
+      expect(before).toHaveLength(3);
+      for (const needle of before) expect(result.text).toContain(needle);
+    },
+  );
 });

@@ -3,13 +3,15 @@
 // outstanding items plus per-field counts and ranges. Output stays valid JSON: every object that lost
 // fields says how many in an `"_omitted"` key, every array that lost items holds a `"… N items omitted"`
 // string where they were, and the headroom marker goes on its own line after the JSON.
+// JSON an agent's output cap cut short is read up to the cut, closed and compressed alike, then a line
+// says where the cut fell and the agent's own notice follows, so the JSON part parses and the block does
+// not. When the agent kept the end too (Codex), the end follows as it closes, errors and outcomes first.
 
-import { looksLikeJson, parseJson } from '../detect.js';
+import { type CutJson, jsonBlock, looksLikeJson } from '../detect.js';
+import { type Json, type JsonCut, type JsonObject, type JsonSuffix, setMember } from '../partial-json.js';
 import { type Query, relevance, termWeights } from '../query.js';
 import type { Transform } from '../types.js';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+import { clip } from './notes.js';
 
 interface Leaf {
   node: Node;
@@ -227,32 +229,50 @@ function markKept(node: Node): void {
   for (let n: Node | undefined = node; n && !n.kept; n = n.parent) n.kept = true;
 }
 
-function render(node: Node, indent: string): string {
-  const inline = renderInline(node, INLINE_WIDTH);
-  if (inline !== undefined) return inline;
-  const inner = `${indent}  `;
+/**
+ * The lines of a container's kept members, indented by `inner`, with what was left out counted where it
+ * was; `own` renders a member its own way (undefined: as usual). `stats` adds a record array's ranges.
+ */
+function memberLines(
+  node: Node,
+  inner: string,
+  own?: (child: Node) => string | undefined,
+  stats = true,
+): string[] {
   const parts: string[] = [];
-  if (Array.isArray(node.value)) {
+  const isArray = Array.isArray(node.value);
+  const show = (child: Node) =>
+    own?.(child) ?? `${inner}${isArray ? '' : `${JSON.stringify(child.key)}: `}${render(child, inner)}`;
+  if (isArray) {
     let gap = 0;
     for (const child of node.children) {
       if (child.kept) {
         if (gap) parts.push(`${inner}${gapNote(gap)}`);
         gap = 0;
-        parts.push(inner + render(child, inner));
+        parts.push(show(child));
       } else gap++;
     }
     if (gap) parts.push(`${inner}${gapNote(gap)}`);
-    const stats = recordStats(node);
-    if (stats) parts.push(`${inner}${stats}`);
-    return `[\n${parts.join(',\n')}\n${indent}]`;
+    const ranges = stats ? recordStats(node) : undefined;
+    if (ranges) parts.push(`${inner}${ranges}`);
+    return parts;
   }
   let omitted = 0;
   for (const child of node.children) {
-    if (child.kept) parts.push(`${inner}${JSON.stringify(child.key)}: ${render(child, inner)}`);
+    if (child.kept) parts.push(show(child));
     else omitted++;
   }
   if (omitted) parts.push(`${inner}"_omitted": ${omitted}`);
-  return `{\n${parts.join(',\n')}\n${indent}}`;
+  return parts;
+}
+
+function render(node: Node, indent: string): string {
+  const inline = renderInline(node, INLINE_WIDTH);
+  if (inline !== undefined) return inline;
+  const parts = memberLines(node, `${indent}  `);
+  return Array.isArray(node.value)
+    ? `[\n${parts.join(',\n')}\n${indent}]`
+    : `{\n${parts.join(',\n')}\n${indent}}`;
 }
 
 /** The node on one line, or undefined when that would be wider than `width`. */
@@ -351,59 +371,224 @@ function selectiveWeights(units: readonly string[], query: Query): Map<string, n
   return weights;
 }
 
+/** A document's tree with the values that fit the budget kept. */
+interface Crushed {
+  root: Node;
+  leaves: number;
+  dropped: number;
+  /** Nothing was left out or shortened: the document is best sent as it was. */
+  whole: boolean;
+}
+
+// What a document reports about how things went: kept whole at the end of a document an agent cut, where
+// a run's outcome and a tree's problems are usually written.
+const REPORT_KEY = /^(error|errors|err|problems|failures?|exceptions?|warnings?|stderr)$/i;
+const OUTCOME_KEY = /^(status|state|conclusion|result|exit_?code|code|ok|success|summary|message)$/i;
+const TROUBLE_FLAG = /^(missing|invalid|extraneous|failed|errored|timed_?out|cancell?ed)$/i;
+
+function reportsOutcome(node: Node): boolean {
+  const key = nameOf(node);
+  if (typeof node.value === 'string' && TROUBLE_VALUE.test(node.value)) return true;
+  if (node.value === true && TROUBLE_FLAG.test(key)) return true;
+  if (node.depth <= 2 && OUTCOME_KEY.test(key)) return true;
+  for (let n: Node | undefined = node; n; n = n.parent)
+    if (typeof n.key === 'string' && REPORT_KEY.test(n.key)) return true;
+  return false;
+}
+
+/**
+ * Keep the values of `value` that matter most for `query`, within `budget` characters; with `reports`, the
+ * values that report errors, problems and outcomes first, within a budget of their own as large.
+ */
+function crush(value: Json, query: Query, budget: number, reports = false): Crushed {
+  const root = build(value, '', 0, undefined);
+  const units: string[] = [];
+  const gather = (node: Node) => {
+    if (node.children.length === 0) units.push(`${nameOf(node)} ${scalarText(node.value)}`);
+    else {
+      // Container names count too: "dependencies" is how a question finds a dependency map.
+      if (typeof node.key === 'string') units.push(node.key);
+      node.children.forEach(gather);
+    }
+  };
+  gather(root);
+  const weights = selectiveWeights(units, query);
+  const leaves: Leaf[] = [];
+  collectLeaves(root, weights, leaves);
+  const total = leaves.reduce((sum, leaf) => sum + leaf.cost, 0);
+  const order = leaves
+    .map((_, i) => i)
+    .sort((a, b) => (leaves[b] as Leaf).score - (leaves[a] as Leaf).score || a - b);
+  let spent = 0;
+  let dropped = 0;
+  for (const leaf of reports ? leaves : []) {
+    if (!reportsOutcome(leaf.node)) continue;
+    const cost = leaf.cost + openingCost(leaf.node);
+    if (spent + cost > budget) break;
+    spent += cost;
+    markKept(leaf.node);
+  }
+  const allowance = budget + spent;
+  for (const i of order) {
+    const leaf = leaves[i] as Leaf;
+    if (leaf.node.kept) continue;
+    // A value that scores nothing (a repeat, a link nobody asked for) is not worth its tokens.
+    const cost = leaf.cost + openingCost(leaf.node);
+    if ((spent + cost > allowance || leaf.score <= 0) && spent > 0) {
+      dropped++;
+      continue;
+    }
+    spent += cost;
+    markKept(leaf.node);
+  }
+  completeSmallObjects(root);
+  const shortened = leaves.some((l) => l.node.kept && l.node.shown !== undefined);
+  const whole = dropped === 0 && !shortened && total === spent && !hasDropped(root);
+  markKept(root);
+  return { root, leaves: leaves.length, dropped, whole };
+}
+
+function omissions({ root, leaves, dropped }: Crushed): string {
+  const droppedItems = countDropped(root);
+  return `${dropped} of ${leaves} JSON values omitted${droppedItems ? `, ${droppedItems} array items summarised` : ''}`;
+}
+
+/** Where a cut JSON prefix stops, in words an agent can act on (a jq path to ask for). */
+function cutPlace(cut: JsonCut | undefined): string {
+  if (!cut) return 'after the JSON ended';
+  const place = {
+    string: `inside the string at ${cut.path}`,
+    key: `inside a key of the object at ${cut.path}`,
+    number: `inside the number at ${cut.path}, left out`,
+    literal: `inside the value at ${cut.path}, left out`,
+    'after-key': `after the key ${JSON.stringify(cut.key)}, before its value`,
+    'between-items': `between items of ${cut.path}`,
+  }[cut.inside];
+  const closed = `headroom closed the ${cut.open} bracket${cut.open === 1 ? '' : 's'} it left open`;
+  return `the JSON stops ${place}; ${closed}`;
+}
+
+/** The end of a document the agent kept, shaped as it ends: the members each container still shows, then its closing bracket. */
+function compressSuffix(
+  suffix: JsonSuffix,
+  query: Query,
+  budget: number,
+): { text: string; crushed: Crushed } {
+  // The containers the suffix closes, nested as in the document: each holds the one below it first, under
+  // `…` where it is an object's member whose key fell before the cut.
+  const chain = new Set<Json>();
+  let below: Json | undefined;
+  for (const level of suffix.levels) {
+    const container: Json[] | JsonObject = level.kind === 'array' ? [] : {};
+    const add = (key: string | undefined, value: Json) => {
+      if (Array.isArray(container)) container.push(value);
+      else setMember(container, key ?? '…', value);
+    };
+    if (below !== undefined) add(undefined, below);
+    for (const member of level.members) add(member.key, member.value);
+    chain.add(container);
+    below = container;
+  }
+  const crushed = crush(below as Json, query, budget, true);
+  let innermost = crushed.root;
+  while (innermost.children[0] && chain.has(innermost.children[0].value)) innermost = innermost.children[0];
+  markKept(innermost);
+  const ending = (node: Node, indent: string): string => {
+    const inner = `${indent}  `;
+    const parts = memberLines(
+      node,
+      inner,
+      (child) => (chain.has(child.value) ? ending(child, inner) : undefined),
+      false,
+    );
+    const close = `${indent}${Array.isArray(node.value) ? ']' : '}'}`;
+    return parts.length > 0 ? `${parts.join(',\n')}\n${close}` : close;
+  };
+  const fragment = suffix.fragment.trim();
+  const body = ending(crushed.root, '');
+  return { text: fragment ? `…${clip(fragment, 160)}\n${body}` : body, crushed };
+}
+
+// A word that reports trouble, not one inside a name (`assertion-error`, `signal-exit`).
+const TAIL_TROUBLE = /(^|[\s"'(:[])(error|errors|fail(ed|ure|ures)?|fatal|exception|denied|invalid|panic)\b/i;
+
+/** Lines the agent kept that are not JSON (a message after the document): the last ones, and any that report trouble. */
+function tailLines(tail: string, budget: number): string {
+  const lines = tail
+    .trimEnd()
+    .split('\n')
+    .map((line) => clip(line, 200));
+  const kept = new Set<number>();
+  let spent = 0;
+  for (let i = lines.length - 1; i >= 0 && spent < budget / 2; i--) {
+    kept.add(i);
+    spent += (lines[i] as string).length + 1;
+  }
+  for (let i = 0; i < lines.length && spent < budget; i++) {
+    if (kept.has(i) || !TAIL_TROUBLE.test(lines[i] as string)) continue;
+    kept.add(i);
+    spent += (lines[i] as string).length + 1;
+  }
+  const out: string[] = [];
+  let gap = 0;
+  lines.forEach((line, i) => {
+    if (!kept.has(i)) {
+      gap++;
+      return;
+    }
+    if (gap) out.push(`[… ${gap} line${gap === 1 ? '' : 's'}]`);
+    gap = 0;
+    out.push(line);
+  });
+  return out.join('\n');
+}
+
+/**
+ * JSON the agent cut: the part before the cut read, closed and compressed as any document, then where the
+ * cut fell and the agent's notice as it wrote it, then (when it kept the end) the end, compressed alike.
+ */
+function compressCut(
+  block: CutJson,
+  text: string,
+  query: Query,
+): { text: string; summary: string } | undefined {
+  const { cut, head, tail } = block;
+  const before = crush(head.value, query, budgetFor(cut.head.length));
+  const parts = [
+    render(before.root, ''),
+    `(the agent cut the output here: ${cutPlace(head.cut)})`,
+    cut.notice,
+  ];
+  let summary = `JSON cut short by the agent, read up to the cut; ${omissions(before)}`;
+  if (cut.tail !== undefined) {
+    const budget = budgetFor(cut.tail.length) / 2;
+    if (tail) {
+      const end = compressSuffix(tail, query, budget);
+      parts.push(end.text);
+      if (tail.after.trim() !== '') parts.push(tailLines(tail.after, budget));
+      summary += `; of the end it kept, ${omissions(end.crushed)}`;
+    } else {
+      parts.push(tailLines(cut.tail, budget));
+      summary += '; the last lines of the end it kept';
+    }
+  }
+  const out = parts.join('\n');
+  return out.length < text.length ? { text: out, summary } : undefined;
+}
+
 export const json: Transform = {
   name: 'json',
   kinds: ['json'],
   detect: looksLikeJson,
   compress(text, ctx) {
-    let value: Json;
-    try {
-      value = parseJson(text) as Json;
-    } catch {
-      return undefined;
-    }
+    const block = jsonBlock(text);
+    if (!block) return undefined;
+    if ('cut' in block) return compressCut(block.cut, text, ctx.query);
+    const value = block.value as Json;
     if (typeof value !== 'object' || value === null) return undefined;
-    const root = build(value, '', 0, undefined);
-    const units: string[] = [];
-    const gather = (node: Node) => {
-      if (node.children.length === 0) units.push(`${nameOf(node)} ${scalarText(node.value)}`);
-      else {
-        // Container names count too: "dependencies" is how a question finds a dependency map.
-        if (typeof node.key === 'string') units.push(node.key);
-        node.children.forEach(gather);
-      }
-    };
-    gather(root);
-    const weights = selectiveWeights(units, ctx.query);
-    const leaves: Leaf[] = [];
-    collectLeaves(root, weights, leaves);
-    const total = leaves.reduce((sum, leaf) => sum + leaf.cost, 0);
-    const budget = budgetFor(text.length);
-    const order = leaves
-      .map((_, i) => i)
-      .sort((a, b) => (leaves[b] as Leaf).score - (leaves[a] as Leaf).score || a - b);
-    let spent = 0;
-    let dropped = 0;
-    for (const i of order) {
-      const leaf = leaves[i] as Leaf;
-      // A value that scores nothing (a repeat, a link nobody asked for) is not worth its tokens.
-      const cost = leaf.cost + openingCost(leaf.node);
-      if ((spent + cost > budget || leaf.score <= 0) && spent > 0) {
-        dropped++;
-        continue;
-      }
-      spent += cost;
-      markKept(leaf.node);
-    }
-    completeSmallObjects(root);
-    const truncated = leaves.some((l) => l.node.kept && l.node.shown !== undefined);
-    if (dropped === 0 && !truncated && total === spent && !hasDropped(root)) return undefined;
-    markKept(root);
-    const out = render(root, '');
-    const droppedItems = countDropped(root);
-    const parts = [`${dropped} of ${leaves.length} JSON values omitted`];
-    if (droppedItems) parts.push(`${droppedItems} array items summarised`);
-    return { text: out, summary: parts.join(', ') };
+    const crushed = crush(value, ctx.query, budgetFor(text.length));
+    if (crushed.whole) return undefined;
+    return { text: render(crushed.root, ''), summary: omissions(crushed) };
   },
 };
 
