@@ -89,6 +89,8 @@ const QUERY_PER_TEMPLATE = 2;
  */
 const RARE_ROUTINE_SHOWN = 24;
 const LINES_PER_RARE_KIND = 20;
+/** In a log of many kinds, a routine kind shows its last line too when seen this many times. */
+const DIVERSE_LAST_SHOWN = 10;
 const PATTERNS_LISTED = 16;
 const NAMES_LISTED = 12;
 // Quoted names ('X', "X", ‘X’) vary between otherwise identical diagnostics and log lines.
@@ -204,7 +206,13 @@ export const logs: Transform = {
         }
       }
     }
-    for (const group of groups.values()) if (!counted.has(group)) keep[group.last] = true;
+    // A log of many kinds shows the last line of a routine kind only where it repeats enough to have moved on.
+    const diverse = counted.size > 0;
+    for (const group of groups.values()) {
+      if (counted.has(group)) continue;
+      if (diverse && levels[group.last] === 0 && group.count < DIVERSE_LAST_SHOWN) continue;
+      keep[group.last] = true;
+    }
     for (let i = 0; i < Math.min(2, n); i++) keep[i] = true;
     for (let i = Math.max(0, n - 3); i < n; i++) keep[i] = true;
 
