@@ -98,12 +98,28 @@ export abstract class HeadroomCommand extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error;
     if (error instanceof HeadroomError) {
       process.stderr.write(`headroom: ${error.message}\n`);
       if (process.env.HEADROOM_DEBUG && error.cause) process.stderr.write(`${String(error.cause)}\n`);
       this.exit(error.exitCode);
     }
-    if (error instanceof Errors.ExitError) throw error;
-    return super.catch(error);
+    // Everything else is one line too: a usage error oclif found (a bad flag, a missing argument) exits 2,
+    // anything unforeseen 1; HEADROOM_DEBUG=1 adds the stack.
+    const usage = error instanceof Errors.CLIError && !(error instanceof HeadroomError);
+    process.stderr.write(`headroom: ${oneLine(error)}\n`);
+    if (process.env.HEADROOM_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
+    return this.exit(usage ? 2 : 1);
   }
+}
+
+/** An error's message as one line: oclif's blocks (`Expected …\nSee more help with --help`) keep their first. */
+function oneLine(error: Error): string {
+  const lines = String(error.message ?? error)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^See more help with/.test(line));
+  // `Missing 1 required arg:` names the argument on its next line.
+  if (lines[0]?.endsWith(':') && lines[1]) return `${lines[0]} ${lines[1]}`;
+  return lines[0] ?? error.name;
 }

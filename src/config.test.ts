@@ -1,11 +1,13 @@
 // Settings: flags over HEADROOM_* variables over the config file over defaults, values checked, the
 // config directory private.
 
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, resolveConfig, writeSetting } from './config.js';
+import { SWITCHABLE_TRANSFORMS } from './compress/defaults.js';
+import { TRANSFORMS } from './compress/transforms/index.js';
+import { isLoopbackHost, resolveConfig, resolveLeniently, writeSetting } from './config.js';
 import { ConfigError } from './errors.js';
 
 function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -56,6 +58,50 @@ describe('resolveConfig', () => {
     };
     writeSetting('apiKey', 'secret', fresh);
     expect(statSync(fresh.HEADROOM_CONFIG_DIR).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('checking values', () => {
+  it('refuses on set what it would refuse on read, and leaves the file as it was', () => {
+    const env = isolatedEnv();
+    const refused: Array<[string, string, RegExp]> = [
+      ['logLevel', 'verbose', /one of error, warn, info, debug/],
+      ['port', '70000', /from 0 to 65535/],
+      ['port', '80.5', /whole number/],
+      ['anthropicUpstream', 'api.anthropic.com', /http:\/\/ or https:\/\/ URL/],
+      ['disableTransforms', 'json,diagnostics', /a list of json, /],
+      ['retrieveMaxRounds', '1000', /from 0 to 20/],
+    ];
+    for (const [name, value, why] of refused) {
+      expect(() => writeSetting(name, value, env), `${name}=${value}`).toThrow(why);
+    }
+    expect(resolveLeniently({}, env).problems).toEqual([]);
+    writeSetting('logLevel', 'DEBUG', env);
+    expect(resolveConfig({}, env).config.logLevel).toBe('debug');
+  });
+
+  it('reports a bad value already in the file with its fix, and takes the default for it', () => {
+    const env = isolatedEnv();
+    writeFileSync(
+      join(env.HEADROOM_CONFIG_DIR as string, 'config.json'),
+      '{"logLevel":"verbose","port":70000}',
+    );
+    expect(() => resolveConfig({}, env)).toThrow('(fix: headroom config unset port)');
+    const lenient = resolveLeniently({}, env);
+    expect(lenient.config.logLevel).toBe('info');
+    expect(lenient.config.port).toBe(8787);
+    expect(lenient.problems).toEqual([
+      'config file entry "port" must be a whole number from 0 to 65535, got "70000" (fix: headroom config unset port)',
+      'config file entry "logLevel" must be one of error, warn, info, debug, got "verbose" (fix: headroom config unset logLevel)',
+    ]);
+    expect(() => resolveConfig({}, { ...env, HEADROOM_PORT: '99999', HEADROOM_LOG_LEVEL: 'warn' })).toThrow(
+      'HEADROOM_PORT must be a whole number from 0 to 65535, got "99999" (fix: unset HEADROOM_PORT)',
+    );
+    expect(() => resolveConfig({ port: 99999 }, isolatedEnv())).toThrow('--port must be');
+  });
+
+  it('names every transform there is among those that can be switched off', () => {
+    expect([...SWITCHABLE_TRANSFORMS].sort()).toEqual([...TRANSFORMS.map((t) => t.name), 'dedup'].sort());
   });
 });
 

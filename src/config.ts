@@ -2,9 +2,10 @@
 // Commands pass their parsed flags in; core modules receive the resolved, typed Config.
 
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Conf from 'conf';
 import envPaths from 'env-paths';
-import { ENGINE_DEFAULTS } from './compress/defaults.js';
+import { ENGINE_DEFAULTS, SWITCHABLE_TRANSFORMS } from './compress/defaults.js';
 import { ConfigError } from './errors.js';
 import { STORE_DEFAULTS } from './store/defaults.js';
 
@@ -17,6 +18,26 @@ interface SettingSpec {
   env: string;
   description: string;
   default: () => string | number | boolean | string[] | undefined;
+  /** What a value must be, beyond its kind: undefined when it is fine, else what it must be. */
+  check?: (value: never) => string | undefined;
+}
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
+
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (n: number) =>
+    Number.isInteger(n) && n >= min && n <= max
+      ? undefined
+      : `a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any size' : max}`;
+
+function httpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'an http:// or https:// URL';
+  } catch {
+    return 'an http:// or https:// URL';
+  }
 }
 
 /** Every setting headroom understands, with its environment variable and default. */
@@ -25,12 +46,14 @@ export const SETTINGS = {
     kind: 'number',
     env: 'HEADROOM_PORT',
     description: 'Proxy port (0 picks a free one)',
+    check: integer(0, 65535),
     default: () => 8787,
   },
   host: {
     kind: 'string',
     env: 'HEADROOM_HOST',
     description: 'Proxy bind address',
+    check: (value: string) => (value.trim() === '' ? 'a host name or address' : undefined),
     default: () => '127.0.0.1',
   },
   cacheDir: {
@@ -50,24 +73,28 @@ export const SETTINGS = {
     kind: 'string',
     env: 'HEADROOM_ANTHROPIC_UPSTREAM',
     description: 'Anthropic API base URL',
+    check: httpUrl,
     default: () => 'https://api.anthropic.com',
   },
   openaiUpstream: {
     kind: 'string',
     env: 'HEADROOM_OPENAI_UPSTREAM',
     description: 'OpenAI (or compatible) API base URL',
+    check: httpUrl,
     default: () => 'https://api.openai.com',
   },
   geminiUpstream: {
     kind: 'string',
     env: 'HEADROOM_GEMINI_UPSTREAM',
     description: 'Gemini API base URL',
+    check: httpUrl,
     default: () => 'https://generativelanguage.googleapis.com',
   },
   logLevel: {
     kind: 'string',
     env: 'HEADROOM_LOG_LEVEL',
     description: 'error, warn, info or debug',
+    check: (value: string) => (LOG_LEVELS.includes(value) ? undefined : `one of ${LOG_LEVELS.join(', ')}`),
     default: () => 'info',
   },
   compress: {
@@ -80,6 +107,7 @@ export const SETTINGS = {
     kind: 'number',
     env: 'HEADROOM_MIN_TOKENS',
     description: 'Tool outputs smaller than this many tokens pass untouched',
+    check: integer(0),
     default: () => ENGINE_DEFAULTS.minTokens,
   },
   codeMinLines: {
@@ -87,18 +115,21 @@ export const SETTINGS = {
     env: 'HEADROOM_CODE_MIN_LINES',
     description:
       'A source file read goes to the code transform above this many lines; smaller ones pass whole',
+    check: integer(0),
     default: () => ENGINE_DEFAULTS.codeMinLines,
   },
   codeMinTokens: {
     kind: 'number',
     env: 'HEADROOM_CODE_MIN_TOKENS',
     description: 'A source file read goes to the code transform above this many tokens (characters / 4)',
+    check: integer(0),
     default: () => ENGINE_DEFAULTS.codeMinTokens,
   },
   budgetBytes: {
     kind: 'number',
     env: 'HEADROOM_BUDGET_BYTES',
     description: 'Characters of tool output compressed per request; past them the rest is sent as is',
+    check: integer(0),
     default: () => ENGINE_DEFAULTS.budgetBytes,
   },
   budgetMs: {
@@ -106,6 +137,7 @@ export const SETTINGS = {
     env: 'HEADROOM_BUDGET_MS',
     description:
       'Fail-safe: ms of compression per request past which the rest is sent as is (and kept so on later requests)',
+    check: integer(1),
     default: () => ENGINE_DEFAULTS.budgetMs,
   },
   excludeTools: {
@@ -117,8 +149,11 @@ export const SETTINGS = {
   disableTransforms: {
     kind: 'list',
     env: 'HEADROOM_DISABLE_TRANSFORMS',
-    description:
-      'Comma-separated transforms to switch off (json, logs, diagnostics, search, diff, html, code, text, dedup)',
+    description: `Comma-separated transforms to switch off (${SWITCHABLE_TRANSFORMS.join(', ')})`,
+    check: (names: string[]) => {
+      const unknown = names.filter((name) => !(SWITCHABLE_TRANSFORMS as readonly string[]).includes(name));
+      return unknown.length === 0 ? undefined : `a list of ${SWITCHABLE_TRANSFORMS.join(', ')}`;
+    },
     default: () => [],
   },
   store: {
@@ -132,6 +167,7 @@ export const SETTINGS = {
     kind: 'number',
     env: 'HEADROOM_STORE_MAX_BYTES',
     description: 'Size cap of the originals store before least-recently-used eviction',
+    check: integer(0),
     default: () => STORE_DEFAULTS.maxBytes,
   },
   storeTtlDays: {
@@ -144,6 +180,7 @@ export const SETTINGS = {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
     description: 'Internal headroom_retrieve rounds the proxy answers per request',
+    check: integer(0, 20),
     default: () => 3,
   },
 } as const satisfies Record<string, SettingSpec>;
@@ -176,10 +213,18 @@ export type FlagValues = Partial<{ [K in SettingName]: Config[K] | undefined }>;
 
 function parseValue(name: SettingName, raw: unknown, origin: string): Config[SettingName] {
   const spec: SettingSpec = SETTINGS[name];
-  switch (spec.kind) {
+  const value = parseKind(spec.kind, raw, origin);
+  const normalised = name === 'logLevel' ? String(value).toLowerCase() : value;
+  const wanted = spec.check?.(normalised as never);
+  if (wanted) throw new ConfigError(`${origin} must be ${wanted}, got "${String(raw)}"`);
+  return normalised;
+}
+
+function parseKind(kind: Kind, raw: unknown, origin: string): Config[SettingName] {
+  switch (kind) {
     case 'number': {
       const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (!Number.isFinite(n) || n < 0) {
+      if (!Number.isFinite(n) || n < 0 || String(raw).trim() === '') {
         throw new ConfigError(`${origin} must be a non-negative number, got "${String(raw)}"`);
       }
       return n;
@@ -226,32 +271,60 @@ function openConfigFile(env: NodeJS.ProcessEnv): Conf<Record<string, unknown>> {
 
 /** Resolve every setting from flags, environment, config file and defaults, in that order. */
 export function resolveConfig(flags: FlagValues = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const resolved = resolveLeniently(flags, env);
+  const [problem] = resolved.problems;
+  if (problem) throw new ConfigError(problem);
+  return resolved;
+}
+
+/**
+ * Resolve every setting, a bad value in the environment or the config file taking its default instead of
+ * failing: each such value is one of `problems`, a line that says how to fix it. For `headroom config`,
+ * which must work whatever the file holds.
+ */
+export function resolveLeniently(
+  flags: FlagValues = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConfig & { problems: string[] } {
   const file = openConfigFile(env);
   const stored = file.store;
   const config = {} as Record<SettingName, unknown>;
   const sources = {} as Record<SettingName, SettingSource>;
+  const problems: string[] = [];
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const spec: SettingSpec = SETTINGS[name];
     const flag = flags[name];
-    if (flag !== undefined) {
-      config[name] = flag;
-      sources[name] = 'flag';
-    } else if (env[spec.env] !== undefined && env[spec.env] !== '') {
-      config[name] = parseValue(name, env[spec.env], spec.env);
-      sources[name] = 'env';
-    } else if (stored[name] !== undefined) {
-      config[name] = parseValue(name, stored[name], `config file entry "${name}"`);
-      sources[name] = 'file';
-    } else {
-      config[name] = spec.default();
-      sources[name] = 'default';
+    config[name] = spec.default();
+    sources[name] = 'default';
+    try {
+      if (flag !== undefined) {
+        config[name] = parseValue(name, flag, `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        sources[name] = 'flag';
+      } else if (env[spec.env] !== undefined && env[spec.env] !== '') {
+        try {
+          config[name] = parseValue(name, env[spec.env], spec.env);
+        } catch (error) {
+          throw new ConfigError(`${(error as Error).message} (fix: unset ${spec.env})`);
+        }
+        sources[name] = 'env';
+      } else if (stored[name] !== undefined) {
+        try {
+          config[name] = parseValue(name, stored[name], `config file entry "${name}"`);
+        } catch (error) {
+          throw new ConfigError(`${(error as Error).message} (fix: headroom config unset ${name})`);
+        }
+        sources[name] = 'file';
+      }
+    } catch (error) {
+      problems.push((error as Error).message);
     }
   }
-  const resolved = config as Config;
-  if (!['error', 'warn', 'info', 'debug'].includes(resolved.logLevel)) {
-    throw new ConfigError(`log level must be error, warn, info or debug, got "${resolved.logLevel}"`);
-  }
-  return { config: resolved, sources, file: file.path };
+  return { config: config as Config, sources, file: file.path, problems };
+}
+
+/** The config file's path, without reading what it holds. */
+export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(configDir(env), 'config.json');
 }
 
 /** Write one setting to the config file, validating it first. */

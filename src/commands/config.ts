@@ -1,6 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand } from '../command.js';
-import { SETTINGS, type SettingName, unsetSetting, writeSetting } from '../config.js';
+import {
+  configFilePath,
+  resolveLeniently,
+  SETTINGS,
+  type SettingName,
+  unsetSetting,
+  writeSetting,
+} from '../config.js';
 import { ConfigError } from '../errors.js';
 
 export default class ConfigCommand extends HeadroomCommand {
@@ -33,15 +40,17 @@ export default class ConfigCommand extends HeadroomCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(ConfigCommand);
-    const resolved = this.resolve();
     const mask = (name: string, value: unknown) =>
       name === 'apiKey' && value !== undefined && !flags['show-secrets'] ? '********' : value;
     switch (args.action) {
-      case 'path':
-        this.log(resolved.file);
-        return { file: resolved.file };
+      case 'path': {
+        const file = configFilePath();
+        this.log(file);
+        return { file };
+      }
       case 'get': {
         const name = requireName(args.name);
+        const resolved = this.resolveReporting();
         const value = mask(name, resolved.config[name]);
         this.log(formatValue(value));
         return { name, value, source: resolved.sources[name] };
@@ -60,6 +69,7 @@ export default class ConfigCommand extends HeadroomCommand {
         return { name, file };
       }
       default: {
+        const resolved = this.resolveReporting();
         const rows = (Object.keys(SETTINGS) as SettingName[]).map((name) => ({
           name,
           value: mask(name, resolved.config[name]),
@@ -72,9 +82,16 @@ export default class ConfigCommand extends HeadroomCommand {
             `${row.name.padEnd(18)} ${formatValue(row.value).padEnd(44)} ${row.source.padEnd(8)} ${row.env}`,
           );
         }
-        return { file: resolved.file, settings: rows };
+        return { file: resolved.file, settings: rows, problems: resolved.problems };
       }
     }
+  }
+
+  /** The settings, whatever the file holds: a bad value is reported on stderr with its fix, and its default shown. */
+  private resolveReporting() {
+    const resolved = resolveLeniently();
+    for (const problem of resolved.problems) process.stderr.write(`headroom: ${problem}\n`);
+    return resolved;
   }
 }
 

@@ -19,3 +19,16 @@ export const ENGINE_DEFAULTS = {
   /** Results kept per engine so a conversation resent every turn costs nothing the second time. */
   memoEntries: 512,
 } as const;
+
+/** What `disableTransforms` can name: every registered transform, and `dedup` (repeats of earlier outputs). */
+export const SWITCHABLE_TRANSFORMS = [
+  'json',
+  'diff',
+  'html',
+  'search',
+  'logs',
+  'code',
+  'paths',
+  'text',
+  'dedup',
+] as const;
