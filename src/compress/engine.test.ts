@@ -184,6 +184,17 @@ describe('compress (Anthropic messages)', () => {
     }
   });
 
+  it('points the notes of code a command printed without reading a file at headroom_retrieve, not at a read', () => {
+    const source = realSourceFile();
+    const result = compress(
+      callsOf([{ name: 'Bash', input: { command: 'git show HEAD~3:src/client.ts' }, text: source.text }]),
+    );
+    expect(result.stats.blocks[0]?.transform).toBe('code');
+    const text = toolResultText(result.messages, 2);
+    expect(text).toContain('elided (headroom_retrieve with a query for its words)');
+    expect(text).not.toMatch(/Read offset=|sed -n/);
+  });
+
   it('keeps whole the body of a read file that an earlier output pointed at, and only after that output', () => {
     const source = realSourceFile();
     const lines = source.text.split('\n');

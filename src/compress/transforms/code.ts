@@ -67,8 +67,12 @@ function planFor(
 /** A file printed by a shell command is read back by one, `sed -n` of the range; else by the read tool. */
 function readBackFor(ctx: TransformContext): ReadBack {
   const path = ctx.pathHint;
-  if (ctx.toolArgs === undefined || shellCommand(ctx.toolArgs) === undefined || !path) return readToolBack;
-  return (first, last) => `sed -n '${first},${last}p' ${path}`;
+  if (ctx.toolArgs === undefined) return readToolBack;
+  // Code a call printed without reading a file (`git show`, a fetched page): no file holds these lines.
+  if (!path) return () => 'headroom_retrieve with a query for its words';
+  return shellCommand(ctx.toolArgs) === undefined
+    ? readToolBack
+    : (first, last) => `sed -n '${first},${last}p' ${path}`;
 }
 
 /** The sample with the numbers of a numbered read taken off, as the code detector should see it. */
