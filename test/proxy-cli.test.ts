@@ -1,7 +1,8 @@
 // `headroom proxy` as users run it: a real child process of the built CLI, on a free loopback port.
 // Needs `npm run build` first (the `npm test` script does it).
 
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -60,6 +61,24 @@ describe('headroom proxy', () => {
       maxRetries: 0,
     }).messages.create(params);
     expect(message.type).toBe('message');
+  });
+
+  it('starts and records requests over a stats file that is no database, moving it aside with a warning', async () => {
+    const env = cliEnv();
+    writeFileSync(join(env.HEADROOM_CACHE_DIR as string, 'stats.db'), randomBytes(20_000));
+    const proxy = await spawnProxy([], env);
+    const message = await new Anthropic({
+      apiKey: 'sk-ant-test',
+      baseURL: proxy.url,
+      maxRetries: 0,
+    }).messages.create(params);
+    expect(message.type).toBe('message');
+    expect(proxy.stderr()).toMatch(
+      /stats\.db is unreadable .*moved it to .*stats\.db\.corrupt-\d+ and started a new one/,
+    );
+    expect(
+      readdirSync(env.HEADROOM_CACHE_DIR as string).filter((f) => f.startsWith('stats.db.corrupt-')),
+    ).toHaveLength(1);
   });
 
   it('finishes an in-flight stream on SIGTERM, refuses new connections, and exits 0', async () => {

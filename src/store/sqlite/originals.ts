@@ -1,13 +1,14 @@
 // The embedded originals store: one SQLite file (`originals.db`) in a directory, shared safely by every
 // headroom process on the machine, brotli-compressed at rest, capped in size (LRU) and in age (TTL).
 
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { originalId } from '../../compress/marker.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import type { Original, OriginalStore, OriginalStoreStats } from '../types.js';
+import { isCorruption, moveAside } from './corrupt.js';
 
 export interface SqliteOriginalStoreOptions {
   /** Directory holding `originals.db` (created 0700 when missing). */
@@ -49,15 +50,6 @@ const SCHEMA = `
 /** Open (creating if needed) the originals file in `options.dir`; never throws for a bad file or directory. */
 export function openSqliteOriginalStore(options: SqliteOriginalStoreOptions): OriginalStore {
   return new SqliteOriginalStore(options);
-}
-
-function sqliteCode(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-}
-
-function isCorruption(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
 }
 
 function compress(text: string): Buffer {
@@ -254,14 +246,11 @@ class SqliteOriginalStore implements OriginalStore {
   }
 
   private moveAside(cause: unknown): void {
-    const aside = `${this.location}.corrupt-${this.now()}`;
+    if (this.db?.open) this.db.close();
+    const aside = moveAside(this.location, this.now());
     this.warn(
       `the originals store ${this.location} is unreadable (${(cause as Error).message}); moved it to ${aside} and started a new one`,
     );
-    if (this.db?.open) this.db.close();
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (existsSync(this.location + suffix)) renameSync(this.location + suffix, aside + suffix);
-    }
   }
 
   /** Run a store operation; a corrupt file is moved aside and the operation retried once, anything else is reported and `fallback` returned. */

@@ -1,7 +1,16 @@
 // The embedded stats store: the contract every backend meets, then what only a SQLite file has to get
 // right (permissions, schema versions, another process's write lock).
 
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -145,5 +154,40 @@ describe('sqlite stats store', () => {
     expect(await store.record(broken)).toBeUndefined();
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^cannot write 1 stats rows to /)]);
     expect(await store.record(newRow())).toMatchObject({ id: expect.any(Number) });
+  });
+
+  it('moves a file that is no database aside, says so, and records into a new one', async () => {
+    const dir = freshDir();
+    await open(dir).close();
+    writeFileSync(statsDbPath(dir), Buffer.alloc(16_384, 'garbage!'));
+    const errors: Error[] = [];
+    const store = open(dir, { onError: (error) => errors.push(error) });
+    expect(await store.record(newRow())).toMatchObject({ id: expect.any(Number) });
+    expect((await store.rows()).length).toBe(1);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /stats\.db is unreadable .*moved it to .*stats\.db\.corrupt-\d+ and started a new one/,
+      ),
+    ]);
+    expect(readdirSync(dir).some((name) => /^stats\.db\.corrupt-\d+$/.test(name))).toBe(true);
+  });
+
+  it('replaces a file damaged mid-way once a write finds it, keeping the rows of that write', async () => {
+    const dir = freshDir();
+    const first = open(dir);
+    for (let i = 0; i < 400; i++) void first.record(newRow());
+    await first.flush();
+    await first.close();
+    opened.pop();
+    // Zero every page after the first: the header still reads, the tables do not.
+    const fd = openSync(statsDbPath(dir), 'r+');
+    const size = statSync(statsDbPath(dir)).size;
+    writeSync(fd, Buffer.alloc(size - 4096, 0), 0, size - 4096, 4096);
+    closeSync(fd);
+    const errors: Error[] = [];
+    const store = open(dir, { onError: (error) => errors.push(error) });
+    expect(await store.record(newRow())).toMatchObject({ id: expect.any(Number) });
+    expect(errors.some((e) => /unreadable .*started a new one/.test(e.message))).toBe(true);
+    expect((await store.rows()).length).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import { STORE_DEFAULTS } from '../defaults.js';
 import { matchesFilter, matchesSession, type StatsFilter } from '../filter.js';
 import { toRequestRow, writtenRow } from '../rows.js';
 import type { NewRequestRow, RequestRow, RowsPage, SessionInfo, StatsStore } from '../types.js';
+import { isCorruption, moveAside } from './corrupt.js';
 
 export interface SqliteStatsStoreOptions {
   /** Only read: never create or write the file, and open it on first use, so it may appear later. */
@@ -210,6 +211,8 @@ class SqliteStatsStore implements StatsStore {
   private closing = false;
   /** Another process holds the write lock; queued writes wait for the retry timer, not for each read. */
   private waitingForLock = false;
+  /** A damaged file was replaced once already: a second failure is reported, not chased. */
+  private recovered = false;
 
   constructor(file: string, options: SqliteStatsStoreOptions) {
     this.location = file;
@@ -220,21 +223,18 @@ class SqliteStatsStore implements StatsStore {
   }
 
   private openForWriting(): void {
-    const file = this.location;
     let db: Database.Database;
     try {
-      preparePrivateFile(file);
-      db = new Database(file);
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      this.migrate(db);
-      for (const side of ['-wal', '-shm']) if (existsSync(file + side)) chmodSync(file + side, 0o600);
+      db = this.openFile();
     } catch (error) {
-      if (error instanceof HeadroomError) throw error;
-      throw new HeadroomError(`cannot open the stats store ${file}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      if (!isCorruption(error)) throw this.openError(error);
+      // A damaged file costs its history, never the proxy or the agent: it goes aside and a new one starts.
+      this.startAfresh(error);
+      try {
+        db = this.openFile();
+      } catch (retry) {
+        throw this.openError(retry);
+      }
     }
     const insert = db.prepare(
       `INSERT INTO requests (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
@@ -250,6 +250,57 @@ class SqliteStatsStore implements StatsStore {
       }),
     );
     this.db = db;
+  }
+
+  private openFile(): Database.Database {
+    const file = this.location;
+    preparePrivateFile(file);
+    const db = new Database(file);
+    try {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      this.migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    for (const side of ['-wal', '-shm']) if (existsSync(file + side)) chmodSync(file + side, 0o600);
+    return db;
+  }
+
+  private openError(error: unknown): HeadroomError {
+    if (error instanceof HeadroomError) return error;
+    return new HeadroomError(`cannot open the stats store ${this.location}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+
+  /** After damage found in use: a new file in its place, once per store, or false when that fails too. */
+  private recoverFrom(error: unknown): boolean {
+    if (this.recovered) return false;
+    this.recovered = true;
+    try {
+      this.startAfresh(error);
+      this.openForWriting();
+      return true;
+    } catch (retry) {
+      this.onError(retry as Error);
+      return false;
+    }
+  }
+
+  /** Move a damaged file aside (its journal files too) and say so; the caller opens a new one. */
+  private startAfresh(cause: unknown): void {
+    if (this.db?.open) this.db.close();
+    this.db = undefined;
+    this.statements.clear();
+    const aside = moveAside(this.location, Date.now());
+    this.onError(
+      new HeadroomError(
+        `the stats store ${this.location} is unreadable (${(cause as Error).message}); moved it to ${aside} and started a new one`,
+      ),
+    );
   }
 
   private migrate(db: Database.Database): void {
@@ -367,6 +418,12 @@ class SqliteStatsStore implements StatsStore {
         return;
       }
       this.waitingForLock = false;
+      // Damage past the header shows when pages are written: the file goes aside and these rows go to a new one.
+      if (isCorruption(error) && this.recoverFrom(error)) {
+        this.pending = writes.concat(this.pending);
+        this.writeQueued();
+        return;
+      }
       // A full disk or a lock held too long by another process must not take the proxy down.
       const failure = new HeadroomError(
         `cannot write ${writes.length} stats rows to ${this.location}: ${(error as Error).message}`,
