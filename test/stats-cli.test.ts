@@ -100,6 +100,17 @@ describe('headroom stats as data', () => {
     expect(llama.moneySaved).toBeNull();
   });
 
+  it('takes any unique start of a session id, as the live view shows them, and says when one is not', async () => {
+    const alp = await statsJson(['--session', 'alp']);
+    expect(alp.filters).toEqual({ session: 'alpha' });
+    expect(alp.turns).toHaveLength(2);
+    const none = await stats(['--session', 'zzz'], { reject: false });
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr.trim()).toBe(
+      'headroom: no recorded session starts with "zzz" (headroom stats lists the sessions)',
+    );
+  });
+
   it('keeps only the requests inside --since', async () => {
     expect((await statsJson(['--since', '10m'])).totals.requests).toBe(4);
     const { exitCode, stderr } = await stats(['--since', 'soon'], { reject: false });

@@ -7,6 +7,7 @@ import { createHeadroom, type Headroom } from '../headroom.js';
 import { parseDuration } from '../stats/duration.js';
 import { reportJson, toCsv } from '../stats/export.js';
 import { buildReport, turns } from '../stats/report.js';
+import { sessionByPrefix } from '../stats/session-prefix.js';
 import { renderText } from '../stats/text.js';
 import type { StatsFilter } from '../store/filter.js';
 import { runStatsTui } from '../tui/run-stats.js';
@@ -61,7 +62,15 @@ export default class StatsCommand extends HeadroomCommand {
     const store = await headroom.stats({ readOnly: true });
 
     const windowMs = flags.since === undefined ? undefined : parseDuration(flags.since);
-    const fixed: StatsFilter = { agent: flags.agent, session: flags.session, project: flags.project };
+    // The live view shows ids by their first characters: any unique start of one names it.
+    const session =
+      flags.session === undefined
+        ? undefined
+        : sessionByPrefix(flags.session, [
+            ...(await store.sessions()).map((s) => s.id),
+            ...(await store.rows()).flatMap((row) => (row.sessionId ? [row.sessionId] : [])),
+          ]);
+    const fixed: StatsFilter = { agent: flags.agent, session, project: flags.project };
     const windowLabel = windowMs === undefined ? 'all time' : `last ${flags.since}`;
     const interactive = process.stdout.isTTY && process.stdin.isTTY && !this.jsonEnabled() && !flags.csv;
     if (interactive) {
@@ -84,7 +93,7 @@ export default class StatsCommand extends HeadroomCommand {
       return undefined;
     }
     const report = buildReport(rows, definedOnly(filter), now);
-    const sessionTurns = flags.session === undefined ? undefined : turns(rows, flags.session);
+    const sessionTurns = session === undefined ? undefined : turns(rows, session);
     if (!this.jsonEnabled()) process.stdout.write(renderText(report, { rows, windowLabel }));
     return reportJson(report, sessionTurns);
   }
