@@ -114,11 +114,44 @@ describe('admin endpoints', () => {
   it('rejects a malformed session with a one-line reason', async () => {
     const response = await request(`${proxy.url}/admin/sessions`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'has spaces/and slashes' }),
     });
     expect(response.statusCode).toBe(400);
     const body = (await response.body.json()) as { error: { message: string } };
     expect(body.error.message).toMatch(/^headroom: id must be/);
+  });
+
+  it('refuses a session posted as a web form would send it, without registering it', async () => {
+    const response = await request(`${proxy.url}/admin/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ id: 'from-a-page', agent: 'claude' }),
+    });
+    expect(response.statusCode).toBe(415);
+    expect(((await response.body.json()) as { error: { message: string } }).error.message).toMatch(
+      /application\/json/,
+    );
+    expect((await proxy.store.sessions()).map((s) => s.id)).not.toContain('from-a-page');
+  });
+
+  it('answers only requests addressed to localhost, so a page that rebinds its name to 127.0.0.1 gets nothing', async () => {
+    const before = upstream.requests.length;
+    for (const path of ['/stats', '/v1/messages']) {
+      const response = await request(`${proxy.url}${path}`, {
+        method: path === '/stats' ? 'GET' : 'POST',
+        headers: { host: 'attacker.example:8787', 'content-type': 'application/json' },
+        body: path === '/stats' ? undefined : '{}',
+      });
+      expect(response.statusCode, path).toBe(403);
+      expect(await response.body.text()).toContain('answers only requests to localhost');
+    }
+    expect(upstream.requests.length).toBe(before);
+    for (const host of ['localhost:8787', '127.0.0.1', '[::1]:8787']) {
+      const response = await request(`${proxy.url}/health`, { headers: { host } });
+      expect(response.statusCode, host).toBe(200);
+      await response.body.dump();
+    }
   });
 
   it('answers unknown admin paths with 404 and the list of endpoints', async () => {

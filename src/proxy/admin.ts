@@ -89,6 +89,11 @@ function streamStats(res: ServerResponse, ctx: AdminContext): void {
 }
 
 async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: AdminContext): Promise<void> {
+  // A form a web page posts (text/plain, no preflight) is no client of this endpoint.
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    req.resume();
+    return sendError(res, 415, 'session registration needs content-type: application/json');
+  }
   const text = await readSmallBody(req);
   if (text === undefined) return sendError(res, 413, `session body over ${MAX_ADMIN_BODY} bytes`);
   let json: unknown;

@@ -110,6 +110,13 @@ function keyMatches(expected: Buffer, given: string | string[] | undefined): boo
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** The host a `Host` header names, without its port: `[::1]:8787` → `::1`, `localhost:8787` → `localhost`. */
+function hostOf(header: string): string {
+  const bracketed = /^\[([^\]]*)\]/.exec(header);
+  if (bracketed) return bracketed[1] as string;
+  return header.split(':')[0] as string;
+}
+
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -226,9 +233,24 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       .finally(() => inFlight.delete(work));
   };
 
+  // Bound to loopback, the proxy answers only requests addressed to loopback: a web page that rebinds its own
+  // name to 127.0.0.1 reaches the port, but its requests still say that name.
+  const loopbackOnly = isLoopbackHost(config.host);
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (closing) res.shouldKeepAlive = false;
     const route = routeRequest(req.method, req.url ?? '/', req.headers);
+    const hostHeader = req.headers.host;
+    if (loopbackOnly && hostHeader !== undefined && !isLoopbackHost(hostOf(hostHeader))) {
+      const body = errorBodyFor(
+        route.provider,
+        403,
+        `headroom: refusing a request addressed to "${hostOf(hostHeader)}": this proxy answers only requests to localhost`,
+      );
+      res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      req.resume();
+      return;
+    }
     if (expectedKey && !keyMatches(expectedKey, req.headers['x-headroom-key'])) {
       const body = errorBodyFor(
         route.provider,
