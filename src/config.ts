@@ -1,12 +1,12 @@
 // One place that decides every setting: flags > HEADROOM_* environment > config file > defaults.
 // Commands pass their parsed flags in; core modules receive the resolved, typed Config.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import envPaths from 'env-paths';
 import { ENGINE_DEFAULTS, SWITCHABLE_TRANSFORMS } from './compress/defaults.js';
 import { ConfigError } from './errors.js';
+import { ensurePrivateDir } from './private-dir.js';
 import { STORE_DEFAULTS } from './store/defaults.js';
 
 const paths = envPaths('headroom', { suffix: '' });
@@ -256,7 +256,7 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
 function openConfigFile(env: NodeJS.ProcessEnv): Conf<Record<string, unknown>> {
   try {
     // The file may hold the proxy key: its directory is the owner's alone, like the cache dir.
-    mkdirSync(configDir(env), { recursive: true, mode: 0o700 });
+    ensurePrivateDir(configDir(env));
     return new Conf<Record<string, unknown>>({
       cwd: configDir(env),
       configName: 'config',

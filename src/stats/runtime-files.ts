@@ -1,8 +1,9 @@
 // Running proxies announce themselves with one small file each under `<cacheDir>/run/`, so `headroom stats`
 // can find them and follow their live streams. Files of processes that have died are ignored and removed.
 
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../private-dir.js';
 
 export interface RuntimeInfo {
   pid: number;
@@ -17,7 +18,8 @@ const fileFor = (cacheDir: string, pid: number) => join(runDir(cacheDir), `proxy
 
 /** Announce a running proxy (file 0600 in a 0700 directory); returns the file's path. */
 export function writeRuntimeFile(cacheDir: string, info: RuntimeInfo): string {
-  mkdirSync(runDir(cacheDir), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(cacheDir);
+  ensurePrivateDir(runDir(cacheDir));
   const file = fileFor(cacheDir, info.pid);
   // Written aside and renamed, so a reader never sees half a file and mistakes it for a stale one.
   const partial = `${file}.partial`;

@@ -1,11 +1,12 @@
 // The embedded originals store: one SQLite file (`originals.db`) in a directory, shared safely by every
 // headroom process on the machine, brotli-compressed at rest, capped in size (LRU) and in age (TTL).
 
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { originalId } from '../../compress/marker.js';
+import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import type { Original, OriginalStore, OriginalStoreStats } from '../types.js';
 import { isCorruption, moveAside } from './corrupt.js';
@@ -224,8 +225,7 @@ class SqliteOriginalStore implements OriginalStore {
   }
 
   private connect(): void {
-    const created = mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    if (created !== undefined) chmodSync(this.dir, 0o700);
+    ensurePrivateDir(this.dir);
     closeSync(openSync(this.location, 'a', 0o600));
     const db = new Database(this.location, { timeout: 5000 });
     try {

@@ -1,10 +1,11 @@
 // The embedded stats store: one row per proxied request and one per agent session, in one SQLite file
 // (WAL, so several proxies on one machine can share it). Writes are batched off the response path.
 
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HeadroomError } from '../../errors.js';
+import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import { matchesFilter, matchesSession, type StatsFilter } from '../filter.js';
 import { toRequestRow, writtenRow } from '../rows.js';
@@ -192,8 +193,7 @@ function whereClause(filter: StatsFilter, afterId?: number): { sql: string; para
 
 /** Create `file`'s directory (0700) and the file itself (0600) before SQLite opens it. */
 function preparePrivateFile(file: string): void {
-  const dir = dirname(file);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dirname(file));
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
 }
 
