@@ -456,11 +456,23 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       const stream = format.createStream();
       const events = fixtures.events(first).flatMap((event) => stream.push(event));
       stream.endRound();
-      events.push(...stream.fail('upstream closed the connection'));
+      events.push(...stream.fail({ status: 502, message: 'upstream closed the connection' }));
       expect(stream.failed).toBe(true);
       expect(stream.finish()).toEqual([]);
       upstream.queue({ kind: 'sse', events });
       expect(await streamError(fixtures.sdk, upstream.url)).toContain('upstream closed the connection');
+    });
+
+    it('ends a turn whose continuation the upstream refused with the upstream’s own error for the SDK', async () => {
+      const stream = format.createStream();
+      const events = fixtures.events(first).flatMap((event) => stream.push(event));
+      stream.endRound();
+      const body = format.errorBody(429, 'Rate limit reached. Please try again in 7s.');
+      events.push(...stream.fail({ status: 429, body, message: 'headroom words' }));
+      upstream.queue({ kind: 'sse', events });
+      const error = await streamError(fixtures.sdk, upstream.url);
+      expect(error).toContain('Please try again in 7s.');
+      expect(error).not.toContain('headroom words');
     });
 
     it('reads the same usage from a response and from its stream', () => {

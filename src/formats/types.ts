@@ -90,10 +90,23 @@ export interface RetrieveStream {
   endRound(): RoundResult;
   /** No more rounds: the events that close the client's stream (held tool calls, stop reason, usage). */
   finish(): SseEvent[];
-  /** The upstream broke off a continuation round: the events that end the client's stream with an error. */
-  fail(message: string): SseEvent[];
+  /**
+   * A continuation round failed (the upstream refused it, broke it off, or sent what cannot be read): the
+   * events that end the client's stream with the API's own error event.
+   */
+  fail(failure: StreamFailure): SseEvent[];
   /** The upstream sent an error event (already passed on): do not continue, `finish()` adds nothing. */
   readonly failed: boolean;
+}
+
+/** Why a client's stream ends in an error once its head has gone out. */
+export interface StreamFailure {
+  /** The upstream's status, or the one headroom gives a failure of its own (502 for a break). */
+  status: number;
+  /** The upstream's error body: passed on as it came when it holds an error in the format's own shape. */
+  body?: string;
+  /** headroom's words, for when the upstream sent no error the client could read. */
+  message: string;
 }
 
 /**

@@ -295,7 +295,8 @@ class Exchange {
           { path: this.request.route.path },
         );
         const message = `headroom: the upstream connection broke while continuing the answer (${reason}); the answer is incomplete`;
-        for (const event of rewriter.fail(message)) add(formatSseEvent(event));
+        for (const event of rewriter.fail({ status: this.outcome.failure.status, message }))
+          add(formatSseEvent(event));
         flush();
         this.res.end();
         return;

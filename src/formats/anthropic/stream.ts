@@ -13,9 +13,10 @@ import {
 } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
-import type { RetrieveStream, RoundResult } from '../types.js';
+import { streamError } from '../define.js';
+import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
-import { anthropicCalls, finalStopReason } from './response.js';
+import { anthropicCalls, anthropicError, errorBody, finalStopReason } from './response.js';
 
 const INDEX = /"index":\s*(\d+)/;
 
@@ -153,9 +154,9 @@ export class AnthropicRetrieveStream implements RetrieveStream {
     return out;
   }
 
-  fail(message: string): SseEvent[] {
+  fail(failure: StreamFailure): SseEvent[] {
     this.failed = true;
-    return [jsonEvent('error', { type: 'error', error: { type: 'api_error', message } })];
+    return [jsonEvent('error', streamError(failure, anthropicError, errorBody))];
   }
 
   private route(route: StreamRoute | undefined, event: SseEvent, index: number): SseEvent[] {

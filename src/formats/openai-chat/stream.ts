@@ -12,9 +12,10 @@ import {
 } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { eventData, jsonEvent, type SseEvent } from '../../sse.js';
-import type { RetrieveStream, RoundResult } from '../types.js';
+import { streamError } from '../define.js';
+import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
-import { chatCalls, finalStopReason } from './response.js';
+import { chatCalls, finalStopReason, openaiError, openaiErrorBody } from './response.js';
 
 interface ChatCall {
   id: string;
@@ -147,13 +148,11 @@ export class ChatRetrieveStream implements RetrieveStream {
     return out;
   }
 
-  fail(message: string): SseEvent[] {
+  fail(failure: StreamFailure): SseEvent[] {
     this.failed = true;
-    // The SDKs raise an API error for a chunk carrying `error`; [DONE] ends the stream for raw readers.
-    return [
-      jsonEvent('', { error: { message, type: 'api_error', param: null, code: null } }),
-      { event: '', data: '[DONE]' },
-    ];
+    // The API ends a stream it cannot finish with a chunk carrying only `error`, and no [DONE] after it;
+    // the SDKs raise that error as an API error.
+    return [jsonEvent('', { error: streamError(failure, openaiError, openaiErrorBody) })];
   }
 
   private passContent(event: SseEvent): SseEvent[] {
