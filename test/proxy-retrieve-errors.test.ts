@@ -1,14 +1,17 @@
-// An upstream that refuses the round continuing a turn after headroom_retrieve (a rate limit, a server error)
-// or answers it with a body nobody can read: the client gets that failure, through its official SDK, as it
-// would without the proxy (the status, the body and retry-after of a JSON answer; the API's own error event
-// in a stream whose head went out with the first round), never an empty answer that reads as a success.
+// An upstream that fails a request the proxy offered headroom_retrieve in. A refused continuation round (a
+// rate limit, a server error) or one whose body nobody can read reaches the client, through its official SDK,
+// as it would without the proxy (the status, the body and retry-after of a JSON answer; the API's own error
+// event in a stream whose head went out with the first round), never an empty answer that reads as a success.
+// A stream the upstream ends early stays visibly cut short: no closing events are made up, nothing is glued
+// onto a line the upstream left unterminated, and the SDK reports the answer incomplete.
 
 import Anthropic from '@anthropic-ai/sdk';
 import { type ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { answer, type FakeUpstream, type Reply } from './helpers/fake-upstream.js';
+import { answer, type FakeUpstream, type ReceivedRequest, type Reply } from './helpers/fake-upstream.js';
 import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
@@ -77,6 +80,10 @@ interface Api {
   stream(): Promise<Outcome>;
   /** The status and message of the error the SDK raised or the streamed answer reported. */
   reported(error: unknown): { status?: number; message: string; type?: string };
+  /** The streamed call as raw HTTP, for what the client's bytes hold. */
+  raw: { path: string; headers: Record<string, string>; body: unknown };
+  /** What only the API's own end of an answer carries (its closing events). */
+  closing: RegExp;
 }
 
 const openaiError = (status: number, message: string) => ({
@@ -107,6 +114,12 @@ const APIS: Api[] = [
       const body = apiError.error as { error?: { type?: string; message?: string } } | undefined;
       return { status: apiError.status, message: body?.error?.message ?? '', type: body?.error?.type };
     },
+    raw: {
+      path: '/v1/messages',
+      headers: { 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
+      body: { ...anthropicParams, stream: true },
+    },
+    closing: /message_delta|message_stop/,
   },
   {
     name: 'OpenAI Chat Completions',
@@ -122,6 +135,12 @@ const APIS: Api[] = [
       const body = apiError.error as { message?: string; code?: string } | undefined;
       return { status: apiError.status, message: body?.message ?? '', type: body?.code };
     },
+    raw: {
+      path: '/v1/chat/completions',
+      headers: { authorization: 'Bearer sk-test' },
+      body: { ...chatParams, stream: true },
+    },
+    closing: /\[DONE\]|"finish_reason":"/,
   },
   {
     name: 'OpenAI Responses',
@@ -146,6 +165,12 @@ const APIS: Api[] = [
       const failed = error as OpenAI.Responses.ResponseError;
       return { message: failed.message, type: failed.code };
     },
+    raw: {
+      path: '/v1/responses',
+      headers: { authorization: 'Bearer sk-test' },
+      body: { ...responsesParams, stream: true },
+    },
+    closing: /response\.(completed|incomplete)/,
   },
   {
     name: 'Gemini generateContent',
@@ -163,6 +188,15 @@ const APIS: Api[] = [
       const { status, message } = error as ApiError;
       return { status, message, type: /got status: (\w+)/.exec(message)?.[1] };
     },
+    raw: {
+      path: `/v1beta/models/${geminiParams.model}:streamGenerateContent?alt=sse`,
+      headers: { 'x-goog-api-key': 'AIza-test' },
+      body: {
+        contents: geminiParams.contents,
+        tools: [{ functionDeclarations: [{ name: 'run_shell_command', parameters: { type: 'object' } }] }],
+      },
+    },
+    closing: /"finishReason"/,
   },
 ];
 
@@ -238,5 +272,87 @@ describe.each(APIS)('$name: a continuation round the upstream refuses', (api) =>
     expect(text).toBe(FIRST_WORDS);
     const [row] = await waitForRows(proxy, 1);
     expect(row).toMatchObject({ status: 502, error: 'upstream malformed answer', retrievals: 1 });
+  });
+});
+
+const ANSWER =
+  'The lockfile pins an old compiler, so the nightly build fails; update it and rerun the tests.';
+const CUT_SHORT = 'ended its stream before the answer was complete';
+
+/**
+ * The upstream's stream of `text` for `req`, ending cleanly a few events in, before the API's own end of an
+ * answer; with `cutLine`, the next event follows without its blank line, cut off mid-line.
+ */
+function cutShort(req: ReceivedRequest, text: string, cutLine = false): Reply {
+  const reply = answer(req, { text });
+  if (reply.kind !== 'sse') throw new Error(`expected a stream for ${req.path}`);
+  const kept = Math.min(5, reply.events.length - 1);
+  const next = reply.events[kept]!;
+  const trailer = `${next.event ? `event: ${next.event}\n` : ''}data: ${JSON.stringify(next.data).slice(0, 24)}`;
+  return { ...reply, events: reply.events.slice(0, kept), ...(cutLine ? { trailer } : {}) };
+}
+
+/** The client's bytes of a streamed call, as raw HTTP. */
+async function rawStream(api: Api): Promise<string> {
+  const response = await request(`${proxy.url}${api.raw.path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...api.raw.headers },
+    body: JSON.stringify(api.raw.body),
+  });
+  expect(response.statusCode).toBe(200);
+  return response.body.text();
+}
+
+/** The data of each event in `stream`, which must consist of whole events only. */
+function eventsOf(stream: string): string[] {
+  expect(stream).toMatch(/(\r?\n){2}$/);
+  return stream
+    .split(/\r?\n\r?\n/)
+    .filter(Boolean)
+    .map((block) => {
+      const data = block
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trim())
+        .join('\n');
+      if (data !== '[DONE]') expect(() => JSON.parse(data)).not.toThrow();
+      return data;
+    });
+}
+
+describe.each(APIS)('$name: a stream the upstream ends early', (api) => {
+  it('stays visibly cut short when the answer stops before its end', async () => {
+    upstream.script((req) => cutShort(req, ANSWER));
+    const { error, text } = await api.stream();
+    expect(error).toBeDefined();
+    expect(api.reported(error).message).toContain(CUT_SHORT);
+    expect(text.length).toBeGreaterThan(0);
+    expect(ANSWER.startsWith(text)).toBe(true);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ error: 'upstream truncated', stream: true });
+  });
+
+  it('stays visibly cut short when the round after headroom_retrieve stops before its end', async () => {
+    upstream.script((req) =>
+      req.body.includes('"call_hr_0001"')
+        ? cutShort(req, ANSWER)
+        : answer(req, { text: FIRST_WORDS, toolCall: RETRIEVE }),
+    );
+    const { error, text } = await api.stream();
+    expect(error).toBeDefined();
+    expect(api.reported(error).message).toContain(CUT_SHORT);
+    expect(text.startsWith(FIRST_WORDS)).toBe(true);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ error: 'upstream truncated', retrievals: 1 });
+  });
+
+  it('makes up no closing events and writes nothing onto a line the upstream cut off', async () => {
+    upstream.script((req) => cutShort(req, ANSWER, true));
+    const stream = await rawStream(api);
+    expect(stream).not.toMatch(api.closing);
+    const events = eventsOf(stream);
+    expect(events.at(-1)).toContain(CUT_SHORT);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ error: 'upstream truncated' });
   });
 });

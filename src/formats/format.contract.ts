@@ -428,6 +428,19 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       expect(usageOfEvents(format, events)).toEqual(usageOfResponse(format, merged));
     });
 
+    it('tells a round whose stream reached its end from one cut off before it', () => {
+      for (const response of [first, second]) {
+        const events = fixtures.events(response);
+        const whole = format.createStream();
+        for (const event of events) whole.push(event);
+        expect(whole.endRound().complete).toBe(true);
+        const cut = format.createStream();
+        for (const event of events.slice(0, Math.min(Math.ceil(events.length / 2), events.length - 1)))
+          cut.push(event);
+        expect(cut.endRound().complete).toBe(false);
+      }
+    });
+
     it('passes the events it leaves unchanged as the very objects it was given', () => {
       const stream = format.createStream();
       let passed = 0;

@@ -11,6 +11,8 @@
 // round follows is known only once one is complete); one that never names the tool leaves unparsed.
 // A continuation round that fails ends the exchange with that failure, never with the rounds so far as if
 // the answer were done: a JSON client gets the upstream's own error answer, a stream the API's error event.
+// A stream any round of which stops before its API's end of an answer gets that error event too, and no
+// closing events made up for it.
 
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +40,7 @@ import {
   UpstreamMalformed,
   UpstreamReset,
   UpstreamTimeout,
+  UpstreamTruncated,
 } from './failures.js';
 import type { ProxyRoute } from './routes.js';
 import { clientResponseHeaders, type Upstreams, type UpstreamTarget } from './upstream.js';
@@ -348,9 +351,23 @@ class Exchange {
         fail({ status: this.outcome.failure.status, message });
         return;
       }
-      reader.end();
+      // An event the stream cut off is dropped, as the client's own SSE reader would drop it, so nothing is
+      // ever written onto its unterminated line.
+      const cut = reader.endStrictly();
       flush();
       const round = rewriter.endRound();
+      if (!round.complete && !rewriter.failed) {
+        // A round that stopped before its end stays visibly cut short: no closing events are made up for it.
+        const { base } = this.request.target;
+        const detail = cut ? 'its last event cut off' : 'no closing event';
+        this.outcome.failure = new UpstreamTruncated(detail);
+        this.ctx.logger.warn(`headroom: upstream ${base} ended its stream early (${detail})`, {
+          path: this.request.route.path,
+        });
+        const message = `headroom: upstream ${base} ended its stream before the answer was complete (${detail}); the answer is incomplete`;
+        fail({ status: this.outcome.failure.status, message });
+        return;
+      }
       if (!round.calls.length || rewriter.failed || this.rounds >= this.ctx.maxRounds) break;
       const next = await this.continueRound(body, round.response, round.calls, true);
       if (!('answer' in next)) {

@@ -54,6 +54,13 @@ export class UpstreamMalformed extends ProxyFailure {
   readonly reason = 'upstream malformed answer';
 }
 
+/** The upstream ended an event stream cleanly, but before the event that ends its answer. */
+export class UpstreamTruncated extends ProxyFailure {
+  readonly code = 'upstream_truncated';
+  readonly status = 502;
+  readonly reason = 'upstream truncated';
+}
+
 /** How an error from below reads in a message: its code (ECONNREFUSED) when it has one, else its message. */
 export function describeError(error: unknown): string {
   return (error as { code?: string })?.code ?? (error as Error)?.message ?? 'error';

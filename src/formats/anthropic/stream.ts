@@ -36,6 +36,8 @@ export class AnthropicRetrieveStream implements RetrieveStream {
   private pending: HeldCall<IndexedEvents>[] = [];
   /** The upstream's own closing events went out: an answer of one round without any tool call. */
   private closed = false;
+  /** The round's message_stop came. */
+  private stopped = false;
 
   push(event: SseEvent): SseEvent[] {
     const type = eventType(event);
@@ -77,6 +79,7 @@ export class AnthropicRetrieveStream implements RetrieveStream {
         return this.closed ? [event] : [];
       }
       case 'message_stop':
+        this.stopped = true;
         return this.closed ? [event] : [];
       case 'error':
         this.failed = true;
@@ -122,7 +125,9 @@ export class AnthropicRetrieveStream implements RetrieveStream {
     this.roundOpen = false;
     this.routes = new Map();
     this.contentEvents = [];
-    return lazyRound(anthropicCalls, ours, held.length > 0, () => ({
+    const complete = this.stopped;
+    this.stopped = false;
+    return lazyRound(anthropicCalls, { ours, others: held.length > 0, complete }, () => ({
       ...summary,
       content: [...content().entries()].sort(([a], [b]) => a - b).map(([, block]) => block),
     }));

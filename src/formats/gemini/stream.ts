@@ -86,6 +86,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
   }
 
   endRound(): RoundResult {
+    const complete = this.closing !== undefined;
     const candidate = geminiCandidate(this.closing ?? {});
     const response: WireObject = {
       candidates: [
@@ -111,7 +112,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
     this.roundStarted = false;
     this.parts = [];
     this.usage = undefined;
-    return { ...findRetrieveCalls(geminiCalls, response), response };
+    return { ...findRetrieveCalls(geminiCalls, response), response, complete };
   }
 
   finish(): SseEvent[] {

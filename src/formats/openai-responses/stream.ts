@@ -91,6 +91,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
   }
 
   endRound(): RoundResult {
+    const complete = this.closing !== undefined;
     const closing = this.closing ?? {
       type: 'response.incomplete',
       response: { status: 'incomplete', output: [] },
@@ -115,7 +116,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
     this.roundOpen = false;
     this.routes = new Map();
     this.closing = undefined;
-    return { ...findRetrieveCalls(responsesCalls, response), response };
+    return { ...findRetrieveCalls(responsesCalls, response), response, complete };
   }
 
   finish(): SseEvent[] {
