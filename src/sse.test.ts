@@ -68,6 +68,15 @@ describe('SseReader', () => {
     for (const view of views) expect(view.buffer).toBe(chunk.buffer);
   });
 
+  it('drops a last event cut off without its blank line when told to end strictly', () => {
+    const seen: string[] = [];
+    const reader = new SseReader((event) => seen.push(event));
+    reader.push(Buffer.from('event: ping\ndata: {"type":"ping"}\n\nevent: message_stop\ndata: {"type"'));
+    expect(reader.endStrictly()).toBe(true);
+    expect(seen).toEqual(['ping']);
+    expect(reader.endStrictly()).toBe(false);
+  });
+
   it('reports a last event cut off without its blank line only when the stream ends', () => {
     const pieces = [Buffer.from('event: ping\ndata: {"type":"ping"}\n\nevent: message_stop\ndata: {"type"')];
     expect(read(pieces, false).map((e) => e.event)).toEqual(['ping']);

@@ -58,6 +58,17 @@ export class SseReader {
     if (eventStart < chunk.length) this.pending.push(chunk.subarray(eventStart));
   }
 
+  /**
+   * The stream ended where an event would end: bytes after the last blank line are dropped, as an SSE
+   * client drops an event the stream cut off. True when there were any.
+   */
+  endStrictly(): boolean {
+    const cut = this.pending.length > 0;
+    this.pending = [];
+    this.line = EMPTY;
+    return cut;
+  }
+
   /** The stream ended: a last event without its blank line still counts. */
   end(): void {
     if (!this.pending.length) return;

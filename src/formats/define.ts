@@ -1,8 +1,8 @@
 // What most wire formats share, given once: a format states what differs and takes these for the rest
 // (a JSON object as its response, `usage` as its usage, tools appended to `tools`, `tool_choice: "none"`).
 
-import type { UpstreamUsage, WireFormat } from './types.js';
-import { appendTool, isObject, toolChoiceNone, type WireObject } from './wire.js';
+import type { StreamFailure, UpstreamUsage, WireFormat } from './types.js';
+import { appendTool, isObject, parseJson, toolChoiceNone, type WireObject } from './wire.js';
 
 type Defaulted = 'isTokenCount' | 'responseOf' | 'usageOf' | 'withTool' | 'toolCallsAllowed';
 
@@ -33,4 +33,17 @@ export function usageIn(payload: unknown, key: string, into: UpstreamUsage): Wir
   if (typeof model === 'string' && model) into.model = model;
   const usage = payload[key];
   return isObject(usage) ? usage : undefined;
+}
+
+/**
+ * The error a stream ends with: the upstream's own when `read` finds one in its body (so the client reads the
+ * type, code and message the API gave), else the format's error body for the failure's status and message.
+ */
+export function streamError(
+  { status, body, message }: StreamFailure,
+  read: (parsed: unknown) => WireObject | undefined,
+  errorBody: WireFormat['errorBody'],
+): WireObject {
+  const upstream = body === undefined ? undefined : read(parseJson(body));
+  return upstream ?? (read(parseJson(errorBody(status, message))) as WireObject);
 }

@@ -428,6 +428,19 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       expect(usageOfEvents(format, events)).toEqual(usageOfResponse(format, merged));
     });
 
+    it('tells a round whose stream reached its end from one cut off before it', () => {
+      for (const response of [first, second]) {
+        const events = fixtures.events(response);
+        const whole = format.createStream();
+        for (const event of events) whole.push(event);
+        expect(whole.endRound().complete).toBe(true);
+        const cut = format.createStream();
+        for (const event of events.slice(0, Math.min(Math.ceil(events.length / 2), events.length - 1)))
+          cut.push(event);
+        expect(cut.endRound().complete).toBe(false);
+      }
+    });
+
     it('passes the events it leaves unchanged as the very objects it was given', () => {
       const stream = format.createStream();
       let passed = 0;
@@ -456,11 +469,23 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       const stream = format.createStream();
       const events = fixtures.events(first).flatMap((event) => stream.push(event));
       stream.endRound();
-      events.push(...stream.fail('upstream closed the connection'));
+      events.push(...stream.fail({ status: 502, message: 'upstream closed the connection' }));
       expect(stream.failed).toBe(true);
       expect(stream.finish()).toEqual([]);
       upstream.queue({ kind: 'sse', events });
       expect(await streamError(fixtures.sdk, upstream.url)).toContain('upstream closed the connection');
+    });
+
+    it('ends a turn whose continuation the upstream refused with the upstream’s own error for the SDK', async () => {
+      const stream = format.createStream();
+      const events = fixtures.events(first).flatMap((event) => stream.push(event));
+      stream.endRound();
+      const body = format.errorBody(429, 'Rate limit reached. Please try again in 7s.');
+      events.push(...stream.fail({ status: 429, body, message: 'headroom words' }));
+      upstream.queue({ kind: 'sse', events });
+      const error = await streamError(fixtures.sdk, upstream.url);
+      expect(error).toContain('Please try again in 7s.');
+      expect(error).not.toContain('headroom words');
     });
 
     it('reads the same usage from a response and from its stream', () => {

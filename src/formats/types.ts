@@ -74,6 +74,12 @@ export interface RetrieveToolResult {
 /** What one finished streamed round holds: its headroom_retrieve calls and the response assembled from it. */
 export interface RoundResult extends FoundRetrieveCalls {
   response: WireObject;
+  /**
+   * The round's stream reached the event that ends it in its API (Anthropic's message_stop, a Chat finish
+   * reason or [DONE], a Responses closing event, a Gemini finish reason). A round without it was cut short:
+   * it is neither continued nor closed as if it were done.
+   */
+  complete: boolean;
 }
 
 /**
@@ -88,12 +94,28 @@ export interface RetrieveStream {
   push(event: SseEvent): SseEvent[];
   /** The current round's upstream stream ended: its calls, and the response to continue the turn from. */
   endRound(): RoundResult;
-  /** No more rounds: the events that close the client's stream (held tool calls, stop reason, usage). */
+  /**
+   * No more rounds, the last one complete: the events that close the client's stream (held tool calls,
+   * stop reason, usage), never more than the upstream's own closing events stand for.
+   */
   finish(): SseEvent[];
-  /** The upstream broke off a continuation round: the events that end the client's stream with an error. */
-  fail(message: string): SseEvent[];
+  /**
+   * A continuation round failed (the upstream refused it, broke it off, or sent what cannot be read): the
+   * events that end the client's stream with the API's own error event.
+   */
+  fail(failure: StreamFailure): SseEvent[];
   /** The upstream sent an error event (already passed on): do not continue, `finish()` adds nothing. */
   readonly failed: boolean;
+}
+
+/** Why a client's stream ends in an error once its head has gone out. */
+export interface StreamFailure {
+  /** The upstream's status, or the one headroom gives a failure of its own (502 for a break). */
+  status: number;
+  /** The upstream's error body: passed on as it came when it holds an error in the format's own shape. */
+  body?: string;
+  /** headroom's words, for when the upstream sent no error the client could read. */
+  message: string;
 }
 
 /**

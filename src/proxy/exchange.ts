@@ -9,12 +9,16 @@
 // the client as it arrives in every round; only the agent's own tool calls wait for the end of their round,
 // and what passes unchanged leaves as the upstream's own bytes. JSON answers are read whole (whether another
 // round follows is known only once one is complete); one that never names the tool leaves unparsed.
+// A continuation round that fails ends the exchange with that failure, never with the rounds so far as if
+// the answer were done: a JSON client gets the upstream's own error answer, a stream the API's error event.
+// A stream any round of which stops before its API's end of an answer gets that error event too, and no
+// closing events made up for it.
 
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { errorBodyFor, usageReadersFor } from '../formats/index.js';
-import type { RetrieveCall } from '../formats/types.js';
+import type { RetrieveCall, StreamFailure } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
 import { parseJson } from '../formats/wire.js';
 import type { Logger } from '../log.js';
@@ -33,8 +37,10 @@ import {
   classifyFailure,
   describeError,
   type ProxyFailure,
+  UpstreamMalformed,
   UpstreamReset,
   UpstreamTimeout,
+  UpstreamTruncated,
 } from './failures.js';
 import type { ProxyRoute } from './routes.js';
 import { clientResponseHeaders, type Upstreams, type UpstreamTarget } from './upstream.js';
@@ -76,6 +82,15 @@ export interface ExchangeOutcome {
   retrievals: number;
   retrievedBytes: number;
 }
+
+/**
+ * What the round continuing a turn brought: the answer to read on, the upstream's refusal (an error status,
+ * its body unread), or the failure that left no answer the loop can read.
+ */
+type Continuation =
+  | { body: WireObject; answer: UpstreamAnswer }
+  | { refused: UpstreamAnswer }
+  | { failure: ProxyFailure };
 
 /** True when `next` starts in memory right where `previous` ends (two views of one upstream chunk). */
 function adjacent(previous: Buffer, next: Buffer): boolean {
@@ -200,44 +215,76 @@ class Exchange {
     this.res.end();
   }
 
-  /** Answer the calls from the store and send the next round; undefined when that round cannot be used. */
+  /**
+   * Answer the calls from the store and send the round that continues the turn: its answer when it is one
+   * the loop can read, the upstream's own answer when it refused the round (an error status), or the failure
+   * when it could not be reached or sent something else.
+   */
   private async continueRound(
     body: WireObject,
     response: WireObject,
     calls: readonly RetrieveCall[],
     stream: boolean,
-  ): Promise<{ body: WireObject; answer: UpstreamAnswer } | undefined> {
+  ): Promise<Continuation> {
     const { format } = this.request.offer!;
     const { results, retrievals } = await answerRetrieveCalls(calls, this.ctx.originals!);
     this.outcome.retrievals += retrievals.length;
     this.outcome.retrievedBytes += retrievals.reduce((sum, r) => sum + r.bytes, 0);
     const next = continueWithResults(format, body, response, results);
     this.rounds += 1;
+    const { logger } = this.ctx;
+    const where = { path: this.request.route.path };
     let answer: UpstreamAnswer;
     try {
       answer = await this.send(Buffer.from(JSON.stringify(next)));
     } catch (error) {
       if (this.clientGone) throw error;
-      this.ctx.logger.warn(
-        `headroom: continuing after headroom_retrieve failed upstream (${(error as Error).message}); answering with the rounds so far`,
-        { path: this.request.route.path },
+      const failure = classifyFailure(error, { clientGone: false, answerStarted: false });
+      logger.warn(`headroom: continuing after headroom_retrieve failed upstream (${failure.detail})`, where);
+      return { failure };
+    }
+    if (answer.statusCode !== 200) {
+      logger.warn(
+        `headroom: continuing after headroom_retrieve got HTTP ${answer.statusCode} upstream`,
+        where,
       );
-      return undefined;
+      return { refused: answer };
     }
     const type = answer.header('content-type') ?? '';
-    const usable =
-      answer.statusCode === 200 &&
-      !answer.header('content-encoding') &&
+    const readable =
+      isPlain(answer.header('content-encoding')) &&
       (stream ? type.includes('text/event-stream') : type.includes('json'));
-    if (!usable) {
-      const detail = (await answer.bytes().catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 300);
-      this.ctx.logger.warn(
-        `headroom: continuing after headroom_retrieve got HTTP ${answer.statusCode} upstream; answering with the rounds so far (${detail})`,
-        { path: this.request.route.path },
-      );
-      return undefined;
+    if (!readable) {
+      const sample = (await answer.bytes().catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 300);
+      const what = `${type || 'no content-type'} instead of ${stream ? 'an event stream' : 'JSON'}`;
+      logger.warn(`headroom: continuing after headroom_retrieve got ${what} upstream: ${sample}`, where);
+      return { failure: new UpstreamMalformed(`${what} continuing the turn after headroom_retrieve`) };
     }
     return { body: next, answer };
+  }
+
+  /** A continuation that cannot go on, as a stream's error: the upstream's own error body when it sent one. */
+  private async streamFailure(
+    continuation: Exclude<Continuation, { answer: UpstreamAnswer }>,
+  ): Promise<StreamFailure> {
+    const base = this.request.target.base;
+    if ('failure' in continuation) {
+      const { failure } = continuation;
+      this.outcome.failure = failure;
+      this.outcome.status = failure.status;
+      return {
+        status: failure.status,
+        message: `headroom: upstream ${base} could not continue the answer after headroom_retrieve (${failure.reason}: ${failure.detail}); the answer is incomplete`,
+      };
+    }
+    const { refused } = continuation;
+    this.outcome.status = refused.statusCode;
+    const body = (await refused.bytes().catch(() => Buffer.alloc(0))).toString('utf8');
+    return {
+      status: refused.statusCode,
+      body,
+      message: `headroom: upstream ${base} answered HTTP ${refused.statusCode} continuing the answer after headroom_retrieve; the answer is incomplete`,
+    };
   }
 
   private async streamRounds(first: UpstreamAnswer): Promise<void> {
@@ -275,6 +322,12 @@ class Exchange {
       pieces = [];
       this.write(out);
     };
+    // The head went out with the first round: a round that fails ends the stream with the API's error event.
+    const fail = (failure: StreamFailure) => {
+      for (const event of rewriter.fail(failure)) add(formatSseEvent(event));
+      flush();
+      this.res.end();
+    };
     let body = offered;
     let answer = first;
     for (;;) {
@@ -295,17 +348,32 @@ class Exchange {
           { path: this.request.route.path },
         );
         const message = `headroom: the upstream connection broke while continuing the answer (${reason}); the answer is incomplete`;
-        for (const event of rewriter.fail(message)) add(formatSseEvent(event));
-        flush();
-        this.res.end();
+        fail({ status: this.outcome.failure.status, message });
         return;
       }
-      reader.end();
+      // An event the stream cut off is dropped, as the client's own SSE reader would drop it, so nothing is
+      // ever written onto its unterminated line.
+      const cut = reader.endStrictly();
       flush();
       const round = rewriter.endRound();
+      if (!round.complete && !rewriter.failed) {
+        // A round that stopped before its end stays visibly cut short: no closing events are made up for it.
+        const { base } = this.request.target;
+        const detail = cut ? 'its last event cut off' : 'no closing event';
+        this.outcome.failure = new UpstreamTruncated(detail);
+        this.ctx.logger.warn(`headroom: upstream ${base} ended its stream early (${detail})`, {
+          path: this.request.route.path,
+        });
+        const message = `headroom: upstream ${base} ended its stream before the answer was complete (${detail}); the answer is incomplete`;
+        fail({ status: this.outcome.failure.status, message });
+        return;
+      }
       if (!round.calls.length || rewriter.failed || this.rounds >= this.ctx.maxRounds) break;
       const next = await this.continueRound(body, round.response, round.calls, true);
-      if (!next) break;
+      if (!('answer' in next)) {
+        fail(await this.streamFailure(next));
+        return;
+      }
       body = next.body;
       answer = next.answer;
     }
@@ -331,10 +399,17 @@ class Exchange {
       calledRetrieve = true;
       if (this.rounds >= this.ctx.maxRounds) break;
       const next = await this.continueRound(body, last, calls, false);
-      if (!next) break;
+      // Nothing went out yet: a refusal reaches the client as the upstream sent it, a failure in its shape.
+      if ('failure' in next) throw next.failure;
+      if ('refused' in next) {
+        this.outcome.status = next.refused.statusCode;
+        await this.pipe(next.refused);
+        return;
+      }
       body = next.body;
       last = format.responseOf(parseJson((await next.answer.bytes()).toString('utf8')));
-      if (last) responses.push(last);
+      if (!last) throw new UpstreamMalformed('no response continuing the turn after headroom_retrieve');
+      responses.push(last);
     }
     const merged = calledRetrieve ? mergeResponses(format, responses) : undefined;
     const out = merged ? Buffer.from(JSON.stringify(chunked ? [merged] : merged)) : raw;
@@ -364,7 +439,12 @@ class Exchange {
     const { logger } = this.ctx;
     if (!this.res.headersSent) {
       this.outcome.status = failure.status;
-      const what = failure instanceof UpstreamTimeout ? 'no answer in time from' : 'cannot reach';
+      const what =
+        failure instanceof UpstreamTimeout
+          ? 'no answer in time from'
+          : failure instanceof UpstreamMalformed
+            ? 'cannot read the answer of'
+            : 'cannot reach';
       const message = `headroom: ${what} upstream ${target.base} (${failure.detail})`;
       logger.warn(message, { path: route.path });
       const payload = errorBodyFor(route.provider, failure.status, message);

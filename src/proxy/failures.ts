@@ -47,6 +47,20 @@ export class UpstreamReset extends ProxyFailure {
   readonly reason = 'upstream reset';
 }
 
+/** The upstream answered with a body that is not the answer it was asked for (not JSON, not a stream). */
+export class UpstreamMalformed extends ProxyFailure {
+  readonly code = 'upstream_malformed';
+  readonly status = 502;
+  readonly reason = 'upstream malformed answer';
+}
+
+/** The upstream ended an event stream cleanly, but before the event that ends its answer. */
+export class UpstreamTruncated extends ProxyFailure {
+  readonly code = 'upstream_truncated';
+  readonly status = 502;
+  readonly reason = 'upstream truncated';
+}
+
 /** How an error from below reads in a message: its code (ECONNREFUSED) when it has one, else its message. */
 export function describeError(error: unknown): string {
   return (error as { code?: string })?.code ?? (error as Error)?.message ?? 'error';

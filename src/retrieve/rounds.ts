@@ -102,8 +102,7 @@ export function queueHeld<T>(pending: HeldCall<T>[], round: HeldCall<T>[]): Held
  */
 export function lazyRound(
   reader: CallReader,
-  ours: boolean,
-  others: boolean,
+  round: { ours: boolean; others: boolean; complete: boolean },
   assemble: () => WireObject,
 ): RoundResult {
   let response: WireObject | undefined;
@@ -111,9 +110,10 @@ export function lazyRound(
     response ??= assemble();
     return response;
   };
-  const found = ours ? findRetrieveCalls(reader, read()) : { calls: [], otherToolCalls: others };
+  const found = round.ours ? findRetrieveCalls(reader, read()) : { calls: [], otherToolCalls: round.others };
   return {
     ...found,
+    complete: round.complete,
     get response() {
       return read();
     },

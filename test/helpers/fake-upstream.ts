@@ -11,7 +11,7 @@
 //
 // By default every request gets a plausible success: the endpoint's usual JSON, or its event stream when the
 // body asks for `stream: true` (Gemini: `:streamGenerateContent`, SSE with `?alt=sse`, else a JSON array). Replies: `{ kind: 'json', status, headers, body }`, `{ kind: 'sse', events,
-// delayMs, holdAfter + release, resetAfter }`, `{ kind: 'reset' }` (socket destroyed) and `{ kind: 'hang' }`.
+// delayMs, holdAfter + release, resetAfter, trailer }`, `{ kind: 'reset' }` (socket destroyed) and `{ kind: 'hang' }`.
 // `answer(req, content)` builds the default reply with other content, e.g. a tool call:
 //   upstream.script((req) => (req.index === 0 ? answer(req, { toolCall: { name: 'Read', input: {} } }) : undefined));
 
@@ -62,6 +62,8 @@ export type Reply =
       resetAfter?: number;
       /** End events with CRLF line breaks, as Google's servers do. */
       crlf?: boolean;
+      /** Bytes sent as they are after the events, before the end: e.g. a last event cut off mid-line. */
+      trailer?: string;
     }
   | { kind: 'reset' }
   | { kind: 'hang' };
@@ -594,7 +596,7 @@ async function send(res: ServerResponse, reply: Reply, requestId: string): Promi
     if (res.destroyed) return;
     res.write(formatEvent(reply.events[i]!, reply.crlf));
   }
-  res.end();
+  res.end(reply.trailer);
 }
 
 /** Start a fake model API on 127.0.0.1 with a free port. */

@@ -65,7 +65,22 @@ export function usageFromEvent(event: string, data: string, into: UpstreamUsage)
   usageFromResponse(isObject(payload) && isObject(payload.message) ? payload.message : payload, into);
 }
 
+// The error types the API gives each status; any other is an api_error.
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
+};
+
 export function errorBody(status: number, message: string): string {
-  const type = status === 401 ? 'authentication_error' : status === 404 ? 'not_found_error' : 'api_error';
-  return JSON.stringify({ type: 'error', error: { type, message } });
+  return JSON.stringify({ type: 'error', error: { type: ERROR_TYPES[status] ?? 'api_error', message } });
+}
+
+/** An error body of the API's (`{"type":"error","error":{…}}`), which is also what its `error` event carries. */
+export function anthropicError(parsed: unknown): WireObject | undefined {
+  return isObject(parsed) && parsed.type === 'error' && isObject(parsed.error) ? parsed : undefined;
 }

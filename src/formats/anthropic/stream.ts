@@ -13,9 +13,10 @@ import {
 } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
-import type { RetrieveStream, RoundResult } from '../types.js';
+import { streamError } from '../define.js';
+import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
-import { anthropicCalls, finalStopReason } from './response.js';
+import { anthropicCalls, anthropicError, errorBody, finalStopReason } from './response.js';
 
 const INDEX = /"index":\s*(\d+)/;
 
@@ -35,6 +36,8 @@ export class AnthropicRetrieveStream implements RetrieveStream {
   private pending: HeldCall<IndexedEvents>[] = [];
   /** The upstream's own closing events went out: an answer of one round without any tool call. */
   private closed = false;
+  /** The round's message_stop came. */
+  private stopped = false;
 
   push(event: SseEvent): SseEvent[] {
     const type = eventType(event);
@@ -76,6 +79,7 @@ export class AnthropicRetrieveStream implements RetrieveStream {
         return this.closed ? [event] : [];
       }
       case 'message_stop':
+        this.stopped = true;
         return this.closed ? [event] : [];
       case 'error':
         this.failed = true;
@@ -121,7 +125,9 @@ export class AnthropicRetrieveStream implements RetrieveStream {
     this.roundOpen = false;
     this.routes = new Map();
     this.contentEvents = [];
-    return lazyRound(anthropicCalls, ours, held.length > 0, () => ({
+    const complete = this.stopped;
+    this.stopped = false;
+    return lazyRound(anthropicCalls, { ours, others: held.length > 0, complete }, () => ({
       ...summary,
       content: [...content().entries()].sort(([a], [b]) => a - b).map(([, block]) => block),
     }));
@@ -153,9 +159,9 @@ export class AnthropicRetrieveStream implements RetrieveStream {
     return out;
   }
 
-  fail(message: string): SseEvent[] {
+  fail(failure: StreamFailure): SseEvent[] {
     this.failed = true;
-    return [jsonEvent('error', { type: 'error', error: { type: 'api_error', message } })];
+    return [jsonEvent('error', streamError(failure, anthropicError, errorBody))];
   }
 
   private route(route: StreamRoute | undefined, event: SseEvent, index: number): SseEvent[] {

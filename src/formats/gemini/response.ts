@@ -122,7 +122,23 @@ export function usageFromEvent(event: string, data: string, into: UpstreamUsage)
   usageFromResponse(parseJson(data), into);
 }
 
+// The status names Google gives each HTTP status; any other is UNAVAILABLE.
+const STATUS_NAMES: Readonly<Record<number, string>> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  504: 'DEADLINE_EXCEEDED',
+};
+
 export function errorBody(status: number, message: string): string {
-  const label = status === 401 ? 'UNAUTHENTICATED' : status === 504 ? 'DEADLINE_EXCEEDED' : 'UNAVAILABLE';
-  return JSON.stringify({ error: { code: status, message, status: label } });
+  return JSON.stringify({ error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNAVAILABLE' } });
+}
+
+/** A Google error body (`{"error":{code, message, status}}`, inside an array from a chunked call). */
+export function geminiError(parsed: unknown): WireObject | undefined {
+  const body = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed;
+  return isObject(body) && isObject(body.error) ? { error: body.error } : undefined;
 }

@@ -8,9 +8,17 @@
 import { findRetrieveCalls, ROUND_TEXT_SEPARATOR, sumUsage } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { eventData, type SseEvent } from '../../sse.js';
-import type { RetrieveStream, RoundResult } from '../types.js';
+import { streamError } from '../define.js';
+import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
-import { geminiCalls, geminiCandidate, geminiParts, isAnswerText } from './response.js';
+import {
+  errorBody,
+  geminiCalls,
+  geminiCandidate,
+  geminiError,
+  geminiParts,
+  isAnswerText,
+} from './response.js';
 
 /** A chunk with its first candidate's parts replaced, and without the finish reason when `open`. */
 function withParts(chunk: WireObject, parts: WireObject[], open: boolean): WireObject {
@@ -78,6 +86,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
   }
 
   endRound(): RoundResult {
+    const complete = this.closing !== undefined;
     const candidate = geminiCandidate(this.closing ?? {});
     const response: WireObject = {
       candidates: [
@@ -103,7 +112,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
     this.roundStarted = false;
     this.parts = [];
     this.usage = undefined;
-    return { ...findRetrieveCalls(geminiCalls, response), response };
+    return { ...findRetrieveCalls(geminiCalls, response), response, complete };
   }
 
   finish(): SseEvent[] {
@@ -120,10 +129,10 @@ export class GeminiRetrieveStream implements RetrieveStream {
     return [this.encode(closing, false)];
   }
 
-  fail(message: string): SseEvent[] {
+  fail(failure: StreamFailure): SseEvent[] {
     this.failed = true;
     // Google's SDK raises an ApiError for a chunk carrying an `error` object with an HTTP status code.
-    return [{ event: '', data: JSON.stringify({ error: { code: 502, message, status: 'UNAVAILABLE' } }) }];
+    return [{ event: '', data: JSON.stringify(streamError(failure, geminiError, errorBody)) }];
   }
 
   /** Record one part of the current round; the parts to send the client now. */

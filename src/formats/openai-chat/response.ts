@@ -86,3 +86,8 @@ export function openaiErrorBody(status: number, message: string): string {
   const type = status === 401 ? 'invalid_request_error' : 'upstream_error';
   return JSON.stringify({ error: { message, type, param: null, code: null } });
 }
+
+/** The error object of an OpenAI error body (`{"error":{message, type, param, code}}`). */
+export function openaiError(parsed: unknown): WireObject | undefined {
+  return isObject(parsed) && isObject(parsed.error) ? parsed.error : undefined;
+}

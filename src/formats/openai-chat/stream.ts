@@ -1,6 +1,6 @@
 // Chat Completions chunks through the retrieve loop: content keeps flowing (a later round's text set off by
 // a paragraph break), tool call deltas are gathered and the agent's go out after the last round, then one
-// finish chunk, one usage chunk (when the client asked for usage) and `[DONE]`.
+// finish chunk, one usage chunk (when the client asked for usage) and `[DONE]` (when the upstream sent one).
 
 import {
   callKey,
@@ -12,9 +12,10 @@ import {
 } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { eventData, jsonEvent, type SseEvent } from '../../sse.js';
-import type { RetrieveStream, RoundResult } from '../types.js';
+import { streamError } from '../define.js';
+import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
-import { chatCalls, finalStopReason } from './response.js';
+import { chatCalls, finalStopReason, openaiError, openaiErrorBody } from './response.js';
 
 interface ChatCall {
   id: string;
@@ -44,11 +45,18 @@ export class ChatRetrieveStream implements RetrieveStream {
   private pending: HeldCall<ChatCall>[] = [];
   /** The upstream's own closing chunks went out: an answer of one round without any tool call. */
   private closed = false;
+  /** The round's [DONE] came; the last round's decides whether the client's stream ends with one. */
+  private done = false;
+  private lastDone = false;
+  /** The round's finish reason came (the closing chunks may still have been cut off). */
+  private finished = false;
 
   push(event: SseEvent): SseEvent[] {
     const text = event.data;
+    const done = text === '[DONE]' || text.trim() === '[DONE]';
+    if (done) this.done = true;
     if (this.closed) return [event];
-    if (text === '[DONE]' || text.trim() === '[DONE]') return [];
+    if (done) return [];
     // The first round's content chunks are the client's as they are.
     const plain = this.round === 0 && !CHAT_NOT_PLAIN.test(text);
     if (plain && this.base) return this.passContent(event);
@@ -66,8 +74,10 @@ export class ChatRetrieveStream implements RetrieveStream {
     const [choice, ...others] = Array.isArray(data.choices) ? data.choices : [];
     if (!isObject(choice)) return isObject(data.usage) ? [] : [event];
     const delta: WireObject = isObject(choice.delta) ? { ...choice.delta } : {};
-    if (choice.finish_reason !== null && choice.finish_reason !== undefined)
+    if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
       this.finishReason = choice.finish_reason;
+      this.finished = true;
+    }
     if (Array.isArray(delta.tool_calls)) this.collectToolCalls(delta.tool_calls);
     this.closed = this.round === 0 && this.finishReason !== null && this.calls.size === 0;
     if (this.closed) return [event];
@@ -114,8 +124,12 @@ export class ChatRetrieveStream implements RetrieveStream {
     this.calls = new Map();
     this.finishReason = null;
     this.usage = undefined;
+    const complete = this.finished || this.done;
+    this.lastDone = this.done;
+    this.finished = false;
+    this.done = false;
     const ours = held.length < calls.length;
-    return lazyRound(chatCalls, ours, held.length > 0, () => {
+    return lazyRound(chatCalls, { ours, others: held.length > 0, complete }, () => {
       const { text, reasoning } = chatText(chunks);
       const message: WireObject = { role: 'assistant', content: text === '' ? null : text };
       if (reasoning !== undefined) message.reasoning_content = reasoning;
@@ -143,17 +157,15 @@ export class ChatRetrieveStream implements RetrieveStream {
     out.push(jsonEvent('', { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] }));
     const usage = sumUsage(this.rounds.map((r) => r.usage));
     if (usage) out.push(jsonEvent('', { ...base, choices: [], usage }));
-    out.push({ event: '', data: '[DONE]' });
+    if (this.lastDone) out.push({ event: '', data: '[DONE]' });
     return out;
   }
 
-  fail(message: string): SseEvent[] {
+  fail(failure: StreamFailure): SseEvent[] {
     this.failed = true;
-    // The SDKs raise an API error for a chunk carrying `error`; [DONE] ends the stream for raw readers.
-    return [
-      jsonEvent('', { error: { message, type: 'api_error', param: null, code: null } }),
-      { event: '', data: '[DONE]' },
-    ];
+    // The API ends a stream it cannot finish with a chunk carrying only `error`, and no [DONE] after it;
+    // the SDKs raise that error as an API error.
+    return [jsonEvent('', { error: streamError(failure, openaiError, openaiErrorBody) })];
   }
 
   private passContent(event: SseEvent): SseEvent[] {

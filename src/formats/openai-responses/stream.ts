@@ -13,7 +13,9 @@ import {
 } from '../../retrieve/rounds.js';
 import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
-import type { RetrieveStream, RoundResult } from '../types.js';
+import { streamError } from '../define.js';
+import { openaiError, openaiErrorBody } from '../openai-chat/response.js';
+import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
 import { CLIENT_CALL_TYPES, responsesCalls } from './response.js';
 
@@ -89,6 +91,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
   }
 
   endRound(): RoundResult {
+    const complete = this.closing !== undefined;
     const closing = this.closing ?? {
       type: 'response.incomplete',
       response: { status: 'incomplete', output: [] },
@@ -113,7 +116,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
     this.roundOpen = false;
     this.routes = new Map();
     this.closing = undefined;
-    return { ...findRetrieveCalls(responsesCalls, response), response };
+    return { ...findRetrieveCalls(responsesCalls, response), response, complete };
   }
 
   finish(): SseEvent[] {
@@ -134,14 +137,22 @@ export class ResponsesRetrieveStream implements RetrieveStream {
     return out;
   }
 
-  fail(message: string): SseEvent[] {
+  fail(failure: StreamFailure): SseEvent[] {
     this.failed = true;
-    // response.failed is how the API itself ends a response it could not finish; SDKs read it as an answer.
+    // response.failed is how the API itself ends a response it could not finish; SDKs read it as an answer,
+    // and Codex reads its error's code (a rate limit's, with the wait in its message) to decide on a retry.
     const opening = eventData(this.opening ?? '{}')?.response;
+    const error = streamError(failure, openaiError, openaiErrorBody);
+    const code =
+      typeof error.code === 'string'
+        ? error.code
+        : failure.status === 429
+          ? 'rate_limit_exceeded'
+          : 'server_error';
     const response = {
       ...(isObject(opening) ? opening : {}),
       status: 'failed',
-      error: { code: 'server_error', message },
+      error: { code, message: typeof error.message === 'string' ? error.message : failure.message },
       usage: sumUsage(this.responses.map((r) => r.usage)),
     };
     return [this.closingEvent('response.failed', { type: 'response.failed', response })];
