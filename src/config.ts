@@ -176,6 +176,14 @@ export const SETTINGS = {
     description: 'Days an original is kept after it was last read',
     default: () => STORE_DEFAULTS.ttlDays,
   },
+  maxBodyBytes: {
+    kind: 'number',
+    env: 'HEADROOM_MAX_BODY_BYTES',
+    description:
+      'A request body past this many bytes is forwarded as it comes, unread and uncompressed (memory stays bounded)',
+    check: integer(1),
+    default: () => 64 * 1024 * 1024,
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',

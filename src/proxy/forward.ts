@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder.js';
 import { type CompressionContext, compressForUpstream, type RetrieveOffer } from './compression.js';
 import { type ExchangeContext, runExchange } from './exchange.js';
@@ -19,18 +19,41 @@ export interface ForwardContext {
   recorder: StatsRecorder;
   /** Present while compression is on. */
   compression?: CompressionContext;
+  /** A conversation body past this many bytes is forwarded as it comes, unread and uncompressed. */
+  maxBodyBytes: number;
 }
 
-/** Read a whole request body; undefined when the client went away first. */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** What reading a body gave: all of it, or (past the limit) a stream of what was read and the rest. */
+type ReadBody = { whole: Buffer } | { tooLarge: Readable; size: number | undefined };
+
+/** The bytes read so far, then the rest of the request as it arrives. */
+async function* readAndRest(head: readonly Buffer[], req: IncomingMessage): AsyncGenerator<Buffer> {
+  yield* head;
+  for await (const chunk of req) yield chunk as Buffer;
+}
+
+/**
+ * Read a request body up to `limit` bytes; a longer one is handed on as a stream, so memory stays bounded
+ * whatever a client sends. Undefined when the client went away first.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<ReadBody | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    return Promise.resolve({ tooLarge: req, size: declared });
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-    });
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+      if (size <= limit) return;
+      req.off('data', onData);
+      req.pause();
+      resolve({ tooLarge: Readable.from(readAndRest(chunks, req), { objectMode: false }), size: undefined });
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve({ whole: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) }));
     req.once('error', () => resolve(undefined));
     req.once('close', () => {
       if (!req.complete) resolve(undefined);
@@ -92,14 +115,20 @@ export async function forwardRequest(
   let body: Buffer | Readable | null = null;
   let offer: RetrieveOffer | undefined;
   if (route.format) {
-    original = await readBody(req);
-    if (!original) return record.ended(new ClientAborted('client left before its request was read'));
-    record.bodySize(original.length);
-    body = original;
-    if (ctx.compression && !encodedBody(req))
-      ({ body, offer } = await compress(route, original, ctx.compression, record));
-    // The retrieve loop reads the model's answers, so it asks for them uncompressed.
-    if (offer) headers = withoutResponseEncoding(headers);
+    const read = await readBody(req, ctx.maxBodyBytes);
+    if (!read) return record.ended(new ClientAborted('client left before its request was read'));
+    if ('tooLarge' in read) {
+      body = read.tooLarge;
+      record.bodySize(read.size);
+    } else {
+      original = read.whole;
+      record.bodySize(original.length);
+      body = original;
+      if (ctx.compression && !encodedBody(req))
+        ({ body, offer } = await compress(route, original, ctx.compression, record));
+      // The retrieve loop reads the model's answers, so it asks for them uncompressed.
+      if (offer) headers = withoutResponseEncoding(headers);
+    }
   } else if (hasBody(req)) {
     body = req;
     const declared = Number(req.headers['content-length']);

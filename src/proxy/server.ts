@@ -209,6 +209,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     compression: originals
       ? { engine: headroom.engine, originals, whole: await headroom.wholeOutputs() }
       : undefined,
+    maxBodyBytes: config.maxBodyBytes,
   };
   let closing = false;
 
