@@ -87,6 +87,25 @@ describe('streaming', () => {
     expect(row).toMatchObject({ path: '/v1/messages', status: 200, error: 'client aborted', stream: true });
   });
 
+  it('records a stream still open when shutdown cuts it as shutdown, not as the upstream breaking off', async () => {
+    const own = await startTestProxy(upstream.url);
+    const rows: Array<{ error: string | null; status: number }> = [];
+    own.events.subscribe((row) => rows.push(row));
+    upstream.script((req) => ({
+      kind: 'sse',
+      events: anthropicEvents(req),
+      holdAfter: 2,
+      release: new Promise(() => {}),
+    }));
+    const stream = anthropic(own.url).messages.stream(params);
+    const reading = (async () => {
+      for await (const event of stream) if (event.type === 'message_start') void own.close(100);
+    })();
+    await expect(reading).rejects.toThrow();
+    await own.close(100);
+    expect(rows).toEqual([expect.objectContaining({ error: 'shutdown' })]);
+  });
+
   it('cuts the client stream when the upstream resets mid-stream, and records the reset', async () => {
     upstream.script((req) => ({ kind: 'sse', events: anthropicEvents(req), resetAfter: 4 }));
     const stream = anthropic().messages.stream(params);

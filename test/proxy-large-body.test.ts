@@ -1,6 +1,7 @@
 // A request body past `maxBodyBytes` is forwarded as it comes, byte for byte, without being held in memory
 // or compressed; one under it is compressed as always.
 
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
@@ -42,11 +43,7 @@ async function post(body: Buffer, chunked: boolean) {
       'x-api-key': 'sk-ant-test',
       'anthropic-version': '2023-06-01',
     },
-    body: chunked
-      ? (async function* () {
-          yield* parts;
-        })()
-      : body,
+    body: chunked ? Readable.from(parts) : body,
   });
   await response.body.dump();
   return response.statusCode;

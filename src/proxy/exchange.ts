@@ -37,6 +37,7 @@ import {
   classifyFailure,
   describeError,
   type ProxyFailure,
+  ProxyShutdown,
   UpstreamMalformed,
   UpstreamReset,
   UpstreamTimeout,
@@ -54,6 +55,8 @@ export interface ExchangeContext {
   originals?: OriginalStore;
   /** Most continuation rounds per request. */
   maxRounds: number;
+  /** True once the proxy cuts the connections still open at shutdown. */
+  shuttingDown?: () => boolean;
 }
 
 export interface ExchangeRequest {
@@ -429,9 +432,10 @@ class Exchange {
     const failure = classifyFailure(error, {
       clientGone: this.clientGone,
       answerStarted: this.res.headersSent,
+      shuttingDown: this.ctx.shuttingDown?.(),
     });
     this.outcome.failure = failure;
-    if (failure instanceof ClientAborted) {
+    if (failure instanceof ClientAborted || failure instanceof ProxyShutdown) {
       this.outcome.status ||= failure.status;
       return;
     }

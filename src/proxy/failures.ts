@@ -26,6 +26,13 @@ export class ClientAborted extends ProxyFailure {
   readonly reason = 'client aborted';
 }
 
+/** The proxy shut down while the exchange was still going, past its grace period. */
+export class ProxyShutdown extends ProxyFailure {
+  readonly code = 'shutdown';
+  readonly status = 503;
+  readonly reason = 'shutdown';
+}
+
 /** No answer (or no next chunk of one) from the upstream in time. */
 export class UpstreamTimeout extends ProxyFailure {
   readonly code = 'upstream_timeout';
@@ -71,11 +78,17 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 /** The failure an error from the upstream side means, given whether the client left and the answer had begun. */
 export function classifyFailure(
   error: unknown,
-  { clientGone, answerStarted }: { clientGone: boolean; answerStarted: boolean },
+  {
+    clientGone,
+    answerStarted,
+    shuttingDown = false,
+  }: { clientGone: boolean; answerStarted: boolean; shuttingDown?: boolean },
 ): ProxyFailure {
   if (error instanceof ProxyFailure) return error;
   const detail = describeError(error);
   const options = { cause: error };
+  // Connections the proxy itself cut at shutdown break both sides: neither the client nor the upstream did it.
+  if (shuttingDown) return new ProxyShutdown(detail, options);
   if (clientGone) return new ClientAborted(detail, options);
   if (TIMEOUT_CODES.has((error as { code?: string })?.code ?? ''))
     return new UpstreamTimeout(detail, options);

@@ -203,8 +203,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       sessions.set(s.id, s);
     },
   };
+  // Set when the grace period is over and the connections still open are cut.
+  let cutting = false;
   const forwardContext = {
-    exchange: { upstreams, logger, originals, maxRounds: config.retrieveMaxRounds },
+    exchange: {
+      upstreams,
+      logger,
+      originals,
+      maxRounds: config.retrieveMaxRounds,
+      shuttingDown: () => cutting,
+    },
     recorder: new StatsRecorder(store, events, counter, logger),
     compression: originals
       ? { engine: headroom.engine, originals, whole: await headroom.wholeOutputs() }
@@ -312,6 +320,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         await Promise.race([Promise.allSettled([...inFlight]), timeout]);
         clearTimeout(timer);
       }
+      cutting = true;
       server.closeAllConnections();
       await upstreams.destroy();
       // Requests cut above still record their rows on the way out.
