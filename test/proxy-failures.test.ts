@@ -3,7 +3,7 @@
 // stats row the proxy writes.
 
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -85,6 +85,23 @@ describe('streaming', () => {
     expect(await received!.closed).toEqual({ completed: false });
     const [row] = await waitForRows(proxy, 1);
     expect(row).toMatchObject({ path: '/v1/messages', status: 200, error: 'client aborted', stream: true });
+  });
+
+  it('closes a client that goes silent mid-body, forwarding nothing, and records it', async () => {
+    const own = await startTestProxy(upstream.url, {}, { clientBodyIdleMs: 300 });
+    const rows: Array<{ error: string | null }> = [];
+    own.events.subscribe((row) => rows.push(row));
+    const before = upstream.requests.length;
+    const { port } = new URL(own.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(
+      'POST /v1/messages HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":',
+    );
+    await new Promise((resolve) => socket.once('close', resolve));
+    await own.close(0);
+    expect(upstream.requests.length).toBe(before);
+    expect(rows).toEqual([expect.objectContaining({ error: 'client aborted' })]);
   });
 
   it('records a stream still open when shutdown cuts it as shutdown, not as the upstream breaking off', async () => {

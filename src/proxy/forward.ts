@@ -21,6 +21,8 @@ export interface ForwardContext {
   compression?: CompressionContext;
   /** A conversation body past this many bytes is forwarded as it comes, unread and uncompressed. */
   maxBodyBytes: number;
+  /** Longest silence allowed while a client sends its request body. */
+  bodyIdleMs: number;
 }
 
 /** What reading a body gave: all of it, or (past the limit) a stream of what was read and the rest. */
@@ -36,12 +38,14 @@ async function* readAndRest(head: readonly Buffer[], req: IncomingMessage): Asyn
  * Read a request body up to `limit` bytes; a longer one is handed on as a stream, so memory stays bounded
  * whatever a client sends. Undefined when the client went away first.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<ReadBody | undefined> {
+function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<ReadBody | undefined> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.resolve({ tooLarge: req, size: declared });
   }
-  return new Promise((resolve) => {
+  // A client that stops sending mid-body would hold its connection and its buffered bytes for ever.
+  req.setTimeout(idleMs, () => req.destroy(new Error(`no request bytes for ${idleMs} ms`)));
+  return new Promise<ReadBody | undefined>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -58,7 +62,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<ReadBody | undef
     req.once('close', () => {
       if (!req.complete) resolve(undefined);
     });
-  });
+  }).finally(() => req.setTimeout(0));
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -115,8 +119,9 @@ export async function forwardRequest(
   let body: Buffer | Readable | null = null;
   let offer: RetrieveOffer | undefined;
   if (route.format) {
-    const read = await readBody(req, ctx.maxBodyBytes);
-    if (!read) return record.ended(new ClientAborted('client left before its request was read'));
+    const read = await readBody(req, ctx.maxBodyBytes, ctx.bodyIdleMs);
+    if (!read)
+      return record.ended(new ClientAborted('client left (or went silent) before its request was read'));
     if ('tooLarge' in read) {
       body = read.tooLarge;
       record.bodySize(read.size);

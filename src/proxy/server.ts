@@ -34,6 +34,8 @@ export interface ProxyOptions {
   session?: ProxySession;
   /** Upstream timeouts; the defaults suit real model APIs. */
   timeouts?: Partial<UpstreamTimeouts>;
+  /** Longest silence allowed while a client sends its request body (default 60 s). */
+  clientBodyIdleMs?: number;
   /** Use this stats store instead of opening the one `config.store` names (closed with the proxy either way). */
   store?: StatsStore;
   /** Use these parts (engine, stores) instead of making them from `config`; their owner closes them. */
@@ -55,6 +57,7 @@ export interface RunningProxy {
 }
 
 const DEFAULT_GRACE_MS = 10_000;
+const DEFAULT_CLIENT_BODY_IDLE_MS = 60_000;
 
 // Runtime files of proxies still open when the process exits; removed then so `headroom stats` stops
 // looking for them.
@@ -218,6 +221,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ? { engine: headroom.engine, originals, whole: await headroom.wholeOutputs() }
       : undefined,
     maxBodyBytes: config.maxBodyBytes,
+    bodyIdleMs: options.clientBodyIdleMs ?? DEFAULT_CLIENT_BODY_IDLE_MS,
   };
   let closing = false;
 
