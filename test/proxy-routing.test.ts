@@ -2,12 +2,26 @@
 // and the headers that must or must not cross the proxy.
 
 import { get, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
+
+/** Send `text` as it is on a new connection and read the whole answer (the request says connection: close). */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe('forwarding', () => {
   let upstream: FakeUpstream;
@@ -42,6 +56,29 @@ describe('forwarding', () => {
         '/openrouter/api/v1/chat/completions',
         '/anthropic/v1/messages',
       ]);
+    } finally {
+      await proxy.close(0);
+    }
+  });
+
+  it('refuses request targets that could climb out of the upstream base or name another host', async () => {
+    const proxy = await startTestProxy(upstream.url, { openaiUpstream: `${upstream.url}/openrouter/api/v1` });
+    try {
+      const before = upstream.requests.length;
+      const { port } = new URL(proxy.url);
+      for (const target of [
+        'http://169.254.169.254/latest/meta-data',
+        '//evil.example/x',
+        '/v1/../../admin',
+      ]) {
+        const answer = await rawRequest(
+          Number(port),
+          `GET ${target} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`,
+        );
+        expect(answer, target).toMatch(/^HTTP\/1\.1 400 /);
+        expect(answer).toContain('refusing request target');
+      }
+      expect(upstream.requests.length).toBe(before);
     } finally {
       await proxy.close(0);
     }

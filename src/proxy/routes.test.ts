@@ -2,7 +2,7 @@
 // its query string.
 
 import { describe, expect, it } from 'vitest';
-import { routeRequest } from './routes.js';
+import { routeRequest, unsafeTarget } from './routes.js';
 
 describe('routeRequest', () => {
   it('sends Anthropic paths and Anthropic-authenticated requests to Anthropic, the rest to OpenAI', () => {
@@ -42,5 +42,32 @@ describe('routeRequest', () => {
     });
     expect(routeRequest('POST', '/s/abc123', {})).toMatchObject({ sessionId: 'abc123', path: '/' });
     expect(routeRequest('POST', '/sessions/v1/messages', {}).sessionId).toBeUndefined();
+  });
+});
+
+describe('unsafeTarget', () => {
+  it('lets the paths agents send through', () => {
+    for (const target of [
+      '/v1/messages?beta=true',
+      '/s/8f2c1a/v1/chat/completions',
+      '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse',
+      '/v1/files/file-abc..def',
+    ]) {
+      expect(unsafeTarget(target), target).toBeUndefined();
+    }
+  });
+
+  it('refuses targets that could reach past the upstream base', () => {
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data',
+      '//evil.example/v1/messages',
+      '/v1/../admin',
+      '/v1/%2e%2e/%2e%2e/internal',
+      '/v1/./messages',
+      '/v1\\..\\x',
+      '/v1/%zz',
+    ]) {
+      expect(unsafeTarget(target), target).toBeTypeOf('string');
+    }
   });
 });

@@ -61,3 +61,26 @@ export function modelInPath(path: string): string | undefined {
 export function isAdminPath(path: string): boolean {
   return path === '/health' || path === '/stats' || path === '/stats/stream' || path.startsWith('/admin/');
 }
+
+/**
+ * Why a request target cannot be forwarded, or undefined when it can: only an origin-form path (`/v1/…`) that
+ * stays under the upstream's base path goes on. An absolute URI (`http://169.254.169.254/…`), a `//host`
+ * path, and `.` or `..` segments (written plainly or percent-encoded) could reach elsewhere.
+ */
+export function unsafeTarget(rawUrl: string): string | undefined {
+  if (!rawUrl.startsWith('/')) return 'only a path is forwarded, not an absolute URI';
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  if (path.startsWith('//')) return 'a path starting with // names another host';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return 'the path is not valid percent-encoding';
+  }
+  if (decoded.includes('\\')) return 'the path holds a backslash';
+  if (decoded.split('/').some((segment) => segment === '.' || segment === '..')) {
+    return "the path climbs out of the upstream's base with . or ..";
+  }
+  return undefined;
+}

@@ -18,7 +18,7 @@ import { TokenCounter } from '../stats/token-counter.js';
 import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
 import { forwardRequest, type SessionTag } from './forward.js';
-import { isAdminPath, routeRequest } from './routes.js';
+import { isAdminPath, routeRequest, unsafeTarget } from './routes.js';
 import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './upstream.js';
 
 export interface ProxySession {
@@ -260,6 +260,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         `headroom: refusing a request addressed to "${hostOf(hostHeader)}": this proxy answers only requests to localhost`,
       );
       res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      req.resume();
+      return;
+    }
+    const unsafe = unsafeTarget(req.url ?? '/');
+    if (unsafe) {
+      const body = errorBodyFor(route.provider, 400, `headroom: refusing request target: ${unsafe}`);
+      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
       req.resume();
       return;
