@@ -1,4 +1,4 @@
-// The library surface of headroom: what `import ... from 'headroom-ai'` offers.
+// The library surface of headroom: what `import ... from 'headroom-cli'` offers.
 
 export type { CompressOptions, CompressTextOptions, Engine, EngineOptions } from './compress/engine.js';
 export { createEngine } from './compress/engine.js';

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compress, markerIds, openOriginalStore, retrieve } from 'headroom-ai';
+import { compress, markerIds, openOriginalStore, retrieve } from 'headroom-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realOutput } from './helpers/real-outputs.js';
 
-// The package as a user installs it: `import ... from 'headroom-ai'` resolves to the built dist/.
+// The package as a user installs it: `import ... from 'headroom-cli'` resolves to the built dist/.
 const saved = { ...process.env };
 
 beforeAll(() => {

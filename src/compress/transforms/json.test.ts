@@ -192,7 +192,7 @@ describe('json transform on JSON an agent cut short', () => {
 
   it('keeps the error and the problems an npm ls tree reports at its end when Codex kept the end', () => {
     const tree = JSON.parse(realOutput('json-npm-ls-all').text) as Record<string, unknown>;
-    const problem = 'missing: left-pad@^1.3.0, required by headroom-ai@0.1.0';
+    const problem = 'missing: left-pad@^1.3.0, required by headroom-cli@0.1.0';
     const failing = {
       ...tree,
       problems: [problem],
@@ -207,7 +207,7 @@ describe('json transform on JSON an agent cut short', () => {
   it('keeps the last lines Codex kept when the JSON is followed by other output', () => {
     const tree = realOutput('json-npm-ls-all').text;
     const stderr =
-      'npm error code ELSPROBLEMS\nnpm error missing: left-pad@^1.3.0, required by headroom-ai@0.1.0';
+      'npm error code ELSPROBLEMS\nnpm error missing: left-pad@^1.3.0, required by headroom-cli@0.1.0';
     const text = codexOutput(`${tree.trimEnd()}\n${stderr}\n`);
     const out = json.compress(text, ctx())?.text ?? '';
     expect(out.length).toBeLessThan(text.length / 3);
