@@ -13,6 +13,8 @@ export interface Column<T> {
   priority: number;
   /** Flexible columns give up width before fixed ones. */
   flex?: boolean;
+  /** Where a value too long is cut: at its end (default), or at its start, for paths whose last parts tell them apart. */
+  cut?: 'end' | 'start';
 }
 
 export interface TableLayout {
@@ -29,8 +31,15 @@ export function truncate(text: string, width: number): string {
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
 
-function fitCell(text: string, width: number, align: 'left' | 'right'): string {
-  const cut = truncate(text, width);
+/** Cut text to its last `width` characters, marking the cut with a leading ellipsis: `…/repo/webshop`. */
+export function truncateStart(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  return width === 1 ? '…' : `…${text.slice(text.length - width + 1)}`;
+}
+
+function fitCell(text: string, width: number, align: 'left' | 'right', at: 'end' | 'start'): string {
+  const cut = at === 'start' ? truncateStart(text, width) : truncate(text, width);
   return align === 'right' ? cut.padStart(width) : cut.padEnd(width);
 }
 
@@ -74,7 +83,7 @@ export function layoutTable<T>(
   const widths = widthsFor(kept, cells, width);
   const line = (values: string[]) =>
     kept
-      .map((col, i) => fitCell(values[i] ?? '', widths[i]!, col.align ?? 'left'))
+      .map((col, i) => fitCell(values[i] ?? '', widths[i]!, col.align ?? 'left', col.cut ?? 'end'))
       .join(' '.repeat(GAP))
       .trimEnd();
   return { header: line(kept.map((c) => c.title)), lines: cells.map(line) };

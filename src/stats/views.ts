@@ -47,7 +47,15 @@ export function sessionLabel(id: string | null): string {
 export function sessionColumns(now: number): Column<SessionSummary>[] {
   return [
     { title: 'AGENT', value: (s) => s.agent ?? UNKNOWN, min: 5, max: 12, priority: 9, flex: true },
-    { title: 'PROJECT', value: (s) => s.project ?? UNKNOWN, min: 7, max: 24, priority: 8, flex: true },
+    {
+      title: 'PROJECT',
+      value: (s) => s.project ?? UNKNOWN,
+      min: 7,
+      max: 24,
+      priority: 8,
+      flex: true,
+      cut: 'start',
+    },
     { title: 'STARTED', value: (s) => formatTime(s.startedTs, now), min: 8, priority: 6 },
     { title: 'TURNS', value: (s) => String(s.turns), align: 'right', min: 5, priority: 7 },
     {

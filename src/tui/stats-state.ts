@@ -49,7 +49,20 @@ function editFilter(state: StatsViewState, draft: string, key: KeyPress): KeyOut
   if (key.return) return { state: { ...state, filter: draft.trim(), draft: undefined, session: undefined } };
   if (key.backspace || key.delete) return { state: { ...state, draft: draft.slice(0, -1) } };
   if (key.ctrl || key.upArrow || key.downArrow) return { state };
-  return { state: { ...state, draft: draft + key.input } };
+  return { state: { ...state, draft: typed(draft, key.input) } };
+}
+
+/**
+ * The draft after a chunk of typed input. Keys that arrive together come as one chunk, so several Backspaces
+ * (DEL or BS) each take a character back, and other control characters are left out.
+ */
+function typed(draft: string, input: string): string {
+  let out = draft;
+  for (const char of input) {
+    if (char === '\x7f' || char === '\b') out = out.slice(0, -1);
+    else if (char >= ' ') out += char;
+  }
+  return out;
 }
 
 /** The state after one key press, and whether the user asked to quit. */
