@@ -154,6 +154,31 @@ describe('admin endpoints', () => {
     }
   });
 
+  it('serves /metrics in Prometheus text format from the requests it recorded, never forwarding it', async () => {
+    const before = upstream.requests.length;
+    await ask(proxy.url);
+    await ask(proxy.url);
+    await waitForRows(proxy, 2);
+    const response = await request(`${proxy.url}/metrics`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.body.text();
+    expect(upstream.requests.length).toBe(before + 2);
+    const value = (series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(text).toMatch(/^# TYPE headroom_requests_total counter$/m);
+    expect(value('headroom_requests_total{provider="anthropic",status="2xx"}')).toBeGreaterThanOrEqual(2);
+    expect(value('headroom_tokens_total{kind="output"}')).toBeGreaterThanOrEqual(84);
+    expect(value('headroom_request_duration_seconds_count{provider="anthropic"}')).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(
+      /^headroom_request_duration_seconds_bucket\{le="\+Inf",provider="anthropic"\} \d+$/m,
+    );
+    const dashboard = await request(`${proxy.url}/dashboard`);
+    expect(dashboard.statusCode).toBe(404);
+    await dashboard.body.dump();
+    expect(upstream.requests.length).toBe(before + 2);
+  });
+
   it('answers unknown admin paths with 404 and the list of endpoints', async () => {
     const { status, body } = await getJson('/admin/nope');
     expect(status).toBe(404);

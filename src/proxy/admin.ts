@@ -8,6 +8,7 @@ import { totalsJson } from '../stats/export.js';
 import { sessions, totals } from '../stats/report.js';
 import { matchesSession, type StatsFilter } from '../store/filter.js';
 import type { StatsStore } from '../store/types.js';
+import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminContext {
   store: StatsStore;
@@ -19,6 +20,8 @@ export interface AdminContext {
   streams: Set<ServerResponse>;
   /** Called when a session registers: the proxy records it and tags its requests from then on. */
   onSession: (session: { id: string; agent: string | null; project: string | null }) => void;
+  /** This process's counters for /metrics. */
+  metrics: ProxyMetrics;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -152,11 +155,17 @@ export async function handleAdmin(
     return sendJson(res, 200, { totals: totalsJson(totals(rows)), recent });
   }
   if (path === '/stats/stream' && method === 'GET') return streamStats(res, ctx);
+  if (path === '/metrics' && method === 'GET') {
+    const { body, contentType } = await ctx.metrics.scrape();
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
   if (path === '/admin/sessions' && method === 'POST') return registerSession(req, res, ctx);
   if (path === '/admin/sessions' && method === 'GET') return listSessions(res, filterFrom(params), ctx);
   sendError(
     res,
     404,
-    `no admin endpoint ${method} ${path} (try GET /health, /stats, /stats/stream, POST /admin/sessions)`,
+    `no admin endpoint ${method} ${path} (try GET /health, /stats, /stats/stream, /metrics, POST /admin/sessions)`,
   );
 }

@@ -59,7 +59,14 @@ export function modelInPath(path: string): string | undefined {
 
 /** Paths the proxy answers itself instead of forwarding. */
 export function isAdminPath(path: string): boolean {
-  return path === '/health' || path === '/stats' || path === '/stats/stream' || path.startsWith('/admin/');
+  return (
+    path === '/health' ||
+    path === '/stats' ||
+    path === '/stats/stream' ||
+    path === '/metrics' ||
+    path === '/dashboard' ||
+    path.startsWith('/admin/')
+  );
 }
 
 /**

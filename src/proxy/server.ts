@@ -18,6 +18,7 @@ import { TokenCounter } from '../stats/token-counter.js';
 import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
 import { forwardRequest, type SessionTag } from './forward.js';
+import { ProxyMetrics } from './metrics.js';
 import { isAdminPath, routeRequest, unsafeTarget } from './routes.js';
 import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './upstream.js';
 
@@ -169,6 +170,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const upstreams = new Upstreams(config, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
   const expectedKey = config.apiKey ? Buffer.from(config.apiKey) : undefined;
   const events = new StatsEvents();
+  const metrics = new ProxyMetrics();
+  events.subscribe((row) => metrics.observe(row));
   const counter = new TokenCounter();
 
   const sessions = new Map<string, SessionTag>();
@@ -205,6 +208,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       rememberSession(store, s, logger);
       sessions.set(s.id, s);
     },
+    metrics,
   };
   // Set when the grace period is over and the connections still open are cut.
   let cutting = false;
