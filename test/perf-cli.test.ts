@@ -53,6 +53,23 @@ describe('headroom perf', () => {
     expect(stdout).toMatch(/^logs\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
   });
 
+  it('tells what each file holds from its content, whatever its name, and sets headroom against a cut at the head', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-perf-'));
+    for (const name of ['log-express-debug', 'json-npm-query-root-deps']) {
+      const { text, ...sidecar } = realOutput(name);
+      writeFileSync(join(dir, `${name}.txt`), text);
+      writeFileSync(join(dir, `${name}.txt.meta.json`), JSON.stringify({ ...sidecar, category: undefined }));
+    }
+    const { stdout } = await run(process.execPath, [bin, 'perf', dir, '--json', '--no-speed']);
+    const figures = JSON.parse(stdout) as PerfJson & {
+      totals: Array<{ category: string; headCutRetention: number; retention: number }>;
+    };
+    expect(figures.totals.map((t) => t.category)).toEqual(['json', 'logs', 'overall']);
+    const overall = figures.totals.find((t) => t.category === 'overall');
+    expect(overall?.retention).toBe(1);
+    expect(overall?.headCutRetention).toBeLessThan(1);
+  });
+
   it('names a path it cannot read in one line and exits 1', async () => {
     const failure = await run(process.execPath, [bin, 'perf', '/no/such/place']).catch((e) => e);
     expect(failure.code).toBe(1);

@@ -42,10 +42,16 @@ export default class PerfCommand extends HeadroomCommand {
   async run(): Promise<unknown> {
     const { argv, flags } = await this.parse(PerfCommand);
     const samples = loadSamples(argv as string[]);
+    const bytes = samples.reduce((sum, s) => sum + Buffer.byteLength(s.text), 0);
+    if (bytes > 1e6 || samples.length > 20) {
+      process.stderr.write(`headroom: measuring ${samples.length} files, ${(bytes / 1e6).toFixed(1)} MB…\n`);
+    }
     const { engine } = await createHeadroom(this.resolve().config);
+    await engine.init();
     const rows = measureItems(engine, samples);
     const figures = totals(rows);
-    const speeds = flags.speed ? measureSpeeds(engine, samples) : [];
+    const detected = new Map(rows.map((row) => [row.name, row.category]));
+    const speeds = flags.speed ? measureSpeeds(engine, samples, detected) : [];
     if (flags.items || flags.verbose) this.log(`${itemTable(rows, flags.verbose)}\n`);
     this.log(totalsTable(figures));
     if (speeds.length) this.log(`\n${speedTable(speeds)}`);
@@ -54,8 +60,13 @@ export default class PerfCommand extends HeadroomCommand {
 }
 
 /** Speed on 1 MB blocks built from the samples of each kind the engine is fastest to matter on. */
-function measureSpeeds(engine: Engine, samples: ReturnType<typeof loadSamples>) {
-  const of = (category: string) => samples.filter((s) => s.category === category).map((s) => s.text);
+function measureSpeeds(
+  engine: Engine,
+  samples: ReturnType<typeof loadSamples>,
+  detected: ReadonlyMap<string, string>,
+) {
+  const of = (category: string) =>
+    samples.filter((s) => (s.category ?? detected.get(s.name)) === category).map((s) => s.text);
   const speeds = [];
   if (of('logs').length) speeds.push(measureSpeed(engine, 'logs', blockOf(of('logs'), 1e6), 'error'));
   if (of('json').length) {

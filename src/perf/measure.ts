@@ -7,10 +7,13 @@ import { countTokens } from '../compress/tokens.js';
 /** One sample: a tool output, the question a user would ask about it and the facts the answer needs. */
 export interface BenchItem {
   name: string;
-  category: string;
+  /** The category it is counted under; without one, the kind the engine detects. */
+  category?: string;
   text: string;
   question: string;
   needles: readonly string[];
+  /** The file it was read from, which tells the engine a source file's language. */
+  path?: string;
 }
 
 /** Figures for one sample. */
@@ -26,6 +29,8 @@ export interface BenchRow {
   needlesKept: number;
   /** Names of the needles missing from what the model sees. */
   missing: string[];
+  /** Needles kept by cutting the sample to its first `tokensAfter` tokens instead: what the reduction beats. */
+  headCutKept: number;
   ms: number;
 }
 
@@ -40,6 +45,8 @@ export interface BenchTotal {
   needles: number;
   needlesKept: number;
   retention: number;
+  /** Needle retention of cutting each sample to its first `tokensAfter` tokens (4 characters a token). */
+  headCutRetention: number;
 }
 
 /** Throughput of the transforms alone (no token counting) on one big block. */
@@ -58,20 +65,24 @@ export function measureItems(engine: Engine, items: readonly BenchItem[]): Bench
       query: item.question,
       memo: false,
       tokenCounting: 'estimate',
+      path: item.path,
     });
     const ms = performance.now() - started;
     const missing = item.needles.filter((needle) => !result.text.includes(needle));
+    const tokensAfter = countTokens(result.text, 'o200k_base');
+    const headCut = item.text.slice(0, tokensAfter * 4);
     return {
       name: item.name,
-      category: item.category,
+      category: item.category ?? result.kind,
       kind: result.kind,
       transform: result.transform ?? '-',
       bytes: Buffer.byteLength(item.text),
       tokensBefore: countTokens(item.text, 'o200k_base'),
-      tokensAfter: countTokens(result.text, 'o200k_base'),
+      tokensAfter,
       needles: item.needles.length,
       needlesKept: item.needles.length - missing.length,
       missing,
+      headCutKept: item.needles.filter((needle) => headCut.includes(needle)).length,
       ms,
     };
   });
@@ -86,6 +97,7 @@ export function totals(rows: readonly BenchRow[]): BenchTotal[] {
     const tokensAfter = group.reduce((s, r) => s + r.tokensAfter, 0);
     const needles = group.reduce((s, r) => s + r.needles, 0);
     const needlesKept = group.reduce((s, r) => s + r.needlesKept, 0);
+    const headCutKept = group.reduce((s, r) => s + r.headCutKept, 0);
     return {
       category,
       items: group.length,
@@ -95,6 +107,7 @@ export function totals(rows: readonly BenchRow[]): BenchTotal[] {
       needles,
       needlesKept,
       retention: needles === 0 ? 1 : needlesKept / needles,
+      headCutRetention: needles === 0 ? 1 : headCutKept / needles,
     };
   };
   const categories = [...byCategory.keys()].sort();

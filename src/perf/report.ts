@@ -24,14 +24,18 @@ export function itemTable(rows: readonly BenchRow[], showMissing = false): strin
 /** One line per category plus the overall line. */
 export function totalsTable(totals: readonly BenchTotal[]): string {
   const lines = [
-    `${'category'.padEnd(10)}${'items'.padStart(6)}${'tokens'.padStart(10)}${'after'.padStart(9)}${'reduction'.padStart(11)}${'needles kept'.padStart(20)}`,
+    `${'category'.padEnd(10)}${'items'.padStart(6)}${'tokens'.padStart(10)}${'after'.padStart(9)}${'reduction'.padStart(11)}${'needles kept'.padStart(20)}${'head cut'.padStart(10)}`,
   ];
   for (const t of totals) {
     const kept = t.needles ? `${pct(t.retention)} (${t.needlesKept}/${t.needles})` : '-';
+    const headCut = t.needles ? pct(t.headCutRetention) : '-';
     lines.push(
-      `${t.category.padEnd(10)}${String(t.items).padStart(6)}${String(t.tokensBefore).padStart(10)}${String(t.tokensAfter).padStart(9)}${pct(t.reduction).padStart(11)}${kept.padStart(20)}`,
+      `${t.category.padEnd(10)}${String(t.items).padStart(6)}${String(t.tokensBefore).padStart(10)}${String(t.tokensAfter).padStart(9)}${pct(t.reduction).padStart(11)}${kept.padStart(20)}${headCut.padStart(10)}`,
     );
   }
+  lines.push(
+    '(head cut: the needles kept by cutting each file to as many tokens from its start as headroom sends)',
+  );
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
 // `<file>.meta.json` sidecar ({category, question, needles}) naming the facts the compressed text must keep.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { HeadroomError } from '../errors.js';
 import type { BenchItem } from './measure.js';
 
@@ -23,15 +23,6 @@ function readSidecar(file: string): Sidecar | undefined {
   }
 }
 
-function categoryFromName(file: string): string {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.json') return 'json';
-  if (ext === '.log') return 'logs';
-  if (ext === '.diff' || ext === '.patch') return 'diff';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  return 'other';
-}
-
 function sampleFrom(file: string): BenchItem | undefined {
   const size = statSync(file).size;
   if (size === 0 || size > MAX_SAMPLE_BYTES) return undefined;
@@ -40,12 +31,14 @@ function sampleFrom(file: string): BenchItem | undefined {
   const meta = readSidecar(file);
   return {
     name: basename(file),
-    category: typeof meta?.category === 'string' ? meta.category : categoryFromName(file),
+    // Without a sidecar the category is what the engine detects in the content, as the proxy would.
+    category: typeof meta?.category === 'string' ? meta.category : undefined,
     text: bytes.toString('utf8'),
     question: typeof meta?.question === 'string' ? meta.question : '',
     needles: Array.isArray(meta?.needles)
       ? meta.needles.filter((n): n is string => typeof n === 'string')
       : [],
+    path: file,
   };
 }
 
