@@ -62,6 +62,14 @@ describe('headroom compress', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('compresses 1 MB of `=` and 2 MB of NUL bytes, which used to take minutes and throw a RangeError', async () => {
+    const file = join(home, 'runs.txt');
+    writeFileSync(file, `${'='.repeat(1 << 20)}\n${'\0'.repeat(2 << 20)}\n`);
+    const result = await run(['compress', file]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/^headroom: text, .*: \d+ → \d+ tokens/m);
+  }, 60_000);
+
   it('leaves small input unchanged and says why', async () => {
     const result = await run(['compress', '-', '--kind', 'logs'], 'ERROR one line only\n');
     expect(result.exitCode).toBe(0);
