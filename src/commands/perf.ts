@@ -1,8 +1,9 @@
+import { setImmediate } from 'node:timers/promises';
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand } from '../command.js';
 import type { Engine } from '../compress/engine.js';
 import { createHeadroom } from '../headroom.js';
-import { blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
+import { type BenchRow, blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
 import { itemTable, speedTable, totalsTable } from '../perf/report.js';
 import { loadSamples } from '../perf/samples.js';
 
@@ -43,9 +44,13 @@ export default class PerfCommand extends HeadroomCommand {
     const { argv, flags } = await this.parse(PerfCommand);
     const samples = loadSamples(argv as string[]);
     const { engine } = await createHeadroom(this.resolve().config);
-    const rows = measureItems(engine, samples);
+    const rows: BenchRow[] = [];
+    for (const sample of samples) {
+      rows.push(...measureItems(engine, [sample]));
+      await betweenMeasures();
+    }
     const figures = totals(rows);
-    const speeds = flags.speed ? measureSpeeds(engine, samples) : [];
+    const speeds = flags.speed ? await measureSpeeds(engine, samples) : [];
     if (flags.items || flags.verbose) this.log(`${itemTable(rows, flags.verbose)}\n`);
     this.log(totalsTable(figures));
     if (speeds.length) this.log(`\n${speedTable(speeds)}`);
@@ -53,12 +58,16 @@ export default class PerfCommand extends HeadroomCommand {
   }
 }
 
+/** Each measure holds the thread; between two, a Ctrl-C gets through. */
+const betweenMeasures = () => setImmediate();
+
 /** Speed on 1 MB blocks built from the samples of each kind the engine is fastest to matter on. */
-function measureSpeeds(engine: Engine, samples: ReturnType<typeof loadSamples>) {
+async function measureSpeeds(engine: Engine, samples: ReturnType<typeof loadSamples>) {
   const of = (category: string) => samples.filter((s) => s.category === category).map((s) => s.text);
   const speeds = [];
   if (of('logs').length) speeds.push(measureSpeed(engine, 'logs', blockOf(of('logs'), 1e6), 'error'));
   if (of('json').length) {
+    await betweenMeasures();
     const jsonBlock = `[${blockOf(of('json'), 1e6).replace(/\n(?=[[{])/g, ',\n')}]`;
     speeds.push(measureSpeed(engine, 'json', jsonBlock));
   }
