@@ -1,9 +1,9 @@
-// The base every headroom command extends: shared flags, config resolution, and one-line errors.
-// A HeadroomError ends the process with its exit code and a single `headroom: ...` line.
+// The base every headroom command extends: shared flags, config resolution, one-line errors, and Ctrl-C.
+// A HeadroomError ends the process with its exit code and a single `headroom: ...` line; so does a signal.
 
 import { Command, Errors, Flags } from '@oclif/core';
 import { type FlagValues, type ResolvedConfig, resolveConfig } from './config.js';
-import { HeadroomError } from './errors.js';
+import { HeadroomError, signalExitCode } from './errors.js';
 
 /** Flags every command that starts or talks to a proxy understands. */
 export const proxyFlags = {
@@ -92,7 +92,32 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
   };
 }
 
+const STOP_SIGNALS = { SIGINT: 'interrupted', SIGTERM: 'terminated' } as const;
+
+/**
+ * End the process on SIGINT or SIGTERM with one line and the exit code a shell gives (130, 143). Needed
+ * because a library that cleans up on exit (the config file's atomic writes) listens for these signals,
+ * and a listener turns off the default of dying at once: without this, a command would stop only when its
+ * work ran out, whatever the user pressed.
+ */
+function stopOnSignals(): void {
+  for (const [signal, what] of Object.entries(STOP_SIGNALS) as [NodeJS.Signals, string][]) {
+    process.once(signal, () => {
+      process.stderr.write(`headroom: ${what} (${signal})\n`);
+      process.exit(signalExitCode(signal));
+    });
+  }
+}
+
 export abstract class HeadroomCommand extends Command {
+  /** Set by a command that winds down its own way on SIGINT and SIGTERM (the proxy, wrap). */
+  static handlesSignals = false;
+
+  override async init(): Promise<void> {
+    await super.init();
+    if (!(this.constructor as typeof HeadroomCommand).handlesSignals) stopOnSignals();
+  }
+
   protected resolve(flags: FlagValues = {}): ResolvedConfig {
     return resolveConfig(flags);
   }

@@ -1,6 +1,8 @@
 // Errors a user can act on: each class carries a one-line message and the exit code the CLI ends with.
 // Commands print `headroom: <message>` and never a stack trace for these.
 
+import { constants } from 'node:os';
+
 /** Something failed: exit code 1 unless a subclass says otherwise. */
 export class HeadroomError extends Error {
   readonly exitCode: number;
@@ -34,4 +36,9 @@ export class AgentNotRunnableError extends HeadroomError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, { ...options, exitCode: 126 });
   }
+}
+
+/** The exit status a shell reports for a process ended by `signal` (130 for SIGINT, 143 for SIGTERM). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
 }

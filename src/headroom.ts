@@ -3,7 +3,7 @@
 // library and the proxy get their parts here instead of wiring them themselves.
 
 import { agentToolPolicy } from './agents/index.js';
-import { createEngine, type Engine } from './compress/engine.js';
+import { createEngine, type Engine, type EngineOptions } from './compress/engine.js';
 import type { Config } from './config.js';
 import { type Logger, silentLogger } from './log.js';
 import { openOriginalStore, openStatsStore } from './store/index.js';
@@ -42,9 +42,9 @@ export interface Headroom {
   close(): Promise<void>;
 }
 
-/** An engine configured the way `config` says, knowing every agent's editing and reading tools. */
-export function engineFor(config: Config): Engine {
-  return createEngine({
+/** The engine settings `config` describes, with every agent's editing and reading tools. */
+export function engineOptionsFor(config: Config): EngineOptions {
+  return {
     ...agentToolPolicy(),
     minTokens: config.minTokens,
     codeMinLines: config.codeMinLines,
@@ -53,7 +53,12 @@ export function engineFor(config: Config): Engine {
     budgetMs: config.budgetMs,
     excludeTools: config.excludeTools,
     disableTransforms: config.disableTransforms,
-  });
+  };
+}
+
+/** An engine configured the way `config` says, knowing every agent's editing and reading tools. */
+export function engineFor(config: Config): Engine {
+  return createEngine(engineOptionsFor(config));
 }
 
 /** Make the parts `config` describes. */

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,13 @@ const run = (args: string[], input?: string) =>
   execa(process.execPath, [bin, ...args], { env, input, reject: false, maxBuffer: 64 * 1024 * 1024 });
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+/** Real code with its line breaks taken out and runs of `=` in between: seconds of work even counted fast. */
+function pathologicalLine(length: number): string {
+  const code = readFileSync(join(root, 'node_modules/undici/lib/dispatcher/client-h1.js'), 'utf8');
+  const unit = `${code.replace(/\s*\n\s*/g, ' ')}${'='.repeat(5000)}`;
+  return unit.repeat(Math.ceil(length / unit.length));
+}
 
 describe('headroom compress', () => {
   it('prints the compressed file with its marker and a token summary on stderr', async () => {
@@ -61,6 +69,33 @@ describe('headroom compress', () => {
     expect(result.stderr.trim()).toBe(`headroom: cannot read ${join(home, 'missing.log')}: no such file`);
     expect(result.stdout).toBe('');
   });
+
+  it('compresses 1 MB of `=` and 2 MB of NUL bytes, which used to take minutes and throw a RangeError', async () => {
+    const file = join(home, 'runs.txt');
+    writeFileSync(file, `${'='.repeat(1 << 20)}\n${'\0'.repeat(2 << 20)}\n`);
+    const result = await run(['compress', file]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/^headroom: text, .*: \d+ → \d+ tokens/m);
+  }, 60_000);
+
+  for (const [signal, exitCode, what] of [
+    ['SIGINT', 130, 'interrupted'],
+    ['SIGTERM', 143, 'terminated'],
+  ] as const) {
+    it(`stops at once on ${signal} while compressing a long single line, with one line and exit code ${exitCode}`, async () => {
+      const input = pathologicalLine(30 << 20);
+      const child = execa(process.execPath, [bin, 'compress', '-'], { env, reject: false });
+      // Once standard input is written, the command has read it; a second later it is deep in the work.
+      await new Promise<void>((written) => child.stdin?.end(input, written));
+      await setTimeout(1000);
+      const signalled = performance.now();
+      child.kill(signal);
+      const result = await child;
+      expect(result.exitCode).toBe(exitCode);
+      expect(result.stderr.trim()).toBe(`headroom: ${what} (${signal})`);
+      expect(performance.now() - signalled).toBeLessThan(5000);
+    }, 60_000);
+  }
 
   it('leaves small input unchanged and says why', async () => {
     const result = await run(['compress', '-', '--kind', 'logs'], 'ERROR one line only\n');

@@ -1,9 +1,8 @@
 // Runs the agent as a child that owns the terminal (inherited stdio, same foreground process group), passes
 // signals on, ends the processes it leaves behind, and lets headroom exit the way the agent did.
 
-import { constants } from 'node:os';
 import { execa } from 'execa';
-import { AgentNotFoundError, AgentNotRunnableError, type HeadroomError } from '../errors.js';
+import { AgentNotFoundError, AgentNotRunnableError, type HeadroomError, signalExitCode } from '../errors.js';
 import { DescendantTracker, inTerminalForeground, terminate } from './processes.js';
 
 export interface AgentExit {
@@ -95,11 +94,6 @@ function spawnError(command: string, cause: NodeJS.ErrnoException | undefined, h
   return new AgentNotRunnableError(`cannot start ${command}: ${cause?.message ?? 'unknown error'}`, {
     cause,
   });
-}
-
-/** The exit status a shell reports for a process ended by `signal`. */
-export function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + (constants.signals[signal] ?? 0);
 }
 
 /**

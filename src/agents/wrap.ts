@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config, ResolvedConfig } from '../config.js';
-import { AgentNotFoundError, HeadroomError, UsageError } from '../errors.js';
+import { AgentNotFoundError, HeadroomError, signalExitCode, UsageError } from '../errors.js';
 import { createHeadroom } from '../headroom.js';
 import { createLogger } from '../log.js';
 import { type RunningProxy, startProxy } from '../proxy/server.js';
@@ -14,7 +14,7 @@ import { totals } from '../stats/report.js';
 import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
 import { canConnect, findExecutable } from './preflight.js';
 import type { SessionStats } from './summary.js';
-import { type AgentExit, signalExitCode, superviseAgent } from './supervisor.js';
+import { type AgentExit, superviseAgent } from './supervisor.js';
 
 export interface WrapOptions {
   agent: AgentAdapter;

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand, proxyFlags } from '../command.js';
+import { compressTextOnThread } from '../compress/engine-thread.js';
 import type { Kind } from '../compress/types.js';
 import { HeadroomError } from '../errors.js';
-import { createHeadroom } from '../headroom.js';
+import { createHeadroom, engineOptionsFor } from '../headroom.js';
 
 const KINDS = ['auto', 'json', 'logs', 'search', 'diff', 'html', 'text'] as const;
 
@@ -47,11 +48,14 @@ export default class CompressCommand extends HeadroomCommand {
       disableTransforms: flags['disable-transforms']?.split(',').map((s) => s.trim()),
     });
     const input = await readInput(args.file);
-    const headroom = await createHeadroom(config);
-    const result = headroom.engine.compressText(input, {
-      query: flags.query,
-      kind: flags.kind as Kind | 'auto',
-    });
+    // The engine works on a thread of its own: however long the input takes, this one still hears Ctrl-C.
+    const [result, headroom] = await Promise.all([
+      compressTextOnThread(engineOptionsFor(config), input, {
+        query: flags.query,
+        kind: flags.kind as Kind | 'auto',
+      }),
+      createHeadroom(config),
+    ]);
     try {
       if (result.originalId)
         await (await headroom.originals()).putMany([{ id: result.originalId, text: input }]);

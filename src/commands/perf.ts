@@ -1,8 +1,9 @@
+import { setImmediate } from 'node:timers/promises';
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand } from '../command.js';
 import type { Engine } from '../compress/engine.js';
 import { createHeadroom } from '../headroom.js';
-import { blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
+import { type BenchRow, blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
 import { itemTable, speedTable, totalsTable } from '../perf/report.js';
 import { loadSamples } from '../perf/samples.js';
 
@@ -48,10 +49,14 @@ export default class PerfCommand extends HeadroomCommand {
     }
     const { engine } = await createHeadroom(this.resolve().config);
     await engine.init();
-    const rows = measureItems(engine, samples);
+    const rows: BenchRow[] = [];
+    for (const sample of samples) {
+      rows.push(...measureItems(engine, [sample]));
+      await betweenMeasures();
+    }
     const figures = totals(rows);
     const detected = new Map(rows.map((row) => [row.name, row.category]));
-    const speeds = flags.speed ? measureSpeeds(engine, samples, detected) : [];
+    const speeds = flags.speed ? await measureSpeeds(engine, samples, detected) : [];
     if (flags.items || flags.verbose) this.log(`${itemTable(rows, flags.verbose)}\n`);
     this.log(totalsTable(figures));
     if (speeds.length) this.log(`\n${speedTable(speeds)}`);
@@ -59,8 +64,11 @@ export default class PerfCommand extends HeadroomCommand {
   }
 }
 
+/** Each measure holds the thread; between two, a Ctrl-C gets through. */
+const betweenMeasures = () => setImmediate();
+
 /** Speed on 1 MB blocks built from the samples of each kind the engine is fastest to matter on. */
-function measureSpeeds(
+async function measureSpeeds(
   engine: Engine,
   samples: ReturnType<typeof loadSamples>,
   detected: ReadonlyMap<string, string>,
@@ -70,6 +78,7 @@ function measureSpeeds(
   const speeds = [];
   if (of('logs').length) speeds.push(measureSpeed(engine, 'logs', blockOf(of('logs'), 1e6), 'error'));
   if (of('json').length) {
+    await betweenMeasures();
     const jsonBlock = `[${blockOf(of('json'), 1e6).replace(/\n(?=[[{])/g, ',\n')}]`;
     speeds.push(measureSpeed(engine, 'json', jsonBlock));
   }

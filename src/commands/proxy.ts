@@ -22,6 +22,7 @@ export default class ProxyCommand extends HeadroomCommand {
     'HEADROOM_API_KEY=change-me <%= config.bin %> proxy --host 0.0.0.0',
   ];
   static override flags = proxyFlags;
+  static override handlesSignals = true;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyCommand);

@@ -24,6 +24,7 @@ export default class WrapCommand extends HeadroomCommand {
     '<%= config.bin %> wrap claude --exclude-tools Read --min-tokens 800',
   ];
   static override strict = false;
+  static override handlesSignals = true;
   static override args = {
     agent: Args.string({
       description: `Agent to run (${AGENTS.map((a) => a.name).join(', ')})`,

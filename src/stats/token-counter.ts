@@ -1,5 +1,5 @@
 // Local token counts for the stats row. Tokenizing a long history takes the CPU for a noticeable while
-// (about half a second a megabyte), so it runs on a worker thread, after forwarding, and the worker
+// (a few tenths of a second a megabyte), so it runs on a worker thread, after forwarding, and the worker
 // remembers the long texts it already counted.
 
 import { Worker } from 'node:worker_threads';
@@ -14,7 +14,7 @@ const LARGE_BODY_BYTES = 1024 * 1024;
 const BYTES_PER_TOKEN = 4;
 /** Past this many jobs waiting for the worker, new ones are estimated from their size. */
 const MAX_QUEUED = 64;
-/** The worker (and its tokenizer tables, ~80 MB per encoding) goes away after this long without work. */
+/** The worker (and its tokenizer tables, ~15 MB per encoding) goes away after this long without work. */
 const IDLE_STOP_MS = 60_000;
 
 function modelNamedIn(body: Buffer): string | undefined {
