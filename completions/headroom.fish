@@ -20,6 +20,7 @@ complete -c headroom -n '__fish_seen_subcommand_from perf' -l items -d 'Print on
 complete -c headroom -n '__fish_seen_subcommand_from perf' -l speed -d 'Measure transform speed on 1 MB blocks'
 complete -c headroom -n '__fish_seen_subcommand_from perf' -l no-speed -d 'Measure transform speed on 1 MB blocks'
 complete -c headroom -n '__fish_seen_subcommand_from perf' -l verbose -s v -d 'Name the needles a file lost'
+complete -c headroom -n '__fish_seen_subcommand_from perf' -l html -r -d 'Also write the figures as a self-contained HTML page to this file'
 complete -c headroom -n '__fish_seen_subcommand_from proxy' -l port -s p -r -d 'Port to listen on (0 picks a free port) [env: HEADROOM_PORT]'
 complete -c headroom -n '__fish_seen_subcommand_from proxy' -l host -r -d 'Address to bind; non-loopback needs HEADROOM_API_KEY [env: HEADROOM_HOST]'
 complete -c headroom -n '__fish_seen_subcommand_from proxy' -l cache-dir -r -d 'Directory for the stats and originals store [env: HEADROOM_CACHE_DIR]'

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -66,6 +66,21 @@ describe('headroom perf', () => {
     const overall = figures.totals.find((t) => t.category === 'overall');
     expect(overall?.retention).toBe(1);
     expect(overall?.headCutRetention).toBeLessThan(1);
+  });
+
+  it('writes the figures as one self-contained HTML page with --html', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-perf-'));
+    const { name, text, ...sidecar } = realOutput('log-express-debug');
+    writeFileSync(join(dir, `${name}<&>.log`), text);
+    writeFileSync(join(dir, `${name}<&>.log.meta.json`), JSON.stringify(sidecar));
+    const page = join(dir, 'report.html');
+    const { stdout } = await run(process.execPath, [bin, 'perf', dir, '--no-speed', '--html', page]);
+    expect(stdout).toContain(`report: ${page}`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<th>logs</th>');
+    expect(html).toContain(`${name}&lt;&amp;&gt;.log`);
+    expect(html).not.toMatch(/<script|<link|src=/);
   });
 
   it('names a path it cannot read in one line and exits 1', async () => {

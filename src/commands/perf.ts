@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand } from '../command.js';
 import type { Engine } from '../compress/engine.js';
+import { HeadroomError } from '../errors.js';
 import { createHeadroom } from '../headroom.js';
+import { perfHtml } from '../perf/html.js';
 import { type BenchRow, blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
 import { itemTable, speedTable, totalsTable } from '../perf/report.js';
 import { loadSamples } from '../perf/samples.js';
@@ -20,6 +23,7 @@ export default class PerfCommand extends HeadroomCommand {
     '<%= config.bin %> perf ./logs/build.log ./api-responses',
     '<%= config.bin %> perf build.log api-response.json --json',
     '<%= config.bin %> perf ./logs --items --no-speed',
+    '<%= config.bin %> perf ./tool-outputs --html perf.html',
   ];
   static override enableJsonFlag = true;
   static override strict = false;
@@ -38,6 +42,7 @@ export default class PerfCommand extends HeadroomCommand {
       description: 'Measure transform speed on 1 MB blocks',
     }),
     verbose: Flags.boolean({ char: 'v', description: 'Name the needles a file lost' }),
+    html: Flags.string({ description: 'Also write the figures as a self-contained HTML page to this file' }),
   };
 
   async run(): Promise<unknown> {
@@ -60,6 +65,16 @@ export default class PerfCommand extends HeadroomCommand {
     if (flags.items || flags.verbose) this.log(`${itemTable(rows, flags.verbose)}\n`);
     this.log(totalsTable(figures));
     if (speeds.length) this.log(`\n${speedTable(speeds)}`);
+    if (flags.html) {
+      try {
+        writeFileSync(flags.html, perfHtml(figures, rows, speeds, new Date()));
+      } catch (error) {
+        throw new HeadroomError(
+          `cannot write ${flags.html}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        );
+      }
+      if (!this.jsonEnabled()) this.log(`\nreport: ${flags.html}`);
+    }
     return { items: rows, totals: figures, speed: speeds };
   }
 }
