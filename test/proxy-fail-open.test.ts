@@ -76,4 +76,27 @@ describe('compression failing open', () => {
     await response.body.dump();
     expect(upstream.requests[before]!.body.equals(body)).toBe(true);
   });
+
+  it('forwards a body with invalid UTF-8 byte for byte instead of re-encoding it, and says so', async () => {
+    const item = realOutput('log-express-debug');
+    const json = JSON.stringify({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      messages: anthropicConversation(turnsFor([item])),
+    });
+    // A stray Latin-1 byte inside the tool output, as a command printing a binary file leaves one.
+    const at = json.indexOf('RangeError');
+    const body = Buffer.concat([
+      Buffer.from(json.slice(0, at)),
+      Buffer.from([0xe9]),
+      Buffer.from(json.slice(at)),
+    ]);
+    const before = upstream.requests.length;
+    const response = await request(`${proxy.url}/v1/messages`, { method: 'POST', headers, body });
+    expect(response.statusCode).toBe(200);
+    await response.body.dump();
+    expect(upstream.requests[before]!.body.equals(body)).toBe(true);
+    const [row] = await waitForRows(proxy, before + 1);
+    expect(row!.compressError).toBe('the request body is not valid UTF-8; forwarded as sent');
+  });
 });

@@ -2,6 +2,7 @@
 // any throw sends the original), hands the exchange to the pipeline, and reports each step to the stats
 // recorder. Requests that carry no conversation are relayed unread.
 
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
@@ -83,6 +84,11 @@ async function compress(
   record: RequestRecord,
 ): Promise<{ body: Buffer; offer?: RetrieveOffer }> {
   const started = performance.now();
+  // Decoding would replace invalid bytes with U+FFFD, and re-encoding would send those instead of the client's.
+  if (!isUtf8(original)) {
+    record.compressionFailed(new Error('the request body is not valid UTF-8; forwarded as sent'), 0);
+    return { body: original };
+  }
   try {
     const result = await compressForUpstream(route.format!, route.path, original, hook);
     record.compressed(result, performance.now() - started);
