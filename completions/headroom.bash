@@ -7,6 +7,7 @@ _headroom() {
   done
   local opts
   case "$cmd" in
+    "cache") opts="--json --cache-dir --yes -y --help info clear" ;;
     "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --help" ;;
     "config") opts="--json --show-secrets --help list get set unset path" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --help" ;;
@@ -14,7 +15,7 @@ _headroom() {
     "retrieve") opts="--json --query -q --cache-dir --help" ;;
     "stats") opts="--json --since --agent --session --project --csv --reset --yes -y --cache-dir --help" ;;
     "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --verbose -v --proxy-url --help" ;;
-    "") opts="compress config perf proxy retrieve stats wrap --help --version" ;;
+    "") opts="cache compress config perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

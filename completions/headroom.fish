@@ -1,5 +1,6 @@
 # fish completion for headroom (generated from oclif.manifest.json; do not edit)
 complete -c headroom -f
+complete -c headroom -n '__fish_use_subcommand' -a 'cache' -d 'Show or delete what headroom keeps on this machine: originals and stats.'
 complete -c headroom -n '__fish_use_subcommand' -a 'compress' -d 'Compress a file or standard input the way headroom compresses tool outputs.'
 complete -c headroom -n '__fish_use_subcommand' -a 'config' -d 'Show or change settings in the headroom config file.'
 complete -c headroom -n '__fish_use_subcommand' -a 'perf' -d 'Measure how much headroom saves on your own tool outputs, and how fast.'
@@ -7,6 +8,10 @@ complete -c headroom -n '__fish_use_subcommand' -a 'proxy' -d 'Run the compressi
 complete -c headroom -n '__fish_use_subcommand' -a 'retrieve' -d 'Print an original that compression shortened, by the id in its marker.'
 complete -c headroom -n '__fish_use_subcommand' -a 'stats' -d 'Show tokens and money saved, live in a terminal or as data for scripts.'
 complete -c headroom -n '__fish_use_subcommand' -a 'wrap' -d 'Run a coding agent with its model traffic going through headroom.'
+complete -c headroom -n '__fish_seen_subcommand_from cache' -l json -d 'Format output as json.'
+complete -c headroom -n '__fish_seen_subcommand_from cache' -l cache-dir -r -d 'Directory for the stats and originals store [env: HEADROOM_CACHE_DIR]'
+complete -c headroom -n '__fish_seen_subcommand_from cache' -l yes -s y -d 'Do not ask before clear'
+complete -c headroom -n '__fish_seen_subcommand_from cache' -a 'info clear'
 complete -c headroom -n '__fish_seen_subcommand_from compress' -l json -d 'Format output as json.'
 complete -c headroom -n '__fish_seen_subcommand_from compress' -l query -s q -r -d 'What you are looking for (ranks what is kept)'
 complete -c headroom -n '__fish_seen_subcommand_from compress' -l kind -s k -x -a 'auto json logs search diff html text' -d 'Treat the input as this kind instead of detecting it'

@@ -7,6 +7,11 @@ import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 // What headroom keeps in its cache and config directories.
 const OWN_ENTRY = /^((stats|originals)\.db(\.corrupt-\d+)?(-wal|-shm)?|run|config\.json)$/;
 
+/** True for a file or directory name headroom itself keeps in its cache or config directory. */
+export function isOwnEntry(name: string): boolean {
+  return OWN_ENTRY.test(name);
+}
+
 /** Make sure `dir` exists and is the owner's alone; returns whether it is. */
 export function ensurePrivateDir(dir: string): boolean {
   if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) {
@@ -16,7 +21,7 @@ export function ensurePrivateDir(dir: string): boolean {
   const { mode, uid } = statSync(dir);
   if ((mode & 0o077) === 0) return true;
   const ownsIt = typeof process.getuid !== 'function' || uid === process.getuid();
-  if (!ownsIt || !readdirSync(dir).every((name) => OWN_ENTRY.test(name))) return false;
+  if (!ownsIt || !readdirSync(dir).every(isOwnEntry)) return false;
   chmodSync(dir, 0o700);
   return true;
 }

@@ -54,6 +54,8 @@ export interface StatsStoreOptions {
 interface Backend {
   /** How the URL is written, for the message that names what is supported. */
   example: string;
+  /** The local directory that holds this backend's files, when it keeps them on this machine. */
+  directory?(location: string, settings: StoreSettings): string;
   originals(location: string, settings: StoreSettings, options: OriginalStoreOptions): Promise<OriginalStore>;
   stats(location: string, settings: StoreSettings, options: StatsStoreOptions): Promise<StatsStore>;
 }
@@ -69,6 +71,7 @@ function sqliteDir(url: string, location: string, settings: StoreSettings): stri
 const BACKENDS: Record<string, Backend> = {
   sqlite: {
     example: 'sqlite, or sqlite:/absolute/dir',
+    directory: (location, settings) => sqliteDir(`sqlite:${location}`, location, settings),
     originals: async (location, settings, options) =>
       openSqliteOriginalStore({
         dir: sqliteDir(`sqlite:${location}`, location, settings),
@@ -118,4 +121,10 @@ export async function openStatsStore(
 ): Promise<StatsStore> {
   const { backend, location } = backendFor(settings);
   return backend.stats(location, settings, options);
+}
+
+/** The local directory the settings' store keeps its files in, or undefined for a store that keeps none here. */
+export function storeDirectory(settings: StoreSettings): string | undefined {
+  const { backend, location } = backendFor(settings);
+  return backend.directory?.(location, settings);
 }
