@@ -99,3 +99,18 @@ export function upstreamsFromEnv(
   }
   return adopted;
 }
+
+/**
+ * The base URL to give an agent whose own base was `userBase`: the proxy joins its upstream's path to the
+ * request's without doubling `/v1`, so the agent's base keeps a trailing `/v1` only when the user's had one.
+ */
+export function proxyBaseFor(proxyUrl: string, userBase: string): string {
+  let path = '';
+  try {
+    path = new URL(userBase).pathname.replace(/\/+$/, '');
+  } catch {
+    // Not a URL the agent could use either; the proxy's usual base stands.
+    return `${proxyUrl}/v1`;
+  }
+  return path.endsWith('/v1') ? `${proxyUrl}/v1` : proxyUrl;
+}

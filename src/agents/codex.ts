@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { dirFrom, type Env, envValue, type ProcessAdapter, upstreamsFromEnv } from './adapter.js';
+import {
+  dirFrom,
+  type Env,
+  envValue,
+  type ProcessAdapter,
+  proxyBaseFor,
+  upstreamsFromEnv,
+} from './adapter.js';
 import { isObject, type JsonObject, stringAt } from './config-files.js';
 
 /** Where Codex sends requests for a ChatGPT sign-in (its Responses endpoint lives under this base). */
@@ -125,13 +132,8 @@ function inlineToml(value: unknown): string {
 function providerTable(proxyUrl: string, env: Env, userArgs: readonly string[]): JsonObject {
   const own = codexUserProvider(env, userArgs);
   if (own) {
-    // The proxy joins the upstream's path to the request's, so the agent's base keeps only a trailing `/v1`.
-    const path = new URL(stringAt(own, 'base_url') as string).pathname.replace(/\/+$/, '');
-    return {
-      ...own,
-      name: stringAt(own, 'name') ?? 'headroom',
-      base_url: `${proxyUrl}${path.endsWith('/v1') ? '/v1' : ''}`,
-    };
+    const base = proxyBaseFor(proxyUrl, stringAt(own, 'base_url') as string);
+    return { ...own, name: stringAt(own, 'name') ?? 'headroom', base_url: base };
   }
   const auth = codexAuth(env);
   // The ChatGPT backend serves `<base>/responses` with no `/v1`, so the provider base is the bare proxy URL.
