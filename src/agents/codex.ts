@@ -14,7 +14,7 @@ import {
   proxyBaseFor,
   upstreamsFromEnv,
 } from './adapter.js';
-import { isObject, type JsonObject, stringAt } from './config-files.js';
+import { isObject, type JsonObject, mergeLayers, stringAt } from './config-files.js';
 
 /** Where Codex sends requests for a ChatGPT sign-in (its Responses endpoint lives under this base). */
 export const CHATGPT_CODEX_BASE = 'https://chatgpt.com/backend-api/codex';
@@ -45,16 +45,6 @@ function readToml(file: string): JsonObject | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `over` laid on `base`: tables merge key by key, anything else is replaced. */
-function layered(base: JsonObject, over: JsonObject): JsonObject {
-  const merged: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const below = merged[key];
-    merged[key] = isObject(below) && isObject(value) ? layered(below, value) : value;
-  }
-  return merged;
 }
 
 /** The value of `--name v`, `--name=v` or `-short v` among the user's arguments, the last one winning. */
@@ -88,7 +78,7 @@ function overridesLayer(userArgs: readonly string[]): JsonObject {
       (inner, key) => ({ [key]: inner }),
       overrideValue(override.slice(eq + 1)),
     );
-    if (isObject(value)) layer = layered(layer, value);
+    if (isObject(value)) layer = mergeLayers(layer, value);
   }
   return layer;
 }
@@ -105,7 +95,7 @@ export function codexConfig(env: Env, userArgs: readonly string[]): JsonObject {
   const profileLayer =
     (profile && readToml(join(codexHome(env), `${profile}.config.toml`))) ||
     (isObject(profileTable) ? profileTable : {});
-  return layered(layered(base, profileLayer), overridesLayer(userArgs));
+  return mergeLayers(mergeLayers(base, profileLayer), overridesLayer(userArgs));
 }
 
 /** The model provider of the user's own that Codex will use, when it names a base URL. */

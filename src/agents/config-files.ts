@@ -30,3 +30,13 @@ export function stringAt(config: unknown, ...keys: string[]): string | undefined
   for (const key of keys) value = isObject(value) ? value[key] : undefined;
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
+
+/** `over` laid on `base` as the agents merge config layers: objects key by key, anything else replaced. */
+export function mergeLayers(base: JsonObject, over: JsonObject): JsonObject {
+  const merged: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = merged[key];
+    merged[key] = isObject(below) && isObject(value) ? mergeLayers(below, value) : value;
+  }
+  return merged;
+}

@@ -12,22 +12,19 @@ import {
   type ProcessAdapter,
   proxyBaseFor,
 } from './adapter.js';
-import { isObject, type JsonObject, parseJsonObject, readJsonObject, stringAt } from './config-files.js';
+import {
+  isObject,
+  type JsonObject,
+  mergeLayers,
+  parseJsonObject,
+  readJsonObject,
+  stringAt,
+} from './config-files.js';
 
 /** The user's own OPENCODE_CONFIG_CONTENT, or an empty object when it is unset or not a JSON object. */
 function userConfig(env: Env): JsonObject {
   const raw = envValue(env, 'OPENCODE_CONFIG_CONTENT');
   return (raw && parseJsonObject(raw)) || {};
-}
-
-/** `over` laid on `base` as opencode merges configs: objects key by key, anything else replaced. */
-function merged(base: JsonObject, over: JsonObject): JsonObject {
-  const result: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const below = result[key];
-    result[key] = isObject(below) && isObject(value) ? merged(below, value) : value;
-  }
-  return result;
 }
 
 const CONFIG_NAMES = ['opencode.jsonc', 'opencode.json'];
@@ -50,7 +47,7 @@ export function opencodeConfig(env: Env, cwd: string): JsonObject {
     ...projectFiles(cwd),
   ];
   const layers = files.map(readJsonObject).filter((layer) => layer !== undefined);
-  return [...layers, userConfig(env)].reduce(merged, {});
+  return [...layers, userConfig(env)].reduce(mergeLayers, {});
 }
 
 const PROVIDERS = [
