@@ -15,11 +15,13 @@ import { requestRow } from './helpers/stats-rows.js';
 import { tempDir } from './helpers/wrap.js';
 
 const PROXY = 'http://127.0.0.1:40123';
+// A project directory with no agent config files of its own.
+const CWD = tempDir('project');
 
 function launched(name: string, env: Record<string, string> = {}, args: string[] = []) {
   const agent = findAgent(name);
   if (agent.kind !== 'process') throw new Error(`${name} is not run as a process`);
-  return agent.launch(PROXY, { HOME: tempDir('home'), ...env }, args);
+  return agent.launch(PROXY, { HOME: tempDir('home'), ...env }, args, CWD);
 }
 
 describe('agent adapters', () => {
@@ -45,27 +47,34 @@ describe('agent adapters', () => {
 
   it('adopt a base URL the user already set as the upstream', () => {
     const env = {
+      HOME: tempDir('home'),
       ANTHROPIC_BASE_URL: 'https://gw.corp/anthropic',
       OPENAI_BASE_URL: 'https://gw.corp/openai/v1',
       GOOGLE_GEMINI_BASE_URL: 'https://gw.corp/gemini',
     };
-    expect(findAgent('claude').adoptUpstreams(env)).toEqual({
+    expect(findAgent('claude').adoptUpstreams(env, CWD, [])).toEqual({
       anthropicUpstream: 'https://gw.corp/anthropic',
     });
-    expect(findAgent('codex').adoptUpstreams(env)).toEqual({ openaiUpstream: 'https://gw.corp/openai/v1' });
-    expect(findAgent('gemini').adoptUpstreams(env)).toEqual({ geminiUpstream: 'https://gw.corp/gemini' });
-    expect(findAgent('claude').adoptUpstreams({ ANTHROPIC_BASE_URL: '  ' })).toEqual({});
+    expect(findAgent('codex').adoptUpstreams(env, CWD, [])).toEqual({
+      openaiUpstream: 'https://gw.corp/openai/v1',
+    });
+    expect(findAgent('gemini').adoptUpstreams(env, CWD, [])).toEqual({
+      geminiUpstream: 'https://gw.corp/gemini',
+    });
+    expect(findAgent('claude').adoptUpstreams({ HOME: env.HOME, ANTHROPIC_BASE_URL: '  ' }, CWD, [])).toEqual(
+      {},
+    );
   });
 
   it('route copilot only in bring-your-own-key mode, to the provider type it names', () => {
     const copilot = findAgent('copilot');
-    expect(copilot.cannotRoute?.({})).toContain('COPILOT_PROVIDER_BASE_URL');
+    expect(copilot.cannotRoute?.({}, CWD, [])).toContain('COPILOT_PROVIDER_BASE_URL');
     const byok = {
       COPILOT_PROVIDER_BASE_URL: 'https://api.anthropic.com',
       COPILOT_PROVIDER_TYPE: 'anthropic',
     };
-    expect(copilot.cannotRoute?.(byok)).toBeUndefined();
-    expect(copilot.adoptUpstreams(byok)).toEqual({ anthropicUpstream: 'https://api.anthropic.com' });
+    expect(copilot.cannotRoute?.(byok, CWD, [])).toBeUndefined();
+    expect(copilot.adoptUpstreams(byok, CWD, [])).toEqual({ anthropicUpstream: 'https://api.anthropic.com' });
     expect(launched('copilot', byok).env).toEqual({
       COPILOT_PROVIDER_BASE_URL: PROXY,
       COPILOT_PROVIDER_TRANSPORT: 'http',
@@ -83,7 +92,7 @@ describe('agent adapters', () => {
       provider: { anthropic: { options: { timeout: 5, baseURL: 'https://gw/v1' } } },
     };
     const env = { OPENCODE_CONFIG_CONTENT: JSON.stringify(user) };
-    const plan = opencode.launch(PROXY, env, []);
+    const plan = opencode.launch(PROXY, env, [], CWD);
     expect(JSON.parse(plan.env.OPENCODE_CONFIG_CONTENT as string)).toEqual({
       model: 'anthropic/claude-sonnet-4-5',
       provider: {
@@ -91,7 +100,7 @@ describe('agent adapters', () => {
         openai: { options: { baseURL: `${PROXY}/v1` } },
       },
     });
-    expect(opencode.adoptUpstreams(env)).toEqual({ anthropicUpstream: 'https://gw/v1' });
+    expect(opencode.adoptUpstreams(env, CWD, [])).toEqual({ anthropicUpstream: 'https://gw/v1' });
   });
 
   it('send a ChatGPT-signed-in codex to the ChatGPT backend through the proxy', () => {
@@ -103,8 +112,8 @@ describe('agent adapters', () => {
     );
     const env = { HOME: home };
     expect(codexAuth(env)).toBe('chatgpt');
-    expect(codex.adoptUpstreams(env)).toEqual({ openaiUpstream: CHATGPT_CODEX_BASE });
-    expect(codex.launch(PROXY, env, []).args[3]).toBe(
+    expect(codex.adoptUpstreams(env, CWD, [])).toEqual({ openaiUpstream: CHATGPT_CODEX_BASE });
+    expect(codex.launch(PROXY, env, [], CWD).args[3]).toBe(
       `model_providers.headroom={name="headroom",base_url="${PROXY}",requires_openai_auth=true,wire_api="responses"}`,
     );
     expect(codexAuth({ HOME: home, OPENAI_API_KEY: 'sk-x' })).toBe('env-key');

@@ -1,5 +1,7 @@
 // What an agent adapter declares: the binary to run, the environment and arguments that point it at the
-// proxy, the base URLs the user already set (they become the proxy's upstreams), and where its logs live.
+// proxy, the base URLs the user already set (in the environment or the agent's own config files: they become
+// the proxy's upstreams), and where its logs live. The working directory and the user's arguments are passed
+// beside the environment because agents read project config files and take config flags.
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +9,7 @@ import type { Config } from '../config.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Upstream base URLs taken over from the agent's own environment, by config setting name. */
+/** Upstream base URLs taken over from the agent's own environment or config, by config setting name. */
 export type AdoptedUpstreams = Partial<
   Pick<Config, 'anthropicUpstream' | 'openaiUpstream' | 'geminiUpstream'>
 >;
@@ -29,14 +31,17 @@ interface AdapterBase {
   title: string;
   /** How to install the agent. */
   install: string;
-  /** Base URLs the user already pointed the agent at; the proxy forwards there instead of the public API. */
-  adoptUpstreams(env: Env): AdoptedUpstreams;
+  /**
+   * Base URLs the user already pointed the agent at, read as the agent reads them (its environment, its config
+   * files under `cwd` and home, the user's `userArgs`); the proxy forwards there instead of the public API.
+   */
+  adoptUpstreams(env: Env, cwd: string, userArgs: readonly string[]): AdoptedUpstreams;
   /** Upstreams the agent's traffic will use, checked for reachability before it starts. */
-  upstreamsUsed(env: Env): UpstreamSetting[];
+  upstreamsUsed(env: Env, cwd: string, userArgs: readonly string[]): UpstreamSetting[];
   /** Directories where the agent keeps its session transcripts. */
   sessionLogDirs(env: Env): string[];
   /** Why the proxy cannot sit in front of the agent as the user has it set up, if it cannot. */
-  cannotRoute?(env: Env): string | undefined;
+  cannotRoute?(env: Env, cwd: string, userArgs: readonly string[]): string | undefined;
   /**
    * The agent's own editing and file-reading tools, beyond the generic names the engine knows: their
    * outputs pass whole, since the model edits by the exact text they show.
@@ -50,8 +55,11 @@ export interface ProcessAdapter extends AdapterBase {
   kind: 'process';
   /** Executable name looked up on PATH. */
   binary: string;
-  /** `proxyUrl` is the proxy's base URL without a trailing slash (it may end in a `/s/<session>` prefix). */
-  launch(proxyUrl: string, env: Env, userArgs: readonly string[]): LaunchPlan;
+  /**
+   * `proxyUrl` is the proxy's base URL without a trailing slash (it may end in a `/s/<session>` prefix); `cwd`
+   * is the directory the agent starts in.
+   */
+  launch(proxyUrl: string, env: Env, userArgs: readonly string[], cwd: string): LaunchPlan;
 }
 
 /** An agent that cannot be pointed at a base URL from outside: headroom serves and prints the settings. */
@@ -90,4 +98,19 @@ export function upstreamsFromEnv(
     if (value) adopted[setting] = value;
   }
   return adopted;
+}
+
+/**
+ * The base URL to give an agent whose own base was `userBase`: the proxy joins its upstream's path to the
+ * request's without doubling `/v1`, so the agent's base keeps a trailing `/v1` only when the user's had one.
+ */
+export function proxyBaseFor(proxyUrl: string, userBase: string): string {
+  let path = '';
+  try {
+    path = new URL(userBase).pathname.replace(/\/+$/, '');
+  } catch {
+    // Not a URL the agent could use either; the proxy's usual base stands.
+    return `${proxyUrl}/v1`;
+  }
+  return path.endsWith('/v1') ? `${proxyUrl}/v1` : proxyUrl;
 }

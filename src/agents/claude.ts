@@ -1,8 +1,105 @@
-// Claude Code reads ANTHROPIC_BASE_URL (without `/v1`) for every model request, API key or subscription login;
-// a gateway URL the user already set becomes the proxy's upstream.
+// Claude Code reads ANTHROPIC_BASE_URL (without `/v1`) for every model request, API key or subscription login,
+// from its environment or from the `env` key of its settings files, which beat the environment; a gateway set
+// either way becomes the proxy's upstream, and a settings file's is outranked by headroom's own `--settings`.
 
-import { join } from 'node:path';
-import { dirFrom, type ProcessAdapter, upstreamsFromEnv } from './adapter.js';
+import { isAbsolute, join, resolve } from 'node:path';
+import { dirFrom, type Env, envValue, type ProcessAdapter } from './adapter.js';
+import { type JsonObject, parseJsonObject, readJsonObject, stringAt } from './config-files.js';
+
+/** Settings that nothing overrides, by platform: an administrator's gateway cannot be replaced. */
+const MANAGED_SETTINGS: Partial<Record<NodeJS.Platform, string>> = {
+  linux: '/etc/claude-code/managed-settings.json',
+  darwin: '/Library/Application Support/ClaudeCode/managed-settings.json',
+};
+
+export interface ClaudeSettingsLayer {
+  /** Where the settings came from, for messages. */
+  source: string;
+  settings: JsonObject;
+  /** Set by an administrator: nothing overrides it. */
+  managed?: boolean;
+}
+
+/** The `--settings` value among the user's arguments (`--settings x` or `--settings=x`), with its index. */
+function settingsArg(userArgs: readonly string[]): { index: number; value: string } | undefined {
+  for (let i = userArgs.length - 1; i >= 0; i--) {
+    const arg = userArgs[i] as string;
+    if (arg.startsWith('--settings=')) return { index: i, value: arg.slice('--settings='.length) };
+    const next = userArgs[i + 1];
+    if (arg === '--settings' && next !== undefined) return { index: i, value: next };
+  }
+  return undefined;
+}
+
+/** A `--settings` value is inline JSON or a file path (relative to the directory Claude Code starts in). */
+function readSettingsArg(value: string, cwd: string): JsonObject | undefined {
+  if (value.trimStart().startsWith('{')) return parseJsonObject(value);
+  return readJsonObject(isAbsolute(value) ? value : resolve(cwd, value));
+}
+
+/** Claude Code's settings, lowest precedence first: user, project, local, `--settings`, managed. */
+export function claudeSettingsLayers(
+  env: Env,
+  cwd: string,
+  userArgs: readonly string[],
+  managedFile = MANAGED_SETTINGS[process.platform],
+): ClaudeSettingsLayer[] {
+  const files = [
+    join(dirFrom(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'settings.json'),
+    join(cwd, '.claude', 'settings.json'),
+    join(cwd, '.claude', 'settings.local.json'),
+  ];
+  const layers = files.map((source) => ({ source, settings: readJsonObject(source) }));
+  const flag = settingsArg(userArgs);
+  if (flag) layers.push({ source: '--settings', settings: readSettingsArg(flag.value, cwd) });
+  const managed = managedFile && {
+    source: managedFile,
+    settings: readJsonObject(managedFile),
+    managed: true,
+  };
+  return [...layers, ...(managed ? [managed] : [])].filter(
+    (layer): layer is ClaudeSettingsLayer => layer.settings !== undefined,
+  );
+}
+
+const baseUrlIn = (layer: ClaudeSettingsLayer) => stringAt(layer.settings, 'env', 'ANTHROPIC_BASE_URL');
+
+/** The settings layer whose ANTHROPIC_BASE_URL Claude Code uses, when any sets one. */
+function gatewayLayer(layers: ClaudeSettingsLayer[]): ClaudeSettingsLayer | undefined {
+  return layers.findLast((layer) => baseUrlIn(layer) !== undefined);
+}
+
+/** Why headroom cannot sit in front of Claude Code with these settings, if it cannot. */
+export function claudeRoutingProblem(layers: ClaudeSettingsLayer[]): string | undefined {
+  const layer = gatewayLayer(layers);
+  if (!layer?.managed) return undefined;
+  return `managed settings (${layer.source}) set env.ANTHROPIC_BASE_URL, which nothing can override; ask whoever manages them to point it at headroom`;
+}
+
+/**
+ * The user's arguments with their `--settings` pointing Claude Code at the proxy, when that flag sets the base
+ * URL itself (a later `--settings` would win over headroom's); otherwise headroom's flag goes first.
+ */
+function argsThroughProxy(
+  proxyUrl: string,
+  userArgs: readonly string[],
+  cwd: string,
+  layers: ClaudeSettingsLayer[],
+) {
+  const ours = (settings: JsonObject = {}) => {
+    const env = typeof settings.env === 'object' && settings.env !== null ? settings.env : {};
+    return JSON.stringify({ ...settings, env: { ...env, ANTHROPIC_BASE_URL: proxyUrl } });
+  };
+  const flag = settingsArg(userArgs);
+  const fromFlag = flag && readSettingsArg(flag.value, cwd);
+  if (flag && fromFlag && stringAt(fromFlag, 'env', 'ANTHROPIC_BASE_URL')) {
+    const args = [...userArgs];
+    if (args[flag.index] === '--settings') args[flag.index + 1] = ours(fromFlag);
+    else args[flag.index] = `--settings=${ours(fromFlag)}`;
+    return args;
+  }
+  return gatewayLayer(layers) ? ['--settings', ours(), ...userArgs] : [...userArgs];
+}
 
 export const claude: ProcessAdapter = {
   kind: 'process',
@@ -12,8 +109,16 @@ export const claude: ProcessAdapter = {
   install: 'npm i -g @anthropic-ai/claude-code',
   editTools: ['MultiEdit', 'NotebookEdit'],
   readTools: ['NotebookRead'],
-  adoptUpstreams: (env) => upstreamsFromEnv(env, { anthropicUpstream: ['ANTHROPIC_BASE_URL'] }),
+  cannotRoute: (env, cwd, userArgs) => claudeRoutingProblem(claudeSettingsLayers(env, cwd, userArgs)),
+  adoptUpstreams: (env, cwd, userArgs) => {
+    const layer = gatewayLayer(claudeSettingsLayers(env, cwd, userArgs));
+    const base = (layer && baseUrlIn(layer)) ?? envValue(env, 'ANTHROPIC_BASE_URL');
+    return base ? { anthropicUpstream: base } : {};
+  },
   upstreamsUsed: () => ['anthropicUpstream'],
   sessionLogDirs: (env) => [join(dirFrom(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'projects')],
-  launch: (proxyUrl, _env, userArgs) => ({ env: { ANTHROPIC_BASE_URL: proxyUrl }, args: [...userArgs] }),
+  launch: (proxyUrl, env, userArgs, cwd) => ({
+    env: { ANTHROPIC_BASE_URL: proxyUrl },
+    args: argsThroughProxy(proxyUrl, userArgs, cwd, claudeSettingsLayers(env, cwd, userArgs)),
+  }),
 };

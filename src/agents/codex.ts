@@ -1,9 +1,20 @@
 // Codex ignores OPENAI_BASE_URL for its own provider, so headroom defines a per-run `headroom` model provider
-// with `-c` overrides (plain HTTP, Responses API); ~/.codex/config.toml is never touched.
+// with `-c` overrides (plain HTTP); ~/.codex/config.toml is never touched. When the user's config selects a
+// provider of their own (`model_provider` and its `[model_providers.<id>]` table, a `--profile` layer, `-c`),
+// its base_url becomes the upstream and the headroom provider copies the rest of it: key, wire API, headers.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dirFrom, type Env, envValue, type ProcessAdapter, upstreamsFromEnv } from './adapter.js';
+import { parse as parseToml } from 'smol-toml';
+import {
+  dirFrom,
+  type Env,
+  envValue,
+  type ProcessAdapter,
+  proxyBaseFor,
+  upstreamsFromEnv,
+} from './adapter.js';
+import { isObject, type JsonObject, mergeLayers, stringAt } from './config-files.js';
 
 /** Where Codex sends requests for a ChatGPT sign-in (its Responses endpoint lives under this base). */
 export const CHATGPT_CODEX_BASE = 'https://chatgpt.com/backend-api/codex';
@@ -28,10 +39,107 @@ export function codexAuth(env: Env): 'env-key' | 'stored-key' | 'chatgpt' {
   return 'stored-key';
 }
 
-/** The TOML inline table defining the per-run provider. */
-function providerTable(baseUrl: string, auth: ReturnType<typeof codexAuth>): string {
-  const credentials = auth === 'env-key' ? 'env_key="OPENAI_API_KEY"' : 'requires_openai_auth=true';
-  return `{name="headroom",base_url=${JSON.stringify(baseUrl)},${credentials},wire_api="responses"}`;
+function readToml(file: string): JsonObject | undefined {
+  try {
+    return parseToml(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The value of `--name v`, `--name=v` or `-short v` among the user's arguments, the last one winning. */
+function flagValues(userArgs: readonly string[], long: string, short: string): string[] {
+  const values: string[] = [];
+  userArgs.forEach((arg, i) => {
+    const next = userArgs[i + 1];
+    if ((arg === long || arg === short) && next !== undefined) values.push(next);
+    else if (arg.startsWith(`${long}=`)) values.push(arg.slice(long.length + 1));
+  });
+  return values;
+}
+
+/** A `-c key=value` value as Codex reads it: TOML, or the text itself when it is not valid TOML. */
+function overrideValue(text: string): unknown {
+  try {
+    return parseToml(`value = ${text}`).value;
+  } catch {
+    return text;
+  }
+}
+
+/** The user's `-c key.path=value` overrides as one config layer. */
+function overridesLayer(userArgs: readonly string[]): JsonObject {
+  let layer: JsonObject = {};
+  for (const override of flagValues(userArgs, '--config', '-c')) {
+    const eq = override.indexOf('=');
+    if (eq <= 0) continue;
+    const keys = override.slice(0, eq).trim().split('.');
+    const value = keys.reduceRight<unknown>(
+      (inner, key) => ({ [key]: inner }),
+      overrideValue(override.slice(eq + 1)),
+    );
+    if (isObject(value)) layer = mergeLayers(layer, value);
+  }
+  return layer;
+}
+
+/**
+ * Codex's config as it will run: `$CODEX_HOME/config.toml`, then the `--profile` layer
+ * (`$CODEX_HOME/<name>.config.toml`, or a `[profiles.<name>]` table in older configs, also chosen by a
+ * top-level `profile`), then the user's `-c` overrides.
+ */
+export function codexConfig(env: Env, userArgs: readonly string[]): JsonObject {
+  const base = readToml(join(codexHome(env), 'config.toml')) ?? {};
+  const profile = flagValues(userArgs, '--profile', '-p').at(-1) ?? stringAt(base, 'profile');
+  const profileTable = profile && isObject(base.profiles) ? base.profiles[profile] : undefined;
+  const profileLayer =
+    (profile && readToml(join(codexHome(env), `${profile}.config.toml`))) ||
+    (isObject(profileTable) ? profileTable : {});
+  return mergeLayers(mergeLayers(base, profileLayer), overridesLayer(userArgs));
+}
+
+/** The model provider of the user's own that Codex will use, when it names a base URL. */
+export function codexUserProvider(env: Env, userArgs: readonly string[]): JsonObject | undefined {
+  const config = codexConfig(env, userArgs);
+  const id = stringAt(config, 'model_provider');
+  const table = id && isObject(config.model_providers) ? config.model_providers[id] : undefined;
+  return isObject(table) && stringAt(table, 'base_url') ? table : undefined;
+}
+
+const tomlKey = (key: string) => (/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key));
+
+/** A value written as TOML for a `-c` override: JSON's strings, numbers and booleans are TOML's too. */
+function inlineToml(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineToml).join(',')}]`;
+  if (isObject(value)) {
+    const pairs = Object.entries(value).map(([key, inner]) => `${tomlKey(key)}=${inlineToml(inner)}`);
+    return `{${pairs.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The provider table headroom defines for this run: the user's own when they have one, at the proxy. */
+function providerTable(proxyUrl: string, env: Env, userArgs: readonly string[]): JsonObject {
+  const own = codexUserProvider(env, userArgs);
+  if (own) {
+    const base = proxyBaseFor(proxyUrl, stringAt(own, 'base_url') as string);
+    return { ...own, name: stringAt(own, 'name') ?? 'headroom', base_url: base };
+  }
+  const auth = codexAuth(env);
+  // The ChatGPT backend serves `<base>/responses` with no `/v1`, so the provider base is the bare proxy URL.
+  const base = auth === 'chatgpt' && !envValue(env, 'OPENAI_BASE_URL') ? proxyUrl : `${proxyUrl}/v1`;
+  const credentials = auth === 'env-key' ? { env_key: 'OPENAI_API_KEY' } : { requires_openai_auth: true };
+  return { name: 'headroom', base_url: base, ...credentials, wire_api: 'responses' };
+}
+
+/** The user's arguments less their `-c model_provider=…`, which would take the agent off the proxy. */
+function withoutProviderChoice(userArgs: readonly string[]): string[] {
+  const choosesProvider = (override: string | undefined) => /^\s*model_provider\s*=/.test(override ?? '');
+  return userArgs.filter((arg, i) => {
+    if ((arg === '-c' || arg === '--config') && choosesProvider(userArgs[i + 1])) return false;
+    if ((userArgs[i - 1] === '-c' || userArgs[i - 1] === '--config') && choosesProvider(arg)) return false;
+    return !(arg.startsWith('--config=') && choosesProvider(arg.slice('--config='.length)));
+  });
 }
 
 export const codex: ProcessAdapter = {
@@ -40,26 +148,23 @@ export const codex: ProcessAdapter = {
   title: 'Codex CLI',
   binary: 'codex',
   install: 'npm i -g @openai/codex',
-  adoptUpstreams: (env) => {
+  adoptUpstreams: (env, _cwd, userArgs) => {
+    const own = stringAt(codexUserProvider(env, userArgs), 'base_url');
+    if (own) return { openaiUpstream: own };
     const fromEnv = upstreamsFromEnv(env, { openaiUpstream: ['OPENAI_BASE_URL'] });
     if (fromEnv.openaiUpstream || codexAuth(env) !== 'chatgpt') return fromEnv;
     return { openaiUpstream: CHATGPT_CODEX_BASE };
   },
   upstreamsUsed: () => ['openaiUpstream'],
   sessionLogDirs: (env) => [join(codexHome(env), 'sessions')],
-  launch: (proxyUrl, env, userArgs) => {
-    const auth = codexAuth(env);
-    // The ChatGPT backend serves `<base>/responses` with no `/v1`, so the provider base is the bare proxy URL.
-    const base = auth === 'chatgpt' && !envValue(env, 'OPENAI_BASE_URL') ? proxyUrl : `${proxyUrl}/v1`;
-    return {
-      env: { OPENAI_BASE_URL: `${proxyUrl}/v1` },
-      args: [
-        '-c',
-        'model_provider="headroom"',
-        '-c',
-        `model_providers.headroom=${providerTable(base, auth)}`,
-        ...userArgs,
-      ],
-    };
-  },
+  launch: (proxyUrl, env, userArgs) => ({
+    env: { OPENAI_BASE_URL: `${proxyUrl}/v1` },
+    args: [
+      '-c',
+      'model_provider="headroom"',
+      '-c',
+      `model_providers.headroom=${inlineToml(providerTable(proxyUrl, env, userArgs))}`,
+      ...withoutProviderChoice(userArgs),
+    ],
+  }),
 };

@@ -1,24 +1,53 @@
-// opencode takes extra configuration as JSON in OPENCODE_CONFIG_CONTENT (merged over the user's files), so
-// headroom sets the anthropic and openai providers' baseURL there and leaves every config file alone.
+// opencode merges its config files (global, OPENCODE_CONFIG, the project's) and then OPENCODE_CONFIG_CONTENT
+// over them, so headroom reads them all to adopt a provider baseURL the user set as the upstream, and sets the
+// anthropic and openai providers' baseURL in OPENCODE_CONFIG_CONTENT, leaving every config file alone.
 
-import { join } from 'node:path';
-import { type AdoptedUpstreams, dirFrom, type Env, envValue, type ProcessAdapter } from './adapter.js';
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import {
+  type AdoptedUpstreams,
+  dirFrom,
+  type Env,
+  envValue,
+  type ProcessAdapter,
+  proxyBaseFor,
+} from './adapter.js';
+import {
+  isObject,
+  type JsonObject,
+  mergeLayers,
+  parseJsonObject,
+  readJsonObject,
+  stringAt,
+} from './config-files.js';
 
 /** The user's own OPENCODE_CONFIG_CONTENT, or an empty object when it is unset or not a JSON object. */
-function userConfig(env: Env): Json {
+function userConfig(env: Env): JsonObject {
   const raw = envValue(env, 'OPENCODE_CONFIG_CONTENT');
-  if (!raw) return {};
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return isObject(parsed) ? parsed : {};
-  } catch {
-    return {};
+  return (raw && parseJsonObject(raw)) || {};
+}
+
+const CONFIG_NAMES = ['opencode.jsonc', 'opencode.json'];
+
+/** Project config files from the git root (or the filesystem root) down to `cwd`, the nearest last. */
+function projectFiles(cwd: string): string[] {
+  const files: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    files.unshift(...CONFIG_NAMES.map((name) => join(dir, name)).reverse());
+    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return files;
   }
+}
+
+/** opencode's config as it will run, lowest precedence first: global, OPENCODE_CONFIG, project, inline. */
+export function opencodeConfig(env: Env, cwd: string): JsonObject {
+  const global = dirFrom(env, 'XDG_CONFIG_HOME', '.config');
+  const files = [
+    ...['config.json', ...CONFIG_NAMES].map((name) => join(global, 'opencode', name)),
+    ...(envValue(env, 'OPENCODE_CONFIG') ? [resolve(cwd, envValue(env, 'OPENCODE_CONFIG') as string)] : []),
+    ...projectFiles(cwd),
+  ];
+  const layers = files.map(readJsonObject).filter((layer) => layer !== undefined);
+  return [...layers, userConfig(env)].reduce(mergeLayers, {});
 }
 
 const PROVIDERS = [
@@ -26,12 +55,8 @@ const PROVIDERS = [
   { id: 'openai', setting: 'openaiUpstream', variable: 'OPENAI_BASE_URL' },
 ] as const;
 
-function configuredBaseUrl(config: Json, provider: string): string | undefined {
-  const options =
-    isObject(config.provider) && isObject(config.provider[provider]) ? config.provider[provider] : {};
-  const inner = isObject(options.options) ? options.options : {};
-  return typeof inner.baseURL === 'string' && inner.baseURL ? inner.baseURL : undefined;
-}
+const configuredBaseUrl = (config: JsonObject, provider: string) =>
+  stringAt(config, 'provider', provider, 'options', 'baseURL');
 
 export const opencode: ProcessAdapter = {
   kind: 'process',
@@ -39,8 +64,8 @@ export const opencode: ProcessAdapter = {
   title: 'opencode',
   binary: 'opencode',
   install: 'npm i -g opencode-ai',
-  adoptUpstreams: (env) => {
-    const config = userConfig(env);
+  adoptUpstreams: (env, cwd) => {
+    const config = opencodeConfig(env, cwd);
     const adopted: AdoptedUpstreams = {};
     for (const { id, setting, variable } of PROVIDERS) {
       const base = configuredBaseUrl(config, id) ?? envValue(env, variable);
@@ -51,13 +76,16 @@ export const opencode: ProcessAdapter = {
   upstreamsUsed: (env) =>
     PROVIDERS.filter(({ id }) => envValue(env, `${id.toUpperCase()}_API_KEY`)).map((p) => p.setting),
   sessionLogDirs: (env) => [join(dirFrom(env, 'XDG_DATA_HOME', '.local', 'share'), 'opencode', 'storage')],
-  launch: (proxyUrl, env, userArgs) => {
+  launch: (proxyUrl, env, userArgs, cwd) => {
     const config = userConfig(env);
-    const providers: Json = isObject(config.provider) ? { ...config.provider } : {};
+    const effective = opencodeConfig(env, cwd);
+    const providers: JsonObject = isObject(config.provider) ? { ...config.provider } : {};
     for (const { id } of PROVIDERS) {
       const existing = isObject(providers[id]) ? providers[id] : {};
       const options = isObject(existing.options) ? existing.options : {};
-      providers[id] = { ...existing, options: { ...options, baseURL: `${proxyUrl}/v1` } };
+      const own = configuredBaseUrl(effective, id);
+      const baseURL = own ? proxyBaseFor(proxyUrl, own) : `${proxyUrl}/v1`;
+      providers[id] = { ...existing, options: { ...options, baseURL } };
     }
     return {
       env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ ...config, provider: providers }) },

@@ -198,7 +198,8 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
   const { agent } = options;
   const env: Env = options.env ?? process.env;
   const stderr = options.stderr ?? process.stderr;
-  const reason = agent.cannotRoute?.(env);
+  const cwd = options.cwd ?? process.cwd();
+  const reason = agent.cannotRoute?.(env, cwd, options.args);
   if (reason) throw new UsageError(`cannot wrap ${agent.name}: ${reason}`);
   const command = agent.kind === 'process' ? findExecutable(agent.binary, env) : undefined;
   if (agent.kind === 'process' && !command) {
@@ -208,7 +209,7 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
   }
 
   const sessionId = options.sessionId ?? randomBytes(4).toString('hex');
-  const adopted = agent.adoptUpstreams(env);
+  const adopted = agent.adoptUpstreams(env, cwd, options.args);
   const config = withAdoptedUpstreams(options.resolved, adopted);
   if (options.proxyUrl && Object.keys(adopted).length > 0) {
     stderr.write(
@@ -220,11 +221,11 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
     : await startOwnProxy(config, options, sessionId);
   let exit: AgentExit;
   try {
-    if (!options.proxyUrl) await warnUnreachable(agent.upstreamsUsed(env), config, stderr);
+    if (!options.proxyUrl) await warnUnreachable(agent.upstreamsUsed(env, cwd, options.args), config, stderr);
     if (agent.kind === 'manual') {
       exit = await serveUntilStopped(agent, link.agentUrl, stderr);
     } else {
-      const plan = agent.launch(link.agentUrl, env, options.args);
+      const plan = agent.launch(link.agentUrl, env, options.args, cwd);
       exit = await superviseAgent({
         command: command ?? agent.binary,
         args: plan.args,

@@ -79,6 +79,30 @@ describe.skipIf(!enabled || !claudeDir)(
 );
 
 describe.skipIf(!enabled || !claudeDir)(
+  `claude -p with a gateway in its settings file under headroom wrap${skipReason(claudeDir, 'claude')}`,
+  () => {
+    it('sends Claude Code’s requests through headroom to the gateway ~/.claude/settings.json names', async () => {
+      const before = upstream.requests.length;
+      const { env, home } = agentEnv(claudeDir as string, {
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      });
+      // The fake upstream plays the gateway; headroom is given no upstream of its own.
+      mkdirSync(join(home, '.claude'), { recursive: true });
+      writeFileSync(
+        join(home, '.claude', 'settings.json'),
+        JSON.stringify({ env: { ANTHROPIC_BASE_URL: upstream.url } }),
+      );
+      const result = await runHeadroom(['wrap', 'claude', '--', '-p', 'hi'], env, { timeout: 80_000 });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const received = upstream.requests.slice(before);
+      expect(received.some((r) => r.path === '/v1/messages')).toBe(true);
+      expect(result.stderr).toMatch(/headroom: claude session [0-9a-f]{8}: [1-9]\d* requests?/);
+    }, 90_000);
+  },
+);
+
+describe.skipIf(!enabled || !claudeDir)(
   `claude -p running a command under headroom wrap${skipReason(claudeDir, 'claude')}`,
   () => {
     it('sends the side call that asks for the files a command named with the output cut to those paths', async () => {
@@ -242,6 +266,40 @@ describe.skipIf(!enabled || !codexDir)(
       const received = upstream.requests.slice(before);
       expect(received.some((r) => r.path === '/v1/responses')).toBe(true);
       expect(result.stderr).toMatch(/headroom: codex session [0-9a-f]{8}: \d+ requests?/);
+    }, 120_000);
+  },
+);
+
+describe.skipIf(!enabled || !codexDir)(
+  `codex exec with a gateway provider in config.toml under headroom wrap${skipReason(codexDir, 'codex')}`,
+  () => {
+    it('sends Codex’s requests through headroom to the provider config.toml selects, with its key', async () => {
+      const before = upstream.requests.length;
+      const { env, home } = agentEnv(codexDir as string, { GATEWAY_KEY: 'gw-e2e-0000' });
+      // The fake upstream plays the gateway; headroom is given no upstream of its own.
+      mkdirSync(join(home, '.codex'), { recursive: true });
+      writeFileSync(
+        join(home, '.codex', 'config.toml'),
+        [
+          'model_provider = "corp"',
+          '[model_providers.corp]',
+          'name = "Corp gateway"',
+          `base_url = "${upstream.url}/v1"`,
+          'env_key = "GATEWAY_KEY"',
+          'wire_api = "responses"',
+          'http_headers = { "X-Team" = "e2e" }',
+        ].join('\n'),
+      );
+      const result = await runHeadroom(['wrap', 'codex', '--', 'exec', '--skip-git-repo-check', 'hi'], env, {
+        cwd: tempDir('e2e-project'),
+        timeout: 100_000,
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const turns = upstream.requests.slice(before).filter((r) => r.path === '/v1/responses');
+      expect(turns.length).toBeGreaterThan(0);
+      expect(turns[0]!.headers.authorization).toBe('Bearer gw-e2e-0000');
+      expect(turns[0]!.headers['x-team']).toBe('e2e');
+      expect(result.stderr).toMatch(/headroom: codex session [0-9a-f]{8}: [1-9]\d* requests?/);
     }, 120_000);
   },
 );

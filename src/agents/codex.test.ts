@@ -1,0 +1,127 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { codex } from './codex.js';
+
+const PROXY = 'http://127.0.0.1:40123/s/ab12cd34';
+const temp = (prefix: string) => mkdtempSync(join(tmpdir(), `headroom-codex-${prefix}-`));
+
+const GATEWAY = `
+model = "gpt-5"
+model_provider = "corp"
+
+[model_providers.corp]
+name = "Corp gateway"
+base_url = "https://gw.corp/openai/v1"
+env_key = "CORP_KEY"
+wire_api = "chat"
+query_params = { "api-version" = "2025-04-01" }
+http_headers = { "X-Team" = "infra" }
+env_http_headers = { "X-Project" = "CORP_PROJECT" }
+`;
+
+/** A private CODEX_HOME holding `files` (name → TOML text). */
+function codexHome(files: Record<string, string>) {
+  const home = temp('home');
+  mkdirSync(join(home, '.codex'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(home, '.codex', name), text);
+  return { HOME: home, OPENAI_API_KEY: 'sk-x' };
+}
+
+/** The provider table headroom passes with `-c`, read back as Codex would. */
+function headroomProvider(args: string[]) {
+  const override = args.find((arg) => arg.startsWith('model_providers.headroom='));
+  return parse(`value = ${override?.slice('model_providers.headroom='.length)}`).value;
+}
+
+const cwd = temp('project');
+
+describe('codex adapter', () => {
+  it('adopts the base_url of the model provider config.toml selects', () => {
+    const env = codexHome({ 'config.toml': GATEWAY });
+    expect(codex.adoptUpstreams(env, cwd, [])).toEqual({ openaiUpstream: 'https://gw.corp/openai/v1' });
+  });
+
+  it('copies the user’s provider, key, wire API, headers and query, with base_url at the proxy', () => {
+    const env = codexHome({ 'config.toml': GATEWAY });
+    const { args } = codex.launch(PROXY, env, ['exec', 'hi'], cwd);
+    expect(args.slice(0, 2)).toEqual(['-c', 'model_provider="headroom"']);
+    expect(headroomProvider(args)).toEqual({
+      name: 'Corp gateway',
+      base_url: `${PROXY}/v1`,
+      env_key: 'CORP_KEY',
+      wire_api: 'chat',
+      query_params: { 'api-version': '2025-04-01' },
+      http_headers: { 'X-Team': 'infra' },
+      env_http_headers: { 'X-Project': 'CORP_PROJECT' },
+    });
+    expect(args.slice(-2)).toEqual(['exec', 'hi']);
+  });
+
+  it('keeps the proxy base without /v1 when the gateway’s own base has none', () => {
+    const env = codexHome({ 'config.toml': GATEWAY.replace('/openai/v1', '/openai') });
+    expect(headroomProvider(codex.launch(PROXY, env, [], cwd).args)).toMatchObject({ base_url: PROXY });
+  });
+
+  it('follows --profile to $CODEX_HOME/<name>.config.toml', () => {
+    const env = codexHome({
+      'config.toml': GATEWAY,
+      'staging.config.toml':
+        'model_provider = "stage"\n[model_providers.stage]\nbase_url = "https://stage.gw/v1"\n',
+    });
+    expect(codex.adoptUpstreams(env, cwd, ['--profile', 'staging'])).toEqual({
+      openaiUpstream: 'https://stage.gw/v1',
+    });
+    expect(codex.adoptUpstreams(env, cwd, [])).toEqual({ openaiUpstream: 'https://gw.corp/openai/v1' });
+  });
+
+  it('follows an older config’s profile to its [profiles.<name>] table', () => {
+    const legacy = `profile = "stage"\n[profiles.stage]\nmodel_provider = "corp"\n${GATEWAY.replace('model_provider = "corp"', '')}`;
+    const env = codexHome({ 'config.toml': legacy });
+    expect(codex.adoptUpstreams(env, cwd, [])).toEqual({ openaiUpstream: 'https://gw.corp/openai/v1' });
+  });
+
+  it('takes -c overrides of the provider, and drops the user’s provider choice from the arguments', () => {
+    const env = codexHome({ 'config.toml': GATEWAY });
+    const userArgs = [
+      '-c',
+      'model_providers.corp.base_url="https://other.gw/v1"',
+      '-c',
+      'model_provider=corp',
+      'exec',
+      'hi',
+    ];
+    expect(codex.adoptUpstreams(env, cwd, userArgs)).toEqual({ openaiUpstream: 'https://other.gw/v1' });
+    const { args } = codex.launch(PROXY, env, userArgs, cwd);
+    expect(args.slice(4)).toEqual([
+      '-c',
+      'model_providers.corp.base_url="https://other.gw/v1"',
+      'exec',
+      'hi',
+    ]);
+    const inline = [
+      '-c',
+      'model_provider="x"',
+      '-c',
+      'model_providers.x={base_url="https://x.gw",wire_api="responses"}',
+    ];
+    expect(codex.adoptUpstreams(codexHome({}), cwd, inline)).toEqual({ openaiUpstream: 'https://x.gw' });
+  });
+
+  it('keeps the built-in provider when config.toml selects none, or one without a base_url', () => {
+    const env = codexHome({ 'config.toml': 'model = "gpt-5"\n' });
+    expect(codex.adoptUpstreams(env, cwd, [])).toEqual({});
+    expect(headroomProvider(codex.launch(PROXY, env, [], cwd).args)).toEqual({
+      name: 'headroom',
+      base_url: `${PROXY}/v1`,
+      env_key: 'OPENAI_API_KEY',
+      wire_api: 'responses',
+    });
+    expect(codex.adoptUpstreams(codexHome({ 'config.toml': 'model_provider = "oss"\n' }), cwd, [])).toEqual(
+      {},
+    );
+    expect(codex.adoptUpstreams(codexHome({ 'config.toml': 'not [toml' }), cwd, [])).toEqual({});
+  });
+});
