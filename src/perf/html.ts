@@ -3,7 +3,7 @@
 
 import type { BenchRow, BenchTotal, SpeedFigure } from './measure.js';
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
@@ -30,7 +30,7 @@ export function perfHtml(
       const needles = t.needles
         ? `${pct(t.retention)} (${t.needlesKept}/${t.needles}); head cut ${pct(t.headCutRetention)}`
         : '–';
-      return `<tr><th>${escape(t.category)}</th><td>${t.items}</td><td class="bars">${bar(t.tokensBefore / scale, 'before')}${bar(t.tokensAfter / scale, 'after')}</td><td>${count(t.tokensBefore)} → ${count(t.tokensAfter)}</td><td>${pct(t.reduction)}</td><td>${needles}</td></tr>`;
+      return `<tr><th>${escapeHtml(t.category)}</th><td>${t.items}</td><td class="bars">${bar(t.tokensBefore / scale, 'before')}${bar(t.tokensAfter / scale, 'after')}</td><td>${count(t.tokensBefore)} → ${count(t.tokensAfter)}</td><td>${pct(t.reduction)}</td><td>${needles}</td></tr>`;
     })
     .join('\n');
   const items = rows
@@ -38,16 +38,16 @@ export function perfHtml(
       const saved = r.tokensBefore ? 1 - r.tokensAfter / r.tokensBefore : 0;
       const needles = r.needles ? `${r.needlesKept}/${r.needles} (head cut ${r.headCutKept})` : '–';
       const missing = r.missing.length
-        ? `<div class="missing">missing: ${r.missing.map(escape).join(' · ')}</div>`
+        ? `<div class="missing">missing: ${r.missing.map(escapeHtml).join(' · ')}</div>`
         : '';
-      return `<tr><th>${escape(r.name)}</th><td>${escape(r.kind)}</td><td>${count(r.tokensBefore)} → ${count(r.tokensAfter)}</td><td>${pct(saved)}</td><td>${needles}${missing}</td><td>${r.ms.toFixed(1)} ms</td></tr>`;
+      return `<tr><th>${escapeHtml(r.name)}</th><td>${escapeHtml(r.kind)}</td><td>${count(r.tokensBefore)} → ${count(r.tokensAfter)}</td><td>${pct(saved)}</td><td>${needles}${missing}</td><td>${r.ms.toFixed(1)} ms</td></tr>`;
     })
     .join('\n');
   const fastest = Math.max(1, ...speeds.map((s) => s.mbPerSecond));
   const speedRows = speeds
     .map(
       (s) =>
-        `<tr><th>${escape(s.label)}</th><td class="bars">${bar(s.mbPerSecond / fastest, 'after')}</td><td>${s.mbPerSecond.toFixed(1)} MB/s</td><td>${s.ms.toFixed(1)} ms for ${(s.bytes / 1e6).toFixed(2)} MB</td></tr>`,
+        `<tr><th>${escapeHtml(s.label)}</th><td class="bars">${bar(s.mbPerSecond / fastest, 'after')}</td><td>${s.mbPerSecond.toFixed(1)} MB/s</td><td>${s.ms.toFixed(1)} ms for ${(s.bytes / 1e6).toFixed(2)} MB</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -59,7 +59,7 @@ th,td{padding:4px 10px;text-align:left;vertical-align:top;border-bottom:1px soli
 .missing{color:#a33;font-size:12px}small{color:#666}
 </style></head><body>
 <h1>headroom perf</h1>
-<p><small>Measured ${escape(when.toISOString())}. Tokens in o200k_base; grey is before, green after. "Head cut" is how many
+<p><small>Measured ${escapeHtml(when.toISOString())}. Tokens in o200k_base; grey is before, green after. "Head cut" is how many
 needles cutting each file to as many tokens from its start as headroom sends would keep.</small></p>
 <h2>By category</h2>
 <table><tr><th>category</th><th>files</th><th>tokens</th><th></th><th>reduction</th><th>needles kept</th></tr>
