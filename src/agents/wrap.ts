@@ -125,6 +125,17 @@ function adminHeaders(config: Config): Record<string, string> {
   return config.apiKey ? { 'x-headroom-key': config.apiKey } : {};
 }
 
+/** True when the proxy at `base` answers a request without x-headroom-key with 401. */
+async function needsKey(base: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    return response.status === 401;
+  } catch {
+    return false;
+  }
+}
+
 async function joinRunningProxy(config: Config, options: WrapOptions, sessionId: string): Promise<ProxyLink> {
   const base = (options.proxyUrl ?? '').replace(/\/+$/, '');
   const session = { id: sessionId, agent: options.agent.name, project: options.cwd ?? process.cwd() };
@@ -144,6 +155,13 @@ async function joinRunningProxy(config: Config, options: WrapOptions, sessionId:
   if (!response.ok) {
     throw new HeadroomError(
       `the proxy at ${base} refused the session (HTTP ${response.status}: ${await response.text()})`,
+    );
+  }
+  // The agent's own requests carry no x-headroom-key: a proxy that wants one would answer each with 401,
+  // and some agents wait on that without a word.
+  if (await needsKey(base)) {
+    throw new HeadroomError(
+      `the proxy at ${base} needs x-headroom-key on every request, which ${options.agent.title} cannot send: run \`headroom wrap ${options.agent.name}\` without --proxy-url (it starts its own proxy), or start the shared proxy on loopback without HEADROOM_API_KEY`,
     );
   }
   return {
