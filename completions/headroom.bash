@@ -13,7 +13,7 @@ _headroom() {
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --help" ;;
     "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --verbose -v --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --help" ;;
-    "stats") opts="--json --since --agent --session --project --csv --reset --yes -y --cache-dir --help" ;;
+    "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --help" ;;
     "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --verbose -v --proxy-url --help" ;;
     "") opts="cache compress config perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;

@@ -47,6 +47,7 @@ complete -c headroom -n '__fish_seen_subcommand_from stats' -l json -d 'Format o
 complete -c headroom -n '__fish_seen_subcommand_from stats' -l since -r -d 'Only requests in this window back from now, e.g. 30m, 24h, 7d, 2w'
 complete -c headroom -n '__fish_seen_subcommand_from stats' -l agent -r -d 'Only requests from this agent (e.g. claude, codex)'
 complete -c headroom -n '__fish_seen_subcommand_from stats' -l session -r -d 'Only this session; --json and the table then list its turns'
+complete -c headroom -n '__fish_seen_subcommand_from stats' -l by -x -a 'day model agent' -d 'Also total the requests per day (local date), model or agent'
 complete -c headroom -n '__fish_seen_subcommand_from stats' -l project -r -d 'Only requests from this project directory'
 complete -c headroom -n '__fish_seen_subcommand_from stats' -l csv -d 'Print one CSV line per request'
 complete -c headroom -n '__fish_seen_subcommand_from stats' -l reset -d 'Delete every recorded request and session (asks first on a terminal)'

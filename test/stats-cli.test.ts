@@ -111,6 +111,30 @@ describe('headroom stats as data', () => {
     );
   });
 
+  it('totals the requests per model, per agent and per day with --by', async () => {
+    const byModel = await statsJson(['--by', 'model']);
+    expect(byModel.by).toBe('model');
+    expect(byModel.groups.map((g: { key: string }) => g.key)).toEqual([
+      'claude-sonnet-4-6',
+      'gpt-4o',
+      'local-llama',
+    ]);
+    expect(byModel.groups[0].totals.requests).toBe(2);
+    const byAgent = await statsJson(['--by', 'agent']);
+    expect(
+      byAgent.groups.map((g: { key: string; totals: { requests: number } }) => [g.key, g.totals.requests]),
+    ).toEqual([
+      ['claude', 2],
+      ['codex', 2],
+    ]);
+    const byDay = await statsJson(['--by', 'day']);
+    expect(byDay.groups).toHaveLength(1);
+    expect(byDay.groups[0].key).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const { stdout } = await stats(['--by', 'model']);
+    expect(stdout).toMatch(/^BY MODEL$/m);
+    expect(stdout).toMatch(/^claude-sonnet-4-6\s+2\s/m);
+  });
+
   it('keeps only the requests inside --since', async () => {
     expect((await statsJson(['--since', '10m'])).totals.requests).toBe(4);
     const { exitCode, stderr } = await stats(['--since', 'soon'], { reject: false });

@@ -6,7 +6,7 @@ import { HeadroomError } from '../errors.js';
 import { createHeadroom, type Headroom } from '../headroom.js';
 import { parseDuration } from '../stats/duration.js';
 import { reportJson, toCsv } from '../stats/export.js';
-import { buildReport, turns } from '../stats/report.js';
+import { buildReport, type GroupBy, turns } from '../stats/report.js';
 import { sessionByPrefix } from '../stats/session-prefix.js';
 import { renderText } from '../stats/text.js';
 import type { StatsFilter } from '../store/filter.js';
@@ -25,6 +25,8 @@ export default class StatsCommand extends HeadroomCommand {
     '<%= config.bin %> stats --since 24h',
     '<%= config.bin %> stats --agent claude --since 7d --json',
     '<%= config.bin %> stats --session 8f2c1a --json',
+    '<%= config.bin %> stats --since 7d --by day',
+    '<%= config.bin %> stats --by model --json',
     '<%= config.bin %> stats --csv --since 30d > requests.csv',
     '<%= config.bin %> stats --reset --yes',
   ];
@@ -33,6 +35,10 @@ export default class StatsCommand extends HeadroomCommand {
     since: Flags.string({ description: 'Only requests in this window back from now, e.g. 30m, 24h, 7d, 2w' }),
     agent: Flags.string({ description: 'Only requests from this agent (e.g. claude, codex)' }),
     session: Flags.string({ description: 'Only this session; --json and the table then list its turns' }),
+    by: Flags.string({
+      description: 'Also total the requests per day (local date), model or agent',
+      options: ['day', 'model', 'agent'],
+    }),
     project: Flags.string({ description: 'Only requests from this project directory' }),
     csv: Flags.boolean({ description: 'Print one CSV line per request', exclusive: ['json', 'reset'] }),
     reset: Flags.boolean({
@@ -56,7 +62,14 @@ export default class StatsCommand extends HeadroomCommand {
 
   private async report(
     headroom: Headroom,
-    flags: { since?: string; agent?: string; session?: string; project?: string; csv: boolean },
+    flags: {
+      since?: string;
+      agent?: string;
+      session?: string;
+      project?: string;
+      by?: string;
+      csv: boolean;
+    },
   ): Promise<unknown> {
     const { config } = headroom;
     const store = await headroom.stats({ readOnly: true });
@@ -92,7 +105,7 @@ export default class StatsCommand extends HeadroomCommand {
       process.stdout.write(toCsv(rows));
       return undefined;
     }
-    const report = buildReport(rows, definedOnly(filter), now);
+    const report = buildReport(rows, definedOnly(filter), now, flags.by as GroupBy | undefined);
     const sessionTurns = session === undefined ? undefined : turns(rows, session);
     if (!this.jsonEnabled()) process.stdout.write(renderText(report, { rows, windowLabel }));
     return reportJson(report, sessionTurns);

@@ -49,6 +49,9 @@ export function reportJson(report: StatsReport, sessionTurns?: Turn[]) {
     transforms: report.transforms,
     timeline: report.timeline.map((b) => ({ ...b, start: iso(b.start), end: iso(b.end) })),
     ...(sessionTurns ? { turns: sessionTurns.map(turnJson) } : {}),
+    ...(report.groups
+      ? { by: report.by, groups: report.groups.map((g) => ({ key: g.key, totals: totalsJson(g.totals) })) }
+      : {}),
     prices: { asOf: PRICE_TABLE.asOf, currency: 'USD' },
   };
 }

@@ -346,10 +346,48 @@ export interface StatsReport {
   sessions: SessionSummary[];
   transforms: TransformCount[];
   timeline: TimeBucket[];
+  /** Totals per day, model or agent, when asked for. */
+  by?: GroupBy;
+  groups?: GroupTotals[];
+}
+
+export type GroupBy = 'day' | 'model' | 'agent';
+
+/** The totals of the requests that share a day (local date), a model or an agent. */
+export interface GroupTotals {
+  key: string;
+  totals: Totals;
+}
+
+const localDay = (ts: number) => {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+/** Totals per group, days in order, models and agents by requests (most first). */
+export function groupTotals(rows: readonly RequestRow[], by: GroupBy): GroupTotals[] {
+  const keyOf = (row: RequestRow) =>
+    by === 'day' ? localDay(row.ts) : ((by === 'model' ? row.model : row.agent) ?? 'unknown');
+  const groups = new Map<string, RequestRow[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  const out = [...groups].map(([key, group]) => ({ key, totals: totals(group) }));
+  return by === 'day'
+    ? out.sort((a, b) => a.key.localeCompare(b.key))
+    : out.sort((a, b) => b.totals.requests - a.totals.requests || a.key.localeCompare(b.key));
 }
 
 /** Everything `headroom stats` prints, for the requests inside the filter. */
-export function buildReport(rows: readonly RequestRow[], filter: StatsFilter, now: number): StatsReport {
+export function buildReport(
+  rows: readonly RequestRow[],
+  filter: StatsFilter,
+  now: number,
+  by?: GroupBy,
+): StatsReport {
   const selected = filterRows(rows, filter);
   return {
     generatedAt: now,
@@ -358,5 +396,6 @@ export function buildReport(rows: readonly RequestRow[], filter: StatsFilter, no
     sessions: sessions(selected),
     transforms: transformBreakdown(selected),
     timeline: timeline(selected, 24, now),
+    ...(by ? { by, groups: groupTotals(selected, by) } : {}),
   };
 }

@@ -5,7 +5,14 @@ import type { RequestRow } from '../store/types.js';
 import { formatCount, formatShare } from './format.js';
 import { type StatsReport, turns } from './report.js';
 import { type Column, layoutTable } from './table.js';
-import { PRICES_NOTE, sessionColumns, summaryFields, transformColumns, turnColumns } from './views.js';
+import {
+  groupColumns,
+  PRICES_NOTE,
+  sessionColumns,
+  summaryFields,
+  transformColumns,
+  turnColumns,
+} from './views.js';
 
 export interface TextOptions {
   /** Rows the report was built from, to list one session's turns. */
@@ -36,6 +43,10 @@ export function renderText(report: StatsReport, options: TextOptions): string {
     lines.push(
       `${'trend'.padEnd(labelWidth)}  ${hourly.map((b) => formatShare(b.savedShare)).join(' ')} saved per bucket`,
     );
+  }
+  if (report.groups && report.by) {
+    const title = report.by.toUpperCase();
+    lines.push(...section(`BY ${title}`, groupColumns(title), report.groups, width));
   }
   lines.push(...section('SESSIONS', sessionColumns(report.generatedAt), report.sessions, width));
   lines.push(...section('TRANSFORMS', transformColumns(), report.transforms, width));

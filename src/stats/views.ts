@@ -12,7 +12,7 @@ import {
   UNKNOWN,
 } from './format.js';
 import { PRICE_TABLE } from './prices.js';
-import type { SessionSummary, Totals, TransformCount, Turn } from './report.js';
+import type { GroupTotals, SessionSummary, Totals, TransformCount, Turn } from './report.js';
 import type { Column } from './table.js';
 
 export interface SummaryField {
@@ -94,6 +94,29 @@ export function turnColumns(now: number): Column<Turn>[] {
     { title: 'LATENCY', value: (t) => formatLatency(t.latencyMs), align: 'right', min: 7, priority: 4 },
     { title: 'MONEY', value: (t) => formatMoney(t.moneySaved), align: 'right', min: 6, priority: 3 },
     { title: 'STATUS', value: (t) => formatStatus(t.status, t.error), align: 'right', min: 6, priority: 6 },
+  ];
+}
+
+export function groupColumns(title: string): Column<GroupTotals>[] {
+  return [
+    { title, value: (g) => g.key, min: 6, max: 32, priority: 9, flex: true },
+    { title: 'REQUESTS', value: (g) => String(g.totals.requests), align: 'right', min: 8, priority: 8 },
+    {
+      title: 'TOKENS',
+      value: (g) => `${formatCount(g.totals.tokensBefore)}→${formatCount(g.totals.tokensAfter)}`,
+      align: 'right',
+      min: 11,
+      priority: 6,
+    },
+    { title: 'SAVED', value: (g) => formatShare(g.totals.savedShare), align: 'right', min: 5, priority: 7 },
+    { title: 'COST', value: (g) => formatMoney(g.totals.cost), align: 'right', min: 6, priority: 4 },
+    {
+      title: 'MONEY SAVED',
+      value: (g) => formatMoney(g.totals.moneySaved),
+      align: 'right',
+      min: 11,
+      priority: 5,
+    },
   ];
 }
 
