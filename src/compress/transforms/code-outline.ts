@@ -3,11 +3,11 @@
 // are weighed one by one), or when the request's terms rank it first among the bodies (code-relevance.ts).
 // The outline is parsed again, and a body whose note breaks the parse stays.
 
-import type { Node, Tree } from 'web-tree-sitter';
+import { Edit, type Node, type Tree } from 'web-tree-sitter';
 import type { SourceLines } from '../numbered.js';
 import { containsTerm, type Query } from '../query.js';
 import { commentElisions, type RowSpan } from './code-docs.js';
-import { type Elision, MIN_ELIDED_LINES, renderElided } from './code-elisions.js';
+import { type Elision, MIN_ELIDED_LINES, noteFor, renderElided } from './code-elisions.js';
 import { grammarFor } from './code-grammars.js';
 import type { LanguageName, LanguageSpec } from './code-languages.js';
 import type { NamesAsked } from './code-names.js';
@@ -384,7 +384,7 @@ function outlineWith(
     return {
       parsed: true,
       spec,
-      elisions: keepParsing(source, spec, elisions, before.length),
+      elisions: keepParsing(source, spec, elisions, before.length, tree),
       errors: before.length,
     };
   } finally {
@@ -398,10 +398,11 @@ function keepParsing(
   spec: LanguageSpec,
   elisions: Elision[],
   errorsBefore: number,
+  tree: Tree,
 ): Elision[] {
   let current = elisions;
   for (let round = 0; round < REPAIR_ROUNDS && current.length > 0; round++) {
-    const outline = parse(spec, renderElided(source, current, spec.comment, 'code').join('\n'));
+    const outline = reparse(source, spec, current, tree);
     if (!outline) return [];
     const errors = syntaxErrors(outline);
     outline.delete();
@@ -411,6 +412,44 @@ function keepParsing(
     current = current.filter((elision) => !broken.has(elision));
   }
   return [];
+}
+
+/**
+ * The outline's parse, reusing the file's: each elision is told to a copy of the file's tree as an edit (from
+ * the last one back, so the earlier ones' coordinates hold), and only what the edits touch is parsed again.
+ */
+function reparse(source: SourceLines, spec: LanguageSpec, elisions: readonly Elision[], tree: Tree) {
+  const code = source.code;
+  const lineStart: number[] = new Array(code.length);
+  let offset = 0;
+  for (let i = 0; i < code.length; i++) {
+    lineStart[i] = offset;
+    offset += (code[i] as string).length + 1;
+  }
+  const edited = tree.copy();
+  try {
+    for (let k = elisions.length - 1; k >= 0; k--) {
+      const elision = elisions[k] as Elision;
+      const last = code[elision.end] as string;
+      const cr = (code[elision.start] as string).endsWith('\r') ? '\r' : '';
+      const note = `${noteFor(elision, source, spec.comment)}${cr}`;
+      const startIndex = lineStart[elision.start] as number;
+      edited.edit(
+        new Edit({
+          startIndex,
+          oldEndIndex: (lineStart[elision.end] as number) + last.length,
+          newEndIndex: startIndex + note.length,
+          startPosition: { row: elision.start, column: 0 },
+          oldEndPosition: { row: elision.end, column: last.length },
+          newEndPosition: { row: elision.start, column: note.length },
+        }),
+      );
+    }
+    const text = renderElided(source, elisions, spec.comment, 'code').join('\n');
+    return grammarFor(spec.name)?.parser.parse(text, edited) ?? undefined;
+  } finally {
+    edited.delete();
+  }
 }
 
 /** Outline a source with its language's grammar (and the alternative's, when the first parses worse). */
