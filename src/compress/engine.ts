@@ -10,7 +10,7 @@ import { sampleOf } from './detect.js';
 import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
 import { Memo } from './memo.js';
 import { numberedLines } from './numbered.js';
-import { Pointers } from './pointers.js';
+import { type Place, Pointers } from './pointers.js';
 import {
   argumentText,
   decideRead,
@@ -202,6 +202,8 @@ function withTrailer(shortened: Shortened, view: Unnumbered, original: string): 
 export function createEngine(options: EngineOptions = {}): Engine {
   const memo = new Memo<Shortened>(options.memoEntries ?? ENGINE_DEFAULTS.memoEntries);
   const deltas = new Memo<string | null>(options.memoEntries ?? ENGINE_DEFAULTS.memoEntries);
+  // The places each big output points at, by its dedup key: a resent conversation is not read for them again.
+  const places = new Memo<readonly Place[]>(options.memoEntries ?? ENGINE_DEFAULTS.memoEntries);
   const basePolicy = new ToolPolicy(options);
   let ready: Promise<void> | undefined;
 
@@ -236,7 +238,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     // Files earlier calls edited: reading one again shows what the model is working on, and passes whole.
     const edited = new Set<string>();
     // Lines of files that earlier outputs named (diagnostics, stack frames, grep hits): a read of one keeps them.
-    const pointers = new Pointers();
+    const pointers = new Pointers(places);
     const codeReads = {
       minLines: call.codeMinLines ?? options.codeMinLines ?? ENGINE_DEFAULTS.codeMinLines,
       minTokens: call.codeMinTokens ?? options.codeMinTokens ?? ENGINE_DEFAULTS.codeMinTokens,
@@ -340,7 +342,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           }
         }
         if (key) repeats.remember(output, key);
-        if (policyDecision !== 'file-read') pointers.add(output.text);
+        if (policyDecision !== 'file-read') pointers.add(output.text, key);
       } catch (error) {
         text = output.text;
         stats.transform = undefined;

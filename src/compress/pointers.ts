@@ -3,6 +3,8 @@
 // of those files, the code there is what it is working on, so the outline keeps it. Only earlier outputs count,
 // so a conversation resent with one more turn outlines each read as before.
 
+import type { Memo } from './memo.js';
+
 /** How many places one output can point at; past it, the rest of the output is not read for more. */
 const MAX_PER_OUTPUT = 2_000;
 /** How many places are kept per file. */
@@ -40,27 +42,52 @@ function samePlace(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/** The places earlier outputs pointed at, by file. */
+/** A place one output points at: a file's path and a line of it. */
+export type Place = readonly [path: string, line: number];
+
+/** The places a text points at, in the order it names them, at most `MAX_PER_OUTPUT`. */
+function placesIn(text: string): Place[] {
+  const places: Place[] = [];
+  const found = (path: string, line: number) => {
+    if (!Number.isSafeInteger(line) || line < 1) return;
+    const name = path.split(/[\\/]/).at(-1);
+    if (name && !name.startsWith('.')) places.push([path, line]);
+  };
+  for (const match of text.matchAll(PLACE_END)) {
+    const end = match.index + match[0].indexOf(match[1] !== undefined ? ':' : '(');
+    found(text.slice(pathStart(text, match.index), end), Number(match[1] ?? match[2]));
+    if (places.length >= MAX_PER_OUTPUT) return places;
+  }
+  for (const match of text.matchAll(FRAME)) {
+    found(match[1] as string, Number(match[2]));
+    if (places.length >= MAX_PER_OUTPUT) return places;
+  }
+  return places;
+}
+
+/**
+ * The places earlier outputs pointed at, by file. A conversation is resent whole every turn, so the places an
+ * output names are kept in `seen` under its key and not looked for again.
+ */
 export class Pointers {
   private readonly byName = new Map<string, Array<{ segments: string[]; lines: Set<number> }>>();
 
-  /** Reads an output for the places it points at. */
-  add(text: string): void {
-    let found = 0;
-    for (const match of text.matchAll(PLACE_END)) {
-      const end = match.index + match[0].indexOf(match[1] !== undefined ? ':' : '(');
-      const path = text.slice(pathStart(text, match.index), end);
-      if (this.remember(path, Number(match[1] ?? match[2])) && ++found >= MAX_PER_OUTPUT) return;
+  constructor(private readonly seen?: Memo<readonly Place[]>) {}
+
+  /** Reads an output for the places it points at; `key` names its text in `seen` (the engine's dedup key). */
+  add(text: string, key?: string): void {
+    let places = key === undefined ? undefined : this.seen?.get(key);
+    if (!places) {
+      places = placesIn(text);
+      if (key !== undefined) this.seen?.set(key, places);
     }
-    for (const match of text.matchAll(FRAME)) {
-      if (this.remember(match[1] as string, Number(match[2])) && ++found >= MAX_PER_OUTPUT) return;
-    }
+    for (const [path, line] of places) this.remember(path, line);
   }
 
-  private remember(path: string, line: number): boolean {
+  private remember(path: string, line: number): void {
     const segments = segmentsOf(path);
     const name = segments.at(-1);
-    if (!name || name.startsWith('.') || !Number.isSafeInteger(line) || line < 1) return false;
+    if (!name) return;
     const files = this.byName.get(name) ?? [];
     let file = files.find((f) => f.segments.join('/') === segments.join('/'));
     if (!file) {
@@ -69,7 +96,6 @@ export class Pointers {
       this.byName.set(name, files);
     }
     if (file.lines.size < MAX_PER_FILE) file.lines.add(line);
-    return true;
   }
 
   /** The lines (1-based, ascending) pointed at in the file at `path`. */
