@@ -2,9 +2,9 @@
 // two) stay, its examples and details go as one line inside the comment naming them. Comments inside or just
 // above a definition kept whole are kept whole too, and a comment inside an elided body is already gone.
 
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
 import { type Elision, MIN_ELIDED_LINES } from './code-elisions.js';
-import { grammarFor } from './code-grammars.js';
+import { grammarFor, lastRow } from './code-grammars.js';
 import type { LanguageSpec } from './code-languages.js';
 
 /** Comments of fewer lines stay whole. */
@@ -22,12 +22,6 @@ export interface RowSpan {
 const MARK = /^\s*(\/\/[/!]?|\*(?!\/)|#)/;
 // What a line holds once its comment marks are gone: empty for `///`, ` *`, `/**`, `"""`.
 const MARKS = /^\s*(\/\*\*?|\/\/[/!]?|\*\/|\*|#|"""|'''|r"""|"|')?\s*/;
-
-/** The last row a node covers (a node ending at column 0 ends on the row before). */
-function lastRow(node: Node): number {
-  const { row, column } = node.endPosition;
-  return column === 0 && row > node.startPosition.row ? row - 1 : row;
-}
 
 interface Run {
   start: number;

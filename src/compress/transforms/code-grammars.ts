@@ -2,7 +2,7 @@
 // npm packages that ship them as WebAssembly (nothing is built or fetched). Parsing is synchronous once loaded.
 
 import { createRequire } from 'node:module';
-import { Language, Parser, Query } from 'web-tree-sitter';
+import { Language, type Node, Parser, Query } from 'web-tree-sitter';
 import { LANGUAGES, type LanguageName, type LanguageSpec } from './code-languages.js';
 
 /** A loaded grammar: a parser set to it and its compiled definitions and comments queries. */
@@ -65,4 +65,10 @@ export function grammarFor(name: LanguageName): Grammar | undefined {
 /** The grammars that failed to load, with why. */
 export function grammarFailures(): ReadonlyMap<LanguageName, string> {
   return failures;
+}
+
+/** The last row a node covers (a node ending at column 0 ends on the row before). */
+export function lastRow(node: Node): number {
+  const { row, column } = node.endPosition;
+  return column === 0 && row > node.startPosition.row ? row - 1 : row;
 }

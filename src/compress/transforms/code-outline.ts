@@ -8,7 +8,7 @@ import type { SourceLines } from '../numbered.js';
 import { containsTerm, type Query } from '../query.js';
 import { commentElisions, type RowSpan } from './code-docs.js';
 import { type Elision, MIN_ELIDED_LINES, noteFor, renderElided } from './code-elisions.js';
-import { grammarFor } from './code-grammars.js';
+import { grammarFor, lastRow } from './code-grammars.js';
 import type { LanguageName, LanguageSpec } from './code-languages.js';
 import type { NamesAsked } from './code-names.js';
 import { bodiesPointedAt, type Candidate, relevantBodies } from './code-relevance.js';
@@ -44,12 +44,6 @@ interface Range {
 
 /** What parsing a file with a grammar gave: its elisions, or the news that it does not parse. */
 export type OutlineResult = { parsed: true; spec: LanguageSpec; elisions: Elision[] } | { parsed: false };
-
-/** The last row a node covers (a node ending at column 0 ends on the row before). */
-function lastRow(node: Node): number {
-  const { row, column } = node.endPosition;
-  return column === 0 && row > node.startPosition.row ? row - 1 : row;
-}
 
 interface ErrorSpan {
   start: number;
