@@ -5,7 +5,7 @@
 import { splitLines, template } from '../lines.js';
 import { type Query, relevance, termWeights } from '../query.js';
 import type { Compressed } from '../types.js';
-import { clip, moreNote, nameList } from './notes.js';
+import { clip, moreNote, nameList, uniqueShortNames } from './notes.js';
 
 // `file:line[:col]: severity: message` (gcc, clang, javac, mypy) or `file(line,col): severity TS…: message` (tsc).
 const HEADER =
@@ -237,21 +237,4 @@ function namedFiles(entries: readonly Entry[], query: Query): Set<string> {
     if (names.filter((name) => name.toLowerCase().includes(term)).length > names.length / 2)
       weights.delete(term);
   return new Set(files.filter((_, k) => relevance(names[k] as string, weights) > 0));
-}
-
-/** The shortest path suffix that still tells each file apart (`lexer.hpp`, `input/lexer.hpp`). */
-function uniqueShortNames(files: readonly string[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const file of files) {
-    const parts = file.split('/');
-    for (let take = 1; take <= parts.length; take++) {
-      const suffix = parts.slice(-take).join('/');
-      const clash = files.some((f) => f !== file && (f === suffix || f.endsWith(`/${suffix}`)));
-      if (!clash || take === parts.length) {
-        names.set(file, suffix);
-        break;
-      }
-    }
-  }
-  return names;
 }

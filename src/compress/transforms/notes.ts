@@ -32,3 +32,23 @@ export function nameList(names: readonly string[], hidden: number, width: number
   }
   return `${shown.join(', ')}${moreNames(hidden + names.length - shown.length)}`;
 }
+
+/**
+ * The shortest path suffix that still tells each of `files` (distinct paths) apart, as notes name them:
+ * `lexer.hpp`, or `input/lexer.hpp` where another file is also `lexer.hpp`.
+ */
+export function uniqueShortNames(files: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const file of files) {
+    const parts = file.split('/');
+    for (let take = 1; take <= parts.length; take++) {
+      const suffix = parts.slice(-take).join('/');
+      const clash = files.some((f) => f !== file && (f === suffix || f.endsWith(`/${suffix}`)));
+      if (!clash || take === parts.length) {
+        names.set(file, suffix);
+        break;
+      }
+    }
+  }
+  return names;
+}

@@ -5,7 +5,7 @@ import { looksLikeGrep, looksLikeSearch, sampleOf } from '../detect.js';
 import { splitLines } from '../lines.js';
 import { containsTerm, type Query, relevance, stem, termWeights } from '../query.js';
 import type { Compressed, Transform } from '../types.js';
-import { moreNames } from './notes.js';
+import { moreNames, uniqueShortNames } from './notes.js';
 
 // Linear on long lines: the path part after its last `/` or `.` holds neither, a path is looked for
 // from the start of a token only, and the lookaheads settle once; nested stars here backtrack quadratically.
@@ -247,25 +247,6 @@ function definitionScore(content: string, common: readonly string[], terms: read
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** The shortest path suffix that still tells each file apart (`exec.rs`, `literal/mod.rs`). */
-function uniqueShortNames(files: readonly string[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const file of files) {
-    const parts = file.split('/');
-    for (let take = 1; take <= parts.length; take++) {
-      const suffix = parts.slice(-take).join('/');
-      if (
-        take === parts.length ||
-        files.filter((f) => f === suffix || f.endsWith(`/${suffix}`)).length === 1
-      ) {
-        names.set(file, suffix);
-        break;
-      }
-    }
-  }
-  return names;
 }
 
 /**
