@@ -253,36 +253,36 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // Bound to loopback, the proxy answers only requests addressed to loopback: a web page that rebinds its own
   // name to 127.0.0.1 reaches the port, but its requests still say that name.
   const loopbackOnly = isLoopbackHost(config.host);
+  /** Why the proxy answers a request with an error of its own before anything else, if it does. */
+  const refusalOf = (req: IncomingMessage): { status: number; message: string } | undefined => {
+    const host = req.headers.host;
+    if (loopbackOnly && host !== undefined && !isLoopbackHost(hostOf(host))) {
+      return {
+        status: 403,
+        message: `refusing a request addressed to "${hostOf(host)}": this proxy answers only requests to localhost`,
+      };
+    }
+    const unsafe = unsafeTarget(req.url ?? '/');
+    if (unsafe) return { status: 400, message: `refusing request target: ${unsafe}` };
+    if (expectedKey && !keyMatches(expectedKey, req.headers['x-headroom-key'])) {
+      return {
+        status: 401,
+        message:
+          'this proxy needs its key in the x-headroom-key header (the HEADROOM_API_KEY it was started with)',
+      };
+    }
+    return undefined;
+  };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (closing) res.shouldKeepAlive = false;
     const route = routeRequest(req.method, req.url ?? '/', req.headers);
-    const hostHeader = req.headers.host;
-    if (loopbackOnly && hostHeader !== undefined && !isLoopbackHost(hostOf(hostHeader))) {
-      const body = errorBodyFor(
-        route.provider,
-        403,
-        `headroom: refusing a request addressed to "${hostOf(hostHeader)}": this proxy answers only requests to localhost`,
-      );
-      res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-      req.resume();
-      return;
-    }
-    const unsafe = unsafeTarget(req.url ?? '/');
-    if (unsafe) {
-      const body = errorBodyFor(route.provider, 400, `headroom: refusing request target: ${unsafe}`);
-      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-      req.resume();
-      return;
-    }
-    if (expectedKey && !keyMatches(expectedKey, req.headers['x-headroom-key'])) {
-      const body = errorBodyFor(
-        route.provider,
-        401,
-        'headroom: this proxy needs its key in the x-headroom-key header (the HEADROOM_API_KEY it was started with)',
-      );
-      res.writeHead(401, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    const refusal = refusalOf(req);
+    if (refusal) {
+      const body = errorBodyFor(route.provider, refusal.status, `headroom: ${refusal.message}`);
+      res.writeHead(refusal.status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       req.resume();
       return;
