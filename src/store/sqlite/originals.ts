@@ -10,6 +10,7 @@ import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import type { Original, OriginalStore, OriginalStoreStats } from '../types.js';
 import { isCorruption, moveAside } from './corrupt.js';
+import { retryWhileBusy, switchToWal } from './wal.js';
 
 export interface SqliteOriginalStoreOptions {
   /** Directory holding `originals.db` (created 0700 when missing). */
@@ -230,9 +231,9 @@ class SqliteOriginalStore implements OriginalStore {
     const db = new Database(this.location, { timeout: 5000 });
     try {
       db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
+      switchToWal(db, 5000);
       db.pragma('synchronous = NORMAL');
-      db.exec(SCHEMA);
+      retryWhileBusy(() => db.exec(SCHEMA), 5000);
       this.db = db;
       this.sql = prepare(db);
     } catch (error) {

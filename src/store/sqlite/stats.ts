@@ -11,6 +11,7 @@ import { matchesFilter, matchesSession, type StatsFilter } from '../filter.js';
 import { toRequestRow, writtenRow } from '../rows.js';
 import type { NewRequestRow, RequestRow, RowsPage, SessionInfo, StatsStore } from '../types.js';
 import { isCorruption, moveAside } from './corrupt.js';
+import { retryWhileBusy, switchToWal } from './wal.js';
 
 export interface SqliteStatsStoreOptions {
   /** Only read: never create or write the file, and open it on first use, so it may appear later. */
@@ -258,9 +259,9 @@ class SqliteStatsStore implements StatsStore {
     const db = new Database(file);
     try {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.pragma('journal_mode = WAL');
+      switchToWal(db, BUSY_TIMEOUT_MS);
       db.pragma('synchronous = NORMAL');
-      this.migrate(db);
+      retryWhileBusy(() => this.migrate(db), BUSY_TIMEOUT_MS);
     } catch (error) {
       db.close();
       throw error;
