@@ -18,14 +18,20 @@ export interface OriginalStoreStats {
   storedBytes: number;
 }
 
+/** An original held as its UTF-8 bytes, as a compression thread hands it over (moved, not copied). */
+export interface EncodedOriginal {
+  id: string;
+  utf8: Uint8Array;
+}
+
 /** Content-addressed keeping of originals so compressed text can be reversed later. */
 export interface OriginalStore {
   /** Where the store lives, for messages that tell a user where to look. */
   readonly location: string;
   /** Keep `text` and resolve with its id; keeping the same text again only refreshes its last access. */
   put(text: string): Promise<string>;
-  /** Keep several originals (ids as computed by the engine, re-checked here). */
-  putMany(originals: Iterable<Original>): Promise<void>;
+  /** Keep several originals (ids as computed by the engine, re-checked before a new one is kept). */
+  putMany(originals: Iterable<Original | EncodedOriginal>): Promise<void>;
   /** The original for `id`, refreshing its last access; undefined when unknown or expired. */
   get(id: string): Promise<string | undefined>;
   has(id: string): Promise<boolean>;

@@ -3,12 +3,13 @@
 
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { originalId } from '../../compress/marker.js';
 import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
-import type { Original, OriginalStore, OriginalStoreStats } from '../types.js';
+import type { EncodedOriginal, Original, OriginalStore, OriginalStoreStats } from '../types.js';
 import { isCorruption, moveAside } from './corrupt.js';
 import { retryWhileBusy, switchToWal } from './wal.js';
 
@@ -54,14 +55,29 @@ export function openSqliteOriginalStore(options: SqliteOriginalStoreOptions): Or
   return new SqliteOriginalStore(options);
 }
 
-function compress(text: string): Buffer {
-  const raw = Buffer.from(text, 'utf8');
-  return brotliCompressSync(raw, {
+const brotli = promisify(brotliCompress);
+
+/** Brotli at rest, done on libuv's pool: megabytes of new originals never hold up the proxy's other requests. */
+function compress(raw: Buffer): Promise<Buffer> {
+  return brotli(raw, {
     params: {
       [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
       [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length,
     },
   });
+}
+
+/** `originalId` of the bytes, hashed off the event loop. */
+async function idOf(raw: Buffer): Promise<string> {
+  const digest = Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', raw));
+  return `hr_${digest.toString('hex').slice(0, 12)}`;
+}
+
+/** A new original ready to insert. */
+interface Packed {
+  id: string;
+  rawBytes: number;
+  data: Buffer;
 }
 
 type Statements = ReturnType<typeof prepare>;
@@ -126,15 +142,22 @@ class SqliteOriginalStore implements OriginalStore {
 
   async put(text: string): Promise<string> {
     const id = originalId(text);
-    this.guard(() => this.write(id, text), undefined);
+    await this.putMany([{ id, text }]);
     return id;
   }
 
-  async putMany(originals: Iterable<Original>): Promise<void> {
-    const texts = [...originals].map((o) => o.text);
+  async putMany(originals: Iterable<Original | EncodedOriginal>): Promise<void> {
+    const given = [...originals];
+    // A known original costs one indexed UPDATE and no compression.
+    const fresh = this.guard(() => {
+      const now = this.now();
+      return this.db.transaction(() => given.filter(({ id }) => this.sql.touch.run(now, id).changes === 0))();
+    }, []);
+    if (!fresh.length) return;
+    const packed = await Promise.all(fresh.map((original) => this.pack(original)));
     this.guard(() => {
       this.db.transaction(() => {
-        for (const text of texts) this.write(originalId(text), text);
+        for (const original of packed) this.insert(original);
       })();
     }, undefined);
   }
@@ -186,12 +209,19 @@ class SqliteOriginalStore implements OriginalStore {
     this.bytesSinceEviction = 0;
   }
 
-  private write(id: string, text: string): void {
+  /** The id (checked, not taken from the caller) and the compressed bytes of a new original. */
+  private async pack(original: Original | EncodedOriginal): Promise<Packed> {
+    const raw =
+      'utf8' in original
+        ? Buffer.from(original.utf8.buffer, original.utf8.byteOffset, original.utf8.length)
+        : Buffer.from(original.text, 'utf8');
+    const [id, data] = await Promise.all([idOf(raw), compress(raw)]);
+    return { id, rawBytes: raw.length, data };
+  }
+
+  private insert({ id, rawBytes, data }: Packed): void {
     const now = this.now();
-    // A known original costs one indexed UPDATE and no compression.
-    if (this.sql.touch.run(now, id).changes > 0) return;
-    const data = compress(text);
-    this.sql.insert.run(id, data, Buffer.byteLength(text, 'utf8'), data.length, now, now);
+    this.sql.insert.run(id, data, rawBytes, data.length, now, now);
     this.putsSinceEviction += 1;
     this.bytesSinceEviction += data.length;
     if (this.putsSinceEviction >= this.evictEvery || this.bytesSinceEviction > this.maxBytes / 20) {
