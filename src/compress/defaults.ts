@@ -12,6 +12,11 @@ export const ENGINE_DEFAULTS = {
    */
   budgetBytes: 32 * 1024 * 1024,
   /**
+   * Characters past which one tool output passes untouched whatever budget is left: it bounds the time one
+   * block holds a compression thread, and no model takes a single output that size in its window anyway.
+   */
+  maxBlockBytes: 8 * 1024 * 1024,
+  /**
    * A fail-safe, not a budget: milliseconds of transform work per request past which the outputs not yet
    * decided pass untouched. Those are reported so the caller can keep them whole on every later request.
    */

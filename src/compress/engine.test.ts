@@ -382,6 +382,20 @@ describe('compress (Anthropic messages)', () => {
     );
   });
 
+  it('sends one output past the per-block cap as it is, and still compresses the others', () => {
+    const turns = turnsFor([log, grep]);
+    // The cap falls between the two outputs' sizes: the bigger goes whole, the other is worked on.
+    const [small, big] = [log, grep].sort((a, b) => a.text.length - b.text.length);
+    const maxBlockBytes = small!.text.length + 1;
+    const result = compress(anthropicConversation(turns), { maxBlockBytes });
+    const byText = new Map(result.stats.blocks.map((b, i) => [turns[i]!.item.text, b]));
+    expect(byText.get(big!.text)?.skipped).toBe('too-large');
+    expect(byText.get(small!.text)?.transform).toBeDefined();
+    expect(result.stats.problems).toMatch(
+      new RegExp(`^1 tool output\\(s\\) over ${maxBlockBytes} characters each sent whole$`),
+    );
+  });
+
   it('sends the outputs left when its time fail-safe trips as they are, and reports them to be kept so', () => {
     const turns = turnsFor([log, grep]).map((t) => ({ ...t, question: `${t.question} (fail-safe run)` }));
     const result = compress(anthropicConversation(turns), { budgetMs: -1 });

@@ -41,6 +41,8 @@ export interface CompressOptions {
   codeMinTokens?: number;
   /** Characters of tool output the transforms may work through per request (default 32 MiB). */
   budgetBytes?: number;
+  /** One tool output longer than this many characters passes untouched (default 8 MiB). */
+  maxBlockBytes?: number;
   /** Fail-safe: ms of transform work per request past which undecided outputs pass untouched (default 2000). */
   budgetMs?: number;
   /**
@@ -223,6 +225,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const started = performance.now();
     const minTokens = call.minTokens ?? options.minTokens ?? ENGINE_DEFAULTS.minTokens;
     const budgetBytes = call.budgetBytes ?? options.budgetBytes ?? ENGINE_DEFAULTS.budgetBytes;
+    const maxBlockBytes = call.maxBlockBytes ?? options.maxBlockBytes ?? ENGINE_DEFAULTS.maxBlockBytes;
     const budgetMs = call.budgetMs ?? options.budgetMs ?? ENGINE_DEFAULTS.budgetMs;
     const policy = call.excludeTools ? basePolicy.excluding(call.excludeTools) : basePolicy;
     const disabled = new Set(call.disableTransforms ?? options.disableTransforms ?? []);
@@ -307,9 +310,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
             pointed: policyDecision === 'file-read' ? pointers.linesOf(pathHint(output.toolArgs)) : undefined,
           };
           const decisionKey = memoKey(output.text, ctx, forcedKind, disabled);
-          handled += output.text.length;
+          const tooLarge = output.text.length > maxBlockBytes;
+          if (!tooLarge) handled += output.text.length;
           let shortened: Shortened;
-          if (handled > budgetBytes) {
+          if (tooLarge) {
+            shortened = unchanged(output.text, 'text', 'too-large');
+          } else if (handled > budgetBytes) {
             shortened = unchanged(output.text, 'text', 'budget');
           } else if (call.sendWhole?.has(decisionKey)) {
             shortened = unchanged(output.text, 'text', 'guard');
@@ -331,7 +337,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
           stats.originalId = shortened.originalId;
           stats.skipped = shortened.skipped;
           const similar =
-            shortened.skipped === 'budget' || shortened.skipped === 'guard' || disabled.has('dedup')
+            shortened.skipped === 'budget' ||
+            shortened.skipped === 'too-large' ||
+            shortened.skipped === 'guard' ||
+            disabled.has('dedup')
               ? undefined
               : repeats.nearDuplicate(output, key ?? dedupKey(output.text));
           if (similar && similar.length < text.length) {
@@ -364,7 +373,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return {
       texts,
       originals: [...originals].map(([id, original]) => ({ id, text: original })),
-      stats: requestStats(blocks, performance.now() - started, { budgetBytes, budgetMs, guarded }),
+      stats: requestStats(blocks, performance.now() - started, {
+        budgetBytes,
+        maxBlockBytes,
+        budgetMs,
+        guarded,
+      }),
     };
   };
 

@@ -15,6 +15,7 @@ export type SkipReason =
   | 'no-gain'
   | 'disabled'
   | 'budget'
+  | 'too-large'
   | 'guard'
   | 'error';
 
@@ -91,6 +92,7 @@ export const emptyStats = (): CompressStats => ({
 /** The limits a request ran under, for the account of what they cost it. */
 export interface Limits {
   budgetBytes: number;
+  maxBlockBytes: number;
   budgetMs: number;
   guarded: string[];
 }
@@ -116,11 +118,16 @@ export function requestStats(blocks: BlockStats[], ms: number, limits: Limits): 
   };
 }
 
-function problemsOf(blocks: readonly BlockStats[], { budgetBytes, budgetMs }: Limits): string | undefined {
+function problemsOf(
+  blocks: readonly BlockStats[],
+  { budgetBytes, maxBlockBytes, budgetMs }: Limits,
+): string | undefined {
   const problems: string[] = [];
   const overBudget = blocks.filter((b) => b.skipped === 'budget').length;
   if (overBudget)
     problems.push(`work budget of ${budgetBytes} characters spent: ${overBudget} tool output(s) sent whole`);
+  const tooLarge = blocks.filter((b) => b.skipped === 'too-large').length;
+  if (tooLarge) problems.push(`${tooLarge} tool output(s) over ${maxBlockBytes} characters each sent whole`);
   const guarded = blocks.filter((b) => b.skipped === 'guard').length;
   if (guarded)
     problems.push(

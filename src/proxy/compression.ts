@@ -1,14 +1,27 @@
 // The proxy's single entry into the compression engine: given a conversation request body about to go
 // upstream, compress its tool outputs, keep the originals, offer headroom_retrieve, and say what changed.
+// The work on the body itself (`rewriteBody`) needs no store, so it runs on a compression thread whenever
+// one is there, and the proxy's own thread stays free to move other requests' bytes meanwhile.
 
 import type { Engine } from '../compress/engine.js';
-import type { CompressStats } from '../compress/results.js';
-import { compressRequestBody } from '../formats/request.js';
+import type { CompressStats, Original } from '../compress/results.js';
+import { compressRequestBody, type Rewritten } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
 import { retrieveToolDefinition, withRetrieveTool } from '../retrieve/loop.js';
 import { shouldOfferRetrieveTool } from '../retrieve/tool.js';
-import type { OriginalStore } from '../store/types.js';
+import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
+import type { EncodedOriginal, OriginalStore } from '../store/types.js';
+
+/** Where a body is rewritten off the proxy's thread (see compression-threads.ts). */
+export interface BodyRewriter {
+  rewrite(
+    format: WireFormat,
+    path: string,
+    body: Buffer,
+    sendWhole: ReadonlySet<string>,
+  ): Promise<BodyRewrite>;
+}
 
 /** What the hook needs besides the body: the engine (configured as the proxy is) and where originals go. */
 export interface CompressionContext {
@@ -16,13 +29,15 @@ export interface CompressionContext {
   originals: OriginalStore;
   /** Outputs compression ran out of time for once, sent whole ever after; `keep` adds a run's. */
   whole: { keys: ReadonlySet<string>; keep(keys: readonly string[]): Promise<void> };
+  /** Threads running the same engine settings; without them the engine runs on the proxy's thread. */
+  threads?: BodyRewriter;
 }
 
 /** The proxy added headroom_retrieve to the request and must answer the model's calls to it. */
 export interface RetrieveOffer {
   format: WireFormat;
-  /** The request as forwarded, the base every continuation round extends. */
-  body: WireObject;
+  /** The request as forwarded, the base every continuation round extends; read only when a round needs it. */
+  body(): WireObject;
 }
 
 export interface CompressionResult {
@@ -31,7 +46,9 @@ export interface CompressionResult {
   /** The engine's account of the request: blocks, transforms used, time, problems. */
   stats?: CompressStats;
   /** The tool outputs the engine rewrote, as they were and as they went out (what was saved is counted from these). */
-  rewritten?: { before: string[]; after: string[] };
+  rewritten?: Rewritten;
+  /** In place of `rewritten` when those texts are too long to tokenize: their total characters. */
+  rewrittenChars?: RewrittenChars;
   /** Set when the model can call headroom_retrieve in this request. */
   retrieve?: RetrieveOffer;
   /** The agent side call the request is, when it is one. */
@@ -41,6 +58,29 @@ export interface CompressionResult {
    * the agent wrote it is then the request as sent minus these, with no need to count it again.
    */
   addedTokens?: number;
+}
+
+/** The characters of the rewritten outputs, before and after. */
+export interface RewrittenChars {
+  before: number;
+  after: number;
+}
+
+/** What rewriting a body gave, in a shape that crosses a thread boundary (plain data only). */
+export interface BodyRewrite {
+  /** The body to forward; absent when the original goes as it came. */
+  body?: Uint8Array;
+  stats?: CompressStats;
+  /** What the store keeps; a thread sends them as UTF-8 bytes it hands over. */
+  originals: (Original | EncodedOriginal)[];
+  rewritten?: Rewritten;
+  rewrittenChars?: RewrittenChars;
+  sideCall?: string;
+  /** The forwarded body carries headroom_retrieve and the model's answer may call it. */
+  offersRetrieve: boolean;
+  addedTokens?: number;
+  /** The forwarded body as an object, when the rewrite ran on this thread (saves parsing it again). */
+  forwarded?: WireObject;
 }
 
 // Characters / 4, the engine's own estimate on the request path; the definition is the same every time.
@@ -54,6 +94,58 @@ function retrieveToolTokens(format: WireFormat): number {
   return tokens;
 }
 
+function charsOf({ before, after }: Rewritten): RewrittenChars {
+  const sum = (texts: readonly string[]) => texts.reduce((total, text) => total + text.length, 0);
+  return { before: sum(before), after: sum(after) };
+}
+
+/**
+ * Compress the tool outputs of one request body and add headroom_retrieve where the model may need it.
+ * Pure: the same body and `sendWhole` give the same bytes on any thread.
+ */
+export function rewriteBody(
+  engine: Engine,
+  format: WireFormat,
+  path: string,
+  body: Uint8Array,
+  sendWhole: ReadonlySet<string>,
+): BodyRewrite {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
+  } catch {
+    // Not JSON: the upstream is the one to say so, in its own words.
+    return { originals: [], offersRetrieve: false };
+  }
+  if (!isObject(parsed)) return { originals: [], offersRetrieve: false };
+
+  const compressed = compressRequestBody(engine, format, parsed, { tokenCounting: 'estimate', sendWhole });
+  const rewrite: BodyRewrite = {
+    stats: compressed.stats,
+    originals: compressed.originals,
+    sideCall: compressed.sideCall,
+    offersRetrieve: false,
+  };
+  const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
+  const offered = shouldOfferRetrieveTool(afterCompression, true)
+    ? withRetrieveTool(format, afterCompression)
+    : afterCompression;
+  if (!compressed.changed && offered === afterCompression) return rewrite;
+  rewrite.body = Buffer.from(JSON.stringify(offered));
+  rewrite.forwarded = offered;
+  if (compressed.changed) {
+    const chars = charsOf(compressed.rewritten);
+    // Texts this long are counted from their size anyway: only the size need travel back from a thread.
+    if (chars.before + chars.after > LARGE_BODY_BYTES) rewrite.rewrittenChars = chars;
+    else rewrite.rewritten = compressed.rewritten;
+  }
+  // A token count gets the tool too, to count what will be sent, but no model answer comes to call it.
+  rewrite.offersRetrieve =
+    offered !== afterCompression && format.toolCallsAllowed(offered) && !format.isTokenCount(path);
+  if (!compressed.changed) rewrite.addedTokens = retrieveToolTokens(format);
+  return rewrite;
+}
+
 /**
  * Called once per conversation request while compression is on. The proxy forwards the original bytes if
  * this throws, and whatever it returns otherwise.
@@ -62,36 +154,28 @@ export async function compressForUpstream(
   format: WireFormat,
   path: string,
   body: Buffer,
-  { engine, originals, whole }: CompressionContext,
+  { engine, originals, whole, threads }: CompressionContext,
 ): Promise<CompressionResult> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    // Not JSON: the upstream is the one to say so, in its own words.
-    return { body };
-  }
-  if (!isObject(parsed)) return { body };
-
-  const compressed = compressRequestBody(engine, format, parsed, {
-    tokenCounting: 'estimate',
-    sendWhole: whole.keys,
-  });
-  const result: CompressionResult = { body, stats: compressed.stats, sideCall: compressed.sideCall };
+  const rewrite = threads
+    ? await threads.rewrite(format, path, body, whole.keys)
+    : rewriteBody(engine, format, path, body, whole.keys);
+  const sent = rewrite.body
+    ? Buffer.from(rewrite.body.buffer, rewrite.body.byteOffset, rewrite.body.length)
+    : body;
+  const result: CompressionResult = {
+    body: sent,
+    stats: rewrite.stats,
+    sideCall: rewrite.sideCall,
+    rewritten: rewrite.rewritten,
+    rewrittenChars: rewrite.rewrittenChars,
+    addedTokens: rewrite.addedTokens,
+  };
   // The originals go in before the request leaves: the model may ask for one in its very first answer.
-  if (compressed.originals.length) await originals.putMany(compressed.originals);
-  await whole.keep(compressed.stats.guarded);
-
-  const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
-  const offered = shouldOfferRetrieveTool(afterCompression, true)
-    ? withRetrieveTool(format, afterCompression)
-    : afterCompression;
-  if (!compressed.changed && offered === afterCompression) return result;
-  result.body = Buffer.from(JSON.stringify(offered));
-  if (compressed.changed) result.rewritten = compressed.rewritten;
-  // A token count gets the tool too, to count what will be sent, but no model answer comes to call it.
-  if (offered !== afterCompression && format.toolCallsAllowed(offered) && !format.isTokenCount(path))
-    result.retrieve = { format, body: offered };
-  if (!compressed.changed) result.addedTokens = retrieveToolTokens(format);
+  if (rewrite.originals.length) await originals.putMany(rewrite.originals);
+  if (rewrite.stats?.guarded.length) await whole.keep(rewrite.stats.guarded);
+  if (rewrite.offersRetrieve) {
+    let forwarded = rewrite.forwarded;
+    result.retrieve = { format, body: () => (forwarded ??= JSON.parse(sent.toString('utf8')) as WireObject) };
+  }
   return result;
 }

@@ -291,7 +291,7 @@ class Exchange {
   }
 
   private async streamRounds(first: UpstreamAnswer): Promise<void> {
-    const { format, body: offered } = this.request.offer!;
+    const { format, body: forwarded } = this.request.offer!;
     const headers = clientResponseHeaders(first.headers);
     delete headers['content-length'];
     this.writeHead(first, headers);
@@ -331,7 +331,7 @@ class Exchange {
       flush();
       this.res.end();
     };
-    let body = offered;
+    let body: WireObject | undefined;
     let answer = first;
     for (;;) {
       try {
@@ -372,7 +372,7 @@ class Exchange {
         return;
       }
       if (!round.calls.length || rewriter.failed || this.rounds >= this.ctx.maxRounds) break;
-      const next = await this.continueRound(body, round.response, round.calls, true);
+      const next = await this.continueRound(body ?? forwarded(), round.response, round.calls, true);
       if (!('answer' in next)) {
         fail(await this.streamFailure(next));
         return;
@@ -386,7 +386,7 @@ class Exchange {
   }
 
   private async jsonRounds(first: UpstreamAnswer): Promise<void> {
-    const { format, body: offered } = this.request.offer!;
+    const { format, body: forwarded } = this.request.offer!;
     const raw = await first.bytes();
     this.firstByte();
     // An answer that never names the tool cannot call it: it goes out as it came, unparsed.
@@ -394,14 +394,14 @@ class Exchange {
     const chunked = Array.isArray(parsed);
     const initial = format.responseOf(parsed);
     const responses: WireObject[] = initial ? [initial] : [];
-    let body = offered;
+    let body: WireObject | undefined;
     let calledRetrieve = false;
     for (let last = responses[0]; last; ) {
       const { calls } = findRetrieveCalls(format, last);
       if (!calls.length) break;
       calledRetrieve = true;
       if (this.rounds >= this.ctx.maxRounds) break;
-      const next = await this.continueRound(body, last, calls, false);
+      const next = await this.continueRound(body ?? forwarded(), last, calls, false);
       // Nothing went out yet: a refusal reaches the client as the upstream sent it, a failure in its shape.
       if ('failure' in next) throw next.failure;
       if ('refused' in next) {

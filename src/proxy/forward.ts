@@ -29,6 +29,18 @@ export interface ForwardContext {
 /** What reading a body gave: all of it, or (past the limit) a stream of what was read and the rest. */
 type ReadBody = { whole: Buffer } | { tooLarge: Readable; size: number | undefined };
 
+/** Bodies past this size are gathered in shared memory, so a compression thread reads them without a copy. */
+const SHARED_FROM_BYTES = 256 * 1024;
+
+/** `chunks` as one Buffer; a large one in a SharedArrayBuffer. */
+function joined(chunks: readonly Buffer[], size: number): Buffer {
+  if (size < SHARED_FROM_BYTES) return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  const whole = Buffer.from(new SharedArrayBuffer(size));
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(whole, at);
+  return whole;
+}
+
 /** The bytes read so far, then the rest of the request as it arrives. */
 async function* readAndRest(head: readonly Buffer[], req: IncomingMessage): AsyncGenerator<Buffer> {
   yield* head;
@@ -58,7 +70,7 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
       resolve({ tooLarge: Readable.from(readAndRest(chunks, req), { objectMode: false }), size: undefined });
     };
     req.on('data', onData);
-    req.once('end', () => resolve({ whole: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) }));
+    req.once('end', () => resolve({ whole: joined(chunks, size) }));
     req.once('error', () => resolve(undefined));
     req.once('close', () => {
       if (!req.complete) resolve(undefined);

@@ -9,7 +9,7 @@ import { type Config, isLoopbackHost } from '../config.js';
 import { ConfigError, HeadroomError } from '../errors.js';
 import { errorBodyFor } from '../formats/index.js';
 import type { Provider } from '../formats/types.js';
-import { createHeadroom, type Headroom } from '../headroom.js';
+import { createHeadroom, engineOptionsFor, type Headroom } from '../headroom.js';
 import { type Logger, silentLogger } from '../log.js';
 import { StatsEvents } from '../stats/events.js';
 import { StatsRecorder } from '../stats/recorder.js';
@@ -17,6 +17,7 @@ import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
 import { TokenCounter } from '../stats/token-counter.js';
 import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
+import { CompressionThreads, compressionThreadScript } from './compression-threads.js';
 import { forwardRequest, type SessionTag } from './forward.js';
 import { ProxyMetrics } from './metrics.js';
 import { isAdminPath, routeRequest, unsafeTarget } from './routes.js';
@@ -173,6 +174,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const metrics = new ProxyMetrics();
   events.subscribe((row) => metrics.observe(row));
   const counter = new TokenCounter();
+  // Compression runs beside the event loop, so a big request never stalls the bytes of the others.
+  const script = config.compress ? compressionThreadScript() : undefined;
+  const threads = script
+    ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m) => logger.warn(m))
+    : undefined;
 
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
@@ -222,7 +228,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     recorder: new StatsRecorder(store, events, counter, logger),
     compression: originals
-      ? { engine: headroom.engine, originals, whole: await headroom.wholeOutputs() }
+      ? { engine: headroom.engine, originals, whole: await headroom.wholeOutputs(), threads }
       : undefined,
     maxBodyBytes: config.maxBodyBytes,
     bodyIdleMs: options.clientBodyIdleMs ?? DEFAULT_CLIENT_BODY_IDLE_MS,
@@ -343,6 +349,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       await Promise.allSettled([...inFlight]);
       await stopped;
       await counter.close();
+      await threads?.close();
       await closeParts();
     })();
     return closed;

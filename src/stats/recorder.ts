@@ -26,6 +26,8 @@ export interface CompressionReport {
   stats?: { ms: number; transforms: Record<string, number>; problems: string | undefined };
   sideCall?: string;
   rewritten?: { before: string[]; after: string[] };
+  /** In place of `rewritten` for texts too long to tokenize: their characters before and after. */
+  rewrittenChars?: { before: number; after: number };
   addedTokens?: number;
 }
 
@@ -154,7 +156,7 @@ export class RequestRecord {
   private async countTokens({ original, sent }: SentBodies, exchange: ExchangeReport): Promise<void> {
     const { usage } = exchange;
     const unchanged = sent === original;
-    const { rewritten, addedTokens } = this.compression;
+    const { rewritten, rewrittenChars, addedTokens } = this.compression;
     // Usage summed over retrieve rounds is no longer the size of this request.
     const onlyAdded = addedTokens !== undefined && !exchange.retrievals;
     const upstreamCount =
@@ -178,6 +180,9 @@ export class RequestRecord {
         this.counter.texts(rewritten.after, model),
       ]);
       this.row.tokensBefore = after + Math.max(0, was - now);
+    } else if (rewrittenChars && after !== undefined) {
+      this.row.tokensBefore =
+        after + Math.max(0, Math.ceil((rewrittenChars.before - rewrittenChars.after) / 4));
     } else {
       this.row.tokensBefore = (await this.counter.request(original)).tokens;
     }

@@ -10,7 +10,8 @@ export interface RequestEstimate {
   tokens?: number;
 }
 
-const LARGE_BODY_BYTES = 1024 * 1024;
+/** Bodies and texts past this size are estimated from it (4 bytes a token), never tokenized. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
 const BYTES_PER_TOKEN = 4;
 /** Past this many jobs waiting for the worker, new ones are estimated from their size. */
 const MAX_QUEUED = 64;

@@ -1,0 +1,185 @@
+// Threads that rewrite request bodies for the proxy, so compressing one big request never holds up the bytes
+// of another. Each thread keeps its own engine (same settings, so the same output); a request goes to an
+// idle thread, the first ones first so their memos stay warm. A thread that dies or hangs costs only the
+// requests it held (they go out uncompressed) and is replaced on the next request.
+
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createEngine, type Engine, type EngineOptions } from '../compress/engine.js';
+import type { FormatName, WireFormat } from '../formats/types.js';
+import { type BodyRewrite, type BodyRewriter, rewriteBody } from './compression.js';
+
+/** One body to rewrite, as it crosses to a thread. */
+export interface RewriteJob {
+  id: number;
+  format: FormatName;
+  path: string;
+  body: Uint8Array;
+  sendWhole: string[];
+}
+
+/** A thread's answer: the rewrite, or why it failed. */
+export type RewriteAnswer = { id: number; rewrite: BodyRewrite } | { id: number; error: string };
+
+export interface CompressionThreadsOptions {
+  /** Threads at most (default: one per core but one, between 2 and 4). */
+  size?: number;
+  /** A job not answered within this long ends its thread and goes out uncompressed (default 30 s). */
+  jobTimeoutMs?: number;
+  /** The thread's script (default: the one built beside this module). */
+  script?: URL;
+}
+
+const JOB_TIMEOUT_MS = 30_000;
+/** Threads in a row that stop before answering anything, after which bodies are rewritten on this thread. */
+const MAX_FAILED_STARTS = 3;
+
+interface Pending {
+  resolve: (rewrite: BodyRewrite) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  answered: boolean;
+}
+
+/**
+ * The thread script: beside this module in the build; run from the sources (as the tests do), the build of
+ * those sources. Undefined when there is none, and the caller compresses on its own thread.
+ */
+export function compressionThreadScript(): URL | undefined {
+  for (const candidate of ['./compression-worker.js', '../../dist/proxy/compression-worker.js']) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
+}
+
+export class CompressionThreads implements BodyRewriter {
+  private readonly threads: Thread[] = [];
+  private readonly size: number;
+  private readonly jobTimeoutMs: number;
+  private nextId = 0;
+  private closed = false;
+  private failedStarts = 0;
+  /** Set once threads keep failing to start: the engine then runs here, slower for others but never lost. */
+  private inline?: Engine;
+
+  constructor(
+    private readonly engine: EngineOptions,
+    private readonly script: URL,
+    options: CompressionThreadsOptions = {},
+    private readonly onWarning: (message: string) => void = () => {},
+  ) {
+    this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism() - 1)));
+    this.jobTimeoutMs = options.jobTimeoutMs ?? JOB_TIMEOUT_MS;
+  }
+
+  rewrite(
+    format: WireFormat,
+    path: string,
+    body: Buffer,
+    sendWhole: ReadonlySet<string>,
+  ): Promise<BodyRewrite> {
+    if (this.closed) return Promise.reject(new Error('the compression threads are closed'));
+    if (this.inline) return this.rewriteHere(format, path, body, sendWhole);
+    const thread = this.pick();
+    const id = this.nextId++;
+    // Shared memory the thread reads in place; other bytes are copied for it to own, since the request's own
+    // bytes stay here, to be forwarded should the thread fail.
+    const shared = body.buffer instanceof SharedArrayBuffer;
+    const bytes = shared ? body : new Uint8Array(body);
+    const job: RewriteJob = { id, format: format.name, path, body: bytes, sendWhole: [...sendWhole] };
+    return new Promise<BodyRewrite>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.end(thread, new Error(`compression took over ${this.jobTimeoutMs} ms; forwarded as sent`));
+      }, this.jobTimeoutMs);
+      timer.unref();
+      thread.pending.set(id, { resolve, reject, timer });
+      thread.worker.postMessage(job, shared ? [] : [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  private async rewriteHere(
+    format: WireFormat,
+    path: string,
+    body: Buffer,
+    sendWhole: ReadonlySet<string>,
+  ): Promise<BodyRewrite> {
+    const engine = this.inline!;
+    await engine.init();
+    return rewriteBody(engine, format, path, body, sendWhole);
+  }
+
+  /** Stop every thread; requests they held go out uncompressed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      this.threads.splice(0).map((thread) => {
+        this.settleAll(thread, new Error('the proxy is closing'));
+        return thread.worker.terminate();
+      }),
+    );
+  }
+
+  /** An idle thread (the first one idle), a new one while there is room, else the least busy. */
+  private pick(): Thread {
+    const idle = this.threads.find((thread) => thread.pending.size === 0);
+    if (idle) return idle;
+    if (this.threads.length < this.size) return this.spawn();
+    return this.threads.reduce((least, thread) =>
+      thread.pending.size < least.pending.size ? thread : least,
+    );
+  }
+
+  private spawn(): Thread {
+    const worker = new Worker(this.script, { workerData: this.engine });
+    // The threads never keep a finished proxy's process alive.
+    worker.unref();
+    const thread: Thread = { worker, pending: new Map(), answered: false };
+    worker.on('message', (answer: RewriteAnswer) => {
+      thread.answered = true;
+      this.failedStarts = 0;
+      const pending = thread.pending.get(answer.id);
+      if (!pending) return;
+      thread.pending.delete(answer.id);
+      clearTimeout(pending.timer);
+      if ('rewrite' in answer) pending.resolve(answer.rewrite);
+      else pending.reject(new Error(answer.error));
+    });
+    worker.on('error', (error) => this.end(thread, error));
+    worker.on('exit', (code) =>
+      this.end(thread, new Error(`the compression thread stopped (exit code ${code})`)),
+    );
+    this.threads.push(thread);
+    return thread;
+  }
+
+  /** A thread that failed or hung: its requests fail (and go out as sent), and a new one takes its place. */
+  private end(thread: Thread, error: Error): void {
+    const at = this.threads.indexOf(thread);
+    if (at === -1) return;
+    this.threads.splice(at, 1);
+    this.settleAll(thread, error);
+    if (!thread.answered && !this.closed && ++this.failedStarts >= MAX_FAILED_STARTS && !this.inline) {
+      this.onWarning(
+        `headroom: compression threads keep stopping (${error.message}); compressing on the proxy's own thread`,
+      );
+      this.inline = createEngine(this.engine);
+    }
+    void thread.worker.terminate();
+  }
+
+  private settleAll(thread: Thread, error: Error): void {
+    for (const pending of thread.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    thread.pending.clear();
+  }
+}

@@ -1,0 +1,189 @@
+// Compression runs beside the proxy's event loop: while one request with megabytes of tool output is being
+// compressed, another client's stream keeps getting its bytes and /health keeps answering. A compression
+// thread that dies costs only its request (sent as it came) and is replaced.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../src/compress/engine.js';
+import { formatNamed } from '../src/formats/index.js';
+import { engineOptionsFor } from '../src/headroom.js';
+import { rewriteBody } from '../src/proxy/compression.js';
+import { CompressionThreads, compressionThreadScript } from '../src/proxy/compression-threads.js';
+import type { RunningProxy } from '../src/proxy/server.js';
+import { answer, anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
+import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
+
+/** A distinct service log of about `bytes` characters: requests, slow ones, and the odd error. */
+function serviceLog(seed: number, bytes: number): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const ms = (i * 37 + seed) % 997;
+    const level = i % 211 === 0 ? 'ERROR' : ms > 900 ? 'WARN' : 'INFO';
+    const line = `2026-12-02T10:${String(((i / 60) % 60) | 0).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z ${level} api-${seed} GET /v1/items/${(i * 7919 + seed) % 100_000} status=${level === 'ERROR' ? 500 : 200} took=${ms}ms req=${(i * 2654435761 + seed) >>> 0}`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join('\n');
+}
+
+/** An Anthropic request whose history holds `outputs` distinct command outputs of `bytes` each. */
+function bigRequest(outputs: number, bytes: number): string {
+  const messages: unknown[] = [{ role: 'user', content: 'find what is broken and fix it' }];
+  for (let i = 0; i < outputs; i++) {
+    const id = `toolu_big_${i}`;
+    messages.push({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id, name: 'Bash', input: { command: `kubectl logs deploy/api-${i}` } }],
+    });
+    messages.push({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: id, content: serviceLog(i, bytes) }],
+    });
+  }
+  return JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 512, messages });
+}
+
+describe('compression beside the event loop', () => {
+  let upstream: FakeUpstream;
+  let proxy: RunningProxy;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    proxy = await startTestProxy(upstream.url);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await upstream?.close();
+  });
+
+  it('keeps another client’s stream and /health flowing while a 12 MB request is compressed', async () => {
+    expect(compressionThreadScript(), 'the build has the compression thread (npm run build)').toBeDefined();
+    upstream.script((req) => {
+      const body = req.json();
+      if (body.stream)
+        return { kind: 'sse', events: anthropicEvents(req, { text: 'tick '.repeat(300) }), delayMs: 5 };
+      return answer(req);
+    });
+    const bigBody = bigRequest(8, 1_500_000);
+    // The stream: a small request whose answer arrives an event every 5 ms.
+    const streamed = await fetch(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: 'user', content: 'count' }],
+      }),
+    });
+    const reader = streamed.body!.getReader();
+    await reader.read();
+    const gaps: number[] = [];
+    let last = performance.now();
+    let ended = false;
+    const reading = (async () => {
+      for (;;) {
+        const { done } = await reader.read();
+        const now = performance.now();
+        gaps.push(now - last);
+        last = now;
+        if (done) break;
+      }
+      ended = true;
+    })();
+    const health: number[] = [];
+    const probing = (async () => {
+      while (!ended) {
+        const asked = performance.now();
+        await fetch(`${proxy.url}/health`).then((r) => r.arrayBuffer());
+        health.push(performance.now() - asked);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+
+    const big = await fetch(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
+      body: bigBody,
+    });
+    expect(big.status).toBe(200);
+    await big.arrayBuffer();
+    await Promise.all([reading, probing]);
+
+    const rows = await waitForRows(proxy, 2);
+    const bigRow = rows.find((row) => (row.requestBytes ?? 0) > 10_000_000)!;
+    expect(bigRow.transforms?.logs).toBeGreaterThan(0);
+    // The compression took long enough that running it on the event loop would have stalled both for as long.
+    expect(bigRow.compressMs).toBeGreaterThan(600);
+    expect(Math.max(...gaps)).toBeLessThan(250);
+    expect(Math.max(...health)).toBeLessThan(250);
+  }, 60_000);
+});
+
+describe('compression threads', () => {
+  const engineOptions = engineOptionsFor(testConfig());
+  const format = formatNamed('anthropic');
+  const body = Buffer.from(bigRequest(3, 200_000));
+
+  it('rewrite a body to the same bytes the engine gives on the proxy’s own thread', async () => {
+    const threads = new CompressionThreads(engineOptions, compressionThreadScript()!, { size: 2 });
+    try {
+      const engine = createEngine(engineOptions);
+      await engine.init();
+      const here = rewriteBody(engine, format, '/v1/messages', body, new Set());
+      const [first, second] = await Promise.all([
+        threads.rewrite(format, '/v1/messages', body, new Set()),
+        threads.rewrite(format, '/v1/messages', body, new Set()),
+      ]);
+      expect(here.body).toBeDefined();
+      expect(Buffer.from(first!.body!).equals(Buffer.from(here.body!))).toBe(true);
+      expect(Buffer.from(second!.body!).equals(Buffer.from(here.body!))).toBe(true);
+      expect(first!.originals.map((o) => o.id)).toEqual(here.originals.map((o) => o.id));
+      expect(first!.offersRetrieve).toBe(true);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('fail the requests of a thread that dies, then compress on the proxy’s thread once threads keep dying', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-threads-'));
+    const dying = join(dir, 'dying-worker.mjs');
+    writeFileSync(dying, 'process.exit(3);\n');
+    const warnings: string[] = [];
+    const threads = new CompressionThreads(engineOptions, pathToFileURL(dying), { size: 1 }, (m) =>
+      warnings.push(m),
+    );
+    try {
+      for (let i = 0; i < 3; i++) {
+        await expect(threads.rewrite(format, '/v1/messages', body, new Set())).rejects.toThrow(/exit code 3/);
+      }
+      expect(warnings).toEqual([expect.stringMatching(/compressing on the proxy's own thread/)]);
+      const rewrite = await threads.rewrite(format, '/v1/messages', body, new Set());
+      expect(rewrite.body!.length).toBeLessThan(body.length / 2);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('end a thread that does not answer in time, failing only its request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-threads-'));
+    const silent = join(dir, 'silent-worker.mjs');
+    writeFileSync(
+      silent,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n",
+    );
+    const threads = new CompressionThreads(engineOptions, pathToFileURL(silent), {
+      size: 1,
+      jobTimeoutMs: 200,
+    });
+    try {
+      await expect(threads.rewrite(format, '/v1/messages', body, new Set())).rejects.toThrow(/over 200 ms/);
+    } finally {
+      await threads.close();
+    }
+  });
+});
