@@ -70,6 +70,8 @@ export function withHints(
   }
   const failureWeight = Math.max(1, ...scored.map((s) => s.score));
   elisions.forEach((elision, index) => {
+    // A comment's examples log and throw too, but it is code that fails.
+    if (elision.mark !== undefined) return;
     for (let line = elision.start; line <= elision.end; line++) {
       const message = failureMessage(code, line, elision.end);
       if (message >= 0) scored.push({ elision: index, line: message, score: failureWeight });
