@@ -27,8 +27,8 @@ export interface WholeOutputs {
 export interface Headroom {
   readonly config: Config;
   readonly logger: Logger;
-  /** The engine, its defaults taken from the config; its transforms are initialised. */
-  readonly engine: Engine;
+  /** The engine, its defaults taken from the config, with its transforms initialised on first use. */
+  engine(): Promise<Engine>;
   /** The originals store the config names, opened on first use. */
   originals(): Promise<OriginalStore>;
   /** The stats store the config names, opened on first use; `readOnly` never creates or writes it. */
@@ -64,8 +64,7 @@ export function engineFor(config: Config): Engine {
 /** Make the parts `config` describes. */
 export async function createHeadroom(config: Config, overrides: HeadroomOverrides = {}): Promise<Headroom> {
   const logger = overrides.logger ?? silentLogger;
-  const engine = engineFor(config);
-  await engine.init();
+  let engine: Promise<Engine> | undefined;
   const opened: Promise<{ close(): Promise<void> }>[] = [];
   const open = <T extends { close(): Promise<void> }>(store: Promise<T>): Promise<T> => {
     opened.push(store);
@@ -78,7 +77,15 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
   const headroom: Headroom = {
     config,
     logger,
-    engine,
+    engine() {
+      // Commands that only read the stores never pay for loading the transforms' grammars.
+      engine ??= (async () => {
+        const made = engineFor(config);
+        await made.init();
+        return made;
+      })();
+      return engine;
+    },
     originals() {
       originals ??= overrides.originals
         ? Promise.resolve(overrides.originals)

@@ -65,7 +65,10 @@ export async function compress<M = unknown>(
   const headroom = await configured();
   const wire = format && format !== 'auto' ? formatNamed(format) : detectFormat(messages);
   const whole = store === false ? undefined : await headroom.wholeOutputs();
-  const out = compressMessages(headroom.engine, wire, messages, { sendWhole: whole?.keys, ...engineOptions });
+  const out = compressMessages(await headroom.engine(), wire, messages, {
+    sendWhole: whole?.keys,
+    ...engineOptions,
+  });
   await whole?.keep(out.stats.guarded);
   if (store !== false && out.originals.length > 0) await saveOriginals(out.originals, store);
   return { messages: out.messages, stats: out.stats, originals: out.originals };

@@ -52,8 +52,7 @@ export default class PerfCommand extends HeadroomCommand {
     if (bytes > 1e6 || samples.length > 20) {
       process.stderr.write(`headroom: measuring ${samples.length} files, ${(bytes / 1e6).toFixed(1)} MB…\n`);
     }
-    const { engine } = await createHeadroom(this.resolve().config);
-    await engine.init();
+    const engine = await (await createHeadroom(this.resolve().config)).engine();
     const rows: BenchRow[] = [];
     for (const sample of samples) {
       rows.push(...measureItems(engine, [sample]));

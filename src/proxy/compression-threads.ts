@@ -24,7 +24,7 @@ export interface RewriteJob {
 export type RewriteAnswer = { id: number; rewrite: BodyRewrite } | { id: number; error: string };
 
 export interface CompressionThreadsOptions {
-  /** Threads at most (default: one per core but one, between 2 and 4). */
+  /** Threads at most (default: one per core but one, at most 4). */
   size?: number;
   /** A job not answered within this long ends its thread and goes out uncompressed (default 30 s). */
   jobTimeoutMs?: number;
@@ -76,7 +76,8 @@ export class CompressionThreads implements BodyRewriter {
     options: CompressionThreadsOptions = {},
     private readonly onWarning: (message: string) => void = () => {},
   ) {
-    this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism() - 1)));
+    // Each thread holds an engine (~60 MB with its grammars); the event loop keeps a core of its own.
+    this.size = Math.max(1, options.size ?? Math.min(4, availableParallelism() - 1));
     this.jobTimeoutMs = options.jobTimeoutMs ?? JOB_TIMEOUT_MS;
   }
 

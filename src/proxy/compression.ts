@@ -13,7 +13,7 @@ import { shouldOfferRetrieveTool } from '../retrieve/tool.js';
 import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
 import type { EncodedOriginal, OriginalStore } from '../store/types.js';
 
-/** Where a body is rewritten off the proxy's thread (see compression-threads.ts). */
+/** Where a body is rewritten: on compression threads (compression-threads.ts), or by an engine here. */
 export interface BodyRewriter {
   rewrite(
     format: WireFormat,
@@ -23,14 +23,20 @@ export interface BodyRewriter {
   ): Promise<BodyRewrite>;
 }
 
-/** What the hook needs besides the body: the engine (configured as the proxy is) and where originals go. */
+/** Rewrite bodies with `engine` on the calling thread. */
+export function rewriterOn(engine: Engine): BodyRewriter {
+  return {
+    rewrite: async (format, path, body, sendWhole) => rewriteBody(engine, format, path, body, sendWhole),
+  };
+}
+
+/** What the hook needs besides the body: where bodies are rewritten and where originals go. */
 export interface CompressionContext {
-  engine: Engine;
+  /** The compression threads, or the engine on this thread (`rewriterOn`). */
+  rewriter: BodyRewriter;
   originals: OriginalStore;
   /** Outputs compression ran out of time for once, sent whole ever after; `keep` adds a run's. */
   whole: { keys: ReadonlySet<string>; keep(keys: readonly string[]): Promise<void> };
-  /** Threads running the same engine settings; without them the engine runs on the proxy's thread. */
-  threads?: BodyRewriter;
 }
 
 /** The proxy added headroom_retrieve to the request and must answer the model's calls to it. */
@@ -154,11 +160,9 @@ export async function compressForUpstream(
   format: WireFormat,
   path: string,
   body: Buffer,
-  { engine, originals, whole, threads }: CompressionContext,
+  { rewriter, originals, whole }: CompressionContext,
 ): Promise<CompressionResult> {
-  const rewrite = threads
-    ? await threads.rewrite(format, path, body, whole.keys)
-    : rewriteBody(engine, format, path, body, whole.keys);
+  const rewrite = await rewriter.rewrite(format, path, body, whole.keys);
   const sent = rewrite.body
     ? Buffer.from(rewrite.body.buffer, rewrite.body.byteOffset, rewrite.body.length)
     : body;

@@ -17,6 +17,7 @@ import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
 import { TokenCounter } from '../stats/token-counter.js';
 import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
+import { rewriterOn } from './compression.js';
 import { CompressionThreads, compressionThreadScript } from './compression-threads.js';
 import { forwardRequest, type SessionTag } from './forward.js';
 import { ProxyMetrics } from './metrics.js';
@@ -228,7 +229,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     recorder: new StatsRecorder(store, events, counter, logger),
     compression: originals
-      ? { engine: headroom.engine, originals, whole: await headroom.wholeOutputs(), threads }
+      ? {
+          rewriter: threads ?? rewriterOn(await headroom.engine()),
+          originals,
+          whole: await headroom.wholeOutputs(),
+        }
       : undefined,
     maxBodyBytes: config.maxBodyBytes,
     bodyIdleMs: options.clientBodyIdleMs ?? DEFAULT_CLIENT_BODY_IDLE_MS,
