@@ -67,4 +67,4 @@ complete -c headroom -n '__fish_seen_subcommand_from wrap' -l budget-ms -r -d 'F
 complete -c headroom -n '__fish_seen_subcommand_from wrap' -l exclude-tools -r -d 'Comma-separated tool names never to compress [env: HEADROOM_EXCLUDE_TOOLS]'
 complete -c headroom -n '__fish_seen_subcommand_from wrap' -l disable-transforms -r -d 'Comma-separated transforms to switch off [env: HEADROOM_DISABLE_TRANSFORMS]'
 complete -c headroom -n '__fish_seen_subcommand_from wrap' -l verbose -s v -d 'Log one line per request (sets log level debug)'
-complete -c headroom -n '__fish_seen_subcommand_from wrap' -l proxy-url -r -d 'Use this running `headroom proxy` instead of starting one (e.g. http://127.0.0.1:8787)'
+complete -c headroom -n '__fish_seen_subcommand_from wrap' -l proxy-url -r -d 'Use this running `headroom proxy` instead of starting one (e.g. http://127.0.0.1:8787); if it wants a key, the agent sends it your HEADROOM_API_KEY'

@@ -18,10 +18,15 @@ const PROXY = 'http://127.0.0.1:40123';
 // A project directory with no agent config files of its own.
 const CWD = tempDir('project');
 
-function launched(name: string, env: Record<string, string> = {}, args: string[] = []) {
+function launched(
+  name: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+  headers: Record<string, string> = {},
+) {
   const agent = findAgent(name);
   if (agent.kind !== 'process') throw new Error(`${name} is not run as a process`);
-  return agent.launch(PROXY, { HOME: tempDir('home'), ...env }, args, CWD);
+  return agent.launch(PROXY, { HOME: tempDir('home'), ...env }, args, CWD, headers);
 }
 
 describe('agent adapters', () => {
@@ -35,6 +40,17 @@ describe('agent adapters', () => {
       ANTHROPIC_BASE_URL: PROXY,
     });
     expect(launched('codex', { OPENAI_API_KEY: 'sk-x' }).env).toEqual({ OPENAI_BASE_URL: `${PROXY}/v1` });
+  });
+
+  it('say which agents can send an extra header with every model request', () => {
+    const home = { HOME: tempDir('home') };
+    const able = AGENTS.filter((a) => a.kind === 'process' && a.canSendHeaders?.(home, CWD, []) === true);
+    expect(able.map((a) => a.name)).toEqual(['claude', 'codex', 'gemini', 'opencode']);
+    const env = { ...home, GEMINI_CLI_CUSTOM_HEADERS: 'X-Team: infra' };
+    expect(launched('gemini', env, [], { 'x-headroom-key': 'k-123' }).env).toEqual({
+      GOOGLE_GEMINI_BASE_URL: PROXY,
+      GEMINI_CLI_CUSTOM_HEADERS: 'X-Team: infra,x-headroom-key: k-123',
+    });
   });
 
   it('keep the user’s arguments, in order, after the adapter’s own', () => {

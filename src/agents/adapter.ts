@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import type { ProxyHeaders } from './headers.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,10 +57,22 @@ export interface ProcessAdapter extends AdapterBase {
   /** Executable name looked up on PATH. */
   binary: string;
   /**
-   * `proxyUrl` is the proxy's base URL without a trailing slash (it may end in a `/s/<session>` prefix); `cwd`
-   * is the directory the agent starts in.
+   * Whether `launch` can make every model request carry the extra `headers` it is given, as the user has the
+   * agent set up: true, or why not. Absent when the agent has no way to send extra headers.
    */
-  launch(proxyUrl: string, env: Env, userArgs: readonly string[], cwd: string): LaunchPlan;
+  canSendHeaders?(env: Env, cwd: string, userArgs: readonly string[]): true | string;
+  /**
+   * `proxyUrl` is the proxy's base URL without a trailing slash (it may end in a `/s/<session>` prefix); `cwd`
+   * is the directory the agent starts in; `headers` (only given when `canSendHeaders` said true) go with every
+   * model request, through the environment, never the arguments, which other users of the machine can list.
+   */
+  launch(
+    proxyUrl: string,
+    env: Env,
+    userArgs: readonly string[],
+    cwd: string,
+    headers?: ProxyHeaders,
+  ): LaunchPlan;
 }
 
 /** An agent that cannot be pointed at a base URL from outside: headroom serves and prints the settings. */

@@ -102,6 +102,31 @@ describe('claude adapter', () => {
     expect(problem).not.toContain('\n');
   });
 
+  it('sends extra headers in ANTHROPIC_CUSTOM_HEADERS, after the ones the user set there', () => {
+    const { env, cwd } = setup();
+    const shell = { ...env, ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' };
+    expect(claude.canSendHeaders?.(shell, cwd, [])).toBe(true);
+    const plan = claude.launch(PROXY, shell, ['-p', 'hi'], cwd, { 'x-headroom-key': 'k-123' });
+    expect(plan.env).toEqual({
+      ANTHROPIC_BASE_URL: PROXY,
+      ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra\nx-headroom-key: k-123',
+    });
+    expect(plan.args.join(' ')).not.toContain('k-123');
+    expect(claude.launch(PROXY, shell, [], cwd).env).toEqual({ ANTHROPIC_BASE_URL: PROXY });
+  });
+
+  it('cannot send extra headers when a settings layer sets ANTHROPIC_CUSTOM_HEADERS, and names it', () => {
+    const { env, cwd } = setup();
+    const file = join(cwd, '.claude', 'settings.local.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' } }));
+    expect(claude.canSendHeaders?.(env, cwd, [])).toContain(`${file} sets env.ANTHROPIC_CUSTOM_HEADERS`);
+    const inline = JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' } });
+    expect(claude.canSendHeaders?.(env, temp('project'), ['--settings', inline])).toContain(
+      '--settings sets',
+    );
+  });
+
   it('ignores a settings file that is not JSON', () => {
     const { env, cwd } = setup();
     mkdirSync(join(cwd, '.claude'));

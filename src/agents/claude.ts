@@ -1,10 +1,12 @@
 // Claude Code reads ANTHROPIC_BASE_URL (without `/v1`) for every model request, API key or subscription login,
 // from its environment or from the `env` key of its settings files, which beat the environment; a gateway set
 // either way becomes the proxy's upstream, and a settings file's is outranked by headroom's own `--settings`.
+// Extra headers go in ANTHROPIC_CUSTOM_HEADERS (`Name: value` lines), added to the user's own.
 
 import { isAbsolute, join, resolve } from 'node:path';
 import { dirFrom, type Env, envValue, type ProcessAdapter } from './adapter.js';
 import { type JsonObject, parseJsonObject, readJsonObject, stringAt } from './config-files.js';
+import { mergeHeaderList } from './headers.js';
 
 /** Settings that nothing overrides, by platform: an administrator's gateway cannot be replaced. */
 const MANAGED_SETTINGS: Partial<Record<NodeJS.Platform, string>> = {
@@ -69,6 +71,17 @@ function gatewayLayer(layers: ClaudeSettingsLayer[]): ClaudeSettingsLayer | unde
   return layers.findLast((layer) => baseUrlIn(layer) !== undefined);
 }
 
+/**
+ * Why Claude Code cannot send the headers headroom gives it in the environment, if it cannot: a settings file
+ * that sets ANTHROPIC_CUSTOM_HEADERS replaces the environment's, and passing the merged value in `--settings`
+ * would put the headers in the arguments, which other users of the machine can list.
+ */
+function claudeHeadersProblem(layers: ClaudeSettingsLayer[]): string | undefined {
+  const layer = layers.findLast((l) => stringAt(l.settings, 'env', 'ANTHROPIC_CUSTOM_HEADERS') !== undefined);
+  if (!layer) return undefined;
+  return `${layer.source} sets env.ANTHROPIC_CUSTOM_HEADERS, which replaces the headers headroom passes in the environment; set them in the environment instead, where headroom adds to them`;
+}
+
 /** Why headroom cannot sit in front of Claude Code with these settings, if it cannot. */
 export function claudeRoutingProblem(layers: ClaudeSettingsLayer[]): string | undefined {
   const layer = gatewayLayer(layers);
@@ -117,8 +130,15 @@ export const claude: ProcessAdapter = {
   },
   upstreamsUsed: () => ['anthropicUpstream'],
   sessionLogDirs: (env) => [join(dirFrom(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'projects')],
-  launch: (proxyUrl, env, userArgs, cwd) => ({
-    env: { ANTHROPIC_BASE_URL: proxyUrl },
+  canSendHeaders: (env, cwd, userArgs) =>
+    claudeHeadersProblem(claudeSettingsLayers(env, cwd, userArgs)) ?? true,
+  launch: (proxyUrl, env, userArgs, cwd, headers = {}) => ({
+    env: {
+      ANTHROPIC_BASE_URL: proxyUrl,
+      ...(Object.keys(headers).length > 0 && {
+        ANTHROPIC_CUSTOM_HEADERS: mergeHeaderList(env.ANTHROPIC_CUSTOM_HEADERS, headers, '\n'),
+      }),
+    },
     args: argsThroughProxy(proxyUrl, userArgs, cwd, claudeSettingsLayers(env, cwd, userArgs)),
   }),
 };

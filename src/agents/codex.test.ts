@@ -124,4 +124,16 @@ describe('codex adapter', () => {
     );
     expect(codex.adoptUpstreams(codexHome({ 'config.toml': 'not [toml' }), cwd, [])).toEqual({});
   });
+
+  it('sends extra headers through env_http_headers, with their values in the environment only', () => {
+    const env = codexHome({ 'config.toml': GATEWAY });
+    expect(codex.canSendHeaders?.(env, cwd, [])).toBe(true);
+    const plan = codex.launch(PROXY, env, ['exec', 'hi'], cwd, { 'x-headroom-key': 'k-123' });
+    expect(headroomProvider(plan.args)).toMatchObject({
+      http_headers: { 'X-Team': 'infra' },
+      env_http_headers: { 'X-Project': 'CORP_PROJECT', 'x-headroom-key': 'HEADROOM_HEADER_X_HEADROOM_KEY' },
+    });
+    expect(plan.env).toEqual({ OPENAI_BASE_URL: `${PROXY}/v1`, HEADROOM_HEADER_X_HEADROOM_KEY: 'k-123' });
+    expect(plan.args.join(' ')).not.toContain('k-123');
+  });
 });

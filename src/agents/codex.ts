@@ -2,6 +2,8 @@
 // with `-c` overrides (plain HTTP); ~/.codex/config.toml is never touched. When the user's config selects a
 // provider of their own (`model_provider` and its `[model_providers.<id>]` table, a `--profile` layer, `-c`),
 // its base_url becomes the upstream and the headroom provider copies the rest of it: key, wire API, headers.
+// Extra headers go in the provider's `env_http_headers`, which names variables holding their values, so no
+// value appears in Codex's arguments.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import {
   upstreamsFromEnv,
 } from './adapter.js';
 import { isObject, type JsonObject, mergeLayers, stringAt } from './config-files.js';
+import { headerVariable, mergeHeaderMap, type ProxyHeaders } from './headers.js';
 
 /** Where Codex sends requests for a ChatGPT sign-in (its Responses endpoint lives under this base). */
 export const CHATGPT_CODEX_BASE = 'https://chatgpt.com/backend-api/codex';
@@ -132,6 +135,16 @@ function providerTable(proxyUrl: string, env: Env, userArgs: readonly string[]):
   return { name: 'headroom', base_url: base, ...credentials, wire_api: 'responses' };
 }
 
+/**
+ * `provider` sending `headers` too: each named in `env_http_headers` after a variable that holds its value
+ * (Codex applies those after `http_headers`, so they win over a static header of the same name).
+ */
+function withHeaders(provider: JsonObject, headers: ProxyHeaders): JsonObject {
+  if (Object.keys(headers).length === 0) return provider;
+  const variables = Object.fromEntries(Object.keys(headers).map((name) => [name, headerVariable(name)]));
+  return { ...provider, env_http_headers: mergeHeaderMap(provider.env_http_headers, variables) };
+}
+
 /** The user's arguments less their `-c model_provider=…`, which would take the agent off the proxy. */
 function withoutProviderChoice(userArgs: readonly string[]): string[] {
   const choosesProvider = (override: string | undefined) => /^\s*model_provider\s*=/.test(override ?? '');
@@ -157,13 +170,17 @@ export const codex: ProcessAdapter = {
   },
   upstreamsUsed: () => ['openaiUpstream'],
   sessionLogDirs: (env) => [join(codexHome(env), 'sessions')],
-  launch: (proxyUrl, env, userArgs) => ({
-    env: { OPENAI_BASE_URL: `${proxyUrl}/v1` },
+  canSendHeaders: () => true,
+  launch: (proxyUrl, env, userArgs, _cwd, headers = {}) => ({
+    env: {
+      OPENAI_BASE_URL: `${proxyUrl}/v1`,
+      ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [headerVariable(name), value])),
+    },
     args: [
       '-c',
       'model_provider="headroom"',
       '-c',
-      `model_providers.headroom=${inlineToml(providerTable(proxyUrl, env, userArgs))}`,
+      `model_providers.headroom=${inlineToml(withHeaders(providerTable(proxyUrl, env, userArgs), headers))}`,
       ...withoutProviderChoice(userArgs),
     ],
   }),

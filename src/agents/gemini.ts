@@ -1,8 +1,10 @@
 // Gemini CLI reads GOOGLE_GEMINI_BASE_URL for Gemini API (key) requests; a Google sign-in talks to Code Assist
-// instead, which no base URL moves, so headroom sees Gemini traffic only with GEMINI_API_KEY.
+// instead, which no base URL moves, so headroom sees Gemini traffic only with GEMINI_API_KEY. Extra headers go in
+// GEMINI_CLI_CUSTOM_HEADERS (comma-separated `Name: value`), added to the user's own.
 
 import { join } from 'node:path';
 import { dirFrom, type ProcessAdapter, upstreamsFromEnv } from './adapter.js';
+import { mergeHeaderList } from './headers.js';
 
 export const gemini: ProcessAdapter = {
   kind: 'process',
@@ -15,5 +17,14 @@ export const gemini: ProcessAdapter = {
   adoptUpstreams: (env) => upstreamsFromEnv(env, { geminiUpstream: ['GOOGLE_GEMINI_BASE_URL'] }),
   upstreamsUsed: () => ['geminiUpstream'],
   sessionLogDirs: (env) => [join(dirFrom(env, 'GEMINI_CLI_HOME', '.gemini'), 'tmp')],
-  launch: (proxyUrl, _env, userArgs) => ({ env: { GOOGLE_GEMINI_BASE_URL: proxyUrl }, args: [...userArgs] }),
+  canSendHeaders: () => true,
+  launch: (proxyUrl, env, userArgs, _cwd, headers = {}) => ({
+    env: {
+      GOOGLE_GEMINI_BASE_URL: proxyUrl,
+      ...(Object.keys(headers).length > 0 && {
+        GEMINI_CLI_CUSTOM_HEADERS: mergeHeaderList(env.GEMINI_CLI_CUSTOM_HEADERS, headers, ','),
+      }),
+    },
+    args: [...userArgs],
+  }),
 };

@@ -78,4 +78,16 @@ describe('opencode adapter', () => {
     // Only baseURL is set over the files; opencode merges the rest of their options itself.
     expect(launchedOptions(inline, cwd).anthropic).toEqual({ baseURL: `${PROXY}/v1` });
   });
+
+  it('sends extra headers in each provider’s options.headers, beside the user’s own', () => {
+    const { env, cwd } = setup();
+    const user = { provider: { anthropic: { options: { headers: { 'X-Team': 'infra' } } } } };
+    const inline = { ...env, OPENCODE_CONFIG_CONTENT: JSON.stringify(user) };
+    expect(opencode.canSendHeaders?.(inline, cwd, [])).toBe(true);
+    const plan = opencode.launch(PROXY, inline, [], cwd, { 'x-headroom-key': 'k-123' });
+    const { provider } = JSON.parse(plan.env.OPENCODE_CONFIG_CONTENT as string);
+    expect(provider.anthropic.options.headers).toEqual({ 'X-Team': 'infra', 'x-headroom-key': 'k-123' });
+    expect(provider.openai.options.headers).toEqual({ 'x-headroom-key': 'k-123' });
+    expect(plan.args).toEqual([]);
+  });
 });

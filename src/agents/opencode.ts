@@ -1,6 +1,7 @@
 // opencode merges its config files (global, OPENCODE_CONFIG, the project's) and then OPENCODE_CONFIG_CONTENT
 // over them, so headroom reads them all to adopt a provider baseURL the user set as the upstream, and sets the
-// anthropic and openai providers' baseURL in OPENCODE_CONFIG_CONTENT, leaving every config file alone.
+// anthropic and openai providers' baseURL in OPENCODE_CONFIG_CONTENT, leaving every config file alone. Extra
+// headers go in those providers' `options.headers` there, which opencode hands to the provider SDK.
 
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import {
   readJsonObject,
   stringAt,
 } from './config-files.js';
+import { mergeHeaderMap } from './headers.js';
 
 /** The user's own OPENCODE_CONFIG_CONTENT, or an empty object when it is unset or not a JSON object. */
 function userConfig(env: Env): JsonObject {
@@ -76,7 +78,8 @@ export const opencode: ProcessAdapter = {
   upstreamsUsed: (env) =>
     PROVIDERS.filter(({ id }) => envValue(env, `${id.toUpperCase()}_API_KEY`)).map((p) => p.setting),
   sessionLogDirs: (env) => [join(dirFrom(env, 'XDG_DATA_HOME', '.local', 'share'), 'opencode', 'storage')],
-  launch: (proxyUrl, env, userArgs, cwd) => {
+  canSendHeaders: () => true,
+  launch: (proxyUrl, env, userArgs, cwd, headers = {}) => {
     const config = userConfig(env);
     const effective = opencodeConfig(env, cwd);
     const providers: JsonObject = isObject(config.provider) ? { ...config.provider } : {};
@@ -85,7 +88,8 @@ export const opencode: ProcessAdapter = {
       const options = isObject(existing.options) ? existing.options : {};
       const own = configuredBaseUrl(effective, id);
       const baseURL = own ? proxyBaseFor(proxyUrl, own) : `${proxyUrl}/v1`;
-      providers[id] = { ...existing, options: { ...options, baseURL } };
+      const sent = Object.keys(headers).length > 0 && { headers: mergeHeaderMap(options.headers, headers) };
+      providers[id] = { ...existing, options: { ...options, baseURL, ...sent } };
     }
     return {
       env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ ...config, provider: providers }) },

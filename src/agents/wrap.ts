@@ -12,6 +12,7 @@ import { createLogger } from '../log.js';
 import { type RunningProxy, startProxy } from '../proxy/server.js';
 import { totals } from '../stats/report.js';
 import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
+import type { ProxyHeaders } from './headers.js';
 import { canConnect, findExecutable } from './preflight.js';
 import type { SessionStats } from './summary.js';
 import { type AgentExit, superviseAgent } from './supervisor.js';
@@ -68,7 +69,9 @@ export function sessionLogFile(cacheDir: string, sessionId: string): string {
 interface ProxyLink {
   /** Base URL the agent is pointed at. */
   agentUrl: string;
-  /** Read the session's stats; undefined when they cannot be read. */
+  /** Headers every model request of the agent must carry to get through. */
+  headers: ProxyHeaders;
+  /** Read the session's stats once the agent has exited; undefined when they cannot be read. */
   stats(): Promise<SessionStats | undefined>;
   close(): Promise<void>;
   logFile?: string;
@@ -82,7 +85,7 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
   });
   const port = options.resolved.sources.port === 'flag' ? config.port : 0;
   const session = { id: sessionId, agent: options.agent.name, project: options.cwd ?? process.cwd() };
-  // Agents cannot send x-headroom-key; without a key startProxy still refuses a non-loopback host.
+  // A proxy of the agent's own needs no key: without one startProxy still refuses a non-loopback host.
   const proxy: RunningProxy = await startProxy({
     config: { ...config, port, apiKey: undefined },
     logger,
@@ -90,6 +93,7 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
   });
   return {
     agentUrl: proxy.url,
+    headers: {},
     logFile,
     // Read after close: closing waits for in-flight requests, whose rows are written as they finish.
     stats: async () => {
@@ -105,8 +109,8 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
   };
 }
 
-// The part of a running proxy's GET /stats the summary reads; money figures are null when unknown.
-const StatsBody = z.object({
+// The part of a running proxy's session totals the summary reads; money figures are null when unknown.
+const TotalsBody = z.object({
   totals: z.object({
     requests: z.number(),
     tokensBefore: z.number(),
@@ -121,7 +125,7 @@ const StatsBody = z.object({
   }),
 });
 
-function adminHeaders(config: Config): Record<string, string> {
+function keyHeader(config: Config): Record<string, string> {
   return config.apiKey ? { 'x-headroom-key': config.apiKey } : {};
 }
 
@@ -136,45 +140,95 @@ async function needsKey(base: string): Promise<boolean> {
   }
 }
 
-async function joinRunningProxy(config: Config, options: WrapOptions, sessionId: string): Promise<ProxyLink> {
+/**
+ * The headers the agent's requests need to get through the proxy at `base`: its key when it wants one, which
+ * the agent must then be able to send. Refuses in one line, before the agent starts, when it cannot: a refused
+ * request is a 401 the agent may wait on without a word.
+ */
+async function headersFor(
+  base: string,
+  config: Config,
+  options: WrapOptions,
+  env: Env,
+): Promise<ProxyHeaders> {
+  if (!(await needsKey(base))) return {};
+  const { agent } = options;
+  if (!config.apiKey) {
+    throw new HeadroomError(
+      `the proxy at ${base} needs its key in x-headroom-key: set HEADROOM_API_KEY to the key it was started with`,
+    );
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const can = agent.kind === 'process' ? agent.canSendHeaders?.(env, cwd, options.args) : undefined;
+  if (can !== true) {
+    const why = typeof can === 'string' ? ` as set up here (${can})` : '';
+    throw new HeadroomError(
+      `the proxy at ${base} needs x-headroom-key on every request, which ${agent.title} cannot send${why}: run \`headroom wrap ${agent.name}\` without --proxy-url (it starts its own proxy), or start the shared proxy on loopback without HEADROOM_API_KEY`,
+    );
+  }
+  return keyHeader(config);
+}
+
+/** POST `body` as JSON to an admin endpoint of the proxy at `base`. */
+function postAdmin(base: string, path: string, config: Config, body: unknown, timeoutMs: number) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...keyHeader(config) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+}
+
+/** The totals in an admin answer, or undefined when it has none. */
+async function totalsIn(response: Response): Promise<SessionStats | undefined> {
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = TotalsBody.safeParse(await response.json());
+  return body.success ? body.data.totals : undefined;
+}
+
+async function joinRunningProxy(
+  config: Config,
+  options: WrapOptions,
+  env: Env,
+  sessionId: string,
+): Promise<ProxyLink> {
   const base = (options.proxyUrl ?? '').replace(/\/+$/, '');
   const session = { id: sessionId, agent: options.agent.name, project: options.cwd ?? process.cwd() };
+  const headers = await headersFor(base, config, options, env);
   let response: Response;
   try {
-    response = await fetch(`${base}/admin/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...adminHeaders(config) },
-      body: JSON.stringify(session),
-      signal: AbortSignal.timeout(5000),
-    });
+    response = await postAdmin(base, '/admin/sessions', config, session, 5000);
   } catch (error) {
     throw new HeadroomError(`cannot reach the headroom proxy at ${base} (is \`headroom proxy\` running?)`, {
       cause: error,
     });
+  }
+  if (response.status === 401) {
+    await response.body?.cancel();
+    throw new HeadroomError(
+      `the proxy at ${base} refused the key in HEADROOM_API_KEY (HTTP 401): set it to the key the proxy was started with`,
+    );
   }
   if (!response.ok) {
     throw new HeadroomError(
       `the proxy at ${base} refused the session (HTTP ${response.status}: ${await response.text()})`,
     );
   }
-  // The agent's own requests carry no x-headroom-key: a proxy that wants one would answer each with 401,
-  // and some agents wait on that without a word.
-  if (await needsKey(base)) {
-    throw new HeadroomError(
-      `the proxy at ${base} needs x-headroom-key on every request, which ${options.agent.title} cannot send: run \`headroom wrap ${options.agent.name}\` without --proxy-url (it starts its own proxy), or start the shared proxy on loopback without HEADROOM_API_KEY`,
-    );
-  }
+  const encoded = encodeURIComponent(sessionId);
   return {
     agentUrl: `${base}/s/${sessionId}`,
+    headers,
     stats: async () => {
       try {
-        const res = await fetch(`${base}/stats?session=${sessionId}&limit=0`, {
-          headers: adminHeaders(config),
-          signal: AbortSignal.timeout(5000),
-        });
-        if (!res.ok) return undefined;
-        const body = StatsBody.safeParse(await res.json());
-        return body.success ? body.data.totals : undefined;
+        return await totalsIn(
+          await fetch(`${base}/stats?session=${encoded}&limit=0`, {
+            headers: keyHeader(config),
+            signal: AbortSignal.timeout(5000),
+          }),
+        );
       } catch {
         return undefined;
       }
@@ -235,7 +289,7 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
     );
   }
   const link = options.proxyUrl
-    ? await joinRunningProxy(config, options, sessionId)
+    ? await joinRunningProxy(config, options, env, sessionId)
     : await startOwnProxy(config, options, sessionId);
   let exit: AgentExit;
   try {
@@ -243,7 +297,7 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
     if (agent.kind === 'manual') {
       exit = await serveUntilStopped(agent, link.agentUrl, stderr);
     } else {
-      const plan = agent.launch(link.agentUrl, env, options.args, cwd);
+      const plan = agent.launch(link.agentUrl, env, options.args, cwd, link.headers);
       exit = await superviseAgent({
         command: command ?? agent.binary,
         args: plan.args,

@@ -40,7 +40,8 @@ export default class WrapCommand extends HeadroomCommand {
       description: 'Port for the session proxy (default: a free one)',
     }),
     'proxy-url': Flags.string({
-      description: 'Use this running `headroom proxy` instead of starting one (e.g. http://127.0.0.1:8787)',
+      description:
+        'Use this running `headroom proxy` instead of starting one (e.g. http://127.0.0.1:8787); if it wants a key, the agent sends it your HEADROOM_API_KEY',
     }),
   };
 
