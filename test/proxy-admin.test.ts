@@ -1,7 +1,8 @@
 // The endpoints the proxy answers itself: health, stats totals and recent rows, a live event per recorded
-// request, and session registration that joins requests to an agent and a project.
+// request, session registration that joins requests to an agent and a project, and a session's end.
 
 import Anthropic from '@anthropic-ai/sdk';
+import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
@@ -36,6 +37,88 @@ async function getJson(path: string): Promise<{ status: number; body: Record<str
   const response = await request(`${proxy.url}${path}`);
   return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
 }
+
+async function register(id: string): Promise<void> {
+  const registered = await request(`${proxy.url}/admin/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, agent: 'claude', project: '/home/dev/app' }),
+  });
+  await registered.body.dump();
+  // Written now, so a lock taken next holds back only the session's requests.
+  await proxy.store.session(id);
+}
+
+async function endSession(id: string, body: unknown = { waitMs: 10_000 }) {
+  const response = await request(`${proxy.url}/admin/sessions/${id}/end`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+}
+
+/** Hold the stats file's write lock from another connection, as another process writing to it would. */
+function holdWriteLock(): () => void {
+  const db = new Database(proxy.store.location);
+  db.exec('BEGIN IMMEDIATE');
+  return () => {
+    if (db.inTransaction) db.exec('COMMIT');
+    db.close();
+  };
+}
+
+describe('ending a session', () => {
+  it('answers its totals once the rows of its last requests are written, which /stats alone does not wait for', async () => {
+    await register('end-1');
+    const release = holdWriteLock();
+    try {
+      await ask(`${proxy.url}/s/end-1`);
+      // The client has its answer; its row waits in memory for the lock.
+      expect((await getJson('/stats?session=end-1')).body.totals).toMatchObject({ requests: 0 });
+      setTimeout(release, 300);
+      const { status, body } = await endSession('end-1');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ settled: true, totals: { requests: 1, errors: 0 } });
+      expect(body.session).toMatchObject({ id: 'end-1', agent: 'claude', endedTs: expect.any(Number) });
+      expect((await proxy.store.session('end-1'))?.endedTs).toBe(
+        (body.session as { endedTs: number }).endedTs,
+      );
+    } finally {
+      release();
+    }
+  });
+
+  it('stops waiting after waitMs and says its totals may be short', async () => {
+    await register('end-2');
+    const release = holdWriteLock();
+    try {
+      await ask(`${proxy.url}/s/end-2`);
+      const started = Date.now();
+      const { status, body } = await endSession('end-2', { waitMs: 200 });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ settled: false, totals: { requests: 0 } });
+    } finally {
+      release();
+    }
+  });
+
+  it('answers at once for a session with nothing in flight', async () => {
+    const { body } = await endSession('never-seen');
+    expect(body).toMatchObject({ session: null, settled: true, totals: { requests: 0 } });
+  });
+
+  it('refuses an end posted as a web form would send it', async () => {
+    const response = await request(`${proxy.url}/admin/sessions/end-3/end`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
+    expect(response.statusCode).toBe(415);
+    await response.body.dump();
+  });
+});
 
 describe('admin endpoints', () => {
   it('reports health without touching the upstream', async () => {

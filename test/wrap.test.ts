@@ -1,9 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCount } from '../src/stats/format.js';
+import { totals } from '../src/stats/report.js';
 import { openStatsStore } from '../src/store/index.js';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
+import { realOutput } from './helpers/real-outputs.js';
 import { agentPath, alive, readReport, runHeadroom, tempDir, waitForFile, wrapEnv } from './helpers/wrap.js';
 
 let upstream: FakeUpstream;
@@ -109,6 +113,32 @@ describe('headroom wrap: environment and traffic', () => {
       expect(await proxy.store.session(sessionId as string)).toMatchObject({ agent: 'claude' });
       expect(await proxy.store.rows({ session: sessionId })).toHaveLength(1);
       expect(result.stderr).toContain('1 request');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('counts the last turn in the summary of a session on a running proxy, written after the agent exits', async () => {
+    // A turn whose command output is compressed: the agent has its answer and exits while the proxy is still
+    // counting what the turn saved, before its row exists.
+    const log = join(tempDir('output'), 'server.log');
+    writeFileSync(log, realOutput('log-express-debug').text);
+    const proxy = await startTestProxy(upstream.url);
+    try {
+      const env = wrapEnv({ path: agentPath('claude') });
+      const result = await runHeadroom(
+        ['wrap', 'claude', '--proxy-url', proxy.url, '--', `claude-code=${log}`],
+        env,
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      const sessionId = /session ([0-9a-f]{8})/.exec(result.stderr)?.[1];
+      expect(result.stderr).toContain(`headroom: claude session ${sessionId}: 1 request, `);
+      const session = totals(await proxy.store.rows({ session: sessionId }));
+      expect(session.tokensAfter).toBeLessThan(session.tokensBefore);
+      expect(result.stderr).toContain(
+        `${formatCount(session.tokensBefore)} → ${formatCount(session.tokensAfter)} tokens`,
+      );
+      expect((await proxy.store.session(sessionId as string))?.endedTs).toBeGreaterThan(0);
     } finally {
       await proxy.close();
     }

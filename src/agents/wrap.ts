@@ -189,6 +189,9 @@ async function totalsIn(response: Response): Promise<SessionStats | undefined> {
   return body.success ? body.data.totals : undefined;
 }
 
+// How long the running proxy may take to finish the session's last requests and write their rows.
+const SESSION_END_WAIT_MS = 10_000;
+
 async function joinRunningProxy(
   config: Config,
   options: WrapOptions,
@@ -221,8 +224,20 @@ async function joinRunningProxy(
   return {
     agentUrl: `${base}/s/${sessionId}`,
     headers,
+    // The proxy may still be finishing the last turn (counting its tokens, writing its row) when the agent has
+    // its answer and exits; ending the session there waits for that. A proxy without that endpoint answers 404,
+    // and its /stats is the next best thing.
     stats: async () => {
       try {
+        const ended = await postAdmin(
+          base,
+          `/admin/sessions/${encoded}/end`,
+          config,
+          { waitMs: SESSION_END_WAIT_MS },
+          SESSION_END_WAIT_MS + 5000,
+        );
+        if (ended.status !== 404) return await totalsIn(ended);
+        await ended.body?.cancel();
         return await totalsIn(
           await fetch(`${base}/stats?session=${encoded}&limit=0`, {
             headers: keyHeader(config),

@@ -1,5 +1,6 @@
 // The endpoints the proxy answers itself: /health, /stats (totals + recent rows), /stats/stream (one SSE
-// event per recorded request) and POST /admin/sessions (tag requests with an agent and a project).
+// event per recorded request), POST /admin/sessions (tag requests with an agent and a project) and
+// POST /admin/sessions/<id>/end (the session's agent has exited: its totals once its last rows are written).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -22,13 +23,21 @@ export interface AdminContext {
   onSession: (session: { id: string; agent: string | null; project: string | null }) => void;
   /** This process's counters for /metrics. */
   metrics: ProxyMetrics;
+  /** Resolves once the session's requests so far have their rows written: true, or false after `timeoutMs`. */
+  settled: (session: string, timeoutMs: number) => Promise<boolean>;
 }
 
 const HEARTBEAT_MS = 15_000;
 const MAX_ADMIN_BODY = 64 * 1024;
 
+const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const SESSION_ID_RULE = 'id must be 1-128 letters, digits, or . _ : -';
+// The longest a session's end waits for its last rows, whatever the caller asks.
+const MAX_END_WAIT_MS = 30_000;
+const DEFAULT_END_WAIT_MS = 10_000;
+
 const SessionBody = z.object({
-  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'id must be 1-128 letters, digits, or . _ : -'),
+  id: z.string().regex(SESSION_ID, SESSION_ID_RULE),
   agent: z.string().max(200).optional(),
   project: z.string().max(4096).optional(),
 });
@@ -91,24 +100,43 @@ function streamStats(res: ServerResponse, ctx: AdminContext): void {
   });
 }
 
-async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: AdminContext): Promise<void> {
-  // A form a web page posts (text/plain, no preflight) is no client of this endpoint.
+/**
+ * The JSON body of a POST that changes something, or undefined once the error is sent. A form a web page posts
+ * (text/plain, no preflight) is no client of these endpoints, so JSON is the only content type taken.
+ */
+async function readJsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  what: string,
+  example: string,
+): Promise<{ json: unknown } | undefined> {
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
     req.resume();
-    return sendError(res, 415, 'session registration needs content-type: application/json');
+    sendError(res, 415, `${what} needs content-type: application/json`);
+    return undefined;
   }
   const text = await readSmallBody(req);
-  if (text === undefined) return sendError(res, 413, `session body over ${MAX_ADMIN_BODY} bytes`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return sendError(
-      res,
-      400,
-      'session body must be JSON like {"id":"abc","agent":"claude","project":"/repo"}',
-    );
+  if (text === undefined) {
+    sendError(res, 413, `${what} body over ${MAX_ADMIN_BODY} bytes`);
+    return undefined;
   }
+  try {
+    return { json: JSON.parse(text) };
+  } catch {
+    sendError(res, 400, `${what} body must be JSON like ${example}`);
+    return undefined;
+  }
+}
+
+async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: AdminContext): Promise<void> {
+  const body = await readJsonBody(
+    req,
+    res,
+    'session registration',
+    '{"id":"abc","agent":"claude","project":"/repo"}',
+  );
+  if (!body) return;
+  const { json } = body;
   const parsed = SessionBody.safeParse(json);
   if (!parsed.success) return sendError(res, 400, parsed.error.issues[0]?.message ?? 'invalid session');
   const session = {
@@ -118,6 +146,40 @@ async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: A
   };
   ctx.onSession(session);
   sendJson(res, 201, { session });
+}
+
+const EndBody = z.object({ waitMs: z.number().int().min(0).optional() });
+
+/**
+ * A session's agent has exited: wait (up to `waitMs`) until the rows of the requests it sent are written, mark
+ * a registered session ended, and answer its totals. `settled` is false when the wait ran out first.
+ */
+async function endSession(
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  ctx: AdminContext,
+): Promise<void> {
+  const body = await readJsonBody(req, res, 'ending a session', '{"waitMs":10000}');
+  if (!body) return;
+  if (!SESSION_ID.test(id)) return sendError(res, 400, `session ${SESSION_ID_RULE}`);
+  const parsed = EndBody.safeParse(body.json);
+  if (!parsed.success) return sendError(res, 400, 'waitMs must be a whole number of milliseconds');
+  const waitMs = Math.min(parsed.data.waitMs ?? DEFAULT_END_WAIT_MS, MAX_END_WAIT_MS);
+  const deadline = Date.now() + waitMs;
+  const settled = await ctx.settled(id, waitMs);
+  let session = await ctx.store.session(id);
+  if (session) {
+    session = { ...session, endedTs: Date.now() };
+    // Written with the rows when the store can; a store another process holds locked costs only the end time.
+    const marked = ctx.store.upsertSession(session).catch(() => undefined);
+    await Promise.race([
+      marked,
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+    ]);
+  }
+  const rows = await ctx.store.rows({ session: id });
+  sendJson(res, 200, { session: session ?? null, settled, totals: totalsJson(totals(rows)) });
 }
 
 /** Registered sessions and sessions known from tagged requests, with their totals, latest activity first. */
@@ -163,9 +225,11 @@ export async function handleAdmin(
   }
   if (path === '/admin/sessions' && method === 'POST') return registerSession(req, res, ctx);
   if (path === '/admin/sessions' && method === 'GET') return listSessions(res, filterFrom(params), ctx);
+  const ending = /^\/admin\/sessions\/([^/]+)\/end$/.exec(path);
+  if (ending && method === 'POST') return endSession(req, res, decodeURIComponent(ending[1] as string), ctx);
   sendError(
     res,
     404,
-    `no admin endpoint ${method} ${path} (try GET /health, /stats, /stats/stream, /metrics, POST /admin/sessions)`,
+    `no admin endpoint ${method} ${path} (try GET /health, /stats, /stats/stream, /metrics, POST /admin/sessions, POST /admin/sessions/<id>/end)`,
   );
 }

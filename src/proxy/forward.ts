@@ -113,7 +113,7 @@ async function compress(
 
 /**
  * Forward `req` along `route` and stream the answer into `res`. Resolves once the exchange is over
- * (response ended, failed or abandoned) and its stats row is queued.
+ * (response ended, failed or abandoned) and its stats row is queued; a throw still leaves a row behind.
  */
 export async function forwardRequest(
   req: IncomingMessage,
@@ -122,16 +122,31 @@ export async function forwardRequest(
   session: SessionTag | undefined,
   ctx: ForwardContext,
 ): Promise<void> {
-  const started = performance.now();
-  const method = req.method ?? 'GET';
   const record = ctx.recorder.begin({
     provider: route.provider,
-    method,
+    method: req.method ?? 'GET',
     path: route.path,
     session,
     tokenCount: isTokenCount(route),
     pathModel: modelInPath(route.path),
   });
+  try {
+    await forwardRecorded(req, res, route, record, ctx);
+  } catch (error) {
+    record.failed(error);
+    throw error;
+  }
+}
+
+async function forwardRecorded(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ProxyRoute,
+  record: RequestRecord,
+  ctx: ForwardContext,
+): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
   let headers = upstreamRequestHeaders(req.rawHeaders, req.headers);
   let original: Buffer | undefined;
   let body: Buffer | Readable | null = null;

@@ -205,6 +205,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const inFlight = new Set<Promise<void>>();
   const streams = new Set<ServerResponse>();
+  const recorder = new StatsRecorder(store, events, counter, logger);
   const admin = {
     store,
     events,
@@ -216,6 +217,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       sessions.set(s.id, s);
     },
     metrics,
+    settled: (session: string, timeoutMs: number) => recorder.settled(session, timeoutMs),
   };
   // Set when the grace period is over and the connections still open are cut.
   let cutting = false;
@@ -227,7 +229,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       maxRounds: config.retrieveMaxRounds,
       shuttingDown: () => cutting,
     },
-    recorder: new StatsRecorder(store, events, counter, logger),
+    recorder,
     compression: originals
       ? {
           rewriter: threads ?? rewriterOn(await headroom.engine()),

@@ -60,6 +60,9 @@ export interface SentBodies {
 }
 
 export class StatsRecorder {
+  /** Rows of requests that have begun and are not written yet, by session: what `settled` waits for. */
+  private readonly unwritten = new Map<string, Set<Promise<void>>>();
+
   constructor(
     private readonly store: StatsStore,
     private readonly events: StatsEvents,
@@ -69,15 +72,55 @@ export class StatsRecorder {
 
   /** Start the row of a request that just arrived. */
   begin(start: RecordStart): RequestRecord {
-    return new RequestRecord(start, this, this.counter);
+    const session = start.session?.id;
+    if (session === undefined) return new RequestRecord(start, (row) => this.record(row), this.counter);
+    let written = () => {};
+    const pending = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const open = this.unwritten.get(session) ?? new Set();
+    open.add(pending);
+    this.unwritten.set(session, open);
+    void pending.then(() => {
+      open.delete(pending);
+      if (open.size === 0 && this.unwritten.get(session) === open) this.unwritten.delete(session);
+    });
+    return new RequestRecord(start, (row) => this.record(row).then(written), this.counter);
   }
 
-  /** Record a finished row; it is announced once written, so every row a follower sees carries its id. */
-  record(row: NewRequestRow): void {
-    void this.store.record(row).then((written) => {
-      if (written) this.events.emit(written);
-    });
+  /**
+   * Record a finished row; it is announced once written, so every row a follower sees carries its id. Resolves
+   * once the store has written it or given up on it.
+   */
+  record(row: NewRequestRow): Promise<void> {
     if (this.logger.enabled('debug')) this.logger.debug(describeRow(row));
+    return this.store.record(row).then(
+      (written) => {
+        if (written) this.events.emit(written);
+      },
+      (error: unknown) => {
+        this.logger.warn(`headroom: cannot record a stats row: ${(error as Error)?.message}`);
+      },
+    );
+  }
+
+  /**
+   * Resolves once every request of `session` that has begun has its row written (or given up on): true, or
+   * false when `timeoutMs` passed first. A client has its answer before its row is complete (tokens are counted
+   * after, and the store writes in batches), so this is what a reader of a session that just ended waits for.
+   */
+  async settled(session: string, timeoutMs: number): Promise<boolean> {
+    const pending = [...(this.unwritten.get(session) ?? [])];
+    if (pending.length === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.all(pending).then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -86,9 +129,11 @@ export class RequestRecord {
   private readonly row: NewRequestRow;
   private compression: CompressionReport = {};
 
+  private written = false;
+
   constructor(
     private readonly start: RecordStart,
-    private readonly recorder: StatsRecorder,
+    private readonly save: (row: NewRequestRow) => Promise<void>,
     private readonly counter: TokenCounter,
   ) {
     this.row = {
@@ -188,9 +233,20 @@ export class RequestRecord {
     }
   }
 
+  /** The proxy itself failed on the way (a bug, or an error nothing else caught): the row says so. */
+  failed(error: unknown): void {
+    if (this.written) return;
+    this.row.status ||= 500;
+    this.row.error ??= `proxy error: ${(error as Error)?.message ?? String(error)}`;
+    this.write();
+  }
+
   private write(): void {
+    if (this.written) return;
+    this.written = true;
     this.row.latencyMs ??= performance.now() - this.started;
-    this.recorder.record(this.row);
+    // A copy: the store may hold it a while before writing, and nothing said after this belongs in it.
+    void this.save({ ...this.row });
   }
 }
 
