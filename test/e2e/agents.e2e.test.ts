@@ -5,8 +5,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
+import type { RunningProxy } from '../../src/proxy/server.js';
 import { openStatsStore } from '../../src/store/index.js';
 import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from '../helpers/fake-upstream.js';
+import { startTestProxy } from '../helpers/proxy.js';
 import { realOutput } from '../helpers/real-outputs.js';
 import { root, runHeadroom, tempDir } from '../helpers/wrap.js';
 
@@ -46,6 +48,34 @@ function agentEnv(binDir: string, extra: Record<string, string> = {}) {
   };
 }
 
+const PROXY_KEY = 'e2e-team-proxy-key-0000';
+
+/**
+ * Run `agent` under `headroom wrap --proxy-url` against a running proxy that wants PROXY_KEY, and return what
+ * the agent's turn left: the wrap result, the upstream requests it made and the proxy's rows for the session.
+ */
+async function wrapJoiningKeyedProxy(
+  agent: string,
+  env: Record<string, string>,
+  args: string[],
+  cwd?: string,
+) {
+  const proxy: RunningProxy = await startTestProxy(upstream.url, { apiKey: PROXY_KEY });
+  try {
+    const before = upstream.requests.length;
+    const result = await runHeadroom(
+      ['wrap', agent, '--proxy-url', proxy.url, '--', ...args],
+      { ...env, HEADROOM_API_KEY: PROXY_KEY },
+      { cwd, timeout: 100_000 },
+    );
+    const sessionId = /session ([0-9a-f]{8})/.exec(result.stderr)?.[1];
+    const rows = await proxy.store.rows({ session: sessionId });
+    return { result, received: upstream.requests.slice(before), rows };
+  } finally {
+    await proxy.close(0);
+  }
+}
+
 const upstreamFlags = () => [
   '--anthropic-upstream',
   upstream.url,
@@ -75,6 +105,26 @@ describe.skipIf(!enabled || !claudeDir)(
       expect(result.stdout).toContain('lockfile');
       expect(result.stderr).toMatch(/headroom: claude session [0-9a-f]{8}: \d+ requests?/);
     }, 90_000);
+  },
+);
+
+describe.skipIf(!enabled || !claudeDir)(
+  `claude -p joining a proxy that wants its key${skipReason(claudeDir, 'claude')}`,
+  () => {
+    it('sends the proxy key with every one of Claude Code’s requests, so none is refused', async () => {
+      const { env } = agentEnv(claudeDir as string, {
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      });
+      const { result, received, rows } = await wrapJoiningKeyedProxy('claude', env, ['-p', 'hi']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toContain('lockfile');
+      expect(received.some((r) => r.path === '/v1/messages')).toBe(true);
+      expect(received.filter((r) => r.headers['x-headroom-key'] !== undefined)).toEqual([]);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.filter((row) => row.status !== 200)).toEqual([]);
+      expect(result.stderr).toMatch(/headroom: claude session [0-9a-f]{8}: [1-9]\d* requests?/);
+    }, 120_000);
   },
 );
 
@@ -266,6 +316,28 @@ describe.skipIf(!enabled || !codexDir)(
       const received = upstream.requests.slice(before);
       expect(received.some((r) => r.path === '/v1/responses')).toBe(true);
       expect(result.stderr).toMatch(/headroom: codex session [0-9a-f]{8}: \d+ requests?/);
+    }, 120_000);
+  },
+);
+
+describe.skipIf(!enabled || !codexDir)(
+  `codex exec joining a proxy that wants its key${skipReason(codexDir, 'codex')}`,
+  () => {
+    it('sends the proxy key with Codex’s requests from the variable its provider names', async () => {
+      const { env } = agentEnv(codexDir as string, { OPENAI_API_KEY: 'sk-e2e-0000' });
+      const { result, received, rows } = await wrapJoiningKeyedProxy(
+        'codex',
+        env,
+        ['exec', '--skip-git-repo-check', 'hi'],
+        tempDir('e2e-project'),
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      const turns = received.filter((r) => r.path === '/v1/responses');
+      expect(turns.length).toBeGreaterThan(0);
+      expect(turns[0]!.headers.authorization).toBe('Bearer sk-e2e-0000');
+      expect(received.filter((r) => r.headers['x-headroom-key'] !== undefined)).toEqual([]);
+      expect(rows.filter((row) => row.status !== 200)).toEqual([]);
+      expect(result.stderr).toMatch(/headroom: codex session [0-9a-f]{8}: [1-9]\d* requests?/);
     }, 120_000);
   },
 );
