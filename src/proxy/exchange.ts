@@ -258,9 +258,10 @@ class Exchange {
       isPlain(answer.header('content-encoding')) &&
       (stream ? type.includes('text/event-stream') : type.includes('json'));
     if (!readable) {
-      const sample = (await answer.bytes().catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 300);
+      // Its size, never its text: an error page may echo the request's credentials, or its content.
+      const size = (await answer.bytes().catch(() => Buffer.alloc(0))).length;
       const what = `${type || 'no content-type'} instead of ${stream ? 'an event stream' : 'JSON'}`;
-      logger.warn(`headroom: continuing after headroom_retrieve got ${what} upstream: ${sample}`, where);
+      logger.warn(`headroom: continuing after headroom_retrieve got ${what} upstream (${size} bytes)`, where);
       return { failure: new UpstreamMalformed(`${what} continuing the turn after headroom_retrieve`) };
     }
     return { body: next, answer };
