@@ -1,6 +1,6 @@
-// How the proxy behaves when things go wrong or get large: slow and broken upstreams, aborting clients,
-// unreachable APIs, bodies that are not JSON or are huge. Each case checks what the client sees and the
-// stats row the proxy writes.
+// How the proxy behaves when things go wrong or get large: slow, broken and malformed upstreams, aborting
+// clients, unreachable and unresolvable APIs, bodies that are not JSON or are huge. Each case checks what the
+// client sees and the stats row the proxy writes.
 
 import { createHash } from 'node:crypto';
 import { connect, createServer } from 'node:net';
@@ -123,6 +123,49 @@ describe('streaming', () => {
     expect(rows).toEqual([expect.objectContaining({ error: 'shutdown' })]);
   });
 
+  it('relays a malformed event stream as the upstream sent it, without repairing it, and records it', async () => {
+    const malformed = Buffer.concat([
+      Buffer.from(
+        'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":12\n\n',
+      ),
+      Buffer.from('data: not json at all\r\n\r\n'),
+      Buffer.from(
+        'event: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":"many"}}\n\n',
+      ),
+      Buffer.from(': a comment ending in a lone CR\r'),
+      Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0x0a]),
+      Buffer.from('id: 7\nretry: soon\n\n'),
+      Buffer.from('event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"text":"cut mid'),
+    ]);
+    // Cut where an event would not be, as TCP may deliver it.
+    const pieces = [malformed.subarray(0, 50), malformed.subarray(50, 51), malformed.subarray(51)];
+    upstream.queue({ kind: 'body', headers: { 'content-type': 'text/event-stream' }, chunks: pieces });
+    const response = await request(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'x-api-key': 'sk-ant-test',
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ ...params, stream: true }),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.from(await response.body.arrayBuffer()).equals(malformed)).toBe(true);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({
+      status: 200,
+      stream: true,
+      error: null,
+      inputTokens: null,
+      outputTokens: null,
+    });
+
+    const stream = anthropic().messages.stream(params);
+    expect((await stream.finalMessage()).stop_reason).toBe('end_turn');
+  });
+
   it('cuts the client stream when the upstream resets mid-stream, and records the reset', async () => {
     upstream.script((req) => ({ kind: 'sse', events: anthropicEvents(req), resetAfter: 4 }));
     const stream = anthropic().messages.stream(params);
@@ -233,6 +276,38 @@ describe('upstream errors reach the client unchanged', () => {
       await waitForRows(dead, 1);
       expect(lines.join('')).toContain('cannot reach upstream');
       expect(`${apiError.message}${lines.join('')}`).not.toContain('hunter2');
+    } finally {
+      await dead.close(0);
+    }
+  });
+
+  it('answers 502 in Anthropic shape naming the upstream when its host does not resolve, and serves the next request', async () => {
+    const unresolvable = 'http://headroom-no-such-host.invalid';
+    const dead = await startTestProxy(upstream.url, { anthropicUpstream: unresolvable });
+    try {
+      const claude = new Anthropic({
+        apiKey: 'sk-ant-test',
+        baseURL: dead.url,
+        maxRetries: 0,
+        timeout: 15_000,
+      });
+      const error = await claude.messages.create(params).catch((e: unknown) => e);
+      const apiError = error as InstanceType<typeof Anthropic.APIError>;
+      expect(apiError.status).toBe(502);
+      expect(apiError.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+      // ENOTFOUND from a resolver that answers, EAI_AGAIN or the connect timeout from one that does not.
+      expect(apiError.message).toMatch(
+        /cannot reach upstream http:\/\/headroom-no-such-host\.invalid \((ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)\)/,
+      );
+      const [row] = await waitForRows(dead, 1);
+      expect(row).toMatchObject({ status: 502, error: 'upstream unreachable', provider: 'anthropic' });
+
+      const completion = await openai(dead.url).chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(completion.choices[0]!.message.content).toContain('lockfile');
+      expect((await waitForRows(dead, 2))[0]).toMatchObject({ status: 200, provider: 'openai', error: null });
     } finally {
       await dead.close(0);
     }
