@@ -18,7 +18,7 @@ export interface SqliteStatsStoreOptions {
   readOnly?: boolean;
   /** How long recorded rows may wait before they are written in one transaction. */
   flushMs?: number;
-  /** Told when rows could not be written (default: a process warning). */
+  /** Told when rows could not be written (default: a process warning); once until a write succeeds again. */
   onError?: (error: Error) => void;
 }
 
@@ -214,6 +214,8 @@ class SqliteStatsStore implements StatsStore {
   private waitingForLock = false;
   /** A damaged file was replaced once already: a second failure is reported, not chased. */
   private recovered = false;
+  /** The last write failed and said so: the ones after it that fail too are not reported again. */
+  private failing = false;
 
   constructor(file: string, options: SqliteStatsStoreOptions) {
     this.location = file;
@@ -425,11 +427,15 @@ class SqliteStatsStore implements StatsStore {
         this.writeQueued();
         return;
       }
-      // A full disk or a lock held too long by another process must not take the proxy down.
+      // A full disk or a lock held too long by another process must not take the proxy down, nor fill its log:
+      // it is said once, until a write succeeds again.
       const failure = new HeadroomError(
         `cannot write ${writes.length} stats rows to ${this.location}: ${(error as Error).message}`,
       );
-      this.onError(failure);
+      if (!this.failing) {
+        this.onError(new HeadroomError(`${failure.message}; rows are dropped until a write succeeds`));
+      }
+      this.failing = true;
       for (const write of writes) {
         if (write.kind === 'row') write.settle(undefined);
         else write.settle(failure);
@@ -437,6 +443,7 @@ class SqliteStatsStore implements StatsStore {
       return;
     }
     this.waitingForLock = false;
+    this.failing = false;
     writes.forEach((write, i) => {
       if (write.kind === 'row')
         write.settle(ids[i] === undefined ? undefined : writtenRow(write.row, ids[i]));
