@@ -78,8 +78,11 @@ export async function compressForUpstream(
     sendWhole: whole.keys,
   });
   const result: CompressionResult = { body, stats: compressed.stats, sideCall: compressed.sideCall };
-  // The originals go in before the request leaves: the model may ask for one in its very first answer.
-  if (compressed.originals.length) await originals.putMany(compressed.originals);
+  // The originals go in before the request leaves: the model may ask for one in its very first answer. One
+  // that cannot be kept must not be pointed at, so the request then goes as the agent wrote it.
+  if (compressed.originals.length && !(await originals.putMany(compressed.originals))) {
+    throw new Error(`the originals could not be kept in ${originals.location}; forwarded as sent`);
+  }
   await whole.keep(compressed.stats.guarded);
 
   const afterCompression = isObject(compressed.body) ? compressed.body : parsed;

@@ -130,13 +130,14 @@ class SqliteOriginalStore implements OriginalStore {
     return id;
   }
 
-  async putMany(originals: Iterable<Original>): Promise<void> {
+  async putMany(originals: Iterable<Original>): Promise<boolean> {
     const texts = [...originals].map((o) => o.text);
-    this.guard(() => {
+    return this.guard(() => {
       this.db.transaction(() => {
         for (const text of texts) this.write(originalId(text), text);
       })();
-    }, undefined);
+      return true;
+    }, false);
   }
 
   async get(id: string): Promise<string | undefined> {
