@@ -67,6 +67,15 @@ process.once('exit', () => {
   for (const [key, cacheDir] of announced) removeRuntimeFile(cacheDir, Number(key.split('\0')[0]));
 });
 
+// A file-size limit (`ulimit -f`) kills a process that writes past it, unless the signal is handled: handled,
+// the write fails (EFBIG) as on a full disk, which costs the stores their writes and never the proxy.
+let fileSizeLimitHandled = false;
+function surviveFileSizeLimit(): void {
+  if (fileSizeLimitHandled) return;
+  fileSizeLimitHandled = true;
+  process.on('SIGXFSZ', () => {});
+}
+
 /** Announce the proxy to `headroom stats`; a cache dir that cannot be written only costs the announcement. */
 function announce(cacheDir: string, url: string, logger: Logger): () => void {
   const info = { pid: process.pid, url, startedAt: Date.now() };
@@ -153,6 +162,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       `refusing to listen on ${config.host} without a key: set HEADROOM_API_KEY (clients then send it in x-headroom-key), or bind 127.0.0.1`,
     );
   }
+  surviveFileSizeLimit();
   const headroom = options.headroom ?? (await createHeadroom(config, { logger, stats: options.store }));
   const closeParts = async () => {
     if (!options.headroom) await headroom.close();

@@ -11,6 +11,11 @@ export interface ProxyProcess {
   stderr: () => string;
 }
 
+export interface ProxyProcessOptions {
+  /** Largest file the child may write, in bytes (`ulimit -f`): a write past it fails as on a full disk. */
+  fileSizeLimit?: number;
+}
+
 /**
  * Spawn `headroom proxy --port 0 …args` with exactly `env`, and resolve with its URL once it prints the
  * listening line. The child is pushed onto `children` first, for the caller to kill.
@@ -19,8 +24,15 @@ export async function spawnProxyProcess(
   args: string[],
   env: Record<string, string>,
   children: ResultPromise[],
+  { fileSizeLimit }: ProxyProcessOptions = {},
 ): Promise<ProxyProcess> {
-  const child = execa('node', [bin, 'proxy', '--port', '0', ...args], { env, reject: false, all: false });
+  let command = ['node', bin, 'proxy', '--port', '0', ...args];
+  if (fileSizeLimit !== undefined) {
+    // POSIX sh counts `ulimit -f` in blocks of 512 bytes.
+    command = ['sh', '-c', `ulimit -f ${Math.ceil(fileSizeLimit / 512)} && exec "$0" "$@"`, ...command];
+  }
+  const [file, ...rest] = command;
+  const child = execa(file!, rest, { env, reject: false, all: false });
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,0 +1,174 @@
+// The stores under the built proxy, in a child process, when the machine gets in the way: a disk that fills
+// up. The agent's requests are answered throughout, each problem is said once in one line, nothing points at
+// an original that was not kept, and a restart once the problem is gone records again.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ResultPromise } from 'execa';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openOriginalStore, openStatsStore } from '../src/store/index.js';
+import type { RequestRow } from '../src/store/types.js';
+import { anthropicConversation, turnsFor } from './helpers/conversation.js';
+import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
+import { type ProxyProcess, spawnProxyProcess } from './helpers/proxy-process.js';
+import { realOutput } from './helpers/real-outputs.js';
+import { until } from './helpers/until.js';
+
+let upstream: FakeUpstream;
+const children: ResultPromise[] = [];
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+afterAll(() => upstream?.close());
+
+// Each case starts the built proxy twice or more; on a loaded machine that alone takes a while.
+const SLOW = { timeout: 120_000 };
+
+const headers = {
+  'x-api-key': 'sk-ant-test',
+  'anthropic-version': '2023-06-01',
+  'content-type': 'application/json',
+};
+const log = realOutput('log-express-debug');
+
+/** A config dir and a cache dir of its own for a proxy, its upstream the fake. */
+function proxyEnv(cacheDir = mkdtempSync(join(tmpdir(), 'headroom-store-faults-cache-'))) {
+  return {
+    HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-store-faults-config-')),
+    HEADROOM_CACHE_DIR: cacheDir,
+    HEADROOM_ANTHROPIC_UPSTREAM: upstream.url,
+  };
+}
+
+/** A Claude request whose tool output is the server log, made distinct by `run` so each has its own original. */
+function conversation(run: number): string {
+  const item = { ...log, text: `run ${run}\n${log.text}` };
+  return JSON.stringify({
+    model: 'claude-sonnet-4-6',
+    max_tokens: 64,
+    messages: anthropicConversation(turnsFor([item])),
+  });
+}
+
+/** Send `body` through the proxy; resolves with the status and the bytes the upstream received. */
+async function ask(proxy: ProxyProcess, body: string, path = '/v1/messages') {
+  const before = upstream.requests.length;
+  const response = await request(`${proxy.url}${path}`, {
+    method: 'POST',
+    headers,
+    body,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  await response.body.dump();
+  const forwarded = upstream.requests.slice(before).find((req) => req.url.endsWith(path))?.body;
+  return { status: response.statusCode, forwarded };
+}
+
+/** The warning lines a proxy printed. */
+const warnings = (proxy: ProxyProcess) =>
+  proxy
+    .stderr()
+    .split('\n')
+    .filter((line) => / warn /.test(line));
+
+/** The ids of the originals a forwarded body points at. */
+const markerIds = (body: Buffer) =>
+  [...body.toString('utf8').matchAll(/headroom_retrieve id=(hr_[0-9a-f]{12})/g)].map((match) => match[1]!);
+
+/** Stop the proxy as a user does (SIGTERM: in-flight requests finish, rows are written) and wait for it. */
+function stop(proxy: ProxyProcess) {
+  proxy.child.kill('SIGTERM');
+  return proxy.child;
+}
+
+function integrity(file: string): unknown {
+  const db = new Database(file);
+  try {
+    return db.pragma('integrity_check', { simple: true });
+  } finally {
+    db.close();
+  }
+}
+
+async function rowsIn(cacheDir: string): Promise<RequestRow[]> {
+  const store = await openStatsStore({ cacheDir }, { readOnly: true });
+  try {
+    return await store.rows();
+  } finally {
+    await store.close();
+  }
+}
+
+describe('a disk that fills up', SLOW, () => {
+  it('keeps answering, says so once per store, sends nothing pointing at an unkept original, and writes again after a restart with room', async () => {
+    const env = proxyEnv();
+    // Every file the proxy writes stops at 256 KB: the originals first, then the stats rows, run out of room.
+    const full = await spawnProxyProcess([], env, children, { fileSizeLimit: 256 * 1024 });
+    const sent: { body: string; forwarded: Buffer }[] = [];
+    const send = async () => {
+      const body = conversation(sent.length);
+      const { status, forwarded } = await ask(full, body);
+      expect(status).toBe(200);
+      sent.push({ body, forwarded: forwarded! });
+      // Rows are written in batches a moment after each answer: give each its own.
+      await new Promise((resolve) => setTimeout(resolve, 80));
+    };
+    while (warnings(full).length < 2 && sent.length < 200) await send();
+    // Once both stores are full, more requests are answered without another word.
+    for (let more = 0; more < 5; more++) await send();
+    expect(full.child.exitCode).toBeNull();
+    const said = warnings(full);
+    expect(said).toHaveLength(2);
+    expect(said).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/headroom: originals store .*originals\.db: /),
+        expect.stringMatching(
+          /headroom: cannot write \d+ stats rows to .*stats\.db: .*; rows are dropped until a write succeeds$/,
+        ),
+      ]),
+    );
+    // Compressed until the originals no longer fit, then sent as the agent wrote them.
+    const compressed = sent.filter(({ body, forwarded }) => forwarded.length < Buffer.byteLength(body));
+    const whole = sent.filter(({ body, forwarded }) => forwarded.equals(Buffer.from(body)));
+    expect(compressed.length).toBeGreaterThan(0);
+    expect(whole.length).toBeGreaterThan(0);
+    expect(compressed.length + whole.length).toBe(sent.length);
+    expect((await stop(full)).exitCode).toBe(0);
+
+    for (const file of ['stats.db', 'originals.db'])
+      expect(integrity(join(env.HEADROOM_CACHE_DIR, file))).toBe('ok');
+    const originals = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
+    try {
+      for (const { forwarded } of compressed) {
+        for (const id of markerIds(forwarded)) expect(await originals.has(id), id).toBe(true);
+      }
+    } finally {
+      await originals.close();
+    }
+    const recorded = await rowsIn(env.HEADROOM_CACHE_DIR);
+    expect(recorded.length).toBeLessThan(sent.length);
+    // The rows written before the stats ran out of room too say why those requests went out whole.
+    expect(recorded.map((row) => row.compressError)).toContain(
+      `the originals could not be kept in ${join(env.HEADROOM_CACHE_DIR, 'originals.db')}; forwarded as sent`,
+    );
+
+    const roomy = await spawnProxyProcess([], env, children);
+    const again = await ask(roomy, conversation(1000));
+    expect(again.status).toBe(200);
+    const ids = markerIds(again.forwarded!);
+    expect(ids.length).toBeGreaterThan(0);
+    await until(async () => (await rowsIn(env.HEADROOM_CACHE_DIR)).length > recorded.length, 'the new row');
+    expect(warnings(roomy)).toEqual([]);
+    await stop(roomy);
+    const kept = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
+    expect(await kept.has(ids[0]!)).toBe(true);
+    await kept.close();
+  });
+});
