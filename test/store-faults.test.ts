@@ -1,8 +1,9 @@
 // The stores under the built proxy, in a child process, when the machine gets in the way: a disk that fills
-// up. The agent's requests are answered throughout, each problem is said once in one line, nothing points at
-// an original that was not kept, and a restart once the problem is gone records again.
+// up, a cache dir the proxy may not write. The agent's requests are answered throughout, each problem is said
+// once in one line, nothing points at an original that was not kept, and a restart once the problem is gone
+// records again.
 
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,10 +11,11 @@ import type { ResultPromise } from 'execa';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openOriginalStore, openStatsStore } from '../src/store/index.js';
+import { statsDbPath } from '../src/store/sqlite/stats.js';
 import type { RequestRow } from '../src/store/types.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
-import { type ProxyProcess, spawnProxyProcess } from './helpers/proxy-process.js';
+import { type ProxyProcess, type ProxyProcessOptions, spawnProxyProcess } from './helpers/proxy-process.js';
 import { realOutput } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';
 
@@ -170,5 +172,68 @@ describe('a disk that fills up', SLOW, () => {
     const kept = await openOriginalStore({ cacheDir: env.HEADROOM_CACHE_DIR });
     expect(await kept.has(ids[0]!)).toBe(true);
     await kept.close();
+  });
+});
+
+describe('a cache dir the proxy may not write', SLOW, () => {
+  const options: ProxyProcessOptions = { boundByPermissions: true };
+
+  it('starts and answers with its stores in memory, says so once, and records in the dir after a restart with permission', async () => {
+    const cacheDir = join(mkdtempSync(join(tmpdir(), 'headroom-store-faults-')), 'cache');
+    mkdirSync(cacheDir, { mode: 0o500 });
+    chmodSync(cacheDir, 0o500);
+    const env = proxyEnv(cacheDir);
+    const readOnly = await spawnProxyProcess([], env, children, options);
+    const said = warnings(readOnly);
+    expect(said).toEqual([
+      expect.stringMatching(
+        /headroom: cannot open the stats store .*stats\.db: .*; this proxy keeps its stats in memory until it exits$/,
+      ),
+      expect.stringMatching(
+        /headroom: cannot open the originals store .*originals\.db .*; originals are kept in memory until headroom exits$/,
+      ),
+      expect.stringMatching(/headroom: cannot announce the proxy in /),
+    ]);
+    for (let run = 0; run < 3; run++) {
+      const { status, forwarded } = await ask(readOnly, conversation(run));
+      expect(status).toBe(200);
+      expect(markerIds(forwarded!).length).toBeGreaterThan(0);
+    }
+    const stats = await until(async () => {
+      const response = await request(`${readOnly.url}/stats`);
+      const body = (await response.body.json()) as { totals: { requests: number } };
+      return body.totals.requests === 3 && body;
+    }, 'three rows in /stats');
+    expect(stats.totals.requests).toBe(3);
+    // Nothing more was said while it answered.
+    expect(warnings(readOnly)).toEqual(said);
+    expect((await stop(readOnly)).exitCode).toBe(0);
+
+    chmodSync(cacheDir, 0o700);
+    const writable = await spawnProxyProcess([], env, children, options);
+    expect((await ask(writable, conversation(3))).status).toBe(200);
+    await until(async () => (await rowsIn(cacheDir)).length === 1, 'the row in stats.db');
+    expect(warnings(writable)).toEqual([]);
+    await stop(writable);
+  });
+
+  it('starts over a stats file it may not write and answers with its stats in memory', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-store-faults-cache-'));
+    const env = proxyEnv(cacheDir);
+    const first = await spawnProxyProcess([], env, children);
+    expect((await ask(first, conversation(0))).status).toBe(200);
+    await until(async () => (await rowsIn(cacheDir)).length === 1, 'the first row');
+    await stop(first);
+    chmodSync(statsDbPath(cacheDir), 0o400);
+
+    const second = await spawnProxyProcess([], env, children, options);
+    expect(warnings(second)).toEqual([
+      expect.stringMatching(
+        /headroom: cannot open the stats store .*stats\.db: .*; this proxy keeps its stats in memory until it exits$/,
+      ),
+    ]);
+    expect((await ask(second, conversation(1))).status).toBe(200);
+    expect((await stop(second)).exitCode).toBe(0);
+    expect(await rowsIn(cacheDir)).toHaveLength(1);
   });
 });

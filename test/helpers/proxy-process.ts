@@ -14,7 +14,14 @@ export interface ProxyProcess {
 export interface ProxyProcessOptions {
   /** Largest file the child may write, in bytes (`ulimit -f`): a write past it fails as on a full disk. */
   fileSizeLimit?: number;
+  /**
+   * Let file permissions bind the child even when the tests run as root: it runs without the capabilities
+   * that let root read and write past them (`setpriv`, from util-linux).
+   */
+  boundByPermissions?: boolean;
 }
+
+const PERMISSION_OVERRIDES = '-dac_override,-dac_read_search';
 
 /**
  * Spawn `headroom proxy --port 0 …args` with exactly `env`, and resolve with its URL once it prints the
@@ -24,9 +31,12 @@ export async function spawnProxyProcess(
   args: string[],
   env: Record<string, string>,
   children: ResultPromise[],
-  { fileSizeLimit }: ProxyProcessOptions = {},
+  { fileSizeLimit, boundByPermissions = false }: ProxyProcessOptions = {},
 ): Promise<ProxyProcess> {
   let command = ['node', bin, 'proxy', '--port', '0', ...args];
+  if (boundByPermissions && process.getuid?.() === 0) {
+    command = ['setpriv', '--bounding-set', PERMISSION_OVERRIDES, ...command];
+  }
   if (fileSizeLimit !== undefined) {
     // POSIX sh counts `ulimit -f` in blocks of 512 bytes.
     command = ['sh', '-c', `ulimit -f ${Math.ceil(fileSizeLimit / 512)} && exec "$0" "$@"`, ...command];

@@ -170,6 +170,15 @@ describe('sqlite stats store', () => {
     expect(errors).toHaveLength(2);
   });
 
+  it('keeps rows in memory only when asked to, creating nothing on disk', async () => {
+    const dir = freshDir();
+    const store = open(dir, { inMemory: true });
+    expect(await store.record(newRow({ path: '/v1/messages' }))).toMatchObject({ id: 1 });
+    expect(await store.rows()).toEqual([expect.objectContaining({ path: '/v1/messages' })]);
+    expect(store.location).toBe(statsDbPath(dir));
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('moves a file that is no database aside, says so, and records into a new one', async () => {
     const dir = freshDir();
     await open(dir).close();

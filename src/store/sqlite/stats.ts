@@ -20,6 +20,8 @@ export interface SqliteStatsStoreOptions {
   flushMs?: number;
   /** Told when rows could not be written (default: a process warning); once until a write succeeds again. */
   onError?: (error: Error) => void;
+  /** Keep the rows in memory only, until the process exits (`location` still names the file). */
+  inMemory?: boolean;
 }
 
 export const STATS_FILE = 'stats.db';
@@ -192,10 +194,13 @@ function whereClause(filter: StatsFilter, afterId?: number): { sql: string; para
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-/** Create `file`'s directory (0700) and the file itself (0600) before SQLite opens it. */
+/**
+ * Create `file`'s directory (0700) and the file itself (0600) before SQLite opens it; throws when the file
+ * cannot be written, which SQLite would otherwise open read-only without a word.
+ */
 function preparePrivateFile(file: string): void {
   ensurePrivateDir(dirname(file));
-  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  closeSync(openSync(file, 'a', 0o600));
 }
 
 class SqliteStatsStore implements StatsStore {
@@ -214,11 +219,13 @@ class SqliteStatsStore implements StatsStore {
   private waitingForLock = false;
   /** A damaged file was replaced once already: a second failure is reported, not chased. */
   private recovered = false;
+  private readonly inMemory: boolean;
   /** The last write failed and said so: the ones after it that fail too are not reported again. */
   private failing = false;
 
   constructor(file: string, options: SqliteStatsStoreOptions) {
     this.location = file;
+    this.inMemory = options.inMemory ?? false;
     this.readOnly = options.readOnly ?? false;
     this.flushMs = options.flushMs ?? STORE_DEFAULTS.flushMs;
     this.onError = options.onError ?? ((error) => process.emitWarning(error.message));
@@ -256,6 +263,11 @@ class SqliteStatsStore implements StatsStore {
   }
 
   private openFile(): Database.Database {
+    if (this.inMemory) {
+      const db = new Database(':memory:');
+      this.migrate(db);
+      return db;
+    }
     const file = this.location;
     preparePrivateFile(file);
     const db = new Database(file);
