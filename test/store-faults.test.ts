@@ -1,7 +1,7 @@
 // The stores under the built proxy, in a child process, when the machine gets in the way: a disk that fills
-// up, a cache dir the proxy may not write. The agent's requests are answered throughout, each problem is said
-// once in one line, nothing points at an original that was not kept, and a restart once the problem is gone
-// records again.
+// up, a cache dir the proxy may not write, a proxy killed with SIGKILL while it records. The agent's requests
+// are answered throughout, each problem is said once in one line, nothing points at an original that was
+// not kept, no row the proxy reported written is lost, and a restart once the problem is gone records again.
 
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ afterEach(() => {
 });
 afterAll(() => upstream?.close());
 
-// Each case starts the built proxy twice or more; on a loaded machine that alone takes a while.
+// Each case starts the built proxy two to four times; on a loaded machine that alone takes a while.
 const SLOW = { timeout: 120_000 };
 
 const headers = {
@@ -235,5 +235,103 @@ describe('a cache dir the proxy may not write', SLOW, () => {
     expect((await ask(second, conversation(1))).status).toBe(200);
     expect((await stop(second)).exitCode).toBe(0);
     expect(await rowsIn(cacheDir)).toHaveLength(1);
+  });
+});
+
+/** Rows as `/stats/stream` announces them: each once the store has written it. */
+async function followRows(proxy: ProxyProcess, into: RequestRow[]): Promise<void> {
+  const response = await request(`${proxy.url}/stats/stream`);
+  let buffered = '';
+  response.body.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
+      const event = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const data = /^event: request\ndata: (.*)$/s.exec(event)?.[1];
+      if (data) into.push(JSON.parse(data) as RequestRow);
+    }
+  });
+  response.body.on('error', () => {});
+}
+
+/** Requests from `clients` loops at once, each under a session of its own, until `stopped` says so. */
+function load(
+  proxy: ProxyProcess,
+  clients: number,
+  stopped: () => boolean,
+  answered: string[],
+): Promise<unknown> {
+  const body = JSON.stringify({
+    model: 'claude-sonnet-4-6',
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'Which test fails first?' }],
+  });
+  return Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; !stopped(); i++) {
+        const session = `${proxy.child.pid}-${client}-${i}`;
+        try {
+          const response = await request(`${proxy.url}/s/${session}/v1/messages`, {
+            method: 'POST',
+            headers,
+            body,
+          });
+          await response.body.dump();
+          if (response.statusCode === 200) answered.push(session);
+        } catch {
+          return;
+        }
+      }
+    }),
+  );
+}
+
+describe('a proxy stopped while it records', SLOW, () => {
+  it('loses no row it reported written when killed with SIGKILL three times under load, and its store opens intact', async () => {
+    const env = proxyEnv();
+    const acknowledged: RequestRow[] = [];
+    for (let round = 0; round < 3; round++) {
+      const proxy = await spawnProxyProcess([], env, children);
+      const seen: RequestRow[] = [];
+      await followRows(proxy, seen);
+      let killed = false;
+      const loading = load(proxy, 8, () => killed, []);
+      await until(() => seen.length >= 60, 'rows written under load', 20_000);
+      proxy.child.kill('SIGKILL');
+      killed = true;
+      await proxy.child;
+      await loading;
+      acknowledged.push(...seen);
+    }
+    expect(integrity(statsDbPath(env.HEADROOM_CACHE_DIR))).toBe('ok');
+    const stored = new Map((await rowsIn(env.HEADROOM_CACHE_DIR)).map((row) => [row.id, row]));
+    const lost = acknowledged.filter((row) => stored.get(row.id)?.sessionId !== row.sessionId);
+    expect(lost).toEqual([]);
+
+    // The store takes the next proxy's rows as usual.
+    const restarted = await spawnProxyProcess([], env, children);
+    expect((await ask(restarted, conversation(0))).status).toBe(200);
+    await until(
+      async () => (await rowsIn(env.HEADROOM_CACHE_DIR)).length > stored.size,
+      'a row after the restart',
+    );
+    await stop(restarted);
+  });
+
+  it('writes the row of every request it answered when stopped with SIGTERM under load', async () => {
+    const env = proxyEnv();
+    const proxy = await spawnProxyProcess([], env, children);
+    const seen: RequestRow[] = [];
+    await followRows(proxy, seen);
+    const answered: string[] = [];
+    let stopping = false;
+    const loading = load(proxy, 8, () => stopping, answered);
+    await until(() => seen.length >= 30, 'rows written under load', 20_000);
+    proxy.child.kill('SIGTERM');
+    stopping = true;
+    expect((await proxy.child).exitCode).toBe(0);
+    await loading;
+    const sessions = new Set((await rowsIn(env.HEADROOM_CACHE_DIR)).map((row) => row.sessionId));
+    expect(answered.filter((session) => !sessions.has(session))).toEqual([]);
   });
 });

@@ -274,6 +274,8 @@ class SqliteStatsStore implements StatsStore {
     try {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       switchToWal(db, BUSY_TIMEOUT_MS);
+      // In WAL mode a commit reaches the log before its rows are reported written, so a process killed at any
+      // moment loses only rows not reported yet; the log is synced to the disk at checkpoints, not per commit.
       db.pragma('synchronous = NORMAL');
       retryWhileBusy(() => this.migrate(db), BUSY_TIMEOUT_MS);
     } catch (error) {
