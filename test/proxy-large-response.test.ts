@@ -103,7 +103,8 @@ async function newestRow(proxy: ProxyProcess, count: number): Promise<RequestRow
   }, `row ${count} in ${proxy.url}/stats`);
 }
 
-describe('an answer of 100 MB', () => {
+// Each case moves 100 MB over loopback twice (upstream to proxy to client): a loaded machine takes a while.
+describe('an answer of 100 MB', { timeout: 120_000 }, () => {
   for (const answer of ANSWERS) {
     it(`relays ${answer.what} whole while the proxy's memory grows by less than the answer`, async () => {
       const env = {
