@@ -80,6 +80,13 @@ const warnings = (proxy: ProxyProcess) =>
     .split('\n')
     .filter((line) => / warn /.test(line));
 
+/** What a proxy printed besides its own log lines: a stack trace, an uncaught error, a process warning. */
+const unexpectedOutput = (proxy: ProxyProcess) =>
+  proxy
+    .stderr()
+    .split('\n')
+    .filter((line) => line !== '' && !/^\S+Z (info|warn) {2}headroom: /.test(line));
+
 /** The ids of the originals a forwarded body points at. */
 const markerIds = (body: Buffer) =>
   [...body.toString('utf8').matchAll(/headroom_retrieve id=(hr_[0-9a-f]{12})/g)].map((match) => match[1]!);
@@ -143,6 +150,7 @@ describe('a disk that fills up', SLOW, () => {
     expect(whole.length).toBeGreaterThan(0);
     expect(compressed.length + whole.length).toBe(sent.length);
     expect((await stop(full)).exitCode).toBe(0);
+    expect(unexpectedOutput(full)).toEqual([]);
 
     for (const file of ['stats.db', 'originals.db'])
       expect(integrity(join(env.HEADROOM_CACHE_DIR, file))).toBe('ok');
@@ -208,6 +216,7 @@ describe('a cache dir the proxy may not write', SLOW, () => {
     // Nothing more was said while it answered.
     expect(warnings(readOnly)).toEqual(said);
     expect((await stop(readOnly)).exitCode).toBe(0);
+    expect(unexpectedOutput(readOnly)).toEqual([]);
 
     chmodSync(cacheDir, 0o700);
     const writable = await spawnProxyProcess([], env, children, options);
@@ -290,8 +299,10 @@ describe('a proxy stopped while it records', SLOW, () => {
   it('loses no row it reported written when killed with SIGKILL three times under load, and its store opens intact', async () => {
     const env = proxyEnv();
     const acknowledged: RequestRow[] = [];
+    const rounds: ProxyProcess[] = [];
     for (let round = 0; round < 3; round++) {
       const proxy = await spawnProxyProcess([], env, children);
+      rounds.push(proxy);
       const seen: RequestRow[] = [];
       await followRows(proxy, seen);
       let killed = false;
@@ -308,6 +319,8 @@ describe('a proxy stopped while it records', SLOW, () => {
     const lost = acknowledged.filter((row) => stored.get(row.id)?.sessionId !== row.sessionId);
     expect(lost).toEqual([]);
 
+    // Nothing but the kill ended them: no crash, no uncaught error on the way.
+    expect(rounds.flatMap(unexpectedOutput)).toEqual([]);
     // The store takes the next proxy's rows as usual.
     const restarted = await spawnProxyProcess([], env, children);
     expect((await ask(restarted, conversation(0))).status).toBe(200);
