@@ -13,7 +13,7 @@ import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { totals } from '../src/stats/report.js';
 import { anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
-import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
+import { PROMPTLY, startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -22,6 +22,11 @@ startProxyPerFile((started) => ({ upstream, proxy } = started));
 const anthropic = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
 const openai = (baseURL = proxy.url) =>
   new OpenAI({ apiKey: 'sk-test', baseURL: `${baseURL}/v1`, maxRetries: 0 });
+const anthropicHeaders = {
+  'x-api-key': 'sk-ant-test',
+  'anthropic-version': '2023-06-01',
+  'content-type': 'application/json',
+};
 const params = {
   model: 'claude-sonnet-4-6',
   max_tokens: 128,
@@ -142,14 +147,9 @@ describe('streaming', () => {
     upstream.queue({ kind: 'body', headers: { 'content-type': 'text/event-stream' }, chunks: pieces });
     const response = await request(`${proxy.url}/v1/messages`, {
       method: 'POST',
-      headers: {
-        'x-api-key': 'sk-ant-test',
-        'anthropic-version': '2023-06-01',
-        'content-type': 'application/json',
-      },
+      headers: anthropicHeaders,
       body: JSON.stringify({ ...params, stream: true }),
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
+      ...PROMPTLY,
     });
     expect(response.statusCode).toBe(200);
     expect(Buffer.from(await response.body.arrayBuffer()).equals(malformed)).toBe(true);
@@ -359,11 +359,7 @@ describe('request bodies', () => {
     const before = upstream.requests.length;
     const response = await request(`${proxy.url}/v1/messages`, {
       method: 'POST',
-      headers: {
-        'x-api-key': 'sk-ant-test',
-        'anthropic-version': '2023-06-01',
-        'content-type': 'application/json',
-      },
+      headers: anthropicHeaders,
       body: raw,
     });
     expect(response.statusCode).toBe(400);

@@ -7,26 +7,18 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultPromise } from 'execa';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestRow } from '../src/store/types.js';
-import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
-import { type ProxyProcess, spawnProxyProcess } from './helpers/proxy-process.js';
+import { PROMPTLY } from './helpers/proxy.js';
+import { type ProxyProcess, proxyChildrenPerFile, spawnProxyProcess } from './helpers/proxy-process.js';
 import { until } from './helpers/until.js';
 
 const MB = 1024 * 1024;
 const ANSWER_BYTES = 100 * MB;
 
-let upstream: FakeUpstream;
-const children: ResultPromise[] = [];
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-afterAll(() => upstream?.close());
+const proxies = proxyChildrenPerFile();
+const { children } = proxies;
 
 const headers = {
   'x-api-key': 'sk-ant-test',
@@ -110,7 +102,7 @@ describe('an answer of 100 MB', { timeout: 120_000 }, () => {
       const env = {
         HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-large-config-')),
         HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-large-cache-')),
-        HEADROOM_ANTHROPIC_UPSTREAM: upstream.url,
+        HEADROOM_ANTHROPIC_UPSTREAM: proxies.upstream.url,
       };
       const proxy = await spawnProxyProcess([], env, children);
       const pid = proxy.child.pid!;
@@ -128,13 +120,16 @@ describe('an answer of 100 MB', { timeout: 120_000 }, () => {
       } catch {}
       const before = memoryOf(pid);
 
-      upstream.queue({ kind: 'body', headers: { 'content-type': answer.type }, chunks: answer.chunks() });
+      proxies.upstream.queue({
+        kind: 'body',
+        headers: { 'content-type': answer.type },
+        chunks: answer.chunks(),
+      });
       const response = await request(`${proxy.url}/v1/messages`, {
         method: 'POST',
         headers,
         body: question(answer.stream),
-        headersTimeout: 10_000,
-        bodyTimeout: 10_000,
+        ...PROMPTLY,
       });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe(answer.type);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { anthropicConversation, openaiResponsesInput, turnsFor } from './helpers/conversation.js';
 import type { FakeUpstream, JsonObject, Reply } from './helpers/fake-upstream.js';
-import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
+import { PROMPTLY, startProxyPerFile, waitForRows } from './helpers/proxy.js';
 import { realOutput } from './helpers/real-outputs.js';
 
 let upstream: FakeUpstream;
@@ -29,14 +29,13 @@ const rejected: Reply = {
 };
 const CLAUDE_TOOLS = [{ name: 'Bash', input_schema: { type: 'object' } }];
 
-/** POST `body` to the proxy at `path`, giving up after 10 s: every case here must be answered by then. */
+/** POST `body` to the proxy at `path`; every case here must be answered promptly. */
 async function post(path: string, body: Buffer | string, headers: Record<string, string> = anthropicHeaders) {
   const response = await request(`${proxy.url}${path}`, {
     method: 'POST',
     headers,
     body,
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
+    ...PROMPTLY,
   });
   return { status: response.statusCode, body: (await response.body.json()) as JsonObject };
 }

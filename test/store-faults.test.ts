@@ -7,27 +7,24 @@ import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ResultPromise } from 'execa';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openOriginalStore, openStatsStore } from '../src/store/index.js';
 import { statsDbPath } from '../src/store/sqlite/stats.js';
 import type { RequestRow } from '../src/store/types.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
-import { type ProxyProcess, type ProxyProcessOptions, spawnProxyProcess } from './helpers/proxy-process.js';
+import { PROMPTLY } from './helpers/proxy.js';
+import {
+  type ProxyProcess,
+  type ProxyProcessOptions,
+  proxyChildrenPerFile,
+  spawnProxyProcess,
+} from './helpers/proxy-process.js';
 import { realOutput } from './helpers/real-outputs.js';
 import { until } from './helpers/until.js';
 
-let upstream: FakeUpstream;
-const children: ResultPromise[] = [];
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-afterAll(() => upstream?.close());
+const proxies = proxyChildrenPerFile();
+const { children } = proxies;
 
 // Each case starts the built proxy two to four times; on a loaded machine that alone takes a while.
 const SLOW = { timeout: 120_000 };
@@ -44,7 +41,7 @@ function proxyEnv(cacheDir = mkdtempSync(join(tmpdir(), 'headroom-store-faults-c
   return {
     HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-store-faults-config-')),
     HEADROOM_CACHE_DIR: cacheDir,
-    HEADROOM_ANTHROPIC_UPSTREAM: upstream.url,
+    HEADROOM_ANTHROPIC_UPSTREAM: proxies.upstream.url,
   };
 }
 
@@ -60,16 +57,15 @@ function conversation(run: number): string {
 
 /** Send `body` through the proxy; resolves with the status and the bytes the upstream received. */
 async function ask(proxy: ProxyProcess, body: string, path = '/v1/messages') {
-  const before = upstream.requests.length;
+  const before = proxies.upstream.requests.length;
   const response = await request(`${proxy.url}${path}`, {
     method: 'POST',
     headers,
     body,
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
+    ...PROMPTLY,
   });
   await response.body.dump();
-  const forwarded = upstream.requests.slice(before).find((req) => req.url.endsWith(path))?.body;
+  const forwarded = proxies.upstream.requests.slice(before).find((req) => req.url.endsWith(path))?.body;
   return { status: response.statusCode, forwarded };
 }
 

@@ -2,6 +2,8 @@
 
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
 
@@ -58,4 +60,31 @@ export async function spawnProxyProcess(
     child.once('exit', (code) => reject(new Error(`proxy exited with ${code}: ${stderr}`)));
   });
   return { child, url, stderr: () => stderr };
+}
+
+export interface ProxyChildren {
+  /** The fake model API the file's proxies forward to (there once the file's first test starts). */
+  readonly upstream: FakeUpstream;
+  /** Pass to `spawnProxyProcess`: each child is killed after its test. */
+  children: ResultPromise[];
+}
+
+/** Register the hooks a file of proxy-process tests needs: one fake model API, children killed after each test. */
+export function proxyChildrenPerFile(): ProxyChildren {
+  const children: ResultPromise[] = [];
+  let upstream: FakeUpstream | undefined;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+  });
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
+  afterAll(() => upstream?.close());
+  return {
+    get upstream() {
+      if (!upstream) throw new Error('the fake upstream starts with the first test');
+      return upstream;
+    },
+    children,
+  };
 }
