@@ -57,7 +57,10 @@ export async function spawnProxyProcess(
       const match = /headroom proxy listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (match) resolve(match[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}: ${stderr}`)));
+    // A child that exits, or never starts (a program not on PATH), ends the wait with what it said.
+    void child.then((result) =>
+      reject(new Error(`proxy exited with ${result.exitCode ?? result.signal}: ${stderr || result.message}`)),
+    );
   });
   return { child, url, stderr: () => stderr };
 }
