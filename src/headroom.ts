@@ -97,7 +97,12 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
       if (!store) {
         store = overrides.stats
           ? Promise.resolve(overrides.stats)
-          : open(openStatsStore(config, { readOnly, onError: (error) => logger.warn(error.message) }));
+          : open(
+              openStatsStore(config, {
+                readOnly,
+                onError: (error) => logger.warn(`headroom: ${error.message}`),
+              }),
+            );
         stats.set(readOnly, store);
       }
       return store;

@@ -86,4 +86,24 @@ describe('SseReader', () => {
       raw: 'event: message_stop\ndata: {"type":"message_stop"}',
     });
   });
+
+  it('skips events over its size limit, however cut, and reads the ones after them', () => {
+    const long = `event: content_block_delta\ndata: ${'x'.repeat(300)}\n\n`;
+    const stream = Buffer.from(`${STREAM}${long}${long}event: ping\ndata: {"type":"ping"}\n\n`);
+    const names = (pieces: Buffer[]) => {
+      const seen: string[] = [];
+      const reader = new SseReader((event) => seen.push(event), undefined, 200);
+      for (const piece of pieces) reader.push(piece);
+      reader.end();
+      return seen;
+    };
+    const expected = [
+      ...read([Buffer.from(STREAM)])
+        .filter((e) => e.data !== undefined)
+        .map((e) => e.event),
+      'ping',
+    ];
+    for (const size of [1, 7, 64, 199, 200, 201, stream.length])
+      expect(names(cuts(stream, size))).toEqual(expected);
+  });
 });

@@ -29,11 +29,16 @@ type Line = typeof EMPTY | typeof LONE_CR | typeof CONTENT;
 export class SseReader {
   /** The start of an event that began in an earlier chunk. */
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** The event under way grew past `maxEventBytes`: its bytes are dropped until it ends. */
+  private skipping = false;
   private line: Line = EMPTY;
 
   constructor(
     private readonly onEvent: SseListener,
     private readonly onOther?: SseOtherListener,
+    /** Events longer than this are dropped unread, so a stream that never ends an event is never held whole. */
+    private readonly maxEventBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   push(chunk: Buffer): void {
@@ -46,16 +51,17 @@ export class SseReader {
       if (state === CONTENT) continue;
       // A blank line: the event ends with it.
       let raw = chunk.subarray(eventStart, lineStart);
-      if (this.pending.length) {
+      eventStart = lineStart;
+      const tooLong = this.skipping || this.pendingBytes + raw.length > this.maxEventBytes;
+      if (this.pending.length && !tooLong) {
         this.pending.push(raw);
         raw = Buffer.concat(this.pending);
-        this.pending = [];
       }
-      eventStart = lineStart;
-      this.dispatch(raw);
+      this.drop();
+      if (!tooLong) this.dispatch(raw);
     }
     this.line = lineAfter(lineStart === 0 ? this.line : EMPTY, chunk, lineStart, chunk.length);
-    if (eventStart < chunk.length) this.pending.push(chunk.subarray(eventStart));
+    if (eventStart < chunk.length) this.hold(chunk.subarray(eventStart));
   }
 
   /**
@@ -63,19 +69,37 @@ export class SseReader {
    * client drops an event the stream cut off. True when there were any.
    */
   endStrictly(): boolean {
-    const cut = this.pending.length > 0;
-    this.pending = [];
+    const cut = this.pending.length > 0 || this.skipping;
+    this.drop();
     this.line = EMPTY;
     return cut;
   }
 
   /** The stream ended: a last event without its blank line still counts. */
   end(): void {
-    if (!this.pending.length) return;
-    const raw = Buffer.concat(this.pending);
-    this.pending = [];
+    const raw = this.pending.length && !this.skipping ? Buffer.concat(this.pending) : undefined;
+    this.drop();
     this.line = EMPTY;
-    this.dispatch(raw);
+    if (raw) this.dispatch(raw);
+  }
+
+  /** Keep the start of an event that goes on in the next chunk, unless it is already too long to read. */
+  private hold(piece: Buffer): void {
+    if (this.skipping) return;
+    this.pendingBytes += piece.length;
+    if (this.pendingBytes <= this.maxEventBytes) {
+      this.pending.push(piece);
+      return;
+    }
+    this.pending = [];
+    this.skipping = true;
+  }
+
+  /** Forget the event under way. */
+  private drop(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.skipping = false;
   }
 
   private dispatch(raw: Buffer): void {

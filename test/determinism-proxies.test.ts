@@ -5,27 +5,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
-import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
-import { spawnProxyProcess } from './helpers/proxy-process.js';
+import { proxyChildrenPerFile, spawnProxyProcess } from './helpers/proxy-process.js';
 import { realOutputs } from './helpers/real-outputs.js';
 
-let upstream: FakeUpstream;
-const children: ResultPromise[] = [];
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-});
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-afterAll(() => upstream?.close());
+const proxies = proxyChildrenPerFile();
+const { children } = proxies;
 
 const freshEnv = () => ({
   HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-determinism-config-')),
   HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-determinism-cache-')),
-  HEADROOM_ANTHROPIC_UPSTREAM: upstream.url,
+  HEADROOM_ANTHROPIC_UPSTREAM: proxies.upstream.url,
   PATH: process.env.PATH ?? '',
 });
 
@@ -40,10 +32,10 @@ function resumedConversation() {
 
 async function forwardedThroughFreshProxy(messages: Anthropic.MessageParam[]): Promise<Buffer> {
   const { url } = await spawnProxyProcess([], freshEnv(), children);
-  const before = upstream.requests.length;
+  const before = proxies.upstream.requests.length;
   const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: url, maxRetries: 0 });
   await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages });
-  const [sent] = upstream.requests.slice(before);
+  const [sent] = proxies.upstream.requests.slice(before);
   if (!sent) throw new Error('nothing reached the upstream');
   return sent.body;
 }

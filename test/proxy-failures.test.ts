@@ -1,6 +1,6 @@
-// How the proxy behaves when things go wrong or get large: slow and broken upstreams, aborting clients,
-// unreachable APIs, bodies that are not JSON or are huge. Each case checks what the client sees and the
-// stats row the proxy writes.
+// How the proxy behaves when things go wrong or get large: slow, broken and malformed upstreams, aborting
+// clients, unreachable and unresolvable APIs, bodies that are not JSON or are huge. Each case checks what the
+// client sees and the stats row the proxy writes.
 
 import { createHash } from 'node:crypto';
 import { connect, createServer } from 'node:net';
@@ -13,7 +13,7 @@ import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { totals } from '../src/stats/report.js';
 import { anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
-import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
+import { PROMPTLY, startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -22,6 +22,11 @@ startProxyPerFile((started) => ({ upstream, proxy } = started));
 const anthropic = (baseURL = proxy.url) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
 const openai = (baseURL = proxy.url) =>
   new OpenAI({ apiKey: 'sk-test', baseURL: `${baseURL}/v1`, maxRetries: 0 });
+const anthropicHeaders = {
+  'x-api-key': 'sk-ant-test',
+  'anthropic-version': '2023-06-01',
+  'content-type': 'application/json',
+};
 const params = {
   model: 'claude-sonnet-4-6',
   max_tokens: 128,
@@ -121,6 +126,44 @@ describe('streaming', () => {
     await expect(reading).rejects.toThrow();
     await own.close(100);
     expect(rows).toEqual([expect.objectContaining({ error: 'shutdown' })]);
+  });
+
+  it('relays a malformed event stream as the upstream sent it, without repairing it, and records it', async () => {
+    const malformed = Buffer.concat([
+      Buffer.from(
+        'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":12\n\n',
+      ),
+      Buffer.from('data: not json at all\r\n\r\n'),
+      Buffer.from(
+        'event: message_delta\ndata: {"type":"message_delta","usage":{"output_tokens":"many"}}\n\n',
+      ),
+      Buffer.from(': a comment ending in a lone CR\r'),
+      Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0x0a]),
+      Buffer.from('id: 7\nretry: soon\n\n'),
+      Buffer.from('event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"text":"cut mid'),
+    ]);
+    // Cut where an event would not be, as TCP may deliver it.
+    const pieces = [malformed.subarray(0, 50), malformed.subarray(50, 51), malformed.subarray(51)];
+    upstream.queue({ kind: 'body', headers: { 'content-type': 'text/event-stream' }, chunks: pieces });
+    const response = await request(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: anthropicHeaders,
+      body: JSON.stringify({ ...params, stream: true }),
+      ...PROMPTLY,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.from(await response.body.arrayBuffer()).equals(malformed)).toBe(true);
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({
+      status: 200,
+      stream: true,
+      error: null,
+      inputTokens: null,
+      outputTokens: null,
+    });
+
+    const stream = anthropic().messages.stream(params);
+    expect((await stream.finalMessage()).stop_reason).toBe('end_turn');
   });
 
   it('cuts the client stream when the upstream resets mid-stream, and records the reset', async () => {
@@ -238,6 +281,38 @@ describe('upstream errors reach the client unchanged', () => {
     }
   });
 
+  it('answers 502 in Anthropic shape naming the upstream when its host does not resolve, and serves the next request', async () => {
+    const unresolvable = 'http://headroom-no-such-host.invalid';
+    const dead = await startTestProxy(upstream.url, { anthropicUpstream: unresolvable });
+    try {
+      const claude = new Anthropic({
+        apiKey: 'sk-ant-test',
+        baseURL: dead.url,
+        maxRetries: 0,
+        timeout: 15_000,
+      });
+      const error = await claude.messages.create(params).catch((e: unknown) => e);
+      const apiError = error as InstanceType<typeof Anthropic.APIError>;
+      expect(apiError.status).toBe(502);
+      expect(apiError.error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+      // ENOTFOUND from a resolver that answers, EAI_AGAIN or the connect timeout from one that does not.
+      expect(apiError.message).toMatch(
+        /cannot reach upstream http:\/\/headroom-no-such-host\.invalid \((ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)\)/,
+      );
+      const [row] = await waitForRows(dead, 1);
+      expect(row).toMatchObject({ status: 502, error: 'upstream unreachable', provider: 'anthropic' });
+
+      const completion = await openai(dead.url).chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(completion.choices[0]!.message.content).toContain('lockfile');
+      expect((await waitForRows(dead, 2))[0]).toMatchObject({ status: 200, provider: 'openai', error: null });
+    } finally {
+      await dead.close(0);
+    }
+  });
+
   it('answers 502 in OpenAI shape when the OpenAI upstream cannot be reached', async () => {
     const port = await closedPort();
     const dead = await startTestProxy(`http://127.0.0.1:${port}`);
@@ -284,11 +359,7 @@ describe('request bodies', () => {
     const before = upstream.requests.length;
     const response = await request(`${proxy.url}/v1/messages`, {
       method: 'POST',
-      headers: {
-        'x-api-key': 'sk-ant-test',
-        'anthropic-version': '2023-06-01',
-        'content-type': 'application/json',
-      },
+      headers: anthropicHeaders,
       body: raw,
     });
     expect(response.statusCode).toBe(400);

@@ -174,8 +174,11 @@ export async function compressForUpstream(
     rewrittenChars: rewrite.rewrittenChars,
     addedTokens: rewrite.addedTokens,
   };
-  // The originals go in before the request leaves: the model may ask for one in its very first answer.
-  if (rewrite.originals.length) await originals.putMany(rewrite.originals);
+  // The originals go in before the request leaves: the model may ask for one in its very first answer. One
+  // that cannot be kept must not be pointed at, so the request then goes as the agent wrote it.
+  if (rewrite.originals.length && !(await originals.putMany(rewrite.originals))) {
+    throw new Error(`the originals could not be kept in ${originals.location}; forwarded as sent`);
+  }
   if (rewrite.stats?.guarded.length) await whole.keep(rewrite.stats.guarded);
   if (rewrite.offersRetrieve) {
     let forwarded = rewrite.forwarded;

@@ -105,6 +105,9 @@ function joinPieces(pieces: (Buffer | string)[]): Buffer | string {
   return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
 }
 
+// What a client may have waiting before the upstream read pauses for it: well above one socket read (64 KiB).
+const CLIENT_BUFFER_BYTES = 256 * 1024;
+
 const isPlain = (encoding: string | undefined) => !encoding || encoding.trim().toLowerCase() === 'identity';
 
 class Exchange {
@@ -185,12 +188,16 @@ class Exchange {
     });
   }
 
-  /** Write to the client; when it cannot take more, the upstream waits until it drains. */
+  /**
+   * Write to the client; once it holds more than it takes, the upstream waits until it drains. Pausing at the
+   * first write the client cannot take at once would read the upstream one HTTP chunk per pause, while each
+   * resume reads a socket's worth more: the upstream's body would pile up in the proxy.
+   */
   private write(chunk: string | Buffer): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.outcome.tap?.write(bytes);
     this.coalesce();
-    if (!this.res.write(bytes)) this.active?.pause();
+    if (!this.res.write(bytes) && this.res.writableLength > CLIENT_BUFFER_BYTES) this.active?.pause();
   }
 
   /** Send the head; an event stream's leaves this tick even if the model is slow to say anything. */

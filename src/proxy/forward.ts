@@ -106,9 +106,17 @@ async function compress(
     record.compressed(result, performance.now() - started);
     return { body: result.body, offer: result.retrieve };
   } catch (error) {
-    record.compressionFailed(error, performance.now() - started);
+    record.compressionFailed(whyNotCompressed(error), performance.now() - started);
     return { body: original };
   }
+}
+
+/** What the row says when the hook threw; a body nested past the call stack is named as such. */
+function whyNotCompressed(error: unknown): unknown {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new Error('the request body nests too deep to compress; forwarded as sent');
+  }
+  return error;
 }
 
 /**

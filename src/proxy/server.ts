@@ -15,6 +15,7 @@ import { StatsEvents } from '../stats/events.js';
 import { StatsRecorder } from '../stats/recorder.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../stats/runtime-files.js';
 import { TokenCounter } from '../stats/token-counter.js';
+import { openStatsStore } from '../store/index.js';
 import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
 import { rewriterOn } from './compression.js';
@@ -68,6 +69,37 @@ const announced = new Map<string, string>();
 process.once('exit', () => {
   for (const [key, cacheDir] of announced) removeRuntimeFile(cacheDir, Number(key.split('\0')[0]));
 });
+
+// A file-size limit (`ulimit -f`) kills a process that writes past it, unless the signal is handled: handled,
+// the write fails (EFBIG) as on a full disk, which costs the stores their writes and never the proxy.
+let fileSizeLimitHandled = false;
+function surviveFileSizeLimit(): void {
+  if (fileSizeLimitHandled) return;
+  fileSizeLimitHandled = true;
+  process.on('SIGXFSZ', () => {});
+}
+
+/**
+ * The configured stats store, or, when it cannot be opened (a read-only cache dir, a file another user owns),
+ * one in memory with a warning: the proxy's own /stats still count, and the agent's requests go through.
+ */
+async function statsStoreFor(
+  headroom: Headroom,
+  config: Config,
+  logger: Logger,
+): Promise<{ store: StatsStore; inMemory?: StatsStore }> {
+  try {
+    return { store: await headroom.stats() };
+  } catch (error) {
+    if (!(error instanceof HeadroomError) || error instanceof ConfigError) throw error;
+    logger.warn(`headroom: ${error.message}; this proxy keeps its stats in memory until it exits`);
+    const inMemory = await openStatsStore(config, {
+      inMemory: true,
+      onError: (failure) => logger.warn(`headroom: ${failure.message}`),
+    });
+    return { store: inMemory, inMemory };
+  }
+}
 
 /** Announce the proxy to `headroom stats`; a cache dir that cannot be written only costs the announcement. */
 function announce(cacheDir: string, url: string, logger: Logger): () => void {
@@ -155,15 +187,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       `refusing to listen on ${config.host} without a key: set HEADROOM_API_KEY (clients then send it in x-headroom-key), or bind 127.0.0.1`,
     );
   }
+  surviveFileSizeLimit();
   const headroom = options.headroom ?? (await createHeadroom(config, { logger, stats: options.store }));
+  let statsInMemory: StatsStore | undefined;
   const closeParts = async () => {
     if (!options.headroom) await headroom.close();
     if (options.store) await options.store.close();
+    await statsInMemory?.close();
   };
   let store: StatsStore;
   let originals: OriginalStore | undefined;
   try {
-    store = await headroom.stats();
+    ({ store, inMemory: statsInMemory } = await statsStoreFor(headroom, config, logger));
     originals = config.compress ? await headroom.originals() : undefined;
   } catch (error) {
     await closeParts();

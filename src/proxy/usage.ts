@@ -6,7 +6,8 @@ import type { UpstreamUsage, UsageReader } from '../formats/types.js';
 import { parseJson } from '../formats/wire.js';
 import { SseReader } from '../sse.js';
 
-const MAX_JSON_TAP_BYTES = 8 * 1024 * 1024;
+// Usage sits in small events and bodies: past this an event or a JSON body is not read, never held whole.
+const MAX_TAP_BYTES = 8 * 1024 * 1024;
 
 function decoderFor(encoding: string | undefined) {
   switch (encoding?.trim().toLowerCase()) {
@@ -28,8 +29,8 @@ function decoderFor(encoding: string | undefined) {
 
 /**
  * Watches response bytes on their way to the client and reports the upstream's usage once they end.
- * It never holds the stream back: SSE is read event by event, a JSON body is copied (up to 8 MB) and
- * parsed after the client has it. Compressed bodies are inflated on the side.
+ * It never holds the stream back: SSE is read event by event (an event over 8 MB is skipped), a JSON body is
+ * copied (up to 8 MB) and parsed after the client has it. Compressed bodies are inflated on the side.
  */
 export class UsageTap {
   private readonly usage: UpstreamUsage = {};
@@ -60,16 +61,20 @@ export class UsageTap {
     inflater?: NodeJS.ReadWriteStream,
   ) {
     if (stream) {
-      this.sse = new SseReader((event, data) => {
-        for (const reader of readers) reader.usageFromEvent(event, data, this.usage);
-      });
+      this.sse = new SseReader(
+        (event, data) => {
+          for (const reader of readers) reader.usageFromEvent(event, data, this.usage);
+        },
+        undefined,
+        MAX_TAP_BYTES,
+      );
       this.consume = (chunk) => this.sse!.push(chunk);
     } else {
       this.json = [];
       this.consume = (chunk) => {
         if (!this.json) return;
         this.jsonBytes += chunk.length;
-        if (this.jsonBytes > MAX_JSON_TAP_BYTES) this.json = undefined;
+        if (this.jsonBytes > MAX_TAP_BYTES) this.json = undefined;
         else this.json.push(chunk);
       };
     }

@@ -19,17 +19,25 @@ const NON_TEXT_FIELDS = new Set([
 ]);
 
 /**
+ * The strings of `value` in document order. Walked with a stack of its own: a body nested deeper than the
+ * thread's call stack is still counted.
  * @param {unknown} value
  * @param {string[]} out
  */
 function collectText(value, out) {
-  if (typeof value === 'string') {
-    if (!value.startsWith('data:')) out.push(value);
-  } else if (Array.isArray(value)) {
-    for (const item of value) collectText(item, out);
-  } else if (typeof value === 'object' && value !== null) {
-    const object = /** @type {Record<string, unknown>} */ (value);
-    for (const key in object) if (!NON_TEXT_FIELDS.has(key)) collectText(object[key], out);
+  /** @type {unknown[]} */
+  const stack = [value];
+  while (stack.length) {
+    const next = stack.pop();
+    if (typeof next === 'string') {
+      if (!next.startsWith('data:')) out.push(next);
+    } else if (Array.isArray(next)) {
+      for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]);
+    } else if (typeof next === 'object' && next !== null) {
+      const object = /** @type {Record<string, unknown>} */ (next);
+      const keys = Object.keys(object).filter((key) => !NON_TEXT_FIELDS.has(key));
+      for (let i = keys.length - 1; i >= 0; i--) stack.push(object[/** @type {string} */ (keys[i])]);
+    }
   }
 }
 
@@ -98,11 +106,25 @@ function estimateBody(bytes) {
  * @typedef {{ id: number, body: Uint8Array } | { id: number, texts: string[], model?: string }} CountJob
  */
 
+/**
+ * @param {CountJob} job
+ * @returns {{ model?: string, tokens?: number }}
+ */
+function estimate(job) {
+  return 'body' in job
+    ? estimateBody(job.body)
+    : { model: job.model, tokens: countTexts(job.texts, job.model) };
+}
+
+// A job that throws is answered without an estimate (the proxy then estimates from size); the thread stays
+// up for the jobs after it.
 parentPort?.on('message', (/** @type {CountJob[]} */ jobs) => {
-  const answers = jobs.map((job) =>
-    'body' in job
-      ? { id: job.id, estimate: estimateBody(job.body) }
-      : { id: job.id, estimate: { model: job.model, tokens: countTexts(job.texts, job.model) } },
-  );
+  const answers = jobs.map((job) => {
+    try {
+      return { id: job.id, estimate: estimate(job) };
+    } catch {
+      return { id: job.id, estimate: undefined };
+    }
+  });
   parentPort?.postMessage(answers);
 });

@@ -37,4 +37,17 @@ describe('TokenCounter', () => {
     expect(estimate.tokens).toBe(countTokens(output, 'gpt-5') + countTokens('call_1', 'gpt-5'));
     expect(estimate.tokens).not.toBe(estimateFromSize(body).tokens);
   });
+
+  it('counts a request body nested 100,000 deep, and the body after it, from their text', async () => {
+    const depth = 100_000;
+    const deep = Buffer.from(
+      `{"model":"gpt-5","messages":[{"role":"user","content":${'['.repeat(depth)}"the needle"${']'.repeat(depth)}}]}`,
+    );
+    const made = counter();
+    expect((await made.request(deep)).tokens).toBe(countTokens('the needle', 'gpt-5'));
+    const next = Buffer.from(
+      JSON.stringify({ model: 'gpt-5', messages: [{ role: 'user', content: 'hi there' }] }),
+    );
+    expect((await made.request(next)).tokens).toBe(countTokens('hi there', 'gpt-5'));
+  });
 });

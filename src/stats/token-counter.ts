@@ -105,8 +105,12 @@ export class TokenCounter {
       return undefined;
     }
     worker.unref();
-    worker.on('message', (answers: { id: number; estimate: RequestEstimate }[]) => {
-      for (const { id, estimate } of answers) this.settle(id, estimate);
+    worker.on('message', (answers: { id: number; estimate?: RequestEstimate }[]) => {
+      // A job the thread could not count is estimated from its size.
+      for (const { id, estimate } of answers) {
+        if (estimate) this.settle(id, estimate);
+        else this.settleWithFallback(id);
+      }
       if (!this.waiting.size) this.stopWhenIdle();
     });
     // A dead worker must not leave requests waiting: they fall back to the size estimate.

@@ -46,8 +46,10 @@ export interface StatsStoreOptions {
   readOnly?: boolean;
   /** How long recorded rows may wait before they are written together. */
   flushMs?: number;
-  /** Told when rows could not be written (default: a process warning). */
+  /** Told when rows could not be written (default: a process warning); once until a write succeeds again. */
   onError?: (error: Error) => void;
+  /** Keep the rows in this process's memory only, for a proxy whose store cannot be opened. */
+  inMemory?: boolean;
 }
 
 /** A kind of store, opened from the part of the `store` URL after its scheme. */

@@ -30,8 +30,12 @@ export interface OriginalStore {
   readonly location: string;
   /** Keep `text` and resolve with its id; keeping the same text again only refreshes its last access. */
   put(text: string): Promise<string>;
-  /** Keep several originals (ids as computed by the engine, re-checked before a new one is kept). */
-  putMany(originals: Iterable<Original | EncodedOriginal>): Promise<void>;
+  /**
+   * Keep several originals (ids as computed by the engine, re-checked before a new one is kept). Resolves
+   * false when they could not be kept (a full disk, say; the store's warning says why), so that nothing is
+   * sent pointing at them.
+   */
+  putMany(originals: Iterable<Original | EncodedOriginal>): Promise<boolean>;
   /** The original for `id`, refreshing its last access; undefined when unknown or expired. */
   get(id: string): Promise<string | undefined>;
   has(id: string): Promise<boolean>;

@@ -11,13 +11,16 @@
 //
 // By default every request gets a plausible success: the endpoint's usual JSON, or its event stream when the
 // body asks for `stream: true` (Gemini: `:streamGenerateContent`, SSE with `?alt=sse`, else a JSON array). Replies: `{ kind: 'json', status, headers, body }`, `{ kind: 'sse', events,
-// delayMs, holdAfter + release, resetAfter, trailer }`, `{ kind: 'reset' }` (socket destroyed) and `{ kind: 'hang' }`.
+// delayMs, holdAfter + release, resetAfter, trailer }`, `{ kind: 'body', status, headers, chunks }` (bytes as a
+// generator yields them, with backpressure), `{ kind: 'reset' }` (socket destroyed) and `{ kind: 'hang' }`.
 // `answer(req, content)` builds the default reply with other content, e.g. a tool call:
 //   upstream.script((req) => (req.index === 0 ? answer(req, { toolCall: { name: 'Read', input: {} } }) : undefined));
 
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { modelInPath } from '../../src/proxy/routes.js';
 
 export interface ReceivedRequest {
@@ -64,6 +67,13 @@ export type Reply =
       crlf?: boolean;
       /** Bytes sent as they are after the events, before the end: e.g. a last event cut off mid-line. */
       trailer?: string;
+    }
+  | {
+      kind: 'body';
+      status?: number;
+      headers?: Record<string, string>;
+      /** Sent as produced, each chunk once the proxy has taken the one before: a body too big to hold. */
+      chunks: Iterable<Buffer | string> | AsyncIterable<Buffer | string>;
     }
   | { kind: 'reset' }
   | { kind: 'hang' };
@@ -560,6 +570,17 @@ async function send(res: ServerResponse, reply: Reply, requestId: string): Promi
   if (reply.kind === 'hang') return;
   if (reply.kind === 'reset') {
     res.socket?.destroy();
+    return;
+  }
+  if (reply.kind === 'body') {
+    res.writeHead(reply.status ?? 200, {
+      'content-type': 'application/octet-stream',
+      'request-id': requestId,
+      'x-request-id': requestId,
+      ...reply.headers,
+    });
+    // A client that leaves mid-body ends the exchange; the fake has nothing more to say about it.
+    await pipeline(Readable.from(reply.chunks), res).catch(() => {});
     return;
   }
   if (reply.kind === 'json') {

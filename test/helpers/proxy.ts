@@ -10,6 +10,9 @@ import { type ProxyOptions, type RunningProxy, startProxy } from '../../src/prox
 import type { RequestRow } from '../../src/store/types.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 
+/** Request options (undici) for a case that must be answered promptly: it fails after 10 s instead of hanging. */
+export const PROMPTLY = { headersTimeout: 10_000, bodyTimeout: 10_000 } as const;
+
 /** A resolved config isolated from the machine's own settings (no config file, no HEADROOM_* env). */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const env = { HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-test-config-')) };

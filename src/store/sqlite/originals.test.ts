@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realOutput } from '../../../test/helpers/real-outputs.js';
+import { originalId } from '../../compress/marker.js';
 import { describeOriginalStore } from '../originals.contract.js';
 import type { OriginalStore } from '../types.js';
 import { openSqliteOriginalStore, type SqliteOriginalStoreOptions } from './originals.js';
@@ -86,6 +87,17 @@ describe('sqlite originals store', () => {
     expect(await store.get(id)).toBe('kept for this process');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/cannot open the originals store .*kept in memory/);
+  });
+
+  it('resolves false for originals it could not keep, and says why once', async () => {
+    const warnings: string[] = [];
+    const store = openStore({ onWarning: (message) => warnings.push(message) });
+    expect(await store.putMany([{ id: originalId(serverLog), text: serverLog }])).toBe(true);
+    await store.close();
+    for (let i = 0; i < 2; i++) {
+      expect(await store.putMany([{ id: originalId(`${i}`), text: `${i}` }])).toBe(false);
+    }
+    expect(warnings).toEqual([expect.stringMatching(/originals\.db: .*not open/)]);
   });
 
   it('creates its directory 0700 and its files 0600', async () => {

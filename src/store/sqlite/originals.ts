@@ -146,20 +146,22 @@ class SqliteOriginalStore implements OriginalStore {
     return id;
   }
 
-  async putMany(originals: Iterable<Original | EncodedOriginal>): Promise<void> {
+  async putMany(originals: Iterable<Original | EncodedOriginal>): Promise<boolean> {
     const given = [...originals];
     // A known original costs one indexed UPDATE and no compression.
-    const fresh = this.guard(() => {
+    const fresh = this.guard<(Original | EncodedOriginal)[] | undefined>(() => {
       const now = this.now();
       return this.db.transaction(() => given.filter(({ id }) => this.sql.touch.run(now, id).changes === 0))();
-    }, []);
-    if (!fresh.length) return;
+    }, undefined);
+    if (!fresh) return false;
+    if (!fresh.length) return true;
     const packed = await Promise.all(fresh.map((original) => this.pack(original)));
-    this.guard(() => {
+    return this.guard(() => {
       this.db.transaction(() => {
         for (const original of packed) this.insert(original);
       })();
-    }, undefined);
+      return true;
+    }, false);
   }
 
   async get(id: string): Promise<string | undefined> {

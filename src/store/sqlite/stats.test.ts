@@ -156,6 +156,29 @@ describe('sqlite stats store', () => {
     expect(await store.record(newRow())).toMatchObject({ id: expect.any(Number) });
   });
 
+  it('says once that writes fail while they keep failing, and again after one succeeded', async () => {
+    const errors: string[] = [];
+    const store = open(freshDir(), { onError: (error) => errors.push(error.message) });
+    // A row without a provider breaks the table's NOT NULL constraint.
+    const broken = { ...newRow(), provider: null } as unknown as Parameters<StatsStore['record']>[0];
+    for (let i = 0; i < 3; i++) expect(await store.record(broken)).toBeUndefined();
+    expect(errors).toEqual([
+      expect.stringMatching(/^cannot write 1 stats rows to .*; rows are dropped until a write succeeds$/),
+    ]);
+    expect(await store.record(newRow())).toMatchObject({ id: expect.any(Number) });
+    expect(await store.record(broken)).toBeUndefined();
+    expect(errors).toHaveLength(2);
+  });
+
+  it('keeps rows in memory only when asked to, creating nothing on disk', async () => {
+    const dir = freshDir();
+    const store = open(dir, { inMemory: true });
+    expect(await store.record(newRow({ path: '/v1/messages' }))).toMatchObject({ id: 1 });
+    expect(await store.rows()).toEqual([expect.objectContaining({ path: '/v1/messages' })]);
+    expect(store.location).toBe(statsDbPath(dir));
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('moves a file that is no database aside, says so, and records into a new one', async () => {
     const dir = freshDir();
     await open(dir).close();

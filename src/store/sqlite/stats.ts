@@ -18,8 +18,10 @@ export interface SqliteStatsStoreOptions {
   readOnly?: boolean;
   /** How long recorded rows may wait before they are written in one transaction. */
   flushMs?: number;
-  /** Told when rows could not be written (default: a process warning). */
+  /** Told when rows could not be written (default: a process warning); once until a write succeeds again. */
   onError?: (error: Error) => void;
+  /** Keep the rows in memory only, until the process exits (`location` still names the file). */
+  inMemory?: boolean;
 }
 
 export const STATS_FILE = 'stats.db';
@@ -192,10 +194,13 @@ function whereClause(filter: StatsFilter, afterId?: number): { sql: string; para
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-/** Create `file`'s directory (0700) and the file itself (0600) before SQLite opens it. */
+/**
+ * Create `file`'s directory (0700) and the file itself (0600) before SQLite opens it; throws when the file
+ * cannot be written, which SQLite would otherwise open read-only without a word.
+ */
 function preparePrivateFile(file: string): void {
   ensurePrivateDir(dirname(file));
-  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  closeSync(openSync(file, 'a', 0o600));
 }
 
 class SqliteStatsStore implements StatsStore {
@@ -214,9 +219,13 @@ class SqliteStatsStore implements StatsStore {
   private waitingForLock = false;
   /** A damaged file was replaced once already: a second failure is reported, not chased. */
   private recovered = false;
+  private readonly inMemory: boolean;
+  /** The last write failed and said so: the ones after it that fail too are not reported again. */
+  private failing = false;
 
   constructor(file: string, options: SqliteStatsStoreOptions) {
     this.location = file;
+    this.inMemory = options.inMemory ?? false;
     this.readOnly = options.readOnly ?? false;
     this.flushMs = options.flushMs ?? STORE_DEFAULTS.flushMs;
     this.onError = options.onError ?? ((error) => process.emitWarning(error.message));
@@ -254,12 +263,19 @@ class SqliteStatsStore implements StatsStore {
   }
 
   private openFile(): Database.Database {
+    if (this.inMemory) {
+      const db = new Database(':memory:');
+      this.migrate(db);
+      return db;
+    }
     const file = this.location;
     preparePrivateFile(file);
     const db = new Database(file);
     try {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       switchToWal(db, BUSY_TIMEOUT_MS);
+      // In WAL mode a commit reaches the log before its rows are reported written, so a process killed at any
+      // moment loses only rows not reported yet; the log is synced to the disk at checkpoints, not per commit.
       db.pragma('synchronous = NORMAL');
       retryWhileBusy(() => this.migrate(db), BUSY_TIMEOUT_MS);
     } catch (error) {
@@ -425,11 +441,15 @@ class SqliteStatsStore implements StatsStore {
         this.writeQueued();
         return;
       }
-      // A full disk or a lock held too long by another process must not take the proxy down.
+      // A full disk or a lock held too long by another process must not take the proxy down, nor fill its log:
+      // it is said once, until a write succeeds again.
       const failure = new HeadroomError(
         `cannot write ${writes.length} stats rows to ${this.location}: ${(error as Error).message}`,
       );
-      this.onError(failure);
+      if (!this.failing) {
+        this.onError(new HeadroomError(`${failure.message}; rows are dropped until a write succeeds`));
+      }
+      this.failing = true;
       for (const write of writes) {
         if (write.kind === 'row') write.settle(undefined);
         else write.settle(failure);
@@ -437,6 +457,7 @@ class SqliteStatsStore implements StatsStore {
       return;
     }
     this.waitingForLock = false;
+    this.failing = false;
     writes.forEach((write, i) => {
       if (write.kind === 'row')
         write.settle(ids[i] === undefined ? undefined : writtenRow(write.row, ids[i]));
