@@ -20,8 +20,17 @@ export interface RewriteJob {
   sendWhole: string[];
 }
 
-/** A thread's answer: the rewrite, or why it failed. */
-export type RewriteAnswer = { id: number; rewrite: BodyRewrite } | { id: number; error: string };
+/** A thread's answer: the rewrite, or why it failed (with the error's class, e.g. `RangeError`). */
+export type RewriteAnswer =
+  | { id: number; rewrite: BodyRewrite }
+  | { id: number; error: string; name: string };
+
+const ERROR_CLASSES: Record<string, ErrorConstructor> = { RangeError, TypeError, SyntaxError };
+
+/** The thread's error as this side can test it (`instanceof RangeError` for a body nested past the stack). */
+function errorOf(answer: { error: string; name: string }): Error {
+  return new (ERROR_CLASSES[answer.name] ?? Error)(answer.error);
+}
 
 export interface CompressionThreadsOptions {
   /** Threads at most (default: one per core but one, at most 4). */
@@ -151,7 +160,7 @@ export class CompressionThreads implements BodyRewriter {
       thread.pending.delete(answer.id);
       clearTimeout(pending.timer);
       if ('rewrite' in answer) pending.resolve(answer.rewrite);
-      else pending.reject(new Error(answer.error));
+      else pending.reject(errorOf(answer));
     });
     worker.on('error', (error) => this.end(thread, error));
     worker.on('exit', (code) =>

@@ -38,7 +38,11 @@ parentPort?.on('message', (job: RewriteJob) => {
       moved.map((bytes) => bytes.buffer as ArrayBuffer),
     );
   } catch (error) {
-    answer = { id: job.id, error: (error as Error)?.message ?? String(error) };
+    answer = {
+      id: job.id,
+      error: (error as Error)?.message ?? String(error),
+      name: (error as Error)?.name ?? 'Error',
+    };
     parentPort?.postMessage(answer);
   }
 });
