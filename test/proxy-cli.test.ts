@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
+import Database from 'better-sqlite3';
 import { execa, type ResultPromise } from 'execa';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,16 @@ function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
     HEADROOM_OPENAI_UPSTREAM: upstream.url,
     ...extra,
   };
+}
+
+/** The rows in the stats store of `env`'s cache dir, read once the proxy is gone. */
+function statsRows(env: Record<string, string>): number {
+  const db = new Database(join(env.HEADROOM_CACHE_DIR as string, 'stats.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
 
 /** Spawn `headroom proxy` and resolve with its URL once it prints the listening line. */
@@ -109,6 +120,43 @@ describe('headroom proxy', () => {
     expect(seen.at(-1)).toBe('message_stop');
     const result = await child;
     expect(result.exitCode).toBe(0);
+  });
+
+  it('stops on SIGHUP (the terminal closed) as on SIGTERM: the row is written and the runtime file gone', async () => {
+    const env = cliEnv();
+    const { child, url, stderr } = await spawnProxy([], env);
+    await new Anthropic({ apiKey: 'sk-ant-test', baseURL: url, maxRetries: 0 }).messages.create(params);
+    const pid = child.pid!;
+    child.kill('SIGHUP');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(stderr()).toContain('SIGHUP received, finishing in-flight requests');
+    expect(statsRows(env)).toBe(1);
+    expect(readdirSync(env.HEADROOM_CACHE_DIR as string, { recursive: true })).not.toContainEqual(
+      expect.stringContaining(`proxy-${pid}.json`),
+    );
+  });
+
+  it('exits at once on a second signal, with that signal’s exit code, while a stream still holds the first', async () => {
+    upstream.script((req) =>
+      req.json().stream
+        ? { kind: 'sse', events: anthropicEvents(req), holdAfter: 1, release: new Promise(() => {}) }
+        : undefined,
+    );
+    const env = cliEnv();
+    const { child, url, stderr } = await spawnProxy([], env);
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: url, maxRetries: 0 });
+    await client.messages.create(params);
+    // A stream the upstream never finishes keeps the graceful stop waiting.
+    const held = client.messages.stream(params);
+    for await (const _ of held) break;
+    child.kill('SIGTERM');
+    await until(() => stderr().includes('SIGTERM received') || undefined, 'the stop line', 5000);
+    const asked = Date.now();
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(Date.now() - asked).toBeLessThan(5000);
   });
 
   it('refuses a non-loopback host without HEADROOM_API_KEY, in one line', async () => {

@@ -1,8 +1,11 @@
 import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
+import { signalExitCode } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { startProxy } from '../proxy/server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long a second signal waits for queued stats rows to be written before the process exits. */
+const FLUSH_ON_EXIT_MS = 1000;
 
 export default class ProxyCommand extends HeadroomCommand {
   static override summary = 'Run the compressing proxy that agents use as their model API.';
@@ -11,7 +14,7 @@ export default class ProxyCommand extends HeadroomCommand {
     '/v1/responses) requests to the real APIs, compressing tool outputs on the way. Point an agent at it with ' +
     'ANTHROPIC_BASE_URL=http://127.0.0.1:8787 or OPENAI_BASE_URL=http://127.0.0.1:8787/v1. ' +
     'GET /health, /stats and /stats/stream report on it. A non-loopback --host needs HEADROOM_API_KEY, which ' +
-    'every request must then carry in the x-headroom-key header. SIGINT/SIGTERM let in-flight streams finish ' +
+    'every request must then carry in the x-headroom-key header. SIGINT/SIGTERM/SIGHUP let in-flight streams finish ' +
     `(up to ${SHUTDOWN_GRACE_MS / 1000} s) before exiting.`;
   static override examples = [
     '<%= config.bin %> proxy',
@@ -32,18 +35,23 @@ export default class ProxyCommand extends HeadroomCommand {
     this.log(`headroom proxy listening on ${proxy.url}`);
 
     await new Promise<void>((resolve) => {
+      // Closing the terminal (SIGHUP) stops the proxy as Ctrl-C does, so its rows and runtime file are seen to.
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
       const stop = (signal: NodeJS.Signals) => {
-        // A second signal means "now": skip the grace period.
-        const now = () => process.exit(130);
-        for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, stop).once(s, now);
+        // A second signal means "now": no grace period, but the rows already counted are still written.
+        const now = (again: NodeJS.Signals) => {
+          const exit = () => process.exit(signalExitCode(again));
+          setTimeout(exit, FLUSH_ON_EXIT_MS).unref();
+          proxy.store.close().then(exit, exit);
+        };
+        for (const s of signals) process.off(s, stop).once(s, now);
         logger.info(`headroom: ${signal} received, finishing in-flight requests`);
         proxy.close(SHUTDOWN_GRACE_MS).then(resolve, (error: unknown) => {
           logger.error(`headroom: shutdown failed: ${(error as Error).message}`);
           resolve();
         });
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      for (const s of signals) process.on(s, stop);
     });
   }
 }
