@@ -271,6 +271,32 @@ describe('upstream errors reach the client unchanged', () => {
       await slow.close(0);
     }
   });
+
+  it('cuts a stream whose upstream goes silent for longer than upstreamIdleMs, and records the timeout', async () => {
+    const impatient = await startTestProxy(upstream.url, { upstreamIdleMs: 300 });
+    upstream.script((req) => ({
+      kind: 'sse',
+      events: anthropicEvents(req),
+      holdAfter: 3,
+      release: new Promise(() => {}),
+    }));
+    try {
+      const seen: string[] = [];
+      const started = Date.now();
+      await expect(
+        (async () => {
+          for await (const event of anthropic(impatient.url).messages.stream(params)) seen.push(event.type);
+        })(),
+      ).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(seen[0]).toBe('message_start');
+      expect(seen).not.toContain('message_stop');
+      const [row] = await waitForRows(impatient, 1);
+      expect(row).toMatchObject({ status: 200, error: 'upstream timeout', stream: true });
+    } finally {
+      await impatient.close(0);
+    }
+  });
 });
 
 describe('request bodies', () => {
