@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { totals } from '../src/stats/report.js';
-import { anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
+import { answer, anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
 import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
@@ -142,6 +142,27 @@ describe('streaming', () => {
       model: 'claude-sonnet-4-6',
     });
     expect(row!.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('says the upstream broke off, and records a reset, when a JSON answer read whole is cut mid-body', async () => {
+    // With tools in the request the proxy offers headroom_retrieve, so it reads the answer whole before replying.
+    const withTools = {
+      ...params,
+      tools: [{ name: 'Bash', input_schema: { type: 'object' as const, properties: {} } }],
+    };
+    upstream.script((req) => {
+      const reply = answer(req);
+      return { ...reply, kind: 'json', body: (reply as { body: unknown }).body, resetAfterBytes: 40 };
+    });
+    const error = await anthropic()
+      .messages.create(withTools)
+      .catch((e: unknown) => e);
+    const apiError = error as InstanceType<typeof Anthropic.APIError>;
+    expect(apiError.status).toBe(502);
+    expect(apiError.message).toContain('broke off its answer');
+    expect(apiError.message).not.toContain('cannot reach');
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 502, error: 'upstream reset', stream: false });
   });
 });
 

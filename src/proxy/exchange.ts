@@ -114,6 +114,8 @@ class Exchange {
   private clientGone = false;
   private rounds = 0;
   private corked = false;
+  /** An upstream answer's head arrived: a break after it is a reset, even before the client's head went out. */
+  private answered = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -163,6 +165,7 @@ class Exchange {
     });
     this.active = answer;
     await head;
+    this.answered = true;
     return answer;
   }
 
@@ -432,7 +435,7 @@ class Exchange {
   private fail(error: unknown): void {
     const failure = classifyFailure(error, {
       clientGone: this.clientGone,
-      answerStarted: this.res.headersSent,
+      answerStarted: this.answered,
       shuttingDown: this.ctx.shuttingDown?.(),
     });
     this.outcome.failure = failure;
@@ -444,13 +447,16 @@ class Exchange {
     const { logger } = this.ctx;
     if (!this.res.headersSent) {
       this.outcome.status = failure.status;
+      const upstream = `upstream ${target.base}`;
       const what =
         failure instanceof UpstreamTimeout
-          ? 'no answer in time from'
+          ? `no answer in time from ${upstream}`
           : failure instanceof UpstreamMalformed
-            ? 'cannot read the answer of'
-            : 'cannot reach';
-      const message = `headroom: ${what} upstream ${target.base} (${failure.detail})`;
+            ? `cannot read the answer of ${upstream}`
+            : failure instanceof UpstreamReset
+              ? `${upstream} broke off its answer`
+              : `cannot reach ${upstream}`;
+      const message = `headroom: ${what} (${failure.detail})`;
       logger.warn(message, { path: route.path });
       const payload = errorBodyFor(route.provider, failure.status, message);
       this.res.writeHead(failure.status, {
