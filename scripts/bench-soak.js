@@ -82,7 +82,8 @@ function tally() {
     requests: 0,
     outcomes: new Map(),
     bad: [],
-    addedMs: [],
+    /** Added latency of the answered requests, split by whether the proxy compressed them. */
+    addedMs: { compressed: [], whole: [] },
     compressed: 0,
     large: 0,
     changedOnTheWay: 0,
@@ -126,7 +127,9 @@ async function exchange(dispatcher, baseUrl, upstream, figures, random, outputs,
     });
   }
   if (verdict.outcome === 'answered' && record.endedAt !== undefined) {
-    figures.addedMs.push(result.ms - (record.endedAt - record.startedAt));
+    figures.addedMs[record.compressed ? 'compressed' : 'whole'].push(
+      result.ms - (record.endedAt - record.startedAt),
+    );
   }
 }
 
@@ -163,6 +166,7 @@ const proxy = await startProxyChild({
   },
 });
 const pid = proxy.child.pid;
+const started = memoryMb(pid);
 const outputs = toolOutputs(hashOf(SEED));
 const newDispatcher = () =>
   new Agent({
@@ -221,7 +225,9 @@ const lost = bad.filter((b) => b.bad === 'lost').length;
 const corrupted = bad.filter((b) => b.bad === 'corrupted').length;
 const peakRss = Math.max(start.rss, ...samples.map((s) => s.rss), end.rss);
 const peakHandles = Math.max(start.handles, ...samples.map((s) => s.handles));
-const added = figures.addedMs.sort((a, b) => a - b);
+const sorted = (values) => [...values].sort((a, b) => a - b);
+const latency = (values) =>
+  `p50 ${percentile(sorted(values), 0.5).toFixed(2)} ms, p99 ${percentile(sorted(values), 0.99).toFixed(2)} ms`;
 const mb = (x) => `${x.toFixed(1)} MB`;
 
 console.log(
@@ -258,11 +264,14 @@ console.log(
   `stats rows: ${rows.length} for ${sent} requests, ${recorded.tokensBefore} → ${recorded.tokensAfter} tokens; ` +
     `failures recorded: ${reasonCounts(recordedReasons)}${reasonsMatch ? ' (as faulted)' : `; faulted: ${reasonCounts(expectedReasons)}`}`,
 );
-console.log(`proxy RSS: start ${mb(start.rss)}, peak ${mb(peakRss)}, end ${mb(end.rss)}`);
-console.log(`proxy open handles: start ${start.handles}, peak ${peakHandles}, end ${end.handles}`);
 console.log(
-  `proxy CPU: ${((end.cpu - start.cpu) / figures.requests).toFixed(2)} ms per request; ` +
-    `added latency of answered requests (client time - model API time): p50 ${percentile(added, 0.5).toFixed(2)} ms, p99 ${percentile(added, 0.99).toFixed(2)} ms`,
+  `proxy RSS: ${mb(started.rss)} listening, start ${mb(start.rss)}, peak ${mb(peakRss)}, end ${mb(end.rss)}`,
+);
+console.log(`proxy open handles: start ${start.handles}, peak ${peakHandles}, end ${end.handles}`);
+console.log(`proxy CPU: ${((end.cpu - start.cpu) / figures.requests).toFixed(2)} ms per request`);
+console.log(
+  `added latency of answered requests (client time - model API time): ${latency([...figures.addedMs.whole, ...figures.addedMs.compressed])}; ` +
+    `sent whole ${latency(figures.addedMs.whole)}, compressed ${latency(figures.addedMs.compressed)}`,
 );
 
 const failures = [];

@@ -75,6 +75,8 @@ export function faultFor(seed, tag, { stream }) {
       random,
       stream ? ['garbled-event', 'html-page', 'cut-json'] : ['cut-json', 'html-page'],
     );
+    // Half the garbled events are among the last three, where the events that end an answer are.
+    if (fault.variant === 'garbled-event') fault.fromEnd = random() < 0.5 ? 1 + Math.floor(random() * 3) : 0;
   }
   return fault;
 }

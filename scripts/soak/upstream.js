@@ -164,7 +164,7 @@ export async function startFaultyUpstream({ seed }) {
           const bytes = Buffer.from(JSON.stringify(answer));
           sendJson(200, bytes.subarray(0, cutAt(bytes.length)).toString('latin1'));
         } else {
-          const at = cutAt(events.length);
+          const at = fault.fromEnd ? events.length - fault.fromEnd : cutAt(events.length);
           await sendEvents([...events.slice(0, at), garbled(events[at]), ...events.slice(at + 1)]);
           res.end();
         }
