@@ -79,6 +79,7 @@ const CSV_COLUMNS: [string, (r: RequestRow) => unknown][] = [
   ],
   ['compress_ms', (r) => r.compressMs],
   ['compress_error', (r) => r.compressError],
+  ['overhead_ms', (r) => r.overheadMs],
   ['input_tokens', (r) => r.inputTokens],
   ['output_tokens', (r) => r.outputTokens],
   ['cache_read_tokens', (r) => r.cacheReadTokens],
