@@ -17,6 +17,8 @@ export function totalsJson(t: Totals) {
     cost: orNull(t.cost),
     latencyP50Ms: orNull(t.latencyP50Ms),
     latencyP95Ms: orNull(t.latencyP95Ms),
+    overheadP50Ms: orNull(t.overheadP50Ms),
+    overheadP99Ms: orNull(t.overheadP99Ms),
   };
 }
 
