@@ -477,6 +477,28 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       }
     });
 
+    it('passes an event of a later round it cannot read as the upstream sent it, never as one that reads', () => {
+      /** A rewriter past the first round, and what it sends the client for each of the second's events. */
+      const secondRound = (events: readonly SseEvent[]) => {
+        const stream = format.createStream();
+        for (const event of fixtures.events(first)) stream.push(event);
+        stream.endRound();
+        return events.map((event) => stream.push(event));
+      };
+      const events = fixtures.events(second);
+      const clean = secondRound(events);
+      let checked = 0;
+      events.forEach((event, at) => {
+        // Events the client never gets (a later round's opening, say) are not the client's to see cut.
+        if (clean[at]!.length === 0) return;
+        const garbled = { ...event, data: event.data.slice(0, Math.ceil(event.data.length / 2)) };
+        const seen = secondRound(events.map((e, i) => (i === at ? garbled : e)))[at];
+        expect(seen, `event ${at} of ${events.length} cut`).toEqual([garbled]);
+        checked++;
+      });
+      expect(checked).toBeGreaterThan(0);
+    });
+
     it('gives an official SDK client one clean stream of the whole turn', async () => {
       const { events } = streamRounds(format, fixtures, [first, second]);
       upstream.queue({ kind: 'sse', events });
