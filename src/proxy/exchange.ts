@@ -35,7 +35,6 @@ import type { RetrieveOffer } from './compression.js';
 import {
   ClientAborted,
   classifyFailure,
-  describeError,
   type ProxyFailure,
   ProxyShutdown,
   UpstreamMalformed,
@@ -348,14 +347,16 @@ class Exchange {
         // A continuation that breaks off ends the client's stream with an error it can read; the first
         // round breaks as the upstream broke, as a relayed answer does.
         if (this.clientGone || answer === first) throw error;
-        const reason = describeError(error);
-        this.outcome.failure = new UpstreamReset(reason, { cause: error });
+        const failure = classifyFailure(error, { clientGone: false, answerStarted: true });
+        this.outcome.failure = failure;
+        const silent = failure instanceof UpstreamTimeout;
         this.ctx.logger.warn(
-          `headroom: upstream ${this.request.target.base} broke off the answer after headroom_retrieve (${reason})`,
+          `headroom: upstream ${this.request.target.base} ${silent ? 'went silent in' : 'broke off'} the answer after headroom_retrieve (${failure.detail})`,
           { path: this.request.route.path },
         );
-        const message = `headroom: the upstream connection broke while continuing the answer (${reason}); the answer is incomplete`;
-        fail({ status: this.outcome.failure.status, message });
+        const what = silent ? 'upstream went silent' : 'upstream connection broke';
+        const message = `headroom: the ${what} while continuing the answer (${failure.detail}); the answer is incomplete`;
+        fail({ status: failure.status, message });
         return;
       }
       // An event the stream cut off is dropped, as the client's own SSE reader would drop it, so nothing is
