@@ -90,6 +90,8 @@ function tally() {
     compressed: 0,
     large: 0,
     changedOnTheWay: 0,
+    /** Turns in which the model called headroom_retrieve. */
+    retrievals: 0,
     /** How many requests should have their stats row say each failure. */
     reasons: new Map(),
   };
@@ -107,15 +109,32 @@ async function exchange(dispatcher, baseUrl, upstream, figures, random, outputs,
   const result = await send(dispatcher, baseUrl, format, tag, body);
   const record = upstream.sent.get(tag);
   upstream.sent.delete(tag);
-  const verdict = judge(result, record);
+  const verdict = judge(result, record, format, stream);
   figures.requests++;
-  const key = `${record?.fault.kind ?? '-'}\t${verdict.outcome}`;
+  const kind = record?.retrieval
+    ? `retrieval+${record.continuation?.fault.kind ?? '-'}`
+    : (record?.fault.kind ?? '-');
+  const key = `${kind}\t${verdict.outcome}`;
   figures.outcomes.set(key, (figures.outcomes.get(key) ?? 0) + 1);
   if (verdict.bad) figures.bad.push({ tag, format: format.name, stream, ...verdict });
   if (!record) return;
-  const reason = expectedReason(record.fault);
+  const reason = expectedReason(record);
   figures.reasons.set(reason, (figures.reasons.get(reason) ?? 0) + 1);
   if (large) figures.large++;
+  if (record.retrieval) {
+    figures.retrievals++;
+    // The proxy answers the call from its store: the continuation carries the original the client sent.
+    const original = JSON.stringify(picked[0].text.slice(0, 300)).slice(1, -1);
+    if (record.continuation && !record.continuation.body.includes(original)) {
+      figures.bad.push({
+        tag,
+        format: format.name,
+        stream,
+        bad: 'corrupted',
+        why: 'the continuation lacks the original',
+      });
+    }
+  }
   if (record.compressed) figures.compressed++;
   // Only a compressed request may reach the model API other than the client sent it.
   else if (record.received.sha256 !== sha256(body)) {
@@ -243,16 +262,18 @@ console.log(
 );
 console.log(
   `requests: ${figures.requests} (${(figures.requests / loadSeconds).toFixed(0)}/s) after ${warm.requests} to warm up; ` +
-    `${figures.large} with a large tool output, ${figures.compressed} reached the model API compressed`,
+    `${figures.large} with a large tool output, ${figures.compressed} reached the model API compressed, ` +
+    `${figures.retrievals} in which the model called headroom_retrieve (the fault then strikes the turn's continuation)`,
 );
-console.log('fault                 outcome                                   count');
-const ordered = [...figures.outcomes].sort(
-  ([a], [b]) =>
-    FAULT_KINDS.indexOf(a.split('\t')[0]) - FAULT_KINDS.indexOf(b.split('\t')[0]) || a.localeCompare(b),
-);
+console.log(`${'fault'.padEnd(32)}${'outcome'.padEnd(48)}count`);
+const rank = (key) => {
+  const kind = key.split('\t')[0];
+  return (kind.startsWith('retrieval+') ? 100 : 0) + FAULT_KINDS.indexOf(kind.replace(/^retrieval\+/, ''));
+};
+const ordered = [...figures.outcomes].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 for (const [key, count] of ordered) {
   const [fault, outcome] = key.split('\t');
-  console.log(`${fault.padEnd(22)}${outcome.padEnd(42)}${String(count).padStart(5)}`);
+  console.log(`${fault.padEnd(32)}${outcome.padEnd(48)}${String(count).padStart(5)}`);
 }
 console.log(
   `lost: ${lost}, corrupted: ${corrupted} (requests changed on the way up: ${figures.changedOnTheWay}; answers the API wrote that no client checked: ${leftOver})`,
@@ -270,7 +291,7 @@ for (const row of rows) recordedReasons.set(row.error ?? '', (recordedReasons.ge
 const reasonsMatch = reasonCounts(expectedReasons) === reasonCounts(recordedReasons);
 console.log(
   `stats rows: ${rows.length} for ${sent} requests, ${recorded.tokensBefore} → ${recorded.tokensAfter} tokens; ` +
-    `failures recorded: ${reasonCounts(recordedReasons)}${reasonsMatch ? ' (as faulted)' : `; faulted: ${reasonCounts(expectedReasons)}`}`,
+    `${recorded.retrievalRequests} with a retrieval; failures recorded: ${reasonCounts(recordedReasons)}${reasonsMatch ? ' (as faulted)' : `; faulted: ${reasonCounts(expectedReasons)}`}`,
 );
 console.log(
   `proxy RSS: ${mb(started.rss)} listening, start ${mb(start.rss)}, peak ${mb(peakRss)}, end ${mb(end.rss)}`,
@@ -300,6 +321,12 @@ if (lost || corrupted) failures.push(`${lost} lost and ${corrupted} corrupted re
 if (leftOver) failures.push(`${leftOver} answers no client checked`);
 if (rows.length !== sent) failures.push(`${rows.length} stats rows for ${sent} requests`);
 if (!reasonsMatch) failures.push('the stats rows record other failures than the model API made');
+const retrieved = warm.retrievals + figures.retrievals;
+if (recorded.retrievalRequests !== retrieved) {
+  failures.push(
+    `${recorded.retrievalRequests} stats rows with a retrieval for ${retrieved} turns that retrieved`,
+  );
+}
 if (quarters[3] - quarters[0] > BOUNDS.rssGrowthMb) {
   failures.push(
     `RSS grew ${mb(quarters[3] - quarters[0])} from the first quarter to the last (bound ${BOUNDS.rssGrowthMb} MB)`,
@@ -311,7 +338,7 @@ if (end.handles - start.handles > BOUNDS.handleGrowth) {
 }
 if (exitCode !== 0) failures.push(`the proxy exited with ${exitCode}`);
 console.log(
-  `bounds: none lost or corrupted, a stats row per request saying how it failed, RSS growth from the first quarter to the last <= ${BOUNDS.rssGrowthMb} MB, ` +
+  `bounds: none lost or corrupted, a stats row per request saying how it failed and whether it retrieved, RSS growth from the first quarter to the last <= ${BOUNDS.rssGrowthMb} MB, ` +
     `peak <= ${BOUNDS.rssPeakMb} MB, open handles growth <= ${BOUNDS.handleGrowth}: ` +
     (failures.length ? `FAILED (${failures.join('; ')})` : 'met'),
 );

@@ -4,6 +4,8 @@
 // broken, or the API's error event) whose bytes are a prefix of what was written. Anything else is
 // corrupted, and a request that never got an end is lost.
 
+import { retrieveCallId } from './wire.js';
+
 /** Where a trailing error event the proxy wrote starts (it names headroom), or the body's end. */
 function proxyErrorEventAt(body) {
   const at = body.lastIndexOf('headroom:');
@@ -25,7 +27,7 @@ function isProxyErrorBody(body) {
  * The outcome of `result` (what the client got) against `record` (what the API wrote): `{ outcome, bad }`
  * where `bad` is 'lost', 'corrupted' or undefined, and `why` says what was wrong.
  */
-export function judge(result, record) {
+export function judge(result, record, format, stream) {
   if (result.timedOut) return { outcome: 'no end in time', bad: 'lost', why: 'the response never ended' };
   if (!record) {
     return {
@@ -36,6 +38,7 @@ export function judge(result, record) {
   }
   if (record.repeated)
     return { outcome: 'sent upstream twice', bad: 'corrupted', why: 'the request reached the API twice' };
+  if (record.retrieval) return judgeContinued(result, record, format, stream);
   const written = Buffer.concat(record.written);
   const body = result.body;
   const same = body.equals(written) && !result.error;
@@ -91,6 +94,68 @@ export function judge(result, record) {
   return corrupted('unknown fault');
 }
 
+/** The data line of the event in `written` that no parser can read, if there is one. */
+function garbledLine(written) {
+  for (const line of written.toString('utf8').split('\n')) {
+    if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+    try {
+      JSON.parse(line.slice(6));
+    } catch {
+      return line;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A turn in which the model called headroom_retrieve: the proxy must answer the call and continue the turn,
+ * and the client get the continuation's answer as one answer, never the call; or, when the continuation
+ * faults, the API's error (its own status and body for JSON, an error event in a stream whose head went out)
+ * or the proxy's own error, never the first round dressed as a finished answer.
+ */
+function judgeContinued(result, record, format, stream) {
+  const next = record.continuation;
+  const fault = next?.fault;
+  const corrupted = (why) => ({
+    outcome: 'corrupted',
+    bad: 'corrupted',
+    why: `retrieval, then ${fault?.kind}: ${why}`,
+  });
+  if (!next)
+    return corrupted(
+      `the proxy did not continue the turn (status ${result.status}, ${result.error ?? 'no error'})`,
+    );
+  const body = result.body;
+  const read = format.read(body, stream);
+  const visible = !read.complete && (result.error || body.includes('headroom:') || body.includes('soak '));
+  const proxyError = result.status >= 500 && isProxyErrorBody(body);
+  if (fault.kind === 'ok') {
+    if (result.status !== 200 || result.error || !read.complete)
+      return corrupted(`status ${result.status}, incomplete`);
+    if (body.includes(retrieveCallId(record.tag)))
+      return corrupted('the headroom_retrieve call reached the client');
+    if (read.text !== next.text) return corrupted('the text differs from what the model wrote');
+    return { outcome: 'answered after a retrieval' };
+  }
+  if (fault.kind === 'server-error' || fault.kind === 'rate-limited') {
+    if (!stream && result.status === fault.status && body.equals(Buffer.concat(next.written))) {
+      return { outcome: 'API error after a retrieval, passed on' };
+    }
+    if (stream && result.status === 200 && visible)
+      return { outcome: 'API error after a retrieval, as an error event' };
+    return corrupted(`status ${result.status} for ${fault.status}`);
+  }
+  if (!stream && proxyError) return { outcome: `proxy error after a retrieval (${result.status})` };
+  if (stream && result.status === 200 && visible) return { outcome: 'cut short after a retrieval' };
+  if (fault.kind === 'malformed' && stream && result.status === 200) {
+    const line = garbledLine(Buffer.concat(next.written));
+    if (line && body.includes(line)) return { outcome: 'malformed after a retrieval, passed as sent' };
+  }
+  return corrupted(
+    `status ${result.status}, ${read.complete ? 'complete' : 'incomplete'}, ${result.error ?? 'no error'}`,
+  );
+}
+
 const REASONS = {
   'reset-before-answer': 'upstream unreachable',
   'reset-mid-answer': 'upstream reset',
@@ -98,7 +163,12 @@ const REASONS = {
   'stall-mid-answer': 'upstream timeout',
 };
 
-/** The failure the proxy's stats row should record for a fault ('' for none). */
-export function expectedReason(fault) {
+/** The failure the proxy's stats row should record for the request `record` tells of ('' for none). */
+export function expectedReason(record) {
+  const { fault } = record.continuation ?? record;
+  // Only a continuation is read by the proxy whole: one it cannot read is its failure, not the client's.
+  if (record.continuation && fault.kind === 'malformed' && fault.variant !== 'garbled-event') {
+    return 'upstream malformed answer';
+  }
   return REASONS[fault.kind] ?? '';
 }

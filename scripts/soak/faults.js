@@ -65,6 +65,8 @@ export function faultFor(seed, tag, { stream }) {
   };
   // How far into the answer a mid-answer fault strikes: somewhere strictly inside it.
   fault.at = 0.1 + random() * 0.8;
+  // An answer to a compressed request calls headroom_retrieve first this often.
+  fault.retrieves = random() < 0.35;
   if (kind === 'server-error') fault.status = pick(random, [500, 502, 503, 529]);
   if (kind === 'rate-limited') {
     fault.status = 429;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { faultFor, generator, hashOf, pick } from './faults.js';
-import { formatFor } from './wire.js';
+import { formatFor, retrieveCallId } from './wire.js';
 
 const WORDS =
   'the build fails because a lockfile pins an older compiler so update it and rerun every test in the worker pool'.split(
@@ -19,7 +19,7 @@ const HTML_PAGE =
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The answer's text: the tag first, then words drawn from it, so no two requests get the same answer. */
-function answerText(tag) {
+export function answerText(tag) {
   const random = generator(hashOf(tag));
   const count = 12 + Math.floor(random() * 28);
   return `soak ${tag}: ${Array.from({ length: count }, () => pick(random, WORDS)).join(' ')}.`;
@@ -56,8 +56,13 @@ export async function startFaultyUpstream({ seed }) {
       json = JSON.parse(body.toString('utf8'));
     } catch {}
     const stream = json.stream === true;
-    const fault = faultFor(seed, tag, { stream });
     const text = body.toString('utf8');
+    // The proxy continuing a turn after answering the model's headroom_retrieve call: the round has a fault
+    // of its own, and is kept with the first.
+    const first = sent.get(tag);
+    const continuing = first?.retrieval !== undefined && text.includes(retrieveCallId(tag));
+    const round = continuing ? `${tag}/2` : tag;
+    const fault = faultFor(seed, round, { stream });
     const record = {
       tag,
       format: format.name,
@@ -72,8 +77,14 @@ export async function startFaultyUpstream({ seed }) {
       startedAt: performance.now(),
       endedAt: undefined,
     };
-    if (sent.has(tag)) record.repeated = true;
-    sent.set(tag, record);
+    if (continuing) {
+      if (first.continuation) first.repeated = true;
+      first.continuation = record;
+      record.body = text;
+    } else {
+      if (first) record.repeated = true;
+      sent.set(tag, record);
+    }
     res.once('close', () => {
       record.endedAt ??= performance.now();
     });
@@ -98,8 +109,16 @@ export async function startFaultyUpstream({ seed }) {
     };
 
     const usage = { input: Math.max(1, Math.round(body.length / 4)), output: 30, cacheRead: 0 };
-    const answer = format.message(tag, answerText(tag), usage);
-    const events = format.events(tag, answerText(tag), usage);
+    // Some compressed requests the model answers by reading an original back first.
+    const marker = /headroom_retrieve id=(hr_[0-9a-f]{12})/.exec(text)?.[1];
+    if (!continuing && fault.kind === 'ok' && fault.retrieves && marker) record.retrieval = { id: marker };
+    if (!record.retrieval) record.text = answerText(round);
+    const answer = record.retrieval
+      ? format.retrieveMessage(tag, marker, usage)
+      : format.message(tag, answerText(round), usage);
+    const events = record.retrieval
+      ? format.retrieveEvents(tag, marker, usage)
+      : format.events(tag, answerText(round), usage);
     const eventHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
     const sendJson = (status, payload, headers = {}) => {
       const bytes = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));

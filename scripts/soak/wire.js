@@ -13,6 +13,45 @@ function words(text) {
   return text.match(/\S+\s*/g) ?? [text];
 }
 
+/** JSON split into small pieces, as models stream a tool call's arguments. */
+function pieces(json) {
+  return json.match(/.{1,9}/g) ?? [json];
+}
+
+/** The id of the model's headroom_retrieve call in the answer to `tag`: a continuation carries it back. */
+export const retrieveCallId = (tag) => `hrcall_${tag}`;
+
+/** The events of an SSE body: each one's name and its data (parsed when it is JSON). */
+function eventsOf(body) {
+  return body
+    .split(/\r?\n\r?\n/)
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const name = /^event: ?(.*)$/m.exec(block)?.[1];
+      const data = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1]).join('\n');
+      try {
+        return { name, data: JSON.parse(data) };
+      } catch {
+        return { name, data };
+      }
+    });
+}
+
+/** What a client reads from an answer: its text, whether it ended as the API ends a whole answer. */
+function reader(fromJson, fromEvents) {
+  return (bytes, stream) => {
+    const body = bytes.toString('utf8');
+    if (!stream) {
+      try {
+        return { ...fromJson(JSON.parse(body)), complete: true };
+      } catch {
+        return { text: '', complete: false };
+      }
+    }
+    return fromEvents(eventsOf(body));
+  };
+}
+
 const anthropic = {
   name: 'anthropic',
   path: '/v1/messages',
@@ -92,6 +131,51 @@ const anthropic = {
     const type = status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : 'api_error';
     return { type: 'error', error: { type, message } };
   },
+  retrieveMessage(tag, id, usage) {
+    const call = {
+      type: 'tool_use',
+      id: `toolu_${retrieveCallId(tag)}`,
+      name: 'headroom_retrieve',
+      input: { id },
+    };
+    return { ...this.message(tag, '', usage), content: [call], stop_reason: 'tool_use' };
+  },
+  retrieveEvents(tag, id, usage) {
+    const message = this.retrieveMessage(tag, id, usage);
+    const call = message.content[0];
+    return [
+      sseEvent('message_start', {
+        type: 'message_start',
+        message: { ...message, content: [], stop_reason: null },
+      }),
+      sseEvent('content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { ...call, input: {} },
+      }),
+      ...pieces(JSON.stringify(call.input)).map((partial_json) =>
+        sseEvent('content_block_delta', {
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'input_json_delta', partial_json },
+        }),
+      ),
+      sseEvent('content_block_stop', { type: 'content_block_stop', index: 0 }),
+      sseEvent('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use', stop_sequence: null },
+        usage: { output_tokens: usage.output },
+      }),
+      sseEvent('message_stop', { type: 'message_stop' }),
+    ];
+  },
+  read: reader(
+    (json) => ({ text: (json.content ?? []).map((block) => block.text ?? '').join('') }),
+    (events) => ({
+      text: events.map((e) => (e.data?.delta?.type === 'text_delta' ? e.data.delta.text : '')).join(''),
+      complete: events.some((e) => e.name === 'message_stop') && !events.some((e) => e.name === 'error'),
+    }),
+  ),
 };
 
 const chat = {
@@ -169,6 +253,54 @@ const chat = {
     const type = status === 429 ? 'rate_limit_exceeded' : 'server_error';
     return { error: { message, type, param: null, code: type } };
   },
+  retrieveMessage(tag, id, usage) {
+    const call = {
+      id: `call_${retrieveCallId(tag)}`,
+      type: 'function',
+      function: { name: 'headroom_retrieve', arguments: JSON.stringify({ id }) },
+    };
+    const message = this.message(tag, '', usage);
+    message.choices = [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, tool_calls: [call] },
+        finish_reason: 'tool_calls',
+      },
+    ];
+    return message;
+  },
+  retrieveEvents(tag, id, usage) {
+    const call = this.retrieveMessage(tag, id, usage).choices[0].message.tool_calls[0];
+    const base = {
+      id: `chatcmpl-${tag}`,
+      object: 'chat.completion.chunk',
+      created: 1_730_000_000,
+      model: this.model,
+    };
+    const chunk = (delta, finish = null) =>
+      sseEvent(undefined, { ...base, choices: [{ index: 0, delta, finish_reason: finish }], usage: null });
+    return [
+      chunk({ role: 'assistant', content: null }),
+      chunk({
+        tool_calls: [
+          { index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+        ],
+      }),
+      ...pieces(call.function.arguments).map((args) =>
+        chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }),
+      ),
+      chunk({}, 'tool_calls'),
+      sseEvent(undefined, { ...base, choices: [], usage: this.usage(usage) }),
+      sseEvent(undefined, '[DONE]'),
+    ];
+  },
+  read: reader(
+    (json) => ({ text: json.choices?.[0]?.message?.content ?? '' }),
+    (events) => ({
+      text: events.map((e) => e.data?.choices?.[0]?.delta?.content ?? '').join(''),
+      complete: events.some((e) => e.data === '[DONE]') && !events.some((e) => e.data?.error),
+    }),
+  ),
 };
 
 const responses = {
@@ -249,6 +381,53 @@ const responses = {
     return out;
   },
   error: chat.error,
+  retrieveMessage(tag, id, usage) {
+    const call = {
+      id: `fc_${tag}`,
+      type: 'function_call',
+      status: 'completed',
+      call_id: `call_${retrieveCallId(tag)}`,
+      name: 'headroom_retrieve',
+      arguments: JSON.stringify({ id }),
+    };
+    return { ...this.message(tag, '', usage), output: [call] };
+  },
+  retrieveEvents(tag, id, usage) {
+    const full = this.retrieveMessage(tag, id, usage);
+    const item = full.output[0];
+    const pending = { ...full, status: 'in_progress', output: [], usage: null };
+    const out = [];
+    const push = (type, data) => out.push(sseEvent(type, { type, sequence_number: out.length, ...data }));
+    push('response.created', { response: pending });
+    push('response.in_progress', { response: pending });
+    push('response.output_item.added', {
+      output_index: 0,
+      item: { ...item, status: 'in_progress', arguments: '' },
+    });
+    for (const delta of pieces(item.arguments)) {
+      push('response.function_call_arguments.delta', { item_id: item.id, output_index: 0, delta });
+    }
+    push('response.function_call_arguments.done', {
+      item_id: item.id,
+      output_index: 0,
+      arguments: item.arguments,
+    });
+    push('response.output_item.done', { output_index: 0, item });
+    push('response.completed', { response: full });
+    return out;
+  },
+  read: reader(
+    (json) => ({
+      text: (json.output ?? [])
+        .flatMap((item) => item.content ?? [])
+        .map((part) => part.text ?? '')
+        .join(''),
+    }),
+    (events) => ({
+      text: events.map((e) => (e.name === 'response.output_text.delta' ? e.data.delta : '')).join(''),
+      complete: events.some((e) => e.name === 'response.completed'),
+    }),
+  ),
 };
 
 export const FORMATS = [anthropic, chat, responses];
