@@ -2,12 +2,14 @@
 // a seeded share of requests (5xx, 429 with retry-after, a reset before or during the answer, a stall the
 // proxy must time out, a malformed body), under 64 concurrent clients for a bounded time: Anthropic
 // Messages, OpenAI Chat Completions and Responses, streamed and not, some with tool outputs large enough to
-// be compressed. Every response is checked against the bytes the model API wrote for it; the proxy's
-// memory and open handles are sampled from /proc all along. Run with `npm run bench:soak` (builds first);
-// `--seconds N` (default 60), `--clients N` (64), `--seed S`.
+// be compressed, a third of whose answers call headroom_retrieve first (the fault then strikes the turn's
+// continuation). Every response is checked against the bytes the model API wrote for it; the proxy's memory
+// and open handles are sampled from /proc all along; its stats rows are read back at the end. Run with
+// `npm run bench:soak` (builds first); `--seconds N` (default 60), `--clients N` (64), `--seed S`.
 //
-// Exits 1 when a response is lost or corrupted, a request reached the model API changed or twice, a request
-// has no stats row, or the proxy's memory or open handles grew past the bounds below.
+// Exits 1 when a response is lost or corrupted, a request reached the model API changed or twice, the stats
+// rows do not say what happened (one per request, its failure, whether it retrieved), or the proxy's memory
+// or open handles grew past the bounds below.
 
 import { createHash } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
