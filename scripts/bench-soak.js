@@ -89,6 +89,8 @@ function tally() {
     bad: [],
     /** Added latency of the answered requests, split by whether the proxy compressed them. */
     addedMs: { compressed: [], whole: [] },
+    /** The same measure for requests sent straight to the model API. */
+    directMs: [],
     compressed: 0,
     large: 0,
     changedOnTheWay: 0,
@@ -99,8 +101,8 @@ function tally() {
   };
 }
 
-/** Send one request of the mix and judge what came back. */
-async function exchange(dispatcher, baseUrl, upstream, figures, random, outputs, tag) {
+/** One request of the mix: its wire format, whether it streams, its tool outputs and its body. */
+function requestOf(random, outputs) {
   const format = pick(random, FORMATS);
   const stream = random() < 0.6;
   const large = random() < 0.3;
@@ -108,6 +110,27 @@ async function exchange(dispatcher, baseUrl, upstream, figures, random, outputs,
     ? [pick(random, outputs.large), pick(random, outputs.small)]
     : [pick(random, outputs.small)];
   const body = JSON.stringify(format.body({ stream, question: pick(random, QUESTIONS), outputs: picked }));
+  return { format, stream, large, picked, body };
+}
+
+/**
+ * A request of the mix sent straight to the model API by the same clients, under the same load: what the
+ * latency the clients measure is without the proxy, when the API answered it whole.
+ */
+async function direct(dispatcher, upstream, figures, random, outputs, tag) {
+  const { format, body } = requestOf(random, outputs);
+  const result = await send(dispatcher, upstream.url, format, tag, body);
+  const record = upstream.sent.get(tag);
+  upstream.sent.delete(tag);
+  const whole =
+    record?.fault.kind === 'ok' && result.status === 200 && result.body.equals(Buffer.concat(record.written));
+  if (whole && record.endedAt !== undefined)
+    figures.directMs.push(result.ms - (record.endedAt - record.startedAt));
+}
+
+/** Send one request of the mix and judge what came back. */
+async function exchange(dispatcher, baseUrl, upstream, figures, random, outputs, tag) {
+  const { format, stream, large, picked, body } = requestOf(random, outputs);
   const result = await send(dispatcher, baseUrl, format, tag, body);
   const record = upstream.sent.get(tag);
   upstream.sent.delete(tag);
@@ -229,8 +252,11 @@ const deadline = performance.now() + SECONDS * 1000;
 await Promise.all(
   Array.from({ length: CLIENTS }, async (_, client) => {
     const random = generator(hashOf(`${SEED}:client:${client}`));
+    const straight = generator(hashOf(`${SEED}:direct:${client}`));
     for (let n = 0; performance.now() < deadline; n++) {
       await exchange(dispatcher, proxy.url, upstream, figures, random, outputs, `c${client}-${n}`);
+      // Every eighth request goes straight to the model API, for the latency without the proxy.
+      if (n % 8 === 7) await direct(dispatcher, upstream, figures, straight, outputs, `d${client}-${n}`);
     }
   }),
 );
@@ -308,9 +334,16 @@ console.log(
   `the proxy's own record of the wait before going upstream (overhead_ms, as headroom perf --live reports it): ` +
     `p50 ${recorded.overheadP50Ms?.toFixed(2)} ms, p99 ${recorded.overheadP99Ms?.toFixed(2)} ms`,
 );
+const proxied = [...figures.addedMs.whole, ...figures.addedMs.compressed];
+const p50 = (values) => percentile(sorted(values), 0.5);
 console.log(
-  `added latency of answered requests (client time - model API time): ${latency([...figures.addedMs.whole, ...figures.addedMs.compressed])}; ` +
-    `sent whole ${latency(figures.addedMs.whole)}, compressed ${latency(figures.addedMs.compressed)}`,
+  `client time - model API time of answered requests: through the proxy ${latency(proxied)} ` +
+    `(sent whole ${latency(figures.addedMs.whole)}, compressed ${latency(figures.addedMs.compressed)}); ` +
+    `straight to the model API ${latency(figures.directMs)} (${figures.directMs.length} requests)`,
+);
+console.log(
+  `added latency (through the proxy - straight, at the same percentile): p50 ${(p50(proxied) - p50(figures.directMs)).toFixed(2)} ms, ` +
+    `p99 ${(percentile(sorted(proxied), 0.99) - percentile(sorted(figures.directMs), 0.99)).toFixed(2)} ms`,
 );
 console.log(
   `machine: load average ${load.toFixed(2)} at the end (${availableParallelism()} cores); the load generator's own event-loop ` +
