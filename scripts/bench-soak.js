@@ -330,9 +330,11 @@ const quarters = [0, 1, 2, 3].map((q) =>
 console.log(`proxy RSS, highest in each quarter of the run: ${quarters.map(mb).join(', ')}`);
 console.log(`proxy open handles: start ${start.handles}, peak ${peakHandles}, end ${end.handles}`);
 console.log(`proxy CPU: ${((end.cpu - start.cpu) / figures.requests).toFixed(2)} ms per request`);
+const waited = (t) => `p50 ${t.overheadP50Ms?.toFixed(2)} ms, p99 ${t.overheadP99Ms?.toFixed(2)} ms`;
 console.log(
   `the proxy's own record of the wait before going upstream (overhead_ms, as headroom perf --live reports it): ` +
-    `p50 ${recorded.overheadP50Ms?.toFixed(2)} ms, p99 ${recorded.overheadP99Ms?.toFixed(2)} ms`,
+    `${waited(recorded)}; compressed ${waited(totals(rows.filter((row) => row.transforms)))}, ` +
+    `nothing to compress ${waited(totals(rows.filter((row) => !row.transforms)))}`,
 );
 const proxied = [...figures.addedMs.whole, ...figures.addedMs.compressed];
 const p50 = (values) => percentile(sorted(values), 0.5);
