@@ -232,22 +232,26 @@ const chat = {
       usage: this.usage(usage),
     };
   },
-  events(tag, text, usage) {
+  /** The chunks of an answer to `tag`: `middle(chunk)` between the role chunk and the finish, usage, [DONE]. */
+  chunks(tag, usage, finish, middle) {
     const base = {
       id: `chatcmpl-${tag}`,
       object: 'chat.completion.chunk',
       created: 1_730_000_000,
       model: this.model,
     };
-    const chunk = (delta, finish = null) =>
-      sseEvent(undefined, { ...base, choices: [{ index: 0, delta, finish_reason: finish }], usage: null });
+    const chunk = (delta, reason = null) =>
+      sseEvent(undefined, { ...base, choices: [{ index: 0, delta, finish_reason: reason }], usage: null });
     return [
-      chunk({ role: 'assistant', content: '' }),
-      ...words(text).map((piece) => chunk({ content: piece })),
-      chunk({}, 'stop'),
+      chunk({ role: 'assistant', content: finish === 'stop' ? '' : null }),
+      ...middle(chunk),
+      chunk({}, finish),
       sseEvent(undefined, { ...base, choices: [], usage: this.usage(usage) }),
       sseEvent(undefined, '[DONE]'),
     ];
+  },
+  events(tag, text, usage) {
+    return this.chunks(tag, usage, 'stop', (chunk) => words(text).map((piece) => chunk({ content: piece })));
   },
   error(status, message) {
     const type = status === 429 ? 'rate_limit_exceeded' : 'server_error';
@@ -271,28 +275,18 @@ const chat = {
   },
   retrieveEvents(tag, id, usage) {
     const call = this.retrieveMessage(tag, id, usage).choices[0].message.tool_calls[0];
-    const base = {
-      id: `chatcmpl-${tag}`,
-      object: 'chat.completion.chunk',
-      created: 1_730_000_000,
-      model: this.model,
+    const start = {
+      index: 0,
+      id: call.id,
+      type: 'function',
+      function: { name: call.function.name, arguments: '' },
     };
-    const chunk = (delta, finish = null) =>
-      sseEvent(undefined, { ...base, choices: [{ index: 0, delta, finish_reason: finish }], usage: null });
-    return [
-      chunk({ role: 'assistant', content: null }),
-      chunk({
-        tool_calls: [
-          { index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
-        ],
-      }),
+    return this.chunks(tag, usage, 'tool_calls', (chunk) => [
+      chunk({ tool_calls: [start] }),
       ...pieces(call.function.arguments).map((args) =>
         chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }),
       ),
-      chunk({}, 'tool_calls'),
-      sseEvent(undefined, { ...base, choices: [], usage: this.usage(usage) }),
-      sseEvent(undefined, '[DONE]'),
-    ];
+    ]);
   },
   read: reader(
     (json) => ({ text: json.choices?.[0]?.message?.content ?? '' }),
@@ -302,6 +296,20 @@ const chat = {
     }),
   ),
 };
+
+/** A Responses stream of `full`, an answer of one output item: its opening, `itemEvents`, then its close. */
+function responseStream(full, itemEvents) {
+  const item = full.output[0];
+  const pending = { ...full, status: 'in_progress', output: [], usage: null };
+  const out = [];
+  const push = (type, data) => out.push(sseEvent(type, { type, sequence_number: out.length, ...data }));
+  push('response.created', { response: pending });
+  push('response.in_progress', { response: pending });
+  itemEvents(push, item);
+  push('response.output_item.done', { output_index: 0, item });
+  push('response.completed', { response: full });
+  return out;
+}
 
 const responses = {
   name: 'openai-responses',
@@ -349,36 +357,20 @@ const responses = {
     };
   },
   events(tag, text, usage) {
-    const full = this.message(tag, text, usage);
-    const item = full.output[0];
-    const pending = { ...full, status: 'in_progress', output: [], usage: null };
-    const out = [];
-    const push = (type, data) => out.push(sseEvent(type, { type, sequence_number: out.length, ...data }));
-    push('response.created', { response: pending });
-    push('response.in_progress', { response: pending });
-    push('response.output_item.added', {
-      output_index: 0,
-      item: { ...item, status: 'in_progress', content: [] },
+    return responseStream(this.message(tag, text, usage), (push, item) => {
+      push('response.output_item.added', {
+        output_index: 0,
+        item: { ...item, status: 'in_progress', content: [] },
+      });
+      const at = { item_id: item.id, output_index: 0, content_index: 0 };
+      push('response.content_part.added', {
+        ...at,
+        part: { type: 'output_text', text: '', annotations: [] },
+      });
+      for (const delta of words(text)) push('response.output_text.delta', { ...at, delta });
+      push('response.output_text.done', { ...at, text });
+      push('response.content_part.done', { ...at, part: item.content[0] });
     });
-    push('response.content_part.added', {
-      item_id: item.id,
-      output_index: 0,
-      content_index: 0,
-      part: { type: 'output_text', text: '', annotations: [] },
-    });
-    for (const delta of words(text)) {
-      push('response.output_text.delta', { item_id: item.id, output_index: 0, content_index: 0, delta });
-    }
-    push('response.output_text.done', { item_id: item.id, output_index: 0, content_index: 0, text });
-    push('response.content_part.done', {
-      item_id: item.id,
-      output_index: 0,
-      content_index: 0,
-      part: item.content[0],
-    });
-    push('response.output_item.done', { output_index: 0, item });
-    push('response.completed', { response: full });
-    return out;
   },
   error: chat.error,
   retrieveMessage(tag, id, usage) {
@@ -393,28 +385,16 @@ const responses = {
     return { ...this.message(tag, '', usage), output: [call] };
   },
   retrieveEvents(tag, id, usage) {
-    const full = this.retrieveMessage(tag, id, usage);
-    const item = full.output[0];
-    const pending = { ...full, status: 'in_progress', output: [], usage: null };
-    const out = [];
-    const push = (type, data) => out.push(sseEvent(type, { type, sequence_number: out.length, ...data }));
-    push('response.created', { response: pending });
-    push('response.in_progress', { response: pending });
-    push('response.output_item.added', {
-      output_index: 0,
-      item: { ...item, status: 'in_progress', arguments: '' },
+    return responseStream(this.retrieveMessage(tag, id, usage), (push, item) => {
+      push('response.output_item.added', {
+        output_index: 0,
+        item: { ...item, status: 'in_progress', arguments: '' },
+      });
+      const at = { item_id: item.id, output_index: 0 };
+      for (const delta of pieces(item.arguments))
+        push('response.function_call_arguments.delta', { ...at, delta });
+      push('response.function_call_arguments.done', { ...at, arguments: item.arguments });
     });
-    for (const delta of pieces(item.arguments)) {
-      push('response.function_call_arguments.delta', { item_id: item.id, output_index: 0, delta });
-    }
-    push('response.function_call_arguments.done', {
-      item_id: item.id,
-      output_index: 0,
-      arguments: item.arguments,
-    });
-    push('response.output_item.done', { output_index: 0, item });
-    push('response.completed', { response: full });
-    return out;
   },
   read: reader(
     (json) => ({
