@@ -477,7 +477,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       }
     });
 
-    it('passes an event of a later round it cannot read as the upstream sent it, never as one that reads', () => {
+    it('passes every event of a later round it cannot read as the upstream sent it, in its place', () => {
       /** A rewriter past the first round, and what it sends the client for each of the second's events. */
       const secondRound = (events: readonly SseEvent[]) => {
         const stream = format.createStream();
@@ -486,17 +486,12 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
         return events.map((event) => stream.push(event));
       };
       const events = fixtures.events(second);
-      const clean = secondRound(events);
-      let checked = 0;
       events.forEach((event, at) => {
-        // Events the client never gets (a later round's opening, say) are not the client's to see cut.
-        if (clean[at]!.length === 0) return;
+        // Cut, it reads as nothing: rewritten, or merged into the turn's own events, it would read as something.
         const garbled = { ...event, data: event.data.slice(0, Math.ceil(event.data.length / 2)) };
         const seen = secondRound(events.map((e, i) => (i === at ? garbled : e)))[at];
         expect(seen, `event ${at} of ${events.length} cut`).toEqual([garbled]);
-        checked++;
       });
-      expect(checked).toBeGreaterThan(0);
     });
 
     it('gives an official SDK client one clean stream of the whole turn', async () => {
