@@ -10,16 +10,11 @@
 // HTTP work per request as the upstream itself, so throughput is bounded by CPU), and one that thinks for
 // 20 ms before answering, still far faster than any real model API, which is what agents see.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { cpuMs, memoryMb, removeProxyDirs, startProxyChild, stopProxyChild } from './proxy-child.js';
 
-const root = join(fileURLToPath(import.meta.url), '..', '..');
 const TARGETS = { addedP50Ms: 1, addedP99Ms: 5, throughputRatio: 0.9, rssMb: 150 };
 
 // ---- a minimal, fast model API: canned Anthropic answers, JSON or SSE ----
@@ -87,28 +82,6 @@ function startUpstream() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function startProxy(upstreamUrl, flags) {
-  const env = {
-    ...process.env,
-    HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-config-')),
-    HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-cache-')),
-    HEADROOM_ANTHROPIC_UPSTREAM: upstreamUrl,
-  };
-  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'proxy', '--port', '0', ...flags], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1], dirs: [env.HEADROOM_CONFIG_DIR, env.HEADROOM_CACHE_DIR] });
-    });
-    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}`)));
-  });
-}
-
 // A realistic small agent turn: system prompt, a tool result and a question (~6 KB).
 const toolOutput = Array.from(
   { length: 60 },
@@ -174,23 +147,11 @@ async function run(baseUrl, { concurrency, requests, stream, thinkMs, compress }
   return { p50: pct(50), p99: pct(99), rps: requests / seconds };
 }
 
-/** CPU time the process has used so far, in ms (user + system, from /proc/<pid>/stat). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function peakRssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
 const upstream = await startUpstream();
 const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`;
-const relayOnly = await startProxy(upstreamUrl, ['--no-compress']);
-const compressing = await startProxy(upstreamUrl, []);
+const proxyOf = (flags) => startProxyChild({ env: { HEADROOM_ANTHROPIC_UPSTREAM: upstreamUrl }, flags });
+const relayOnly = await proxyOf(['--no-compress']);
+const compressing = await proxyOf([]);
 // `gated`: the targets apply (latency at c=1 against the instant upstream is the proxy's pure cost; with
 // the 20 ms upstream every figure counts). Saturating the instant upstream at c=32 measures capacity only.
 const scenarios = [
@@ -241,9 +202,9 @@ for (const scenario of scenarios) {
     ) + f(cpuPerRequest, 3),
   );
 }
-const rss = Math.max(peakRssMb(relayOnly.child.pid), peakRssMb(compressing.child.pid));
+const rss = Math.max(memoryMb(relayOnly.child.pid).peak, memoryMb(compressing.child.pid).peak);
 console.log(
-  `proxy peak RSS: ${peakRssMb(relayOnly.child.pid).toFixed(1)} MB compression off, ${peakRssMb(compressing.child.pid).toFixed(1)} MB on   total time ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`,
+  `proxy peak RSS: ${memoryMb(relayOnly.child.pid).peak.toFixed(1)} MB compression off, ${memoryMb(compressing.child.pid).peak.toFixed(1)} MB on   total time ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`,
 );
 const verdict = (ok) => (ok ? 'ok' : 'MISSED');
 console.log(
@@ -254,8 +215,7 @@ console.log(
 );
 
 for (const proxy of [relayOnly, compressing]) {
-  proxy.child.kill('SIGTERM');
-  await new Promise((resolve) => proxy.child.once('exit', resolve));
-  for (const dir of proxy.dirs) rmSync(dir, { recursive: true, force: true });
+  await stopProxyChild(proxy);
+  removeProxyDirs(proxy);
 }
 upstream.close();

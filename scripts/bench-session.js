@@ -8,13 +8,11 @@
 // The model API here answers every turn with the session's next tool call, so both runs hold the same
 // conversation; only what the proxy rewrote differs. Figures are the same from run to run, timing aside.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { request } from 'undici';
 import { markerIds } from '../dist/compress/marker.js';
@@ -29,10 +27,10 @@ import {
   responsesPrompt,
 } from '../dist/perf/cache-sim.js';
 import { priceFor } from '../dist/stats/money.js';
+import { bin, removeProxyDirs, root, startProxyChild, stopProxyChild } from './proxy-child.js';
 import { claudeCodeSession } from './sessions/claude-code.js';
 import { codexSession } from './sessions/codex.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = process.env.HEADROOM_CORPUS ?? resolve(root, '../shared/corpus');
 const questions = process.argv.includes('--questions');
 // `--show 15`: print the output of call 15 of each session as the model received it through headroom.
@@ -110,46 +108,6 @@ function startUpstream() {
   );
 }
 
-// ---- the proxy: the built CLI on a free loopback port, with a private config and store ----
-
-function startProxy(upstreamUrl) {
-  const dirs = {
-    HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-config-')),
-    HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-cache-')),
-  };
-  const env = {
-    ...process.env,
-    ...dirs,
-    HEADROOM_ANTHROPIC_UPSTREAM: upstreamUrl,
-    HEADROOM_OPENAI_UPSTREAM: upstreamUrl,
-  };
-  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'proxy', '--port', '0'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // The proxy's own log is shown only if it fails: its shutdown lines are not figures.
-  let log = '';
-  child.stderr.on('data', (chunk) => {
-    log += chunk;
-  });
-  return new Promise((resolveStart, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolveStart({ child, url: match[1], dirs, log: () => log });
-    });
-    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}: ${log}`)));
-  });
-}
-
-async function stopProxy(proxy) {
-  const exited = new Promise((done) => proxy.child.once('exit', done));
-  proxy.child.kill('SIGTERM');
-  const code = await exited;
-  if (code !== 0) process.stderr.write(`headroom proxy exited with ${code}:\n${proxy.log()}`);
-}
-
 /** Tell the proxy a session is starting, as `headroom wrap` does, and return the agent's base URL. */
 async function openSession(proxy, id, agent) {
   const response = await request(`${proxy.url}/admin/sessions`, {
@@ -166,7 +124,7 @@ async function openSession(proxy, id, agent) {
 function retrieveOriginals(proxy, ids) {
   const originals = new Map();
   for (const id of ids) {
-    const run = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'retrieve', id, '--json'], {
+    const run = spawnSync(process.execPath, [bin, 'retrieve', id, '--json'], {
       env: { ...process.env, ...proxy.dirs },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -369,7 +327,9 @@ function report(session, run, originals) {
 
 const started = performance.now();
 const upstream = await startUpstream();
-const proxy = await startProxy(upstream.url);
+const proxy = await startProxyChild({
+  env: { HEADROOM_ANTHROPIC_UPSTREAM: upstream.url, HEADROOM_OPENAI_UPSTREAM: upstream.url },
+});
 const sessions = [
   { session: claudeCodeSession(corpusItem, { questions }), agent: 'claude', id: 'bench-claude-code' },
   { session: codexSession(corpusItem, { questions }), agent: 'codex', id: 'bench-codex' },
@@ -387,7 +347,7 @@ try {
     runs.push({ session, direct, proxied, altered, directMs, proxiedMs: performance.now() - at });
   }
 } finally {
-  await stopProxy(proxy);
+  await stopProxyChild(proxy);
   await upstream.close();
 }
 
@@ -400,7 +360,7 @@ for (const { session, proxied } of runs) {
   });
 }
 const originals = retrieveOriginals(proxy, wanted);
-for (const dir of Object.values(proxy.dirs)) rmSync(dir, { recursive: true, force: true });
+removeProxyDirs(proxy);
 
 for (const run of runs) {
   console.log(report(run.session, run, originals));

@@ -184,6 +184,14 @@ export const SETTINGS = {
     check: integer(1),
     default: () => 64 * 1024 * 1024,
   },
+  upstreamIdleMs: {
+    kind: 'number',
+    env: 'HEADROOM_UPSTREAM_IDLE_MS',
+    description:
+      'Longest silence from a model API, before its answer starts or between two chunks of it, before the request fails',
+    check: integer(1),
+    default: () => 10 * 60_000,
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',

@@ -165,9 +165,14 @@ export function jsonEvent(event: string, data: JsonObject): SseEvent {
   return { event, data: JSON.stringify(data) };
 }
 
-/** The event with `changes` made to its JSON data. */
+/**
+ * The event with `changes` made to its JSON data. Data that is not JSON is left as it came: rewritten, the
+ * event would read as one that says nothing (a text delta without its text), where the client's own reader
+ * can still see it was broken.
+ */
 export function rewrittenEvent(event: SseEvent, changes: JsonObject): SseEvent {
-  return jsonEvent(event.event, { ...eventData(event.data), ...changes });
+  const data = eventData(event.data);
+  return data === undefined ? event : jsonEvent(event.event, { ...data, ...changes });
 }
 
 /** The event's type: its name, or for an unnamed event the `type` in its data. */

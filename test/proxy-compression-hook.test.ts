@@ -15,7 +15,9 @@ import { startTestProxy, waitForRows } from './helpers/proxy.js';
 
 const engine = vi.hoisted(() => ({
   calls: [] as { provider: string; path: string }[],
-  behave: undefined as undefined | ((body: Buffer) => { body: Buffer } & Record<string, unknown>),
+  behave: undefined as
+    | undefined
+    | ((body: Buffer) => ({ body: Buffer } & Record<string, unknown>) | Promise<{ body: Buffer }>),
 }));
 
 vi.mock('../src/proxy/compression.js', () => ({
@@ -83,6 +85,21 @@ describe('compression hook', () => {
     expect(row!.tokensBefore! - row!.tokensAfter!).toBe(
       countTokens(long, 'claude-sonnet-4-6') - countTokens('short', 'claude-sonnet-4-6'),
     );
+  });
+
+  it('records how long the request waited in the proxy before going upstream, compression included', async () => {
+    engine.behave = async (body) => {
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      return { body };
+    };
+    await anthropic().messages.create(params);
+    engine.behave = undefined;
+    await anthropic().messages.create(params);
+    const [quick, slow] = await waitForRows(proxy, 2);
+    expect(slow!.overheadMs).toBeGreaterThanOrEqual(79);
+    expect(slow!.overheadMs).toBeLessThan(slow!.latencyMs!);
+    expect(quick!.overheadMs).toBeGreaterThanOrEqual(0);
+    expect(quick!.overheadMs).toBeLessThan(40);
   });
 
   it('forwards the original bytes and records the error when the engine throws', async () => {

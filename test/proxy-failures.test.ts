@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { totals } from '../src/stats/report.js';
-import { anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
+import { answer, anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
 import { PROMPTLY, startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
@@ -186,6 +186,27 @@ describe('streaming', () => {
     });
     expect(row!.inputTokens).toBeGreaterThan(0);
   });
+
+  it('says the upstream broke off, and records a reset, when a JSON answer read whole is cut mid-body', async () => {
+    // With tools in the request the proxy offers headroom_retrieve, so it reads the answer whole before replying.
+    const withTools = {
+      ...params,
+      tools: [{ name: 'Bash', input_schema: { type: 'object' as const, properties: {} } }],
+    };
+    upstream.script((req) => {
+      const reply = answer(req);
+      return { ...reply, kind: 'json', body: (reply as { body: unknown }).body, resetAfterBytes: 40 };
+    });
+    const error = await anthropic()
+      .messages.create(withTools)
+      .catch((e: unknown) => e);
+    const apiError = error as InstanceType<typeof Anthropic.APIError>;
+    expect(apiError.status).toBe(502);
+    expect(apiError.message).toContain('broke off its answer');
+    expect(apiError.message).not.toContain('cannot reach');
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ status: 502, error: 'upstream reset', stream: false });
+  });
 });
 
 describe('upstream errors reach the client unchanged', () => {
@@ -344,6 +365,32 @@ describe('upstream errors reach the client unchanged', () => {
       expect(row).toMatchObject({ status: 504, error: 'upstream timeout' });
     } finally {
       await slow.close(0);
+    }
+  });
+
+  it('cuts a stream whose upstream goes silent for longer than upstreamIdleMs, and records the timeout', async () => {
+    const impatient = await startTestProxy(upstream.url, { upstreamIdleMs: 300 });
+    upstream.script((req) => ({
+      kind: 'sse',
+      events: anthropicEvents(req),
+      holdAfter: 3,
+      release: new Promise(() => {}),
+    }));
+    try {
+      const seen: string[] = [];
+      const started = Date.now();
+      await expect(
+        (async () => {
+          for await (const event of anthropic(impatient.url).messages.stream(params)) seen.push(event.type);
+        })(),
+      ).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(seen[0]).toBe('message_start');
+      expect(seen).not.toContain('message_stop');
+      const [row] = await waitForRows(impatient, 1);
+      expect(row).toMatchObject({ status: 200, error: 'upstream timeout', stream: true });
+    } finally {
+      await impatient.close(0);
     }
   });
 });

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { answer, type FakeUpstream, type ReceivedRequest, type Reply } from './helpers/fake-upstream.js';
-import { startProxyPerFile, waitForRows } from './helpers/proxy.js';
+import { startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -155,5 +155,31 @@ describe('a continuation round that breaks off mid-stream', () => {
     expect(last.response.error?.message).toContain('the answer is incomplete');
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
     expect(JSON.stringify(events)).not.toContain('headroom_retrieve');
+  });
+});
+
+describe('a continuation round that goes silent mid-stream', () => {
+  it('ends the stream with an error saying so once the idle timeout passes, and records a timeout', async () => {
+    const impatient = await startTestProxy(upstream.url, { upstreamIdleMs: 300 });
+    upstream.script((req: ReceivedRequest) => {
+      if (!req.body.toString('utf8').includes('"call_hr_0001"')) return answer(req, { toolCall: RETRIEVE });
+      const reply = answer(req, { text: `${FIRST_WORDS} an out-of-memory kill in the reducer step.` });
+      return reply.kind === 'sse' ? { ...reply, holdAfter: 7, release: new Promise(() => {}) } : reply;
+    });
+    try {
+      const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: impatient.url, maxRetries: 0 });
+      const stream = client.messages.stream(STREAMED[0]!.body as unknown as Anthropic.MessageCreateParams);
+      const error = await stream.finalMessage().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Anthropic.APIError);
+      expect((error as Error).message).toContain('went silent');
+      expect((error as Error).message).toContain('the answer is incomplete');
+      const [row] = await waitForRows(impatient, 1);
+      expect(row).toMatchObject({ status: 200, error: 'upstream timeout', retrievals: 1 });
+    } finally {
+      await impatient.close(0);
+    }
   });
 });

@@ -256,6 +256,11 @@ export function streamRounds(format: WireFormat, fixtures: FormatFixtures, round
   return { events, assembled };
 }
 
+/** Events as a client reads them: each one's name and its data (parsed, when it is JSON). */
+function readAs(events: readonly SseEvent[]) {
+  return events.map((event) => ({ event: event.event, data: parseJson(event.data) ?? event.data }));
+}
+
 /** The response a fresh rewriter assembles from a client stream, as it would from the upstream's. */
 function assemble(format: WireFormat, events: readonly SseEvent[]): WireObject {
   const stream = format.createStream();
@@ -454,6 +459,39 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       }
       expect(copies).toEqual([]);
       expect(passed).toBeGreaterThan(0);
+    });
+
+    it('passes an answer whose closing events it cannot read as the upstream sent it, making none up', () => {
+      const events = fixtures.events(second);
+      for (const at of [events.length - 3, events.length - 2, events.length - 1].filter((i) => i >= 0)) {
+        const garbled = events.map((event, i) =>
+          i === at ? { ...event, data: event.data.slice(0, Math.ceil(event.data.length / 2)) } : event,
+        );
+        const stream = format.createStream();
+        const out = garbled.flatMap((event) => stream.push(event));
+        // As the proxy ends it: a round that reached its end is finished, one that did not is failed.
+        const round = stream.endRound();
+        const what = `event ${at} of ${events.length} cut`;
+        if (round.complete) expect(readAs(out.concat(stream.finish())), what).toEqual(readAs(garbled));
+        else expect(out, what).toEqual(garbled);
+      }
+    });
+
+    it('passes every event of a later round it cannot read as the upstream sent it, in its place', () => {
+      /** A rewriter past the first round, and what it sends the client for each of the second's events. */
+      const secondRound = (events: readonly SseEvent[]) => {
+        const stream = format.createStream();
+        for (const event of fixtures.events(first)) stream.push(event);
+        stream.endRound();
+        return events.map((event) => stream.push(event));
+      };
+      const events = fixtures.events(second);
+      events.forEach((event, at) => {
+        // Cut, it reads as nothing: rewritten, or merged into the turn's own events, it would read as something.
+        const garbled = { ...event, data: event.data.slice(0, Math.ceil(event.data.length / 2)) };
+        const seen = secondRound(events.map((e, i) => (i === at ? garbled : e)))[at];
+        expect(seen, `event ${at} of ${events.length} cut`).toEqual([garbled]);
+      });
     });
 
     it('gives an official SDK client one clean stream of the whole turn', async () => {

@@ -35,7 +35,6 @@ import type { RetrieveOffer } from './compression.js';
 import {
   ClientAborted,
   classifyFailure,
-  describeError,
   type ProxyFailure,
   ProxyShutdown,
   UpstreamMalformed,
@@ -117,6 +116,8 @@ class Exchange {
   private clientGone = false;
   private rounds = 0;
   private corked = false;
+  /** An upstream answer's head arrived: a break after it is a reset, even before the client's head went out. */
+  private answered = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -166,6 +167,7 @@ class Exchange {
     });
     this.active = answer;
     await head;
+    this.answered = true;
     return answer;
   }
 
@@ -352,14 +354,16 @@ class Exchange {
         // A continuation that breaks off ends the client's stream with an error it can read; the first
         // round breaks as the upstream broke, as a relayed answer does.
         if (this.clientGone || answer === first) throw error;
-        const reason = describeError(error);
-        this.outcome.failure = new UpstreamReset(reason, { cause: error });
+        const failure = classifyFailure(error, { clientGone: false, answerStarted: true });
+        this.outcome.failure = failure;
+        const silent = failure instanceof UpstreamTimeout;
         this.ctx.logger.warn(
-          `headroom: upstream ${this.request.target.base} broke off the answer after headroom_retrieve (${reason})`,
+          `headroom: upstream ${this.request.target.base} ${silent ? 'went silent in' : 'broke off'} the answer after headroom_retrieve (${failure.detail})`,
           { path: this.request.route.path },
         );
-        const message = `headroom: the upstream connection broke while continuing the answer (${reason}); the answer is incomplete`;
-        fail({ status: this.outcome.failure.status, message });
+        const what = silent ? 'upstream went silent' : 'upstream connection broke';
+        const message = `headroom: the ${what} while continuing the answer (${failure.detail}); the answer is incomplete`;
+        fail({ status: failure.status, message });
         return;
       }
       // An event the stream cut off is dropped, as the client's own SSE reader would drop it, so nothing is
@@ -439,7 +443,7 @@ class Exchange {
   private fail(error: unknown): void {
     const failure = classifyFailure(error, {
       clientGone: this.clientGone,
-      answerStarted: this.res.headersSent,
+      answerStarted: this.answered,
       shuttingDown: this.ctx.shuttingDown?.(),
     });
     this.outcome.failure = failure;
@@ -451,13 +455,16 @@ class Exchange {
     const { logger } = this.ctx;
     if (!this.res.headersSent) {
       this.outcome.status = failure.status;
+      const upstream = `upstream ${target.base}`;
       const what =
         failure instanceof UpstreamTimeout
-          ? 'no answer in time from'
+          ? `no answer in time from ${upstream}`
           : failure instanceof UpstreamMalformed
-            ? 'cannot read the answer of'
-            : 'cannot reach';
-      const message = `headroom: ${what} upstream ${target.base} (${failure.detail})`;
+            ? `cannot read the answer of ${upstream}`
+            : failure instanceof UpstreamReset
+              ? `${upstream} broke off its answer`
+              : `cannot reach ${upstream}`;
+      const message = `headroom: ${what} (${failure.detail})`;
       logger.warn(message, { path: route.path });
       const payload = errorBodyFor(route.provider, failure.status, message);
       this.res.writeHead(failure.status, {

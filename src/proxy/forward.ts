@@ -159,10 +159,13 @@ async function forwardRecorded(
   let original: Buffer | undefined;
   let body: Buffer | Readable | null = null;
   let offer: RetrieveOffer | undefined;
+  // From here the request waits on the proxy alone (a body read whole first waits on the client).
+  let ready = started;
   if (route.format) {
     const read = await readBody(req, ctx.maxBodyBytes, ctx.bodyIdleMs);
     if (!read)
       return record.ended(new ClientAborted('client left (or went silent) before its request was read'));
+    ready = performance.now();
     if ('tooLarge' in read) {
       body = read.tooLarge;
       record.bodySize(read.size);
@@ -182,6 +185,7 @@ async function forwardRecorded(
   }
 
   const target = ctx.exchange.upstreams.target(route.provider, route.path, route.query);
+  record.heldFor(performance.now() - ready);
   const outcome = await runExchange(
     res,
     { route, target, method, headers, body, offer, started },

@@ -204,7 +204,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     await closeParts();
     throw error;
   }
-  const upstreams = new Upstreams(config, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
+  const upstreams = new Upstreams(config, {
+    ...DEFAULT_TIMEOUTS,
+    headersMs: config.upstreamIdleMs,
+    bodyIdleMs: config.upstreamIdleMs,
+    ...options.timeouts,
+  });
   const expectedKey = config.apiKey ? Buffer.from(config.apiKey) : undefined;
   const events = new StatsEvents();
   const metrics = new ProxyMetrics();

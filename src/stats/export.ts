@@ -17,6 +17,8 @@ export function totalsJson(t: Totals) {
     cost: orNull(t.cost),
     latencyP50Ms: orNull(t.latencyP50Ms),
     latencyP95Ms: orNull(t.latencyP95Ms),
+    overheadP50Ms: orNull(t.overheadP50Ms),
+    overheadP99Ms: orNull(t.overheadP99Ms),
   };
 }
 
@@ -79,6 +81,7 @@ const CSV_COLUMNS: [string, (r: RequestRow) => unknown][] = [
   ],
   ['compress_ms', (r) => r.compressMs],
   ['compress_error', (r) => r.compressError],
+  ['overhead_ms', (r) => r.overheadMs],
   ['input_tokens', (r) => r.inputTokens],
   ['output_tokens', (r) => r.outputTokens],
   ['cache_read_tokens', (r) => r.cacheReadTokens],

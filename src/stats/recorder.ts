@@ -171,6 +171,11 @@ export class RequestRecord {
     this.row.compressMs = ms;
   }
 
+  /** How long the proxy held the request, its body read, before sending it upstream. */
+  heldFor(ms: number): void {
+    this.row.overheadMs = ms;
+  }
+
   /** The exchange ended before anything went upstream (the client left while its request was read). */
   ended(failure: { status: number; reason: string }): void {
     this.row.status = failure.status;

@@ -45,7 +45,7 @@ describe('stats report', () => {
     expect(t.cacheReadShare).toBeCloseTo(0.75);
   });
 
-  it('counts failed requests and retrievals', () => {
+  it('counts failed requests, retrievals and the requests in which the model retrieved', () => {
     const t = totals([
       requestRow({ status: 529, retrievals: 2, retrievedBytes: 900 }),
       requestRow({ error: 'upstream unreachable', status: 502 }),
@@ -54,6 +54,15 @@ describe('stats report', () => {
     expect(t.errors).toBe(2);
     expect(t.retrievals).toBe(2);
     expect(t.retrievedBytes).toBe(900);
+    expect(t.retrievalRequests).toBe(1);
+  });
+
+  it('takes the middle and the 99th percentile of the time requests waited in the proxy', () => {
+    const waits = Array.from({ length: 100 }, (_, i) => requestRow({ overheadMs: i + 1 }));
+    const t = totals([...waits, requestRow({ overheadMs: null })]);
+    expect(t.overheadP50Ms).toBe(51);
+    expect(t.overheadP99Ms).toBe(100);
+    expect(totals([requestRow({ overheadMs: null })]).overheadP50Ms).toBeUndefined();
   });
 
   it('groups requests into sessions, most recently active first, with requests without a session apart', () => {
@@ -81,15 +90,15 @@ describe('stats report', () => {
     expect(list[0]).toMatchObject({ savedShare: 0, transforms: {} });
   });
 
-  it('breaks savings down by transform, most blocks first', () => {
+  it('breaks savings down by transform, most blocks first, a request’s savings split by its blocks', () => {
     const list = transformBreakdown([
-      requestRow({ transforms: { json: 2, logs: 1 } }),
-      requestRow({ transforms: { logs: 4 } }),
-      requestRow({ transforms: null }),
+      requestRow({ transforms: { json: 2, logs: 1 }, tokensBefore: 9_000, tokensAfter: 3_000 }),
+      requestRow({ transforms: { logs: 4 }, tokensBefore: 10_000, tokensAfter: 4_000 }),
+      requestRow({ transforms: null, tokensBefore: 500, tokensAfter: 500 }),
     ]);
     expect(list).toEqual([
-      { name: 'logs', blocks: 5, requests: 2 },
-      { name: 'json', blocks: 2, requests: 1 },
+      { name: 'logs', blocks: 5, requests: 2, tokensSaved: 8_000 },
+      { name: 'json', blocks: 2, requests: 1, tokensSaved: 4_000 },
     ]);
   });
 

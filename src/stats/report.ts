@@ -31,10 +31,15 @@ export interface Totals {
   unpricedSavings: number;
   retrievals: number;
   retrievedBytes: number;
+  /** Requests in which the model called headroom_retrieve at least once. */
+  retrievalRequests: number;
   /** Requests that were agent side calls (counted in the figures above too). */
   sideCalls: number;
   latencyP50Ms: number | undefined;
   latencyP95Ms: number | undefined;
+  /** How long requests waited in the proxy before going upstream; undefined when no row says. */
+  overheadP50Ms: number | undefined;
+  overheadP99Ms: number | undefined;
 }
 
 export interface SessionSummary {
@@ -87,6 +92,8 @@ export interface TransformCount {
   name: string;
   blocks: number;
   requests: number;
+  /** Tokens saved by the requests it shortened, each request's split between its transforms by blocks. */
+  tokensSaved: number;
 }
 
 const n = (v: number | null | undefined) => v ?? 0;
@@ -131,6 +138,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
   let cacheWriteTokens = 0;
   let retrievals = 0;
   let retrievedBytes = 0;
+  let retrievalRequests = 0;
   let sideCalls = 0;
   let errors = 0;
   let compressed = 0;
@@ -139,6 +147,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
   const saved: (number | undefined)[] = [];
   const costs: (number | undefined)[] = [];
   const latencies: number[] = [];
+  const overheads: number[] = [];
   for (const row of rows) {
     const before = n(row.tokensBefore);
     const after = row.tokensAfter ?? before;
@@ -151,9 +160,11 @@ export function totals(rows: readonly RequestRow[]): Totals {
     cacheWriteTokens += n(row.cacheWriteTokens);
     retrievals += row.retrievals;
     retrievedBytes += row.retrievedBytes;
+    if (row.retrievals > 0) retrievalRequests++;
     if (row.sideCall !== null) sideCalls++;
     if (isError(row)) errors++;
     if (row.latencyMs !== null) latencies.push(row.latencyMs);
+    if (row.overheadMs !== null) overheads.push(row.overheadMs);
     const money = rowSaved(row);
     if (money === undefined) {
       unpriced++;
@@ -163,6 +174,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
     costs.push(requestCost(usageOf(row)));
   }
   latencies.sort((a, b) => a - b);
+  overheads.sort((a, b) => a - b);
   const tokensSaved = Math.max(0, tokensBefore - tokensAfter);
   return {
     requests: rows.length,
@@ -183,9 +195,12 @@ export function totals(rows: readonly RequestRow[]): Totals {
     unpricedSavings,
     retrievals,
     retrievedBytes,
+    retrievalRequests,
     sideCalls,
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP95Ms: percentile(latencies, 0.95),
+    overheadP50Ms: percentile(overheads, 0.5),
+    overheadP99Ms: percentile(overheads, 0.99),
   };
 }
 
@@ -273,18 +288,27 @@ export function turns(rows: readonly RequestRow[], sessionId: string | null): Tu
     });
 }
 
-/** How often each transform fired, most used first. */
+/**
+ * How often each transform fired and what it saved, most used first. A row records only what the request
+ * saved in all, so a request that several transforms shortened credits each with its share of the blocks.
+ */
 export function transformBreakdown(rows: readonly RequestRow[]): TransformCount[] {
   const counts = new Map<string, TransformCount>();
   for (const row of rows) {
-    for (const [name, blocks] of Object.entries(row.transforms ?? {})) {
-      const entry = counts.get(name) ?? { name, blocks: 0, requests: 0 };
+    const used = Object.entries(row.transforms ?? {});
+    const blocksInRow = used.reduce((sum, [, blocks]) => sum + blocks, 0);
+    const saved = Math.max(0, n(row.tokensBefore) - (row.tokensAfter ?? n(row.tokensBefore)));
+    for (const [name, blocks] of used) {
+      const entry = counts.get(name) ?? { name, blocks: 0, requests: 0, tokensSaved: 0 };
       entry.blocks += blocks;
       entry.requests++;
+      entry.tokensSaved += (saved * blocks) / blocksInRow;
       counts.set(name, entry);
     }
   }
-  return [...counts.values()].sort((a, b) => b.blocks - a.blocks || a.name.localeCompare(b.name));
+  return [...counts.values()]
+    .map((entry) => ({ ...entry, tokensSaved: Math.round(entry.tokensSaved) }))
+    .sort((a, b) => b.blocks - a.blocks || a.name.localeCompare(b.name));
 }
 
 const BUCKET_SIZES_MS = [

@@ -76,12 +76,18 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
     it('keeps rows across a restart, oldest first', async () => {
       const place = backend.place();
       const first = await open(place);
-      void first.record(newRow({ path: '/v1/messages', sessionId: 's1' }));
+      void first.record(newRow({ path: '/v1/messages', sessionId: 's1', overheadMs: 2.25 }));
       void first.record(newRow({ path: '/v1/chat/completions', provider: 'openai', model: 'gpt-4o' }));
       await first.close();
       const rows = await (await open(place)).rows();
       expect(rows.map((r) => r.path)).toEqual(['/v1/messages', '/v1/chat/completions']);
-      expect(rows[0]).toMatchObject({ sessionId: 's1', transforms: { logs: 2, json: 1 }, stream: false });
+      expect(rows[0]).toMatchObject({
+        sessionId: 's1',
+        transforms: { logs: 2, json: 1 },
+        stream: false,
+        overheadMs: 2.25,
+      });
+      expect(rows[1]!.overheadMs).toBeNull();
       expect(rows[1]!.id).toBeGreaterThan(rows[0]!.id);
     });
 

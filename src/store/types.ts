@@ -78,6 +78,11 @@ export interface RequestRow {
   transforms: Record<string, number> | null;
   compressMs: number | null;
   compressError: string | null;
+  /**
+   * What the proxy added to the request's way up: the time from its body being read to its being sent
+   * upstream (compression, keeping originals, adding headroom_retrieve).
+   */
+  overheadMs: number | null;
   /** Upstream-reported usage; `inputTokens` excludes cache reads and writes. */
   inputTokens: number | null;
   outputTokens: number | null;

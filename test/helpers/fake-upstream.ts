@@ -10,7 +10,7 @@
 //   await upstream.close();
 //
 // By default every request gets a plausible success: the endpoint's usual JSON, or its event stream when the
-// body asks for `stream: true` (Gemini: `:streamGenerateContent`, SSE with `?alt=sse`, else a JSON array). Replies: `{ kind: 'json', status, headers, body }`, `{ kind: 'sse', events,
+// body asks for `stream: true` (Gemini: `:streamGenerateContent`, SSE with `?alt=sse`, else a JSON array). Replies: `{ kind: 'json', status, headers, body, resetAfterBytes }`, `{ kind: 'sse', events,
 // delayMs, holdAfter + release, resetAfter, trailer }`, `{ kind: 'body', status, headers, chunks }` (bytes as a
 // generator yields them, with backpressure), `{ kind: 'reset' }` (socket destroyed) and `{ kind: 'hang' }`.
 // `answer(req, content)` builds the default reply with other content, e.g. a tool call:
@@ -50,7 +50,14 @@ export interface SseEvent {
 }
 
 export type Reply =
-  | { kind: 'json'; status?: number; headers?: Record<string, string>; body: unknown }
+  | {
+      kind: 'json';
+      status?: number;
+      headers?: Record<string, string>;
+      body: unknown;
+      /** Send this many bytes of the body, then destroy the socket (an upstream crash mid-answer). */
+      resetAfterBytes?: number;
+    }
   | {
       kind: 'sse';
       status?: number;
@@ -593,7 +600,14 @@ async function send(res: ServerResponse, reply: Reply, requestId: string): Promi
       'content-length': Buffer.byteLength(body),
       ...reply.headers,
     });
-    res.end(body);
+    if (reply.resetAfterBytes === undefined) {
+      res.end(body);
+      return;
+    }
+    await new Promise<void>((resolve) =>
+      res.write(Buffer.from(body).subarray(0, reply.resetAfterBytes), () => resolve()),
+    );
+    res.socket?.destroy();
     return;
   }
   res.writeHead(reply.status ?? 200, {

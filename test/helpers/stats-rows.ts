@@ -23,6 +23,7 @@ export function requestRow(overrides: Partial<RequestRow> = {}): RequestRow {
     tokensAfter: 4_000,
     transforms: { json: 2, logs: 1 },
     compressMs: 12,
+    overheadMs: 14,
     compressError: null,
     inputTokens: 4_000,
     outputTokens: 500,

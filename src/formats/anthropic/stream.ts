@@ -65,22 +65,24 @@ export class AnthropicRetrieveStream implements RetrieveStream {
         return this.route(route, event, index);
       }
       case 'message_start': {
-        const message = eventData(event.data)?.message;
-        this.message = isObject(message) ? message : {};
-        return this.round === 0 ? [event] : [];
+        const data = eventData(event.data);
+        this.message = isObject(data?.message) ? data.message : {};
+        // A later round's opening and closing are merged into the client's; one nobody can read goes out as it came.
+        return this.round === 0 || !data ? [event] : [];
       }
       case 'message_delta': {
-        this.messageDelta = eventData(event.data) ?? {};
+        const data = eventData(event.data);
+        this.messageDelta = data ?? {};
         const delta = isObject(this.messageDelta.delta) ? this.messageDelta.delta : {};
         this.closed =
           this.round === 0 &&
           delta.stop_reason !== 'tool_use' &&
           [...this.routes.values()].every((route) => route.kind === 'live');
-        return this.closed ? [event] : [];
+        return this.closed || !data ? [event] : [];
       }
       case 'message_stop':
         this.stopped = true;
-        return this.closed ? [event] : [];
+        return this.closed || eventData(event.data) === undefined ? [event] : [];
       case 'error':
         this.failed = true;
         return [event];

@@ -56,12 +56,15 @@ export class ChatRetrieveStream implements RetrieveStream {
     const done = text === '[DONE]' || text.trim() === '[DONE]';
     if (done) this.done = true;
     if (this.closed) return [event];
-    if (done) return [];
+    if (done) return this.endsUnread() ? [event] : [];
     // The first round's content chunks are the client's as they are.
     const plain = this.round === 0 && !CHAT_NOT_PLAIN.test(text);
     if (plain && this.base) return this.passContent(event);
     const data = eventData(text);
-    if (!data) return [event];
+    if (!data) {
+      this.endsUnread();
+      return [event];
+    }
     this.roundOpen = true;
     if (data.error !== undefined) {
       this.failed = true;
@@ -69,10 +72,11 @@ export class ChatRetrieveStream implements RetrieveStream {
     }
     this.base ??= chunkBase(data);
     if (plain) return this.passContent(event);
+    const [choice, ...others] = Array.isArray(data.choices) ? data.choices : [];
+    if (!isObject(choice) && (!isObject(data.usage) || this.endsUnread())) return [event];
     this.chunks.push(text);
     if (isObject(data.usage)) this.usage = data.usage;
-    const [choice, ...others] = Array.isArray(data.choices) ? data.choices : [];
-    if (!isObject(choice)) return isObject(data.usage) ? [] : [event];
+    if (!isObject(choice)) return [];
     const delta: WireObject = isObject(choice.delta) ? { ...choice.delta } : {};
     if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
       this.finishReason = choice.finish_reason;
@@ -166,6 +170,17 @@ export class ChatRetrieveStream implements RetrieveStream {
     // The API ends a stream it cannot finish with a chunk carrying only `error`, and no [DONE] after it;
     // the SDKs raise that error as an API error.
     return [jsonEvent('', { error: streamError(failure, openaiError, openaiErrorBody) })];
+  }
+
+  /**
+   * True (and from now on every chunk passes as it comes) when the first round reaches a chunk that only
+   * follows an answer's finish chunk (usage, `[DONE]`), or one nobody can read, before any tool call or
+   * usage was held back: the finish chunk was one the proxy could not read, and the answer is the
+   * upstream's own, not one with a finish made up for it.
+   */
+  private endsUnread(): boolean {
+    if (this.round === 0 && this.calls.size === 0 && !this.usage) this.closed = true;
+    return this.closed;
   }
 
   private passContent(event: SseEvent): SseEvent[] {

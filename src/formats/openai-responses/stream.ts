@@ -58,15 +58,17 @@ export class ResponsesRetrieveStream implements RetrieveStream {
       this.failed = true;
       return [this.emit(event)];
     }
+    // A later round's opening and closing are merged into the client's; one nobody can read goes out as it came.
+    const unread = eventData(event.data) === undefined;
     if (OPENING_EVENTS.has(type)) {
-      if (this.round > 0) return this.drop();
+      if (this.round > 0) return unread ? [this.emit(event)] : this.drop();
       if (type === 'response.created') this.opening = event.data;
       return [this.emit(event)];
     }
     if (CLOSING_EVENTS.has(type)) {
-      this.closing = eventData(event.data) ?? {};
+      this.closing = eventData(event.data) ?? { type };
       this.closed = this.verbatim && this.round === 0;
-      return this.closed ? [this.emit(event)] : this.drop();
+      return this.closed || unread ? [this.emit(event)] : this.drop();
     }
     const index = jsonNumber(event.data, OUTPUT_INDEX);
     if (index === undefined) return [this.emit(event)];

@@ -68,28 +68,35 @@ describe('sqlite stats store', () => {
     const dir = freshDir();
     await open(dir).close();
     const db = new Database(statsDbPath(dir));
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     db.pragma('user_version = 99');
     db.close();
     expect(() => open(dir)).toThrow(HeadroomError);
     expect(() => open(dir)).toThrow(/newer headroom \(schema 99/);
   });
 
-  it('migrates a file from the first schema in place, keeping its rows', async () => {
-    const dir = freshDir();
-    const first = open(dir);
-    await first.record(newRow({ ts: 1000 }));
-    await first.close();
-    // The first schema had no side_call column.
-    const db = new Database(statsDbPath(dir));
-    db.exec('ALTER TABLE requests DROP COLUMN side_call; PRAGMA user_version = 1;');
-    db.close();
-    const store = open(dir);
-    await store.record(newRow({ ts: 2000, sideCall: 'gemini-cli-summarize-tool-output' }));
-    expect((await store.rows()).map((row) => [row.ts, row.sideCall])).toEqual([
-      [1000, null],
-      [2000, 'gemini-cli-summarize-tool-output'],
-    ]);
+  it('migrates a file from each earlier schema in place, keeping its rows', async () => {
+    // The first schema had neither side_call nor overhead_ms; the second had no overhead_ms.
+    for (const [version, dropped] of [
+      [1, ['side_call', 'overhead_ms']],
+      [2, ['overhead_ms']],
+    ] as const) {
+      const dir = freshDir();
+      const first = open(dir);
+      await first.record(newRow({ ts: 1000 }));
+      await first.close();
+      const db = new Database(statsDbPath(dir));
+      for (const column of dropped) db.exec(`ALTER TABLE requests DROP COLUMN ${column}`);
+      db.pragma(`user_version = ${version}`);
+      db.close();
+      const store = open(dir);
+      await store.record(newRow({ ts: 2000, sideCall: 'gemini-cli-summarize-tool-output', overheadMs: 1.5 }));
+      expect((await store.rows()).map((row) => [row.ts, row.sideCall, row.overheadMs])).toEqual([
+        [1000, null, null],
+        [2000, 'gemini-cli-summarize-tool-output', 1.5],
+      ]);
+      await store.close();
+    }
   });
 
   it('read-only, never creates the file or its directory', async () => {

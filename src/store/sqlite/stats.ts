@@ -77,6 +77,8 @@ const MIGRATIONS: string[] = [
    );`,
   // The agent side call a request was (a small-model request embedding a command's output), if one.
   'ALTER TABLE requests ADD COLUMN side_call TEXT;',
+  // The time the proxy held the request between reading its body and sending it upstream.
+  'ALTER TABLE requests ADD COLUMN overhead_ms REAL;',
 ];
 
 const COLUMNS = [
@@ -107,6 +109,7 @@ const COLUMNS = [
   'retrievals',
   'retrieved_bytes',
   'side_call',
+  'overhead_ms',
 ] as const;
 
 // A request's agent and project fall back to its session's registration.
@@ -175,6 +178,7 @@ function toDb(row: NewRequestRow): unknown[] {
     row.retrievals ?? 0,
     row.retrievedBytes ?? 0,
     row.sideCall ?? null,
+    row.overheadMs ?? null,
   ];
 }
 
