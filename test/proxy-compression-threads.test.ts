@@ -15,6 +15,7 @@ import { CompressionThreads, compressionThreadScript } from '../src/proxy/compre
 import type { RunningProxy } from '../src/proxy/server.js';
 import { answer, anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
+import { until } from './helpers/until.js';
 
 /** A distinct service log of about `bytes` characters: requests, slow ones, and the odd error. */
 function serviceLog(seed: number, bytes: number): string {
@@ -118,9 +119,11 @@ describe('compression beside the event loop', () => {
     const bigRow = rows.find((row) => (row.requestBytes ?? 0) > 10_000_000)!;
     expect(bigRow.transforms?.logs).toBeGreaterThan(0);
     // The compression took long enough that running it on the event loop would have stalled both for as long.
-    expect(bigRow.compressMs).toBeGreaterThan(600);
-    expect(Math.max(...gaps)).toBeLessThan(250);
-    expect(Math.max(...health)).toBeLessThan(250);
+    // On a busy machine both stretch alike, so the bound is a share of the compression's own time.
+    const compressMs = bigRow.compressMs ?? 0;
+    expect(compressMs).toBeGreaterThan(600);
+    expect(Math.max(...gaps)).toBeLessThan(compressMs / 3);
+    expect(Math.max(...health)).toBeLessThan(compressMs / 3);
   }, 60_000);
 });
 
@@ -144,6 +147,30 @@ describe('compression threads', () => {
       expect(Buffer.from(second!.body!).equals(Buffer.from(here.body!))).toBe(true);
       expect(first!.originals.map((o) => o.id)).toEqual(here.originals.map((o) => o.id));
       expect(first!.offersRetrieve).toBe(true);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('answer a small request on a second thread while a big one holds the first, and end that thread when idle', async () => {
+    const threads = new CompressionThreads(engineOptions, compressionThreadScript()!, {
+      size: 2,
+      idleEndMs: 200,
+    });
+    try {
+      const small = Buffer.from(bigRequest(1, 5_000));
+      await threads.rewrite(format, '/v1/messages', small, new Set());
+      expect(threads.running).toBe(1);
+      const order: string[] = [];
+      const big = threads
+        .rewrite(format, '/v1/messages', Buffer.from(bigRequest(6, 1_500_000)), new Set())
+        .then(() => order.push('big'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await threads.rewrite(format, '/v1/messages', small, new Set()).then(() => order.push('small'));
+      expect(threads.running).toBe(2);
+      await big;
+      expect(order).toEqual(['small', 'big']);
+      await until(() => threads.running === 1 || undefined, 'the idle thread to end', 5000);
     } finally {
       await threads.close();
     }

@@ -33,15 +33,19 @@ function errorOf(answer: { error: string; name: string }): Error {
 }
 
 export interface CompressionThreadsOptions {
-  /** Threads at most (default: one per core but one, at most 4). */
+  /** Threads at most (default: one per core but one, at least 2 and at most 4; the first stays, others end when idle). */
   size?: number;
   /** A job not answered within this long ends its thread and goes out uncompressed (default 30 s). */
   jobTimeoutMs?: number;
+  /** A thread past the first ends after this long without work (default 30 s). */
+  idleEndMs?: number;
   /** The thread's script (default: the one built beside this module). */
   script?: URL;
 }
 
 const JOB_TIMEOUT_MS = 30_000;
+/** A thread beyond the first ends after this long without work: its engine's memory is only paid under load. */
+const IDLE_END_MS = 30_000;
 /** Threads in a row that stop before answering anything, after which bodies are rewritten on this thread. */
 const MAX_FAILED_STARTS = 3;
 
@@ -55,6 +59,7 @@ interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
   answered: boolean;
+  idle?: NodeJS.Timeout;
 }
 
 /**
@@ -73,6 +78,7 @@ export class CompressionThreads implements BodyRewriter {
   private readonly threads: Thread[] = [];
   private readonly size: number;
   private readonly jobTimeoutMs: number;
+  private readonly idleEndMs: number;
   private nextId = 0;
   private closed = false;
   private failedStarts = 0;
@@ -85,9 +91,11 @@ export class CompressionThreads implements BodyRewriter {
     options: CompressionThreadsOptions = {},
     private readonly onWarning: (message: string) => void = () => {},
   ) {
-    // Each thread holds an engine (~60 MB with its grammars); the event loop keeps a core of its own.
-    this.size = Math.max(1, options.size ?? Math.min(4, availableParallelism() - 1));
+    // A second thread keeps small requests from waiting behind a big one; each holds an engine (~60 MB with its
+    // grammars), so threads past the first are started only when the others are busy, and end when idle.
+    this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism() - 1)));
     this.jobTimeoutMs = options.jobTimeoutMs ?? JOB_TIMEOUT_MS;
+    this.idleEndMs = options.idleEndMs ?? IDLE_END_MS;
   }
 
   rewrite(
@@ -99,6 +107,8 @@ export class CompressionThreads implements BodyRewriter {
     if (this.closed) return Promise.reject(new Error('the compression threads are closed'));
     if (this.inline) return this.rewriteHere(format, path, body, sendWhole);
     const thread = this.pick();
+    if (thread.idle) clearTimeout(thread.idle);
+    thread.idle = undefined;
     const id = this.nextId++;
     // Shared memory the thread reads in place; other bytes are copied for it to own, since the request's own
     // bytes stay here, to be forwarded should the thread fail.
@@ -159,6 +169,7 @@ export class CompressionThreads implements BodyRewriter {
       if (!pending) return;
       thread.pending.delete(answer.id);
       clearTimeout(pending.timer);
+      if (thread.pending.size === 0 && thread !== this.threads[0]) this.endWhenIdle(thread);
       if ('rewrite' in answer) pending.resolve(answer.rewrite);
       else pending.reject(errorOf(answer));
     });
@@ -168,6 +179,16 @@ export class CompressionThreads implements BodyRewriter {
     );
     this.threads.push(thread);
     return thread;
+  }
+
+  private endWhenIdle(thread: Thread): void {
+    thread.idle = setTimeout(() => {
+      const at = this.threads.indexOf(thread);
+      if (at <= 0 || thread.pending.size) return;
+      this.threads.splice(at, 1);
+      void thread.worker.terminate();
+    }, this.idleEndMs);
+    thread.idle.unref();
   }
 
   /** A thread that failed or hung: its requests fail (and go out as sent), and a new one takes its place. */
@@ -185,7 +206,13 @@ export class CompressionThreads implements BodyRewriter {
     void thread.worker.terminate();
   }
 
+  /** Threads running now. */
+  get running(): number {
+    return this.threads.length;
+  }
+
   private settleAll(thread: Thread, error: Error): void {
+    if (thread.idle) clearTimeout(thread.idle);
     for (const pending of thread.pending.values()) {
       clearTimeout(pending.timer);
       pending.reject(error);
