@@ -1,6 +1,8 @@
 // OpenAI Responses (`POST …/responses`): what Codex speaks, typed input items and typed stream events.
 
 import { defineFormat } from '../define.js';
+import { modelTextsOf, openingMessages } from '../history.js';
+import { openaiCacheLifetimeMs } from '../openai-chat/index.js';
 import { openaiErrorBody } from '../openai-chat/response.js';
 import type { WireFormat } from '../types.js';
 import { recognises, toolOutputs } from './request.js';
@@ -14,6 +16,18 @@ export const openaiResponses: WireFormat = defineFormat({
   servesPath: (path) => path.endsWith('/responses'),
   recognises,
   toolOutputs,
+  modelTexts: (items) =>
+    modelTextsOf(
+      items,
+      (item) =>
+        item.role === 'assistant' || item.type === 'function_call' || item.type === 'custom_tool_call',
+    ),
+  conversationOpening: (body) => [
+    body.instructions,
+    body.tools,
+    openingMessages(body.input, (item) => item.role === 'user'),
+  ],
+  cacheLifetimeMs: openaiCacheLifetimeMs,
   // Optional arguments are incompatible with strict mode, so say so instead of letting the API guess.
   toolEntry: (tool) => ({
     type: 'function',
