@@ -43,7 +43,43 @@ export interface OriginalStore {
   wholeOutputs(): Promise<string[]>;
   /** Remember more of those keys (kept as long as an original is: `storeTtlDays` after the last use). */
   keepWhole(keys: readonly string[]): Promise<void>;
+  /**
+   * Every conversation's history decisions: the tool outputs that became stubs at a rewrite point, by key,
+   * with why. Every later request of the conversation carries the same stubs, in any process sharing the store.
+   */
+  historyStubs(): Promise<HistoryStub[]>;
+  /** Keep the stubs a rewrite point decided (kept as long as an original is). */
+  keepStubs(stubs: readonly HistoryStub[]): Promise<void>;
+  /** The conversations whose last request is at or after `since` (ms since the epoch). */
+  conversations(since: number): Promise<ConversationState[]>;
+  /** Remember a conversation's state after one of its requests. */
+  saveConversation(state: ConversationState): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One tool output a conversation's history rewrite made a stub of. */
+export interface HistoryStub {
+  conversation: string;
+  /** The output's key (`stubKey`: its call id and its text). */
+  key: string;
+  /** Why: superseded-read, superseded-command or old. */
+  reason: string;
+}
+
+/** What the proxy knows of a conversation's prompt cache after its last request. */
+export interface ConversationState {
+  id: string;
+  /** When its last request went upstream (ms since the epoch). */
+  lastTs: number;
+  /** How long the provider keeps that request's prompt cached after its last use. */
+  lifetimeMs: number;
+  /** Cache reads and writes the upstream reported for it (0 when it reported none). */
+  cacheRead: number;
+  cacheWrite: number;
+  /** Its prompt's tokens as the upstream counted them (input, cache reads and writes). */
+  promptTokens: number;
+  /** It was a rewrite point: the provider has no cache of its prefix to read yet. */
+  rewrote: boolean;
 }
 
 /** One proxied request as the proxy saw it. Absent numbers are unknown, not zero. */
