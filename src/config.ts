@@ -6,6 +6,7 @@ import Conf from 'conf';
 import envPaths from 'env-paths';
 import { ENGINE_DEFAULTS, SWITCHABLE_TRANSFORMS } from './compress/defaults.js';
 import { ConfigError } from './errors.js';
+import { HISTORY_MODES, type HistoryMode } from './history/rewrite-points.js';
 import { ensurePrivateDir } from './private-dir.js';
 import { STORE_DEFAULTS } from './store/defaults.js';
 
@@ -184,6 +185,15 @@ export const SETTINGS = {
     check: integer(1),
     default: () => 64 * 1024 * 1024,
   },
+  history: {
+    kind: 'string',
+    env: 'HEADROOM_HISTORY',
+    description:
+      'When old tool outputs may become stubs: off, cold (when the prompt cache is cold or the context nears the window) or always (whenever it pays)',
+    check: (value: string) =>
+      (HISTORY_MODES as readonly string[]).includes(value) ? undefined : `one of ${HISTORY_MODES.join(', ')}`,
+    default: () => 'cold',
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
@@ -205,7 +215,11 @@ type ValueOf<K extends Kind> = K extends 'string'
 
 /** The resolved settings. `apiKey` is the only one that may be absent. */
 export type Config = {
-  [K in SettingName]: K extends 'apiKey' ? string | undefined : ValueOf<(typeof SETTINGS)[K]['kind']>;
+  [K in SettingName]: K extends 'apiKey'
+    ? string | undefined
+    : K extends 'history'
+      ? HistoryMode
+      : ValueOf<(typeof SETTINGS)[K]['kind']>;
 };
 
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
@@ -222,7 +236,7 @@ export type FlagValues = Partial<{ [K in SettingName]: Config[K] | undefined }>;
 function parseValue(name: SettingName, raw: unknown, origin: string): Config[SettingName] {
   const spec: SettingSpec = SETTINGS[name];
   const value = parseKind(spec.kind, raw, origin);
-  const normalised = name === 'logLevel' ? String(value).toLowerCase() : value;
+  const normalised = name === 'logLevel' || name === 'history' ? String(value).toLowerCase() : value;
   const wanted = spec.check?.(normalised as never);
   if (wanted) throw new ConfigError(`${origin} must be ${wanted}, got "${String(raw)}"`);
   return normalised;
