@@ -6,11 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
+import { createLogger, type Logger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
+import { totals } from '../src/stats/report.js';
 import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from './helpers/fake-upstream.js';
-import { startTestProxy } from './helpers/proxy.js';
+import { startTestProxy, waitForRows } from './helpers/proxy.js';
 import { realOutputs, realSourceFile } from './helpers/real-outputs.js';
 
 const CLIENT_PATH = 'node_modules/openai/src/client.ts';
@@ -103,8 +106,8 @@ afterAll(async () => {
   await upstream.close();
 });
 
-async function startProxy(overrides: Partial<Config> = {}): Promise<RunningProxy> {
-  const proxy = await startTestProxy(upstream.url, overrides, { now: () => clock });
+async function startProxy(overrides: Partial<Config> = {}, logger?: Logger): Promise<RunningProxy> {
+  const proxy = await startTestProxy(upstream.url, overrides, { now: () => clock, logger });
   proxies.push(proxy);
   return proxy;
 }
@@ -188,6 +191,14 @@ describe('cache-aware history', () => {
     for (let i = 12; i < 16; i++) expect(outputOf(rewritten, i)).not.toMatch(STUB);
     expect(JSON.stringify(rewritten).length).toBeLessThan(JSON.stringify(beforeGap).length);
 
+    // headroom stats counts the rewrite once, and the tokens the stubs take out of every request.
+    const rows = (await waitForRows(proxy, 16)).reverse();
+    expect(rows.filter((row) => row.historyRewrite).map((row) => row.id)).toEqual([rows[15]!.id]);
+    const setAside = rows[15]!.historySavedTokens;
+    expect(setAside).toBeGreaterThan(10_000);
+    expect(rows[15]!.tokensBefore! - rows[15]!.tokensAfter!).toBeGreaterThan(setAside / 2);
+    expect(totals(rows)).toMatchObject({ historyRewrites: 1, historySavedTokens: setAside });
+
     let previous = rewritten;
     for (let n = 17; n <= 20; n++) {
       const next = await send(proxy, n);
@@ -225,6 +236,30 @@ describe('cache-aware history', () => {
     const text = typeof result.content === 'string' ? result.content : JSON.stringify(result.content);
     expect(text).toBe(STEPS[1]!.output);
     expect(await proxy.originals!.get(id!)).toBe(STEPS[1]!.output);
+  });
+
+  it('with --history always and a warm cache, rewrites only when it pays, and --verbose prints the figures', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const proxy = await startProxy({ history: 'always' }, createLogger({ level: 'debug', stream }));
+    warmCache();
+    const forwarded: JsonObject[] = [];
+    for (let n = 1; n <= 16; n++) forwarded.push(await send(proxy, n));
+    const decisions = lines.filter((line) => line.includes('break-even over 10 turns'));
+    expect(decisions.length).toBeGreaterThan(0);
+    // Each warm rewrite point says what keeping and rewriting cost, and sets outputs aside only when cheaper.
+    for (const line of decisions) {
+      const [, keep, rewrite] = /keep (\d+) vs rewrite (\d+) input-token units/.exec(line)!;
+      expect(line).toMatch(/cache read ×0\.10, write ×1\.25/);
+      expect(line.includes('set aside as stubs')).toBe(Number(rewrite) < Number(keep));
+    }
+    const rewrites = decisions.filter((line) => line.includes('set aside as stubs')).length;
+    expect(JSON.stringify(forwarded.at(-1)).includes('set aside')).toBe(rewrites > 0);
   });
 
   it('sends the history as the agent wrote it with --history off, and for a request that asks so', async () => {

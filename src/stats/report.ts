@@ -33,6 +33,9 @@ export interface Totals {
   retrievedBytes: number;
   /** Requests that were agent side calls (counted in the figures above too). */
   sideCalls: number;
+  /** History rewrite points that set old outputs aside, and the tokens the stubs took out of every request. */
+  historyRewrites: number;
+  historySavedTokens: number;
   latencyP50Ms: number | undefined;
   latencyP95Ms: number | undefined;
 }
@@ -132,6 +135,8 @@ export function totals(rows: readonly RequestRow[]): Totals {
   let retrievals = 0;
   let retrievedBytes = 0;
   let sideCalls = 0;
+  let historyRewrites = 0;
+  let historySavedTokens = 0;
   let errors = 0;
   let compressed = 0;
   let unpriced = 0;
@@ -152,6 +157,8 @@ export function totals(rows: readonly RequestRow[]): Totals {
     retrievals += row.retrievals;
     retrievedBytes += row.retrievedBytes;
     if (row.sideCall !== null) sideCalls++;
+    if (row.historyRewrite) historyRewrites++;
+    historySavedTokens += row.historySavedTokens;
     if (isError(row)) errors++;
     if (row.latencyMs !== null) latencies.push(row.latencyMs);
     const money = rowSaved(row);
@@ -184,6 +191,8 @@ export function totals(rows: readonly RequestRow[]): Totals {
     retrievals,
     retrievedBytes,
     sideCalls,
+    historyRewrites,
+    historySavedTokens,
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP95Ms: percentile(latencies, 0.95),
   };

@@ -126,6 +126,11 @@ export interface RequestRow {
   retrievedBytes: number;
   /** The agent side call the request was (`claude-code-bash-paths`...), or null for an agent turn. */
   sideCall: string | null;
+  /** The request was a history rewrite point that set old outputs aside as stubs. */
+  historyRewrite: boolean;
+  /** Tool outputs that went as their history stub, and the tokens (characters / 4) the stubs took out. */
+  historyStubs: number;
+  historySavedTokens: number;
 }
 
 /** What `record()` takes: the row without its id; anything left out is stored as unknown. */

@@ -68,7 +68,7 @@ describe('sqlite stats store', () => {
     const dir = freshDir();
     await open(dir).close();
     const db = new Database(statsDbPath(dir));
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     db.pragma('user_version = 99');
     db.close();
     expect(() => open(dir)).toThrow(HeadroomError);
@@ -80,9 +80,13 @@ describe('sqlite stats store', () => {
     const first = open(dir);
     await first.record(newRow({ ts: 1000 }));
     await first.close();
-    // The first schema had no side_call column.
+    // The first schema had no side_call column, nor the history ones.
     const db = new Database(statsDbPath(dir));
-    db.exec('ALTER TABLE requests DROP COLUMN side_call; PRAGMA user_version = 1;');
+    db.exec(
+      `ALTER TABLE requests DROP COLUMN side_call; ALTER TABLE requests DROP COLUMN history_rewrite;
+       ALTER TABLE requests DROP COLUMN history_stubs; ALTER TABLE requests DROP COLUMN history_saved_tokens;
+       PRAGMA user_version = 1;`,
+    );
     db.close();
     const store = open(dir);
     await store.record(newRow({ ts: 2000, sideCall: 'gemini-cli-summarize-tool-output' }));

@@ -75,6 +75,10 @@ const MIGRATIONS: string[] = [
    );`,
   // The agent side call a request was (a small-model request embedding a command's output), if one.
   'ALTER TABLE requests ADD COLUMN side_call TEXT;',
+  // What cache-aware history did to the request: a rewrite point, and the stubs it carried.
+  `ALTER TABLE requests ADD COLUMN history_rewrite INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE requests ADD COLUMN history_stubs INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE requests ADD COLUMN history_saved_tokens INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 const COLUMNS = [
@@ -105,6 +109,9 @@ const COLUMNS = [
   'retrievals',
   'retrieved_bytes',
   'side_call',
+  'history_rewrite',
+  'history_stubs',
+  'history_saved_tokens',
 ] as const;
 
 // A request's agent and project fall back to its session's registration.
@@ -173,6 +180,9 @@ function toDb(row: NewRequestRow): unknown[] {
     row.retrievals ?? 0,
     row.retrievedBytes ?? 0,
     row.sideCall ?? null,
+    row.historyRewrite ? 1 : 0,
+    row.historyStubs ?? 0,
+    row.historySavedTokens ?? 0,
   ];
 }
 
