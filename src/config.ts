@@ -6,7 +6,6 @@ import Conf from 'conf';
 import envPaths from 'env-paths';
 import { ENGINE_DEFAULTS, SWITCHABLE_TRANSFORMS } from './compress/defaults.js';
 import { ConfigError } from './errors.js';
-import { HISTORY_MODES, type HistoryMode } from './history/rewrite-points.js';
 import { ensurePrivateDir } from './private-dir.js';
 import { STORE_DEFAULTS } from './store/defaults.js';
 
@@ -24,6 +23,11 @@ interface SettingSpec {
 }
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
+
+/** When old tool outputs may become stubs: `off` never; `cold` at cold caches and near the window; `always` whenever it pays. */
+export type HistoryMode = 'off' | 'cold' | 'always';
+
+export const HISTORY_MODES: readonly HistoryMode[] = ['off', 'cold', 'always'];
 
 const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>

@@ -5,6 +5,7 @@
 import type { Engine } from '../compress/engine.js';
 import type { StaleOptions, StaleReason } from '../compress/history.js';
 import { stubFor } from '../compress/history.js';
+import type { HistoryMode } from '../config.js';
 import type { Stubs } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
@@ -14,7 +15,6 @@ import {
   breakEven,
   cachePrices,
   conversationId,
-  type HistoryMode,
   type RewriteReason,
   rewritePoint,
 } from './rewrite-points.js';

@@ -3,14 +3,10 @@
 // with a warm cache, only when the rewrite pays for itself over the next turns. Pure: state and clock in.
 
 import { createHash } from 'node:crypto';
+import type { HistoryMode } from '../config.js';
 import { priceFor } from '../stats/money.js';
 import type { ConversationState } from '../store/types.js';
 import { contextWindow } from './windows.js';
-
-/** `off`: never rewrite; `cold`: at cold caches and near the window; `always`: at every request it pays. */
-export type HistoryMode = 'off' | 'cold' | 'always';
-
-export const HISTORY_MODES: readonly HistoryMode[] = ['off', 'cold', 'always'];
 
 /** Why a request is a rewrite point. */
 export type RewriteReason = 'new' | 'idle' | 'uncached' | 'window' | 'always';

@@ -3,9 +3,10 @@
 // another sharing the store) carries the same stubs and judges the cache alike.
 
 import type { StaleOptions, StaleReason } from '../compress/history.js';
+import type { HistoryMode } from '../config.js';
 import type { UpstreamUsage } from '../formats/types.js';
 import type { HistoryDecision, HistoryJob } from '../history/decide.js';
-import { type HistoryMode, HORIZON_TURNS } from '../history/rewrite-points.js';
+import { HORIZON_TURNS } from '../history/rewrite-points.js';
 import type { Logger } from '../log.js';
 import type { ConversationState, OriginalStore } from '../store/types.js';
 
