@@ -101,6 +101,16 @@ function argsThroughProxy(
   return gatewayLayer(layers) ? ['--settings', ours(), ...userArgs] : [...userArgs];
 }
 
+/**
+ * Claude Code's tool search, unless the user chose: with `ENABLE_TOOL_SEARCH=auto` (read by 2.1.0) it defers
+ * MCP tool definitions to a search tool once their descriptions pass 10% of the context window, instead of
+ * sending every schema on every request. Unset, it depends on a server-side flag. A value in a settings file's
+ * `env` still wins: Claude Code applies those over its environment.
+ */
+function deferredToolSchemas(env: Env): Record<string, string> {
+  return env.ENABLE_TOOL_SEARCH === undefined ? { ENABLE_TOOL_SEARCH: 'auto' } : {};
+}
+
 export const claude: ProcessAdapter = {
   kind: 'process',
   name: 'claude',
@@ -118,7 +128,7 @@ export const claude: ProcessAdapter = {
   upstreamsUsed: () => ['anthropicUpstream'],
   sessionLogDirs: (env) => [join(dirFrom(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'projects')],
   launch: (proxyUrl, env, userArgs, cwd) => ({
-    env: { ANTHROPIC_BASE_URL: proxyUrl },
+    env: { ANTHROPIC_BASE_URL: proxyUrl, ...deferredToolSchemas(env) },
     args: argsThroughProxy(proxyUrl, userArgs, cwd, claudeSettingsLayers(env, cwd, userArgs)),
   }),
 };
