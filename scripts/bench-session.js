@@ -7,6 +7,11 @@
 //
 // The model API here answers every turn with the session's next tool call, so both runs hold the same
 // conversation; only what the proxy rewrote differs. Figures are the same from run to run, timing aside.
+//
+// `--long`: a 60-turn Claude Code session (the same ground gone over three times) with a 10-minute pause at
+// turn 30, past the cache's 5-minute lifetime, replayed direct, through headroom with per-block compression
+// alone (`--history off`) and with cache-aware history (`--history cold`); the proxies run in this process on
+// the session's simulated clock, so the pause costs no waiting.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +25,7 @@ import { request } from 'undici';
 import { markerIds } from '../dist/compress/marker.js';
 import { ToolPolicy } from '../dist/compress/policy.js';
 import { countTokens } from '../dist/compress/tokens.js';
+import { resolveConfig } from '../dist/config.js';
 import {
   ANTHROPIC_CACHE,
   anthropicPrompt,
@@ -28,6 +34,7 @@ import {
   PromptCache,
   responsesPrompt,
 } from '../dist/perf/cache-sim.js';
+import { startProxy as startProxyHere } from '../dist/proxy/server.js';
 import { priceFor } from '../dist/stats/money.js';
 import { claudeCodeSession } from './sessions/claude-code.js';
 import { codexSession } from './sessions/codex.js';
@@ -38,9 +45,17 @@ const questions = process.argv.includes('--questions');
 // `--show 15`: print the output of call 15 of each session as the model received it through headroom.
 const showAt = process.argv.indexOf('--show');
 const show = showAt > 0 ? Number(process.argv[showAt + 1]) : undefined;
-const TARGETS = { billedRatio: 0.5, needlesVerbatim: 0.95 };
+const long = process.argv.includes('--long');
+const TARGETS = { billedRatio: 0.5, needlesVerbatim: 0.95, longBilledRatio: 0.35 };
 // Simulated time between two requests of a session: a model's answer plus the tool's run.
 const TURN_GAP_MS = 20_000;
+// The long session's pause: from this turn on, every request comes this much later.
+const PAUSE = { atTurn: 30, ms: 10 * 60_000 };
+const EPOCH = Date.UTC(2026, 0, 5, 9);
+/** When the request of `turn` goes out, in the session's simulated time (ms from its start). */
+const timeOf = (turn) => turn * TURN_GAP_MS + (long && turn >= PAUSE.atTurn ? PAUSE.ms : 0);
+// The simulated time of the request in flight: the in-process proxies' clock.
+let simulatedNow = 0;
 const PROVIDERS = {
   anthropic: { rules: ANTHROPIC_CACHE, prompt: anthropicPrompt },
   openai: { rules: OPENAI_CACHE, prompt: responsesPrompt },
@@ -86,7 +101,7 @@ function startUpstream() {
       const turn = session.resultsIn(body);
       const content = side ? session.sideReply(body) : session.reply(turn);
       // A side request goes out while the agent works on a turn: it shares the turn's moment.
-      const usage = cache.bill(provider.prompt(body), turn * TURN_GAP_MS);
+      const usage = cache.bill(provider.prompt(body), timeOf(turn));
       const outputTokens = countTokens(JSON.stringify(content), session.model);
       run.records.push({ turn, side, model: body.model, body, usage, outputTokens });
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
@@ -143,6 +158,20 @@ function startProxy(upstreamUrl) {
   });
 }
 
+/** A proxy in this process on the simulated clock, with its own private store; `history` as `--history`. */
+async function startProxyOnClock(upstreamUrl, history) {
+  const dirs = {
+    HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-config-')),
+    HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-cache-')),
+  };
+  const { config } = resolveConfig({ port: 0, history }, { ...dirs });
+  const running = await startProxyHere({
+    config: { ...config, anthropicUpstream: upstreamUrl, openaiUpstream: upstreamUrl },
+    now: () => EPOCH + simulatedNow,
+  });
+  return { url: running.url, dirs, close: () => running.close(1000) };
+}
+
 async function stopProxy(proxy) {
   const exited = new Promise((done) => proxy.child.once('exit', done));
   proxy.child.kill('SIGTERM');
@@ -197,6 +226,7 @@ async function replay(session, baseUrl) {
   const url = `${baseUrl}${session.path}`;
   let altered = 0;
   for (let turn = 0; turn <= session.steps.length; turn++) {
+    simulatedNow = timeOf(turn);
     const content = await send(session, url, session.headers, session.body(state));
     if (!isDeepStrictEqual(content, session.reply(turn))) altered++;
     if (turn === session.steps.length) break;
@@ -366,6 +396,76 @@ function report(session, run, originals) {
 }
 
 // ---- the run ----
+
+/** The long session with a pause: direct, per-block compression alone, and with cache-aware history. */
+async function longRun() {
+  const upstream = await startUpstream();
+  const session = claudeCodeSession(corpusItem, { questions, rounds: 3 });
+  const direct = upstream.serve(session);
+  await replay(session, upstream.url);
+  const replayed = {};
+  for (const history of ['off', 'cold']) {
+    const proxy = await startProxyOnClock(upstream.url, history);
+    replayed[history] = { records: upstream.serve(session), proxy };
+    try {
+      await replay(session, `${proxy.url}/s/bench-long-${history}`);
+    } finally {
+      await proxy.close();
+    }
+  }
+  await upstream.close();
+  const main = (records) => records.filter((r) => !r.side);
+  const billed = (records) => sum(records, costOf);
+  const [perBlock, withHistory] = [replayed.off.records, replayed.cold.records];
+  // The rewrite points: the first request, and the first after the pause.
+  const points = new Set([0, PAUSE.atTurn]);
+  const between = (records) => main(records).filter((_, turn) => !points.has(turn));
+  const writesBetween = (records) => sum(between(records), (r) => r.usage.cacheWrite);
+  // Writes of what the previous request had already sent: a prefix the proxy changed, the cache broken.
+  const rewrittenBetween = (records) =>
+    sum(
+      main(records).filter((_, turn) => turn > 0 && !points.has(turn)),
+      (r) => {
+        const before = main(records)[main(records).indexOf(r) - 1];
+        return Math.max(0, r.usage.cacheWrite - (r.usage.total - before.usage.total));
+      },
+    );
+  const lines = [];
+  const say = (line = '') => lines.push(line);
+  say(
+    `${session.name}, long: ${session.steps.length} tool calls, ${TURN_GAP_MS / 1000} s apart, paused ` +
+      `${PAUSE.ms / 60_000} min before turn ${PAUSE.atTurn + 1} (the cache lives ${5} min unused)`,
+  );
+  turnTable(session, main(direct), main(withHistory), say);
+  const ratio = billed(withHistory) / billed(direct);
+  say(
+    `billed: direct ${money(billed(direct))}, per-block compression alone ${money(billed(perBlock))} ` +
+      `(${(billed(perBlock) / billed(direct)).toFixed(3)}x direct), with cache-aware history ${money(billed(withHistory))}: ` +
+      `${ratio.toFixed(3)}x direct, ${(billed(withHistory) / billed(perBlock)).toFixed(3)}x per-block`,
+  );
+  const [writesPerBlock, writesHistory] = [writesBetween(perBlock), writesBetween(withHistory)];
+  say(
+    `cache writes between rewrite points: per-block ${n(writesPerBlock)} tokens, with history ${n(writesHistory)}; ` +
+      `of them rewriting what the previous request had sent: per-block ${n(rewrittenBetween(perBlock))}, ` +
+      `with history ${n(rewrittenBetween(withHistory))} (history's extra writes are later copies of outputs it ` +
+      'set aside: per-block sends them as a reference to the earlier copy, history as their own compressed text)',
+  );
+  const verdict = (ok) => (ok ? 'met' : 'MISSED');
+  say(
+    `targets: billed <= ${TARGETS.longBilledRatio}x direct: ${verdict(ratio <= TARGETS.longBilledRatio)} (${ratio.toFixed(3)}x); ` +
+      `no more cache writes than per-block between rewrite points: ${verdict(writesHistory <= writesPerBlock)}`,
+  );
+  for (const { proxy } of Object.values(replayed))
+    for (const dir of Object.values(proxy.dirs)) rmSync(dir, { recursive: true, force: true });
+  console.log(lines.join('\n'));
+}
+
+if (long) {
+  const started = performance.now();
+  await longRun();
+  console.log(`total time ${((performance.now() - started) / 1000).toFixed(1)} s (node ${process.version})`);
+  process.exit(0);
+}
 
 const started = performance.now();
 const upstream = await startUpstream();
