@@ -140,6 +140,24 @@ async function send(
   return upstream.requests[before]!.json();
 }
 
+/** The same history as OpenAI Chat Completions sends it: `tool_calls`, then one `role: "tool"` message each. */
+function chatRequestAfter(n: number): JsonObject {
+  const messages: unknown[] = [
+    { role: 'system', content: 'You are a coding agent.' },
+    { role: 'user', content: 'The client retries too often. Find out why and fix it.' },
+  ];
+  STEPS.slice(0, n).forEach((step, i) => {
+    const call = {
+      id: `call_${i}`,
+      type: 'function',
+      function: { name: step.tool, arguments: JSON.stringify(step.input) },
+    };
+    messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+    messages.push({ role: 'tool', tool_call_id: `call_${i}`, content: step.output });
+  });
+  return { model: 'gpt-5', messages };
+}
+
 /** The text the forwarded request carries for step `i`'s output. */
 function outputOf(forwarded: JsonObject, i: number): string {
   const message = (forwarded.messages as JsonObject[])[2 + 2 * i]!;
@@ -211,6 +229,39 @@ describe('cache-aware history', () => {
     proxy = await startProxy({ cacheDir });
     const afterRestart = await send(proxy, 21);
     expectPrefix(previous, afterRestart);
+  });
+
+  it('does the same for OpenAI Chat Completions: stubs after the idle gap, in the tool messages they replace', async () => {
+    const proxy = await startProxy();
+    // OpenAI reports cache reads only; its automatic cache holds what it was sent.
+    upstream.script((req) => answer(req, { usage: { input: 2_000, cacheRead: 30_000 } }));
+    const sendChat = async (n: number) => {
+      clock += 30_000;
+      const before = upstream.requests.length;
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+        body: JSON.stringify(chatRequestAfter(n)),
+      });
+      expect(response.status).toBe(200);
+      await response.text();
+      return upstream.requests[before]!.json();
+    };
+    const toolText = (forwarded: JsonObject, i: number) =>
+      (forwarded.messages as JsonObject[]).find((m) => m.tool_call_id === `call_${i}`)!.content as string;
+    let previous = await sendChat(1);
+    for (let n = 2; n <= 14; n++) {
+      const next = await sendChat(n);
+      expectPrefix(previous, next);
+      previous = next;
+    }
+    expect(JSON.stringify(previous)).not.toContain('set aside');
+    clock += 11 * MINUTE; // past OpenAI's 5 to 10 minutes of inactivity
+    const rewritten = await sendChat(15);
+    expect(toolText(rewritten, 0)).toContain('superseded by a later read or edit of the same file');
+    expect(toolText(rewritten, 1)).toContain('superseded by a later run of the same command');
+    expect(toolText(rewritten, 7)).toContain('maxRetries /* edited */');
+    expectPrefix(rewritten, await sendChat(16));
   });
 
   it('answers headroom_retrieve of a stub with the original, exactly', async () => {

@@ -84,6 +84,8 @@ describe('staleOutputs', () => {
     const later = (text: string): ModelText[] => [{ message: 5, text }];
     expect(staleOutputs(outputs, later(`Look at this line: ${line}`), policy)).toEqual([]);
     expect(staleOutputs(outputs, later('As toolu_0 showed, the client retries.'), policy)).toEqual([]);
+    // Another call's id that merely starts alike names nothing.
+    expect(staleOutputs(outputs, later('As toolu_05 showed, the client retries.'), policy)).toHaveLength(1);
     expect(staleOutputs(outputs, later(`See ${originalId(source)}.`), policy)).toEqual([]);
     // What the model wrote before the output came is no quote of it.
     expect(staleOutputs(outputs, [{ message: 1, text: line }], policy)).toHaveLength(1);

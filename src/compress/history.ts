@@ -154,10 +154,22 @@ export function staleOutputs(
   return stale.reverse();
 }
 
+/** True when `later` names `id` as a whole token: `call_1` is not named by `call_12`. */
+function names(later: string, id: string): boolean {
+  for (let at = later.indexOf(id); at !== -1; at = later.indexOf(id, at + 1)) {
+    const before = later[at - 1];
+    const after = later[at + id.length];
+    if (!(before && ID_CHAR.test(before)) && !(after && ID_CHAR.test(after))) return true;
+  }
+  return false;
+}
+
+const ID_CHAR = /[A-Za-z0-9_-]/;
+
 /** True when the model named the output by its call id or original id, or quoted a line of it. */
 function referred(output: ToolOutput, later: string): boolean {
   if (!later) return false;
-  if (output.callId && later.includes(output.callId)) return true;
+  if (output.callId && names(later, output.callId)) return true;
   if (later.includes(originalId(output.text))) return true;
   return quoted(output.text, later);
 }

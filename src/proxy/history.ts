@@ -63,7 +63,9 @@ export class ConversationHistory {
   /** Keep the stubs a rewrite point decided, before the request leaves: the next one must carry them. */
   async decided(decision: HistoryDecision): Promise<void> {
     const { logger } = this.options;
-    if (decision.point && logger.enabled('debug')) logger.debug(describeDecision(decision));
+    // A rewrite point with nothing stale and no figures (every new conversation's first request) says nothing.
+    const worthSaying = decision.stubbed.length > 0 || decision.breakEven !== undefined;
+    if (decision.point && worthSaying && logger.enabled('debug')) logger.debug(describeDecision(decision));
     if (!decision.stubbed.length) return;
     for (const stub of decision.stubbed) this.stubs.set(stub.key, stub.reason as StaleReason);
     await this.store.keepStubs(decision.stubbed);
