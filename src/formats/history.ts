@@ -26,11 +26,14 @@ export function modelTextsOf(
   return texts;
 }
 
-/** The messages up to and including the first the user wrote: with the instructions, what opens a conversation. */
-export function openingMessages(messages: unknown, byUser: (message: WireObject) => boolean): unknown[] {
+/**
+ * The messages before the first the model wrote: with the instructions and tools, what opens a conversation
+ * (an agent's context preamble and the user's first words) and stays put as it grows.
+ */
+export function openingMessages(messages: unknown, byModel: (message: WireObject) => boolean): unknown[] {
   if (!Array.isArray(messages)) return [messages];
-  const first = messages.findIndex((m) => isObject(m) && byUser(m));
-  return messages.slice(0, first === -1 ? 1 : first + 1);
+  const first = messages.findIndex((m) => isObject(m) && byModel(m));
+  return first === -1 ? messages : messages.slice(0, first);
 }
 
 export const MINUTE_MS = 60_000;

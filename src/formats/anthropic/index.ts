@@ -3,7 +3,7 @@
 import { defineFormat } from '../define.js';
 import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { WireFormat } from '../types.js';
-import { isObject } from '../wire.js';
+import { isObject, type WireObject } from '../wire.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   anthropicCalls,
@@ -17,6 +17,8 @@ import { claudeCodeSideCall } from './side-calls.js';
 import { AnthropicRetrieveStream } from './stream.js';
 
 const isTokenCount = (path: string) => path.endsWith('/messages/count_tokens');
+
+const byModel = (message: WireObject) => message.role === 'assistant';
 
 /** True when a cache_control breakpoint anywhere in `value` asks for an hour (`ttl: "1h"`). */
 function asksForAnHour(value: unknown): boolean {
@@ -36,12 +38,8 @@ export const anthropic: WireFormat = defineFormat({
   recognises,
   toolOutputs,
   sideCall: claudeCodeSideCall,
-  modelTexts: (messages) => modelTextsOf(messages, (m) => m.role === 'assistant'),
-  conversationOpening: (body) => [
-    body.system,
-    body.tools,
-    openingMessages(body.messages, (m) => m.role === 'user'),
-  ],
+  modelTexts: (messages) => modelTextsOf(messages, byModel),
+  conversationOpening: (body) => [body.system, body.tools, openingMessages(body.messages, byModel)],
   // A breakpoint keeps its prefix 5 minutes, refreshed on every hit, or an hour with `ttl: "1h"`.
   cacheLifetimeMs: (body) =>
     asksForAnHour([body.system, body.tools, body.messages]) ? 60 * MINUTE_MS : 5 * MINUTE_MS,

@@ -56,6 +56,8 @@ function withTool(body: WireObject, tool: ToolDefinition): WireObject {
   return { ...body, tools: tools.map((t, i) => (i === at ? extended : t)) };
 }
 
+const byModel = (content: WireObject) => content.role === 'model';
+
 export const gemini: WireFormat = defineFormat({
   name: 'gemini',
   provider: 'gemini',
@@ -64,11 +66,11 @@ export const gemini: WireFormat = defineFormat({
   recognises,
   toolOutputs,
   sideCall: geminiCliSideCall,
-  modelTexts: (contents) => modelTextsOf(contents, (c) => c.role === 'model'),
+  modelTexts: (contents) => modelTextsOf(contents, byModel),
   conversationOpening: (body) => [
     body.systemInstruction,
     body.tools,
-    openingMessages(body.contents, (c) => c.role === 'user'),
+    openingMessages(body.contents, byModel),
   ],
   // Implicit caching states no lifetime, only that requests close together hit: taken as OpenAI's bound.
   cacheLifetimeMs: () => 10 * MINUTE_MS,

@@ -3,6 +3,7 @@
 import { defineFormat } from '../define.js';
 import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { WireFormat } from '../types.js';
+import type { WireObject } from '../wire.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   chatCalls,
@@ -13,6 +14,8 @@ import {
   usageFromResponse,
 } from './response.js';
 import { ChatRetrieveStream } from './stream.js';
+
+const byModel = (message: WireObject) => message.role === 'assistant';
 
 /**
  * OpenAI keeps cached prefixes for 5 to 10 minutes of inactivity (up to an hour off-peak), or 24 hours with
@@ -29,8 +32,8 @@ export const openaiChat: WireFormat = defineFormat({
   servesPath: (path) => path.endsWith('/chat/completions'),
   recognises,
   toolOutputs,
-  modelTexts: (messages) => modelTextsOf(messages, (m) => m.role === 'assistant'),
-  conversationOpening: (body) => [body.tools, openingMessages(body.messages, (m) => m.role === 'user')],
+  modelTexts: (messages) => modelTextsOf(messages, byModel),
+  conversationOpening: (body) => [body.tools, openingMessages(body.messages, byModel)],
   cacheLifetimeMs: openaiCacheLifetimeMs,
   toolEntry: (tool) => ({
     type: 'function',
