@@ -45,7 +45,7 @@ export interface OriginalStore {
   keepWhole(keys: readonly string[]): Promise<void>;
   /**
    * Every conversation's history decisions: the tool outputs that became stubs at a rewrite point, by key,
-   * with why. Every later request of the conversation carries the same stubs, in any process sharing the store.
+   * with why. A proxy reads them when it starts, so a restarted one carries the same stubs.
    */
   historyStubs(): Promise<HistoryStub[]>;
   /** Keep the stubs a rewrite point decided (kept as long as an original is). */
