@@ -63,6 +63,20 @@ describe('staleOutputs', () => {
     ]);
   });
 
+  it('finds an output a later one repeats but for a few lines, as a test run again with other flags', () => {
+    const lines = testRun!.text.split('\n');
+    const again = [...lines.slice(0, -3), 'Tests: 1 failed, 41 passed', ...lines.slice(-2)].join('\n');
+    const outputs = session([
+      run('npm test', testRun!.text),
+      ...filler(1),
+      run('npm test -- --bail', again),
+      ...filler(4),
+    ]);
+    expect(staleOutputs(outputs, [], policy).map((s) => [s.index, s.reason])).toEqual([
+      [0, 'near-duplicate'],
+    ]);
+  });
+
   it('leaves the latest four turns whole, superseded or not', () => {
     const outputs = session([read(), read(), ...filler(2)]);
     expect(staleOutputs(outputs, [], policy)).toEqual([]);

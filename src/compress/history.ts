@@ -4,13 +4,19 @@
 
 import { createHash } from 'node:crypto';
 import { formatMarker, originalId } from './marker.js';
+import { lineDelta } from './near-duplicate.js';
 import { editedPaths, normalisedPath, pathHint, shellCommand, type ToolPolicy } from './policy.js';
 import type { ToolOutput } from './types.js';
 
 /** Why an output became a stub; kept with the decision, since the stub's words say it. */
-export type StaleReason = 'superseded-read' | 'superseded-command' | 'old';
+export type StaleReason = 'superseded-read' | 'superseded-command' | 'near-duplicate' | 'old';
 
-export const STALE_REASONS: readonly StaleReason[] = ['superseded-read', 'superseded-command', 'old'];
+export const STALE_REASONS: readonly StaleReason[] = [
+  'superseded-read',
+  'superseded-command',
+  'near-duplicate',
+  'old',
+];
 
 /** A tool output with where it sits in the conversation. */
 export interface HistoryOutput extends ToolOutput {
@@ -50,6 +56,9 @@ export function stubKey(output: Pick<ToolOutput, 'callId' | 'text'>): string {
     .digest('hex')
     .slice(0, 24);
 }
+
+// Later outputs of the same tool an output is compared with for a near-duplicate (as the engine's dedup does).
+const LATER_COMPARED = 8;
 
 // A line this long found verbatim in what the model wrote later is a quote, not a coincidence.
 const QUOTED_LINE_CHARS = 40;
@@ -137,6 +146,7 @@ export function staleOutputs(
     if (lastTurn - turn >= keepTurns && output.text.length >= minChars) {
       if (subject.read && laterFiles.has(subject.read)) reason = 'superseded-read';
       else if (subject.command && laterCommands.has(subject.command)) reason = 'superseded-command';
+      else if (repeatedLater(outputs, i, turns)) reason = 'near-duplicate';
       else if (lastTurn - turn > oldTurns) reason = 'old';
     }
     if (reason && !referred(output, writtenAfter(model, output.message)))
@@ -166,6 +176,20 @@ function names(later: string, id: string): boolean {
 
 const ID_CHAR = /[A-Za-z0-9_-]/;
 
+/** True when an output of a later turn, of the same tool, repeats output `i` whole or but for a few lines. */
+function repeatedLater(outputs: readonly HistoryOutput[], i: number, turns: readonly number[]): boolean {
+  const output = outputs[i]!;
+  const text = output.text.trim();
+  let compared = 0;
+  for (let j = i + 1; j < outputs.length && compared < LATER_COMPARED; j++) {
+    const later = outputs[j]!;
+    if (turns[j] === turns[i] || later.toolName !== output.toolName) continue;
+    compared++;
+    if (later.text.trim() === text || lineDelta(output.text, later.text) !== undefined) return true;
+  }
+  return false;
+}
+
 /** True when the model named the output by its call id or original id, or quoted a line of it. */
 function referred(output: ToolOutput, later: string): boolean {
   if (!later) return false;
@@ -194,6 +218,7 @@ function whatItWas(output: ToolOutput): string {
 const REASON_WORDS: Record<StaleReason, string> = {
   'superseded-read': 'superseded by a later read or edit of the same file',
   'superseded-command': 'superseded by a later run of the same command',
+  'near-duplicate': 'repeated, whole or but for a few lines, by a later output',
   old: 'from an earlier turn',
 };
 
