@@ -117,6 +117,15 @@ describe('staleOutputs', () => {
   });
 });
 
+describe('stubKey', () => {
+  it('tells apart identical outputs without call ids at different places, as Gemini sends them', () => {
+    const [first] = session([read()]);
+    const output = { ...first!, callId: undefined };
+    expect(stubKey(output)).not.toBe(stubKey({ ...output, message: output.message + 4 }));
+    expect(stubKey(output)).toBe(stubKey({ ...output }));
+  });
+});
+
 describe('stubFor', () => {
   it('says what the output was, how big, why it was set aside, and carries the retrieve marker', () => {
     const [output] = session([read()]);

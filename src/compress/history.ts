@@ -48,10 +48,13 @@ export interface StaleOutput {
   reason: StaleReason;
 }
 
-/** The name a stub decision keeps for an output: its call and its text, so no other output shares it. */
-export function stubKey(output: Pick<ToolOutput, 'callId' | 'text'>): string {
+/**
+ * The name a stub decision keeps for an output: its call, its place and its text, so no other output shares
+ * it (Gemini's calls carry no ids: an identical output later in the conversation is another output).
+ */
+export function stubKey(output: Pick<HistoryOutput, 'callId' | 'text' | 'message'>): string {
   return createHash('sha256')
-    .update(`${output.callId ?? ''}\u0000`)
+    .update(`${output.callId ?? ''}\u0000${output.message}\u0000`)
     .update(output.text)
     .digest('hex')
     .slice(0, 24);

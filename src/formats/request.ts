@@ -62,7 +62,7 @@ export function compressMessages<M>(
     const stubbed = new Map<FoundOutput, string>();
     if (stubs.size) {
       for (const output of all) {
-        const reason = stubs.get(stubKey(output));
+        const reason = stubs.get(stubKey({ ...output, message: Number(output.path[0]) }));
         if (reason) stubbed.set(output, stubFor(output, reason));
       }
     }

@@ -28,8 +28,8 @@ export interface HistoryJob {
   session?: string;
   /** Conversations whose cache may still be warm. */
   conversations: readonly ConversationState[];
-  /** Every stub decided so far, by key. */
-  stubs: readonly [string, StaleReason][];
+  /** Every stub decided so far, with its conversation: a request carries only its own conversation's. */
+  stubs: readonly HistoryStub[];
   options?: StaleOptions;
 }
 
@@ -62,8 +62,10 @@ export function decideHistory(
   bodyBytes: number,
   job: HistoryJob,
 ): HistoryStep {
-  const stubs = new Map(job.stubs);
   const conversation = conversationId(format.conversationOpening(body), job.session);
+  const stubs = new Map<string, StaleReason>();
+  for (const stub of job.stubs)
+    if (stub.conversation === conversation) stubs.set(stub.key, stub.reason as StaleReason);
   const decision: HistoryDecision = {
     conversation,
     lifetimeMs: format.cacheLifetimeMs(body),

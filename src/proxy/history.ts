@@ -2,13 +2,13 @@
 // conversation's last answer said of the prompt cache, kept in the originals store so a restarted proxy (or
 // another sharing the store) carries the same stubs and judges the cache alike.
 
-import type { StaleOptions, StaleReason } from '../compress/history.js';
+import type { StaleOptions } from '../compress/history.js';
 import type { HistoryMode } from '../config.js';
 import type { UpstreamUsage } from '../formats/types.js';
 import type { HistoryDecision, HistoryJob } from '../history/decide.js';
 import { HORIZON_TURNS } from '../history/rewrite-points.js';
 import type { Logger } from '../log.js';
-import type { ConversationState, OriginalStore } from '../store/types.js';
+import type { ConversationState, HistoryStub, OriginalStore } from '../store/types.js';
 
 /** The longest cache lifetime any format asks for (OpenAI's 24-hour retention): older states are cold. */
 const LONGEST_LIFETIME_MS = 24 * 3_600_000;
@@ -28,14 +28,13 @@ export class ConversationHistory {
   private constructor(
     private readonly store: OriginalStore,
     private readonly options: HistoryOptions,
-    private readonly stubs: Map<string, StaleReason>,
+    private readonly stubs: HistoryStub[],
     private readonly states: Map<string, ConversationState>,
   ) {}
 
   /** The history the store holds. */
   static async open(store: OriginalStore, options: HistoryOptions): Promise<ConversationHistory> {
-    const stubs = new Map<string, StaleReason>();
-    for (const stub of await store.historyStubs()) stubs.set(stub.key, stub.reason as StaleReason);
+    const stubs = await store.historyStubs();
     const states = new Map<string, ConversationState>();
     for (const state of await store.conversations(options.now() - LONGEST_LIFETIME_MS))
       states.set(state.id, state);
@@ -55,7 +54,7 @@ export class ConversationHistory {
       now,
       session,
       conversations,
-      stubs: [...this.stubs],
+      stubs: this.stubs,
       options: this.options.stale,
     };
   }
@@ -67,7 +66,7 @@ export class ConversationHistory {
     const worthSaying = decision.stubbed.length > 0 || decision.breakEven !== undefined;
     if (decision.point && worthSaying && logger.enabled('debug')) logger.debug(describeDecision(decision));
     if (!decision.stubbed.length) return;
-    for (const stub of decision.stubbed) this.stubs.set(stub.key, stub.reason as StaleReason);
+    this.stubs.push(...decision.stubbed);
     await this.store.keepStubs(decision.stubbed);
   }
 
