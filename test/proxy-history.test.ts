@@ -122,6 +122,7 @@ async function send(
   proxy: RunningProxy,
   n: number,
   headers: Record<string, string> = {},
+  stream = false,
 ): Promise<JsonObject> {
   clock += 30_000;
   const before = upstream.requests.length;
@@ -133,7 +134,7 @@ async function send(
       'anthropic-version': '2023-06-01',
       ...headers,
     },
-    body: JSON.stringify(requestAfter(n)),
+    body: JSON.stringify({ ...requestAfter(n), ...(stream ? { stream: true } : {}) }),
   });
   expect(response.status).toBe(200);
   await response.text();
@@ -176,11 +177,12 @@ function expectPrefix(earlier: JsonObject, later: JsonObject): void {
 const STUB = /set aside, .*; headroom_retrieve id=(hr_[0-9a-f]{12})\]$/;
 
 describe('cache-aware history', () => {
-  it('keeps every forwarded prefix byte-identical across 20 turns while the cache stays warm', async () => {
+  it('keeps every forwarded prefix byte-identical across 20 streamed turns while the cache stays warm', async () => {
     const proxy = await startProxy();
     warmCache();
     const forwarded: JsonObject[] = [];
-    for (let n = 1; n <= 20; n++) forwarded.push(await send(proxy, n));
+    // Streamed, as Claude Code asks: the cache reads are tapped from message_start.
+    for (let n = 1; n <= 20; n++) forwarded.push(await send(proxy, n, {}, true));
     for (let n = 1; n < forwarded.length; n++) expectPrefix(forwarded[n - 1]!, forwarded[n]!);
     // The earlier read and test run are superseded and the first outputs are old, yet nothing became a stub.
     expect(JSON.stringify(forwarded.at(-1))).not.toContain('set aside');
