@@ -3,8 +3,7 @@
 // as plain data, so it crosses a thread boundary; the proxy keeps what it decided (proxy/history.ts).
 
 import type { Engine } from '../compress/engine.js';
-import type { StaleOptions, StaleReason } from '../compress/history.js';
-import { stubFor } from '../compress/history.js';
+import { type StaleOptions, type StaleReason, stubFor } from '../compress/history.js';
 import type { HistoryMode } from '../config.js';
 import type { Stubs } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
