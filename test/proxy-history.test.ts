@@ -123,10 +123,11 @@ async function send(
   n: number,
   headers: Record<string, string> = {},
   stream = false,
+  session = '',
 ): Promise<JsonObject> {
   clock += 30_000;
   const before = upstream.requests.length;
-  const response = await fetch(`${proxy.url}/v1/messages`, {
+  const response = await fetch(`${proxy.url}${session}/v1/messages`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -189,15 +190,17 @@ describe('cache-aware history', () => {
   });
 
   it('makes stubs of superseded and old outputs after an idle gap, then carries them unchanged, across a restart', async () => {
+    // In a session, as `headroom wrap` sends it: the stubs are kept and read back by session.
+    const inSession = (proxy: RunningProxy, n: number) => send(proxy, n, {}, false, '/s/claude-1');
     const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-history-'));
     let proxy = await startProxy({ cacheDir });
     warmCache();
-    for (let n = 1; n <= 14; n++) await send(proxy, n);
-    const beforeGap = await send(proxy, 15);
+    for (let n = 1; n <= 14; n++) await inSession(proxy, n);
+    const beforeGap = await inSession(proxy, 15);
     expect(JSON.stringify(beforeGap)).not.toContain('set aside');
 
     clock += 6 * MINUTE; // past Anthropic's 5-minute lifetime: the cache is cold
-    const rewritten = await send(proxy, 16);
+    const rewritten = await inSession(proxy, 16);
     // The first read of the file, superseded by its edit and a later read, is a stub; the latest read is whole.
     expect(outputOf(rewritten, 0)).toMatch(STUB);
     expect(outputOf(rewritten, 0)).toContain(`Read of ${CLIENT_PATH}`);
@@ -221,7 +224,7 @@ describe('cache-aware history', () => {
 
     let previous = rewritten;
     for (let n = 17; n <= 20; n++) {
-      const next = await send(proxy, n);
+      const next = await inSession(proxy, n);
       expectPrefix(previous, next);
       previous = next;
     }
@@ -229,7 +232,7 @@ describe('cache-aware history', () => {
     await proxy.close(0);
     proxies = proxies.filter((p) => p !== proxy);
     proxy = await startProxy({ cacheDir });
-    const afterRestart = await send(proxy, 21);
+    const afterRestart = await inSession(proxy, 21);
     expectPrefix(previous, afterRestart);
   });
 

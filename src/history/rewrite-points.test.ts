@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationState } from '../store/types.js';
-import { breakEven, cachePrices, conversationId, rewritePoint } from './rewrite-points.js';
+import { breakEven, cachePrices, conversationId, rewritePoint, sessionOf } from './rewrite-points.js';
 
 const MINUTE = 60_000;
 const now = Date.UTC(2026, 0, 5, 9);
@@ -72,5 +72,7 @@ describe('conversationId', () => {
     expect(conversationId(opening, undefined)).toBe(conversationId(structuredClone(opening), undefined));
     expect(conversationId(opening, 's1')).not.toBe(conversationId(opening, 's2'));
     expect(conversationId(opening, undefined)).not.toBe(conversationId([...opening, 'other'], undefined));
+    expect(sessionOf(conversationId(opening, 'bench:claude-1'))).toBe('bench:claude-1');
+    expect(sessionOf(conversationId(opening, undefined))).toBeUndefined();
   });
 });

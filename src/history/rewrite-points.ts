@@ -20,13 +20,20 @@ export interface RewritePoint {
 /** Share of the model's window past which old turns are rewritten whatever the cache holds. */
 export const WINDOW_SHARE = 0.7;
 
+const HASH_CHARS = 20;
+
 /** The id of a conversation: its session (when the agent names one) and a hash of what opens it. */
 export function conversationId(opening: unknown, session: string | undefined): string {
   const hash = createHash('sha256')
     .update(JSON.stringify(opening ?? null))
     .digest('hex')
-    .slice(0, 20);
+    .slice(0, HASH_CHARS);
   return session ? `${session}:${hash}` : hash;
+}
+
+/** The session a conversation id was made in, or undefined for one that came without. */
+export function sessionOf(conversation: string): string | undefined {
+  return conversation.length > HASH_CHARS ? conversation.slice(0, -HASH_CHARS - 1) : undefined;
 }
 
 export interface PointInput {

@@ -6,7 +6,7 @@ import type { StaleOptions } from '../compress/history.js';
 import type { HistoryMode } from '../config.js';
 import type { UpstreamUsage } from '../formats/types.js';
 import type { HistoryDecision, HistoryJob } from '../history/decide.js';
-import { HORIZON_TURNS } from '../history/rewrite-points.js';
+import { HORIZON_TURNS, sessionOf } from '../history/rewrite-points.js';
 import type { Logger } from '../log.js';
 import type { ConversationState, HistoryStub, OriginalStore } from '../store/types.js';
 
@@ -28,20 +28,22 @@ export class ConversationHistory {
   private constructor(
     private readonly store: OriginalStore,
     private readonly options: HistoryOptions,
-    private readonly stubs: HistoryStub[],
+    /** By session ('' for conversations without one): a request is given its own session's only. */
+    private readonly stubs: Map<string, HistoryStub[]>,
     private readonly states: Map<string, ConversationState>,
   ) {}
 
   /** The history the store holds. */
   static async open(store: OriginalStore, options: HistoryOptions): Promise<ConversationHistory> {
-    const stubs = await store.historyStubs();
+    const stubs = new Map<string, HistoryStub[]>();
+    for (const stub of await store.historyStubs()) stubsOf(stubs, stub.conversation).push(stub);
     const states = new Map<string, ConversationState>();
     for (const state of await store.conversations(options.now() - LONGEST_LIFETIME_MS))
       states.set(state.id, state);
     return new ConversationHistory(store, options, stubs, states);
   }
 
-  /** What a request's history step is given: the conversations still warm, and every stub. */
+  /** What a request's history step is given: the conversations still warm, and its session's stubs. */
   job(session: string | undefined): HistoryJob {
     const now = this.options.now();
     const conversations: ConversationState[] = [];
@@ -54,7 +56,7 @@ export class ConversationHistory {
       now,
       session,
       conversations,
-      stubs: this.stubs,
+      stubs: this.stubs.get(session ?? '') ?? [],
       options: this.options.stale,
     };
   }
@@ -66,7 +68,7 @@ export class ConversationHistory {
     const worthSaying = decision.stubbed.length > 0 || decision.breakEven !== undefined;
     if (decision.point && worthSaying && logger.enabled('debug')) logger.debug(describeDecision(decision));
     if (!decision.stubbed.length) return;
-    this.stubs.push(...decision.stubbed);
+    stubsOf(this.stubs, decision.conversation).push(...decision.stubbed);
     await this.store.keepStubs(decision.stubbed);
   }
 
@@ -88,6 +90,14 @@ export class ConversationHistory {
     this.states.set(state.id, state);
     await this.store.saveConversation(state);
   }
+}
+
+/** The list of stubs of `conversation`'s session, made when it has none yet. */
+function stubsOf(bySession: Map<string, HistoryStub[]>, conversation: string): HistoryStub[] {
+  const session = sessionOf(conversation) ?? '';
+  const list = bySession.get(session) ?? [];
+  bySession.set(session, list);
+  return list;
 }
 
 /** One line on a rewrite point, for --verbose. */
