@@ -7,10 +7,16 @@
 //
 // The model API here answers every turn with the session's next tool call, so both runs hold the same
 // conversation; only what the proxy rewrote differs. Figures are the same from run to run, timing aside.
+//
+// `--long`: a 60-turn Claude Code session (the same ground gone over three times) with a 10-minute pause at
+// turn 30, past the cache's 5-minute lifetime, replayed direct, through headroom with per-block compression
+// alone (`--history off`) and with cache-aware history (`--history cold`); the proxies run in this process on
+// the session's simulated clock, so the pause costs no waiting.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
@@ -18,6 +24,7 @@ import { request } from 'undici';
 import { markerIds } from '../dist/compress/marker.js';
 import { ToolPolicy } from '../dist/compress/policy.js';
 import { countTokens } from '../dist/compress/tokens.js';
+import { resolveConfig } from '../dist/config.js';
 import {
   ANTHROPIC_CACHE,
   anthropicPrompt,
@@ -26,6 +33,7 @@ import {
   PromptCache,
   responsesPrompt,
 } from '../dist/perf/cache-sim.js';
+import { startProxy as startProxyHere } from '../dist/proxy/server.js';
 import { priceFor } from '../dist/stats/money.js';
 import { bin, removeProxyDirs, root, startProxyChild, stopProxyChild } from './proxy-child.js';
 import { claudeCodeSession } from './sessions/claude-code.js';
@@ -36,9 +44,19 @@ const questions = process.argv.includes('--questions');
 // `--show 15`: print the output of call 15 of each session as the model received it through headroom.
 const showAt = process.argv.indexOf('--show');
 const show = showAt > 0 ? Number(process.argv[showAt + 1]) : undefined;
-const TARGETS = { billedRatio: 0.5, needlesVerbatim: 0.95 };
+const long = process.argv.includes('--long');
+const TARGETS = { billedRatio: 0.5, needlesVerbatim: 0.95, longBilledRatio: 0.35 };
 // Simulated time between two requests of a session: a model's answer plus the tool's run.
 const TURN_GAP_MS = 20_000;
+// The long session's pause: from this turn on, every request comes this much later.
+const PAUSE = { atTurn: 30, ms: 10 * 60_000 };
+const EPOCH = Date.UTC(2026, 0, 5, 9);
+// The pause of the session being replayed, if it has one.
+let pause;
+/** When the request of `turn` goes out, in the session's simulated time (ms from its start). */
+const timeOf = (turn) => turn * TURN_GAP_MS + (pause && turn >= pause.atTurn ? pause.ms : 0);
+// The simulated time of the request in flight: the in-process proxies' clock.
+let simulatedNow = 0;
 const PROVIDERS = {
   anthropic: { rules: ANTHROPIC_CACHE, prompt: anthropicPrompt },
   openai: { rules: OPENAI_CACHE, prompt: responsesPrompt },
@@ -84,7 +102,7 @@ function startUpstream() {
       const turn = session.resultsIn(body);
       const content = side ? session.sideReply(body) : session.reply(turn);
       // A side request goes out while the agent works on a turn: it shares the turn's moment.
-      const usage = cache.bill(provider.prompt(body), turn * TURN_GAP_MS);
+      const usage = cache.bill(provider.prompt(body), timeOf(turn));
       const outputTokens = countTokens(JSON.stringify(content), session.model);
       run.records.push({ turn, side, model: body.model, body, usage, outputTokens });
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
@@ -106,6 +124,20 @@ function startUpstream() {
       }),
     ),
   );
+}
+
+/** A proxy in this process on the simulated clock, with its own private store; `history` as `--history`. */
+async function startProxyOnClock(upstreamUrl, history) {
+  const dirs = {
+    HEADROOM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-config-')),
+    HEADROOM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'headroom-bench-cache-')),
+  };
+  const { config } = resolveConfig({ port: 0, history }, { ...dirs });
+  const running = await startProxyHere({
+    config: { ...config, anthropicUpstream: upstreamUrl, openaiUpstream: upstreamUrl },
+    now: () => EPOCH + simulatedNow,
+  });
+  return { url: running.url, dirs, close: () => running.close(1000) };
 }
 
 /** Tell the proxy a session is starting, as `headroom wrap` does, and return the agent's base URL. */
@@ -155,6 +187,7 @@ async function replay(session, baseUrl) {
   const url = `${baseUrl}${session.path}`;
   let altered = 0;
   for (let turn = 0; turn <= session.steps.length; turn++) {
+    simulatedNow = timeOf(turn);
     const content = await send(session, url, session.headers, session.body(state));
     if (!isDeepStrictEqual(content, session.reply(turn))) altered++;
     if (turn === session.steps.length) break;
@@ -324,6 +357,88 @@ function report(session, run, originals) {
 }
 
 // ---- the run ----
+
+/** A long session: direct, per-block compression alone, and with cache-aware history. */
+async function longRun(rounds, sessionPause) {
+  pause = sessionPause;
+  const upstream = await startUpstream();
+  const session = claudeCodeSession(corpusItem, { questions, rounds });
+  const direct = upstream.serve(session);
+  await replay(session, upstream.url);
+  const replayed = {};
+  for (const history of ['off', 'cold']) {
+    const proxy = await startProxyOnClock(upstream.url, history);
+    replayed[history] = { records: upstream.serve(session), proxy };
+    try {
+      await replay(session, `${proxy.url}/s/bench-long-${history}`);
+    } finally {
+      await proxy.close();
+    }
+  }
+  await upstream.close();
+  const main = (records) => records.filter((r) => !r.side);
+  const billed = (records) => sum(records, costOf);
+  const [perBlock, withHistory] = [replayed.off.records, replayed.cold.records];
+  // The rewrite points: the first request, the first after the pause, and those where the context neared
+  // the window (a request whose prompt is smaller than the one before it).
+  const points = new Set([0, ...(pause ? [pause.atTurn] : [])]);
+  main(withHistory).forEach((r, turn) => {
+    if (turn > 0 && r.usage.total < main(withHistory)[turn - 1].usage.total) points.add(turn);
+  });
+  const between = (records) => main(records).filter((_, turn) => !points.has(turn));
+  const writesBetween = (records) => sum(between(records), (r) => r.usage.cacheWrite);
+  // Writes of what the previous request had already sent: a prefix the proxy changed, the cache broken.
+  const rewrittenBetween = (records) =>
+    sum(
+      main(records).filter((_, turn) => turn > 0 && !points.has(turn)),
+      (r) => {
+        const before = main(records)[main(records).indexOf(r) - 1];
+        return Math.max(0, r.usage.cacheWrite - (r.usage.total - before.usage.total));
+      },
+    );
+  const lines = [];
+  const say = (line = '') => lines.push(line);
+  say(
+    `${session.name}, long: ${session.steps.length} tool calls, ${TURN_GAP_MS / 1000} s apart` +
+      (pause
+        ? `, paused ${pause.ms / 60_000} min before turn ${pause.atTurn + 1} (the cache lives 5 min unused)`
+        : `, no pause: rewrite points only where the prompt nears 70% of the 200k window`),
+  );
+  const rewrites = [...points].filter((turn) => turn > 0).map((turn) => turn + 1);
+  say(`rewrite points that changed the prompt: turns ${rewrites.join(', ') || 'none'}`);
+  turnTable(session, main(direct), main(withHistory), say);
+  const ratio = billed(withHistory) / billed(direct);
+  say(
+    `billed: direct ${money(billed(direct))}, per-block compression alone ${money(billed(perBlock))} ` +
+      `(${(billed(perBlock) / billed(direct)).toFixed(3)}x direct), with cache-aware history ${money(billed(withHistory))}: ` +
+      `${ratio.toFixed(3)}x direct, ${(billed(withHistory) / billed(perBlock)).toFixed(3)}x per-block`,
+  );
+  const [writesPerBlock, writesHistory] = [writesBetween(perBlock), writesBetween(withHistory)];
+  say(
+    `cache writes between rewrite points: per-block ${n(writesPerBlock)} tokens, with history ${n(writesHistory)}; ` +
+      `of them rewriting what the previous request had sent: per-block ${n(rewrittenBetween(perBlock))}, ` +
+      `with history ${n(rewrittenBetween(withHistory))} (history's extra writes are later copies of outputs it ` +
+      'set aside: per-block sends them as a reference to the earlier copy, history as their own compressed text)',
+  );
+  const verdict = (ok) => (ok ? 'met' : 'MISSED');
+  say(
+    (pause
+      ? `targets: billed <= ${TARGETS.longBilledRatio}x direct: ${verdict(ratio <= TARGETS.longBilledRatio)} (${ratio.toFixed(3)}x); `
+      : 'targets: ') +
+      `no more cache writes than per-block between rewrite points: ${verdict(writesHistory <= writesPerBlock)}`,
+  );
+  for (const { proxy } of Object.values(replayed)) removeProxyDirs(proxy);
+  console.log(lines.join('\n'));
+}
+
+if (long) {
+  const started = performance.now();
+  await longRun(3, PAUSE);
+  console.log();
+  await longRun(5, undefined);
+  console.log(`total time ${((performance.now() - started) / 1000).toFixed(1)} s (node ${process.version})`);
+  process.exit(0);
+}
 
 const started = performance.now();
 const upstream = await startUpstream();

@@ -46,6 +46,11 @@ export const proxyFlags = {
   'disable-transforms': Flags.string({
     description: 'Comma-separated transforms to switch off [env: HEADROOM_DISABLE_TRANSFORMS]',
   }),
+  history: Flags.string({
+    options: ['off', 'cold', 'always'],
+    description:
+      'When old tool outputs become stubs: at a cold prompt cache or near the window (cold), whenever it pays (always), never (off) [env: HEADROOM_HISTORY]',
+  }),
   verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
 };
 
@@ -62,6 +67,7 @@ type ProxyFlagValues = {
   'budget-ms'?: number;
   'exclude-tools'?: string;
   'disable-transforms'?: string;
+  history?: string;
   verbose?: boolean;
 };
 
@@ -88,6 +94,7 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
     budgetMs: flags['budget-ms'],
     excludeTools: splitList(flags['exclude-tools']),
     disableTransforms: splitList(flags['disable-transforms']),
+    history: flags.history as FlagValues['history'],
     logLevel: flags.verbose ? 'debug' : undefined,
   };
 }

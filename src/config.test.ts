@@ -20,6 +20,7 @@ describe('resolveConfig', () => {
     expect(config.port).toBe(8787);
     expect(config.host).toBe('127.0.0.1');
     expect(config.compress).toBe(true);
+    expect(config.history).toBe('cold');
     expect(sources.port).toBe('default');
   });
 
@@ -71,6 +72,7 @@ describe('checking values', () => {
       ['anthropicUpstream', 'api.anthropic.com', /http:\/\/ or https:\/\/ URL/],
       ['disableTransforms', 'json,diagnostics', /a list of json, /],
       ['retrieveMaxRounds', '1000', /from 0 to 20/],
+      ['history', 'sometimes', /one of off, cold, always/],
     ];
     for (const [name, value, why] of refused) {
       expect(() => writeSetting(name, value, env), `${name}=${value}`).toThrow(why);
@@ -78,6 +80,7 @@ describe('checking values', () => {
     expect(resolveLeniently({}, env).problems).toEqual([]);
     writeSetting('logLevel', 'DEBUG', env);
     expect(resolveConfig({}, env).config.logLevel).toBe('debug');
+    expect(resolveConfig({}, { ...env, HEADROOM_HISTORY: 'Off' }).config.history).toBe('off');
   });
 
   it('reports a bad value already in the file with its fix, and takes the default for it', () => {

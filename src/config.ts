@@ -24,6 +24,11 @@ interface SettingSpec {
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
 
+/** When old tool outputs may become stubs: `off` never; `cold` at cold caches and near the window; `always` whenever it pays. */
+export type HistoryMode = 'off' | 'cold' | 'always';
+
+export const HISTORY_MODES: readonly HistoryMode[] = ['off', 'cold', 'always'];
+
 const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (n: number) =>
@@ -192,6 +197,15 @@ export const SETTINGS = {
     check: integer(1),
     default: () => 10 * 60_000,
   },
+  history: {
+    kind: 'string',
+    env: 'HEADROOM_HISTORY',
+    description:
+      'When old tool outputs may become stubs: off, cold (when the prompt cache is cold or the context nears the window) or always (whenever it pays)',
+    check: (value: string) =>
+      (HISTORY_MODES as readonly string[]).includes(value) ? undefined : `one of ${HISTORY_MODES.join(', ')}`,
+    default: () => 'cold',
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
@@ -213,7 +227,11 @@ type ValueOf<K extends Kind> = K extends 'string'
 
 /** The resolved settings. `apiKey` is the only one that may be absent. */
 export type Config = {
-  [K in SettingName]: K extends 'apiKey' ? string | undefined : ValueOf<(typeof SETTINGS)[K]['kind']>;
+  [K in SettingName]: K extends 'apiKey'
+    ? string | undefined
+    : K extends 'history'
+      ? HistoryMode
+      : ValueOf<(typeof SETTINGS)[K]['kind']>;
 };
 
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
@@ -230,7 +248,7 @@ export type FlagValues = Partial<{ [K in SettingName]: Config[K] | undefined }>;
 function parseValue(name: SettingName, raw: unknown, origin: string): Config[SettingName] {
   const spec: SettingSpec = SETTINGS[name];
   const value = parseKind(spec.kind, raw, origin);
-  const normalised = name === 'logLevel' ? String(value).toLowerCase() : value;
+  const normalised = name === 'logLevel' || name === 'history' ? String(value).toLowerCase() : value;
   const wanted = spec.check?.(normalised as never);
   if (wanted) throw new ConfigError(`${origin} must be ${wanted}, got "${String(raw)}"`);
   return normalised;

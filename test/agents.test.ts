@@ -31,7 +31,9 @@ function launched(
 
 describe('agent adapters', () => {
   it('point each agent’s own base URL variable at the proxy', () => {
-    expect(launched('claude').env).toEqual({ ANTHROPIC_BASE_URL: PROXY });
+    expect(launched('claude').env).toEqual({ ANTHROPIC_BASE_URL: PROXY, ENABLE_TOOL_SEARCH: 'auto' });
+    // Claude Code's deferred MCP tool schemas, unless the user chose for themselves.
+    expect(launched('claude', { ENABLE_TOOL_SEARCH: 'false' }).env).toEqual({ ANTHROPIC_BASE_URL: PROXY });
     expect(launched('gemini').env).toEqual({ GOOGLE_GEMINI_BASE_URL: PROXY });
     expect(launched('aider').env).toEqual({
       OPENAI_API_BASE: `${PROXY}/v1`,

@@ -121,6 +121,11 @@ describe('the source tree', () => {
     expect(importsBetween('retrieve', (target) => aboveRetrieve.has(folderOf(target)))).toEqual([]);
   });
 
+  it('keeps the history step below the proxy, the commands and the root', () => {
+    const above = new Set(['proxy', 'commands', 'agents', 'tui', 'headroom.ts', 'library.ts']);
+    expect(importsBetween('history', (target) => above.has(folderOf(target)))).toEqual([]);
+  });
+
   it('keeps the stores free of the proxy, the commands, the stats views and the wire formats', () => {
     const above = new Set([
       'proxy',

@@ -1,13 +1,14 @@
 // Prompt-cache safety through the proxy: an agent resends its whole history every turn, and providers bill
 // a prefix they have seen at a fraction of the price. Over a 20-turn conversation every forwarded request
-// must extend the previous one byte for byte, with a tools array that never changes.
+// must extend the previous one byte for byte, with a tools array that never changes. The fake API reports
+// the cache warm, as the real ones do for turns sent close together: old turns then never change.
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { anthropicConversation, openaiResponsesInput, type Turn, turnsFor } from './helpers/conversation.js';
-import type { FakeUpstream } from './helpers/fake-upstream.js';
+import { answer, type FakeUpstream } from './helpers/fake-upstream.js';
 import { startProxyPerFile } from './helpers/proxy.js';
 import { type RealOutput, realOutputs } from './helpers/real-outputs.js';
 
@@ -33,7 +34,14 @@ const turns = turnsFor(variedItems(TURNS));
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
-startProxyPerFile((started) => ({ upstream, proxy } = started), {}, { resetAfterEach: false });
+startProxyPerFile(
+  (started) => {
+    ({ upstream, proxy } = started);
+    upstream.script((req) => answer(req, { usage: { input: 300, cacheRead: 12_000, cacheWrite: 800 } }));
+  },
+  {},
+  { resetAfterEach: false },
+);
 
 const schema = { type: 'object' as const, properties: { command: { type: 'string' } } };
 
@@ -66,7 +74,7 @@ describe('cache safety over a 20-turn conversation', () => {
       claude.messages.create({
         model: 'claude-sonnet-4-6',
         max_tokens: 1024,
-        system: 'You are a coding agent.',
+        system: [{ type: 'text', text: 'You are a coding agent.', cache_control: { type: 'ephemeral' } }],
         tools: [{ name: 'Bash', description: 'Run a shell command', input_schema: schema }],
         messages: anthropicConversation(history) as Anthropic.MessageParam[],
       }),

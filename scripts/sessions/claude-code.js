@@ -326,8 +326,9 @@ function withBreakpoint(message) {
  * The session: `start()` a conversation, `request()` its next body, `append()` the model's answer and the tool
  * result it asked for. `reply()` and `readReply()` are the model's side and the client's reading of it.
  */
-export function claudeCodeSession(corpus, { questions = false } = {}) {
-  const list = steps(corpus);
+export function claudeCodeSession(corpus, { questions = false, rounds = 1 } = {}) {
+  // `rounds` > 1: the agent goes over the same ground again, reading the same files and running the same commands.
+  const list = Array.from({ length: rounds }, () => steps(corpus)).flat();
   const request = 'find what is broken and fix it';
   return {
     name: 'Claude Code 2.1.0',

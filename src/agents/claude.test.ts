@@ -50,7 +50,7 @@ describe('claude adapter', () => {
   it('launches with --settings pointing at the proxy when a settings file sets the base URL', () => {
     const { env, cwd } = setup({ user: 'https://gw.corp/anthropic' });
     const plan = claude.launch(PROXY, env, ['-p', 'hi'], cwd);
-    expect(plan.env).toEqual({ ANTHROPIC_BASE_URL: PROXY });
+    expect(plan.env).toEqual({ ANTHROPIC_BASE_URL: PROXY, ENABLE_TOOL_SEARCH: 'auto' });
     expect(plan.args).toEqual([
       '--settings',
       JSON.stringify({ env: { ANTHROPIC_BASE_URL: PROXY } }),

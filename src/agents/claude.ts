@@ -114,6 +114,16 @@ function argsThroughProxy(
   return gatewayLayer(layers) ? ['--settings', ours(), ...userArgs] : [...userArgs];
 }
 
+/**
+ * Claude Code's tool search, unless the user chose: with `ENABLE_TOOL_SEARCH=auto` (read by 2.1.0) it defers
+ * MCP tool definitions to a search tool once their descriptions pass 10% of the context window, instead of
+ * sending every schema on every request. Unset, it depends on a server-side flag. A value in a settings file's
+ * `env` still wins: Claude Code applies those over its environment.
+ */
+function deferredToolSchemas(env: Env): Record<string, string> {
+  return env.ENABLE_TOOL_SEARCH === undefined ? { ENABLE_TOOL_SEARCH: 'auto' } : {};
+}
+
 export const claude: ProcessAdapter = {
   kind: 'process',
   name: 'claude',
@@ -135,6 +145,7 @@ export const claude: ProcessAdapter = {
   launch: (proxyUrl, env, userArgs, cwd, headers = {}) => ({
     env: {
       ANTHROPIC_BASE_URL: proxyUrl,
+      ...deferredToolSchemas(env),
       ...(Object.keys(headers).length > 0 && {
         ANTHROPIC_CUSTOM_HEADERS: mergeHeaderList(env.ANTHROPIC_CUSTOM_HEADERS, headers, '\n'),
       }),

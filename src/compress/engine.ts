@@ -7,6 +7,13 @@ import { createHash } from 'node:crypto';
 import { dedupKey, Repeats } from './dedup.js';
 import { ENGINE_DEFAULTS } from './defaults.js';
 import { sampleOf } from './detect.js';
+import {
+  type HistoryOutput,
+  type ModelText,
+  type StaleOptions,
+  type StaleOutput,
+  staleOutputs,
+} from './history.js';
 import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
 import { Memo } from './memo.js';
 import { numberedLines } from './numbered.js';
@@ -86,6 +93,15 @@ export interface Engine {
   compressOutputs(outputs: readonly ToolOutput[], options?: CompressOptions): OutputsResult;
   /** Shorten one text (a file, a command's output) for a reader with the given query. */
   compressText(text: string, options?: CompressTextOptions): CompressTextResult;
+  /**
+   * The outputs of a conversation that may become stubs at a history rewrite point (superseded reads and
+   * commands, large old outputs), judged with this engine's tool policy.
+   */
+  staleOutputs(
+    outputs: readonly HistoryOutput[],
+    model: readonly ModelText[],
+    options?: StaleOptions,
+  ): StaleOutput[];
 }
 
 /** What shortening one text gave. */
@@ -417,5 +433,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     compressOutputs,
     compressText,
+    staleOutputs: (outputs, model, call) => staleOutputs(outputs, model, basePolicy, call),
   };
 }

@@ -324,6 +324,36 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
         expect(valueAt(conversation, output.path)).toBe(wireText(output, output.text));
     });
 
+    it('tells history what the model wrote, before the outputs it wrote it for, and its own answers', () => {
+      const texts = format.modelTexts(conversation);
+      const outputs = format.toolOutputs(conversation);
+      for (const call of calls) {
+        const output = outputs.find((o) => o.text === call.output)!;
+        const asked = texts.find((t) => t.text.includes(String(call.input.command ?? call.input.pattern)));
+        expect(asked, `the call of ${call.id}`).toBeDefined();
+        expect(asked!.message).toBeLessThan(Number(output.path[0]));
+      }
+      const answered = texts.find((t) => t.text.includes(turns[0]!.answer!));
+      expect(answered!.message).toBeGreaterThan(Number(outputs[0]!.path[0]));
+      // The user's words and the outputs are not the model's.
+      expect(texts.some((t) => t.text.includes(turns[0]!.question) || t.text.includes(SMALL_LOG))).toBe(
+        false,
+      );
+    });
+
+    it('names a conversation by an opening that stays put as it grows, and keeps its cache at least 5 minutes', () => {
+      const opening = (messages: readonly unknown[]) =>
+        JSON.stringify(format.conversationOpening(fixtures.requestBody(messages)));
+      const grown = fixtures.conversation([...turns, { question: 'And the report?', calls: [] }]);
+      expect(opening(grown)).toBe(opening(conversation));
+      const other = fixtures.conversation([
+        { ...turns[0]!, question: 'Why is the report late?' },
+        ...turns.slice(1),
+      ]);
+      expect(opening(other)).not.toBe(opening(conversation));
+      expect(format.cacheLifetimeMs(fixtures.requestBody(conversation))).toBeGreaterThanOrEqual(5 * 60_000);
+    });
+
     it('writes back to the same messages when nothing changes', () => {
       expect(writeOutputs(format, conversation, (output) => output.text)).toEqual(conversation);
       const result = compressMessages(createEngine(), format, small);

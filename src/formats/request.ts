@@ -3,6 +3,8 @@
 // value and its place, and unchanged parts keep their identity.
 
 import type { CompressOptions, Engine } from '../compress/engine.js';
+import { type StaleReason, stubFor, stubKey } from '../compress/history.js';
+import { originalId } from '../compress/marker.js';
 import { emptyStats, type Original, type OutputsResult } from '../compress/results.js';
 import type { FoundOutput, WireFormat } from './types.js';
 import { isObject, replaceAt, withKey } from './wire.js';
@@ -20,7 +22,12 @@ export interface CompressedMessages<M = unknown> {
   stats: OutputsResult['stats'];
   originals: Original[];
   rewritten: Rewritten;
+  /** Outputs that went as their history stub, and the characters the stubs took out. */
+  stubs: { applied: number; savedChars: number };
 }
+
+/** Old outputs a conversation's history rewrite made stubs of, by `stubKey`. */
+export type Stubs = ReadonlyMap<string, StaleReason>;
 
 /** What compressing a request body gave; `body` is the very object given when nothing changed. */
 export interface CompressedBody extends Omit<CompressedMessages, 'messages'> {
@@ -34,20 +41,41 @@ const nothing = (): Omit<CompressedMessages, 'messages'> => ({
   stats: emptyStats(),
   originals: [],
   rewritten: { before: [], after: [] },
+  stubs: { applied: 0, savedChars: 0 },
 });
 
-/** Compress the tool outputs of a message list of `format`. Never throws: a shape nobody expected goes out whole. */
+/**
+ * Compress the tool outputs of a message list of `format`; those named in `stubs` go as their stub instead,
+ * and the engine never sees them (nothing later is told "same as" an output the model no longer reads).
+ * Never throws: a shape nobody expected goes out whole.
+ */
 export function compressMessages<M>(
   engine: Engine,
   format: WireFormat,
   messages: readonly M[],
   options: CompressOptions = {},
   extra: readonly FoundOutput[] = [],
+  stubs: Stubs = new Map(),
 ): CompressedMessages<M> {
   try {
-    const found = [...format.toolOutputs(messages), ...extra];
+    const all = [...format.toolOutputs(messages), ...extra];
+    const stubbed = new Map<FoundOutput, string>();
+    if (stubs.size) {
+      for (const output of all) {
+        const reason = stubs.get(stubKey({ ...output, message: Number(output.path[0]) }));
+        if (reason) stubbed.set(output, stubFor(output, reason));
+      }
+    }
+    const found = stubbed.size ? all.filter((output) => !stubbed.has(output)) : all;
     const { texts, stats, originals } = engine.compressOutputs(found, options);
     const rewritten: Rewritten = { before: [], after: [] };
+    let savedChars = 0;
+    for (const [output, stub] of stubbed) {
+      found.push(output);
+      texts.push(stub);
+      originals.push({ id: originalId(output.text), text: output.text });
+      savedChars += output.text.length - stub.length;
+    }
     let result: unknown = messages;
     found.forEach((output, i) => {
       const text = texts[i];
@@ -57,7 +85,15 @@ export function compressMessages<M>(
       rewritten.after.push(text);
     });
     const changed = result !== messages;
-    return { messages: (changed ? result : messages) as M[], changed, stats, originals, rewritten };
+    const applied = { applied: stubbed.size, savedChars };
+    return {
+      messages: (changed ? result : messages) as M[],
+      changed,
+      stats,
+      originals,
+      rewritten,
+      stubs: applied,
+    };
   } catch {
     // The engine fails open per block; this guards the walk itself (nesting past the stack, say).
     return { messages: messages.slice(), ...nothing() };
@@ -70,6 +106,7 @@ export function compressRequestBody(
   format: WireFormat,
   body: unknown,
   options: CompressOptions = {},
+  stubs?: Stubs,
 ): CompressedBody {
   const messages = isObject(body) ? body[format.messagesKey] : undefined;
   if (!isObject(body) || !Array.isArray(messages)) return { body, ...nothing() };
@@ -81,6 +118,7 @@ export function compressRequestBody(
     messages,
     { ...options, model },
     side?.outputs,
+    stubs,
   );
   const sideCall = side?.name;
   if (!out.changed) return { body, ...nothing(), stats: out.stats, sideCall };

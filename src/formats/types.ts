@@ -2,6 +2,7 @@
 // Responses, Gemini generateContent): what the engine, the retrieve loop and the proxy need to know of a
 // format, so none of them ever asks which format it is.
 
+import type { ModelText } from '../compress/history.js';
 import type { ToolOutput } from '../compress/types.js';
 import type { SseEvent } from '../sse.js';
 import type { PathStep, WireObject } from './wire.js';
@@ -168,6 +169,16 @@ export interface WireFormat extends CallReader, UsageReader {
    * user text, for one narrow question), with the embedded output to compress for that question.
    */
   sideCall?(body: WireObject): SideCall | undefined;
+
+  /** What the model wrote in the message list (its text and its calls' arguments), by message. */
+  modelTexts(messages: readonly unknown[]): ModelText[];
+  /**
+   * The parts of a request that name its conversation and stay put while it grows: the instructions, the
+   * tools and the first user turn.
+   */
+  conversationOpening(body: WireObject): unknown;
+  /** How long the provider keeps this request's prompt cached after its last use, in ms. */
+  cacheLifetimeMs(body: WireObject): number;
 
   /** A tool in this format's shape, as one entry of its tool list. */
   toolEntry(tool: ToolDefinition): WireObject;

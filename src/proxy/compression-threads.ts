@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createEngine, type Engine, type EngineOptions } from '../compress/engine.js';
 import type { FormatName, WireFormat } from '../formats/types.js';
+import type { HistoryJob } from '../history/decide.js';
 import { type BodyRewrite, type BodyRewriter, rewriteBody } from './compression.js';
 
 /** One body to rewrite, as it crosses to a thread. */
@@ -18,6 +19,7 @@ export interface RewriteJob {
   path: string;
   body: Uint8Array;
   sendWhole: string[];
+  history?: HistoryJob;
 }
 
 /** A thread's answer: the rewrite, or why it failed (with the error's class, e.g. `RangeError`). */
@@ -103,9 +105,10 @@ export class CompressionThreads implements BodyRewriter {
     path: string,
     body: Buffer,
     sendWhole: ReadonlySet<string>,
+    history?: HistoryJob,
   ): Promise<BodyRewrite> {
     if (this.closed) return Promise.reject(new Error('the compression threads are closed'));
-    if (this.inline) return this.rewriteHere(format, path, body, sendWhole);
+    if (this.inline) return this.rewriteHere(format, path, body, sendWhole, history);
     const thread = this.pick();
     if (thread.idle) clearTimeout(thread.idle);
     thread.idle = undefined;
@@ -114,7 +117,14 @@ export class CompressionThreads implements BodyRewriter {
     // bytes stay here, to be forwarded should the thread fail.
     const shared = body.buffer instanceof SharedArrayBuffer;
     const bytes = shared ? body : new Uint8Array(body);
-    const job: RewriteJob = { id, format: format.name, path, body: bytes, sendWhole: [...sendWhole] };
+    const job: RewriteJob = {
+      id,
+      format: format.name,
+      path,
+      body: bytes,
+      sendWhole: [...sendWhole],
+      history,
+    };
     return new Promise<BodyRewrite>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.end(thread, new Error(`compression took over ${this.jobTimeoutMs} ms; forwarded as sent`));
@@ -130,10 +140,11 @@ export class CompressionThreads implements BodyRewriter {
     path: string,
     body: Buffer,
     sendWhole: ReadonlySet<string>,
+    history?: HistoryJob,
   ): Promise<BodyRewrite> {
     const engine = this.inline!;
     await engine.init();
-    return rewriteBody(engine, format, path, body, sendWhole);
+    return rewriteBody(engine, format, path, body, sendWhole, history);
   }
 
   /** Stop every thread; requests they held go out uncompressed. */

@@ -24,6 +24,7 @@ parentPort?.on('message', (job: RewriteJob) => {
       job.path,
       job.body,
       new Set(job.sendWhole),
+      job.history,
     );
     // Moved as bytes, the originals cost the proxy's thread neither a copy nor strings to collect.
     const originals = rewrite.originals.map((original) =>

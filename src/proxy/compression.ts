@@ -8,10 +8,12 @@ import type { CompressStats, Original } from '../compress/results.js';
 import { compressRequestBody, type Rewritten } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
+import { decideHistory, type HistoryDecision, type HistoryJob } from '../history/decide.js';
 import { retrieveToolDefinition, withRetrieveTool } from '../retrieve/loop.js';
 import { shouldOfferRetrieveTool } from '../retrieve/tool.js';
 import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
 import type { EncodedOriginal, OriginalStore } from '../store/types.js';
+import type { ConversationHistory } from './history.js';
 
 /** Where a body is rewritten: on compression threads (compression-threads.ts), or by an engine here. */
 export interface BodyRewriter {
@@ -20,13 +22,15 @@ export interface BodyRewriter {
     path: string,
     body: Buffer,
     sendWhole: ReadonlySet<string>,
+    history?: HistoryJob,
   ): Promise<BodyRewrite>;
 }
 
 /** Rewrite bodies with `engine` on the calling thread. */
 export function rewriterOn(engine: Engine): BodyRewriter {
   return {
-    rewrite: async (format, path, body, sendWhole) => rewriteBody(engine, format, path, body, sendWhole),
+    rewrite: async (format, path, body, sendWhole, history) =>
+      rewriteBody(engine, format, path, body, sendWhole, history),
   };
 }
 
@@ -37,6 +41,8 @@ export interface CompressionContext {
   originals: OriginalStore;
   /** Outputs compression ran out of time for once, sent whole ever after; `keep` adds a run's. */
   whole: { keys: ReadonlySet<string>; keep(keys: readonly string[]): Promise<void> };
+  /** The conversations' history, when it may be rewritten (absent with `--history off`). */
+  history?: ConversationHistory;
 }
 
 /** The proxy added headroom_retrieve to the request and must answer the model's calls to it. */
@@ -59,11 +65,21 @@ export interface CompressionResult {
   retrieve?: RetrieveOffer;
   /** The agent side call the request is, when it is one. */
   sideCall?: string;
+  /** What the history step decided, and what its stubs took out. */
+  history?: HistoryOutcome;
   /**
    * Set when the only change was adding headroom_retrieve: the tokens its definition adds. The request as
    * the agent wrote it is then the request as sent minus these, with no need to count it again.
    */
   addedTokens?: number;
+}
+
+/** A request's history: its conversation, whether it was a rewrite point, and the stubs it carried. */
+export interface HistoryOutcome {
+  decision: HistoryDecision;
+  /** Stubs the request carried, and the characters they took out. */
+  applied: number;
+  savedChars: number;
 }
 
 /** The characters of the rewritten outputs, before and after. */
@@ -87,6 +103,7 @@ export interface BodyRewrite {
   addedTokens?: number;
   /** The forwarded body as an object, when the rewrite ran on this thread (saves parsing it again). */
   forwarded?: WireObject;
+  history?: HistoryOutcome;
 }
 
 // Characters / 4, the engine's own estimate on the request path; the definition is the same every time.
@@ -115,6 +132,7 @@ export function rewriteBody(
   path: string,
   body: Uint8Array,
   sendWhole: ReadonlySet<string>,
+  history?: HistoryJob,
 ): BodyRewrite {
   let parsed: unknown;
   try {
@@ -125,12 +143,26 @@ export function rewriteBody(
   }
   if (!isObject(parsed)) return { originals: [], offersRetrieve: false };
 
-  const compressed = compressRequestBody(engine, format, parsed, { tokenCounting: 'estimate', sendWhole });
+  // A token count carries the stubs the request will carry, but decides nothing.
+  const step = history
+    ? decideHistory(engine, format, parsed, body.length, {
+        ...history,
+        mode: format.isTokenCount(path) ? 'off' : history.mode,
+      })
+    : undefined;
+  const compressed = compressRequestBody(
+    engine,
+    format,
+    parsed,
+    { tokenCounting: 'estimate', sendWhole },
+    step?.stubs,
+  );
   const rewrite: BodyRewrite = {
     stats: compressed.stats,
     originals: compressed.originals,
     sideCall: compressed.sideCall,
     offersRetrieve: false,
+    history: step && { decision: step.decision, ...compressed.stubs },
   };
   const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
   const offered = shouldOfferRetrieveTool(afterCompression, true)
@@ -160,9 +192,11 @@ export async function compressForUpstream(
   format: WireFormat,
   path: string,
   body: Buffer,
-  { rewriter, originals, whole }: CompressionContext,
+  { rewriter, originals, whole, history }: CompressionContext,
+  conversation: { session?: string; bypass?: boolean } = {},
 ): Promise<CompressionResult> {
-  const rewrite = await rewriter.rewrite(format, path, body, whole.keys);
+  const job = history && !conversation.bypass ? history.job(conversation.session) : undefined;
+  const rewrite = await rewriter.rewrite(format, path, body, whole.keys, job);
   const sent = rewrite.body
     ? Buffer.from(rewrite.body.buffer, rewrite.body.byteOffset, rewrite.body.length)
     : body;
@@ -173,6 +207,7 @@ export async function compressForUpstream(
     rewritten: rewrite.rewritten,
     rewrittenChars: rewrite.rewrittenChars,
     addedTokens: rewrite.addedTokens,
+    history: rewrite.history,
   };
   // The originals go in before the request leaves: the model may ask for one in its very first answer. One
   // that cannot be kept must not be pointed at, so the request then goes as the agent wrote it.
@@ -180,6 +215,8 @@ export async function compressForUpstream(
     throw new Error(`the originals could not be kept in ${originals.location}; forwarded as sent`);
   }
   if (rewrite.stats?.guarded.length) await whole.keep(rewrite.stats.guarded);
+  // Kept before the request leaves: the conversation's next request must carry the same stubs.
+  if (rewrite.history) await history?.decided(rewrite.history.decision);
   if (rewrite.offersRetrieve) {
     let forwarded = rewrite.forwarded;
     result.retrieve = { format, body: () => (forwarded ??= JSON.parse(sent.toString('utf8')) as WireObject) };

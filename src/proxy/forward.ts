@@ -7,7 +7,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder.js';
-import { type CompressionContext, compressForUpstream, type RetrieveOffer } from './compression.js';
+import {
+  type CompressionContext,
+  compressForUpstream,
+  type HistoryOutcome,
+  type RetrieveOffer,
+} from './compression.js';
 import { type ExchangeContext, runExchange } from './exchange.js';
 import { ClientAborted } from './failures.js';
 import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
@@ -24,6 +29,8 @@ export interface ForwardContext {
   maxBodyBytes: number;
   /** Longest silence allowed while a client sends its request body. */
   bodyIdleMs: number;
+  /** The proxy's clock in ms (the history's notion of idle time). */
+  now: () => number;
 }
 
 /** What reading a body gave: all of it, or (past the limit) a stream of what was read and the rest. */
@@ -78,6 +85,15 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
   }).finally(() => req.setTimeout(0));
 }
 
+/** The client asked for this request's history to go as it wrote it (`x-headroom-history: off`). */
+function historyBypassed(req: IncomingMessage): boolean {
+  return (
+    String(req.headers['x-headroom-history'] ?? '')
+      .trim()
+      .toLowerCase() === 'off'
+  );
+}
+
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
 }
@@ -94,7 +110,8 @@ async function compress(
   original: Buffer,
   hook: CompressionContext,
   record: RequestRecord,
-): Promise<{ body: Buffer; offer?: RetrieveOffer }> {
+  conversation: { session?: string; bypass: boolean },
+): Promise<{ body: Buffer; offer?: RetrieveOffer; history?: HistoryOutcome }> {
   const started = performance.now();
   // Decoding would replace invalid bytes with U+FFFD, and re-encoding would send those instead of the client's.
   if (!isUtf8(original)) {
@@ -102,9 +119,9 @@ async function compress(
     return { body: original };
   }
   try {
-    const result = await compressForUpstream(route.format!, route.path, original, hook);
+    const result = await compressForUpstream(route.format!, route.path, original, hook, conversation);
     record.compressed(result, performance.now() - started);
-    return { body: result.body, offer: result.retrieve };
+    return { body: result.body, offer: result.retrieve, history: result.history };
   } catch (error) {
     record.compressionFailed(whyNotCompressed(error), performance.now() - started);
     return { body: original };
@@ -139,7 +156,7 @@ export async function forwardRequest(
     pathModel: modelInPath(route.path),
   });
   try {
-    await forwardRecorded(req, res, route, record, ctx);
+    await forwardRecorded(req, res, route, session, record, ctx);
   } catch (error) {
     record.failed(error);
     throw error;
@@ -150,6 +167,7 @@ async function forwardRecorded(
   req: IncomingMessage,
   res: ServerResponse,
   route: ProxyRoute,
+  session: SessionTag | undefined,
   record: RequestRecord,
   ctx: ForwardContext,
 ): Promise<void> {
@@ -161,6 +179,8 @@ async function forwardRecorded(
   let offer: RetrieveOffer | undefined;
   // From here the request waits on the proxy alone (a body read whole first waits on the client).
   let ready = started;
+  let history: HistoryOutcome | undefined;
+  const sentAt = ctx.now();
   if (route.format) {
     const read = await readBody(req, ctx.maxBodyBytes, ctx.bodyIdleMs);
     if (!read)
@@ -173,8 +193,10 @@ async function forwardRecorded(
       original = read.whole;
       record.bodySize(original.length);
       body = original;
-      if (ctx.compression && !encodedBody(req))
-        ({ body, offer } = await compress(route, original, ctx.compression, record));
+      if (ctx.compression && !encodedBody(req)) {
+        const conversation = { session: session?.id, bypass: historyBypassed(req) };
+        ({ body, offer, history } = await compress(route, original, ctx.compression, record, conversation));
+      }
       // The retrieve loop reads the model's answers, so it asks for them uncompressed.
       if (offer) headers = withoutResponseEncoding(headers);
     }
@@ -192,6 +214,8 @@ async function forwardRecorded(
     ctx.exchange,
   );
   const usage = outcome.tap ? await outcome.tap.finish() : {};
+  if (history && outcome.status >= 200 && outcome.status < 300 && !isTokenCount(route))
+    await ctx.compression?.history?.answered(history.decision, sentAt, usage);
   const sent = original && Buffer.isBuffer(body) ? { original, sent: body } : undefined;
   await record.finish({ ...outcome, usage }, sent);
 }

@@ -21,6 +21,7 @@ import { handleAdmin } from './admin.js';
 import { rewriterOn } from './compression.js';
 import { CompressionThreads, compressionThreadScript } from './compression-threads.js';
 import { forwardRequest, type SessionTag } from './forward.js';
+import { ConversationHistory } from './history.js';
 import { ProxyMetrics } from './metrics.js';
 import { isAdminPath, routeRequest, unsafeTarget } from './routes.js';
 import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './upstream.js';
@@ -44,6 +45,8 @@ export interface ProxyOptions {
   store?: StatsStore;
   /** Use these parts (engine, stores) instead of making them from `config`; their owner closes them. */
   headroom?: Headroom;
+  /** The clock the history judges idle time by, in ms (default `Date.now`); tests move it instead of sleeping. */
+  now?: () => number;
 }
 
 export interface RunningProxy {
@@ -221,6 +224,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m) => logger.warn(m))
     : undefined;
 
+  const now = options.now ?? Date.now;
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
     rememberSession(store, options.session, logger);
@@ -275,10 +279,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           rewriter: threads ?? rewriterOn(await headroom.engine()),
           originals,
           whole: await headroom.wholeOutputs(),
+          history:
+            config.history === 'off'
+              ? undefined
+              : await ConversationHistory.open(originals, { mode: config.history, now, logger }),
         }
       : undefined,
     maxBodyBytes: config.maxBodyBytes,
     bodyIdleMs: options.clientBodyIdleMs ?? DEFAULT_CLIENT_BODY_IDLE_MS,
+    now,
   };
   let closing = false;
 

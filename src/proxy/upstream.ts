@@ -115,6 +115,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'content-length',
   'expect',
   'x-headroom-key',
+  'x-headroom-history',
 ]);
 
 const DROPPED_RESPONSE_HEADERS = new Set([

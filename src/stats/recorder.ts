@@ -25,6 +25,8 @@ export interface SessionTag {
 export interface CompressionReport {
   stats?: { ms: number; transforms: Record<string, number>; problems: string | undefined };
   sideCall?: string;
+  /** What cache-aware history did: a rewrite point that set outputs aside, and the stubs carried. */
+  history?: { decision: { stubbed: readonly unknown[] }; applied: number; savedChars: number };
   rewritten?: { before: string[]; after: string[] };
   /** In place of `rewritten` for texts too long to tokenize: their characters before and after. */
   rewrittenChars?: { before: number; after: number };
@@ -162,6 +164,11 @@ export class RequestRecord {
     this.row.transforms = stats && Object.keys(stats.transforms).length ? stats.transforms : undefined;
     this.row.compressError = stats?.problems;
     this.row.sideCall = report.sideCall;
+    if (report.history) {
+      this.row.historyRewrite = report.history.decision.stubbed.length > 0;
+      this.row.historyStubs = report.history.applied;
+      this.row.historySavedTokens = Math.ceil(report.history.savedChars / 4);
+    }
   }
 
   /** The engine failed: the original went out, and the row says why. */
@@ -266,6 +273,10 @@ export function describeRow(row: NewRequestRow): string {
     parts.push(`[${used.join(' ')}]`);
   }
   if (row.retrievals) parts.push(`retrieved ${row.retrievals} (${row.retrievedBytes ?? 0} B)`);
+  if (row.historyStubs)
+    parts.push(
+      `history ${row.historyRewrite ? 'rewritten: ' : ''}${row.historyStubs} stub(s), ${row.historySavedTokens ?? 0} tokens out`,
+    );
   if (row.model) parts.push(row.model);
   if (row.compressError) parts.push(`(compression: ${row.compressError})`);
   if (row.error) parts.push(`(${row.error})`);

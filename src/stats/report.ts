@@ -35,6 +35,9 @@ export interface Totals {
   retrievalRequests: number;
   /** Requests that were agent side calls (counted in the figures above too). */
   sideCalls: number;
+  /** History rewrite points that set old outputs aside, and the tokens the stubs took out of every request. */
+  historyRewrites: number;
+  historySavedTokens: number;
   latencyP50Ms: number | undefined;
   latencyP95Ms: number | undefined;
   /** How long requests waited in the proxy before going upstream; undefined when no row says. */
@@ -140,6 +143,8 @@ export function totals(rows: readonly RequestRow[]): Totals {
   let retrievedBytes = 0;
   let retrievalRequests = 0;
   let sideCalls = 0;
+  let historyRewrites = 0;
+  let historySavedTokens = 0;
   let errors = 0;
   let compressed = 0;
   let unpriced = 0;
@@ -162,6 +167,8 @@ export function totals(rows: readonly RequestRow[]): Totals {
     retrievedBytes += row.retrievedBytes;
     if (row.retrievals > 0) retrievalRequests++;
     if (row.sideCall !== null) sideCalls++;
+    if (row.historyRewrite) historyRewrites++;
+    historySavedTokens += row.historySavedTokens;
     if (isError(row)) errors++;
     if (row.latencyMs !== null) latencies.push(row.latencyMs);
     if (row.overheadMs !== null) overheads.push(row.overheadMs);
@@ -197,6 +204,8 @@ export function totals(rows: readonly RequestRow[]): Totals {
     retrievedBytes,
     retrievalRequests,
     sideCalls,
+    historyRewrites,
+    historySavedTokens,
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP95Ms: percentile(latencies, 0.95),
     overheadP50Ms: percentile(overheads, 0.5),

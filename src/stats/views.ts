@@ -36,6 +36,10 @@ export function summaryFields(t: Totals): SummaryField[] {
     { label: 'cache read', value: formatShare(t.cacheReadShare) },
     { label: 'money saved', value: money },
     { label: 'retrievals', value: String(t.retrievals) },
+    {
+      label: 'history',
+      value: `${t.historyRewrites} rewrite(s), ${formatCount(t.historySavedTokens)} tokens set aside`,
+    },
   ];
 }
 

@@ -142,5 +142,42 @@ export function describeOriginalStore(name: string, backend: OriginalStoreBacken
       clock += 3 * day;
       expect(await second.wholeOutputs()).toEqual(['key-b']);
     });
+
+    it('keeps history stubs and conversation states across a restart, while the conversation is used', async () => {
+      let clock = Date.UTC(2025, 0, 1);
+      const day = 86_400_000;
+      const place = backend.place();
+      const first = await open(place, { now: () => clock, ttlDays: 7 });
+      expect(await first.historyStubs()).toEqual([]);
+      const stubs = [
+        { conversation: 'used', key: 'k1', reason: 'superseded-read' },
+        { conversation: 'used', key: 'k2', reason: 'old' },
+        { conversation: 'left', key: 'k3', reason: 'old' },
+      ];
+      await first.keepStubs(stubs);
+      await first.keepStubs([stubs[0]!]);
+      const state = {
+        id: 'used',
+        lastTs: clock,
+        lifetimeMs: 300_000,
+        cacheRead: 40_000,
+        cacheWrite: 1_200,
+        promptTokens: 41_500,
+        rewrote: true,
+      };
+      await first.saveConversation(state);
+      await first.close();
+
+      const second = await open(place, { now: () => clock, ttlDays: 7 });
+      expect(await second.historyStubs()).toEqual(stubs);
+      expect(await second.conversations(clock - 1)).toEqual([state]);
+      expect(await second.conversations(clock + 1)).toEqual([]);
+      // Each request of a conversation keeps its stubs alive; another's expire with the TTL.
+      clock += 5 * day;
+      await second.saveConversation({ ...state, lastTs: clock, rewrote: false });
+      clock += 3 * day;
+      expect((await second.historyStubs()).map((stub) => stub.key)).toEqual(['k1', 'k2']);
+      expect((await second.conversations(0)).map((c) => [c.id, c.rewrote])).toEqual([['used', false]]);
+    });
   });
 }

@@ -29,6 +29,12 @@ function num(raw: Raw, snake: string): number | null {
   return null;
 }
 
+/** A yes/no column: SQLite's 1 or a stream event's `true`. */
+function flag(raw: Raw, snake: string): boolean {
+  const value = field(raw, snake);
+  return value === true || value === 1;
+}
+
 function str(raw: Raw, snake: string): string | null {
   const v = field(raw, snake);
   return typeof v === 'string' && v !== '' ? v : null;
@@ -92,6 +98,9 @@ export function writtenRow(row: NewRequestRow, id: number): RequestRow {
     retrievals: row.retrievals ?? 0,
     retrievedBytes: row.retrievedBytes ?? 0,
     sideCall: row.sideCall ?? null,
+    historyRewrite: row.historyRewrite ?? false,
+    historyStubs: row.historyStubs ?? 0,
+    historySavedTokens: row.historySavedTokens ?? 0,
   };
 }
 
@@ -102,7 +111,6 @@ export function toRequestRow(value: unknown): RequestRow | undefined {
   const id = num(raw, 'id');
   const ts = timeOf(raw);
   if (id === null || ts === null) return undefined;
-  const streamValue = field(raw, 'stream');
   return {
     id,
     ts,
@@ -114,7 +122,7 @@ export function toRequestRow(value: unknown): RequestRow | undefined {
     status: num(raw, 'status') ?? 0,
     latencyMs: num(raw, 'latency_ms'),
     ttfbMs: num(raw, 'ttfb_ms'),
-    stream: streamValue === true || streamValue === 1,
+    stream: flag(raw, 'stream'),
     requestBytes: num(raw, 'request_bytes'),
     estInputTokens: num(raw, 'est_input_tokens'),
     tokensBefore: num(raw, 'tokens_before'),
@@ -134,5 +142,8 @@ export function toRequestRow(value: unknown): RequestRow | undefined {
     retrievals: num(raw, 'retrievals') ?? 0,
     retrievedBytes: num(raw, 'retrieved_bytes') ?? 0,
     sideCall: str(raw, 'side_call'),
+    historyRewrite: flag(raw, 'history_rewrite'),
+    historyStubs: num(raw, 'history_stubs') ?? 0,
+    historySavedTokens: num(raw, 'history_saved_tokens') ?? 0,
   };
 }

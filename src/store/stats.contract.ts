@@ -99,7 +99,14 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
       void store.record(newRow({ ts: 2000, sessionId: 'alpha', status: 529 }));
       void store.record(newRow({ ts: 3000, sessionId: 'beta', error: 'upstream reset', retrievals: 2 }));
       void store.record(newRow({ ts: 4000, sideCall: 'claude-code-bash-paths' }));
-      expect(totals(await store.rows())).toMatchObject({
+      void store.record(
+        newRow({ ts: 5000, historyRewrite: true, historyStubs: 3, historySavedTokens: 9_000 }),
+      );
+      void store.record(newRow({ ts: 6000, historyStubs: 3, historySavedTokens: 9_000 }));
+      const all = await store.rows();
+      expect(totals(all)).toMatchObject({ historyRewrites: 1, historySavedTokens: 18_000 });
+      expect(all.at(-2)).toMatchObject({ historyRewrite: true, historyStubs: 3, historySavedTokens: 9_000 });
+      expect(totals(all.slice(0, 4))).toMatchObject({
         requests: 4,
         sideCalls: 1,
         tokensBefore: 48_000,
@@ -111,7 +118,7 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
         retrievals: 2,
         errors: 2,
       });
-      expect(await store.rows({ since: 2500 })).toHaveLength(2);
+      expect(await store.rows({ since: 2500 })).toHaveLength(4);
       expect(await store.rows({ session: 'alpha' })).toHaveLength(2);
       // Rows carry no agent themselves here: the registered session supplies it.
       expect(totals(await store.rows({ agent: 'codex' }))).toMatchObject({
@@ -122,7 +129,7 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
       expect(await store.rows({ project: '/repo/a' })).toHaveLength(2);
       expect((await store.rows({ agent: 'claude' })).map((r) => r.ts)).toEqual([1000, 2000]);
       expect((await store.rows({ text: 'CODEX' })).map((r) => r.ts)).toEqual([3000]);
-      expect(await store.rows({ text: 'sonnet', since: 3500 })).toHaveLength(1);
+      expect(await store.rows({ text: 'sonnet', since: 3500 })).toHaveLength(3);
     });
 
     it('reads a page: the rows after an id, or only the newest few', async () => {

@@ -47,7 +47,43 @@ export interface OriginalStore {
   wholeOutputs(): Promise<string[]>;
   /** Remember more of those keys (kept as long as an original is: `storeTtlDays` after the last use). */
   keepWhole(keys: readonly string[]): Promise<void>;
+  /**
+   * Every conversation's history decisions: the tool outputs that became stubs at a rewrite point, by key,
+   * with why. A proxy reads them when it starts, so a restarted one carries the same stubs.
+   */
+  historyStubs(): Promise<HistoryStub[]>;
+  /** Keep the stubs a rewrite point decided (kept as long as an original is). */
+  keepStubs(stubs: readonly HistoryStub[]): Promise<void>;
+  /** The conversations whose last request is at or after `since` (ms since the epoch). */
+  conversations(since: number): Promise<ConversationState[]>;
+  /** Remember a conversation's state after one of its requests. */
+  saveConversation(state: ConversationState): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One tool output a conversation's history rewrite made a stub of. */
+export interface HistoryStub {
+  conversation: string;
+  /** The output's key (`stubKey`: its call id and its text). */
+  key: string;
+  /** Why: superseded-read, superseded-command or old. */
+  reason: string;
+}
+
+/** What the proxy knows of a conversation's prompt cache after its last request. */
+export interface ConversationState {
+  id: string;
+  /** When its last request went upstream (ms since the epoch). */
+  lastTs: number;
+  /** How long the provider keeps that request's prompt cached after its last use. */
+  lifetimeMs: number;
+  /** Cache reads and writes the upstream reported for it (0 when it reported none). */
+  cacheRead: number;
+  cacheWrite: number;
+  /** Its prompt's tokens as the upstream counted them (input, cache reads and writes). */
+  promptTokens: number;
+  /** It was a rewrite point: the provider has no cache of its prefix to read yet. */
+  rewrote: boolean;
 }
 
 /** One proxied request as the proxy saw it. Absent numbers are unknown, not zero. */
@@ -99,6 +135,11 @@ export interface RequestRow {
   retrievedBytes: number;
   /** The agent side call the request was (`claude-code-bash-paths`...), or null for an agent turn. */
   sideCall: string | null;
+  /** The request was a history rewrite point that set old outputs aside as stubs. */
+  historyRewrite: boolean;
+  /** Tool outputs that went as their history stub, and the tokens (characters / 4) the stubs took out. */
+  historyStubs: number;
+  historySavedTokens: number;
 }
 
 /** What `record()` takes: the row without its id; anything left out is stored as unknown. */

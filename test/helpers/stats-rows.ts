@@ -36,6 +36,9 @@ export function requestRow(overrides: Partial<RequestRow> = {}): RequestRow {
     retrievals: 0,
     retrievedBytes: 0,
     sideCall: null,
+    historyRewrite: false,
+    historyStubs: 0,
+    historySavedTokens: 0,
     ...overrides,
   };
 }

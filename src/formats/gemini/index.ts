@@ -2,6 +2,7 @@
 // with `?alt=sse` or as one JSON array of chunks).
 
 import { defineFormat } from '../define.js';
+import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { ToolDefinition, WireFormat } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
 import { recognises, toolOutputs } from './request.js';
@@ -55,6 +56,8 @@ function withTool(body: WireObject, tool: ToolDefinition): WireObject {
   return { ...body, tools: tools.map((t, i) => (i === at ? extended : t)) };
 }
 
+const byModel = (content: WireObject) => content.role === 'model';
+
 export const gemini: WireFormat = defineFormat({
   name: 'gemini',
   provider: 'gemini',
@@ -63,6 +66,14 @@ export const gemini: WireFormat = defineFormat({
   recognises,
   toolOutputs,
   sideCall: geminiCliSideCall,
+  modelTexts: (contents) => modelTextsOf(contents, byModel),
+  conversationOpening: (body) => [
+    body.systemInstruction,
+    body.tools,
+    openingMessages(body.contents, byModel),
+  ],
+  // Implicit caching states no lifetime, only that requests close together hit: taken as OpenAI's bound.
+  cacheLifetimeMs: () => 10 * MINUTE_MS,
   toolEntry,
   withTool,
   toolCallsAllowed: (body) => {

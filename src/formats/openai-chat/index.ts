@@ -1,7 +1,9 @@
 // OpenAI Chat Completions (`POST …/chat/completions`), the shape most OpenAI-compatible servers speak.
 
 import { defineFormat } from '../define.js';
+import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { WireFormat } from '../types.js';
+import type { WireObject } from '../wire.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   chatCalls,
@@ -13,6 +15,16 @@ import {
 } from './response.js';
 import { ChatRetrieveStream } from './stream.js';
 
+const byModel = (message: WireObject) => message.role === 'assistant';
+
+/**
+ * OpenAI keeps cached prefixes for 5 to 10 minutes of inactivity (up to an hour off-peak), or 24 hours with
+ * `prompt_cache_retention: "24h"`: the longer bound, so a cache that may still be warm is not taken for cold.
+ */
+export function openaiCacheLifetimeMs(body: { prompt_cache_retention?: unknown }): number {
+  return body.prompt_cache_retention === '24h' ? 24 * 60 * MINUTE_MS : 10 * MINUTE_MS;
+}
+
 export const openaiChat: WireFormat = defineFormat({
   name: 'openai-chat',
   provider: 'openai',
@@ -20,6 +32,9 @@ export const openaiChat: WireFormat = defineFormat({
   servesPath: (path) => path.endsWith('/chat/completions'),
   recognises,
   toolOutputs,
+  modelTexts: (messages) => modelTextsOf(messages, byModel),
+  conversationOpening: (body) => [body.tools, openingMessages(body.messages, byModel)],
+  cacheLifetimeMs: openaiCacheLifetimeMs,
   toolEntry: (tool) => ({
     type: 'function',
     function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },

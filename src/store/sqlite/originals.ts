@@ -9,7 +9,14 @@ import Database from 'better-sqlite3';
 import { originalId } from '../../compress/marker.js';
 import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
-import type { EncodedOriginal, Original, OriginalStore, OriginalStoreStats } from '../types.js';
+import type {
+  ConversationState,
+  EncodedOriginal,
+  HistoryStub,
+  Original,
+  OriginalStore,
+  OriginalStoreStats,
+} from '../types.js';
 import { isCorruption, moveAside } from './corrupt.js';
 import { retryWhileBusy, switchToWal } from './wal.js';
 
@@ -48,6 +55,25 @@ const SCHEMA = `
     key TEXT PRIMARY KEY,
     kept_at INTEGER NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS history_stubs (
+    conversation TEXT NOT NULL,
+    key TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    kept_at INTEGER NOT NULL,
+    PRIMARY KEY (conversation, key)
+  );
+  CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    last_ts INTEGER NOT NULL,
+    lifetime_ms INTEGER NOT NULL,
+    cache_read INTEGER NOT NULL,
+    cache_write INTEGER NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    rewrote INTEGER NOT NULL,
+    kept_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_ts);
+  CREATE INDEX IF NOT EXISTS conversations_by_use ON conversations (kept_at);
 `;
 
 /** Open (creating if needed) the originals file in `options.dir`; never throws for a bad file or directory. */
@@ -100,6 +126,29 @@ function prepare(db: Database.Database) {
       'INSERT INTO whole_outputs (key, kept_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET kept_at = excluded.kept_at',
     ),
     wholeOutputs: db.prepare<[number], { key: string }>('SELECT key FROM whole_outputs WHERE kept_at >= ?'),
+    expireStubs: db.prepare('DELETE FROM history_stubs WHERE kept_at < ?'),
+    // A stub's decision lives as long as its conversation is used: every request refreshes it.
+    keepStub: db.prepare(
+      'INSERT INTO history_stubs (conversation, key, reason, kept_at) VALUES (?, ?, ?, ?) ON CONFLICT(conversation, key) DO UPDATE SET kept_at = excluded.kept_at',
+    ),
+    stubs: db.prepare<[number], HistoryStub>(
+      'SELECT conversation, key, reason FROM history_stubs WHERE kept_at >= ? ORDER BY rowid',
+    ),
+    touchStubs: db.prepare('UPDATE history_stubs SET kept_at = ? WHERE conversation = ?'),
+    // By the store's clock, like the rest of it: `last_ts` is the proxy's own.
+    expireConversations: db.prepare('DELETE FROM conversations WHERE kept_at < ?'),
+    saveConversation: db.prepare(
+      `INSERT INTO conversations (id, last_ts, lifetime_ms, cache_read, cache_write, prompt_tokens, rewrote, kept_at)
+       VALUES (@id, @lastTs, @lifetimeMs, @cacheRead, @cacheWrite, @promptTokens, @rewrote, @keptAt)
+       ON CONFLICT(id) DO UPDATE SET last_ts = excluded.last_ts, lifetime_ms = excluded.lifetime_ms,
+         cache_read = excluded.cache_read, cache_write = excluded.cache_write,
+         prompt_tokens = excluded.prompt_tokens, rewrote = excluded.rewrote, kept_at = excluded.kept_at`,
+    ),
+    conversations: db.prepare<[number], Omit<ConversationState, 'rewrote'> & { rewrote: number }>(
+      `SELECT id, last_ts AS lastTs, lifetime_ms AS lifetimeMs, cache_read AS cacheRead,
+         cache_write AS cacheWrite, prompt_tokens AS promptTokens, rewrote
+       FROM conversations WHERE last_ts >= ?`,
+    ),
     total: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(stored_bytes), 0) AS bytes FROM originals'),
     // Keep the most recently read originals whose running size fits the cap; delete the rest.
     evict: db.prepare(`
@@ -198,6 +247,36 @@ class SqliteOriginalStore implements OriginalStore {
     }, undefined);
   }
 
+  async historyStubs(): Promise<HistoryStub[]> {
+    return this.guard(() => this.sql.stubs.all(this.now() - this.ttlMs), []);
+  }
+
+  async keepStubs(stubs: readonly HistoryStub[]): Promise<void> {
+    this.guard(() => {
+      const now = this.now();
+      this.db.transaction(() => {
+        for (const stub of stubs) this.sql.keepStub.run(stub.conversation, stub.key, stub.reason, now);
+      })();
+    }, undefined);
+  }
+
+  async conversations(since: number): Promise<ConversationState[]> {
+    return this.guard(
+      () => this.sql.conversations.all(since).map((row) => ({ ...row, rewrote: row.rewrote === 1 })),
+      [],
+    );
+  }
+
+  async saveConversation(state: ConversationState): Promise<void> {
+    this.guard(() => {
+      this.db.transaction(() => {
+        const now = this.now();
+        this.sql.saveConversation.run({ ...state, rewrote: state.rewrote ? 1 : 0, keptAt: now });
+        this.sql.touchStubs.run(now, state.id);
+      })();
+    }, undefined);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -206,6 +285,8 @@ class SqliteOriginalStore implements OriginalStore {
   private evict(): void {
     this.sql.expire.run(this.now() - this.ttlMs);
     this.sql.expireWhole.run(this.now() - this.ttlMs);
+    this.sql.expireStubs.run(this.now() - this.ttlMs);
+    this.sql.expireConversations.run(this.now() - this.ttlMs);
     if (this.sql.total.get()!.bytes > this.maxBytes) this.sql.evict.run(this.maxBytes);
     this.putsSinceEviction = 0;
     this.bytesSinceEviction = 0;

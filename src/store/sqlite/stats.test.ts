@@ -76,10 +76,13 @@ describe('sqlite stats store', () => {
   });
 
   it('migrates a file from each earlier schema in place, keeping its rows', async () => {
-    // The first schema had neither side_call nor overhead_ms; the second had no overhead_ms.
+    // The first schema had no side_call, overhead_ms or history columns; the second no overhead_ms or history
+    // columns; the third no history columns.
+    const history = ['history_rewrite', 'history_stubs', 'history_saved_tokens'];
     for (const [version, dropped] of [
-      [1, ['side_call', 'overhead_ms']],
-      [2, ['overhead_ms']],
+      [1, ['side_call', 'overhead_ms', ...history]],
+      [2, ['overhead_ms', ...history]],
+      [3, history],
     ] as const) {
       const dir = freshDir();
       const first = open(dir);
@@ -90,10 +93,14 @@ describe('sqlite stats store', () => {
       db.pragma(`user_version = ${version}`);
       db.close();
       const store = open(dir);
-      await store.record(newRow({ ts: 2000, sideCall: 'gemini-cli-summarize-tool-output', overheadMs: 1.5 }));
-      expect((await store.rows()).map((row) => [row.ts, row.sideCall, row.overheadMs])).toEqual([
-        [1000, null, null],
-        [2000, 'gemini-cli-summarize-tool-output', 1.5],
+      await store.record(
+        newRow({ ts: 2000, sideCall: 'gemini-cli-summarize-tool-output', overheadMs: 1.5, historyStubs: 2 }),
+      );
+      expect(
+        (await store.rows()).map((row) => [row.ts, row.sideCall, row.overheadMs, row.historyStubs]),
+      ).toEqual([
+        [1000, null, null, 0],
+        [2000, 'gemini-cli-summarize-tool-output', 1.5, 2],
       ]);
       await store.close();
     }

@@ -79,6 +79,10 @@ const MIGRATIONS: string[] = [
   'ALTER TABLE requests ADD COLUMN side_call TEXT;',
   // The time the proxy held the request between reading its body and sending it upstream.
   'ALTER TABLE requests ADD COLUMN overhead_ms REAL;',
+  // What cache-aware history did to the request: a rewrite point, and the stubs it carried.
+  `ALTER TABLE requests ADD COLUMN history_rewrite INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE requests ADD COLUMN history_stubs INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE requests ADD COLUMN history_saved_tokens INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 const COLUMNS = [
@@ -110,6 +114,9 @@ const COLUMNS = [
   'retrieved_bytes',
   'side_call',
   'overhead_ms',
+  'history_rewrite',
+  'history_stubs',
+  'history_saved_tokens',
 ] as const;
 
 // A request's agent and project fall back to its session's registration.
@@ -179,6 +186,9 @@ function toDb(row: NewRequestRow): unknown[] {
     row.retrievedBytes ?? 0,
     row.sideCall ?? null,
     row.overheadMs ?? null,
+    row.historyRewrite ? 1 : 0,
+    row.historyStubs ?? 0,
+    row.historySavedTokens ?? 0,
   ];
 }
 
