@@ -149,7 +149,8 @@ describe('headroom proxy', () => {
     await client.messages.create(params);
     // A stream the upstream never finishes keeps the graceful stop waiting.
     const held = client.messages.stream(params);
-    for await (const _ of held) break;
+    // The first event, read without ending the iteration (a `break` would abort the stream).
+    await held[Symbol.asyncIterator]().next();
     child.kill('SIGTERM');
     await until(() => stderr().includes('SIGTERM received') || undefined, 'the stop line', 5000);
     const asked = Date.now();

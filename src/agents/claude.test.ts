@@ -109,10 +109,14 @@ describe('claude adapter', () => {
     const plan = claude.launch(PROXY, shell, ['-p', 'hi'], cwd, { 'x-headroom-key': 'k-123' });
     expect(plan.env).toEqual({
       ANTHROPIC_BASE_URL: PROXY,
+      ENABLE_TOOL_SEARCH: 'auto',
       ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra\nx-headroom-key: k-123',
     });
     expect(plan.args.join(' ')).not.toContain('k-123');
-    expect(claude.launch(PROXY, shell, [], cwd).env).toEqual({ ANTHROPIC_BASE_URL: PROXY });
+    expect(claude.launch(PROXY, shell, [], cwd).env).toEqual({
+      ANTHROPIC_BASE_URL: PROXY,
+      ENABLE_TOOL_SEARCH: 'auto',
+    });
   });
 
   it('cannot send extra headers when a settings layer sets ANTHROPIC_CUSTOM_HEADERS, and names it', () => {

@@ -68,7 +68,7 @@ describe('sqlite stats store', () => {
     const dir = freshDir();
     await open(dir).close();
     const db = new Database(statsDbPath(dir));
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     db.pragma('user_version = 99');
     db.close();
     expect(() => open(dir)).toThrow(HeadroomError);
