@@ -122,6 +122,9 @@ export abstract class HeadroomCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init();
+    // A file-size limit (`ulimit -f`) would kill the command mid-write; handled, the write fails as on a
+    // full disk, and the command says so in one line.
+    process.on('SIGXFSZ', () => {});
     if (!(this.constructor as typeof HeadroomCommand).handlesSignals) stopOnSignals();
   }
 

@@ -5,6 +5,7 @@
 import type { CompressOptions } from './compress/engine.js';
 import type { CompressStats, Original } from './compress/results.js';
 import { type Config, resolveConfig } from './config.js';
+import { HeadroomError } from './errors.js';
 import { detectFormat, formatNamed } from './formats/index.js';
 import { compressMessages } from './formats/request.js';
 import type { FormatName } from './formats/types.js';
@@ -74,9 +75,17 @@ export async function compress<M = unknown>(
   return { messages: out.messages, stats: out.stats, originals: out.originals };
 }
 
-/** Keep originals (from `compress(…, { store: false })`, say) in `store`, or the store the config names. */
+/**
+ * Keep originals (from `compress(…, { store: false })`, say) in `store`, or the store the config names.
+ * Throws when the store cannot keep them (a full disk, say): markers must never point at nothing.
+ */
 export async function saveOriginals(originals: Iterable<Original>, store?: OriginalStore): Promise<void> {
-  await (store ?? (await (await configured()).originals())).putMany(originals);
+  const target = store ?? (await (await configured()).originals());
+  if (!(await target.putMany(originals))) {
+    throw new HeadroomError(
+      `cannot keep the originals in ${target.location} (is the disk full?); do not send the compressed messages`,
+    );
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +18,8 @@ const run = (args: string[], input?: string) =>
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
+const randomHex = () => randomBytes(16).toString('hex');
+
 /** Real code with its line breaks taken out and runs of `=` in between: seconds of work even counted fast. */
 function pathologicalLine(length: number): string {
   const code = readFileSync(join(root, 'node_modules/undici/lib/dispatcher/client-h1.js'), 'utf8');
@@ -35,6 +38,32 @@ describe('headroom compress', () => {
     expect(result.stdout).toMatch(MARKER_PATTERN);
     for (const needle of item.needles) expect(result.stdout).toContain(needle);
     expect(result.stderr).toMatch(/^headroom: logs, logs transform: \d+ → \d+ tokens \(\d+\.\d% saved\)$/m);
+  });
+
+  it('prints nothing and says why in one line when the disk is too full to keep the original', async () => {
+    // Log lines with random request ids: brotli keeps them large, so the original cannot fit in 64 KiB.
+    const lines = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `2026-12-02T10:00:${String(i % 60).padStart(2, '0')}Z INFO GET /v1/items/${i} status=200 req=${randomHex()}`,
+    );
+    const file = join(home, 'busy.log');
+    writeFileSync(file, lines.join('\n'));
+    const fresh = { HEADROOM_CACHE_DIR: join(home, 'full-cache'), HEADROOM_CONFIG_DIR: join(home, 'config') };
+    // POSIX sh counts `ulimit -f` in blocks of 512 bytes: 128 blocks is 64 KiB per file.
+    const result = await execa(
+      'sh',
+      ['-c', 'ulimit -f 128 && exec "$0" "$@"', process.execPath, bin, 'compress', file],
+      {
+        env: fresh,
+        reject: false,
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(
+      /^headroom: cannot keep the original in .*originals\.db \(is the disk full\?\); nothing printed/,
+    );
   });
 
   it('reads piped standard input when no FILE is named, as the pipe examples in its help do', async () => {

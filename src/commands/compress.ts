@@ -57,8 +57,16 @@ export default class CompressCommand extends HeadroomCommand {
       createHeadroom(config),
     ]);
     try {
-      if (result.originalId)
-        await (await headroom.originals()).putMany([{ id: result.originalId, text: input }]);
+      const originals = await headroom.originals();
+      // Text whose marker names an original the store could not keep would lose what it cut.
+      const kept = result.originalId
+        ? originals.persistent && (await originals.putMany([{ id: result.originalId, text: input }]))
+        : true;
+      if (!kept) {
+        throw new HeadroomError(
+          `cannot keep the original in ${originals.location} (is the disk full?); nothing printed, since the compressed text would point at nothing`,
+        );
+      }
     } finally {
       await headroom.close();
     }

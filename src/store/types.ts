@@ -28,6 +28,8 @@ export interface EncodedOriginal {
 export interface OriginalStore {
   /** Where the store lives, for messages that tell a user where to look. */
   readonly location: string;
+  /** False while originals live only in this process's memory (its file could not be opened): they go when it exits. */
+  readonly persistent: boolean;
   /** Keep `text` and resolve with its id; keeping the same text again only refreshes its last access. */
   put(text: string): Promise<string>;
   /**

@@ -87,6 +87,9 @@ describe('sqlite originals store', () => {
     expect(await store.get(id)).toBe('kept for this process');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/cannot open the originals store .*kept in memory/);
+    // A command that exits at once must not count on them.
+    expect(store.persistent).toBe(false);
+    expect(openStore({}).persistent).toBe(true);
   });
 
   it('resolves false for originals it could not keep, and says why once', async () => {

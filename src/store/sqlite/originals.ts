@@ -166,6 +166,7 @@ function prepare(db: Database.Database) {
 
 class SqliteOriginalStore implements OriginalStore {
   readonly location: string;
+  persistent = false;
   private readonly dir: string;
   private readonly maxBytes: number;
   private readonly ttlMs: number;
@@ -336,6 +337,7 @@ class SqliteOriginalStore implements OriginalStore {
     this.db = new Database(':memory:');
     this.db.exec(SCHEMA);
     this.sql = prepare(this.db);
+    this.persistent = false;
   }
 
   private connect(): void {
@@ -349,6 +351,7 @@ class SqliteOriginalStore implements OriginalStore {
       retryWhileBusy(() => db.exec(SCHEMA), 5000);
       this.db = db;
       this.sql = prepare(db);
+      this.persistent = true;
     } catch (error) {
       db.close();
       throw error;
