@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createEngine, type Engine, type EngineOptions } from '../compress/engine.js';
+import { createEngine, type EngineOptions } from '../compress/engine.js';
 import type { FormatName, WireFormat } from '../formats/types.js';
 import type { HistoryJob } from '../history/decide.js';
-import { type BodyRewrite, type BodyRewriter, rewriteBody } from './compression.js';
+import { type BodyRewrite, type BodyRewriter, rewriterOn } from './compression.js';
 
 /** One body to rewrite, as it crosses to a thread. */
 export interface RewriteJob {
@@ -85,7 +85,7 @@ export class CompressionThreads implements BodyRewriter {
   private closed = false;
   private failedStarts = 0;
   /** Set once threads keep failing to start: the engine then runs here, slower for others but never lost. */
-  private inline?: Engine;
+  private inline?: Promise<BodyRewriter>;
 
   constructor(
     private readonly engine: EngineOptions,
@@ -108,7 +108,7 @@ export class CompressionThreads implements BodyRewriter {
     history?: HistoryJob,
   ): Promise<BodyRewrite> {
     if (this.closed) return Promise.reject(new Error('the compression threads are closed'));
-    if (this.inline) return this.rewriteHere(format, path, body, sendWhole, history);
+    if (this.inline) return this.inline.then((here) => here.rewrite(format, path, body, sendWhole, history));
     const thread = this.pick();
     if (thread.idle) clearTimeout(thread.idle);
     thread.idle = undefined;
@@ -133,18 +133,6 @@ export class CompressionThreads implements BodyRewriter {
       thread.pending.set(id, { resolve, reject, timer });
       thread.worker.postMessage(job, shared ? [] : [bytes.buffer as ArrayBuffer]);
     });
-  }
-
-  private async rewriteHere(
-    format: WireFormat,
-    path: string,
-    body: Buffer,
-    sendWhole: ReadonlySet<string>,
-    history?: HistoryJob,
-  ): Promise<BodyRewrite> {
-    const engine = this.inline!;
-    await engine.init();
-    return rewriteBody(engine, format, path, body, sendWhole, history);
   }
 
   /** Stop every thread; requests they held go out uncompressed. */
@@ -212,7 +200,11 @@ export class CompressionThreads implements BodyRewriter {
       this.onWarning(
         `headroom: compression threads keep stopping (${error.message}); compressing on the proxy's own thread`,
       );
-      this.inline = createEngine(this.engine);
+      this.inline = (async () => {
+        const engine = createEngine(this.engine);
+        await engine.init();
+        return rewriterOn(engine);
+      })();
     }
     void thread.worker.terminate();
   }
