@@ -5,7 +5,12 @@ import { createHash } from 'node:crypto';
 
 /** Id of an original: `hr_` + the first 12 hex characters of its SHA-256. */
 export function originalId(original: string): string {
-  return `hr_${createHash('sha256').update(original, 'utf8').digest('hex').slice(0, 12)}`;
+  return originalIdOfDigest(createHash('sha256').update(original, 'utf8').digest('hex'));
+}
+
+/** The id of an original whose SHA-256 (in hex) is `sha256` (for callers that hash it their own way). */
+export function originalIdOfDigest(sha256: string): string {
+  return `hr_${sha256.slice(0, 12)}`;
 }
 
 /**

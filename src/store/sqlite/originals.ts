@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { originalId } from '../../compress/marker.js';
+import { originalId, originalIdOfDigest } from '../../compress/marker.js';
 import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import type {
@@ -96,7 +96,7 @@ function compress(raw: Buffer): Promise<Buffer> {
 /** `originalId` of the bytes, hashed off the event loop. */
 async function idOf(raw: Buffer): Promise<string> {
   const digest = Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', raw));
-  return `hr_${digest.toString('hex').slice(0, 12)}`;
+  return originalIdOfDigest(digest.toString('hex'));
 }
 
 /** A new original ready to insert. */
