@@ -3,7 +3,7 @@
 // client sees and the stats row the proxy writes.
 
 import { createHash } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -13,7 +13,7 @@ import { createLogger } from '../src/log.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { totals } from '../src/stats/report.js';
 import { answer, anthropicEvents, type FakeUpstream } from './helpers/fake-upstream.js';
-import { PROMPTLY, startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
+import { closedPort, PROMPTLY, startProxyPerFile, startTestProxy, waitForRows } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -32,15 +32,6 @@ const params = {
   max_tokens: 128,
   messages: [{ role: 'user' as const, content: 'List the failing tests.' }],
 };
-
-/** A port nothing listens on: bind one, note it, release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('streaming', () => {
   it('delivers the first event while the upstream still withholds the rest', async () => {

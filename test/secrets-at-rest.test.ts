@@ -8,7 +8,6 @@
 // everything the processes printed must hold none of the secrets.
 
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -23,6 +22,7 @@ import {
   type Reply,
   startFakeUpstream,
 } from './helpers/fake-upstream.js';
+import { closedPort } from './helpers/proxy.js';
 import { type ProxyProcess, spawnProxyProcess } from './helpers/proxy-process.js';
 import { realOutput } from './helpers/real-outputs.js';
 import { agentPath, runHeadroom, wrapEnv } from './helpers/wrap.js';
@@ -48,14 +48,6 @@ let env: Record<string, string>;
 let logFile: string;
 /** Everything the processes of the run printed. */
 let printed = '';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every regular file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {

@@ -2,6 +2,7 @@
 // pointing at a fake model API. Everything it starts is closed by `stop()`.
 
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -87,4 +88,13 @@ export function startProxyPerFile(
     await started?.proxy.close(0);
     await started?.upstream.close();
   });
+}
+
+/** A port nothing listens on: bind one, note it, release it. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
