@@ -33,6 +33,9 @@ let dir: string;
 
 beforeAll(async () => {
   if (!hasTmux) return;
+  // One server for the whole file: by default it exits with its last session, and a test's new session could
+  // reach it mid-exit ("server exited unexpectedly").
+  tmux('start-server', ';', 'set-option', '-g', 'exit-empty', 'off');
   dir = mkdtempSync(join(tmpdir(), 'headroom-tmux-'));
   upstream = await startFakeUpstream();
   proxy = execa(
@@ -56,11 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!hasTmux) return;
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone with its last session.
-  }
+  tmux('kill-server');
   proxy?.kill('SIGTERM');
   await proxy;
   await upstream?.close();
