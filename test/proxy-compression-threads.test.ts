@@ -11,10 +11,10 @@ import { createEngine } from '../src/compress/engine.js';
 import { formatNamed } from '../src/formats/index.js';
 import { engineOptionsFor } from '../src/headroom.js';
 import { rewriteBody } from '../src/proxy/compression.js';
-import { CompressionThreads, compressionThreadScript } from '../src/proxy/compression-threads.js';
+import { CompressionThreads } from '../src/proxy/compression-threads.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { answer, anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
-import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
+import { builtCompressionThread, startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
 import { until } from './helpers/until.js';
 
 /** A distinct service log of about `bytes` characters: requests, slow ones, and the odd error. */
@@ -62,7 +62,7 @@ describe('compression beside the event loop', () => {
   });
 
   it('keeps another client’s stream and /health flowing while a 12 MB request is compressed', async () => {
-    expect(compressionThreadScript(), 'the build has the compression thread (npm run build)').toBeDefined();
+    expect(builtCompressionThread(), 'the build has the compression thread (npm run build)').toBeDefined();
     upstream.script((req) => {
       const body = req.json();
       if (body.stream)
@@ -133,7 +133,7 @@ describe('compression threads', () => {
   const body = Buffer.from(bigRequest(3, 200_000));
 
   it('rewrite a body to the same bytes the engine gives on the proxy’s own thread', async () => {
-    const threads = new CompressionThreads(engineOptions, compressionThreadScript()!, { size: 2 });
+    const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, { size: 2 });
     try {
       const engine = createEngine(engineOptions);
       await engine.init();
@@ -153,7 +153,7 @@ describe('compression threads', () => {
   });
 
   it('answer a small request on a second thread while a big one holds the first, and end that thread when idle', async () => {
-    const threads = new CompressionThreads(engineOptions, compressionThreadScript()!, {
+    const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, {
       size: 2,
       idleEndMs: 200,
     });

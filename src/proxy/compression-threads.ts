@@ -65,15 +65,12 @@ interface Thread {
 }
 
 /**
- * The thread script: beside this module in the build; run from the sources (as the tests do), the build of
- * those sources. Undefined when there is none, and the caller compresses on its own thread.
+ * The thread script beside this module, as the build lays it out; undefined when there is none (run from the
+ * sources), and the caller then compresses on its own thread unless it is handed a script.
  */
 export function compressionThreadScript(): URL | undefined {
-  for (const candidate of ['./compression-worker.js', '../../dist/proxy/compression-worker.js']) {
-    const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
+  const url = new URL('./compression-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
 export class CompressionThreads implements BodyRewriter {

@@ -47,6 +47,8 @@ export interface ProxyOptions {
   headroom?: Headroom;
   /** The clock the history judges idle time by, in ms (default `Date.now`); tests move it instead of sleeping. */
   now?: () => number;
+  /** The compression thread script (default: the one beside this module in the build; none from the sources). */
+  compressionThreadScript?: URL;
 }
 
 export interface RunningProxy {
@@ -219,7 +221,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   events.subscribe((row) => metrics.observe(row));
   const counter = new TokenCounter();
   // Compression runs beside the event loop, so a big request never stalls the bytes of the others.
-  const script = config.compress ? compressionThreadScript() : undefined;
+  const script = config.compress ? (options.compressionThreadScript ?? compressionThreadScript()) : undefined;
   const threads = script
     ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m) => logger.warn(m))
     : undefined;

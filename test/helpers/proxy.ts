@@ -1,10 +1,11 @@
 // Starts the real proxy for a test: loopback, a free port, a private temporary cache dir, and upstreams
 // pointing at a fake model API. Everything it starts is closed by `stop()`.
 
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type Config, resolveConfig } from '../../src/config.js';
 import { type ProxyOptions, type RunningProxy, startProxy } from '../../src/proxy/server.js';
@@ -27,6 +28,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
+/**
+ * The compression thread script of the build (`npm test` builds first), so proxies started from the sources
+ * compress on threads as the installed proxy does; undefined before a build, and they compress inline.
+ */
+export function builtCompressionThread(): URL | undefined {
+  const url = new URL('../../dist/proxy/compression-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
 /** Start a proxy whose upstreams are all `upstreamUrl`. */
 export function startTestProxy(
   upstreamUrl: string,
@@ -39,7 +49,7 @@ export function startTestProxy(
     geminiUpstream: upstreamUrl,
     ...overrides,
   });
-  return startProxy({ config, ...options });
+  return startProxy({ config, compressionThreadScript: builtCompressionThread(), ...options });
 }
 
 /** Wait until the proxy's store holds `count` rows (written shortly after each response); newest first. */
