@@ -16,7 +16,9 @@ const enabled = process.env.HEADROOM_E2E === '1';
 const localBin = join(root, 'node_modules', '.bin');
 // Agents whose optional native parts would download binaries are installed by .ci/run without them, here.
 const agentsBin = join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin');
-const searchPath = [localBin, agentsBin, process.env.PATH ?? ''].join(':');
+// opencode ships as one binary per platform in optional packages, so it has a prefix of its own.
+const opencodeBin = join(root, 'node_modules', '.e2e-opencode', 'node_modules', '.bin');
+const searchPath = [localBin, agentsBin, opencodeBin, process.env.PATH ?? ''].join(':');
 
 /** Why an agent's suite is skipped, for its name: e2e runs are opt-in, and an agent may not be installed. */
 const skipReason = (dir: string | undefined, agent: string) =>
@@ -432,5 +434,67 @@ describe.skipIf(!enabled || !geminiDir)(
         upstream.script(undefined);
       }
     }, 90_000);
+  },
+);
+
+const opencodeDir = binaryDir('opencode');
+describe.skipIf(!enabled || !opencodeDir)(
+  `opencode run under headroom wrap${skipReason(opencodeDir, 'opencode')}`,
+  () => {
+    it('sends opencode’s requests through headroom with its shell output compressed', async () => {
+      const before = upstream.requests.length;
+      const { env } = agentEnv(opencodeDir as string, {
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
+        // No model list or update checks from hosts this machine cannot reach.
+        OPENCODE_DISABLE_MODELS_FETCH: '1',
+        OPENCODE_DISABLE_AUTOUPDATE: '1',
+      });
+      const project = tempDir('e2e-project');
+      writeFileSync(join(project, 'server.log'), realOutput('log-express-debug').text);
+      const prompt = 'why did the server fail?';
+      upstream.script((req) =>
+        req.path.startsWith('/v1/messages') &&
+        req.body.includes(prompt) &&
+        !req.body.includes('"tool_result"')
+          ? answer(req, {
+              toolCall: {
+                name: 'bash',
+                input: { command: 'awk 1 server.log', description: 'Print the log' },
+              },
+            })
+          : undefined,
+      );
+      try {
+        const result = await runHeadroom(
+          [
+            'wrap',
+            'opencode',
+            ...upstreamFlags(),
+            '--',
+            'run',
+            '--model',
+            'anthropic/claude-sonnet-4-5',
+            prompt,
+          ],
+          env,
+          { cwd: project, timeout: 100_000 },
+        );
+        expect(result.exitCode, result.stderr).toBe(0);
+        const turns = upstream.requests.slice(before).filter((r) => r.body.includes(prompt));
+        expect(turns[0]!.headers['x-api-key']).toBe('sk-ant-e2e-0000');
+        // opencode cuts the command's output itself and says where it saved the rest; what it kept still went
+        // to the model compressed, with the retrieve tool beside opencode's own.
+        const withOutput = turns.find((r) => r.body.includes('"tool_result"'));
+        expect(withOutput, 'the shell output reached the upstream').toBeDefined();
+        expect(withOutput!.body.toString()).toMatch(/headroom_retrieve id=hr_[0-9a-f]{12}/);
+        expect(withOutput!.body.includes('"name":"headroom_retrieve"')).toBe(true);
+        expect(result.stdout).toContain('lockfile');
+        expect(result.stderr).toMatch(
+          /headroom: opencode session [0-9a-f]{8}: \d+ requests, .*\([1-9]\d*% saved/,
+        );
+      } finally {
+        upstream.script(undefined);
+      }
+    }, 120_000);
   },
 );
