@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import type { AgentAdapter } from '../agents/adapter.js';
 import { splitWrapArgv } from '../agents/argv.js';
 import { AGENTS, findAgent } from '../agents/index.js';
 import { summaryLines } from '../agents/summary.js';
@@ -6,6 +7,15 @@ import { exitLike } from '../agents/supervisor.js';
 import { wrapAgent } from '../agents/wrap.js';
 import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
 import { UsageError } from '../errors.js';
+
+/** The agent's subscription variant, for `--subscription`; a usage error for an agent that has none. */
+function subscriptionOf(agent: AgentAdapter): AgentAdapter {
+  if (agent.subscription) return agent.subscription;
+  const offered = AGENTS.filter((a) => a.subscription).map((a) => a.name);
+  throw new UsageError(
+    `${agent.name} has no subscription mode in headroom (--subscription is for ${offered.join(', ')})`,
+  );
+}
 
 export default class WrapCommand extends HeadroomCommand {
   static override summary = 'Run a coding agent with its model traffic going through headroom.';
@@ -22,6 +32,7 @@ export default class WrapCommand extends HeadroomCommand {
     '<%= config.bin %> wrap --no-compress aider -- --model sonnet',
     '<%= config.bin %> wrap claude --proxy-url http://127.0.0.1:8787',
     '<%= config.bin %> wrap claude --exclude-tools Read --min-tokens 800',
+    '<%= config.bin %> wrap copilot --subscription -- -p "explain this repo"',
   ];
   static override strict = false;
   static override handlesSignals = true;
@@ -38,6 +49,10 @@ export default class WrapCommand extends HeadroomCommand {
     port: Flags.integer({
       char: 'p',
       description: 'Port for the session proxy (default: a free one)',
+    }),
+    subscription: Flags.boolean({
+      description:
+        'Carry the agent’s own subscription through headroom, which signs in for it (copilot: after `headroom copilot-auth login`) [env: HEADROOM_COPILOT_SUBSCRIPTION]',
     }),
     'proxy-url': Flags.string({
       description:
@@ -58,8 +73,17 @@ export default class WrapCommand extends HeadroomCommand {
         `${error.message.split('\n')[0]} (agent arguments go after --: headroom wrap claude -- -p "…")`,
       );
     });
-    const agent = findAgent(args.agent);
-    const resolved = this.resolve(proxyFlagsToConfig(flags));
+    const named = findAgent(args.agent);
+    const resolved = this.resolve({
+      ...proxyFlagsToConfig(flags),
+      copilotSubscription: flags.subscription ? true : undefined,
+    });
+    // The setting (env, config file) switches an agent that has a subscription mode; the flag insists on one.
+    const agent = flags.subscription
+      ? subscriptionOf(named)
+      : resolved.config.copilotSubscription
+        ? (named.subscription ?? named)
+        : named;
     const result = await wrapAgent({ agent, args: agentArgs, resolved, proxyUrl: flags['proxy-url'] });
     for (const line of summaryLines({ agent: agent.name, ...result })) {
       process.stderr.write(`${line}\n`);
