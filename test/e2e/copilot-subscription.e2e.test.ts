@@ -53,7 +53,17 @@ describe.skipIf(!enabled || !binDir)(`copilot -p under headroom wrap --subscript
       env,
     );
     const result = await runHeadroom(
-      ['wrap', 'copilot', '--subscription', '--', '-p', 'Say hi.', '--allow-all-tools', '--no-auto-update'],
+      [
+        'wrap',
+        'copilot',
+        '--subscription',
+        '--verbose',
+        '--',
+        '-p',
+        'Say hi.',
+        '--allow-all-tools',
+        '--no-auto-update',
+      ],
       env,
       { cwd: tempDir('e2e-copilot-project'), timeout: 100_000 },
     );
@@ -72,6 +82,10 @@ describe.skipIf(!enabled || !binDir)(`copilot -p under headroom wrap --subscript
     const files = readdirSync(home, { withFileTypes: true, recursive: true })
       .filter((entry) => entry.isFile())
       .map((entry) => join(entry.parentPath, entry.name));
+    // The proxy's debug log (one line per request, --verbose) is among them.
+    expect(
+      files.filter((file) => /wrap-[0-9a-f]{8}\.log$/.test(file) && readFileSync(file).length > 0),
+    ).toHaveLength(1);
     const holding = (secret: string) => files.filter((file) => readFileSync(file).includes(secret));
     expect(holding(GITHUB_TOKEN)).toEqual([join(env.HEADROOM_CONFIG_DIR, 'copilot-auth.json')]);
     for (const token of github.issued) expect(holding(token)).toEqual([]);
