@@ -255,6 +255,43 @@ describe('the Copilot token cache', () => {
   });
 });
 
+describe('a Copilot token that is due for refresh', () => {
+  it('is bought again before the next request through the proxy, which carries the new one', async () => {
+    // refresh_in 0: every token is due at once, as an hour-old one is.
+    const due = await startFakeGitHub({ copilotApi: copilotApi.url, copilotRefreshInS: 0 });
+    const dueEnv = { HEADROOM_CONFIG_DIR: join(tempDir('copilot-due'), 'config') };
+    writeLogin(
+      {
+        domain: 'github.com',
+        token: GITHUB_TOKEN,
+        account: ACCOUNT,
+        source: 'device-flow',
+        storedAt: new Date().toISOString(),
+      },
+      dueEnv,
+    );
+    const refreshing = await startTestProxy(
+      `http://127.0.0.1:${await closedPort()}`,
+      {},
+      { login: copilotUpstream({ githubUrl: '', githubApiUrl: due.url, copilotApiUrl: '' }, dueEnv) },
+    );
+    try {
+      const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${refreshing.url}/v1`, maxRetries: 0 });
+      for (const n of [1, 2]) {
+        await client.chat.completions.create({
+          model: 'gpt-4.1',
+          messages: [{ role: 'user', content: `hi ${n}` }],
+        });
+        expect(due.issued).toHaveLength(n);
+        expectSignedByProxy(latest(), due.issued[n - 1]);
+      }
+    } finally {
+      await refreshing.close(0);
+      await due.close();
+    }
+  });
+});
+
 describe('a Copilot subscription proxy without a usable login', () => {
   it('answers 401 in the provider’s error shape, saying how to log in again, when GitHub refuses the login', async () => {
     const refusing = await startFakeGitHub({ copilotApi: copilotApi.url });

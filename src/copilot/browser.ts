@@ -16,7 +16,7 @@ export function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env)
   if (!command) return false;
   const [program, args] = command;
   try {
-    const child = execa(program, [...args, url], { detached: true, stdio: 'ignore', reject: false });
+    const child = execa(program, [...args, url], { env, detached: true, stdio: 'ignore', reject: false });
     child.unref();
     return true;
   } catch {
