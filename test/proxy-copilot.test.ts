@@ -326,18 +326,24 @@ describe('a Copilot subscription proxy without a usable login', () => {
     }
   });
 
-  it('`headroom proxy` with the subscription setting and no login refuses to start, in one line', async () => {
-    const dir = tempDir('copilot-nologin');
-    const result = await runHeadroom(['proxy', '--port', '0'], {
-      HOME: dir,
-      PATH: process.env.PATH,
-      HEADROOM_CONFIG_DIR: join(dir, 'config'),
-      HEADROOM_CACHE_DIR: join(dir, 'cache'),
-      HEADROOM_COPILOT_SUBSCRIPTION: '1',
-    });
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim()).toBe(
-      'headroom: no GitHub login is stored for Copilot: run `headroom copilot-auth login` (or `headroom copilot-auth login --use-existing`)',
-    );
-  });
+  it.each([
+    { how: 'HEADROOM_COPILOT_SUBSCRIPTION=1', args: [], env: { HEADROOM_COPILOT_SUBSCRIPTION: '1' } },
+    { how: '--copilot-subscription', args: ['--copilot-subscription'], env: {} },
+  ])(
+    '`headroom proxy` with $how and no login refuses to start, in one line',
+    async ({ args, env: extra }) => {
+      const dir = tempDir('copilot-nologin');
+      const result = await runHeadroom(['proxy', '--port', '0', ...args], {
+        HOME: dir,
+        PATH: process.env.PATH,
+        HEADROOM_CONFIG_DIR: join(dir, 'config'),
+        HEADROOM_CACHE_DIR: join(dir, 'cache'),
+        ...extra,
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        'headroom: no GitHub login is stored for Copilot: run `headroom copilot-auth login` (or `headroom copilot-auth login --use-existing`)',
+      );
+    },
+  );
 });

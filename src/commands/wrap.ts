@@ -5,7 +5,13 @@ import { AGENTS, findAgent } from '../agents/index.js';
 import { summaryLines } from '../agents/summary.js';
 import { exitLike } from '../agents/supervisor.js';
 import { wrapAgent } from '../agents/wrap.js';
-import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
+import {
+  copilotEndpointFlags,
+  copilotFlagsToConfig,
+  HeadroomCommand,
+  proxyFlags,
+  proxyFlagsToConfig,
+} from '../command.js';
 import { UsageError } from '../errors.js';
 
 /** The agent's subscription variant, for `--subscription`; a usage error for an agent that has none. */
@@ -54,6 +60,7 @@ export default class WrapCommand extends HeadroomCommand {
       description:
         'Carry the agent’s own subscription through headroom, which signs in for it (copilot: after `headroom copilot-auth login`) [env: HEADROOM_COPILOT_SUBSCRIPTION]',
     }),
+    ...copilotEndpointFlags,
     'proxy-url': Flags.string({
       description:
         'Use this running `headroom proxy` instead of starting one (e.g. http://127.0.0.1:8787); if it wants a key, the agent sends it your HEADROOM_API_KEY',
@@ -76,6 +83,7 @@ export default class WrapCommand extends HeadroomCommand {
     const named = findAgent(args.agent);
     const resolved = this.resolve({
       ...proxyFlagsToConfig(flags),
+      ...copilotFlagsToConfig(flags),
       copilotSubscription: flags.subscription ? true : undefined,
     });
     // The setting (env, config file) switches an agent that has a subscription mode; the flag insists on one.

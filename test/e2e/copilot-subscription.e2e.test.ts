@@ -38,7 +38,6 @@ describe.skipIf(!enabled || !binDir)(`copilot -p under headroom wrap --subscript
       HOME: home,
       HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
       HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
-      HEADROOM_GITHUB_API_URL: github.url,
       // The CLI contacts no GitHub service of its own (no login, no telemetry, no update check).
       COPILOT_OFFLINE: 'true',
     };
@@ -57,6 +56,8 @@ describe.skipIf(!enabled || !binDir)(`copilot -p under headroom wrap --subscript
         'wrap',
         'copilot',
         '--subscription',
+        '--github-api-url',
+        github.url,
         '--verbose',
         '--',
         '-p',

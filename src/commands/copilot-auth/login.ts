@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { HeadroomCommand } from '../../command.js';
+import { copilotEndpointFlags, HeadroomCommand } from '../../command.js';
 import { openInBrowser } from '../../copilot/browser.js';
 import { fingerprint } from '../../copilot/credential.js';
 import { DEFAULT_DOMAIN, parseDomain } from '../../copilot/endpoints.js';
@@ -37,9 +37,7 @@ export default class CopilotAuthLogin extends HeadroomCommand {
     'github-url': Flags.string({
       description: "GitHub's web base URL (default: https://<domain>) [env: HEADROOM_GITHUB_URL]",
     }),
-    'github-api-url': Flags.string({
-      description: "GitHub's API base URL (default: the domain's API) [env: HEADROOM_GITHUB_API_URL]",
-    }),
+    'github-api-url': copilotEndpointFlags['github-api-url'],
   };
 
   async run(): Promise<unknown> {
