@@ -54,6 +54,26 @@ export const proxyFlags = {
   verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
 };
 
+/** Where the Copilot subscription's GitHub API and Copilot API are, for the commands that sign in to them. */
+export const copilotEndpointFlags = {
+  'github-api-url': Flags.string({
+    description:
+      "GitHub's API base URL for the Copilot token exchange (default: the login domain's API) [env: HEADROOM_GITHUB_API_URL]",
+  }),
+  'copilot-api-url': Flags.string({
+    description:
+      'Copilot API base URL (default: the endpoint the token exchange names) [env: HEADROOM_COPILOT_API_URL]',
+  }),
+};
+
+/** Map parsed Copilot endpoint flags onto config setting names. */
+export function copilotFlagsToConfig(flags: {
+  'github-api-url'?: string;
+  'copilot-api-url'?: string;
+}): FlagValues {
+  return { githubApiUrl: flags['github-api-url'], copilotApiUrl: flags['copilot-api-url'] };
+}
+
 type ProxyFlagValues = {
   port?: number;
   host?: string;

@@ -45,6 +45,11 @@ function httpUrl(value: string): string | undefined {
   }
 }
 
+/** An http(s) URL, or empty for "derived from another setting". */
+function optionalHttpUrl(value: string): string | undefined {
+  return value === '' ? undefined : httpUrl(value);
+}
+
 /** Every setting headroom understands, with its environment variable and default. */
 export const SETTINGS = {
   port: {
@@ -94,6 +99,35 @@ export const SETTINGS = {
     description: 'Gemini API base URL',
     check: httpUrl,
     default: () => 'https://generativelanguage.googleapis.com',
+  },
+  copilotSubscription: {
+    kind: 'boolean',
+    env: 'HEADROOM_COPILOT_SUBSCRIPTION',
+    description:
+      'Forward OpenAI and Anthropic traffic to the GitHub Copilot API, signed in with the login `headroom copilot-auth login` stored',
+    default: () => false,
+  },
+  githubUrl: {
+    kind: 'string',
+    env: 'HEADROOM_GITHUB_URL',
+    description: "GitHub's web base URL for the device login (empty: https://<domain> of the login)",
+    check: optionalHttpUrl,
+    default: () => '',
+  },
+  githubApiUrl: {
+    kind: 'string',
+    env: 'HEADROOM_GITHUB_API_URL',
+    description:
+      "GitHub's API base URL, where the Copilot token is exchanged (empty: api.github.com, or the GHE host's API)",
+    check: optionalHttpUrl,
+    default: () => '',
+  },
+  copilotApiUrl: {
+    kind: 'string',
+    env: 'HEADROOM_COPILOT_API_URL',
+    description: 'Copilot API base URL (empty: the endpoint the token exchange names)',
+    check: optionalHttpUrl,
+    default: () => '',
   },
   logLevel: {
     kind: 'string',

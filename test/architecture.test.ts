@@ -140,6 +140,11 @@ describe('the source tree', () => {
     expect(importsBetween('store', (target) => above.has(folderOf(target)))).toEqual([]);
   });
 
+  it('keeps the Copilot login below the proxy, the agents and the commands', () => {
+    const above = new Set(['proxy', 'commands', 'agents', 'tui', 'headroom.ts', 'library.ts']);
+    expect(importsBetween('copilot', (target) => above.has(folderOf(target)))).toEqual([]);
+  });
+
   it('lets only the commands, the library surface and the entry points use the composition root', () => {
     const users = [...graph]
       .filter(([, imports]) => imports.includes('headroom.ts'))

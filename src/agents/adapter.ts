@@ -48,7 +48,11 @@ interface AdapterBase {
    * outputs pass whole, since the model edits by the exact text they show.
    */
   editTools?: readonly string[];
-  readTools?: readonly string[];
+  readTools?: readonly string[] /**
+   * The agent carrying the user's own subscription through the proxy, which signs in to the provider itself
+   * (`wrap <agent> --subscription`); absent when headroom cannot.
+   */;
+  subscription?: ProcessAdapter;
 }
 
 /** An agent headroom runs as a child process with its environment pointed at the proxy. */

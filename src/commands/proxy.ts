@@ -1,4 +1,11 @@
-import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
+import { Flags } from '@oclif/core';
+import {
+  copilotEndpointFlags,
+  copilotFlagsToConfig,
+  HeadroomCommand,
+  proxyFlags,
+  proxyFlagsToConfig,
+} from '../command.js';
 import { signalExitCode } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { startProxy } from '../proxy/server.js';
@@ -23,13 +30,25 @@ export default class ProxyCommand extends HeadroomCommand {
     '<%= config.bin %> proxy --no-compress',
     '<%= config.bin %> proxy --openai-upstream https://openrouter.ai/api/v1',
     'HEADROOM_API_KEY=change-me <%= config.bin %> proxy --host 0.0.0.0',
+    '<%= config.bin %> proxy --copilot-subscription',
   ];
-  static override flags = proxyFlags;
+  static override flags = {
+    ...proxyFlags,
+    'copilot-subscription': Flags.boolean({
+      description:
+        'Send OpenAI and Anthropic requests to the GitHub Copilot API, signed in with the login `headroom copilot-auth login` stored [env: HEADROOM_COPILOT_SUBSCRIPTION]',
+    }),
+    ...copilotEndpointFlags,
+  };
   static override handlesSignals = true;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyCommand);
-    const { config } = this.resolve(proxyFlagsToConfig(flags));
+    const { config } = this.resolve({
+      ...proxyFlagsToConfig(flags),
+      ...copilotFlagsToConfig(flags),
+      copilotSubscription: flags['copilot-subscription'] ? true : undefined,
+    });
     const logger = createLogger({ level: config.logLevel as LogLevel });
     const proxy = await startProxy({ config, logger });
     this.log(`headroom proxy listening on ${proxy.url}`);

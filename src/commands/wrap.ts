@@ -1,11 +1,27 @@
 import { Args, Flags } from '@oclif/core';
+import type { AgentAdapter } from '../agents/adapter.js';
 import { splitWrapArgv } from '../agents/argv.js';
 import { AGENTS, findAgent } from '../agents/index.js';
 import { summaryLines } from '../agents/summary.js';
 import { exitLike } from '../agents/supervisor.js';
 import { wrapAgent } from '../agents/wrap.js';
-import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
+import {
+  copilotEndpointFlags,
+  copilotFlagsToConfig,
+  HeadroomCommand,
+  proxyFlags,
+  proxyFlagsToConfig,
+} from '../command.js';
 import { UsageError } from '../errors.js';
+
+/** The agent's subscription variant, for `--subscription`; a usage error for an agent that has none. */
+function subscriptionOf(agent: AgentAdapter): AgentAdapter {
+  if (agent.subscription) return agent.subscription;
+  const offered = AGENTS.filter((a) => a.subscription).map((a) => a.name);
+  throw new UsageError(
+    `${agent.name} has no subscription mode in headroom (--subscription is for ${offered.join(', ')})`,
+  );
+}
 
 export default class WrapCommand extends HeadroomCommand {
   static override summary = 'Run a coding agent with its model traffic going through headroom.';
@@ -22,6 +38,7 @@ export default class WrapCommand extends HeadroomCommand {
     '<%= config.bin %> wrap --no-compress aider -- --model sonnet',
     '<%= config.bin %> wrap claude --proxy-url http://127.0.0.1:8787',
     '<%= config.bin %> wrap claude --exclude-tools Read --min-tokens 800',
+    '<%= config.bin %> wrap copilot --subscription -- -p "explain this repo"',
   ];
   static override strict = false;
   static override handlesSignals = true;
@@ -39,6 +56,11 @@ export default class WrapCommand extends HeadroomCommand {
       char: 'p',
       description: 'Port for the session proxy (default: a free one)',
     }),
+    subscription: Flags.boolean({
+      description:
+        'Carry the agent’s own subscription through headroom, which signs in for it (copilot: after `headroom copilot-auth login`) [env: HEADROOM_COPILOT_SUBSCRIPTION]',
+    }),
+    ...copilotEndpointFlags,
     'proxy-url': Flags.string({
       description:
         'Use this running `headroom proxy` instead of starting one (e.g. http://127.0.0.1:8787); if it wants a key, the agent sends it your HEADROOM_API_KEY',
@@ -58,8 +80,18 @@ export default class WrapCommand extends HeadroomCommand {
         `${error.message.split('\n')[0]} (agent arguments go after --: headroom wrap claude -- -p "…")`,
       );
     });
-    const agent = findAgent(args.agent);
-    const resolved = this.resolve(proxyFlagsToConfig(flags));
+    const named = findAgent(args.agent);
+    const resolved = this.resolve({
+      ...proxyFlagsToConfig(flags),
+      ...copilotFlagsToConfig(flags),
+      copilotSubscription: flags.subscription ? true : undefined,
+    });
+    // The setting (env, config file) switches an agent that has a subscription mode; the flag insists on one.
+    const agent = flags.subscription
+      ? subscriptionOf(named)
+      : resolved.config.copilotSubscription
+        ? (named.subscription ?? named)
+        : named;
     const result = await wrapAgent({ agent, args: agentArgs, resolved, proxyUrl: flags['proxy-url'] });
     for (const line of summaryLines({ agent: agent.name, ...result })) {
       process.stderr.write(`${line}\n`);

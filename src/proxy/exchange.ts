@@ -16,7 +16,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { errorBodyFor, usageReadersFor } from '../formats/index.js';
 import type { RetrieveCall, StreamFailure } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
@@ -35,15 +35,24 @@ import type { RetrieveOffer } from './compression.js';
 import {
   ClientAborted,
   classifyFailure,
+  describeError,
   type ProxyFailure,
   ProxyShutdown,
+  UpstreamLoginFailed,
   UpstreamMalformed,
   UpstreamReset,
   UpstreamTimeout,
   UpstreamTruncated,
 } from './failures.js';
 import type { ProxyRoute } from './routes.js';
-import { clientResponseHeaders, type Upstreams, type UpstreamTarget } from './upstream.js';
+import {
+  clientResponseHeaders,
+  grantedHeaders,
+  type UpstreamGrant,
+  type UpstreamLogin,
+  type Upstreams,
+  type UpstreamTarget,
+} from './upstream.js';
 import { UpstreamAnswer } from './upstream-answer.js';
 import { UsageTap } from './usage.js';
 
@@ -56,6 +65,8 @@ export interface ExchangeContext {
   maxRounds: number;
   /** True once the proxy cuts the connections still open at shutdown. */
   shuttingDown?: () => boolean;
+  /** An upstream the proxy signs in to itself: the providers it serves go there, with its credentials. */
+  login?: UpstreamLogin;
 }
 
 export interface ExchangeRequest {
@@ -118,12 +129,16 @@ class Exchange {
   private corked = false;
   /** An upstream answer's head arrived: a break after it is a reset, even before the client's head went out. */
   private answered = false;
+  /** Where the rounds go: the request's target, or where the upstream login's latest grant pointed. */
+  private target: UpstreamTarget;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly request: ExchangeRequest,
     private readonly ctx: ExchangeContext,
-  ) {}
+  ) {
+    this.target = request.target;
+  }
 
   async run(): Promise<ExchangeOutcome> {
     const onClose = () => {
@@ -155,9 +170,38 @@ class Exchange {
     return this.outcome;
   }
 
+  /** One round upstream; under an upstream login, a refusal of its credentials buys new ones and goes again once. */
   private async send(body: Buffer | Readable | null): Promise<UpstreamAnswer> {
+    const grant = await this.grant();
+    const answer = await this.sendOnce(body, grant);
+    if (!grant || answer.statusCode !== 401 || body instanceof Readable) return answer;
+    await answer.bytes().catch(() => undefined);
+    grant.refused();
+    return this.sendOnce(body, await this.grant());
+  }
+
+  /** The upstream login's credentials for this round, when it serves the request's provider. */
+  private async grant(): Promise<UpstreamGrant | undefined> {
+    const { login } = this.ctx;
+    const { route } = this.request;
+    if (!login?.serves(route.provider)) return undefined;
+    try {
+      const grant = await login.grant(route.provider, route.path, route.query);
+      this.target = grant.target;
+      return grant;
+    } catch (error) {
+      throw new UpstreamLoginFailed(describeError(error), { cause: error });
+    }
+  }
+
+  private async sendOnce(
+    body: Buffer | Readable | null,
+    grant: UpstreamGrant | undefined,
+  ): Promise<UpstreamAnswer> {
     if (this.clientGone) throw new ClientAborted('client aborted');
-    const { target, headers, method } = this.request;
+    const { method } = this.request;
+    const target = this.target;
+    const headers = grant ? grantedHeaders(this.request.headers, grant) : this.request.headers;
     const { answer, head } = UpstreamAnswer.send(this.ctx.upstreams.agent, {
       origin: target.origin,
       path: target.path,
@@ -280,7 +324,7 @@ class Exchange {
   private async streamFailure(
     continuation: Exclude<Continuation, { answer: UpstreamAnswer }>,
   ): Promise<StreamFailure> {
-    const base = this.request.target.base;
+    const base = this.target.base;
     if ('failure' in continuation) {
       const { failure } = continuation;
       this.outcome.failure = failure;
@@ -358,7 +402,7 @@ class Exchange {
         this.outcome.failure = failure;
         const silent = failure instanceof UpstreamTimeout;
         this.ctx.logger.warn(
-          `headroom: upstream ${this.request.target.base} ${silent ? 'went silent in' : 'broke off'} the answer after headroom_retrieve (${failure.detail})`,
+          `headroom: upstream ${this.target.base} ${silent ? 'went silent in' : 'broke off'} the answer after headroom_retrieve (${failure.detail})`,
           { path: this.request.route.path },
         );
         const what = silent ? 'upstream went silent' : 'upstream connection broke';
@@ -373,7 +417,7 @@ class Exchange {
       const round = rewriter.endRound();
       if (!round.complete && !rewriter.failed) {
         // A round that stopped before its end stays visibly cut short: no closing events are made up for it.
-        const { base } = this.request.target;
+        const { base } = this.target;
         const detail = cut ? 'its last event cut off' : 'no closing event';
         this.outcome.failure = new UpstreamTruncated(detail);
         this.ctx.logger.warn(`headroom: upstream ${base} ended its stream early (${detail})`, {
@@ -451,19 +495,22 @@ class Exchange {
       this.outcome.status ||= failure.status;
       return;
     }
-    const { route, target } = this.request;
+    const { route } = this.request;
+    const { target } = this;
     const { logger } = this.ctx;
     if (!this.res.headersSent) {
       this.outcome.status = failure.status;
       const upstream = `upstream ${target.base}`;
       const what =
-        failure instanceof UpstreamTimeout
-          ? `no answer in time from ${upstream}`
-          : failure instanceof UpstreamMalformed
-            ? `cannot read the answer of ${upstream}`
-            : failure instanceof UpstreamReset
-              ? `${upstream} broke off its answer`
-              : `cannot reach ${upstream}`;
+        failure instanceof UpstreamLoginFailed
+          ? `cannot sign in to the upstream ${route.provider} requests go to`
+          : failure instanceof UpstreamTimeout
+            ? `no answer in time from ${upstream}`
+            : failure instanceof UpstreamMalformed
+              ? `cannot read the answer of ${upstream}`
+              : failure instanceof UpstreamReset
+                ? `${upstream} broke off its answer`
+                : `cannot reach ${upstream}`;
       const message = `headroom: ${what} (${failure.detail})`;
       logger.warn(message, { path: route.path });
       const payload = errorBodyFor(route.provider, failure.status, message);

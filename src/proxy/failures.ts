@@ -68,6 +68,13 @@ export class UpstreamTruncated extends ProxyFailure {
   readonly reason = 'upstream truncated';
 }
 
+/** The proxy could not sign in to the upstream it logs in to itself (no stored login, a refused exchange). */
+export class UpstreamLoginFailed extends ProxyFailure {
+  readonly code = 'upstream_login_failed';
+  readonly status = 401;
+  readonly reason = 'upstream login failed';
+}
+
 /** How an error from below reads in a message: its code (ECONNREFUSED) when it has one, else its message. */
 export function describeError(error: unknown): string {
   return (error as { code?: string })?.code ?? (error as Error)?.message ?? 'error';

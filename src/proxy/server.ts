@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, isLoopbackHost } from '../config.js';
+import { copilotUpstream } from '../copilot/upstream.js';
 import { ConfigError, HeadroomError } from '../errors.js';
 import { errorBodyFor } from '../formats/index.js';
 import type { Provider } from '../formats/types.js';
@@ -24,7 +25,7 @@ import { forwardRequest, type SessionTag } from './forward.js';
 import { ConversationHistory } from './history.js';
 import { ProxyMetrics } from './metrics.js';
 import { isAdminPath, routeRequest, unsafeTarget } from './routes.js';
-import { DEFAULT_TIMEOUTS, Upstreams, type UpstreamTimeouts } from './upstream.js';
+import { DEFAULT_TIMEOUTS, type UpstreamLogin, Upstreams, type UpstreamTimeouts } from './upstream.js';
 
 export interface ProxySession {
   id: string;
@@ -49,6 +50,8 @@ export interface ProxyOptions {
   now?: () => number;
   /** The compression thread script (default: the one beside this module in the build; none from the sources). */
   compressionThreadScript?: URL;
+  /** Sign in to this upstream instead (default: the stored Copilot login when `config.copilotSubscription`). */
+  login?: UpstreamLogin;
 }
 
 export interface RunningProxy {
@@ -192,6 +195,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       `refusing to listen on ${config.host} without a key: set HEADROOM_API_KEY (clients then send it in x-headroom-key), or bind 127.0.0.1`,
     );
   }
+  // Read before anything opens: without a stored login a subscription proxy refuses to start, in one line.
+  const login = options.login ?? (config.copilotSubscription ? copilotUpstream(config) : undefined);
   surviveFileSizeLimit();
   const headroom = options.headroom ?? (await createHeadroom(config, { logger, stats: options.store }));
   let statsInMemory: StatsStore | undefined;
@@ -274,6 +279,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       originals,
       maxRounds: config.retrieveMaxRounds,
       shuttingDown: () => cutting,
+      login,
     },
     recorder,
     compression: originals

@@ -100,6 +100,37 @@ export class Upstreams {
   }
 }
 
+/** What an upstream the proxy logs in to itself gives one round of a request: where it goes, what it carries. */
+export interface UpstreamGrant {
+  target: UpstreamTarget;
+  /** Header name/value pairs the request carries upstream. */
+  headers: [string, string][];
+  /** Names (lower case) of the client's headers that must not go upstream: its own credentials among them. */
+  replaces: readonly string[];
+  /** The upstream refused these credentials (401): the next grant carries fresh ones. */
+  refused(): void;
+}
+
+/**
+ * An upstream the proxy signs in to itself (a subscription such as GitHub Copilot's) in place of the client's
+ * own credentials, for the providers it serves; the target can move as the login's endpoint does.
+ */
+export interface UpstreamLogin {
+  serves(provider: Provider): boolean;
+  grant(provider: Provider, path: string, query: string): Promise<UpstreamGrant>;
+}
+
+/** The client's headers as they go upstream under `grant`: its replaced ones out, the grant's in. */
+export function grantedHeaders(headers: string[], grant: UpstreamGrant): string[] {
+  const replaced = new Set(grant.replaces);
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!replaced.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+  }
+  for (const [name, value] of grant.headers) out.push(name, value);
+  return out;
+}
+
 // Hop-by-hop headers (RFC 9110 7.6.1) plus what the proxy itself must set or must never pass on.
 const DROPPED_REQUEST_HEADERS = new Set([
   'connection',
