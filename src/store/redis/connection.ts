@@ -134,7 +134,10 @@ export async function openRedisConnection(target: RedisTarget): Promise<RedisCon
 /** Why a command failed, in words for a user: an unreachable server reads as that, not as a client detail. */
 export function redisProblem(error: unknown, location: string): string {
   const message = (error as Error)?.message ?? String(error);
-  if (/enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|Command timed out/i.test(message)) {
+  // ioredis's words for a command refused while it is disconnected.
+  if (/enableOfflineQueue|Connection is closed/i.test(message))
+    return `Redis at ${location} is unreachable (not connected)`;
+  if (/ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Command timed out/i.test(message)) {
     return `Redis at ${location} is unreachable (${message})`;
   }
   return message;
