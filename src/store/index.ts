@@ -5,7 +5,12 @@
 import { isAbsolute } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { STORE_DEFAULTS } from './defaults.js';
-import { openRedisConnection, type RedisConnection, redisTarget } from './redis/connection.js';
+import {
+  openRedisConnection,
+  type RedisConnection,
+  redisTarget,
+  withoutPassword,
+} from './redis/connection.js';
 import { openRedisOriginalStore } from './redis/originals.js';
 import { openRedisStatsStore } from './redis/stats.js';
 import { openSqliteOriginalStore } from './sqlite/originals.js';
@@ -173,4 +178,9 @@ export function storeDirectory(settings: StoreSettings): string | undefined {
 export async function openStoreConnection(settings: StoreSettings): Promise<StoreConnection | undefined> {
   const { backend, location } = backendFor(settings);
   return backend.connection?.(location);
+}
+
+/** The settings' store URL as messages may show it: any password in it masked. */
+export function shownStore(settings: StoreSettings): string {
+  return withoutPassword((settings.store ?? STORE_DEFAULTS.store).trim());
 }

@@ -22,9 +22,13 @@ export interface RedisTarget {
 }
 
 /** Read a `redis://[user:password@]host[:port][/db]` URL; a ConfigError names what is wrong with one. */
+/** A store URL with its password masked (`redis://:***@host`), even one too malformed to parse. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+}
+
 export function redisTarget(url: string): RedisTarget {
-  // Messages name the URL with its password masked, even one too malformed to parse.
-  const masked = url.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  const masked = withoutPassword(url);
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -10,7 +10,13 @@ import {
 } from '../../../test/helpers/redis-server.js';
 import { originalId } from '../../compress/marker.js';
 import { ConfigError } from '../../errors.js';
-import { openOriginalStore, openStatsStore, openStoreConnection, storeDirectory } from '../index.js';
+import {
+  openOriginalStore,
+  openStatsStore,
+  openStoreConnection,
+  shownStore,
+  storeDirectory,
+} from '../index.js';
 import { describeOriginalStore } from '../originals.contract.js';
 import { describeStatsStore, newRow } from '../stats.contract.js';
 import type { OriginalStore, StatsStore } from '../types.js';
@@ -56,6 +62,7 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
       } finally {
         await store.close();
       }
+      expect(shownStore({ store: url, cacheDir })).toBe(store.location);
       await expect(openStatsStore({ store: 'redis://localhost:6379/main', cacheDir })).rejects.toThrow(
         new ConfigError(
           'store "redis://localhost:6379/main": the Redis database after the host must be a number, not "main"',
