@@ -1,6 +1,6 @@
 // Several built proxies, as child processes, on one real redis-server: a team's replicas behind a load
 // balancer. A retrieve reaches the replica that did not compress the original and is answered; one
-// `headroom stats` sees every replica's rows; and a Redis outage under a running proxy costs compression,
+// `headroom stats` and any replica's /stats/stream see every replica's rows; and a Redis outage under a running proxy costs compression,
 // never a request, and the proxy compresses again once Redis is back.
 
 import { mkdtempSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { execa } from 'execa';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markerIds } from '../src/compress/marker.js';
 import { anthropicConversation, turnsFor } from './helpers/conversation.js';
@@ -89,6 +90,15 @@ describe.skipIf(!hasRedisServer)(redisTestName('proxy replicas on one Redis'), S
     const [a, b] = await Promise.all([replica(store), replica(store)]);
     const upstream = proxies.upstream;
 
+    // B's live feed, open before anything happens, tells of every replica's rows.
+    const live = await request(`${b.url}/stats/stream`);
+    let feed = '';
+    live.body.on('data', (chunk: Buffer) => {
+      feed += chunk.toString();
+    });
+    // Its follower starts from the newest row when the stream opens; give it that moment.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
     upstream.script((req) => answer(req, { text: 'noted', usage: { input: 900, output: 3 } }));
     const first = upstream.requests.length;
     await claude(a).messages.create(withOutput('Summarise that output.'));
@@ -120,6 +130,15 @@ describe.skipIf(!hasRedisServer)(redisTestName('proxy replicas on one Redis'), S
     // Each replica's rows land in Redis a moment after its answer; one report from anywhere sees both.
     await until(async () => (await statsJson(store)).totals.requests === 2, "both replicas' rows", 30_000);
     expect((await statsJson(store)).totals).toMatchObject({ requests: 2, retrievals: 1 });
+    const events = () =>
+      [...feed.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { retrievals: number });
+    await until(
+      () => events().length === 2,
+      () => `two rows on B's /stats/stream, got: ${feed}`,
+      10_000,
+    );
+    expect(events().map((row) => row.retrievals)).toEqual([0, 1]);
+    live.body.destroy();
   });
 
   it('forwards uncompressed while Redis is down, says so in the row, and compresses again once Redis is back', async () => {

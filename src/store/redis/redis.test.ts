@@ -8,6 +8,7 @@ import {
   redisTestName,
   startRedisServer,
 } from '../../../test/helpers/redis-server.js';
+import { until } from '../../../test/helpers/until.js';
 import { originalId } from '../../compress/marker.js';
 import { ConfigError } from '../../errors.js';
 import {
@@ -102,6 +103,29 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
         expect(await reader.lastId()).toBe(Math.max(...ids));
       } finally {
         for (const open of [...writers, reader]) await open.close();
+      }
+    });
+
+    it('tells a follower of the rows every writer writes from then on', async () => {
+      const store = server.freshUrl();
+      const [mine, theirs] = await Promise.all([0, 1].map(() => openStatsStore({ store, cacheDir })));
+      try {
+        await mine!.upsertSession({ id: 'alpha', agent: 'claude' });
+        await mine!.record(newRow({ path: '/before-following' }));
+        const seen: string[] = [];
+        const stop = mine!.follow!((row) => seen.push(`${row.path} ${row.agent}`));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await theirs!.record(newRow({ path: '/from-the-other-replica', sessionId: 'alpha' }));
+        await mine!.record(newRow({ path: '/from-this-one' }));
+        await until(
+          () => seen.length === 2,
+          () => `two rows, saw ${JSON.stringify(seen)}`,
+        );
+        expect(seen).toEqual(['/from-the-other-replica claude', '/from-this-one null']);
+        stop();
+      } finally {
+        await mine!.close();
+        await theirs!.close();
       }
     });
 

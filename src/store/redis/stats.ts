@@ -35,6 +35,8 @@ const SESSIONS = `${P}sessions`;
 const RETRY_MS = 1000;
 const MAX_PENDING_ROWS = 10_000;
 const READ_CHUNK = 5000;
+// A follower's blocking read returns at least this often, to see that it was stopped.
+const FOLLOW_BLOCK_MS = 1000;
 
 // Row ids come from one counter and go in as the stream's own ids (0-<id>), in one script so that rows from
 // every replica are in id order: a reader that has seen id N has seen every row before it.
@@ -133,6 +135,9 @@ class RedisStatsStore implements StatsStore {
   private closing = false;
   /** The last write failed and said so: the ones after it that fail too are not reported again. */
   private failing = false;
+  private readonly followers = new Set<(row: RequestRow) => void>();
+  private following?: Promise<void>;
+  private reader?: Redis;
 
   constructor(
     options: RedisStatsStoreOptions,
@@ -178,15 +183,7 @@ class RedisStatsStore implements StatsStore {
       return this.entriesAfter(page.afterId ?? 0);
     });
     const sessions = entries.length ? await this.registered() : new Map<string, SessionInfo>();
-    let rows: RequestRow[] = [];
-    for (const [id, fields] of entries) {
-      const row = toRequestRow({ ...(JSON.parse(fields[1] ?? '{}') as object), id: rowIdOf(id) });
-      if (!row) continue;
-      const session = row.sessionId ? sessions.get(row.sessionId) : undefined;
-      row.agent ??= session?.agent ?? null;
-      row.project ??= session?.project ?? null;
-      if (matchesFilter(row, filter)) rows.push(row);
-    }
+    let rows = this.toRows(entries, sessions).filter((row) => matchesFilter(row, filter));
     if (page.limit !== undefined) rows = rows.slice(-Math.floor(page.limit));
     return rows;
   }
@@ -236,6 +233,49 @@ class RedisStatsStore implements StatsStore {
       new HeadroomError(`the stats store ${this.location} is closed`),
     );
     await this.connection.release();
+  }
+
+  follow(listener: (row: RequestRow) => void): () => void {
+    this.followers.add(listener);
+    if (!this.following) this.following = this.readNewRows();
+    return () => {
+      this.followers.delete(listener);
+    };
+  }
+
+  /** Tell the followers of every row written after now, read with a blocking read on a connection of its own. */
+  private async readNewRows(): Promise<void> {
+    const reader = this.connection.client.duplicate();
+    this.reader = reader;
+    reader.on('error', () => {});
+    await reader.connect().catch(() => {});
+    let last: number | undefined;
+    while (!this.closed && this.followers.size) {
+      try {
+        last ??= await this.lastId();
+        const answer = await reader.xread(
+          'COUNT',
+          500,
+          'BLOCK',
+          FOLLOW_BLOCK_MS,
+          'STREAMS',
+          ROWS,
+          `0-${last}`,
+        );
+        const entries = answer?.[0]?.[1] ?? [];
+        if (!entries.length) continue;
+        last = rowIdOf(entries.at(-1)![0]);
+        const sessions = await this.registered();
+        for (const row of this.toRows(entries, sessions))
+          for (const listener of this.followers) listener(row);
+      } catch {
+        // Redis unreachable: the reader reconnects by itself; the rows it missed are read from where it was.
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+    this.following = undefined;
+    this.reader = undefined;
+    reader.disconnect();
   }
 
   private enqueue(write: QueuedWrite): void {
@@ -316,6 +356,20 @@ class RedisStatsStore implements StatsStore {
       if (write.kind === 'row') write.settle(undefined);
       else write.settle(failure);
     }
+  }
+
+  /** Stream entries as rows, their agent and project falling back to their session's registration. */
+  private toRows(entries: [string, string[]][], sessions: Map<string, SessionInfo>): RequestRow[] {
+    const rows: RequestRow[] = [];
+    for (const [id, fields] of entries) {
+      const row = toRequestRow({ ...(JSON.parse(fields[1] ?? '{}') as object), id: rowIdOf(id) });
+      if (!row) continue;
+      const session = row.sessionId ? sessions.get(row.sessionId) : undefined;
+      row.agent ??= session?.agent ?? null;
+      row.project ??= session?.project ?? null;
+      rows.push(row);
+    }
+    return rows;
   }
 
   /** Every entry after row `afterId`, read in chunks so a long stream never comes back as one reply. */
