@@ -232,6 +232,9 @@ class RedisStatsStore implements StatsStore {
       this.pending.splice(0),
       new HeadroomError(`the stats store ${this.location} is closed`),
     );
+    // A follower's blocking read ends now rather than at its next timeout.
+    this.followers.clear();
+    this.reader?.disconnect();
     await this.connection.release();
   }
 
