@@ -17,6 +17,10 @@ export const proxyFlags = {
   'cache-dir': Flags.string({
     description: 'Directory for the stats and originals store [env: HEADROOM_CACHE_DIR]',
   }),
+  store: Flags.string({
+    description:
+      'Where originals and stats are kept: sqlite, sqlite:/abs/dir or redis://host:port/db [env: HEADROOM_STORE]',
+  }),
   'anthropic-upstream': Flags.string({
     description: 'Anthropic API base URL to forward to [env: HEADROOM_ANTHROPIC_UPSTREAM]',
   }),
@@ -78,6 +82,7 @@ type ProxyFlagValues = {
   port?: number;
   host?: string;
   'cache-dir'?: string;
+  store?: string;
   'anthropic-upstream'?: string;
   'openai-upstream'?: string;
   'gemini-upstream'?: string;
@@ -105,6 +110,7 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
     port: flags.port,
     host: flags.host,
     cacheDir: flags['cache-dir'],
+    store: flags.store,
     anthropicUpstream: flags['anthropic-upstream'],
     openaiUpstream: flags['openai-upstream'],
     geminiUpstream: flags['gemini-upstream'],

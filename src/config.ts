@@ -199,7 +199,7 @@ export const SETTINGS = {
     kind: 'string',
     env: 'HEADROOM_STORE',
     description:
-      'Where originals and stats are kept: sqlite (files in the cache dir) or sqlite:/absolute/dir',
+      'Where originals and stats are kept: sqlite (files in the cache dir), sqlite:/absolute/dir, or redis://host:port/db (shared by several proxies)',
     default: () => STORE_DEFAULTS.store,
   },
   storeMaxBytes: {
@@ -214,6 +214,13 @@ export const SETTINGS = {
     env: 'HEADROOM_STORE_TTL_DAYS',
     description: 'Days an original is kept after it was last read',
     default: () => STORE_DEFAULTS.ttlDays,
+  },
+  statsMaxRows: {
+    kind: 'number',
+    env: 'HEADROOM_STATS_MAX_ROWS',
+    description: 'Request rows a Redis stats store keeps; the oldest are trimmed past it',
+    check: integer(1),
+    default: () => STORE_DEFAULTS.statsMaxRows,
   },
   maxBodyBytes: {
     kind: 'number',

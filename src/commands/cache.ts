@@ -6,7 +6,7 @@ import { HeadroomCommand, proxyFlags } from '../command.js';
 import { HeadroomError } from '../errors.js';
 import { isOwnEntry } from '../private-dir.js';
 import { listRunningProxies } from '../stats/runtime-files.js';
-import { storeDirectory } from '../store/index.js';
+import { shownStore, storeDirectory } from '../store/index.js';
 
 interface CachedFile {
   name: string;
@@ -52,7 +52,7 @@ export default class CacheCommand extends HeadroomCommand {
     const { args, flags } = await this.parse(CacheCommand);
     const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
     const dir = storeDirectory(config);
-    if (!dir) throw new HeadroomError(`the store ${config.store} keeps no files on this machine`);
+    if (!dir) throw new HeadroomError(`the store ${shownStore(config)} keeps no files on this machine`);
     const files = ownFiles(dir);
     const total = files.reduce((sum, file) => sum + file.bytes, 0);
     if (args.action === 'info') {

@@ -31,6 +31,7 @@ export default class ProxyCommand extends HeadroomCommand {
     '<%= config.bin %> proxy --openai-upstream https://openrouter.ai/api/v1',
     'HEADROOM_API_KEY=change-me <%= config.bin %> proxy --host 0.0.0.0',
     '<%= config.bin %> proxy --copilot-subscription',
+    '<%= config.bin %> proxy --port 8788 --store redis://127.0.0.1:6379/0',
   ];
   static override flags = {
     ...proxyFlags,

@@ -28,11 +28,12 @@ export default class RetrieveCommand extends HeadroomCommand {
       description: 'Only print lines (or JSON items) containing any of these words or "quoted phrases"',
     }),
     'cache-dir': proxyFlags['cache-dir'],
+    store: proxyFlags.store,
   };
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(RetrieveCommand);
-    const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
+    const { config } = this.resolve({ cacheDir: flags['cache-dir'], store: flags.store });
     // A store problem (a corrupt file moved aside) is one line on stderr; the answer still comes.
     const logger = { ...silentLogger, warn: (message: string) => process.stderr.write(`${message}\n`) };
     const headroom = await createHeadroom(config, { logger });

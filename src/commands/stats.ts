@@ -46,11 +46,12 @@ export default class StatsCommand extends HeadroomCommand {
     }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask before --reset' }),
     'cache-dir': proxyFlags['cache-dir'],
+    store: proxyFlags.store,
   };
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(StatsCommand);
-    const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
+    const { config } = this.resolve({ cacheDir: flags['cache-dir'], store: flags.store });
     if (process.env.NO_COLOR) chalk.level = 0;
     const headroom = await createHeadroom(config);
     try {

@@ -8,7 +8,7 @@ import type { StatsEvents } from '../stats/events.js';
 import { totalsJson } from '../stats/export.js';
 import { sessions, totals } from '../stats/report.js';
 import { matchesSession, type StatsFilter } from '../store/filter.js';
-import type { StatsStore } from '../store/types.js';
+import type { RequestRow, StatsStore } from '../store/types.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminContext {
@@ -89,7 +89,9 @@ function streamStats(res: ServerResponse, ctx: AdminContext): void {
     if (!res.writableEnded) res.write(text);
   };
   send(': headroom stats stream\n\n');
-  const unsubscribe = ctx.events.subscribe((row) => send(`event: request\ndata: ${JSON.stringify(row)}\n\n`));
+  const onRow = (row: RequestRow) => send(`event: request\ndata: ${JSON.stringify(row)}\n\n`);
+  // A store shared by several proxies tells of every proxy's rows; otherwise this proxy's own are all there are.
+  const unsubscribe = ctx.store.follow ? ctx.store.follow(onRow) : ctx.events.subscribe(onRow);
   const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
   ctx.streams.add(res);

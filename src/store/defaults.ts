@@ -12,4 +12,6 @@ export const STORE_DEFAULTS = {
   evictEvery: 100,
   /** How long recorded stats rows may wait before they are written together. */
   flushMs: 50,
+  /** Request rows a shared (Redis) stats store keeps; the oldest are trimmed past it. */
+  statsMaxRows: 1_000_000,
 } as const;

@@ -53,12 +53,17 @@ describe('opening the stores a setting names', () => {
 
   it('refuses a store it does not support with one line naming what it does, and no credentials', async () => {
     const cacheDir = tempDir();
-    const redis = { cacheDir, store: 'redis://:s3cret@cache.internal:6379' };
-    await expect(openStatsStore(redis)).rejects.toThrow(ConfigError);
-    await expect(openOriginalStore(redis)).rejects.toThrow(
-      /^store "redis:" is not supported by this headroom \(supported: sqlite, or sqlite:\/absolute\/dir\)$/,
+    const memcached = { cacheDir, store: 'memcached://:s3cret@cache.internal:11211' };
+    await expect(openStatsStore(memcached)).rejects.toThrow(ConfigError);
+    await expect(openOriginalStore(memcached)).rejects.toThrow(
+      /^store "memcached:" is not supported by this headroom \(supported: sqlite, or sqlite:\/absolute\/dir; redis:\/\/host:port\/db; rediss:\/\/host:port\/db\)$/,
     );
-    await expect(openStatsStore(redis)).rejects.not.toThrow(/s3cret/);
+    await expect(openStatsStore(memcached)).rejects.not.toThrow(/s3cret/);
+    await expect(
+      openStatsStore({ cacheDir, store: 'redis://:s3cret@cache.internal:6379/x' }),
+    ).rejects.toThrow(
+      /^store "redis:\/\/:\*\*\*@cache\.internal:6379\/x": the Redis database after the host must be a number/,
+    );
     await expect(openStatsStore({ cacheDir, store: 'sqlite:relative/dir' })).rejects.toThrow(
       /needs an absolute directory/,
     );

@@ -1,9 +1,18 @@
 // Opens the stores a setting names. `store` is a URL: `sqlite` keeps the embedded files in the cache dir,
-// `sqlite:/abs/dir` in that directory. Callers pass their settings in; nothing here reads the config file.
+// `sqlite:/abs/dir` in that directory, `redis://host:port/db` in a Redis server several proxies share.
+// Callers pass their settings in; nothing here reads the config file.
 
 import { isAbsolute } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { STORE_DEFAULTS } from './defaults.js';
+import {
+  openRedisConnection,
+  type RedisConnection,
+  redisTarget,
+  withoutPassword,
+} from './redis/connection.js';
+import { openRedisOriginalStore } from './redis/originals.js';
+import { openRedisStatsStore } from './redis/stats.js';
 import { openSqliteOriginalStore } from './sqlite/originals.js';
 import { openSqliteStatsStore, statsDbPath } from './sqlite/stats.js';
 import type { OriginalStore, StatsStore } from './types.js';
@@ -22,7 +31,7 @@ export type {
 
 /** The settings a store is opened from (a resolved `Config` has them all). */
 export interface StoreSettings {
-  /** Which backend, as a URL: `sqlite` (default) or `sqlite:/absolute/dir`. */
+  /** Which backend, as a URL: `sqlite` (default), `sqlite:/absolute/dir` or `redis://host:port/db`. */
   store?: string;
   /** Where the embedded files go when `store` is plain `sqlite`. */
   cacheDir: string;
@@ -30,6 +39,8 @@ export interface StoreSettings {
   storeMaxBytes?: number;
   /** Days an original is kept after it was last read. */
   storeTtlDays?: number;
+  /** Request rows a shared stats store keeps before trimming the oldest. */
+  statsMaxRows?: number;
 }
 
 export interface OriginalStoreOptions {
@@ -60,13 +71,40 @@ interface Backend {
   directory?(location: string, settings: StoreSettings): string;
   originals(location: string, settings: StoreSettings, options: OriginalStoreOptions): Promise<OriginalStore>;
   stats(location: string, settings: StoreSettings, options: StatsStoreOptions): Promise<StatsStore>;
+  /** The backend's server connection, for a store kept beside the originals and stats on the same server. */
+  connection?(location: string): Promise<StoreConnection>;
 }
+
+/** A connection to the server a shared store lives on, released by whoever asked for it. */
+export type StoreConnection = { kind: 'redis' } & RedisConnection;
 
 /** The directory of the embedded files: the cache dir for a bare `sqlite`, else the absolute path given. */
 function sqliteDir(url: string, location: string, settings: StoreSettings): string {
   if (location === '') return settings.cacheDir;
   if (isAbsolute(location)) return location;
   throw new ConfigError(`store "${url}" needs an absolute directory after sqlite: (${supported()})`);
+}
+
+/** The Redis backend under one of its schemes (`redis`, or `rediss` for TLS). */
+function redisBackend(scheme: string): Backend {
+  const target = (location: string) => redisTarget(`${scheme}:${location}`);
+  return {
+    example: `${scheme}://host:port/db`,
+    originals: (location, settings, options) =>
+      openRedisOriginalStore({
+        target: target(location),
+        maxBytes: settings.storeMaxBytes,
+        ttlDays: settings.storeTtlDays,
+        onWarning: options.onWarning,
+        now: options.now,
+      }),
+    stats: (location, settings, options) =>
+      // A proxy that could not open its stats store keeps them in memory: the embedded store does that.
+      options.inMemory
+        ? Promise.resolve(openSqliteStatsStore(target(location).location, options))
+        : openRedisStatsStore({ target: target(location), maxRows: settings.statsMaxRows, ...options }),
+    connection: async (location) => ({ kind: 'redis', ...(await openRedisConnection(target(location))) }),
+  };
 }
 
 // Every store backend by URL scheme. Adding one is a folder beside sqlite/ and a line here.
@@ -84,6 +122,8 @@ const BACKENDS: Record<string, Backend> = {
     stats: async (location, settings, options) =>
       openSqliteStatsStore(statsDbPath(sqliteDir(`sqlite:${location}`, location, settings)), options),
   },
+  redis: redisBackend('redis'),
+  rediss: redisBackend('rediss'),
 };
 
 const supported = () =>
@@ -129,4 +169,18 @@ export async function openStatsStore(
 export function storeDirectory(settings: StoreSettings): string | undefined {
   const { backend, location } = backendFor(settings);
   return backend.directory?.(location, settings);
+}
+
+/**
+ * The connection to the server the settings' store lives on, for another store kept there too (a shared
+ * memory, say); undefined for a backend that keeps its files on this machine (see `storeDirectory`).
+ */
+export async function openStoreConnection(settings: StoreSettings): Promise<StoreConnection | undefined> {
+  const { backend, location } = backendFor(settings);
+  return backend.connection?.(location);
+}
+
+/** The settings' store URL as messages may show it: any password in it masked. */
+export function shownStore(settings: StoreSettings): string {
+  return withoutPassword((settings.store ?? STORE_DEFAULTS.store).trim());
 }

@@ -191,6 +191,12 @@ export interface StatsStore {
   flush(): Promise<void>;
   /** Write what is queued and let go of the store. */
   close(): Promise<void>;
+  /**
+   * A store several processes write (a shared server) tells of every row any of them writes from now on,
+   * so one proxy's live feed shows them all; returns the unsubscribe function. Absent on a store whose
+   * writer's own events already carry every row it will hold.
+   */
+  follow?(listener: (row: RequestRow) => void): () => void;
 }
 
 /** Which requests a report covers. Every field narrows; absent fields do not. */

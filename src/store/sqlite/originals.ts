@@ -3,12 +3,11 @@
 
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { brotliCompress, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { originalId, originalIdOfDigest } from '../../compress/marker.js';
+import { originalId } from '../../compress/marker.js';
 import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
+import { type Packed, pack, unpack } from '../packing.js';
 import type {
   ConversationState,
   EncodedOriginal,
@@ -37,9 +36,6 @@ export interface SqliteOriginalStoreOptions {
 
 const DAY_MS = 86_400_000;
 export const ORIGINALS_FILE = 'originals.db';
-
-// Quality 4 compresses logs and JSON ~20x at 100-200 MB/s: cheap enough to run inside a request.
-const BROTLI_QUALITY = 4;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS originals (
@@ -79,31 +75,6 @@ const SCHEMA = `
 /** Open (creating if needed) the originals file in `options.dir`; never throws for a bad file or directory. */
 export function openSqliteOriginalStore(options: SqliteOriginalStoreOptions): OriginalStore {
   return new SqliteOriginalStore(options);
-}
-
-const brotli = promisify(brotliCompress);
-
-/** Brotli at rest, done on libuv's pool: megabytes of new originals never hold up the proxy's other requests. */
-function compress(raw: Buffer): Promise<Buffer> {
-  return brotli(raw, {
-    params: {
-      [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
-      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length,
-    },
-  });
-}
-
-/** `originalId` of the bytes, hashed off the event loop. */
-async function idOf(raw: Buffer): Promise<string> {
-  const digest = Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', raw));
-  return originalIdOfDigest(digest.toString('hex'));
-}
-
-/** A new original ready to insert. */
-interface Packed {
-  id: string;
-  rawBytes: number;
-  data: Buffer;
 }
 
 type Statements = ReturnType<typeof prepare>;
@@ -205,7 +176,7 @@ class SqliteOriginalStore implements OriginalStore {
     }, undefined);
     if (!fresh) return false;
     if (!fresh.length) return true;
-    const packed = await Promise.all(fresh.map((original) => this.pack(original)));
+    const packed = await Promise.all(fresh.map(pack));
     return this.guard(() => {
       this.db.transaction(() => {
         for (const original of packed) this.insert(original);
@@ -218,7 +189,7 @@ class SqliteOriginalStore implements OriginalStore {
     return this.guard(() => {
       const now = this.now();
       const row = this.sql.read.get(now, id, now - this.ttlMs);
-      return row ? brotliDecompressSync(row.data).toString('utf8') : undefined;
+      return row ? unpack(row.data) : undefined;
     }, undefined);
   }
 
@@ -291,16 +262,6 @@ class SqliteOriginalStore implements OriginalStore {
     if (this.sql.total.get()!.bytes > this.maxBytes) this.sql.evict.run(this.maxBytes);
     this.putsSinceEviction = 0;
     this.bytesSinceEviction = 0;
-  }
-
-  /** The id (checked, not taken from the caller) and the compressed bytes of a new original. */
-  private async pack(original: Original | EncodedOriginal): Promise<Packed> {
-    const raw =
-      'utf8' in original
-        ? Buffer.from(original.utf8.buffer, original.utf8.byteOffset, original.utf8.length)
-        : Buffer.from(original.text, 'utf8');
-    const [id, data] = await Promise.all([idOf(raw), compress(raw)]);
-    return { id, rawBytes: raw.length, data };
   }
 
   private insert({ id, rawBytes, data }: Packed): void {

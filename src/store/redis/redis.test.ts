@@ -1,0 +1,202 @@
+// The Redis stores on a real redis-server: the contracts every backend meets, then what only a shared
+// server has to get right (several processes on one database, an outage, bounded stats, a URL's password).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hasRedisServer,
+  type RedisServer,
+  redisTestName,
+  startRedisServer,
+} from '../../../test/helpers/redis-server.js';
+import { until } from '../../../test/helpers/until.js';
+import { originalId } from '../../compress/marker.js';
+import { ConfigError } from '../../errors.js';
+import {
+  openOriginalStore,
+  openStatsStore,
+  openStoreConnection,
+  shownStore,
+  storeDirectory,
+} from '../index.js';
+import { describeOriginalStore } from '../originals.contract.js';
+import { describeStatsStore, newRow } from '../stats.contract.js';
+import type { OriginalStore, StatsStore } from '../types.js';
+
+let server: RedisServer;
+beforeAll(async () => {
+  if (hasRedisServer) server = await startRedisServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const cacheDir = '/nonexistent-headroom-cache';
+
+describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
+  describeOriginalStore('redis', {
+    place() {
+      const store = server.freshUrl();
+      return (options = {}) =>
+        openOriginalStore(
+          { store, cacheDir, storeMaxBytes: options.maxBytes, storeTtlDays: options.ttlDays },
+          { now: options.now },
+        );
+    },
+  });
+
+  describeStatsStore('redis', {
+    place() {
+      const store = server.freshUrl();
+      return (options = {}) => openStatsStore({ store, cacheDir }, options);
+    },
+  });
+
+  describe('redis backend', () => {
+    it('is named by a redis:// URL, keeps no files on this machine, and never shows the password', async () => {
+      const url = server.freshUrl().replace('redis://', 'redis://:s3cret@');
+      const warnings: string[] = [];
+      const store = await openOriginalStore({ store: url, cacheDir }, { onWarning: (m) => warnings.push(m) });
+      try {
+        expect(storeDirectory({ store: url, cacheDir })).toBeUndefined();
+        expect(store.location).not.toContain('s3cret');
+        expect(store.location).toMatch(/^redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/\d+$/);
+      } finally {
+        await store.close();
+      }
+      expect(shownStore({ store: url, cacheDir })).toBe(store.location);
+      await expect(openStatsStore({ store: 'redis://localhost:6379/main', cacheDir })).rejects.toThrow(
+        new ConfigError(
+          'store "redis://localhost:6379/main": the Redis database after the host must be a number, not "main"',
+        ),
+      );
+    });
+
+    it('answers a read from one process for an original another kept', async () => {
+      const store = server.freshUrl();
+      const [a, b] = await Promise.all([
+        openOriginalStore({ store, cacheDir }),
+        openOriginalStore({ store, cacheDir }),
+      ]);
+      try {
+        const text = 'kept on replica a\n'.repeat(400);
+        expect(await a.putMany([{ id: originalId(text), text }])).toBe(true);
+        expect(await b.get(originalId(text))).toBe(text);
+        expect(await b.stats()).toMatchObject({ originals: 1, rawBytes: Buffer.byteLength(text) });
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('gives every writer its own row ids, in one order all readers see', async () => {
+      const store = server.freshUrl();
+      const writers = await Promise.all([0, 1].map(() => openStatsStore({ store, cacheDir })));
+      const reader = await openStatsStore({ store, cacheDir }, { readOnly: true });
+      try {
+        const written = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => writers[i % 2]!.record(newRow({ ts: 1000 + i }))),
+        );
+        const ids = written.map((row) => row!.id);
+        expect(new Set(ids).size).toBe(20);
+        const rows = await reader.rows();
+        expect(rows.map((row) => row.id)).toEqual([...ids].sort((x, y) => x - y));
+        expect(await reader.lastId()).toBe(Math.max(...ids));
+      } finally {
+        for (const open of [...writers, reader]) await open.close();
+      }
+    });
+
+    it('tells a follower of the rows every writer writes from then on', async () => {
+      const store = server.freshUrl();
+      const [mine, theirs] = await Promise.all([0, 1].map(() => openStatsStore({ store, cacheDir })));
+      try {
+        await mine!.upsertSession({ id: 'alpha', agent: 'claude' });
+        await mine!.record(newRow({ path: '/before-following' }));
+        const seen: string[] = [];
+        const stop = mine!.follow!((row) => seen.push(`${row.path} ${row.agent}`));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await theirs!.record(newRow({ path: '/from-the-other-replica', sessionId: 'alpha' }));
+        await mine!.record(newRow({ path: '/from-this-one' }));
+        await until(
+          () => seen.length === 2,
+          () => `two rows, saw ${JSON.stringify(seen)}`,
+        );
+        expect(seen).toEqual(['/from-the-other-replica claude', '/from-this-one null']);
+        stop();
+      } finally {
+        await mine!.close();
+        await theirs!.close();
+      }
+    });
+
+    it('keeps only the newest rows past the retention cap', async () => {
+      const store = server.freshUrl();
+      const stats = await openStatsStore({ store, cacheDir, statsMaxRows: 1 });
+      try {
+        // Trimming is approximate (whole stream nodes go at once), so the cap is checked with many rows.
+        for (let batch = 0; batch < 5; batch++) {
+          await Promise.all(
+            Array.from({ length: 200 }, (_, i) => stats.record(newRow({ ts: batch * 200 + i }))),
+          );
+        }
+        const rows = await stats.rows();
+        expect(rows.length).toBeLessThan(1000);
+        expect(rows.at(-1)!.ts).toBe(999);
+      } finally {
+        await stats.close();
+      }
+    });
+
+    it('hands a store kept beside them the same server connection', async () => {
+      const store = server.freshUrl();
+      const connection = await openStoreConnection({ store, cacheDir });
+      try {
+        expect(connection?.kind).toBe('redis');
+        expect(await connection!.client.ping()).toBe('PONG');
+      } finally {
+        await connection?.release();
+      }
+      expect(await openStoreConnection({ store: 'sqlite', cacheDir })).toBeUndefined();
+    });
+  });
+
+  describe('redis outage', () => {
+    let outage: RedisServer;
+    const opened: (OriginalStore | StatsStore)[] = [];
+    beforeAll(async () => {
+      outage = await startRedisServer();
+    });
+    afterAll(async () => {
+      for (const store of opened) await store.close();
+      await outage.stop();
+    });
+
+    it('fails open while Redis is down (nothing kept, nothing thrown, said once) and works again once it is back', async () => {
+      const store = outage.url(1);
+      const warnings: string[] = [];
+      const errors: Error[] = [];
+      const originals = await openOriginalStore({ store, cacheDir }, { onWarning: (m) => warnings.push(m) });
+      const stats = await openStatsStore({ store, cacheDir }, { onError: (e) => errors.push(e), flushMs: 5 });
+      opened.push(originals, stats);
+      const before = await originals.put('kept before the outage');
+      await outage.kill();
+
+      const text = 'offered during the outage\n'.repeat(100);
+      expect(await originals.putMany([{ id: originalId(text), text }])).toBe(false);
+      expect(await originals.get(before)).toBeUndefined();
+      const during = stats.record(newRow({ path: '/during-outage', compressError: 'originals not kept' }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(warnings.some((m) => /unreachable/.test(m))).toBe(true);
+      expect(errors.map((e) => e.message)).toEqual([
+        expect.stringMatching(/unreachable.*rows wait until it is reachable/),
+      ]);
+
+      await outage.restart();
+      // The row recorded while Redis was down is written once it is back.
+      expect(await during).toMatchObject({ path: '/during-outage', compressError: 'originals not kept' });
+      expect(await originals.putMany([{ id: originalId(text), text }])).toBe(true);
+      expect(await originals.get(originalId(text))).toBe(text);
+      expect((await stats.rows()).map((row) => row.path)).toEqual(['/during-outage']);
+    }, 20_000);
+  });
+});
