@@ -99,14 +99,14 @@ function loopLesson(finding: LoopFinding): Lesson | undefined {
   const subject = call.action === 'command' ? call.target : projectPath(call);
   if (finding.kind === 'refetch') {
     return {
-      key: `refetch:${call.tool}:${subject.replace(/\d+/g, '#')}`,
+      key: `refetch:${call.action}:${subject.replace(/\d+/g, '#')}`,
       section: 'Loops',
       text: `The output of ${code(subject)} is long: narrow it (a filter, a path, a quieter flag) instead of re-running it with a larger limit.`,
     };
   }
   const reason = finding.signature ? describeSignature(finding.signature, call.exitCode) : 'an error';
   return {
-    key: `loop:${call.tool}:${subject}`,
+    key: `loop:${call.action}:${subject}`,
     section: 'Loops',
     text: `Do not re-run ${code(subject)} unchanged: it failed several times in a row (${reason}).`,
   };
