@@ -31,10 +31,15 @@ function targetOf(shape: ToolShape | undefined, input: Record<string, unknown>):
   return '';
 }
 
-/** Numbers that cap an answer: named limit arguments, then the numbers written in a command line. */
+/** A count flag in a command line: `-n 20`, `--lines=20`, `--max-count 5`, `--limit 9`, `head -20`. */
+const COUNT_FLAG =
+  /(?:^|\s)(?:-n\s*|-c\s*|-m\s*|--(?:lines|bytes|max-count|limit|tail|head|last)[=\s]|-)(\d+)(?=\s|$|\|)/g;
+
+/** Numbers that cap an answer: named limit arguments, then the count flags written in a command line. */
 function limitsOf(action: CallAction, target: string, input: Record<string, unknown>): number[] {
   const named = LIMIT_ARGUMENTS.map((name) => input[name]).filter((v): v is number => typeof v === 'number');
-  const written = action === 'command' ? (target.match(/\d+/g) ?? []).map(Number) : [];
+  const written =
+    action === 'command' ? [...target.matchAll(COUNT_FLAG)].map((match) => Number(match[1])) : [];
   return [...named, ...written];
 }
 
