@@ -19,6 +19,11 @@ export type { LogWarning, ToolCall } from './types.js';
 /** The agents whose logs can be read, by name. */
 export const LEARNABLE_AGENTS = READERS.map((reader) => reader.agent);
 
+/** The instructions file `learn` writes for `agent`, or undefined when it cannot read that agent's logs. */
+export function instructionsFileOf(agent: string): string | undefined {
+  return READERS.find((reader) => reader.agent === agent)?.instructionsFile;
+}
+
 export interface LearnOptions {
   env: Env;
   /** The project to learn for (default: the working directory); ignored with `all`. */
