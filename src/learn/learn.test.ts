@@ -219,3 +219,25 @@ describe('what goes into committed files', () => {
     expect(redactSecrets('npm test -- --grep foo')).toBe('npm test -- --grep foo');
   });
 });
+
+describe('where the logs are looked for', () => {
+  it('reads Gemini CLI chats under GEMINI_CLI_HOME/.gemini, as Gemini CLI writes them there', async () => {
+    const fixture = fixtureHome(['gemini']);
+    const result = await planLearning({
+      env: { HOME: '/nonexistent', GEMINI_CLI_HOME: fixture.home },
+      project: fixture.project,
+      day: DAY,
+    });
+    expect(result.sessions).toBe(2);
+  });
+
+  it('reads Claude Code transcripts under CLAUDE_CONFIG_DIR', async () => {
+    const fixture = fixtureHome(['claude']);
+    const result = await planLearning({
+      env: { HOME: '/nonexistent', CLAUDE_CONFIG_DIR: join(fixture.home, '.claude') },
+      project: fixture.project,
+      day: DAY,
+    });
+    expect(result.sessions).toBe(2);
+  });
+});
