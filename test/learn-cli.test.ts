@@ -14,6 +14,7 @@ import {
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureHome } from '../src/learn/fixtures.js';
+import { openStatsStore } from '../src/store/index.js';
 import { root, runHeadroom, tempDir } from './helpers/wrap.js';
 
 const learn = (args: string[], home: string, cwd: string) =>
@@ -86,6 +87,44 @@ describe('headroom learn', () => {
     const { home, project } = fixtureHome(['codex']);
     const result = await learn(['--all', '--json'], home, root);
     expect(JSON.parse(result.stdout).projects.map((p: { project: string }) => p.project)).toEqual([project]);
+  });
+
+  it('suggests a headroom setting from the stats of the project, where the model kept retrieving', async () => {
+    const { home, project } = fixtureHome(['claude']);
+    // Written through the store the proxy writes with: logs compression in 8 agent turns of this project, 4
+    // of which read an original back; elsewhere, retrievals that are no business of this project.
+    const store = await openStatsStore({ cacheDir: join(home, 'cache') });
+    const turn = (retrievals: number, where = project) => ({
+      ts: Date.UTC(2026, 10, 30),
+      provider: 'anthropic',
+      method: 'POST',
+      path: '/v1/messages',
+      status: 200,
+      agent: 'claude',
+      project: where,
+      transforms: { logs: 1 },
+      retrievals,
+    });
+    const rows = [
+      ...[1, 1, 1, 1, 0, 0, 0, 0].map((retrievals) => turn(retrievals)),
+      ...[1, 1, 1].map((retrievals) => turn(retrievals, '/elsewhere')),
+    ];
+    await Promise.all(rows.map((row) => store.record(row)));
+    await store.close();
+    const result = await learn(['--json'], home, project);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).suggestions).toEqual([
+      expect.objectContaining({
+        transform: 'logs',
+        requests: 8,
+        retrieved: 4,
+        command: 'headroom config set disableTransforms logs',
+      }),
+    ]);
+    const text = await learn([], home, project);
+    expect(text.stdout).toContain(
+      'headroom: the model asked for the original after logs compression in 4 of 8 requests: consider switching it off (`headroom config set disableTransforms logs`)',
+    );
   });
 
   it('exits 2 with one line for a project directory that does not exist', async () => {
