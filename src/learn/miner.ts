@@ -49,7 +49,12 @@ export const LOOP_REPEATS = 3;
 
 const tokensOf = (call: ToolCall) => Math.ceil((call.inputChars + call.outputChars) / 4);
 
-const words = (command: string) => command.split(/\s+/).filter(Boolean);
+/** A command's words from its program on: `FOO=1 npm test` runs `npm`. */
+const words = (command: string) => {
+  const all = command.split(/\s+/).filter(Boolean);
+  const program = all.findIndex((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+  return program === -1 ? [] : all.slice(program);
+};
 
 /** A command with its numbers blanked out: re-runs that differ only in a limit read the same. */
 const shapeOf = (call: ToolCall) =>
