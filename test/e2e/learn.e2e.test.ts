@@ -13,7 +13,7 @@ import {
   startFakeUpstream,
   type ToolCall,
 } from '../helpers/fake-upstream.js';
-import { root, runHeadroom, tempDir } from '../helpers/wrap.js';
+import { root, runHeadroom, tempDir, upstreamFlagsFor } from '../helpers/wrap.js';
 
 const enabled = process.env.HEADROOM_E2E === '1';
 const searchPath = [
@@ -75,18 +75,14 @@ async function failThenRecoverThenLearn(binDir: string, scenario: Scenario) {
     return answer(req, { text: 'The tests pass.' });
   });
   try {
-    const flags = [
-      '--anthropic-upstream',
-      upstream.url,
-      '--openai-upstream',
-      upstream.url,
-      '--gemini-upstream',
-      upstream.url,
-    ];
-    const run = await runHeadroom(['wrap', scenario.agent, ...flags, '--', ...scenario.args], env, {
-      cwd: project,
-      timeout: 150_000,
-    });
+    const run = await runHeadroom(
+      ['wrap', scenario.agent, ...upstreamFlagsFor(upstream.url), '--', ...scenario.args],
+      env,
+      {
+        cwd: project,
+        timeout: 150_000,
+      },
+    );
     expect(run.exitCode, run.stderr).toBe(0);
   } finally {
     upstream.script(undefined);
