@@ -9,7 +9,7 @@ import { readIfExists, spliceBlock, writeAtomically } from './block.js';
 import { type Finding, SessionMiner } from './miner.js';
 import { type LogFile, type LogReader, READERS, sessionLogs } from './readers/index.js';
 import { buildRules, type Rule } from './rules.js';
-import type { LogWarning, ToolCall } from './types.js';
+import type { LogWarning } from './types.js';
 
 export { BLOCK_END, BLOCK_START, BrokenBlockError } from './block.js';
 export { type CompressionSuggestion, compressionFeedback } from './feedback.js';
@@ -122,7 +122,7 @@ export async function planLearning(options: LearnOptions): Promise<LearnPlan> {
         entry = { miner: new SessionMiner(), project: root };
         miners.set(key, entry);
       }
-      entry.miner.add(call satisfies ToolCall);
+      entry.miner.add(call);
     }
     done += file.bytes;
     options.onProgress?.(done, total);
