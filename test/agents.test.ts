@@ -232,10 +232,17 @@ describe('summaryLines', () => {
 
   it('suggests headroom learn after a failing exit, not after a clean one', () => {
     const failed = summaryLines({ agent: 'codex', sessionId: 'x', exit: { code: 2 }, stats });
-    expect(failed.at(-1)).toContain('headroom learn');
+    expect(failed.at(-1)).toBe(
+      'headroom: codex exited with code 2; `headroom learn --agent codex` turns what went wrong in its session logs into rules for AGENTS.md',
+    );
     expect(
       summaryLines({ agent: 'codex', sessionId: 'x', exit: { code: 0 }, stats }).join('\n'),
     ).not.toContain('learn');
+  });
+
+  it('suggests headroom learn only for agents whose session logs it reads', () => {
+    const aider = summaryLines({ agent: 'aider', sessionId: 'x', exit: { code: 2 }, stats });
+    expect(aider.join('\n')).not.toContain('learn');
   });
 });
 

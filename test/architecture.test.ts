@@ -145,6 +145,20 @@ describe('the source tree', () => {
     expect(importsBetween('copilot', (target) => above.has(folderOf(target)))).toEqual([]);
   });
 
+  it('keeps learning from session logs apart from the proxy: learn/ reads logs and stats rows, nothing live', () => {
+    const apart = new Set([
+      'proxy',
+      'formats',
+      'retrieve',
+      'history',
+      'commands',
+      'tui',
+      'headroom.ts',
+      'library.ts',
+    ]);
+    expect(importsBetween('learn', (target) => apart.has(folderOf(target)))).toEqual([]);
+  });
+
   it('lets only the commands, the library surface and the entry points use the composition root', () => {
     const users = [...graph]
       .filter(([, imports]) => imports.includes('headroom.ts'))

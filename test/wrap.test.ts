@@ -170,7 +170,9 @@ describe('headroom wrap: exit codes and signals', () => {
     const result = await runHeadroom(['wrap', 'claude', ...upstreamFlags(), '--', 'exit=3'], env);
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('claude exited with code 3');
-    expect(result.stderr).toContain('headroom learn');
+    expect(result.stderr).toContain(
+      '`headroom learn --agent claude` turns what went wrong in its session logs into rules for CLAUDE.md',
+    );
   });
 
   it('dies by SIGTERM when the agent is killed by SIGTERM', async () => {

@@ -3,7 +3,7 @@
 // GEMINI_CLI_CUSTOM_HEADERS (comma-separated `Name: value`), added to the user's own.
 
 import { join } from 'node:path';
-import { dirFrom, type ProcessAdapter, upstreamsFromEnv } from './adapter.js';
+import { envValue, homeOf, type ProcessAdapter, upstreamsFromEnv } from './adapter.js';
 import { mergeHeaderList } from './headers.js';
 
 export const gemini: ProcessAdapter = {
@@ -16,7 +16,8 @@ export const gemini: ProcessAdapter = {
   readTools: ['read_many_files'],
   adoptUpstreams: (env) => upstreamsFromEnv(env, { geminiUpstream: ['GOOGLE_GEMINI_BASE_URL'] }),
   upstreamsUsed: () => ['geminiUpstream'],
-  sessionLogDirs: (env) => [join(dirFrom(env, 'GEMINI_CLI_HOME', '.gemini'), 'tmp')],
+  // GEMINI_CLI_HOME stands in for the home directory, which holds `.gemini` as usual.
+  sessionLogDirs: (env) => [join(envValue(env, 'GEMINI_CLI_HOME') ?? homeOf(env), '.gemini', 'tmp')],
   canSendHeaders: () => true,
   launch: (proxyUrl, env, userArgs, _cwd, headers = {}) => ({
     env: {

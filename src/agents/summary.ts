@@ -1,6 +1,7 @@
 // The one block `headroom wrap` prints after the agent exits: what went through the proxy, what it saved,
 // and where to look next. Money appears only when every saving can be priced.
 
+import { instructionsFileOf } from '../learn/index.js';
 import { formatCount, formatMoney, formatShare } from '../stats/format.js';
 import type { Totals } from '../stats/report.js';
 import type { AgentExit } from './supervisor.js';
@@ -45,9 +46,10 @@ export function summaryLines({ agent, sessionId, exit, stats }: SummaryInput): s
     lines.push(`headroom: ${agent} session ${sessionId}: ${parts.join(', ')}`);
   }
   lines.push(`headroom: details: headroom stats --session ${sessionId}`);
-  if (exit.signal === undefined && exit.code !== undefined && exit.code !== 0) {
+  const instructions = instructionsFileOf(agent);
+  if (exit.signal === undefined && exit.code !== undefined && exit.code !== 0 && instructions) {
     lines.push(
-      `headroom: ${agent} exited with code ${exit.code}; \`headroom learn\` mines its session logs for what went wrong`,
+      `headroom: ${agent} exited with code ${exit.code}; \`headroom learn --agent ${agent}\` turns what went wrong in its session logs into rules for ${instructions}`,
     );
   }
   return lines;

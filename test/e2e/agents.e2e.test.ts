@@ -10,7 +10,7 @@ import { openStatsStore } from '../../src/store/index.js';
 import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestProxy } from '../helpers/proxy.js';
 import { realOutput } from '../helpers/real-outputs.js';
-import { root, runHeadroom, tempDir } from '../helpers/wrap.js';
+import { root, runHeadroom, tempDir, upstreamFlagsFor } from '../helpers/wrap.js';
 
 const enabled = process.env.HEADROOM_E2E === '1';
 const localBin = join(root, 'node_modules', '.bin');
@@ -78,14 +78,7 @@ async function wrapJoiningKeyedProxy(
   }
 }
 
-const upstreamFlags = () => [
-  '--anthropic-upstream',
-  upstream.url,
-  '--openai-upstream',
-  upstream.url,
-  '--gemini-upstream',
-  upstream.url,
-];
+const upstreamFlags = () => upstreamFlagsFor(upstream.url);
 
 const claudeDir = binaryDir('claude');
 describe.skipIf(!enabled || !claudeDir)(

@@ -88,3 +88,13 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Flags pointing every provider headroom forwards to at one fake model API. */
+export const upstreamFlagsFor = (url: string) => [
+  '--anthropic-upstream',
+  url,
+  '--openai-upstream',
+  url,
+  '--gemini-upstream',
+  url,
+];

@@ -1,0 +1,75 @@
+// What headroom's own stats say about its compression: requests after which the model called
+// headroom_retrieve had something hidden that it needed. Where that happens often for one transform, the
+// suggestion is a headroom setting to change (switch the transform off, or compress less), never a rule for
+// the agent.
+
+import { SWITCHABLE_TRANSFORMS } from '../compress/defaults.js';
+import type { RequestRow } from '../store/types.js';
+
+export interface CompressionSuggestion {
+  /** The transform whose outputs were asked back for, or undefined for compression as a whole. */
+  transform: string | undefined;
+  /** Agent turns the transform shortened something in, and how many of them needed a retrieval. */
+  requests: number;
+  retrieved: number;
+  /** The setting to change and a command that changes it. */
+  setting: 'disableTransforms' | 'minTokens';
+  command: string;
+  text: string;
+}
+
+/** Retrieving turns needed before a suggestion is made, and the share of turns they must be. */
+const MIN_RETRIEVED = 3;
+const MIN_SHARE = 0.25;
+
+const share = (retrieved: number, requests: number) => `${retrieved} of ${requests} requests`;
+
+/** Suggestions from the stats rows of agent turns, most asked-back-for transform first. */
+export function compressionFeedback(rows: Iterable<RequestRow>, minTokens: number): CompressionSuggestion[] {
+  const byTransform = new Map<string, { requests: number; retrieved: number }>();
+  let compressed = 0;
+  let retrieved = 0;
+  for (const row of rows) {
+    if (row.sideCall !== null || !row.transforms) continue;
+    const names = Object.keys(row.transforms).filter((name) => (row.transforms?.[name] ?? 0) > 0);
+    if (names.length === 0) continue;
+    compressed++;
+    if (row.retrievals > 0) retrieved++;
+    for (const name of names) {
+      const tally = byTransform.get(name) ?? { requests: 0, retrieved: 0 };
+      tally.requests++;
+      if (row.retrievals > 0) tally.retrieved++;
+      byTransform.set(name, tally);
+    }
+  }
+  const suggestions: CompressionSuggestion[] = [];
+  const switchable = new Set<string>(SWITCHABLE_TRANSFORMS);
+  for (const [transform, tally] of [...byTransform].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (
+      !switchable.has(transform) ||
+      tally.retrieved < MIN_RETRIEVED ||
+      tally.retrieved < tally.requests * MIN_SHARE
+    ) {
+      continue;
+    }
+    suggestions.push({
+      transform,
+      ...tally,
+      setting: 'disableTransforms',
+      command: `headroom config set disableTransforms ${transform}`,
+      text: `the model asked for the original after ${transform} compression in ${share(tally.retrieved, tally.requests)}: consider switching it off`,
+    });
+  }
+  if (suggestions.length === 0 && retrieved >= MIN_RETRIEVED && retrieved >= compressed * MIN_SHARE) {
+    const raised = Math.max(minTokens * 2, 500);
+    suggestions.push({
+      transform: undefined,
+      requests: compressed,
+      retrieved,
+      setting: 'minTokens',
+      command: `headroom config set minTokens ${raised}`,
+      text: `the model asked for originals in ${share(retrieved, compressed)} that headroom compressed: consider compressing only larger outputs`,
+    });
+  }
+  return suggestions.sort((a, b) => b.retrieved / b.requests - a.retrieved / a.requests);
+}

@@ -1,0 +1,163 @@
+// Findings from every session turned into rules an agent can follow, grouped across sessions by what they
+// say: each rule carries how often it was seen, in how many sessions, and the tokens those failures cost.
+
+import type { Finding, LoopFinding, RecoveryFinding, UnrecoveredFinding } from './miner.js';
+import { redactSecrets } from './redact.js';
+import { describeSignature } from './signatures.js';
+import type { ToolCall } from './types.js';
+
+export const SECTIONS = ['Commands', 'Paths', 'Loops', 'Known failures'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface Rule {
+  /** What the rule is about, the same for the same lesson in any session: rules group by it. */
+  key: string;
+  section: Section;
+  text: string;
+  /** Times the lesson was seen: failure-recovery pairs, loops, or failures. */
+  evidence: number;
+  sessions: number;
+  /** Tokens the failures behind the rule cost, on average per session that had them. */
+  wastedTokensPerSession: number;
+  agents: string[];
+}
+
+/** A failure nothing fixed becomes a rule only once it has been seen in this many sessions. */
+const UNRECOVERED_SESSIONS = 2;
+/** Longest command quoted in a rule; longer ones are cut with an ellipsis. */
+const QUOTED_CHARS = 100;
+
+/** `text` as inline code that stays inline: one line, no backticks inside, secrets blanked. */
+function code(text: string): string {
+  const line = redactSecrets(text.replace(/\s+/g, ' ').trim()).replace(/`/g, "'");
+  return `\`${line.length > QUOTED_CHARS ? `${line.slice(0, QUOTED_CHARS - 1)}…` : line}\``;
+}
+
+/** A path as the project's files name it: relative to the project when it lies inside. */
+function projectPath(call: ToolCall): string {
+  const root = call.project?.replace(/\/+$/, '');
+  return root && call.target.startsWith(`${root}/`) ? call.target.slice(root.length + 1) : call.target;
+}
+
+interface Lesson {
+  key: string;
+  section: Section;
+  text: string;
+}
+
+function recoveryLesson(finding: RecoveryFinding): Lesson | undefined {
+  const { failure, recovery, signature } = finding;
+  if (failure.action === 'read' || failure.action === 'edit') {
+    const [wrong, right] = [projectPath(failure), projectPath(recovery)];
+    return {
+      key: `path:${wrong}=>${right}`,
+      section: 'Paths',
+      text: `${code(wrong)} does not exist; the file is ${code(right)}.`,
+    };
+  }
+  const reason = describeSignature(signature, failure.exitCode);
+  const fix = finding.fixes.at(-1);
+  if (fix) {
+    return {
+      key: `before:${fix}=>${failure.target}`,
+      section: 'Commands',
+      text: `Run ${code(fix)} before ${code(failure.target)} (without it: ${reason}).`,
+    };
+  }
+  if (signature.reason === 'command-not-found' && signature.subject) {
+    return {
+      key: `instead:${failure.target}=>${recovery.target}`,
+      section: 'Commands',
+      text: `Run ${code(recovery.target)}, not ${code(failure.target)}: ${reason} here.`,
+    };
+  }
+  return {
+    key: `instead:${failure.target}=>${recovery.target}`,
+    section: 'Commands',
+    text: `Use ${code(recovery.target)} instead of ${code(failure.target)} (${reason}).`,
+  };
+}
+
+function unrecoveredLesson(finding: UnrecoveredFinding): Lesson | undefined {
+  const { failure, signature } = finding;
+  if (failure.target === '' || failure.action === 'search' || failure.action === 'other') return undefined;
+  const subject = failure.action === 'command' ? failure.target : projectPath(failure);
+  const reason = describeSignature(signature, failure.exitCode);
+  return {
+    key: `fails:${failure.action}:${subject}`,
+    section: 'Known failures',
+    text:
+      signature.reason === 'interrupted'
+        ? `The user stopped ${code(subject)}: ask before running it.`
+        : `${code(subject)} fails here (${reason}); find another way before trying it.`,
+  };
+}
+
+function loopLesson(finding: LoopFinding): Lesson | undefined {
+  const { call } = finding;
+  if (call.target === '') return undefined;
+  const subject = call.action === 'command' ? call.target : projectPath(call);
+  if (finding.kind === 'refetch') {
+    return {
+      key: `refetch:${call.action}:${subject.replace(/\d+/g, '#')}`,
+      section: 'Loops',
+      text: `The output of ${code(subject)} is long: narrow it (a filter, a path, a quieter flag) instead of re-running it with a larger limit.`,
+    };
+  }
+  const reason = finding.signature ? describeSignature(finding.signature, call.exitCode) : 'an error';
+  return {
+    key: `loop:${call.action}:${subject}`,
+    section: 'Loops',
+    text: `Do not re-run ${code(subject)} unchanged: it failed several times in a row (${reason}).`,
+  };
+}
+
+function lessonOf(finding: Finding): Lesson | undefined {
+  if (finding.kind === 'recovery') return recoveryLesson(finding);
+  if (finding.kind === 'unrecovered') return unrecoveredLesson(finding);
+  return loopLesson(finding);
+}
+
+const failedCall = (finding: Finding) => ('call' in finding ? finding.call : finding.failure);
+
+interface Tally {
+  lesson: Lesson;
+  evidence: number;
+  sessions: Set<string>;
+  agents: Set<string>;
+  wastedTokens: number;
+}
+
+/** The rules `findings` support, strongest first (more evidence, more sessions, then by key). */
+export function buildRules(findings: Iterable<Finding>): Rule[] {
+  const tallies = new Map<string, Tally>();
+  for (const finding of findings) {
+    const lesson = lessonOf(finding);
+    if (!lesson) continue;
+    const call = failedCall(finding);
+    let tally = tallies.get(lesson.key);
+    if (!tally) {
+      tally = { lesson, evidence: 0, sessions: new Set(), agents: new Set(), wastedTokens: 0 };
+      tallies.set(lesson.key, tally);
+    }
+    tally.evidence++;
+    tally.sessions.add(`${call.agent}:${call.session}`);
+    tally.agents.add(call.agent);
+    tally.wastedTokens += finding.wastedTokens;
+  }
+  return [...tallies.values()]
+    .filter((t) => t.lesson.section !== 'Known failures' || t.sessions.size >= UNRECOVERED_SESSIONS)
+    .map((t) => ({
+      key: t.lesson.key,
+      section: t.lesson.section,
+      text: t.lesson.text,
+      evidence: t.evidence,
+      sessions: t.sessions.size,
+      wastedTokensPerSession: Math.round(t.wastedTokens / t.sessions.size),
+      agents: [...t.agents].sort(),
+    }))
+    .sort(
+      (a, b) =>
+        b.evidence - a.evidence || b.sessions - a.sessions || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
+}
