@@ -84,6 +84,7 @@ export class CompressionThreads implements BodyRewriter {
   private nextId = 0;
   private closed = false;
   private failedStarts = 0;
+  private readonly warned = new Set<string>();
   /** Set once threads keep failing to start: the engine then runs here, slower for others but never lost. */
   private inline?: Promise<BodyRewriter>;
 
@@ -161,7 +162,13 @@ export class CompressionThreads implements BodyRewriter {
     // The threads never keep a finished proxy's process alive.
     worker.unref();
     const thread: Thread = { worker, pending: new Map(), answered: false };
-    worker.on('message', (answer: RewriteAnswer) => {
+    worker.on('message', (answer: RewriteAnswer | { warning: string }) => {
+      if ('warning' in answer) {
+        // Every thread loads the same model: its failure is said once for the proxy.
+        if (!this.warned.has(answer.warning)) this.onWarning(`headroom: ${answer.warning}`);
+        this.warned.add(answer.warning);
+        return;
+      }
       thread.answered = true;
       this.failedStarts = 0;
       const pending = thread.pending.get(answer.id);

@@ -107,6 +107,39 @@ export interface TinyModelOptions {
   declaredMaxLength?: number;
 }
 
+/**
+ * Words the specs' model keeps (positive logit) and drops (negative). The pieces make "keeping" two tokens
+ * the model keeps and "keepfulness" one it keeps and two it drops.
+ */
+export const SPEC_WORDS: Record<string, number> = {
+  deploy: 6,
+  server: 6,
+  database: 6,
+  keep: 6,
+  '##ing': 6,
+  '##ful': -6,
+  '##ness': -6,
+  the: -6,
+  really: -6,
+  basically: -6,
+  just: -6,
+  very: -6,
+  quite: -6,
+  of: -6,
+  is: -6,
+  it: -6,
+};
+
+/** Prose of the kept and dropped words, a blank line every four sentences. */
+export function specProse(sentences: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < sentences; i++) {
+    lines.push('the server is really just the database, basically very quite keeping the deploy of it.');
+    if (i % 4 === 3) lines.push('');
+  }
+  return lines.join('\n');
+}
+
 const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
 /** Keep logit of tokens outside the spec's words: unknown words and punctuation lean to being dropped. */
 const UNKNOWN_LOGIT = -1;

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTinyModel } from '../../../test/helpers/kompress-model.js';
+import { SPEC_WORDS, specProse, writeTinyModel } from '../../../test/helpers/kompress-model.js';
 import { createEngine } from '../engine.js';
 import { buildQuery } from '../query.js';
 import type { KompressSettings } from '../types.js';
-import { compressProse, mustKeep, reassemble, wordsOf } from './kompress.js';
+import { compressProse, mustKeep, reassemble, wordScores, wordsOf } from './kompress.js';
 import { loadModel } from './kompress-model.js';
 
 const dirs: string[] = [];
@@ -19,33 +19,8 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-// Words the tiny model keeps (positive logit) and drops (negative); "##ing" makes "keeping" two tokens.
-const WORDS = {
-  deploy: 6,
-  server: 6,
-  database: 6,
-  keep: 6,
-  '##ing': 6,
-  the: -6,
-  really: -6,
-  basically: -6,
-  just: -6,
-  very: -6,
-  quite: -6,
-  of: -6,
-  is: -6,
-  it: -6,
-};
-
-/** Prose of the kept and dropped words, long enough for the transform (and for several chunks). */
-function prose(sentences: number): string {
-  const lines: string[] = [];
-  for (let i = 0; i < sentences; i++) {
-    lines.push(`the server is really just the database, basically very quite keeping the deploy of it.`);
-    if (i % 4 === 3) lines.push('');
-  }
-  return lines.join('\n');
-}
+const WORDS = SPEC_WORDS;
+const prose = specProse;
 
 function engineWith(model: string, extra: Partial<KompressSettings> = {}) {
   return createEngine({ kompress: { mode: 'on', model, ...extra } });
@@ -94,7 +69,7 @@ describe('the kompress transform, with a real ONNX token classifier and tokenize
     expect(result.text).not.toContain('the 42 the');
   });
 
-  it('judges a word by the mean of its tokens, and splits the text in chunks the model can take', async () => {
+  it('splits the text in chunks the model can take', async () => {
     // 24 positions with [CLS] and [SEP]: a chunk holds at most 22 tokens; a longer run would fail, as a real one does.
     const dir = writeTinyModel(tempDir(), { words: WORDS, shape: 'logits', positions: 24 });
     const engine = engineWith(dir);
@@ -136,6 +111,16 @@ describe('the kompress transform, with a real ONNX token classifier and tokenize
     }
     expect(outs[0]).toContain('[headroom:');
     expect(new Set(outs).size).toBe(1);
+  });
+
+  it('scores a word by the mean of its tokens, not its best one', async () => {
+    const dir = writeTinyModel(tempDir(), { words: WORDS, shape: 'logits', positions: 512 });
+    const model = await loadModel(dir);
+    expect(model.wordIds('keepfulness')).toHaveLength(3);
+    const [keeping, keepfulness] = wordScores(['keeping', 'keepfulness'], model);
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(keeping).toBeCloseTo(sigmoid(6), 5);
+    expect(keepfulness).toBeCloseTo((sigmoid(6) + 2 * sigmoid(-6)) / 3, 5);
   });
 
   it('keeps the ratio of words --target-ratio asks for, the best scored first', async () => {
