@@ -106,7 +106,8 @@ describe('kompress beside the event loop', () => {
     expect(without.stderr).toContain(
       'headroom: kompress: no model configured (set HEADROOM_KOMPRESS_MODEL); the text rules run',
     );
-    expect(without.stderr).toMatch(/^headroom: text, text transform/m);
+    // Two long paragraphs give the extractive rules nothing to choose from: without the model the text goes whole.
+    expect(without.stderr).toMatch(/^headroom: text, unchanged \(no-gain\)/m);
 
     const badRatio = await run(['--kompress-model', model, '--target-ratio', '2']);
     expect(badRatio.exitCode).toBe(2);

@@ -130,12 +130,22 @@ export const SPEC_WORDS: Record<string, number> = {
   it: -6,
 };
 
-/** Prose of the kept and dropped words, a blank line every four sentences. */
+/**
+ * Prose of the kept and dropped words: five sentences a line, in paragraphs of eight lines, as a chat log
+ * or a web page's text comes. Two paragraphs or fewer leave the extractive text rules nothing to choose
+ * from, so the model decides.
+ */
 export function specProse(sentences: number): string {
   const lines: string[] = [];
-  for (let i = 0; i < sentences; i++) {
-    lines.push('the server is really just the database, basically very quite keeping the deploy of it.');
-    if (i % 4 === 3) lines.push('');
+  for (let i = 0; i < sentences; i += 5) {
+    const count = Math.min(5, sentences - i);
+    lines.push(
+      Array.from(
+        { length: count },
+        () => 'the server is really just the database, basically very quite keeping the deploy of it.',
+      ).join(' '),
+    );
+    if (lines.length % 9 === 8) lines.push('');
   }
   return lines.join('\n');
 }

@@ -21,6 +21,11 @@ afterAll(() => {
 
 const WORDS = SPEC_WORDS;
 const prose = specProse;
+/** A document of many short paragraphs: the extractive rules keep the few that matter and beat any word cut. */
+const DOCUMENT = Array.from(
+  { length: 30 },
+  (_, i) => `Section ${i}\n\nthe server ${i} is really just the database ${i}, basically keeping the deploy.`,
+).join('\n\n');
 
 function engineWith(model: string, extra: Partial<KompressSettings> = {}) {
   return createEngine({ kompress: { mode: 'on', model, ...extra } });
@@ -57,7 +62,7 @@ describe('the kompress transform, with a real ONNX token classifier and tokenize
     const needles =
       'the 42 the deadbeef01 the /etc/hosts the https://example.com/x the parseConfig the max_retries the ' +
       'os.path the --force the TIMEOUT the not the never the must the unless the only the widget';
-    const text = `${prose(30)}\n${needles}\n${prose(10)}`;
+    const text = `${prose(30)} ${needles} ${prose(10)}`;
     const result = engine.compressText(text, {
       kind: 'text',
       query: 'why does the widget break',
@@ -100,6 +105,14 @@ describe('the kompress transform, with a real ONNX token classifier and tokenize
     expect(warnings[0]?.message).toMatch(/^kompress: a run failed: .*switched off, the text rules run$/);
   });
 
+  it('leaves a block to the text rules when they cut it shorter', async () => {
+    const dir = writeTinyModel(tempDir(), { words: WORDS, shape: 'logits', positions: 512 });
+    const engine = engineWith(dir);
+    await engine.init();
+    expect(engine.compressText(DOCUMENT, { kind: 'text', memo: false }).transform).toBe('text');
+    expect(engine.compressText(prose(60), { kind: 'text', memo: false }).transform).toBe('kompress');
+  });
+
   it('gives the same bytes for the same input on every run', async () => {
     const dir = writeTinyModel(tempDir(), { words: WORDS, shape: 'final_scores', positions: 40 });
     const text = prose(50);
@@ -136,7 +149,7 @@ describe('the kompress transform, with a real ONNX token classifier and tokenize
   it('runs the text rules and says why at debug level when no model is configured', async () => {
     const engine = createEngine({ kompress: { mode: 'auto' } });
     await engine.init();
-    const result = engine.compressText(prose(60), { kind: 'text', memo: false });
+    const result = engine.compressText(DOCUMENT, { kind: 'text', memo: false });
     expect(result.transform).toBe('text');
     expect(engine.notices()).toEqual([
       {

@@ -1,11 +1,13 @@
 // Kompress: long prose (docs, issue threads, web pages, chat logs) shortened word by word by a local
 // token-classification model (LLMLingua-2 or Kompress ONNX export) that scores each token's keep-probability.
 // Words the model must never drop (numbers, ids, paths, names, negations) stay whatever it says; what is
-// kept reads in its original order and spacing. Without a model, or with one that failed, the text rules run.
+// kept reads in its original order and spacing. It takes a block only where it beats the extractive text
+// rules; without a model, or with one that failed, the text rules run.
 
 import { stem } from '../query.js';
 import type { KompressSettings, Transform, TransformContext, TransformSettings } from '../types.js';
 import { type KompressModel, loadModel } from './kompress-model.js';
+import { text } from './text.js';
 
 /** Words per chunk the model reads at once (cut shorter when their tokens pass the model's length). */
 export const CHUNK_WORDS = 350;
@@ -210,11 +212,15 @@ export function compressProse(
   model: KompressModel,
   ctx: Pick<TransformContext, 'query'>,
   settings: Pick<KompressSettings, 'targetRatio' | 'threshold'>,
+  /** Give up before running the model when what must stay is already this long or longer. */
+  toBeat = Number.POSITIVE_INFINITY,
 ): { text: string; dropped: number; words: number } | undefined {
   const words = wordsOf(source);
   if (words.length === 0 || words.length > MAX_BLOCK_WORDS) return undefined;
   const terms = new Set(ctx.query.terms);
   const forced = words.map((word) => mustKeep(word.text, terms));
+  const floor = words.reduce((sum, word, i) => (forced[i] ? sum + word.text.length + 1 : sum), 0);
+  if (floor >= toBeat) return undefined;
   const scores = wordScores(
     words.map((word) => word.text),
     model,
@@ -263,9 +269,11 @@ export const kompress: Transform = {
     if (!settings?.model || source.length < MIN_CHARS || source.length > MAX_BLOCK_CHARS) return undefined;
     const loaded = settled.get(settings.model);
     if (!loaded || 'failed' in loaded || !isProse(source)) return undefined;
+    // Used where the extractive rules cannot do better: their result, when shorter, is what the block gets.
+    const rules = text.compress(source, ctx)?.text.length ?? Number.POSITIVE_INFINITY;
     let result: ReturnType<typeof compressProse>;
     try {
-      result = compressProse(source, loaded.model, ctx, settings);
+      result = compressProse(source, loaded.model, ctx, settings, rules);
     } catch (error) {
       // A run that fails once will again: the scorer is given up for this process, said once.
       settled.set(settings.model, { failed: (error as Error).message });
@@ -275,7 +283,7 @@ export const kompress: Transform = {
       });
       return undefined;
     }
-    if (!result) return undefined;
+    if (!result || result.text.length >= rules) return undefined;
     return {
       text: result.text,
       summary: `${result.dropped} of ${result.words} words dropped by the kompress model`,
