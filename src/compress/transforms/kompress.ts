@@ -246,16 +246,16 @@ export const kompress: Transform = {
   async init(settings) {
     const kompress = settings?.kompress;
     if (!settings) return;
-    if (!kompress || kompress.mode === 'off') {
+    if (kompress?.mode === 'off') {
       settings.notice({
         level: 'debug',
         message: 'kompress: off (HEADROOM_KOMPRESS=off); the text rules run',
       });
       return;
     }
-    if (!kompress.model) {
+    if (!kompress?.model) {
       settings.notice({
-        level: kompress.mode === 'on' ? 'warn' : 'debug',
+        level: kompress?.mode === 'on' ? 'warn' : 'debug',
         message: 'kompress: no model configured (set HEADROOM_KOMPRESS_MODEL); the text rules run',
       });
       return;
