@@ -8,18 +8,19 @@ _headroom() {
   local opts
   case "$cmd" in
     "cache") opts="--json --cache-dir --yes -y --help info clear" ;;
-    "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --help" ;;
+    "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --kompress-model --target-ratio --verbose -v --help" ;;
     "config") opts="--json --show-secrets --help list get set unset path" ;;
     "copilot-auth login") opts="--json --domain --use-existing --browser --no-browser --github-url --github-api-url --help" ;;
     "copilot-auth logout") opts="--json --help" ;;
     "copilot-auth status") opts="--json --help" ;;
+    "doctor") opts="--json --cache-dir --help" ;;
     "learn") opts="--json --project --all --agent --local --apply --max-rules --cache-dir --help" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
     "proxy") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --copilot-subscription --github-api-url --copilot-api-url --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --store --help" ;;
     "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --store --help" ;;
     "wrap") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --subscription --github-api-url --copilot-api-url --proxy-url --help" ;;
-    "") opts="cache compress config copilot-auth learn perf proxy retrieve stats wrap --help --version" ;;
+    "") opts="cache compress config copilot-auth doctor learn perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -199,3 +199,77 @@ check(
   slow.length === 0,
   `≥ 10 MB/s and ≤ 100 ms per MB in every category (${slow.map((s) => s.label).join(', ') || 'all'})`,
 );
+
+// The learned text scorer, when a model is configured: the text category with and without it, and the
+// model's own speed per block (its tokens per second, and the spread of ms per block).
+const kompressModel = process.env.HEADROOM_KOMPRESS_MODEL;
+console.log();
+if (!kompressModel) {
+  console.log('kompress: HEADROOM_KOMPRESS_MODEL is not set; set it to a model directory to measure it');
+} else {
+  const { loadModel } = await import('../dist/compress/transforms/kompress-model.js');
+  const { wordsOf } = await import('../dist/compress/transforms/kompress.js');
+  const model = await loadModel(kompressModel);
+  const withModel = createEngine({ kompress: { mode: 'on', model: kompressModel } });
+  await withModel.init();
+  for (const notice of withModel.notices()) console.log(`kompress: ${notice.message}`);
+  console.log(`kompress: ${kompressModel} (${model.shape} output, ${model.maxLength} tokens per chunk)`);
+  console.log(
+    'text category'.padEnd(12),
+    'set'.padEnd(10),
+    'items'.padStart(6),
+    'tokens'.padStart(9),
+    'after'.padStart(8),
+    'reduction'.padStart(10),
+    'needles'.padStart(9),
+    'kompress'.padStart(9),
+  );
+  for (const set of sets) {
+    const items = set.items.filter((item) => item.category === 'text');
+    if (items.length === 0) continue;
+    for (const [label, used] of [
+      ['without', engine],
+      ['with', withModel],
+    ]) {
+      const rows = measureItems(used, items);
+      const [t] = totals(rows).filter((total) => total.category === 'text');
+      console.log(
+        label.padEnd(12),
+        set.name.padEnd(10),
+        String(t.items).padStart(6),
+        String(t.tokensBefore).padStart(9),
+        String(t.tokensAfter).padStart(8),
+        pct(t.reduction).padStart(10),
+        `${t.needlesKept}/${t.needles}`.padStart(9),
+        String(rows.filter((r) => r.transform === 'kompress').length).padStart(9),
+      );
+    }
+  }
+  // Inference speed: every text item as one block, three rounds, timed through the engine.
+  const blocks = all.filter((item) => item.category === 'text');
+  const ms = [];
+  let tokens = 0;
+  let seconds = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const item of blocks) {
+      const started = performance.now();
+      const result = withModel.compressText(item.text, {
+        kind: 'text',
+        memo: false,
+        tokenCounting: 'estimate',
+      });
+      const took = performance.now() - started;
+      if (result.transform !== 'kompress') continue;
+      ms.push(took);
+      seconds += took / 1000;
+      tokens += wordsOf(item.text).reduce((sum, word) => sum + model.wordIds(word.text).length, 0);
+    }
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
+  if (ms.length === 0) console.log('kompress: no text block went to the model');
+  else
+    console.log(
+      `kompress: ${ms.length} blocks, ${Math.round(tokens / seconds)} model tokens/s, p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms per block`,
+    );
+}

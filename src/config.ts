@@ -29,6 +29,11 @@ export type HistoryMode = 'off' | 'cold' | 'always';
 
 export const HISTORY_MODES: readonly HistoryMode[] = ['off', 'cold', 'always'];
 
+/** When the learned text scorer runs: `off` never; `auto` when a model is set and loads; `on` also says why not. */
+export type KompressMode = 'off' | 'auto' | 'on';
+
+export const KOMPRESS_MODES: readonly KompressMode[] = ['off', 'auto', 'on'];
+
 const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (n: number) =>
@@ -247,6 +252,32 @@ export const SETTINGS = {
       (HISTORY_MODES as readonly string[]).includes(value) ? undefined : `one of ${HISTORY_MODES.join(', ')}`,
     default: () => 'cold',
   },
+  kompress: {
+    kind: 'string',
+    env: 'HEADROOM_KOMPRESS',
+    description:
+      'The learned text scorer: off, auto (when a model is set and loads) or on (the same, and a missing model is reported)',
+    check: (value: string) =>
+      (KOMPRESS_MODES as readonly string[]).includes(value)
+        ? undefined
+        : `one of ${KOMPRESS_MODES.join(', ')}`,
+    default: () => 'auto',
+  },
+  kompressModel: {
+    kind: 'string',
+    env: 'HEADROOM_KOMPRESS_MODEL',
+    description:
+      'Kompress or LLMLingua-2 ONNX model: a directory with model.onnx and tokenizer.json, or model.onnx,tokenizer.json',
+    default: () => '',
+  },
+  kompressTargetRatio: {
+    kind: 'number',
+    env: 'HEADROOM_KOMPRESS_TARGET_RATIO',
+    description:
+      'Fraction of words the scorer keeps (the best scored); 0 keeps those it scores 0.5 or more instead',
+    check: (n: number) => (n >= 0 && n <= 1 ? undefined : 'a number from 0 to 1'),
+    default: () => 0,
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
@@ -272,7 +303,9 @@ export type Config = {
     ? string | undefined
     : K extends 'history'
       ? HistoryMode
-      : ValueOf<(typeof SETTINGS)[K]['kind']>;
+      : K extends 'kompress'
+        ? KompressMode
+        : ValueOf<(typeof SETTINGS)[K]['kind']>;
 };
 
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
@@ -289,7 +322,8 @@ export type FlagValues = Partial<{ [K in SettingName]: Config[K] | undefined }>;
 function parseValue(name: SettingName, raw: unknown, origin: string): Config[SettingName] {
   const spec: SettingSpec = SETTINGS[name];
   const value = parseKind(spec.kind, raw, origin);
-  const normalised = name === 'logLevel' || name === 'history' ? String(value).toLowerCase() : value;
+  const normalised =
+    name === 'logLevel' || name === 'history' || name === 'kompress' ? String(value).toLowerCase() : value;
   const wanted = spec.check?.(normalised as never);
   if (wanted) throw new ConfigError(`${origin} must be ${wanted}, got "${String(raw)}"`);
   return normalised;

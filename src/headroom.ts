@@ -53,6 +53,11 @@ export function engineOptionsFor(config: Config): EngineOptions {
     budgetMs: config.budgetMs,
     excludeTools: config.excludeTools,
     disableTransforms: config.disableTransforms,
+    kompress: {
+      mode: config.kompress,
+      model: config.kompressModel === '' ? undefined : config.kompressModel,
+      targetRatio: config.kompressTargetRatio > 0 ? config.kompressTargetRatio : undefined,
+    },
   };
 }
 
@@ -82,6 +87,7 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
       engine ??= (async () => {
         const made = engineFor(config);
         await made.init();
+        for (const notice of made.notices()) logger[notice.level](`headroom: ${notice.message}`);
         return made;
       })();
       return engine;

@@ -21,6 +21,7 @@ export default class CompressCommand extends HeadroomCommand {
     'kubectl logs deploy/api | <%= config.bin %> compress --kind logs',
     'gh api repos/cli/cli/issues | <%= config.bin %> compress - --query "open bugs about auth"',
     '<%= config.bin %> compress response.json --json',
+    'HEADROOM_KOMPRESS_MODEL=~/models/llmlingua-2 <%= config.bin %> compress issue-thread.md --target-ratio 0.4',
   ];
   static override enableJsonFlag = true;
   static override args = {
@@ -39,6 +40,15 @@ export default class CompressCommand extends HeadroomCommand {
     }),
     'disable-transforms': proxyFlags['disable-transforms'],
     'cache-dir': proxyFlags['cache-dir'],
+    'kompress-model': Flags.string({
+      description:
+        'Kompress/LLMLingua-2 ONNX model: a directory with model.onnx and tokenizer.json [env: HEADROOM_KOMPRESS_MODEL]',
+    }),
+    'target-ratio': Flags.string({
+      description:
+        'Fraction of the words of prose the kompress model keeps, the best scored (default: those it scores 0.5 or more) [env: HEADROOM_KOMPRESS_TARGET_RATIO]',
+    }),
+    verbose: Flags.boolean({ char: 'v', description: 'Say which transforms could not run, and why' }),
   };
 
   async run(): Promise<unknown> {
@@ -46,6 +56,9 @@ export default class CompressCommand extends HeadroomCommand {
     const { config } = this.resolve({
       cacheDir: flags['cache-dir'],
       disableTransforms: flags['disable-transforms']?.split(',').map((s) => s.trim()),
+      kompressModel: flags['kompress-model'],
+      // Checked as the setting is, from the text given: `--target-ratio 2` says what it must be.
+      kompressTargetRatio: flags['target-ratio'] as unknown as number | undefined,
     });
     const input = await readInput(args.file);
     // The engine works on a thread of its own: however long the input takes, this one still hears Ctrl-C.
@@ -69,6 +82,9 @@ export default class CompressCommand extends HeadroomCommand {
       }
     } finally {
       await headroom.close();
+    }
+    for (const notice of result.notices) {
+      if (notice.level === 'warn' || flags.verbose) process.stderr.write(`headroom: ${notice.message}\n`);
     }
     const summary = {
       kind: result.kind,

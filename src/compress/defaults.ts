@@ -34,6 +34,7 @@ export const SWITCHABLE_TRANSFORMS = [
   'logs',
   'code',
   'paths',
+  'kompress',
   'text',
   'dedup',
 ] as const;

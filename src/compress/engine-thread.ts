@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CompressTextOptions, EngineOptions } from './engine.js';
 import type { CompressTextResult } from './results.js';
+import type { Notice } from './types.js';
 
 /** What the thread is given: the engine to make and the one text to compress with it. */
 export interface EngineThreadJob {
@@ -12,8 +13,8 @@ export interface EngineThreadJob {
   options: CompressTextOptions;
 }
 
-/** The thread's answer: the result without `original`, which the caller already holds. */
-export type EngineThreadAnswer = Omit<CompressTextResult, 'original'>;
+/** The thread's answer: the result without `original`, which the caller already holds, and the engine's notices. */
+export type EngineThreadAnswer = Omit<CompressTextResult, 'original'> & { notices: Notice[] };
 
 /**
  * Compress `text` as `createEngine(engine).compressText(text, options)` does, on a worker thread that
@@ -23,7 +24,7 @@ export function compressTextOnThread(
   engine: EngineOptions,
   text: string,
   options: CompressTextOptions = {},
-): Promise<CompressTextResult> {
+): Promise<CompressTextResult & { notices: Notice[] }> {
   const job: EngineThreadJob = { engine, text, options };
   const worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData: job });
   return new Promise((resolve, reject) => {

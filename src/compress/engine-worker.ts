@@ -7,5 +7,5 @@ import type { EngineThreadAnswer, EngineThreadJob } from './engine-thread.js';
 const job = workerData as EngineThreadJob;
 const engine = createEngine(job.engine);
 await engine.init();
-const { original: _, ...answer } = engine.compressText(job.text, job.options);
-parentPort?.postMessage(answer satisfies EngineThreadAnswer);
+const { original: _, ...result } = engine.compressText(job.text, job.options);
+parentPort?.postMessage({ ...result, notices: [...engine.notices()] } satisfies EngineThreadAnswer);

@@ -36,7 +36,15 @@ import {
 } from './results.js';
 import { countTokens, encodingFor } from './tokens.js';
 import { detectKind, TRANSFORMS, transformsFor } from './transforms/index.js';
-import type { Kind, ToolOutput, TransformContext, TransformName } from './types.js';
+import type {
+  Kind,
+  KompressSettings,
+  Notice,
+  ToolOutput,
+  TransformContext,
+  TransformName,
+  TransformSettings,
+} from './types.js';
 
 /** Settings of one call; each falls back to the engine's own. */
 export interface CompressOptions {
@@ -71,6 +79,8 @@ export interface CompressOptions {
 export interface EngineOptions extends CompressOptions, Omit<ToolPolicyOptions, 'excludeTools'> {
   /** Results remembered across calls (default 512). */
   memoEntries?: number;
+  /** The learned text scorer (off unless a model is configured). */
+  kompress?: KompressSettings;
 }
 
 /** Options for {@link Engine.compressText}. */
@@ -89,6 +99,8 @@ export interface CompressTextOptions
 export interface Engine {
   /** Load what the transforms need before first use; call once before compressing. */
   init(): Promise<void>;
+  /** What transforms said they could not do (a model not configured, one that failed), each once. */
+  notices(): readonly Notice[];
   /** Shorten the tool outputs of one request, in conversation order (dedup looks back along the list). */
   compressOutputs(outputs: readonly ToolOutput[], options?: CompressOptions): OutputsResult;
   /** Shorten one text (a file, a command's output) for a reader with the given query. */
@@ -224,6 +236,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const places = new Memo<readonly Place[]>(options.memoEntries ?? ENGINE_DEFAULTS.memoEntries);
   const basePolicy = new ToolPolicy(options);
   let ready: Promise<void> | undefined;
+  const notices: Notice[] = [];
+  const settings: TransformSettings = {
+    kompress: options.kompress,
+    notice: (notice) => {
+      if (!notices.some((known) => known.message === notice.message)) notices.push(notice);
+    },
+  };
 
   /** `shorten`, remembered: a block every turn resends is worked out once. */
   const remembered = (
@@ -324,6 +343,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             toolArgs: output.toolArgs,
             pathHint: pathHint(output.toolArgs),
             pointed: policyDecision === 'file-read' ? pointers.linesOf(pathHint(output.toolArgs)) : undefined,
+            settings,
           };
           const decisionKey = memoKey(output.text, ctx, forcedKind, disabled);
           const tooLarge = output.text.length > maxBlockBytes;
@@ -405,7 +425,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     });
     const disabled = new Set(call.disableTransforms ?? options.disableTransforms ?? []);
     const kind = call.kind && call.kind !== 'auto' ? call.kind : undefined;
-    const ctx: TransformContext = { query: buildQuery(call.query ?? ''), pathHint: call.path };
+    const ctx: TransformContext = { query: buildQuery(call.query ?? ''), pathHint: call.path, settings };
     const result =
       text.length === 0
         ? undefined
@@ -428,9 +448,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   return {
     init() {
-      ready ??= Promise.all(TRANSFORMS.map((transform) => transform.init?.())).then(() => undefined);
+      ready ??= Promise.all(TRANSFORMS.map((transform) => transform.init?.(settings))).then(() => undefined);
       return ready;
     },
+    notices: () => [...notices],
     compressOutputs,
     compressText,
     staleOutputs: (outputs, model, call) => staleOutputs(outputs, model, basePolicy, call),

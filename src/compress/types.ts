@@ -47,6 +47,33 @@ export interface TransformContext {
   pathHint?: string;
   /** Lines of that file (1-based) that earlier outputs of the conversation pointed at (pointers.ts). */
   pointed?: readonly number[];
+  /** The engine's settings for transforms that load something (the Kompress model). */
+  settings?: TransformSettings;
+}
+
+/** Which learned text scorer an engine uses, and how (plain data: engines on threads are given it). */
+export interface KompressSettings {
+  /** `off` never; `auto` when a model is configured and loads; `on` says so when it cannot be used. */
+  mode: 'off' | 'auto' | 'on';
+  /** A directory holding `model.onnx` and `tokenizer.json`, a `.onnx` file, or `model.onnx,tokenizer.json`. */
+  model?: string;
+  /** Keep this fraction of the words (the best scored) instead of those scored at or above `threshold`. */
+  targetRatio?: number;
+  /** Keep-probability at or above which a word stays (default 0.5). */
+  threshold?: number;
+}
+
+/** What an engine hands its transforms: their settings and where to say what they could not do. */
+export interface TransformSettings {
+  kompress?: KompressSettings;
+  /** Says once why a transform is unavailable or was switched off (the engine collects these). */
+  notice(notice: Notice): void;
+}
+
+/** Something a transform could not do: a `warn` for what was asked and failed, `debug` for what is only absent. */
+export interface Notice {
+  level: 'warn' | 'debug';
+  message: string;
 }
 
 /** The kept content of a block and a short account of what was dropped (for the marker line). */
@@ -69,5 +96,5 @@ export interface Transform extends Detector {
   /** The shortened text, or undefined when the text cannot be parsed or nothing can be dropped. */
   compress(text: string, ctx: TransformContext): Compressed | undefined;
   /** Loads what the transform needs before its first use (grammars, models); awaited by `engine.init()`. */
-  init?(): Promise<void>;
+  init?(settings?: TransformSettings): Promise<void>;
 }

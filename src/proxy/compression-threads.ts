@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createEngine, type EngineOptions } from '../compress/engine.js';
+import type { Notice } from '../compress/types.js';
 import type { FormatName, WireFormat } from '../formats/types.js';
 import type { HistoryJob } from '../history/decide.js';
 import { type BodyRewrite, type BodyRewriter, rewriterOn } from './compression.js';
@@ -81,6 +82,7 @@ export class CompressionThreads implements BodyRewriter {
   private nextId = 0;
   private closed = false;
   private failedStarts = 0;
+  private readonly warned = new Set<string>();
   /** Set once threads keep failing to start: the engine then runs here, slower for others but never lost. */
   private inline?: Promise<BodyRewriter>;
 
@@ -88,7 +90,8 @@ export class CompressionThreads implements BodyRewriter {
     private readonly engine: EngineOptions,
     private readonly script: URL,
     options: CompressionThreadsOptions = {},
-    private readonly onWarning: (message: string) => void = () => {},
+    /** Told what goes wrong (a thread that keeps stopping, a model that fails), and at `debug` what is absent. */
+    private readonly onWarning: (message: string, level?: 'warn' | 'debug') => void = () => {},
   ) {
     // A second thread keeps small requests from waiting behind a big one; each holds an engine (~60 MB with its
     // grammars), so threads past the first are started only when the others are busy, and end when idle.
@@ -158,7 +161,14 @@ export class CompressionThreads implements BodyRewriter {
     // The threads never keep a finished proxy's process alive.
     worker.unref();
     const thread: Thread = { worker, pending: new Map(), answered: false };
-    worker.on('message', (answer: RewriteAnswer) => {
+    worker.on('message', (answer: RewriteAnswer | { notice: Notice }) => {
+      if ('notice' in answer) {
+        // Every thread loads the same model: what it says is said once for the proxy.
+        const { level, message } = answer.notice;
+        if (!this.warned.has(message)) this.onWarning(`headroom: ${message}`, level);
+        this.warned.add(message);
+        return;
+      }
       thread.answered = true;
       this.failedStarts = 0;
       const pending = thread.pending.get(answer.id);

@@ -9,6 +9,14 @@ import type { RewriteAnswer, RewriteJob } from './compression-threads.js';
 
 const engine = createEngine(workerData as EngineOptions);
 await engine.init();
+// What the engine said (a model that failed to load or to run, or is not configured) goes to the proxy's log.
+let told = 0;
+const sendNotices = () => {
+  const notices = engine.notices();
+  for (const notice of notices.slice(told)) parentPort?.postMessage({ notice });
+  told = notices.length;
+};
+sendNotices();
 const utf8 = new TextEncoder();
 
 /** A view that owns all of its memory can be handed over; one cut from a shared pool must be copied. */
@@ -46,4 +54,5 @@ parentPort?.on('message', (job: RewriteJob) => {
     };
     parentPort?.postMessage(answer);
   }
+  sendNotices();
 });

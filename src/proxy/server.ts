@@ -228,7 +228,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // Compression runs beside the event loop, so a big request never stalls the bytes of the others.
   const script = config.compress ? (options.compressionThreadScript ?? compressionThreadScript()) : undefined;
   const threads = script
-    ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m) => logger.warn(m))
+    ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m, level = 'warn') =>
+        logger[level](m),
+      )
     : undefined;
 
   const now = options.now ?? Date.now;

@@ -6,6 +6,7 @@ import { code } from './code.js';
 import { diff } from './diff.js';
 import { html } from './html.js';
 import { json } from './json.js';
+import { kompress } from './kompress.js';
 import { logs } from './logs.js';
 import { paths } from './paths.js';
 import { search } from './search.js';
@@ -20,6 +21,7 @@ export const REGISTRY: readonly (Transform | Detector)[] = [
   logs,
   code,
   paths,
+  kompress,
   text,
 ];
 
