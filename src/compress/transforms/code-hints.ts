@@ -28,7 +28,7 @@ interface Scored {
 }
 
 /** The line holding the message of a failure raised at `line` (there or on the next line), or -1. */
-function failureMessage(code: readonly string[], line: number, last: number): number {
+export function failureMessage(code: readonly string[], line: number, last: number): number {
   const text = code[line] as string;
   if (!FAILS.test(text)) return -1;
   if (MESSAGE.test(text)) return line;

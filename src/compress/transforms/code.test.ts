@@ -114,6 +114,42 @@ function askedFunction(file: SourceFile): string[] {
   return all.slice(start, end);
 }
 
+/** Bodies of fewer lines are too small to hold statements the quoted line does not need. */
+const MIN_QUOTED_BODY = 30;
+
+/**
+ * A line deep in the asked function (nested two blocks in, or more) worth quoting: the longest one, found nowhere
+ * else in the file, holding two words of five letters or more that the function's name does not hold, and
+ * naming none of the file's functions.
+ */
+function quotableLine(file: SourceFile, body: readonly string[]): string {
+  const indent = (line: string) => /^\s*/.exec(line)?.[0].length ?? 0;
+  const base = indent(body[1] as string);
+  const words = (line: string) =>
+    (line.match(/[A-Za-z]{5,}/g) ?? []).filter((w) => !file.asked.toLowerCase().includes(w.toLowerCase()));
+  // Names of the file's functions, from their signature lines: a line naming one asks about that function.
+  const defined = new Set(
+    lines(file.text).flatMap((line) => {
+      const m = /(\w+)\s*\([^;]*[{:]\s*$/.exec(line);
+      return m ? [m[1] as string] : [];
+    }),
+  );
+  const namesNone = (line: string) => !(line.match(/\w+/g) ?? []).some((w) => defined.has(w));
+  const deep = body
+    .slice(1, -1)
+    .filter(
+      (line) =>
+        indent(line) > base &&
+        new Set(words(line)).size >= 2 &&
+        namesNone(line) &&
+        lines(file.text).filter((other) => other.trim() === line.trim()).length === 1 &&
+        !/^\s*(\/\/|#|\*)/.test(line),
+    );
+  const line = [...deep].sort((a, b) => b.length - a.length)[0];
+  expect(line, `a line worth quoting in ${file.asked}`).toBeDefined();
+  return line as string;
+}
+
 /** The code of an output as its grammar parses it: numbers taken off. */
 const codeOf = (output: readonly string[]) =>
   output.map((line) => line.replace(/^ *\d*[\t→]/, '')).join('\n');
@@ -210,6 +246,31 @@ describe('the code transform', () => {
       expect(output.filter((line) => line.includes(' elided (sed -n ')).length).toBe(notes.length);
       expect(restore(output, original, (i) => i + 1)).toEqual(slice);
     });
+
+    // Only a body long enough to hold statements that carry none of the quoted line's words.
+    const long = askedFunction(file).length >= MIN_QUOTED_BODY;
+    it.runIf(long)(
+      'keeps the lines a question quotes from a big body it does not name, eliding the rest of that body',
+      () => {
+        const body = askedFunction(file);
+        const quoted = quotableLine(file, body);
+        const question = `What does \`${quoted.trim()}\` do here?`;
+        const out = compressed(file, contextFor(file, question));
+        const output = outputOf(out?.text);
+        expect(output).toContain(quoted);
+        expect(output).toContain(body[0]);
+        // Runs dropped inside the body name no function: they are statements around the quoted line.
+        const first = lines(file.text).indexOf(body[0] as string) + 1;
+        const last = first + body.length - 1;
+        const inside = notesOf(output).filter((note) => note.first > first && note.last < last);
+        expect(inside.length).toBeGreaterThan(0);
+        expect(inside.every((note) => !/: body of /.test(output[note.at] as string))).toBe(true);
+        expect(restore(output, lines(file.text), (i) => i + 1)).toEqual(lines(file.text));
+        expect(countSyntaxErrors(file.language, out?.text ?? '')).toBeLessThanOrEqual(
+          countSyntaxErrors(file.language, file.text) as number,
+        );
+      },
+    );
 
     it('is recognised from its content alone when no path names it', () => {
       const recognised = recogniseLanguage(undefined, lines(file.text));
