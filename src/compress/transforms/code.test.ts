@@ -7,6 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CorpusItem,
+  corpusAvailable,
+  corpusItem,
+  corpusItems,
+  itWithCorpus,
+} from '../../../test/helpers/corpus.js';
 import { realSourceFile } from '../../../test/helpers/real-outputs.js';
 import {
   amalgamatedFile,
@@ -521,4 +528,46 @@ describe('the code transform', () => {
       expect(result.skipped).toBe('disabled');
     });
   });
+});
+
+describe('the code transform on the source files of the shared corpus', () => {
+  beforeAll(async () => {
+    await code.init?.();
+  });
+  const sources = corpusAvailable ? corpusItems().filter((item) => item.category === 'code') : [];
+  const contextOf = (item: CorpusItem, question: string): TransformContext => ({
+    query: buildQuery(question),
+    pathHint: item.name,
+  });
+
+  itWithCorpus(
+    'halves them together, each needle of each question verbatim, each note read back exactly',
+    () => {
+      let before = 0;
+      let after = 0;
+      for (const item of sources) {
+        expect(lines(item.text).length).toBeGreaterThan(300);
+        const out = code.compress(item.text, contextOf(item, item.question));
+        const text = out?.text ?? item.text;
+        for (const needle of item.needles) expect(text, `${item.name}: ${needle}`).toContain(needle);
+        expect(restore(outputOf(text), lines(item.text), (i) => i + 1)).toEqual(lines(item.text));
+        before += countTokens(item.text);
+        after += countTokens(text);
+      }
+      expect(sources.length).toBeGreaterThan(0);
+      expect(1 - after / before).toBeGreaterThanOrEqual(0.5);
+    },
+  );
+
+  itWithCorpus(
+    'shows the defaults, codes and environment variables inside bodies no generic request names',
+    () => {
+      for (const name of ['code-cordova-CordovaWebViewImpl.java', 'code-cobra-completions.go']) {
+        const item = corpusItem(name);
+        const text = code.compress(item.text, contextOf(item, 'find what is broken and fix it'))?.text ?? '';
+        expect(text.length).toBeLessThan(item.text.length * 0.6);
+        for (const needle of item.needles) expect(text, `${name}: ${needle}`).toContain(needle);
+      }
+    },
+  );
 });
