@@ -560,6 +560,26 @@ describe('the code transform on the source files of the shared corpus', () => {
   );
 
   itWithCorpus(
+    'keeps the fields a constructor sets to their defaults in a slice that goes by indentation',
+    () => {
+      const item = corpusItem('code-requests-sessions.py');
+      // What `sed -n '170,450p'` prints: from inside a method, so the grammar cannot outline it.
+      const slice = lines(item.text).slice(169, 450);
+      const args = JSON.stringify({ cmd: `sed -n '170,450p' requests/sessions.py` });
+      const out = code.compress(`${slice.join('\n')}\n`, {
+        query: buildQuery('find what is broken and fix it', args),
+        pathHint: 'requests/sessions.py',
+        toolArgs: args,
+      });
+      expect(out?.summary).toMatch(/\(by indentation\)/);
+      const output = outputOf(out?.text);
+      for (const field of ['self.max_redirects = DEFAULT_REDIRECT_LIMIT', 'self.trust_env = True'])
+        expect(output).toContain(`        ${field}`);
+      expect(restore(output, lines(item.text), (i) => i + 1)).toEqual(slice);
+    },
+  );
+
+  itWithCorpus(
     'shows the defaults, codes and environment variables inside bodies no generic request names',
     () => {
       for (const name of ['code-cordova-CordovaWebViewImpl.java', 'code-cobra-completions.go']) {
