@@ -8,9 +8,9 @@ import { grammarFor, lastRow } from './code-grammars.js';
 import type { LanguageSpec } from './code-languages.js';
 
 /** Comments of fewer lines stay whole. */
-const MIN_COMMENT_LINES = 6;
+const MIN_COMMENT_LINES = 4;
 /** Lines of text a shortened comment keeps, from its first line on, up to its first blank line. */
-const SUMMARY_LINES = 3;
+const SUMMARY_LINES = 1;
 
 /** Rows (0-based, inclusive) that a comment must not be cut in. */
 export interface RowSpan {

@@ -1,6 +1,7 @@
 // The indentation rule for source no grammar here parses (another language, a file with too many syntax
-// errors, one too big to parse): top-level lines, declarations and the lines naming what the reader asked
-// about stay; the indented runs between them become one note each. Linear, and it never needs a grammar.
+// errors, one too big to parse): top-level lines, declarations, fields set to their defaults and the lines
+// naming what the reader asked about stay; the indented runs between them become one note each. Linear, and
+// it never needs a grammar.
 
 import { type Elision, MIN_ELIDED_LINES } from './code-elisions.js';
 import type { NamesAsked } from './code-names.js';
@@ -13,6 +14,10 @@ const DECLARATION = new RegExp(
 // A line of only closing brackets, which closes a kept declaration when it sits at the declaration's depth.
 const CLOSING = /^[\]})]+[;,)]*$/;
 const WORD = /[A-Za-z_$][\w$]*/g;
+// A field set to a literal or a named constant (`self.trust_env = True`, `this.timeout = 0;`): an object's
+// defaults, which a reader asks about whatever the request names.
+const FIELD_DEFAULT =
+  /^(?:self|this|@)\.?\w+\s*=\s*(?:[A-Z][A-Z0-9_]*|True|False|None|true|false|null|nil|-?\d[\w.]*|"[^"]*"|'[^']*')\s*;?$/;
 
 function indentation(line: string): number {
   let width = 0;
@@ -41,7 +46,8 @@ export function indentationElisions(code: readonly string[], asked: NamesAsked):
       depth === 0 ||
       DECLARATION.test(trimmed) ||
       (CLOSING.test(trimmed) && depth <= keptDepth) ||
-      namesAsked(line, asked);
+      namesAsked(line, asked) ||
+      FIELD_DEFAULT.test(trimmed);
     if (kept) {
       keep[i] = true;
       keptDepth = depth;

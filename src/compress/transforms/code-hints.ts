@@ -1,7 +1,8 @@
 // Dropped lines worth seeing without reading their range back, shown under the note that replaced them: the
-// lines an earlier output pointed at, the lines that hold the request's rarer terms, and the lines that raise, throw or log an error with its message
-// (what a reader hunting a failure looks for, whatever the request says). A few per note and a small share of
-// the file, so the outline stays an outline.
+// lines an earlier output pointed at, the lines that hold the request's rarer terms, the lines that raise, throw
+// or log an error with its message (what a reader hunting a failure looks for, whatever the request says), and
+// those that read an environment variable or name a setting with its number. A few per note and a small share
+// of the file, so the outline stays an outline.
 
 import { containsTerm, type Query } from '../query.js';
 import type { Elision, Hint } from './code-elisions.js';
@@ -19,6 +20,10 @@ const MAX_HINT_CHARS = 200;
 // Raising, throwing or logging an error, or setting an error message, in the languages outlined here.
 const FAILS =
   /\b(throw|raise|panic!?|die|abort)\b|\b[A-Z]\w*(Error|Exception)\s*[({]|\berrors\.New\b|\bErrorf\b|\.(error|warn|warning|fatal|critical|e|w)\s*\(|\b\w*(error|err|message|msg)\w*\s*[:=]\s*[fr]?["'`]/i;
+// Facts a reader asks about whatever the request says: an environment variable read, and a setting or code
+// given by name with a number (`getInteger("LoadUrlTimeoutValue", 20000)`, `put("errorCode", -6)`).
+const SETTING =
+  /\b(getenv|Getenv|environ(\.get)?\s*[[(]|process\.env\.)|\(\s*(["'])[\w.:-]{2,}\3\s*,\s*-?\d+(\.\d+)?\s*\)/;
 const MESSAGE = /"[^"]{3,}"|'[^']{3,}'|`[^`]{3,}`/;
 
 interface Scored {
@@ -28,7 +33,7 @@ interface Scored {
 }
 
 /** The line holding the message of a failure raised at `line` (there or on the next line), or -1. */
-function failureMessage(code: readonly string[], line: number, last: number): number {
+export function failureMessage(code: readonly string[], line: number, last: number): number {
   const text = code[line] as string;
   if (!FAILS.test(text)) return -1;
   if (MESSAGE.test(text)) return line;
@@ -75,6 +80,8 @@ export function withHints(
     for (let line = elision.start; line <= elision.end; line++) {
       const message = failureMessage(code, line, elision.end);
       if (message >= 0) scored.push({ elision: index, line: message, score: failureWeight });
+      else if (SETTING.test(code[line] as string))
+        scored.push({ elision: index, line, score: failureWeight * 0.9 });
     }
   });
 

@@ -6,9 +6,10 @@
 import { Edit, type Node, type Tree } from 'web-tree-sitter';
 import type { SourceLines } from '../numbered.js';
 import { containsTerm, type Query } from '../query.js';
-import { commentElisions, type RowSpan } from './code-docs.js';
+import { commentElisions } from './code-docs.js';
 import { type Elision, MIN_ELIDED_LINES, noteFor, renderElided } from './code-elisions.js';
 import { grammarFor, lastRow } from './code-grammars.js';
+import { innerElisions, rowsToKeep } from './code-inner.js';
 import type { LanguageName, LanguageSpec } from './code-languages.js';
 import type { NamesAsked } from './code-names.js';
 import { bodiesPointedAt, type Candidate, relevantBodies } from './code-relevance.js';
@@ -238,16 +239,23 @@ function namesIdentifier(definitions: readonly Definition[]): boolean {
   );
 }
 
-/** The rows of the definitions kept because the request names them, outermost ones only. */
-function wantedSpans(definitions: readonly Definition[]): RowSpan[] {
-  const spans: RowSpan[] = [];
+/** The definitions kept because the request names them, outermost ones only. */
+function wantedOnes(definitions: readonly Definition[]): Definition[] {
+  const wanted: Definition[] = [];
   const visit = (definition: Definition) => {
-    if (definition.wanted)
-      spans.push({ start: definition.node.startPosition.row, end: lastRow(definition.node) });
+    if (definition.wanted) wanted.push(definition);
     else if (definition.wantedInside) definition.children.forEach(visit);
   };
   definitions.forEach(visit);
-  return spans;
+  return wanted;
+}
+
+/**
+ * Named only by a plain word of the request (`request` by "requests", `send`), not by an identifier or the
+ * path: kept like a body the request's terms rank first, its lines with those terms whole, not all of it.
+ */
+function namedInWords(definition: Definition): boolean {
+  return !definition.byPath && !COMPOUND.test(definition.name ?? '');
 }
 
 /** The text of the definitions kept because the request names them, outermost ones only. */
@@ -285,7 +293,7 @@ function isWrapper(definition: Definition, range: Range, spec: LanguageSpec): bo
   return nested >= 2 && rows >= (range.end - range.start + 1) * WRAPPER_SHARE;
 }
 
-type ElidedBody = Elision & Candidate;
+type ElidedBody = Elision & Candidate & { body: Node };
 
 /** A constructor of this many lines or fewer stays whole: it holds the object's fields and their defaults. */
 const MAX_CONSTRUCTOR_LINES = 60;
@@ -313,6 +321,7 @@ function decide(definition: Definition, spec: LanguageSpec, out: ElidedBody[]): 
     what: definition.what,
     name: definition.name,
     needsStatement: range.needsStatement,
+    body: definition.body,
   });
 }
 
@@ -359,22 +368,39 @@ function outlineWith(
     const relevant = namesIdentifier(roots)
       ? new Set<ElidedBody>()
       : relevantBodies(bodies, source.code, termsNotIn(asked.query, namedText(roots, source.code)));
-    for (const body of bodiesPointedAt(bodies, pointed, source.code.length)) relevant.add(body);
+    // A ranked body keeps the lines the request's terms are on; one an earlier output pointed at stays whole.
+    const pointedBodies = bodiesPointedAt(bodies, pointed, source.code.length);
+    const wanted = wantedOnes(roots);
+    const inWords = wanted.flatMap((definition) => {
+      const range = namedInWords(definition) ? rangeOf(definition, spec) : null;
+      return range ? [{ from: definition.node.startPosition.row, ...range, body: definition.body }] : [];
+    });
+    const ranked = [...[...relevant].filter((body) => !pointedBodies.has(body)), ...inWords];
+    const keepRows = ranked.map((body) => rowsToKeep(source.code, body.start, body.end, asked.query));
+    const inner = ranked.flatMap((body, i) =>
+      innerElisions(body.body, source.code, keepRows[i] as Set<number>, spec.blocks === 'indentation'),
+    );
+    for (const body of pointedBodies) relevant.add(body);
     const elided: Elision[] = bodies
       .filter((body) => !relevant.has(body))
-      .map(({ from: _, ...elision }) => elision);
-    const kept = [
-      ...wantedSpans(roots),
-      ...[...relevant].map((body) => ({ start: body.from, end: body.end })),
+      .map(({ from: _, body: __, ...elision }) => elision);
+    const whole = [
+      ...wanted
+        .filter((definition) => !inWords.some((body) => body.body === definition.body))
+        .map((definition) => ({ start: definition.node.startPosition.row, end: lastRow(definition.node) })),
+      ...[...pointedBodies].map((body) => ({ start: body.from, end: body.end })),
     ];
+    const starts = new Set([...whole, ...ranked.map((body) => ({ start: body.from }))].map((s) => s.start));
+    // Comments inside a ranked body go like any other, unless they hold a line it keeps.
+    const keptLines = keepRows.flatMap((rows) => [...rows].map((row) => ({ start: row, end: row })));
     const comments = commentElisions(
       tree,
       spec,
       source.code,
-      [...elided, ...kept],
-      new Set(kept.map((span) => span.start)),
+      [...elided, ...inner, ...whole, ...keptLines],
+      starts,
     );
-    const elisions = [...elided, ...comments].sort((a, b) => a.start - b.start);
+    const elisions = [...elided, ...inner, ...comments].sort((a, b) => a.start - b.start);
     return {
       parsed: true,
       spec,

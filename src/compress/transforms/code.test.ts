@@ -7,6 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CorpusItem,
+  corpusAvailable,
+  corpusItem,
+  corpusItems,
+  itWithCorpus,
+} from '../../../test/helpers/corpus.js';
 import { realSourceFile } from '../../../test/helpers/real-outputs.js';
 import {
   amalgamatedFile,
@@ -114,6 +121,42 @@ function askedFunction(file: SourceFile): string[] {
   return all.slice(start, end);
 }
 
+/** Bodies of fewer lines are too small to hold statements the quoted line does not need. */
+const MIN_QUOTED_BODY = 30;
+
+/**
+ * A line deep in the asked function (nested two blocks in, or more) worth quoting: the longest one, found nowhere
+ * else in the file, holding two words of five letters or more that the function's name does not hold, and
+ * naming none of the file's functions.
+ */
+function quotableLine(file: SourceFile, body: readonly string[]): string {
+  const indent = (line: string) => /^\s*/.exec(line)?.[0].length ?? 0;
+  const base = indent(body[1] as string);
+  const words = (line: string) =>
+    (line.match(/[A-Za-z]{5,}/g) ?? []).filter((w) => !file.asked.toLowerCase().includes(w.toLowerCase()));
+  // Names of the file's functions, from their signature lines: a line naming one asks about that function.
+  const defined = new Set(
+    lines(file.text).flatMap((line) => {
+      const m = /(\w+)\s*\([^;]*[{:]\s*$/.exec(line);
+      return m ? [m[1] as string] : [];
+    }),
+  );
+  const namesNone = (line: string) => !(line.match(/\w+/g) ?? []).some((w) => defined.has(w));
+  const deep = body
+    .slice(1, -1)
+    .filter(
+      (line) =>
+        indent(line) > base &&
+        new Set(words(line)).size >= 2 &&
+        namesNone(line) &&
+        lines(file.text).filter((other) => other.trim() === line.trim()).length === 1 &&
+        !/^\s*(\/\/|#|\*)/.test(line),
+    );
+  const line = [...deep].sort((a, b) => b.length - a.length)[0];
+  expect(line, `a line worth quoting in ${file.asked}`).toBeDefined();
+  return line as string;
+}
+
 /** The code of an output as its grammar parses it: numbers taken off. */
 const codeOf = (output: readonly string[]) =>
   output.map((line) => line.replace(/^ *\d*[\t→]/, '')).join('\n');
@@ -210,6 +253,31 @@ describe('the code transform', () => {
       expect(output.filter((line) => line.includes(' elided (sed -n ')).length).toBe(notes.length);
       expect(restore(output, original, (i) => i + 1)).toEqual(slice);
     });
+
+    // Only a body long enough to hold statements that carry none of the quoted line's words.
+    const long = askedFunction(file).length >= MIN_QUOTED_BODY;
+    it.runIf(long)(
+      'keeps the lines a question quotes from a big body it does not name, eliding the rest of that body',
+      () => {
+        const body = askedFunction(file);
+        const quoted = quotableLine(file, body);
+        const question = `What does \`${quoted.trim()}\` do here?`;
+        const out = compressed(file, contextFor(file, question));
+        const output = outputOf(out?.text);
+        expect(output).toContain(quoted);
+        expect(output).toContain(body[0]);
+        // Runs dropped inside the body name no function: they are statements around the quoted line.
+        const first = lines(file.text).indexOf(body[0] as string) + 1;
+        const last = first + body.length - 1;
+        const inside = notesOf(output).filter((note) => note.first > first && note.last < last);
+        expect(inside.length).toBeGreaterThan(0);
+        expect(inside.every((note) => !/: body of /.test(output[note.at] as string))).toBe(true);
+        expect(restore(output, lines(file.text), (i) => i + 1)).toEqual(lines(file.text));
+        expect(countSyntaxErrors(file.language, out?.text ?? '')).toBeLessThanOrEqual(
+          countSyntaxErrors(file.language, file.text) as number,
+        );
+      },
+    );
 
     it('is recognised from its content alone when no path names it', () => {
       const recognised = recogniseLanguage(undefined, lines(file.text));
@@ -460,4 +528,66 @@ describe('the code transform', () => {
       expect(result.skipped).toBe('disabled');
     });
   });
+});
+
+describe('the code transform on the source files of the shared corpus', () => {
+  beforeAll(async () => {
+    await code.init?.();
+  });
+  const sources = corpusAvailable ? corpusItems().filter((item) => item.category === 'code') : [];
+  const contextOf = (item: CorpusItem, question: string): TransformContext => ({
+    query: buildQuery(question),
+    pathHint: item.name,
+  });
+
+  itWithCorpus(
+    'halves them together, each needle of each question verbatim, each note read back exactly',
+    () => {
+      let before = 0;
+      let after = 0;
+      for (const item of sources) {
+        expect(lines(item.text).length).toBeGreaterThan(300);
+        const out = code.compress(item.text, contextOf(item, item.question));
+        const text = out?.text ?? item.text;
+        for (const needle of item.needles) expect(text, `${item.name}: ${needle}`).toContain(needle);
+        expect(restore(outputOf(text), lines(item.text), (i) => i + 1)).toEqual(lines(item.text));
+        before += countTokens(item.text);
+        after += countTokens(text);
+      }
+      expect(sources.length).toBeGreaterThan(0);
+      expect(1 - after / before).toBeGreaterThanOrEqual(0.5);
+    },
+  );
+
+  itWithCorpus(
+    'keeps the fields a constructor sets to their defaults in a slice that goes by indentation',
+    () => {
+      const item = corpusItem('code-requests-sessions.py');
+      // What `sed -n '170,450p'` prints: from inside a method, so the grammar cannot outline it.
+      const slice = lines(item.text).slice(169, 450);
+      const args = JSON.stringify({ cmd: `sed -n '170,450p' requests/sessions.py` });
+      const out = code.compress(`${slice.join('\n')}\n`, {
+        query: buildQuery('find what is broken and fix it', args),
+        pathHint: 'requests/sessions.py',
+        toolArgs: args,
+      });
+      expect(out?.summary).toMatch(/\(by indentation\)/);
+      const output = outputOf(out?.text);
+      for (const field of ['self.max_redirects = DEFAULT_REDIRECT_LIMIT', 'self.trust_env = True'])
+        expect(output).toContain(`        ${field}`);
+      expect(restore(output, lines(item.text), (i) => i + 1)).toEqual(slice);
+    },
+  );
+
+  itWithCorpus(
+    'shows the defaults, codes and environment variables inside bodies no generic request names',
+    () => {
+      for (const name of ['code-cordova-CordovaWebViewImpl.java', 'code-cobra-completions.go']) {
+        const item = corpusItem(name);
+        const text = code.compress(item.text, contextOf(item, 'find what is broken and fix it'))?.text ?? '';
+        expect(text.length).toBeLessThan(item.text.length * 0.6);
+        for (const needle of item.needles) expect(text, `${name}: ${needle}`).toContain(needle);
+      }
+    },
+  );
 });
