@@ -10,12 +10,13 @@ _headroom() {
     "cache") opts="--json --cache-dir --yes -y --help info clear" ;;
     "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --help" ;;
     "config") opts="--json --show-secrets --help list get set unset path" ;;
+    "mcp serve") opts="--transport --port -p --host --cache-dir --verbose -v --help" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
     "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --help" ;;
     "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --help" ;;
     "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --proxy-url --help" ;;
-    "") opts="cache compress config perf proxy retrieve stats wrap --help --version" ;;
+    "") opts="cache compress config mcp perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -206,6 +206,20 @@ export const SETTINGS = {
       (HISTORY_MODES as readonly string[]).includes(value) ? undefined : `one of ${HISTORY_MODES.join(', ')}`,
     default: () => 'cold',
   },
+  mcpPort: {
+    kind: 'number',
+    env: 'HEADROOM_MCP_PORT',
+    description: 'Port of `headroom mcp serve --transport http` (0 picks a free one)',
+    check: integer(0, 65535),
+    default: () => 8788,
+  },
+  mcpReadPaths: {
+    kind: 'list',
+    env: 'HEADROOM_MCP_READ_PATHS',
+    description:
+      'Comma-separated directories headroom_read may read besides the project root it was started in',
+    default: () => [],
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
