@@ -264,6 +264,46 @@ describe('the MCP server and the proxy', () => {
       await client.close();
     }
   });
+
+  it('adds no second retrieve tool for an agent that has headroom_retrieve through the MCP server', async () => {
+    const machine = isolated();
+    upstream = await startFakeUpstream();
+    const proxy = await startTestProxy(upstream.url, { cacheDir: machine.env.HEADROOM_CACHE_DIR });
+    const item = realOutput('log-npm-ci-offline');
+    const mcpRetrieve = {
+      name: 'mcp__headroom__headroom_retrieve',
+      description: 'Get back the original of content headroom shortened',
+      input_schema: { type: 'object' as const, properties: { id: { type: 'string' } }, required: ['id'] },
+    };
+    const call = {
+      name: 'mcp__headroom__headroom_retrieve',
+      input: { id: 'hr_000000000000' },
+      id: 'toolu_mcp_1',
+    };
+    upstream.script((req) => answer(req, { toolCall: call }));
+    try {
+      const claude = new Anthropic({ apiKey: 'sk-ant-test', baseURL: proxy.url, maxRetries: 0 });
+      const reply = await claude.messages.create({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 256,
+        tools: [mcpRetrieve],
+        messages: [
+          ...(anthropicConversation(turnsFor([item])) as Anthropic.MessageParam[]),
+          { role: 'user', content: 'why did the install fail?' },
+        ],
+      });
+      const [sent] = await upstream.waitForRequests(1);
+      const body = sent?.json() as { tools: { name: string }[] };
+      expect(body.tools.map((tool) => tool.name)).toEqual(['mcp__headroom__headroom_retrieve']);
+      expect(markerIds(sent?.body.toString('utf8') ?? '')).toHaveLength(1);
+      // The model's call goes to the agent, which runs it on its MCP server: the proxy does not answer it.
+      expect(reply.content).toEqual([
+        expect.objectContaining({ type: 'tool_use', name: call.name, input: call.input }),
+      ]);
+    } finally {
+      await proxy.close(0);
+    }
+  });
 });
 
 /** Start `headroom mcp serve --transport http` and wait for the URL it prints. */
