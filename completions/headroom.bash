@@ -10,7 +10,10 @@ _headroom() {
     "cache") opts="--json --cache-dir --yes -y --help info clear" ;;
     "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --help" ;;
     "config") opts="--json --show-secrets --help list get set unset path" ;;
+    "mcp install") opts="--json --agent --scope --dry-run --help" ;;
     "mcp serve") opts="--transport --port -p --host --cache-dir --verbose -v --help" ;;
+    "mcp status") opts="--json --agent --scope --help" ;;
+    "mcp uninstall") opts="--json --agent --scope --dry-run --help" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
     "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --help" ;;
