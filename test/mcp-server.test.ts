@@ -206,7 +206,11 @@ describe('headroom mcp serve over stdio', () => {
 
   let counted = 0;
   it('counts its calls in the stats, tagged mcp', async () => {
-    const result = await call(client, 'headroom_stats', {});
+    const bad = await call(client, 'headroom_stats', { since: 'yesterday' });
+    expect(texts(bad)).toEqual([
+      'headroom: cannot read duration "yesterday" (use e.g. 30m, 24h, 7d, 2w or 1h30m)',
+    ]);
+    const result = await call(client, 'headroom_stats', { since: '1h' });
     const report = JSON.parse(texts(result)[0] ?? '{}') as {
       totals: { requests: number; tokensSaved: number; retrievals: number };
       sessions: { agent: string; project: string }[];

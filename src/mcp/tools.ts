@@ -10,6 +10,7 @@ import type { Engine } from '../compress/engine.js';
 import type { Kind } from '../compress/types.js';
 import { answerRetrieveCall } from '../retrieve/read.js';
 import { RETRIEVE_TOOL_NAME } from '../retrieve/tool.js';
+import { parseDuration } from '../stats/duration.js';
 import { reportJson } from '../stats/export.js';
 import { buildReport } from '../stats/report.js';
 import type { OriginalStore, StatsStore } from '../store/types.js';
@@ -201,10 +202,11 @@ export function registerTools(server: McpServer, parts: McpParts): void {
       title: 'Tokens saved',
       description:
         'What headroom saved: requests, tokens before and after compression, money saved, retrievals, for the ' +
-        'window asked (since: milliseconds back from now; all time when absent) and per session, as JSON ' +
+        'window asked (since: a duration back from now such as 30m, 24h or 7d; all time when absent) and per ' +
+        'session, as JSON ' +
         '(the document `headroom stats --json` prints). Counts the proxy and these tools alike.',
       inputSchema: {
-        since: z.number().int().positive().optional(),
+        since: z.string().optional(),
         agent: z.string().optional(),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -213,8 +215,14 @@ export function registerTools(server: McpServer, parts: McpParts): void {
       await parts.usage.flush();
       const store = await parts.stats({ readOnly: true });
       const now = Date.now();
+      let windowMs: number | undefined;
+      try {
+        windowMs = since === undefined ? undefined : parseDuration(since);
+      } catch (error) {
+        throw new ToolRefused((error as Error).message);
+      }
       const filter = {
-        ...(since === undefined ? {} : { since: now - since }),
+        ...(windowMs === undefined ? {} : { since: now - windowMs }),
         ...(agent === undefined ? {} : { agent }),
       };
       const report = buildReport(await store.rows(filter), filter, now);
