@@ -20,7 +20,8 @@ export default class McpInstallCommand extends HeadroomCommand {
   static override summary = 'Register the headroom MCP server with your agents.';
   static override description =
     'Adds a `headroom` server that runs `headroom mcp serve` to each agent found on this machine (its CLI on ' +
-    'the PATH or its config directory present), or to those named: Claude Code (~/.claude.json, or ' +
+    'the PATH or its config directory present), or to those named: Claude Code (`claude mcp add` when claude is ' +
+    'on the PATH, else ~/.claude.json, or ' +
     '$CLAUDE_CONFIG_DIR/.claude.json; .mcp.json with --scope project), Codex ($CODEX_HOME/config.toml), Gemini ' +
     'CLI (~/.gemini/settings.json), Cursor (~/.cursor/mcp.json) and OpenCode (~/.config/opencode/opencode.json). ' +
     "Only headroom's entry changes: other servers, settings, comments and formatting stay, a backup of the file " +

@@ -42,6 +42,11 @@ export interface AgentRegistration {
   entry(server: ServerCommand): Record<string, unknown>;
   /** The command an existing entry starts, when it has one. */
   commandOf(entry: Record<string, unknown>): string[] | undefined;
+  /** The agent's own commands for adding and removing a server, used when its CLI is on the PATH. */
+  cli?: {
+    add(server: ServerCommand, scope: InstallScope): string[];
+    remove(scope: InstallScope): string[];
+  };
 }
 
 const stringList = (value: unknown): string[] | undefined =>
@@ -70,6 +75,20 @@ export const REGISTRATIONS: readonly AgentRegistration[] = [
     serversPath: ['mcpServers'],
     entry: ({ command, args }) => ({ type: 'stdio', command, args, env: {} }),
     commandOf: commandAndArgs,
+    // `claude mcp add` writes the same entry, in the file Claude Code itself chose.
+    cli: {
+      add: ({ command, args }, scope) => [
+        'mcp',
+        'add',
+        '--scope',
+        scope,
+        SERVER_NAME,
+        '--',
+        command,
+        ...args,
+      ],
+      remove: (scope) => ['mcp', 'remove', '--scope', scope, SERVER_NAME],
+    },
   },
   {
     name: 'codex',

@@ -5,10 +5,11 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { execa } from 'execa';
 import type { Env } from '../../agents/adapter.js';
 import { isObject } from '../../agents/config-files.js';
 import { findExecutable } from '../../agents/preflight.js';
-import { UsageError } from '../../errors.js';
+import { HeadroomError, UsageError } from '../../errors.js';
 import {
   type AgentRegistration,
   type InstallScope,
@@ -90,20 +91,50 @@ function write(file: string, text: string, existed: boolean): void {
   writeFileSync(file, text, { mode: existed ? statSync(file).mode & 0o777 : 0o600 });
 }
 
-async function change(
+/** Run the agent's own CLI (`claude mcp add ...`); a failure is one line with what the agent said. */
+async function runAgentCli(
   agent: AgentRegistration,
+  binary: string,
+  args: string[],
   options: InstallOptions,
-  edit: (
-    text: string,
-    existing: Record<string, unknown> | undefined,
-  ) => Promise<{ text: string; action: ConfigChange['action'] }>,
-): Promise<ConfigChange> {
+): Promise<void> {
+  // In the project, where a project-scoped server's file is.
+  const result = await execa(binary, args, {
+    cwd: options.project,
+    env: options.env,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 60_000,
+  });
+  if (result.exitCode !== 0) {
+    const said =
+      `${result.stderr}\n${result.stdout}`.split('\n').find((line) => line.trim()) ??
+      `exit code ${result.exitCode}`;
+    throw new HeadroomError(`${agent.binary} ${args.slice(0, 2).join(' ')} failed: ${said.trim()}`);
+  }
+}
+
+/** What `change` does to the file: an edit of its text, or one of the agent's own commands. */
+type Edit = (
+  text: string,
+  existing: Record<string, unknown> | undefined,
+) => Promise<{ text: string; action: ConfigChange['action']; agentCli?: string[] }>;
+
+async function change(agent: AgentRegistration, options: InstallOptions, edit: Edit): Promise<ConfigChange> {
   const file = agent.configFile(options.scope, options.env, options.project);
   const base = { agent: agent.name, label: agent.label };
   if (typeof file !== 'string') return { ...base, file: '', action: 'unsupported', reason: file.unsupported };
   const before = readText(file);
   const existing = entryIn(agent, await agent.dialect.read(before, file));
-  const { text, action } = await edit(before, existing);
+  const { text, action, agentCli } = await edit(before, existing);
+  const binary = agentCli && agent.binary ? findExecutable(agent.binary, options.env) : undefined;
+  if (agentCli && binary) {
+    if (options.dryRun) return { ...base, file, action };
+    const backup = existsSync(file) ? backUp(file) : undefined;
+    await runAgentCli(agent, binary, agentCli, options);
+    return { ...base, file, action, ...(backup ? { backup } : {}) };
+  }
   if (text === before || action === 'unchanged' || action === 'absent')
     return { ...base, file, action: text === before ? action : action };
   // The edit must leave a file the agent can still read.
@@ -124,7 +155,10 @@ export function install(
   return change(agent, options, async (text, existing) => {
     const wanted = agent.entry(server);
     const path = [...agent.serversPath, SERVER_NAME];
-    if (!existing) return { text: await agent.dialect.set(text, path, wanted), action: 'added' };
+    if (!existing) {
+      const added = await agent.dialect.set(text, path, wanted);
+      return { text: added, action: 'added', agentCli: agent.cli?.add(server, options.scope) };
+    }
     // Only the fields headroom sets are changed: what the user added to the entry stays.
     let next = text;
     for (const [key, value] of Object.entries(wanted)) {
