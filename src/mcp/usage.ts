@@ -40,12 +40,10 @@ export class McpUsage {
   }
 
   private async record(figures: ToolCallFigures, ts: number, ms: number): Promise<void> {
-    this.registered ??= this.store.upsertSession({
-      id: this.session,
-      agent: MCP_TAG,
-      project: this.project,
-      startedTs: ts,
-    });
+    // A store that cannot register the session still gets the rows: stats never fail a tool call.
+    this.registered ??= this.store
+      .upsertSession({ id: this.session, agent: MCP_TAG, project: this.project, startedTs: ts })
+      .catch(() => {});
     await this.registered;
     const row: NewRequestRow = {
       ts,
