@@ -15,12 +15,16 @@ _headroom() {
     "copilot-auth status") opts="--json --help" ;;
     "doctor") opts="--json --cache-dir --help" ;;
     "learn") opts="--json --project --all --agent --local --apply --max-rules --cache-dir --help" ;;
+    "mcp install") opts="--json --agent --scope --dry-run --help" ;;
+    "mcp serve") opts="--transport --port -p --host --cache-dir --verbose -v --help" ;;
+    "mcp status") opts="--json --agent --scope --help" ;;
+    "mcp uninstall") opts="--json --agent --scope --dry-run --help" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
     "proxy") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --copilot-subscription --github-api-url --copilot-api-url --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --store --help" ;;
     "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --store --help" ;;
     "wrap") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --subscription --github-api-url --copilot-api-url --proxy-url --help" ;;
-    "") opts="cache compress config copilot-auth doctor learn perf proxy retrieve stats wrap --help --version" ;;
+    "") opts="cache compress config copilot-auth doctor learn mcp perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

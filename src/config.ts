@@ -278,6 +278,20 @@ export const SETTINGS = {
     check: (n: number) => (n >= 0 && n <= 1 ? undefined : 'a number from 0 to 1'),
     default: () => 0,
   },
+  mcpPort: {
+    kind: 'number',
+    env: 'HEADROOM_MCP_PORT',
+    description: 'Port of `headroom mcp serve --transport http` (0 picks a free one)',
+    check: integer(0, 65535),
+    default: () => 8788,
+  },
+  mcpReadPaths: {
+    kind: 'list',
+    env: 'HEADROOM_MCP_READ_PATHS',
+    description:
+      'Comma-separated directories headroom_read may read besides the project root it was started in',
+    default: () => [],
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',

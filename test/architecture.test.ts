@@ -159,13 +159,24 @@ describe('the source tree', () => {
     expect(importsBetween('learn', (target) => apart.has(folderOf(target)))).toEqual([]);
   });
 
+  it('keeps the MCP server beside the proxy: neither imports the other, and nothing below imports it', () => {
+    expect(importsBetween('mcp', (target) => folderOf(target) === 'proxy')).toEqual([]);
+    const mcpUsers = [...graph]
+      .filter(([module, imports]) => folderOf(module) !== 'mcp' && imports.some((t) => folderOf(t) === 'mcp'))
+      .map(([module]) => module);
+    expect(mcpUsers.filter((module) => !module.startsWith('commands/'))).toEqual([]);
+  });
+
   it('lets only the commands, the library surface and the entry points use the composition root', () => {
     const users = [...graph]
       .filter(([, imports]) => imports.includes('headroom.ts'))
       .map(([module]) => module);
     expect(
       users.filter(
-        (module) => !/^(commands\/|proxy\/server\.ts|agents\/wrap\.ts|library\.ts|index\.ts)/.test(module),
+        (module) =>
+          !/^(commands\/|proxy\/server\.ts|mcp\/server\.ts|agents\/wrap\.ts|library\.ts|index\.ts)/.test(
+            module,
+          ),
       ),
     ).toEqual([]);
   });

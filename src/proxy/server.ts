@@ -1,9 +1,8 @@
 // The headroom proxy: an HTTP server on loopback that agents use as their model API. It answers its own
 // admin endpoints, checks the proxy key when one is set, and hands everything else to the forwarder.
 
-import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, isLoopbackHost } from '../config.js';
 import { copilotUpstream } from '../copilot/upstream.js';
@@ -11,6 +10,7 @@ import { ConfigError, HeadroomError } from '../errors.js';
 import { errorBodyFor } from '../formats/index.js';
 import type { Provider } from '../formats/types.js';
 import { createHeadroom, engineOptionsFor, type Headroom } from '../headroom.js';
+import { hostOf, keyMatches, listen } from '../listen.js';
 import { type Logger, silentLogger } from '../log.js';
 import { StatsEvents } from '../stats/events.js';
 import { StatsRecorder } from '../stats/recorder.js';
@@ -148,42 +148,6 @@ function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
-}
-
-function keyMatches(expected: Buffer, given: string | string[] | undefined): boolean {
-  if (typeof given !== 'string') return false;
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** The host a `Host` header names, without its port: `[::1]:8787` → `::1`, `localhost:8787` → `localhost`. */
-function hostOf(header: string): string {
-  const bracketed = /^\[([^\]]*)\]/.exec(header);
-  if (bracketed) return bracketed[1] as string;
-  return header.split(':')[0] as string;
-}
-
-function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new HeadroomError(
-            `port ${port} on ${host} is in use (pick another with --port, or --port 0 for a free one)`,
-          ),
-        );
-      } else if (error.code === 'EACCES') {
-        reject(new HeadroomError(`not allowed to listen on ${host}:${port} (use a port above 1023)`));
-      } else {
-        reject(new HeadroomError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
-      }
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve(server.address() as AddressInfo);
-    });
-  });
 }
 
 /** Start the proxy described by `config` and resolve once it is listening. */

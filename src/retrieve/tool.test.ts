@@ -97,4 +97,34 @@ describe('the headroom_retrieve tool', () => {
     expect(shouldOfferRetrieveTool({ messages: [{ role: 'user', content: 'hi' }] }, true)).toBe(false);
     expect(shouldOfferRetrieveTool(anthropicBody, false)).toBe(false);
   });
+
+  it("is not offered a second time to an agent that has it through headroom's MCP server", async () => {
+    const mcpTool = (name: string) => ({ name, input_schema: { type: 'object', properties: {} } });
+    // Claude Code and Codex, Gemini CLI on a name clash, opencode, Gemini CLI otherwise.
+    for (const name of [
+      'mcp__headroom__headroom_retrieve',
+      'headroom__headroom_retrieve',
+      'headroom_headroom_retrieve',
+      'headroom_retrieve',
+    ]) {
+      const body = { ...anthropicBody, tools: [...anthropicBody.tools, mcpTool(name)] };
+      expect(withRetrieveTool(body, 'anthropic')).toBe(body);
+    }
+    // Codex groups an MCP server's tools in a Responses namespace.
+    const codex = {
+      ...responsesBody,
+      tools: [
+        ...responsesBody.tools,
+        {
+          type: 'namespace',
+          name: 'mcp__headroom',
+          tools: [{ type: 'function', name: 'headroom_retrieve', parameters: { type: 'object' } }],
+        },
+      ],
+    };
+    expect(withRetrieveTool(codex, 'openai-responses')).toBe(codex);
+    // Another server's retrieve tool is not headroom's.
+    const other = { ...anthropicBody, tools: [...anthropicBody.tools, mcpTool('mcp__docs__retrieve')] };
+    expect(withRetrieveTool(other, 'anthropic').tools).toHaveLength(3);
+  });
 });

@@ -56,13 +56,34 @@ export function declaredToolNames(body: WireObject): string[] {
   return body.tools.flatMap((tool) => {
     const declarations =
       isObject(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : [];
-    return [tool, ...declarations].map(toolName).filter((name): name is string => name !== undefined);
+    // A Responses namespace (Codex groups each MCP server's tools in one): its tools by qualified name.
+    const namespace = isObject(tool) && Array.isArray(tool.tools) ? toolName(tool) : undefined;
+    const grouped = namespace
+      ? (tool.tools as unknown[]).map(toolName).flatMap((name) => (name ? [`${namespace}__${name}`] : []))
+      : [];
+    return [
+      ...[tool, ...declarations].map(toolName).filter((name): name is string => name !== undefined),
+      ...grouped,
+    ];
   });
 }
 
-/** True when the request already offers `headroom_retrieve`. */
+/**
+ * True for `headroom_retrieve` under any name an agent gives a tool of headroom's MCP server: the server's
+ * name and a separator before it (`mcp__headroom__headroom_retrieve` in Claude Code and Codex,
+ * `headroom__headroom_retrieve` in Gemini CLI when names clash, `headroom_headroom_retrieve` in opencode),
+ * or none (Gemini CLI otherwise).
+ */
+export function isRetrieveToolName(name: string): boolean {
+  return name === RETRIEVE_TOOL_NAME || /[-_.:]headroom_retrieve$/.test(name);
+}
+
+/**
+ * True when the request already offers `headroom_retrieve`: the proxy's own, or the agent's through
+ * headroom's MCP server, which reads the same store. Either way the proxy adds no second one.
+ */
 export function hasRetrieveTool(body: WireObject): boolean {
-  return declaredToolNames(body).includes(RETRIEVE_TOOL_NAME);
+  return declaredToolNames(body).some(isRetrieveToolName);
 }
 
 const MARKER_HINT = 'headroom_retrieve id=hr_';
