@@ -51,6 +51,16 @@ export const proxyFlags = {
     description:
       'When old tool outputs become stubs: at a cold prompt cache or near the window (cold), whenever it pays (always), never (off) [env: HEADROOM_HISTORY]',
   }),
+  memory: Flags.boolean({
+    allowNo: true,
+    description:
+      'Offer the memory tools and add relevant memories to the newest user turn [env: HEADROOM_MEMORY]',
+  }),
+  'memory-scope': Flags.string({
+    options: ['project', 'user'],
+    description:
+      "Whose memories: the agent's project directory (project) or one pool for all (user) [env: HEADROOM_MEMORY_SCOPE]",
+  }),
   verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
 };
 
@@ -68,6 +78,8 @@ type ProxyFlagValues = {
   'exclude-tools'?: string;
   'disable-transforms'?: string;
   history?: string;
+  memory?: boolean;
+  'memory-scope'?: string;
   verbose?: boolean;
 };
 
@@ -95,6 +107,8 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
     excludeTools: splitList(flags['exclude-tools']),
     disableTransforms: splitList(flags['disable-transforms']),
     history: flags.history as FlagValues['history'],
+    memory: flags.memory,
+    memoryScope: flags['memory-scope'] as FlagValues['memoryScope'],
     logLevel: flags.verbose ? 'debug' : undefined,
   };
 }

@@ -4,12 +4,17 @@
 import { isAbsolute } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { STORE_DEFAULTS } from './defaults.js';
+import { openSqliteMemoryStore } from './sqlite/memory.js';
 import { openSqliteOriginalStore } from './sqlite/originals.js';
 import { openSqliteStatsStore, statsDbPath } from './sqlite/stats.js';
-import type { OriginalStore, StatsStore } from './types.js';
+import type { MemoryStore, OriginalStore, StatsStore } from './types.js';
 
 export { STORE_DEFAULTS } from './defaults.js';
 export type {
+  Memory,
+  MemoryFilter,
+  MemoryHit,
+  MemoryStore,
   NewRequestRow,
   Original,
   OriginalStore,
@@ -60,6 +65,8 @@ interface Backend {
   directory?(location: string, settings: StoreSettings): string;
   originals(location: string, settings: StoreSettings, options: OriginalStoreOptions): Promise<OriginalStore>;
   stats(location: string, settings: StoreSettings, options: StatsStoreOptions): Promise<StatsStore>;
+  /** The agents' shared memory, when this backend keeps one. */
+  memory?(location: string, settings: StoreSettings): Promise<MemoryStore>;
 }
 
 /** The directory of the embedded files: the cache dir for a bare `sqlite`, else the absolute path given. */
@@ -83,6 +90,8 @@ const BACKENDS: Record<string, Backend> = {
       }),
     stats: async (location, settings, options) =>
       openSqliteStatsStore(statsDbPath(sqliteDir(`sqlite:${location}`, location, settings)), options),
+    memory: async (location, settings) =>
+      openSqliteMemoryStore(sqliteDir(`sqlite:${location}`, location, settings)),
   },
 };
 
@@ -129,4 +138,13 @@ export async function openStatsStore(
 export function storeDirectory(settings: StoreSettings): string | undefined {
   const { backend, location } = backendFor(settings);
   return backend.directory?.(location, settings);
+}
+
+/** Open the memory store the settings name; a HeadroomError when it cannot be opened or the backend has none. */
+export async function openMemoryStore(settings: StoreSettings): Promise<MemoryStore> {
+  const { backend, location } = backendFor(settings);
+  if (!backend.memory) {
+    throw new ConfigError(`store "${settings.store}" keeps no memory (${supported()})`);
+  }
+  return backend.memory(location, settings);
 }
