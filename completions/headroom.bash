@@ -10,12 +10,19 @@ _headroom() {
     "cache") opts="--json --cache-dir --yes -y --help info clear" ;;
     "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --help" ;;
     "config") opts="--json --show-secrets --help list get set unset path" ;;
+    "memory delete") opts="--json --cache-dir --help" ;;
+    "memory edit") opts="--json --cache-dir --help" ;;
+    "memory export") opts="--scope --project --cache-dir --help" ;;
+    "memory import") opts="--json --cache-dir --help" ;;
+    "memory list") opts="--json --scope --project --cache-dir --limit --help" ;;
+    "memory search") opts="--json --scope --project --cache-dir --limit --help" ;;
+    "memory show") opts="--json --cache-dir --help" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
-    "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --help" ;;
+    "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbose -v --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --help" ;;
     "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --help" ;;
-    "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --proxy-url --help" ;;
-    "") opts="cache compress config perf proxy retrieve stats wrap --help --version" ;;
+    "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbose -v --proxy-url --help" ;;
+    "") opts="cache compress config memory perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

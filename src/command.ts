@@ -64,6 +64,19 @@ export const proxyFlags = {
   verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
 };
 
+/** Flags of the `headroom memory` commands: whose memories they read and write. */
+export const memoryScopeFlags = {
+  scope: Flags.string({
+    options: ['project', 'user', 'all'],
+    description:
+      'Whose memories: the project directory (project), the one pool of --memory-scope user (user), or every scope (all) [default: HEADROOM_MEMORY_SCOPE, else project]',
+  }),
+  project: Flags.string({
+    description: 'The project directory of --scope project [default: the current directory]',
+  }),
+  'cache-dir': proxyFlags['cache-dir'],
+};
+
 type ProxyFlagValues = {
   port?: number;
   host?: string;

@@ -16,3 +16,16 @@ export function memoryScope(mode: MemoryScopeMode, project: string): string {
 export function scopeProject(scope: string): string | undefined {
   return scope.startsWith('project:') ? scope.slice('project:'.length) : undefined;
 }
+
+/**
+ * The scope a `headroom memory` command works on: undefined for every scope (`all`), else the scope key of
+ * `project|user` (the configured mode when not given) for `project` (the current directory when not given).
+ */
+export function commandScope(
+  given: string | undefined,
+  configured: MemoryScopeMode,
+  project: string | undefined,
+): string | undefined {
+  if (given === 'all') return undefined;
+  return memoryScope((given as MemoryScopeMode | undefined) ?? configured, project ?? process.cwd());
+}
