@@ -52,15 +52,26 @@ export interface MemoryRequest {
 }
 
 /**
+ * True when the request is an agent's turn with tools: a tools array, or tools declared in an item of its
+ * conversation (Codex lists its tools in an `additional_tools` input item). Requests without (titles,
+ * summaries, quota checks) are left as they are.
+ */
+function declaresTools(body: WireObject, format: WireFormat): boolean {
+  if (Array.isArray(body.tools)) return true;
+  const messages = body[format.messagesKey];
+  return Array.isArray(messages) && messages.some((item) => isObject(item) && Array.isArray(item.tools));
+}
+
+/**
  * The request with the memory tools and its turns' memory blocks, and the offer that answers them. A request
- * without a tools array (no agent turn: a side call, a title request) goes as it came.
+ * that declares no tools (no agent turn: a side call, a title request) goes as it came.
  */
 export async function withMemory(
   { format, path, body, offer, project, agent, session }: MemoryRequest,
   ctx: MemoryContext,
 ): Promise<{ body: Buffer; offer?: ToolOffer }> {
   const parsed: unknown = offer ? offer.body() : JSON.parse(body.toString('utf8'));
-  if (!isObject(parsed) || !Array.isArray(parsed.tools)) return { body, offer };
+  if (!isObject(parsed) || !declaresTools(parsed, format)) return { body, offer };
   const scope = memoryScope(ctx.scopeMode, project);
   let next: WireObject = parsed;
   for (const definition of MEMORY_TOOL_DEFINITIONS) next = withTool(format, next, definition);

@@ -42,10 +42,11 @@ const offers = (req: ReceivedRequest, tool: string) => {
   }
 };
 
-/** The model calls `tool` once in an agent turn that offers it, then says what the tool answered. */
+/** The model calls `tool` once in the agent's turn on the prompt, then says what the tool answered. */
 function scriptTool(tool: string, input: Record<string, unknown>) {
   upstream.script((req) => {
-    if (!offers(req, tool)) return undefined;
+    // Only the agent's turn on the prompt: Claude Code's warm-up requests offer the tools too.
+    if (!offers(req, tool) || !req.body.includes('staging')) return undefined;
     const results = toolResultTexts(req);
     if (results === '') return answer(req, { toolCall: { name: tool, input } });
     return answer(req, { text: `Memory says: ${results}` });
@@ -76,7 +77,8 @@ describe.skipIf(skip)(`claude and codex sharing memory under headroom wrap --mem
       { cwd: project, timeout: 100_000 },
     );
     expect(saved.exitCode, saved.stderr).toBe(0);
-    expect(saved.stdout).toMatch(/Memory says: saved m_[0-9a-f]{12}/);
+    // Claude Code may ask twice on one prompt (its main turn and a side request with the same tools).
+    expect(saved.stdout).toMatch(/Memory says: (saved|already remembered as) m_[0-9a-f]{12}/);
 
     scriptTool('memory_search', { query: 'staging database port' });
     const found = await runHeadroom(
