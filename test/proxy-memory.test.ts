@@ -101,6 +101,8 @@ describe('memory shared across agents and wire formats', () => {
     expect(saved.stop_reason).toBe('end_turn');
     const [first, second] = upstream.requests.slice(before);
     expect(offeredTools(first!)).toContain('"memory_save"');
+    // The project names a local directory: it stays with the proxy.
+    expect(first!.headers['x-headroom-project']).toBeUndefined();
     expect(toolResults(second!)).toMatch(/saved m_[0-9a-f]{12}/);
 
     // Codex speaks the Responses API; the model searches, and the proxy answers from project A's memories.
