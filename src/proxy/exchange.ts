@@ -80,6 +80,8 @@ export interface ExchangeOutcome {
   /** headroom_retrieve calls answered, and the bytes of the answers. */
   retrievals: number;
   retrievedBytes: number;
+  /** Rounds sent upstream to continue the turn after the proxy answered tool calls. */
+  continuations: number;
 }
 
 /**
@@ -107,7 +109,13 @@ const CLIENT_BUFFER_BYTES = 256 * 1024;
 const isPlain = (encoding: string | undefined) => !encoding || encoding.trim().toLowerCase() === 'identity';
 
 class Exchange {
-  readonly outcome: ExchangeOutcome = { status: 0, stream: false, retrievals: 0, retrievedBytes: 0 };
+  readonly outcome: ExchangeOutcome = {
+    status: 0,
+    stream: false,
+    retrievals: 0,
+    retrievedBytes: 0,
+    continuations: 0,
+  };
   /** The upstream exchange in flight, aborted if the client goes away. */
   private active: UpstreamAnswer | undefined;
   private clientGone = false;
@@ -244,6 +252,7 @@ class Exchange {
     }
     const next = continueWithResults(format, body, response, results, answeredNames(tools));
     this.rounds += 1;
+    this.outcome.continuations = this.rounds;
     const { logger } = this.ctx;
     const where = { path: this.request.route.path };
     let answer: UpstreamAnswer;
