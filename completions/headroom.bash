@@ -19,12 +19,19 @@ _headroom() {
     "mcp serve") opts="--transport --port -p --host --cache-dir --verbose -v --help" ;;
     "mcp status") opts="--json --agent --scope --help" ;;
     "mcp uninstall") opts="--json --agent --scope --dry-run --help" ;;
+    "memory delete") opts="--json --cache-dir --help" ;;
+    "memory edit") opts="--json --cache-dir --help" ;;
+    "memory export") opts="--scope --project --cache-dir --help" ;;
+    "memory import") opts="--json --cache-dir --help" ;;
+    "memory list") opts="--json --scope --project --cache-dir --limit --help" ;;
+    "memory search") opts="--json --scope --project --cache-dir --limit --help" ;;
+    "memory show") opts="--json --cache-dir --help" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
-    "proxy") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --copilot-subscription --github-api-url --copilot-api-url --help" ;;
+    "proxy") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbose -v --copilot-subscription --github-api-url --copilot-api-url --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --store --help" ;;
     "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --store --help" ;;
-    "wrap") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --subscription --github-api-url --copilot-api-url --proxy-url --help" ;;
-    "") opts="cache compress config copilot-auth doctor learn mcp perf proxy retrieve stats wrap --help --version" ;;
+    "wrap") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbose -v --subscription --github-api-url --copilot-api-url --proxy-url --help" ;;
+    "") opts="cache compress config copilot-auth doctor learn mcp memory perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))

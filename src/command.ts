@@ -55,6 +55,16 @@ export const proxyFlags = {
     description:
       'When old tool outputs become stubs: at a cold prompt cache or near the window (cold), whenever it pays (always), never (off) [env: HEADROOM_HISTORY]',
   }),
+  memory: Flags.boolean({
+    allowNo: true,
+    description:
+      'Offer the memory tools and add relevant memories to the newest user turn [env: HEADROOM_MEMORY]',
+  }),
+  'memory-scope': Flags.string({
+    options: ['project', 'user'],
+    description:
+      "Whose memories: the agent's project directory (project) or one pool for all (user) [env: HEADROOM_MEMORY_SCOPE]",
+  }),
   verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
 };
 
@@ -78,6 +88,19 @@ export function copilotFlagsToConfig(flags: {
   return { githubApiUrl: flags['github-api-url'], copilotApiUrl: flags['copilot-api-url'] };
 }
 
+/** Flags of the `headroom memory` commands: whose memories they read and write. */
+export const memoryScopeFlags = {
+  scope: Flags.string({
+    options: ['project', 'user', 'all'],
+    description:
+      'Whose memories: the project directory (project), the one pool of --memory-scope user (user), or every scope (all) [default: HEADROOM_MEMORY_SCOPE, else project]',
+  }),
+  project: Flags.string({
+    description: 'The project directory of --scope project [default: the current directory]',
+  }),
+  'cache-dir': proxyFlags['cache-dir'],
+};
+
 type ProxyFlagValues = {
   port?: number;
   host?: string;
@@ -93,6 +116,8 @@ type ProxyFlagValues = {
   'exclude-tools'?: string;
   'disable-transforms'?: string;
   history?: string;
+  memory?: boolean;
+  'memory-scope'?: string;
   verbose?: boolean;
 };
 
@@ -121,6 +146,8 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
     excludeTools: splitList(flags['exclude-tools']),
     disableTransforms: splitList(flags['disable-transforms']),
     history: flags.history as FlagValues['history'],
+    memory: flags.memory,
+    memoryScope: flags['memory-scope'] as FlagValues['memoryScope'],
     logLevel: flags.verbose ? 'debug' : undefined,
   };
 }

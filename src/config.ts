@@ -6,6 +6,7 @@ import Conf from 'conf';
 import envPaths from 'env-paths';
 import { ENGINE_DEFAULTS, SWITCHABLE_TRANSFORMS } from './compress/defaults.js';
 import { ConfigError } from './errors.js';
+import { MEMORY_SCOPES, type MemoryScopeMode } from './memory/scope.js';
 import { ensurePrivateDir } from './private-dir.js';
 import { STORE_DEFAULTS } from './store/defaults.js';
 
@@ -292,6 +293,29 @@ export const SETTINGS = {
       'Comma-separated directories headroom_read may read besides the project root it was started in',
     default: () => [],
   },
+  memory: {
+    kind: 'boolean',
+    env: 'HEADROOM_MEMORY',
+    description:
+      'Offer the memory tools (memory_save, memory_search, ...) and add relevant memories to the newest user turn',
+    default: () => false,
+  },
+  memoryScope: {
+    kind: 'string',
+    env: 'HEADROOM_MEMORY_SCOPE',
+    description:
+      "Whose memories a request reads and writes: project (the agent's directory) or user (one pool for all projects)",
+    check: (value: string) =>
+      (MEMORY_SCOPES as readonly string[]).includes(value) ? undefined : `one of ${MEMORY_SCOPES.join(', ')}`,
+    default: () => 'project',
+  },
+  memoryTopK: {
+    kind: 'number',
+    env: 'HEADROOM_MEMORY_TOP_K',
+    description: 'Most memories added to a user turn (0 adds none; the tools stay)',
+    check: integer(0, 50),
+    default: () => 5,
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
@@ -319,7 +343,9 @@ export type Config = {
       ? HistoryMode
       : K extends 'kompress'
         ? KompressMode
-        : ValueOf<(typeof SETTINGS)[K]['kind']>;
+        : K extends 'memoryScope'
+          ? MemoryScopeMode
+          : ValueOf<(typeof SETTINGS)[K]['kind']>;
 };
 
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
@@ -337,7 +363,9 @@ function parseValue(name: SettingName, raw: unknown, origin: string): Config[Set
   const spec: SettingSpec = SETTINGS[name];
   const value = parseKind(spec.kind, raw, origin);
   const normalised =
-    name === 'logLevel' || name === 'history' || name === 'kompress' ? String(value).toLowerCase() : value;
+    name === 'logLevel' || name === 'history' || name === 'kompress' || name === 'memoryScope'
+      ? String(value).toLowerCase()
+      : value;
   const wanted = spec.check?.(normalised as never);
   if (wanted) throw new ConfigError(`${origin} must be ${wanted}, got "${String(raw)}"`);
   return normalised;

@@ -6,7 +6,8 @@ import { agentToolPolicy } from './agents/index.js';
 import { createEngine, type Engine, type EngineOptions } from './compress/engine.js';
 import type { Config } from './config.js';
 import { type Logger, silentLogger } from './log.js';
-import { openOriginalStore, openStatsStore } from './store/index.js';
+import { Memories } from './memory/memories.js';
+import { openMemoryStore, openOriginalStore, openStatsStore } from './store/index.js';
 import type { OriginalStore, StatsStore } from './store/types.js';
 
 export interface HeadroomOverrides {
@@ -38,6 +39,8 @@ export interface Headroom {
    * as `sendWhole`), and a way to add the ones a run reports in `stats.guarded`.
    */
   wholeOutputs(): Promise<WholeOutputs>;
+  /** The agents' shared memory in the store the config names, opened on first use. */
+  memories(): Promise<Memories>;
   /** Close what this instance opened. */
   close(): Promise<void>;
 }
@@ -77,6 +80,7 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
   };
   let originals: Promise<OriginalStore> | undefined;
   let whole: Promise<WholeOutputs> | undefined;
+  let memories: Promise<Memories> | undefined;
   // A reader and a writer are different handles on the same store: the reader never creates or writes it.
   const stats = new Map<boolean, Promise<StatsStore>>();
   const headroom: Headroom = {
@@ -126,6 +130,10 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
         };
       })();
       return whole;
+    },
+    memories() {
+      memories ??= open(openMemoryStore(config)).then((store) => new Memories(store));
+      return memories;
     },
     async close() {
       const stores = await Promise.allSettled(opened);

@@ -5,7 +5,8 @@
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 
 // What headroom keeps in its cache and config directories.
-const OWN_ENTRY = /^((stats|originals)\.db(\.corrupt-\d+)?(-wal|-shm)?|run|config\.json|copilot-auth\.json)$/;
+const OWN_ENTRY =
+  /^((stats|originals|memory)\.db(\.corrupt-\d+)?(-wal|-shm)?|run|config\.json|copilot-auth\.json)$/;
 
 /** True for a file or directory name headroom itself keeps in its cache or config directory. */
 export function isOwnEntry(name: string): boolean {

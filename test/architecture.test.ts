@@ -97,7 +97,7 @@ describe('the source tree', () => {
     expect(importsBetween('compress', (target) => folderOf(target) !== 'compress')).toEqual([]);
   });
 
-  it('keeps the wire formats and the retrieve loop below the proxy, the stores and the commands', () => {
+  it('keeps the wire formats, the retrieve tool and the loop of answered tools below the proxy, the stores and the commands', () => {
     const above = new Set([
       'proxy',
       'commands',
@@ -119,6 +119,7 @@ describe('the source tree', () => {
       'library.ts',
     ]);
     expect(importsBetween('retrieve', (target) => aboveRetrieve.has(folderOf(target)))).toEqual([]);
+    expect(importsBetween('tools', (target) => aboveRetrieve.has(folderOf(target)))).toEqual([]);
   });
 
   it('keeps the history step below the proxy, the commands and the root', () => {

@@ -13,6 +13,9 @@ interface CachedFile {
   bytes: number;
 }
 
+// The agents' memories are what users asked to keep, not a cache: clearing the cache leaves them.
+const isMemoryFile = (name: string) => name.startsWith('memory.db');
+
 /** headroom's own files in `dir` (stores, their journals, copies of damaged ones), by name. */
 function ownFiles(dir: string): CachedFile[] {
   let names: string[];
@@ -22,7 +25,7 @@ function ownFiles(dir: string): CachedFile[] {
     return [];
   }
   return names
-    .filter((name) => isOwnEntry(name) && name !== 'run' && name !== 'config.json')
+    .filter((name) => isOwnEntry(name) && name !== 'run' && name !== 'config.json' && !isMemoryFile(name))
     .sort()
     .map((name) => ({ name, bytes: statSync(join(dir, name)).size }));
 }

@@ -28,6 +28,7 @@ export default class ProxyCommand extends HeadroomCommand {
     '<%= config.bin %> proxy --port 0',
     '<%= config.bin %> proxy --verbose',
     '<%= config.bin %> proxy --no-compress',
+    '<%= config.bin %> proxy --memory --memory-scope user',
     '<%= config.bin %> proxy --openai-upstream https://openrouter.ai/api/v1',
     'HEADROOM_API_KEY=change-me <%= config.bin %> proxy --host 0.0.0.0',
     '<%= config.bin %> proxy --copilot-subscription',

@@ -37,6 +37,7 @@ export default class WrapCommand extends HeadroomCommand {
     '<%= config.bin %> wrap codex -- exec "summarize this repo"',
     '<%= config.bin %> wrap --no-compress aider -- --model sonnet',
     '<%= config.bin %> wrap claude --proxy-url http://127.0.0.1:8787',
+    '<%= config.bin %> wrap codex --memory',
     '<%= config.bin %> wrap claude --exclude-tools Read --min-tokens 800',
     '<%= config.bin %> wrap copilot --subscription -- -p "explain this repo"',
   ];

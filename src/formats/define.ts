@@ -2,15 +2,24 @@
 // (a JSON object as its response, `usage` as its usage, tools appended to `tools`, `tool_choice: "none"`).
 
 import type { StreamFailure, UpstreamUsage, WireFormat } from './types.js';
+import { type TurnShape, userTurnsOf, withUserTextOf } from './user-turns.js';
 import { appendTool, isObject, parseJson, toolChoiceNone, type WireObject } from './wire.js';
 
 type Defaulted = 'isTokenCount' | 'responseOf' | 'usageOf' | 'withTool' | 'toolCallsAllowed';
+type FromTurns = 'userTurns' | 'withUserText';
 
-/** A format from what it states, with the common behaviour for what it leaves out. */
-export function defineFormat(
-  spec: Omit<WireFormat, Defaulted> & Partial<Pick<WireFormat, Defaulted>>,
-): WireFormat {
+/**
+ * A format from what it states, with the common behaviour for what it leaves out; its user turns are read
+ * and added to from the shape of its messages (`turns`).
+ */
+export function defineFormat({
+  turns,
+  ...spec
+}: Omit<WireFormat, Defaulted | FromTurns> &
+  Partial<Pick<WireFormat, Defaulted>> & { turns: TurnShape }): WireFormat {
   const format: WireFormat = {
+    userTurns: (messages) => userTurnsOf(turns, messages),
+    withUserText: (messages, index, text) => withUserTextOf(turns, messages, index, text),
     isTokenCount: () => false,
     responseOf: (parsed) => (isObject(parsed) ? parsed : undefined),
     usageOf: (response) => response.usage,

@@ -9,14 +9,14 @@ import { createEngine } from '../compress/engine.js';
 import { MARKER_PATTERN } from '../compress/marker.js';
 import { countTokens } from '../compress/tokens.js';
 import {
-  continueWithResults,
-  findRetrieveCalls,
-  mergeResponses,
+  hasRetrieveTool,
+  RETRIEVE_ONLY,
+  RETRIEVE_TOOL_NAME,
   retrieveToolDefinition,
   withRetrieveTool,
-} from '../retrieve/loop.js';
-import { hasRetrieveTool, RETRIEVE_TOOL_NAME } from '../retrieve/tool.js';
+} from '../retrieve/tool.js';
 import type { SseEvent } from '../sse.js';
+import { continueWithResults, findAnsweredCalls, mergeResponses } from '../tools/loop.js';
 import { detectFormat, formatOfRequest } from './index.js';
 import { compressMessages } from './request.js';
 import type { FoundOutput, UpstreamUsage, WireFormat } from './types.js';
@@ -245,7 +245,7 @@ function usageOfEvents(format: WireFormat, events: readonly SseEvent[]): Upstrea
 
 /** One stream of a turn's rounds as the proxy drives it: each round's events, `endRound()`, then `finish()`. */
 export function streamRounds(format: WireFormat, fixtures: FormatFixtures, rounds: readonly WireObject[]) {
-  const stream = format.createStream();
+  const stream = format.createStream(RETRIEVE_ONLY);
   const events: SseEvent[] = [];
   const assembled: WireObject[] = [];
   for (const response of rounds) {
@@ -263,7 +263,7 @@ function readAs(events: readonly SseEvent[]) {
 
 /** The response a fresh rewriter assembles from a client stream, as it would from the upstream's. */
 function assemble(format: WireFormat, events: readonly SseEvent[]): WireObject {
-  const stream = format.createStream();
+  const stream = format.createStream(RETRIEVE_ONLY);
   for (const event of events) stream.push(event);
   return stream.endRound().response;
 }
@@ -386,22 +386,35 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
     });
 
     it('finds the model’s headroom_retrieve calls with their arguments, and none in a cut response', () => {
-      const expected = { callId: responseCallId(retrieve), id: LOG_ID, query: 'FATAL' };
-      expect(findRetrieveCalls(format, fixtures.response(retrieveOnly, 1))).toEqual({
+      const expected = {
+        callId: responseCallId(retrieve),
+        name: RETRIEVE_TOOL_NAME,
+        args: { id: LOG_ID, query: 'FATAL' },
+      };
+      expect(findAnsweredCalls(format, fixtures.response(retrieveOnly, 1), RETRIEVE_ONLY)).toEqual({
         calls: [expected],
         otherToolCalls: false,
       });
-      expect(findRetrieveCalls(format, first)).toEqual({ calls: [expected], otherToolCalls: true });
-      expect(findRetrieveCalls(format, second)).toEqual({ calls: [], otherToolCalls: false });
+      expect(findAnsweredCalls(format, first, RETRIEVE_ONLY)).toEqual({
+        calls: [expected],
+        otherToolCalls: true,
+      });
+      expect(findAnsweredCalls(format, second, RETRIEVE_ONLY)).toEqual({ calls: [], otherToolCalls: false });
       const truncated = fixtures.response(cut, 1);
       expect(format.truncated(truncated)).toBe(true);
-      expect(findRetrieveCalls(format, truncated).calls).toEqual([]);
+      expect(findAnsweredCalls(format, truncated, RETRIEVE_ONLY).calls).toEqual([]);
     });
 
     it('continues a turn with the model’s turn minus the agent’s call and the answer, which its view reads back', () => {
       const body = withRetrieveTool(format, fixtures.requestBody(small));
       const content = 'FATAL java.lang.OutOfMemoryError: Java heap space';
-      const next = continueWithResults(format, body, first, [{ callId: responseCallId(retrieve), content }]);
+      const next = continueWithResults(
+        format,
+        body,
+        first,
+        [{ callId: responseCallId(retrieve), name: RETRIEVE_TOOL_NAME, content }],
+        RETRIEVE_ONLY,
+      );
       const key = format.messagesKey;
       const before = body[key] as unknown[];
       const after = next[key] as unknown[];
@@ -423,7 +436,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
     });
 
     it('merges a turn’s rounds into one answer: both texts, only the agent’s call, usage summed', () => {
-      const merged = mergeResponses(format, [first, second]);
+      const merged = mergeResponses(format, [first, second], RETRIEVE_ONLY);
       const text = fixtures.text(merged);
       expect(text.indexOf(lookup.text!)).toBeGreaterThanOrEqual(0);
       expect(text.indexOf(answer.text!)).toBeGreaterThan(text.indexOf(lookup.text!));
@@ -444,7 +457,9 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       const { assembled } = streamRounds(format, fixtures, rounds);
       assembled.forEach((response, i) => {
         const json = rounds[i]!;
-        expect(findRetrieveCalls(format, response)).toEqual(findRetrieveCalls(format, json));
+        expect(findAnsweredCalls(format, response, RETRIEVE_ONLY)).toEqual(
+          findAnsweredCalls(format, json, RETRIEVE_ONLY),
+        );
         expect(callsOf(format, response)).toEqual(callsOf(format, json));
         expect(fixtures.text(response)).toBe(fixtures.text(json));
         expect(fixtures.stop(response)).toBe(fixtures.stop(json));
@@ -456,7 +471,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       const { events } = streamRounds(format, fixtures, [first, second]);
       expect(events.map((e) => e.data).join('\n')).not.toContain(RETRIEVE_TOOL_NAME);
       const read = assemble(format, events);
-      const merged = mergeResponses(format, [first, second]);
+      const merged = mergeResponses(format, [first, second], RETRIEVE_ONLY);
       expect(fixtures.text(read)).toBe(fixtures.text(merged));
       expect(callsOf(format, read)).toEqual(callsOf(format, merged));
       expect(fixtures.stop(read)).toBe('tool');
@@ -466,10 +481,10 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
     it('tells a round whose stream reached its end from one cut off before it', () => {
       for (const response of [first, second]) {
         const events = fixtures.events(response);
-        const whole = format.createStream();
+        const whole = format.createStream(RETRIEVE_ONLY);
         for (const event of events) whole.push(event);
         expect(whole.endRound().complete).toBe(true);
-        const cut = format.createStream();
+        const cut = format.createStream(RETRIEVE_ONLY);
         for (const event of events.slice(0, Math.min(Math.ceil(events.length / 2), events.length - 1)))
           cut.push(event);
         expect(cut.endRound().complete).toBe(false);
@@ -477,7 +492,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
     });
 
     it('passes the events it leaves unchanged as the very objects it was given', () => {
-      const stream = format.createStream();
+      const stream = format.createStream(RETRIEVE_ONLY);
       let passed = 0;
       const copies: SseEvent[] = [];
       for (const event of fixtures.events(first)) {
@@ -497,7 +512,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
         const garbled = events.map((event, i) =>
           i === at ? { ...event, data: event.data.slice(0, Math.ceil(event.data.length / 2)) } : event,
         );
-        const stream = format.createStream();
+        const stream = format.createStream(RETRIEVE_ONLY);
         const out = garbled.flatMap((event) => stream.push(event));
         // As the proxy ends it: a round that reached its end is finished, one that did not is failed.
         const round = stream.endRound();
@@ -510,7 +525,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
     it('passes every event of a later round it cannot read as the upstream sent it, in its place', () => {
       /** A rewriter past the first round, and what it sends the client for each of the second's events. */
       const secondRound = (events: readonly SseEvent[]) => {
-        const stream = format.createStream();
+        const stream = format.createStream(RETRIEVE_ONLY);
         for (const event of fixtures.events(first)) stream.push(event);
         stream.endRound();
         return events.map((event) => stream.push(event));
@@ -529,12 +544,12 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
       upstream.queue({ kind: 'sse', events });
       const read = await fixtures.sdk.stream(upstream.url);
       expect(read.error).toBeUndefined();
-      expect(read.text).toBe(fixtures.text(mergeResponses(format, [first, second])));
+      expect(read.text).toBe(fixtures.text(mergeResponses(format, [first, second], RETRIEVE_ONLY)));
       expect(read.calls).toEqual([{ name: bash.name, args: bash.input }]);
     });
 
     it('ends a turn whose continuation broke off with events the official SDK reads as an error', async () => {
-      const stream = format.createStream();
+      const stream = format.createStream(RETRIEVE_ONLY);
       const events = fixtures.events(first).flatMap((event) => stream.push(event));
       stream.endRound();
       events.push(...stream.fail({ status: 502, message: 'upstream closed the connection' }));
@@ -545,7 +560,7 @@ export function describeWireFormat(format: WireFormat, fixtures: FormatFixtures)
     });
 
     it('ends a turn whose continuation the upstream refused with the upstream’s own error for the SDK', async () => {
-      const stream = format.createStream();
+      const stream = format.createStream(RETRIEVE_ONLY);
       const events = fixtures.events(first).flatMap((event) => stream.push(event));
       stream.endRound();
       const body = format.errorBody(429, 'Rate limit reached. Please try again in 7s.');

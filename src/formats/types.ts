@@ -1,6 +1,6 @@
 // The one interface every wire format implements (Anthropic Messages, OpenAI Chat Completions, OpenAI
-// Responses, Gemini generateContent): what the engine, the retrieve loop and the proxy need to know of a
-// format, so none of them ever asks which format it is.
+// Responses, Gemini generateContent): what the engine, the loop of tools the proxy answers and the proxy need
+// to know of a format, so none of them ever asks which format it is.
 
 import type { ModelText } from '../compress/history.js';
 import type { ToolOutput } from '../compress/types.js';
@@ -21,6 +21,12 @@ export interface FoundOutput extends ToolOutput {
   encode?: (text: string) => string;
 }
 
+/** A turn the user typed: where it sits in the message list, and its text. */
+export interface UserTurn {
+  index: number;
+  text: string;
+}
+
 /** A side call recognised by its fixed instruction and shape: which one, and the output it embeds. */
 export interface SideCall {
   /** A stable name for stats, e.g. `claude-code-bash-paths`. */
@@ -38,12 +44,18 @@ export interface WireCall {
   args: unknown;
 }
 
+/**
+ * The names of the tools the proxy answers itself in one request (`headroom_retrieve`, the memory tools): the
+ * model's calls to them never reach the agent.
+ */
+export type AnsweredTools = ReadonlySet<string>;
+
 /** How a format's responses name the calls the client must run. */
 export interface CallReader {
   /** Calls a model response asks the client to run (headroom's and the agent's), in order. */
   clientCalls(response: WireObject): WireCall[];
-  /** True for a call of `headroom_retrieve`. */
-  isRetrieveCall(call: WireCall): boolean;
+  /** True for a call of one of the tools the proxy answers (`answered`), in this format's function-call shape. */
+  isAnswered(call: WireCall, answered: AnsweredTools): boolean;
   /** True when the response was cut short (token limit), so a call in it may be incomplete. */
   truncated(response: WireObject): boolean;
 }
@@ -55,25 +67,30 @@ export interface RetrieveToolInput {
   offset?: number;
 }
 
-/** One `headroom_retrieve` call the model made. */
-export interface RetrieveCall extends RetrieveToolInput {
+/** One call the model made of a tool the proxy answers, its arguments parsed when they came as JSON text. */
+export interface AnsweredCall {
   callId: string;
+  name: string;
+  args: unknown;
 }
 
-export interface FoundRetrieveCalls {
-  calls: RetrieveCall[];
+export interface FoundCalls {
+  /** The calls the proxy answers. */
+  calls: AnsweredCall[];
   /** The same response also calls tools of the agent's own. */
   otherToolCalls: boolean;
 }
 
 /** The answer to one call, as the tool result the model will read. */
-export interface RetrieveToolResult {
+export interface ToolResult {
   callId: string;
+  /** The tool called (Gemini names it in its function response). */
+  name: string;
   content: string;
 }
 
-/** What one finished streamed round holds: its headroom_retrieve calls and the response assembled from it. */
-export interface RoundResult extends FoundRetrieveCalls {
+/** What one finished streamed round holds: the calls the proxy answers and the response assembled from it. */
+export interface RoundResult extends FoundCalls {
   response: WireObject;
   /**
    * The round's stream reached the event that ends it in its API (Anthropic's message_stop, a Chat finish
@@ -84,8 +101,8 @@ export interface RoundResult extends FoundRetrieveCalls {
 }
 
 /**
- * Rewrites the SSE events of a turn's rounds into one valid stream for the client, with headroom_retrieve
- * invisible, indexes renumbered and usage summed over the rounds.
+ * Rewrites the SSE events of a turn's rounds into one valid stream for the client, with the tools the proxy
+ * answers invisible, indexes renumbered and usage summed over the rounds.
  */
 export interface RetrieveStream {
   /**
@@ -139,12 +156,12 @@ export interface UsageReader {
   usageFromEvent(event: string, data: string, into: UpstreamUsage): void;
 }
 
-/** The rounds of one turn, as `merge` gets them from the retrieve loop. */
+/** The rounds of one turn, as `merge` gets them from the loop. */
 export interface Rounds {
   responses: readonly WireObject[];
   /** The agent's own calls of every round, in the order they reach the client (repeats dropped). */
   agentCalls: WireObject[];
-  /** Every call item of every round (headroom's and the agent's). */
+  /** Every call item of every round (the proxy's and the agent's). */
   allCalls: ReadonlySet<WireObject>;
   /** The rounds' usage summed. */
   usage: WireObject | null;
@@ -170,6 +187,11 @@ export interface WireFormat extends CallReader, UsageReader {
    */
   sideCall?(body: WireObject): SideCall | undefined;
 
+  /** The turns the user typed (not tool results sent back in user messages), in order. */
+  userTurns(messages: readonly unknown[]): UserTurn[];
+  /** `messages` with `text` added at the end of the user turn at `index`, as a text part of its own. */
+  withUserText(messages: readonly unknown[], index: number, text: string): unknown[];
+
   /** What the model wrote in the message list (its text and its calls' arguments), by message. */
   modelTexts(messages: readonly unknown[]): ModelText[];
   /**
@@ -193,18 +215,18 @@ export interface WireFormat extends CallReader, UsageReader {
   usageOf(response: WireObject): unknown;
   /**
    * The next request of the turn: `body` plus the model's turn without the agent's `held` calls and a tool
-   * result per answered headroom_retrieve call. Everything else in `body` is kept.
+   * result per call the proxy answered. Everything else in `body` is kept.
    */
   continueWith(
     body: WireObject,
     response: WireObject,
     held: ReadonlySet<WireObject>,
-    results: readonly RetrieveToolResult[],
+    results: readonly ToolResult[],
   ): WireObject;
   /** One response for the client from a turn's rounds: everything the model wrote, then the agent's calls. */
   merge(rounds: Rounds): WireObject;
-  /** A rewriter for this format's event stream. */
-  createStream(): RetrieveStream;
+  /** A rewriter for this format's event stream, hiding the calls of the `answered` tools. */
+  createStream(answered: AnsweredTools): RetrieveStream;
 
   /** An error body in the provider's own shape, so SDKs surface it as a normal API error. */
   errorBody(status: number, message: string): string;

@@ -9,10 +9,11 @@ import { compressRequestBody, type Rewritten } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
 import { decideHistory, type HistoryDecision, type HistoryJob } from '../history/decide.js';
-import { retrieveToolDefinition, withRetrieveTool } from '../retrieve/loop.js';
-import { shouldOfferRetrieveTool } from '../retrieve/tool.js';
+import { retrieveTool } from '../retrieve/read.js';
+import { retrieveToolDefinition, shouldOfferRetrieveTool, withRetrieveTool } from '../retrieve/tool.js';
 import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
 import type { EncodedOriginal, OriginalStore } from '../store/types.js';
+import { type Toolbox, toolboxOf } from '../tools/types.js';
 import type { ConversationHistory } from './history.js';
 
 /** Where a body is rewritten: on compression threads (compression-threads.ts), or by an engine here. */
@@ -45,11 +46,13 @@ export interface CompressionContext {
   history?: ConversationHistory;
 }
 
-/** The proxy added headroom_retrieve to the request and must answer the model's calls to it. */
-export interface RetrieveOffer {
+/** The proxy added tools of its own to the request (headroom_retrieve, memory) and answers the model's calls to them. */
+export interface ToolOffer {
   format: WireFormat;
   /** The request as forwarded, the base every continuation round extends; read only when a round needs it. */
   body(): WireObject;
+  /** The tools offered, each answering its calls. */
+  tools: Toolbox;
 }
 
 export interface CompressionResult {
@@ -62,7 +65,7 @@ export interface CompressionResult {
   /** In place of `rewritten` when those texts are too long to tokenize: their total characters. */
   rewrittenChars?: RewrittenChars;
   /** Set when the model can call headroom_retrieve in this request. */
-  retrieve?: RetrieveOffer;
+  retrieve?: ToolOffer;
   /** The agent side call the request is, when it is one. */
   sideCall?: string;
   /** What the history step decided, and what its stubs took out. */
@@ -219,7 +222,11 @@ export async function compressForUpstream(
   if (rewrite.history) await history?.decided(rewrite.history.decision);
   if (rewrite.offersRetrieve) {
     let forwarded = rewrite.forwarded;
-    result.retrieve = { format, body: () => (forwarded ??= JSON.parse(sent.toString('utf8')) as WireObject) };
+    result.retrieve = {
+      format,
+      body: () => (forwarded ??= JSON.parse(sent.toString('utf8')) as WireObject),
+      tools: toolboxOf(retrieveTool(originals)),
+    };
   }
   return result;
 }

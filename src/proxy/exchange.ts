@@ -2,13 +2,13 @@
 // proxy does with a connection lives here once: a client that leaves aborts the upstream, a slow client
 // pauses the upstream read, what one TCP read brings leaves in one write, time to first byte, failures.
 //
-// Three strategies: `pipe` relays the answer byte for byte (every request the proxy did not offer
-// headroom_retrieve in, and any answer the loop has no business with: an error, an encoded body);
-// `streamRounds` and `jsonRounds` serve a request that offered it, answering the model's calls from the
-// store and continuing the turn upstream, so the client sees one answer. Streams stay live: text reaches
+// Three strategies: `pipe` relays the answer byte for byte (every request the proxy offered no tool of its
+// own in, and any answer the loop has no business with: an error, an encoded body); `streamRounds` and
+// `jsonRounds` serve a request that offered some (headroom_retrieve, the memory tools), answering the model's
+// calls to them itself and continuing the turn upstream, so the client sees one answer. Streams stay live: text reaches
 // the client as it arrives in every round; only the agent's own tool calls wait for the end of their round,
 // and what passes unchanged leaves as the upstream's own bytes. JSON answers are read whole (whether another
-// round follows is known only once one is complete); one that never names the tool leaves unparsed.
+// round follows is known only once one is complete); one that never names those tools leaves unparsed.
 // A continuation round that fails ends the exchange with that failure, never with the rounds so far as if
 // the answer were done: a JSON client gets the upstream's own error answer, a stream the API's error event.
 // A stream any round of which stops before its API's end of an answer gets that error event too, and no
@@ -18,20 +18,19 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { errorBodyFor, usageReadersFor } from '../formats/index.js';
-import type { RetrieveCall, StreamFailure } from '../formats/types.js';
+import type { AnsweredCall, StreamFailure } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
 import { parseJson } from '../formats/wire.js';
 import type { Logger } from '../log.js';
-import {
-  answerRetrieveCalls,
-  continueWithResults,
-  findRetrieveCalls,
-  mergeResponses,
-} from '../retrieve/loop.js';
-import { RETRIEVE_TOOL_NAME } from '../retrieve/tool.js';
 import { formatSseEvent, SseReader } from '../sse.js';
-import type { OriginalStore } from '../store/types.js';
-import type { RetrieveOffer } from './compression.js';
+import {
+  answerCalls,
+  answeredNames,
+  continueWithResults,
+  findAnsweredCalls,
+  mergeResponses,
+} from '../tools/loop.js';
+import type { ToolOffer } from './compression.js';
 import {
   ClientAborted,
   classifyFailure,
@@ -59,8 +58,6 @@ import { UsageTap } from './usage.js';
 export interface ExchangeContext {
   upstreams: Upstreams;
   logger: Logger;
-  /** Where originals are read back from for headroom_retrieve (present while compression is on). */
-  originals?: OriginalStore;
   /** Most continuation rounds per request. */
   maxRounds: number;
   /** True once the proxy cuts the connections still open at shutdown. */
@@ -77,8 +74,8 @@ export interface ExchangeRequest {
   headers: string[];
   /** The first round's body: read whole, the client's own stream, or none. */
   body: Buffer | Readable | null;
-  /** Set when the proxy offered headroom_retrieve: the model's calls to it are answered here. */
-  offer?: RetrieveOffer;
+  /** Set when the proxy offered tools of its own: the model's calls to them are answered here. */
+  offer?: ToolOffer;
   /** When the request arrived (performance.now()), for time to first byte. */
   started: number;
 }
@@ -94,6 +91,8 @@ export interface ExchangeOutcome {
   /** headroom_retrieve calls answered, and the bytes of the answers. */
   retrievals: number;
   retrievedBytes: number;
+  /** Rounds sent upstream to continue the turn after the proxy answered tool calls. */
+  continuations: number;
 }
 
 /**
@@ -121,7 +120,13 @@ const CLIENT_BUFFER_BYTES = 256 * 1024;
 const isPlain = (encoding: string | undefined) => !encoding || encoding.trim().toLowerCase() === 'identity';
 
 class Exchange {
-  readonly outcome: ExchangeOutcome = { status: 0, stream: false, retrievals: 0, retrievedBytes: 0 };
+  readonly outcome: ExchangeOutcome = {
+    status: 0,
+    stream: false,
+    retrievals: 0,
+    retrievedBytes: 0,
+    continuations: 0,
+  };
   /** The upstream exchange in flight, aborted if the client goes away. */
   private active: UpstreamAnswer | undefined;
   private clientGone = false;
@@ -157,7 +162,7 @@ class Exchange {
       this.outcome.status = first.statusCode;
       this.outcome.stream = type.includes('text/event-stream');
       this.outcome.tap = UsageTap.for(type, encoding, usageReadersFor(route.provider, route.format));
-      const loop = this.request.offer && this.ctx.originals && first.statusCode === 200 && isPlain(encoding);
+      const loop = this.request.offer && first.statusCode === 200 && isPlain(encoding);
       if (loop && this.outcome.stream) await this.streamRounds(first);
       else if (loop && type.includes('json')) await this.jsonRounds(first);
       else await this.pipe(first);
@@ -279,15 +284,19 @@ class Exchange {
   private async continueRound(
     body: WireObject,
     response: WireObject,
-    calls: readonly RetrieveCall[],
+    calls: readonly AnsweredCall[],
     stream: boolean,
   ): Promise<Continuation> {
-    const { format } = this.request.offer!;
-    const { results, retrievals } = await answerRetrieveCalls(calls, this.ctx.originals!);
-    this.outcome.retrievals += retrievals.length;
-    this.outcome.retrievedBytes += retrievals.reduce((sum, r) => sum + r.bytes, 0);
-    const next = continueWithResults(format, body, response, results);
+    const { format, tools } = this.request.offer!;
+    const { results, answers } = await answerCalls(calls, tools);
+    for (const { retrieval } of answers) {
+      if (!retrieval) continue;
+      this.outcome.retrievals += 1;
+      this.outcome.retrievedBytes += retrieval.bytes;
+    }
+    const next = continueWithResults(format, body, response, results, answeredNames(tools));
     this.rounds += 1;
+    this.outcome.continuations = this.rounds;
     const { logger } = this.ctx;
     const where = { path: this.request.route.path };
     let answer: UpstreamAnswer;
@@ -296,12 +305,15 @@ class Exchange {
     } catch (error) {
       if (this.clientGone) throw error;
       const failure = classifyFailure(error, { clientGone: false, answerStarted: false });
-      logger.warn(`headroom: continuing after headroom_retrieve failed upstream (${failure.detail})`, where);
+      logger.warn(
+        `headroom: continuing after a tool call headroom answered failed upstream (${failure.detail})`,
+        where,
+      );
       return { failure };
     }
     if (answer.statusCode !== 200) {
       logger.warn(
-        `headroom: continuing after headroom_retrieve got HTTP ${answer.statusCode} upstream`,
+        `headroom: continuing after a tool call headroom answered got HTTP ${answer.statusCode} upstream`,
         where,
       );
       return { refused: answer };
@@ -314,8 +326,13 @@ class Exchange {
       // Its size, never its text: an error page may echo the request's credentials, or its content.
       const size = (await answer.bytes().catch(() => Buffer.alloc(0))).length;
       const what = `${type || 'no content-type'} instead of ${stream ? 'an event stream' : 'JSON'}`;
-      logger.warn(`headroom: continuing after headroom_retrieve got ${what} upstream (${size} bytes)`, where);
-      return { failure: new UpstreamMalformed(`${what} continuing the turn after headroom_retrieve`) };
+      logger.warn(
+        `headroom: continuing after a tool call headroom answered got ${what} upstream (${size} bytes)`,
+        where,
+      );
+      return {
+        failure: new UpstreamMalformed(`${what} continuing the turn after a tool call headroom answered`),
+      };
     }
     return { body: next, answer };
   }
@@ -331,7 +348,7 @@ class Exchange {
       this.outcome.status = failure.status;
       return {
         status: failure.status,
-        message: `headroom: upstream ${base} could not continue the answer after headroom_retrieve (${failure.reason}: ${failure.detail}); the answer is incomplete`,
+        message: `headroom: upstream ${base} could not continue the answer after a tool call headroom answered (${failure.reason}: ${failure.detail}); the answer is incomplete`,
       };
     }
     const { refused } = continuation;
@@ -340,7 +357,7 @@ class Exchange {
     return {
       status: refused.statusCode,
       body,
-      message: `headroom: upstream ${base} answered HTTP ${refused.statusCode} continuing the answer after headroom_retrieve; the answer is incomplete`,
+      message: `headroom: upstream ${base} answered HTTP ${refused.statusCode} continuing the answer after a tool call headroom answered; the answer is incomplete`,
     };
   }
 
@@ -349,7 +366,7 @@ class Exchange {
     const headers = clientResponseHeaders(first.headers);
     delete headers['content-length'];
     this.writeHead(first, headers);
-    const rewriter = format.createStream();
+    const rewriter = format.createStream(answeredNames(this.request.offer!.tools));
     // What goes out after each upstream chunk: views of the upstream's bytes for every event passed on
     // unchanged (adjacent ones joined, so an untouched chunk leaves as it came) and text for the others.
     let pieces: (Buffer | string)[] = [];
@@ -402,7 +419,7 @@ class Exchange {
         this.outcome.failure = failure;
         const silent = failure instanceof UpstreamTimeout;
         this.ctx.logger.warn(
-          `headroom: upstream ${this.target.base} ${silent ? 'went silent in' : 'broke off'} the answer after headroom_retrieve (${failure.detail})`,
+          `headroom: upstream ${this.target.base} ${silent ? 'went silent in' : 'broke off'} the answer after a tool call headroom answered (${failure.detail})`,
           { path: this.request.route.path },
         );
         const what = silent ? 'upstream went silent' : 'upstream connection broke';
@@ -442,20 +459,22 @@ class Exchange {
   }
 
   private async jsonRounds(first: UpstreamAnswer): Promise<void> {
-    const { format, body: forwarded } = this.request.offer!;
+    const { format, body: forwarded, tools } = this.request.offer!;
+    const answered = answeredNames(tools);
     const raw = await first.bytes();
     this.firstByte();
-    // An answer that never names the tool cannot call it: it goes out as it came, unparsed.
-    const parsed = raw.includes(RETRIEVE_TOOL_NAME) ? parseJson(raw.toString('utf8')) : undefined;
+    // An answer that never names one of the tools cannot call it: it goes out as it came, unparsed.
+    const named = [...answered].some((name) => raw.includes(name));
+    const parsed = named ? parseJson(raw.toString('utf8')) : undefined;
     const chunked = Array.isArray(parsed);
     const initial = format.responseOf(parsed);
     const responses: WireObject[] = initial ? [initial] : [];
     let body: WireObject | undefined;
-    let calledRetrieve = false;
+    let calledOurs = false;
     for (let last = responses[0]; last; ) {
-      const { calls } = findRetrieveCalls(format, last);
+      const { calls } = findAnsweredCalls(format, last, answered);
       if (!calls.length) break;
-      calledRetrieve = true;
+      calledOurs = true;
       if (this.rounds >= this.ctx.maxRounds) break;
       const next = await this.continueRound(body ?? forwarded(), last, calls, false);
       // Nothing went out yet: a refusal reaches the client as the upstream sent it, a failure in its shape.
@@ -467,10 +486,11 @@ class Exchange {
       }
       body = next.body;
       last = format.responseOf(parseJson((await next.answer.bytes()).toString('utf8')));
-      if (!last) throw new UpstreamMalformed('no response continuing the turn after headroom_retrieve');
+      if (!last)
+        throw new UpstreamMalformed('no response continuing the turn after a tool call headroom answered');
       responses.push(last);
     }
-    const merged = calledRetrieve ? mergeResponses(format, responses) : undefined;
+    const merged = calledOurs ? mergeResponses(format, responses, answered) : undefined;
     const out = merged ? Buffer.from(JSON.stringify(chunked ? [merged] : merged)) : raw;
     const headers = clientResponseHeaders(first.headers);
     headers['content-length'] = out.length;

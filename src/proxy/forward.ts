@@ -11,10 +11,11 @@ import {
   type CompressionContext,
   compressForUpstream,
   type HistoryOutcome,
-  type RetrieveOffer,
+  type ToolOffer,
 } from './compression.js';
 import { type ExchangeContext, runExchange } from './exchange.js';
 import { ClientAborted } from './failures.js';
+import { agentOf, type MemoryContext, projectOf, withMemory } from './memory.js';
 import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
 import { upstreamRequestHeaders, withoutResponseEncoding } from './upstream.js';
 
@@ -25,6 +26,8 @@ export interface ForwardContext {
   recorder: StatsRecorder;
   /** Present while compression is on. */
   compression?: CompressionContext;
+  /** Present with `--memory`. */
+  memory?: MemoryContext;
   /** A conversation body past this many bytes is forwarded as it comes, unread and uncompressed. */
   maxBodyBytes: number;
   /** Longest silence allowed while a client sends its request body. */
@@ -111,7 +114,7 @@ async function compress(
   hook: CompressionContext,
   record: RequestRecord,
   conversation: { session?: string; bypass: boolean },
-): Promise<{ body: Buffer; offer?: RetrieveOffer; history?: HistoryOutcome }> {
+): Promise<{ body: Buffer; offer?: ToolOffer; history?: HistoryOutcome }> {
   const started = performance.now();
   // Decoding would replace invalid bytes with U+FFFD, and re-encoding would send those instead of the client's.
   if (!isUtf8(original)) {
@@ -125,6 +128,37 @@ async function compress(
   } catch (error) {
     record.compressionFailed(whyNotCompressed(error), performance.now() - started);
     return { body: original };
+  }
+}
+
+/** The memory step; whatever goes wrong in it, the request goes on without memory, and the log says why. */
+async function addMemory(
+  req: IncomingMessage,
+  route: ProxyRoute,
+  session: SessionTag | undefined,
+  body: Buffer,
+  offer: ToolOffer | undefined,
+  ctx: ForwardContext,
+): Promise<{ body: Buffer; offer?: ToolOffer }> {
+  const memory = ctx.memory!;
+  try {
+    return await withMemory(
+      {
+        format: route.format!,
+        path: route.path,
+        body,
+        offer,
+        project: projectOf(req, session, memory.defaultProject),
+        agent: agentOf(req, session),
+        session,
+      },
+      memory,
+    );
+  } catch (error) {
+    ctx.exchange.logger.warn(`headroom: memory left out of a request (${(error as Error).message})`, {
+      path: route.path,
+    });
+    return { body, offer };
   }
 }
 
@@ -176,7 +210,7 @@ async function forwardRecorded(
   let headers = upstreamRequestHeaders(req.rawHeaders, req.headers);
   let original: Buffer | undefined;
   let body: Buffer | Readable | null = null;
-  let offer: RetrieveOffer | undefined;
+  let offer: ToolOffer | undefined;
   // From here the request waits on the proxy alone (a body read whole first waits on the client).
   let ready = started;
   let history: HistoryOutcome | undefined;
@@ -197,7 +231,10 @@ async function forwardRecorded(
         const conversation = { session: session?.id, bypass: historyBypassed(req) };
         ({ body, offer, history } = await compress(route, original, ctx.compression, record, conversation));
       }
-      // The retrieve loop reads the model's answers, so it asks for them uncompressed.
+      if (ctx.memory && Buffer.isBuffer(body) && !encodedBody(req) && isUtf8(body)) {
+        ({ body, offer } = await addMemory(req, route, session, body, offer, ctx));
+      }
+      // The loop of answered tools reads the model's answers, so it asks for them uncompressed.
       if (offer) headers = withoutResponseEncoding(headers);
     }
   } else if (hasBody(req)) {

@@ -23,6 +23,7 @@ import { rewriterOn } from './compression.js';
 import { CompressionThreads, compressionThreadScript } from './compression-threads.js';
 import { forwardRequest, type SessionTag } from './forward.js';
 import { ConversationHistory } from './history.js';
+import type { MemoryContext } from './memory.js';
 import { ProxyMetrics } from './metrics.js';
 import { isAdminPath, routeRequest, unsafeTarget } from './routes.js';
 import { DEFAULT_TIMEOUTS, type UpstreamLogin, Upstreams, type UpstreamTimeouts } from './upstream.js';
@@ -178,6 +179,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     await closeParts();
     throw error;
   }
+  let memory: MemoryContext | undefined;
+  if (config.memory) {
+    try {
+      memory = {
+        memories: await headroom.memories(),
+        scopeMode: config.memoryScope,
+        topK: config.memoryTopK,
+        defaultProject: process.cwd(),
+      };
+    } catch (error) {
+      // Without its store the proxy still serves; the agents only go without memory.
+      logger.warn(`headroom: ${(error as Error).message}; serving without memory`);
+    }
+  }
   const upstreams = new Upstreams(config, {
     ...DEFAULT_TIMEOUTS,
     headersMs: config.upstreamIdleMs,
@@ -242,7 +257,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     exchange: {
       upstreams,
       logger,
-      originals,
       maxRounds: config.retrieveMaxRounds,
       shuttingDown: () => cutting,
       login,
@@ -259,6 +273,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
               : await ConversationHistory.open(originals, { mode: config.history, now, logger }),
         }
       : undefined,
+    memory,
     maxBodyBytes: config.maxBodyBytes,
     bodyIdleMs: options.clientBodyIdleMs ?? DEFAULT_CLIENT_BODY_IDLE_MS,
     now,

@@ -147,6 +147,8 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'expect',
   'x-headroom-key',
   'x-headroom-history',
+  // A local directory name, for the proxy's memory only: the model API has no business with it.
+  'x-headroom-project',
 ]);
 
 const DROPPED_RESPONSE_HEADERS = new Set([

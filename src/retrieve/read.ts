@@ -4,6 +4,8 @@
 import { isOriginalId } from '../compress/marker.js';
 import type { RetrieveToolInput } from '../formats/types.js';
 import type { OriginalStore } from '../store/types.js';
+import type { AnsweredTool } from '../tools/types.js';
+import { RETRIEVE_TOOL, retrieveInput } from './tool.js';
 
 /** Characters the model gets per answer; a longer original is paged with `offset`. */
 export const MODEL_PAGE_CHARS = 50_000;
@@ -196,5 +198,16 @@ export async function answerRetrieveCall(
   return {
     content,
     retrieval: { id: input.id, bytes: Buffer.byteLength(content, 'utf8'), found: result.found },
+  };
+}
+
+/** `headroom_retrieve` as a tool the proxy answers, from `store`. */
+export function retrieveTool(store: OriginalStore): AnsweredTool {
+  return {
+    definition: RETRIEVE_TOOL,
+    async answer(args) {
+      const { content, retrieval } = await answerRetrieveCall(retrieveInput(args), store);
+      return { content, retrieval };
+    },
   };
 }

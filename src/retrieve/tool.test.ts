@@ -6,8 +6,14 @@ import { countTokens } from '../compress/tokens.js';
 import { formatNamed } from '../formats/index.js';
 import type { FormatName } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
-import { retrieveToolDefinition as definitionIn, withRetrieveTool as offer } from './loop.js';
-import { hasRetrieveTool, RETRIEVE_TOOL_NAME, requestHasMarkers, shouldOfferRetrieveTool } from './tool.js';
+import {
+  retrieveToolDefinition as definitionIn,
+  hasRetrieveTool,
+  withRetrieveTool as offer,
+  RETRIEVE_TOOL_NAME,
+  requestHasMarkers,
+  shouldOfferRetrieveTool,
+} from './tool.js';
 
 const retrieveToolDefinition = (format: FormatName) => definitionIn(formatNamed(format));
 const withRetrieveTool = (body: WireObject, format: FormatName) => offer(formatNamed(format), body);

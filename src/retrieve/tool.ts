@@ -2,10 +2,14 @@
 // (each format gives it its own shape), its arguments, and when the proxy offers it.
 
 import { MARKER_PATTERN } from '../compress/marker.js';
-import type { RetrieveToolInput, ToolDefinition } from '../formats/types.js';
+import type { AnsweredTools, RetrieveToolInput, ToolDefinition, WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
+import { declaredToolNames, withTool } from '../tools/offer.js';
 
 export const RETRIEVE_TOOL_NAME = 'headroom_retrieve';
+
+/** The answered tools of a request that offers only headroom_retrieve. */
+export const RETRIEVE_ONLY: AnsweredTools = new Set([RETRIEVE_TOOL_NAME]);
 
 /** The tool as every format offers it. Kept short: it rides along in every request that has tools. */
 export const RETRIEVE_TOOL: ToolDefinition = {
@@ -43,29 +47,14 @@ export function retrieveInput(value: unknown): RetrieveToolInput {
   return input;
 }
 
-/** The name a tool entry declares, whichever shape it has. */
-function toolName(tool: unknown): string | undefined {
-  if (!isObject(tool)) return undefined;
-  if (typeof tool.name === 'string') return tool.name;
-  return isObject(tool.function) && typeof tool.function.name === 'string' ? tool.function.name : undefined;
+/** The `headroom_retrieve` tool in the shape `format` lists it in `tools`. */
+export function retrieveToolDefinition(format: WireFormat): WireObject {
+  return format.toolEntry(RETRIEVE_TOOL);
 }
 
-/** The names of the tools a request declares, in any format (Gemini's function declarations included). */
-export function declaredToolNames(body: WireObject): string[] {
-  if (!Array.isArray(body.tools)) return [];
-  return body.tools.flatMap((tool) => {
-    const declarations =
-      isObject(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : [];
-    // A Responses namespace (Codex groups each MCP server's tools in one): its tools by qualified name.
-    const namespace = isObject(tool) && Array.isArray(tool.tools) ? toolName(tool) : undefined;
-    const grouped = namespace
-      ? (tool.tools as unknown[]).map(toolName).flatMap((name) => (name ? [`${namespace}__${name}`] : []))
-      : [];
-    return [
-      ...[tool, ...declarations].map(toolName).filter((name): name is string => name !== undefined),
-      ...grouped,
-    ];
-  });
+/** A copy of `body` with `headroom_retrieve` appended last in its tools (see `withTool`). */
+export function withRetrieveTool(format: WireFormat, body: WireObject): WireObject {
+  return withTool(format, body, RETRIEVE_TOOL);
 }
 
 /**

@@ -41,6 +41,8 @@ export interface ExchangeReport {
   stream: boolean;
   retrievals: number;
   retrievedBytes: number;
+  /** Rounds that continued the turn after the proxy answered tool calls (retrievals, memory). */
+  continuations?: number;
   usage: UpstreamUsage;
 }
 
@@ -214,8 +216,8 @@ export class RequestRecord {
     const { usage } = exchange;
     const unchanged = sent === original;
     const { rewritten, rewrittenChars, addedTokens } = this.compression;
-    // Usage summed over retrieve rounds is no longer the size of this request.
-    const onlyAdded = addedTokens !== undefined && !exchange.retrievals;
+    // Usage summed over the rounds of answered tools is no longer the size of this request.
+    const onlyAdded = addedTokens !== undefined && !exchange.retrievals && !exchange.continuations;
     const upstreamCount =
       (unchanged || onlyAdded) && usage.inputTokens !== undefined
         ? usage.inputTokens + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0)

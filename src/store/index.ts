@@ -13,12 +13,17 @@ import {
 } from './redis/connection.js';
 import { openRedisOriginalStore } from './redis/originals.js';
 import { openRedisStatsStore } from './redis/stats.js';
+import { openSqliteMemoryStore } from './sqlite/memory.js';
 import { openSqliteOriginalStore } from './sqlite/originals.js';
 import { openSqliteStatsStore, statsDbPath } from './sqlite/stats.js';
-import type { OriginalStore, StatsStore } from './types.js';
+import type { MemoryStore, OriginalStore, StatsStore } from './types.js';
 
 export { STORE_DEFAULTS } from './defaults.js';
 export type {
+  Memory,
+  MemoryFilter,
+  MemoryHit,
+  MemoryStore,
   NewRequestRow,
   Original,
   OriginalStore,
@@ -73,6 +78,8 @@ interface Backend {
   stats(location: string, settings: StoreSettings, options: StatsStoreOptions): Promise<StatsStore>;
   /** The backend's server connection, for a store kept beside the originals and stats on the same server. */
   connection?(location: string): Promise<StoreConnection>;
+  /** The agents' shared memory, when this backend keeps one. */
+  memory?(location: string, settings: StoreSettings): Promise<MemoryStore>;
 }
 
 /** A connection to the server a shared store lives on, released by whoever asked for it. */
@@ -121,6 +128,8 @@ const BACKENDS: Record<string, Backend> = {
       }),
     stats: async (location, settings, options) =>
       openSqliteStatsStore(statsDbPath(sqliteDir(`sqlite:${location}`, location, settings)), options),
+    memory: async (location, settings) =>
+      openSqliteMemoryStore(sqliteDir(`sqlite:${location}`, location, settings)),
   },
   redis: redisBackend('redis'),
   rediss: redisBackend('rediss'),
@@ -183,4 +192,13 @@ export async function openStoreConnection(settings: StoreSettings): Promise<Stor
 /** The settings' store URL as messages may show it: any password in it masked. */
 export function shownStore(settings: StoreSettings): string {
   return withoutPassword((settings.store ?? STORE_DEFAULTS.store).trim());
+}
+
+/** Open the memory store the settings name; a HeadroomError when it cannot be opened or the backend has none. */
+export async function openMemoryStore(settings: StoreSettings): Promise<MemoryStore> {
+  const { backend, location } = backendFor(settings);
+  if (!backend.memory) {
+    throw new ConfigError(`store "${settings.store}" keeps no memory (${supported()})`);
+  }
+  return backend.memory(location, settings);
 }

@@ -209,3 +209,60 @@ export interface StatsFilter {
   /** Case-insensitive substring matched against agent, project and model. */
   text?: string;
 }
+
+/** One thing an agent asked to remember, with where it came from. */
+export interface Memory {
+  /** `m_` + 12 hex digits, fixed when it is first saved (an edit keeps it). */
+  id: string;
+  /** Whose it is: `project:<absolute dir>` or `user`. */
+  scope: string;
+  text: string;
+  /** SHA-256 of the normalised text: two saves of the same words share it. */
+  hash: string;
+  /** The agent that saved it first. */
+  agent: string | null;
+  /** Every agent that saved or confirmed it, first saver first. */
+  agents: string[];
+  createdTs: number;
+  updatedTs: number;
+  /** Times it was saved again (the same words, or nearly) after the first. */
+  confirmations: number;
+}
+
+/** A memory found by a search, with its BM25 rank (lower is better, as SQLite FTS5 gives it). */
+export interface MemoryHit extends Memory {
+  score: number;
+}
+
+/** Which memories a listing or a search covers. */
+export interface MemoryFilter {
+  /** Only this scope; every scope when absent. */
+  scope?: string;
+  limit?: number;
+}
+
+/**
+ * The memories agents share, searchable by relevance, and the memory block each conversation turn was sent
+ * with (kept so that the turn goes out byte-identical on every later request).
+ */
+export interface MemoryStore {
+  /** Where the store lives, for messages that tell a user where to look. */
+  readonly location: string;
+  /** Keep a new memory (its id is new). */
+  insert(memory: Memory): Promise<void>;
+  /** Write every field of a memory already kept (matched by id). */
+  replace(memory: Memory): Promise<void>;
+  get(id: string): Promise<Memory | undefined>;
+  /** The memory of `scope` whose normalised text hashes to `hash`. */
+  byHash(scope: string, hash: string): Promise<Memory | undefined>;
+  /** Newest first. */
+  list(filter?: MemoryFilter): Promise<Memory[]>;
+  /** Best first by BM25 over the words of `query`; none when it has no words. */
+  search(query: string, filter?: MemoryFilter): Promise<MemoryHit[]>;
+  /** Resolves false when there was no such memory. */
+  delete(id: string): Promise<boolean>;
+  /** The memory block a conversation turn was first sent with ('' for none), by the turn's key. */
+  turnBlock(key: string): Promise<string | undefined>;
+  keepTurnBlock(key: string, block: string): Promise<void>;
+  close(): Promise<void>;
+}

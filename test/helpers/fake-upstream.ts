@@ -697,3 +697,24 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       }),
   };
 }
+
+/** The text of the tool results the request sends back (in any format), one per line; '' for none. */
+export function toolResultTexts(req: ReceivedRequest): string {
+  const body = req.json();
+  const items = [
+    ...((body.messages as JsonObject[] | undefined) ?? []),
+    ...((Array.isArray(body.input) ? body.input : []) as JsonObject[]),
+    ...((body.contents as JsonObject[] | undefined) ?? []),
+  ];
+  const texts = items.flatMap((item): unknown[] => {
+    if (item.type === 'function_call_output') return [item.output];
+    if (item.role === 'tool') return [item.content];
+    const parts = (Array.isArray(item.content) ? item.content : (item.parts ?? [])) as JsonObject[];
+    return parts.flatMap((part) => {
+      if (part.type === 'tool_result') return [part.content];
+      const response = part.functionResponse as { response?: { output?: unknown } } | undefined;
+      return response ? [response.response?.output] : [];
+    });
+  });
+  return texts.map(String).join('\n');
+}

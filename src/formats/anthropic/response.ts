@@ -1,7 +1,6 @@
-// Anthropic Messages responses in the retrieve loop: the tool_use blocks the client must run, the request
+// Anthropic Messages responses in the loop of tools the proxy answers: the tool_use blocks the client must run, the request
 // that continues a turn with tool results, and the rounds of a turn folded into one message.
 
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { tokenCount, usageIn } from '../define.js';
 import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
@@ -16,7 +15,7 @@ export const anthropicCalls: CallReader = {
         callId: String(block.id),
         args: block.input,
       })),
-  isRetrieveCall: (call) => call.name === RETRIEVE_TOOL_NAME,
+  isAnswered: (call, answered) => answered.has(call.name),
   truncated: (response) => response.stop_reason === 'max_tokens',
 };
 

@@ -1,7 +1,8 @@
-// Anthropic's event stream through the retrieve loop: content blocks keep flowing, renumbered after a
-// suppressed headroom_retrieve block; the agent's tool_use blocks wait for the last round; one
+// Anthropic's event stream through the loop of answered tools: content blocks keep flowing, renumbered after
+// a suppressed block calling a tool the proxy answers; the agent's tool_use blocks wait for the last round; one
 // message_start opens the client's stream and one message_delta + message_stop close it, with usage summed.
 
+import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
 import {
   callKey,
   type HeldCall,
@@ -10,11 +11,9 @@ import {
   queueHeld,
   type StreamRoute,
   sumUsage,
-} from '../../retrieve/rounds.js';
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
-import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
+} from '../../tools/rounds.js';
 import { streamError } from '../define.js';
-import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
+import type { AnsweredTools, RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
 import { anthropicCalls, anthropicError, errorBody, finalStopReason } from './response.js';
 
@@ -39,6 +38,8 @@ export class AnthropicRetrieveStream implements RetrieveStream {
   /** The round's message_stop came. */
   private stopped = false;
 
+  constructor(private readonly answered: AnsweredTools) {}
+
   push(event: SseEvent): SseEvent[] {
     const type = eventType(event);
     if (type === undefined) return [event];
@@ -58,7 +59,7 @@ export class AnthropicRetrieveStream implements RetrieveStream {
         const route: StreamRoute =
           block.type !== 'tool_use'
             ? { kind: 'live', index: this.nextIndex++ }
-            : block.name === RETRIEVE_TOOL_NAME
+            : this.answered.has(String(block.name))
               ? { kind: 'ours' }
               : { kind: 'held', events: [] };
         this.routes.set(index, route);
@@ -129,7 +130,7 @@ export class AnthropicRetrieveStream implements RetrieveStream {
     this.contentEvents = [];
     const complete = this.stopped;
     this.stopped = false;
-    return lazyRound(anthropicCalls, { ours, others: held.length > 0, complete }, () => ({
+    return lazyRound(anthropicCalls, this.answered, { ours, others: held.length > 0, complete }, () => ({
       ...summary,
       content: [...content().entries()].sort(([a], [b]) => a - b).map(([, block]) => block),
     }));

@@ -8,12 +8,13 @@ import { compress, compressRequestBody } from '../../../test/helpers/engine.js';
 import { realOutput, realSourceFile } from '../../../test/helpers/real-outputs.js';
 import { markerIds } from '../../compress/marker.js';
 import {
-  continueWithResults,
-  mergeResponses,
+  hasRetrieveTool,
+  RETRIEVE_ONLY,
+  RETRIEVE_TOOL_NAME,
   retrieveToolDefinition,
   withRetrieveTool,
-} from '../../retrieve/loop.js';
-import { hasRetrieveTool } from '../../retrieve/tool.js';
+} from '../../retrieve/tool.js';
+import { continueWithResults, mergeResponses } from '../../tools/loop.js';
 import { type Call, retrieveCall } from '../format.contract.js';
 import type { UpstreamUsage } from '../types.js';
 import type { WireObject } from '../wire.js';
@@ -161,7 +162,13 @@ describe('the retrieve loop on Gemini responses', () => {
 
   it('continues with the model turn minus the agent’s call and a functionResponse per answer', () => {
     const body = { contents: [{ role: 'user', parts: [{ text: 'Why?' }] }], tools: [] };
-    const next = continueWithResults(gemini, body, first, [{ callId: '', content: 'FATAL x' }]);
+    const next = continueWithResults(
+      gemini,
+      body,
+      first,
+      [{ callId: '', name: RETRIEVE_TOOL_NAME, content: 'FATAL x' }],
+      RETRIEVE_ONLY,
+    );
     expect(next.contents).toEqual([
       ...body.contents,
       { role: 'model', parts: [text, retrieve] },
@@ -173,7 +180,7 @@ describe('the retrieve loop on Gemini responses', () => {
   });
 
   it('merges the rounds: all text, then the agent’s call, usage summed, the first round’s id', () => {
-    const merged = mergeResponses(gemini, [first, second]);
+    const merged = mergeResponses(gemini, [first, second], RETRIEVE_ONLY);
     expect(merged.candidates).toEqual([
       {
         content: {

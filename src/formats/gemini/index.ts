@@ -65,6 +65,13 @@ export const gemini: WireFormat = defineFormat({
   servesPath: (path) => /:(stream)?generateContent$/i.test(path),
   recognises,
   toolOutputs,
+  turns: {
+    isUser: (content) => content.role === 'user',
+    contentKey: 'parts',
+    partText: (part) => (typeof part.text === 'string' && !part.thought ? part.text : undefined),
+    isToolPart: (part) => isObject(part.functionResponse),
+    textPart: (text) => ({ text }),
+  },
   sideCall: geminiCliSideCall,
   modelTexts: (contents) => modelTextsOf(contents, byModel),
   conversationOpening: (body) => [
@@ -86,7 +93,7 @@ export const gemini: WireFormat = defineFormat({
   usageOf: (response) => response.usageMetadata,
   continueWith,
   merge,
-  createStream: () => new GeminiRetrieveStream(),
+  createStream: (answered) => new GeminiRetrieveStream(answered),
   usageFromResponse,
   usageFromEvent,
   errorBody,

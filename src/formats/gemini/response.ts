@@ -1,8 +1,7 @@
 // Gemini responses in the retrieve loop: the model's `functionCall` parts in a GenerateContentResponse, the
 // model turn and `functionResponse` answers that continue a turn, and the rounds folded into one response.
 
-import { ROUND_TEXT_SEPARATOR } from '../../retrieve/rounds.js';
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
+import { ROUND_TEXT_SEPARATOR } from '../../tools/rounds.js';
 import { tokenCount, usageIn } from '../define.js';
 import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
@@ -27,7 +26,7 @@ export const geminiCalls: CallReader = {
       const callId = typeof call.id === 'string' ? call.id : '';
       return [{ item: part, name: String(call.name), callId, args: call.args }];
     }),
-  isRetrieveCall: (call) => call.name === RETRIEVE_TOOL_NAME,
+  isAnswered: (call, answered) => answered.has(call.name),
   truncated: (response) => geminiCandidate(response).finishReason === 'MAX_TOKENS',
 };
 
@@ -37,7 +36,7 @@ export const continueWith: WireFormat['continueWith'] = (body, response, held, r
   const answers = results.map((r) => ({
     functionResponse: {
       ...(r.callId ? { id: r.callId } : {}),
-      name: RETRIEVE_TOOL_NAME,
+      name: r.name,
       response: { output: r.content },
     },
   }));

@@ -1,15 +1,14 @@
-// The retrieve loop's stream rewriter for Gemini's `streamGenerateContent?alt=sse`: every chunk is a partial
-// GenerateContentResponse; rounds are joined into one stream with headroom_retrieve invisible and usage summed.
+// The answered tools' stream rewriter for Gemini's `streamGenerateContent?alt=sse`: every chunk is a partial
+// GenerateContentResponse; rounds are joined into one stream with the proxy's tools invisible and usage summed.
 //
 // Text and thoughts go out as they arrive. The agent's function calls wait for the end of the turn. A round's
 // last chunk (the one with finishReason) is held: it closes the client's stream when no round follows, and
 // goes out without its finishReason when one does. Later rounds' chunks carry the usage of the rounds before.
 
-import { findRetrieveCalls, ROUND_TEXT_SEPARATOR, sumUsage } from '../../retrieve/rounds.js';
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { eventData, type SseEvent } from '../../sse.js';
+import { findAnsweredCalls, ROUND_TEXT_SEPARATOR, sumUsage } from '../../tools/rounds.js';
 import { streamError } from '../define.js';
-import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
+import type { AnsweredTools, RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
 import {
   errorBody,
@@ -56,6 +55,8 @@ export class GeminiRetrieveStream implements RetrieveStream {
   private responses: WireObject[] = [];
   /** The agent's calls held for the end of the turn, by what they call: a repeat replaces the earlier one. */
   private held = new Map<string, WireObject>();
+
+  constructor(private readonly answered: AnsweredTools) {}
 
   push(event: SseEvent): SseEvent[] {
     const chunk = eventData(event.data);
@@ -112,7 +113,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
     this.roundStarted = false;
     this.parts = [];
     this.usage = undefined;
-    return { ...findRetrieveCalls(geminiCalls, response), response, complete };
+    return { ...findAnsweredCalls(geminiCalls, response, this.answered), response, complete };
   }
 
   finish(): SseEvent[] {
@@ -146,7 +147,7 @@ export class GeminiRetrieveStream implements RetrieveStream {
     }
     const call = part.functionCall;
     if (isObject(call)) {
-      if (call.name !== RETRIEVE_TOOL_NAME) {
+      if (!this.answered.has(String(call.name))) {
         const key = JSON.stringify([call.name, call.args ?? {}]);
         this.held.delete(key);
         this.held.set(key, part);

@@ -1,8 +1,7 @@
 // OpenAI Chat Completions responses in the retrieve loop: the `tool_calls` the client must run, the request
 // that continues a turn with `role: "tool"` answers, and the rounds of a turn folded into one completion.
 
-import { ROUND_TEXT_SEPARATOR } from '../../retrieve/rounds.js';
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
+import { ROUND_TEXT_SEPARATOR } from '../../tools/rounds.js';
 import { tokenCount, usageIn } from '../define.js';
 import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
@@ -19,7 +18,7 @@ export const chatCalls: CallReader = {
       const fn = isObject(call.function) ? call.function : isObject(call.custom) ? call.custom : {};
       return { item: call, name: String(fn.name), callId: String(call.id), args: fn.arguments ?? fn.input };
     }),
-  isRetrieveCall: (call) => call.name === RETRIEVE_TOOL_NAME,
+  isAnswered: (call, answered) => answered.has(call.name),
   truncated: (response) => objects(response.choices)[0]?.finish_reason === 'length',
 };
 

@@ -1,7 +1,8 @@
-// Chat Completions chunks through the retrieve loop: content keeps flowing (a later round's text set off by
+// Chat Completions chunks through the loop of answered tools: content keeps flowing (a later round's text set off by
 // a paragraph break), tool call deltas are gathered and the agent's go out after the last round, then one
 // finish chunk, one usage chunk (when the client asked for usage) and `[DONE]` (when the upstream sent one).
 
+import { eventData, jsonEvent, type SseEvent } from '../../sse.js';
 import {
   callKey,
   type HeldCall,
@@ -9,11 +10,9 @@ import {
   queueHeld,
   ROUND_TEXT_SEPARATOR,
   sumUsage,
-} from '../../retrieve/rounds.js';
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
-import { eventData, jsonEvent, type SseEvent } from '../../sse.js';
+} from '../../tools/rounds.js';
 import { streamError } from '../define.js';
-import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
+import type { AnsweredTools, RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
 import { chatCalls, finalStopReason, openaiError, openaiErrorBody } from './response.js';
 
@@ -43,6 +42,8 @@ export class ChatRetrieveStream implements RetrieveStream {
   /** Each round's finish reason and usage: what the closing chunks need. */
   private rounds: WireObject[] = [];
   private pending: HeldCall<ChatCall>[] = [];
+
+  constructor(private readonly answered: AnsweredTools) {}
   /** The upstream's own closing chunks went out: an answer of one round without any tool call. */
   private closed = false;
   /** The round's [DONE] came; the last round's decides whether the client's stream ends with one. */
@@ -117,7 +118,7 @@ export class ChatRetrieveStream implements RetrieveStream {
       ...(this.usage ? { usage: this.usage } : {}),
     };
     const held = calls
-      .filter((call) => call.function.name !== RETRIEVE_TOOL_NAME)
+      .filter((call) => !this.answered.has(call.function.name))
       .map((call) => ({ key: callKey({ ...call }), call: { ...call } }));
     this.pending = queueHeld(this.pending, held);
     this.rounds.push(summary);
@@ -133,7 +134,7 @@ export class ChatRetrieveStream implements RetrieveStream {
     this.finished = false;
     this.done = false;
     const ours = held.length < calls.length;
-    return lazyRound(chatCalls, { ours, others: held.length > 0, complete }, () => {
+    return lazyRound(chatCalls, this.answered, { ours, others: held.length > 0, complete }, () => {
       const { text, reasoning } = chatText(chunks);
       const message: WireObject = { role: 'assistant', content: text === '' ? null : text };
       if (reasoning !== undefined) message.reasoning_content = reasoning;

@@ -1,7 +1,6 @@
-// OpenAI Responses in the retrieve loop: the output items the client executes, the request that continues a
+// OpenAI Responses in the loop of answered tools: the output items the client executes, the request that continues a
 // turn with `function_call_output` items (or from the round's stored response), and the rounds as one response.
 
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
 import { tokenCount, usageIn } from '../define.js';
 import type { CallReader, Rounds, UpstreamUsage, WireFormat } from '../types.js';
 import { isObject, objects, parseJson, type WireObject } from '../wire.js';
@@ -28,7 +27,7 @@ export const responsesCalls: CallReader = {
         callId: String(item.call_id),
         args: item.arguments ?? item.input,
       })),
-  isRetrieveCall: (call) => call.name === RETRIEVE_TOOL_NAME && call.item.type === 'function_call',
+  isAnswered: (call, answered) => answered.has(call.name) && call.item.type === 'function_call',
   truncated: (response) => response.status !== undefined && response.status !== 'completed',
 };
 

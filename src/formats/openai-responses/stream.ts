@@ -1,21 +1,20 @@
-// Responses events through the retrieve loop: items keep flowing, renumbered after a suppressed
-// headroom_retrieve item and with the client's own sequence numbers once any event was dropped; the agent's
+// Responses events through the loop of answered tools: items keep flowing, renumbered after a suppressed
+// item calling a tool the proxy answers and with the client's own sequence numbers once any event was dropped; the agent's
 // call items wait for the last round; one closing event lists every item the client received.
 
+import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
 import {
   callKey,
-  findRetrieveCalls,
+  findAnsweredCalls,
   type HeldCall,
   type IndexedEvents,
   queueHeld,
   type StreamRoute,
   sumUsage,
-} from '../../retrieve/rounds.js';
-import { RETRIEVE_TOOL_NAME } from '../../retrieve/tool.js';
-import { eventData, eventType, jsonEvent, jsonNumber, rewrittenEvent, type SseEvent } from '../../sse.js';
+} from '../../tools/rounds.js';
 import { streamError } from '../define.js';
 import { openaiError, openaiErrorBody } from '../openai-chat/response.js';
-import type { RetrieveStream, RoundResult, StreamFailure } from '../types.js';
+import type { AnsweredTools, RetrieveStream, RoundResult, StreamFailure } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
 import { CLIENT_CALL_TYPES, responsesCalls } from './response.js';
 
@@ -43,6 +42,8 @@ export class ResponsesRetrieveStream implements RetrieveStream {
   /** The data of the latest item event of each item the client received, by client output index. */
   private emitted: string[] = [];
   private opening: string | undefined;
+
+  constructor(private readonly answered: AnsweredTools) {}
   private closing: WireObject | undefined;
   private responses: WireObject[] = [];
   private closings: WireObject[] = [];
@@ -76,7 +77,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
       const item = itemOf(event.data) ?? {};
       const route: StreamRoute = !CLIENT_CALL_TYPES.has(String(item.type))
         ? { kind: 'live', index: this.nextOutputIndex++ }
-        : item.type === 'function_call' && item.name === RETRIEVE_TOOL_NAME
+        : item.type === 'function_call' && this.answered.has(String(item.name))
           ? { kind: 'ours' }
           : { kind: 'held', events: [] };
       this.routes.set(index, route);
@@ -118,7 +119,7 @@ export class ResponsesRetrieveStream implements RetrieveStream {
     this.roundOpen = false;
     this.routes = new Map();
     this.closing = undefined;
-    return { ...findRetrieveCalls(responsesCalls, response), response, complete };
+    return { ...findAnsweredCalls(responsesCalls, response, this.answered), response, complete };
   }
 
   finish(): SseEvent[] {

@@ -1,31 +1,34 @@
-// What every format's retrieve loop shares: finding the model's headroom_retrieve calls in a round, holding
-// the agent's own calls back until the last round (a call a later round repeats goes out once), and adding
-// the rounds' usage up.
+// What every format's loop of answered tools shares: finding the model's calls of the tools the proxy
+// answers in a round, holding the agent's own calls back until the last round (a call a later round repeats
+// goes out once), and adding the rounds' usage up.
 
-import type { CallReader, FoundRetrieveCalls, RoundResult, WireCall } from '../formats/types.js';
+import type { AnsweredTools, CallReader, FoundCalls, RoundResult, WireCall } from '../formats/types.js';
 import { isObject, parseJson, type WireObject } from '../formats/wire.js';
 import type { SseEvent } from '../sse.js';
-import { retrieveInput } from './tool.js';
 
 // Consecutive rounds' text joins with a paragraph break (Chat has a single content string).
 export const ROUND_TEXT_SEPARATOR = '\n\n';
 
 /**
- * The headroom_retrieve calls in one upstream response. A response cut short by the token limit yields
- * none: its calls may be incomplete.
+ * The calls of the `answered` tools in one upstream response, their arguments parsed. A response cut short by
+ * the token limit yields none: its calls may be incomplete.
  */
-export function findRetrieveCalls(reader: CallReader, response: WireObject): FoundRetrieveCalls {
+export function findAnsweredCalls(
+  reader: CallReader,
+  response: WireObject,
+  answered: AnsweredTools,
+): FoundCalls {
   const all = reader.clientCalls(response);
-  const ours = all.filter((call) => reader.isRetrieveCall(call));
+  const ours = all.filter((call) => reader.isAnswered(call, answered));
   const calls = reader.truncated(response)
     ? []
-    : ours.map((call) => ({ callId: call.callId, ...retrieveInput(call.args) }));
+    : ours.map((call) => ({ callId: call.callId, name: call.name, args: parsedArguments(call.args) }));
   return { calls, otherToolCalls: ours.length < all.length };
 }
 
-/** The agent's own calls in a response (every client call but headroom_retrieve). */
-export function agentCalls(reader: CallReader, response: WireObject): WireCall[] {
-  return reader.clientCalls(response).filter((call) => !reader.isRetrieveCall(call));
+/** The agent's own calls in a response (every client call but those of the `answered` tools). */
+export function agentCalls(reader: CallReader, response: WireObject, answered: AnsweredTools): WireCall[] {
+  return reader.clientCalls(response).filter((call) => !reader.isAnswered(call, answered));
 }
 
 /** Sum every numeric field (nested ones too) of the rounds' usage objects; other fields come from the last. */
@@ -44,7 +47,10 @@ export function sumUsage(usages: readonly unknown[]): WireObject | null {
   return sum;
 }
 
-const parsedArguments = (value: unknown) => (typeof value === 'string' ? parseJson(value) : value);
+/** Arguments as an object when they came as JSON text (Chat, Responses); unparseable text is undefined. */
+function parsedArguments(value: unknown): unknown {
+  return typeof value === 'string' ? parseJson(value) : value;
+}
 
 /** Identity of a call for spotting a later round repeating it: everything but its ids. */
 export function callKey(call: WireObject): string {
@@ -62,8 +68,14 @@ export function callKey(call: WireObject): string {
  * The agent's calls of all rounds in the order they reach the client: a call a later round repeats is
  * dropped from the earlier round, so the agent runs it once.
  */
-export function agentCallsOfRounds(reader: CallReader, responses: readonly WireObject[]): WireObject[] {
-  const calls = responses.flatMap((response) => agentCalls(reader, response).map((call) => call.item));
+export function agentCallsOfRounds(
+  reader: CallReader,
+  responses: readonly WireObject[],
+  answered: AnsweredTools,
+): WireObject[] {
+  const calls = responses.flatMap((response) =>
+    agentCalls(reader, response, answered).map((call) => call.item),
+  );
   const lastIndexOf = new Map(calls.map((call, i) => [callKey(call), i]));
   return calls.filter((call, i) => lastIndexOf.get(callKey(call)) === i);
 }
@@ -76,7 +88,7 @@ export interface HeldCall<T> {
 
 /**
  * Where a streamed block or item goes: to the client as it comes (at the client's own index), held with
- * its events until the last round (an agent's call), or nowhere (headroom_retrieve).
+ * its events until the last round (an agent's call), or nowhere (a call the proxy answers).
  */
 export type StreamRoute =
   | { kind: 'live'; index: number }
@@ -97,11 +109,12 @@ export function queueHeld<T>(pending: HeldCall<T>[], round: HeldCall<T>[]): Held
 }
 
 /**
- * A round's result whose response is assembled from its events only when read: a round without a
- * headroom_retrieve call is not continued, so nobody needs it.
+ * A round's result whose response is assembled from its events only when read: a round without a call the
+ * proxy answers is not continued, so nobody needs it.
  */
 export function lazyRound(
   reader: CallReader,
+  answered: AnsweredTools,
   round: { ours: boolean; others: boolean; complete: boolean },
   assemble: () => WireObject,
 ): RoundResult {
@@ -110,7 +123,9 @@ export function lazyRound(
     response ??= assemble();
     return response;
   };
-  const found = round.ours ? findRetrieveCalls(reader, read()) : { calls: [], otherToolCalls: round.others };
+  const found = round.ours
+    ? findAnsweredCalls(reader, read(), answered)
+    : { calls: [], otherToolCalls: round.others };
   return {
     ...found,
     complete: round.complete,

@@ -1,4 +1,4 @@
-// The retrieve loop in each wire format, as JSON and as streams: the model's headroom_retrieve calls
+// The loop of answered tools in each wire format, with headroom_retrieve, as JSON and as streams: the model's headroom_retrieve calls
 // answered from the store and continued, the rounds of turns that play out in different ways folded into
 // the one answer the client sees. What every format must do in one such turn is the contract's
 // (`formats/format.contract.ts`); these tables play more turns on three formats.
@@ -25,16 +25,13 @@ import { fixtures as chatFixtures } from '../formats/openai-chat/fixtures.js';
 import { fixtures as responsesFixtures } from '../formats/openai-responses/fixtures.js';
 import type { FormatName } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
+import { retrieveTool } from '../retrieve/read.js';
+import { RETRIEVE_ONLY, RETRIEVE_TOOL_NAME, withRetrieveTool } from '../retrieve/tool.js';
 import type { SseEvent } from '../sse.js';
 import { openOriginalStore } from '../store/index.js';
 import type { OriginalStore } from '../store/types.js';
-import {
-  answerRetrieveCalls,
-  continueWithResults,
-  findRetrieveCalls,
-  mergeResponses,
-  withRetrieveTool,
-} from './loop.js';
+import { answerCalls, continueWithResults, findAnsweredCalls, mergeResponses } from './loop.js';
+import { toolboxOf } from './types.js';
 
 type LoopFormat = 'anthropic' | 'openai-chat' | 'openai-responses';
 
@@ -191,12 +188,13 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
     const id = await store.put(log);
     expect(id).not.toBe(LOG_ID);
     const [first] = roundsOf(format, 'calls an agent tool beside headroom_retrieve, then answers');
-    const { calls } = findRetrieveCalls(formatNamed(format), first!);
+    const { calls } = findAnsweredCalls(formatNamed(format), first!, RETRIEVE_ONLY);
     // The model asks for the lines of the error this server log holds.
-    const { results, retrievals } = await answerRetrieveCalls(
-      calls.map((c) => ({ ...c, id, query: 'RangeError' })),
-      store,
+    const { results, answers } = await answerCalls(
+      calls.map((c) => ({ ...c, args: { id, query: 'RangeError' } })),
+      toolboxOf(retrieveTool(store)),
     );
+    const retrievals = answers.map((a) => a.retrieval);
     const matching = log.split('\n').filter((line) => line.includes('RangeError')).length;
     expect(matching).toBeGreaterThan(0);
     expect(results[0]!.content.split('\n')[0]).toBe(
@@ -206,7 +204,7 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
     expect(retrievals).toEqual([{ id, bytes: Buffer.byteLength(results[0]!.content), found: true }]);
 
     const body = withRetrieveTool(formatNamed(format), requestBody(format));
-    const next = continueWithResults(formatNamed(format), body, first!, results);
+    const next = continueWithResults(formatNamed(format), body, first!, results, RETRIEVE_ONLY);
     expect(next.tools).toEqual(body.tools);
     expect(next.model).toBe(body.model);
     const key = format === 'openai-responses' ? 'input' : 'messages';
@@ -218,7 +216,7 @@ describe.each(FORMATS)('retrieve loop over %s JSON', (format) => {
 
   it.each(Object.keys(scenarios))('merges the rounds of a turn that %s', (scenario) => {
     const rounds = roundsOf(format, scenario);
-    const merged = mergeResponses(formatNamed(format), rounds);
+    const merged = mergeResponses(formatNamed(format), rounds, RETRIEVE_ONLY);
     expect(JSON.stringify(merged)).not.toContain('headroom_retrieve');
     expect(summarise(format, merged)).toEqual(expectations[scenario]);
     expect(usageTotals(format, merged.usage)).toEqual({
@@ -322,7 +320,7 @@ describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
       input: sumOf(scenarios[scenario]!, 'input'),
       output: sumOf(scenarios[scenario]!, 'output'),
     });
-    const merged = mergeResponses(formatNamed(format), rounds);
+    const merged = mergeResponses(formatNamed(format), rounds, RETRIEVE_ONLY);
     expect(final.id).toBe(merged.id);
     if (format === 'anthropic') expect(final.content).toEqual(merged.content);
     if (format === 'openai-responses') expect(final.output).toMatchObject(merged.output as WireObject[]);
@@ -353,7 +351,7 @@ describe.each(FORMATS)('retrieve loop over a %s stream', (format) => {
 
 describe('retrieve loop with an upstream error mid-stream', () => {
   it('passes the error on and closes nothing more', () => {
-    const stream = formatNamed('anthropic').createStream();
+    const stream = formatNamed('anthropic').createStream(RETRIEVE_ONLY);
     const [first] = roundsOf('anthropic', 'reads the log back, then answers');
     const events = anthropicFixtures.events(first!).slice(0, 4);
     const error = {
@@ -383,9 +381,13 @@ describe('continuing a Responses turn the client does not store', () => {
     const output = round.output as WireObject[];
     delete output[0]!.encrypted_content;
     const body = { model: 'gpt-5-codex', store: false, input: 'Why did the job fail?' };
-    const next = continueWithResults(formatNamed('openai-responses'), body, round, [
-      { callId: 'call_r1', content: 'FATAL oom' },
-    ]);
+    const next = continueWithResults(
+      formatNamed('openai-responses'),
+      body,
+      round,
+      [{ callId: 'call_r1', name: RETRIEVE_TOOL_NAME, content: 'FATAL oom' }],
+      RETRIEVE_ONLY,
+    );
     expect(next.input).toEqual([
       { role: 'user', content: 'Why did the job fail?' },
       { type: 'message', status: 'completed', role: 'assistant', content: (output[1] as WireObject).content },
@@ -398,7 +400,13 @@ describe('continuing a Responses turn the client does not store', () => {
       },
       { type: 'function_call_output', call_id: 'call_r1', output: 'FATAL oom' },
     ]);
-    const stored = continueWithResults(formatNamed('openai-responses'), { ...body, store: true }, round, []);
+    const stored = continueWithResults(
+      formatNamed('openai-responses'),
+      { ...body, store: true },
+      round,
+      [],
+      RETRIEVE_ONLY,
+    );
     expect((stored.input as WireObject[])[1]).toEqual(output[0]);
   });
 });
@@ -439,7 +447,7 @@ describe('an answer whose first block is the agent’s own tool call', () => {
   ];
 
   it('gives the text the first index and the held call the next one, as the SDK expects', async () => {
-    const stream = formatNamed('anthropic').createStream();
+    const stream = formatNamed('anthropic').createStream(RETRIEVE_ONLY);
     const out = events.flatMap((event) => stream.push(event));
     expect(stream.endRound().calls).toEqual([]);
     out.push(...stream.finish());

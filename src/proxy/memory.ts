@@ -1,0 +1,99 @@
+// The memory step of a conversation request, after compression: the memory tools added to the request's
+// tools (answered here, beside headroom_retrieve), and the memories relevant to the newest user turn added
+// to it. It knows whose memories a request reads from its session (the project `wrap` registered, or the
+// proxy's own session), else from the `x-headroom-project` header, else from the proxy's directory.
+
+import type { IncomingMessage } from 'node:http';
+import type { WireFormat } from '../formats/types.js';
+import { isObject, type WireObject } from '../formats/wire.js';
+import { withMemories } from '../memory/inject.js';
+import type { Memories } from '../memory/memories.js';
+import { type MemoryScopeMode, memoryScope } from '../memory/scope.js';
+import { MEMORY_TOOL_DEFINITIONS, memoryTools } from '../memory/tools.js';
+import type { SessionTag } from '../stats/recorder.js';
+import { withTool } from '../tools/offer.js';
+import { toolboxOf } from '../tools/types.js';
+import type { ToolOffer } from './compression.js';
+
+export interface MemoryContext {
+  memories: Memories;
+  scopeMode: MemoryScopeMode;
+  topK: number;
+  /** The project of a request that names none (no session project, no header): the proxy's directory. */
+  defaultProject: string;
+}
+
+/** The header a client sends to name its project to a shared proxy (an absolute directory). */
+export const PROJECT_HEADER = 'x-headroom-project';
+
+/** The project directory a request's memories belong to. */
+export function projectOf(req: IncomingMessage, session: SessionTag | undefined, fallback: string): string {
+  const header = req.headers[PROJECT_HEADER];
+  const named = typeof header === 'string' && header.trim() ? header.trim() : undefined;
+  return session?.project ?? named ?? fallback;
+}
+
+/** Who saved a memory: the session's agent, else the client's name as its User-Agent gives it. */
+export function agentOf(req: IncomingMessage, session: SessionTag | undefined): string | null {
+  if (session?.agent) return session.agent;
+  const product = /^[\w.-]+/.exec(req.headers['user-agent'] ?? '')?.[0];
+  return product ?? null;
+}
+
+export interface MemoryRequest {
+  format: WireFormat;
+  path: string;
+  body: Buffer;
+  /** The offer compression made (headroom_retrieve), which the memory tools join. */
+  offer?: ToolOffer;
+  project: string;
+  agent: string | null;
+  session?: SessionTag;
+}
+
+/**
+ * True when the request is an agent's turn with tools: a tools array, or tools declared in an item of its
+ * conversation (Codex lists its tools in an `additional_tools` input item). Requests without (titles,
+ * summaries, quota checks) are left as they are.
+ */
+function declaresTools(body: WireObject, format: WireFormat): boolean {
+  if (Array.isArray(body.tools)) return true;
+  const messages = body[format.messagesKey];
+  return Array.isArray(messages) && messages.some((item) => isObject(item) && Array.isArray(item.tools));
+}
+
+/**
+ * The request with the memory tools and its turns' memory blocks, and the offer that answers them. A request
+ * that declares no tools (no agent turn: a side call, a title request) goes as it came.
+ */
+export async function withMemory(
+  { format, path, body, offer, project, agent, session }: MemoryRequest,
+  ctx: MemoryContext,
+): Promise<{ body: Buffer; offer?: ToolOffer }> {
+  const parsed: unknown = offer ? offer.body() : JSON.parse(body.toString('utf8'));
+  if (!isObject(parsed) || !declaresTools(parsed, format)) return { body, offer };
+  const scope = memoryScope(ctx.scopeMode, project);
+  let next: WireObject = parsed;
+  for (const definition of MEMORY_TOOL_DEFINITIONS) next = withTool(format, next, definition);
+  if (ctx.topK > 0) {
+    next = await withMemories(format, next, {
+      memories: ctx.memories,
+      scope,
+      session: session?.id,
+      topK: ctx.topK,
+    });
+  }
+  if (next === parsed) return { body, offer };
+  const sent = Buffer.from(JSON.stringify(next));
+  // A token count carries the tools and blocks to count them, but no answer comes to call a tool.
+  if (format.isTokenCount(path) || !format.toolCallsAllowed(next)) return { body: sent, offer };
+  const tools = memoryTools({ memories: ctx.memories, scope, agent });
+  return {
+    body: sent,
+    offer: {
+      format,
+      body: () => next,
+      tools: toolboxOf(...(offer?.tools.values() ?? []), ...tools),
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// What every MemoryStore backend must do, as one vitest suite: a backend's test file calls
+// `describeMemoryStore` with a way to open its store, then adds the cases only that backend has.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Memory, MemoryStore } from './types.js';
+
+/** Opens the store under test. `place()` gives a new, empty place; every call of what it returns reopens it. */
+export interface MemoryStoreBackend {
+  place(): () => Promise<MemoryStore>;
+}
+
+const memory = (overrides: Partial<Memory>): Memory => ({
+  id: 'm_000000000001',
+  scope: 'project:/src/api',
+  text: 'The staging database listens on port 5433.',
+  hash: 'a'.repeat(64),
+  agent: 'claude',
+  agents: ['claude'],
+  createdTs: 1_000,
+  updatedTs: 1_000,
+  confirmations: 0,
+  ...overrides,
+});
+
+export function describeMemoryStore(name: string, backend: MemoryStoreBackend): void {
+  const opened: MemoryStore[] = [];
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+  const open = async (place = backend.place()) => {
+    const store = await place();
+    opened.push(store);
+    return store;
+  };
+
+  describe(`${name} memory store`, () => {
+    it('keeps a memory with its provenance, found by id and by scope and hash, after a reopen', async () => {
+      const place = backend.place();
+      const first = await open(place);
+      const kept = memory({ agents: ['claude', 'codex'], confirmations: 2 });
+      await first.insert(kept);
+      await first.close();
+      const again = await open(place);
+      expect(await again.get(kept.id)).toEqual(kept);
+      expect(await again.byHash(kept.scope, kept.hash)).toEqual(kept);
+      expect(await again.byHash('user', kept.hash)).toBeUndefined();
+    });
+
+    it('lists newest first and searches by words, best first, each within a scope when asked', async () => {
+      const store = await open();
+      await store.insert(memory({}));
+      await store.insert(
+        memory({
+          id: 'm_000000000002',
+          text: 'Deploys need the VPN.',
+          hash: 'b'.repeat(64),
+          updatedTs: 2_000,
+        }),
+      );
+      await store.insert(
+        memory({
+          id: 'm_000000000003',
+          scope: 'user',
+          text: 'Use the staging VPN profile.',
+          hash: 'c'.repeat(64),
+        }),
+      );
+      expect((await store.list({ scope: 'project:/src/api' })).map((m) => m.id)).toEqual([
+        'm_000000000002',
+        'm_000000000001',
+      ]);
+      expect((await store.list()).length).toBe(3);
+      const hits = await store.search('staging database port', { scope: 'project:/src/api' });
+      expect(hits.map((h) => h.id)).toEqual(['m_000000000001']);
+      expect(typeof hits[0]!.score).toBe('number');
+      expect((await store.search('staging vpn')).map((h) => h.id).sort()).toEqual([
+        'm_000000000001',
+        'm_000000000002',
+        'm_000000000003',
+      ]);
+      expect(await store.search('(*"')).toEqual([]);
+    });
+
+    it('searches a replaced memory by its new words only, and forgets a deleted one', async () => {
+      const store = await open();
+      await store.insert(memory({}));
+      await store.replace(memory({ text: 'The staging cache is redis on 6380.', updatedTs: 5_000 }));
+      expect(await store.search('database')).toEqual([]);
+      expect((await store.search('redis')).map((h) => h.text)).toEqual([
+        'The staging cache is redis on 6380.',
+      ]);
+      expect(await store.delete('m_000000000001')).toBe(true);
+      expect(await store.delete('m_000000000001')).toBe(false);
+      expect(await store.search('redis')).toEqual([]);
+      expect(await store.get('m_000000000001')).toBeUndefined();
+    });
+
+    it('keeps the first block a turn was sent with, empty ones too', async () => {
+      const store = await open();
+      expect(await store.turnBlock('turn-1')).toBeUndefined();
+      await store.keepTurnBlock('turn-1', '<memory>one</memory>');
+      await store.keepTurnBlock('turn-1', '<memory>two</memory>');
+      await store.keepTurnBlock('turn-2', '');
+      expect(await store.turnBlock('turn-1')).toBe('<memory>one</memory>');
+      expect(await store.turnBlock('turn-2')).toBe('');
+    });
+  });
+}
