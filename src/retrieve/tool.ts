@@ -52,9 +52,12 @@ export function retrieveToolDefinition(format: WireFormat): WireObject {
   return format.toolEntry(RETRIEVE_TOOL);
 }
 
-/** A copy of `body` with `headroom_retrieve` appended last in its tools (see `withTool`). */
+/**
+ * A copy of `body` with `headroom_retrieve` appended last in its tools (see `withTool`); `body` itself when
+ * the agent already has it, the proxy's or through headroom's MCP server under any name (`hasRetrieveTool`).
+ */
 export function withRetrieveTool(format: WireFormat, body: WireObject): WireObject {
-  return withTool(format, body, RETRIEVE_TOOL);
+  return hasRetrieveTool(body) ? body : withTool(format, body, RETRIEVE_TOOL);
 }
 
 /**
