@@ -9,7 +9,7 @@ _headroom() {
   case "$cmd" in
     "cache") opts="--json --cache-dir --yes -y --help info clear" ;;
     "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --help" ;;
-    "config") opts="--json --show-secrets --help list get set unset path" ;;
+    "config") opts="--json --show-secrets --live --help list get set unset path" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
     "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --help" ;;

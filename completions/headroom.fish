@@ -19,6 +19,7 @@ complete -c headroom -n '__fish_seen_subcommand_from compress' -l disable-transf
 complete -c headroom -n '__fish_seen_subcommand_from compress' -l cache-dir -r -d 'Directory for the stats and originals store [env: HEADROOM_CACHE_DIR]'
 complete -c headroom -n '__fish_seen_subcommand_from config' -l json -d 'Format output as json.'
 complete -c headroom -n '__fish_seen_subcommand_from config' -l show-secrets -d 'Print the API key instead of masking it'
+complete -c headroom -n '__fish_seen_subcommand_from config' -l live -d 'With set: also apply the value to every running proxy, without a restart (verbosity, verbosityForce, compress, minTokens, codeMinLines, codeMinTokens, budgetBytes, budgetMs, excludeTools, disableTransforms, effortRouting, effortLevel, thinkingFloor, outputHoldout, history, logLevel)'
 complete -c headroom -n '__fish_seen_subcommand_from config' -a 'list get set unset path'
 complete -c headroom -n '__fish_seen_subcommand_from perf' -l json -d 'Format output as json.'
 complete -c headroom -n '__fish_seen_subcommand_from perf' -l items -d 'Print one line per file, not only the totals'

@@ -1,6 +1,7 @@
 import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
 import { signalExitCode } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
+import { RuntimeSettings } from '../proxy/runtime-settings.js';
 import { startProxy } from '../proxy/server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -29,9 +30,11 @@ export default class ProxyCommand extends HeadroomCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyCommand);
-    const { config } = this.resolve(proxyFlagsToConfig(flags));
-    const logger = createLogger({ level: config.logLevel as LogLevel });
-    const proxy = await startProxy({ config, logger });
+    const { config, sources } = this.resolve(proxyFlagsToConfig(flags));
+    const settings = new RuntimeSettings(config, sources);
+    // The level is read from the live settings, so `HEADROOM_LOG_LEVEL` set on the running proxy takes.
+    const logger = createLogger({ level: () => settings.current().config.logLevel as LogLevel });
+    const proxy = await startProxy({ config, logger, settings });
     this.log(`headroom proxy listening on ${proxy.url}`);
 
     await new Promise<void>((resolve) => {

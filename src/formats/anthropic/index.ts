@@ -4,6 +4,7 @@ import { defineFormat } from '../define.js';
 import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { WireFormat } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
+import { anthropicOutput } from './output.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   anthropicCalls,
@@ -50,5 +51,6 @@ export const anthropic: WireFormat = defineFormat({
   createStream: () => new AnthropicRetrieveStream(),
   usageFromResponse,
   usageFromEvent,
+  ...anthropicOutput,
   errorBody,
 });

@@ -5,6 +5,7 @@ import { defineFormat } from '../define.js';
 import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { ToolDefinition, WireFormat } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
+import { geminiOutput } from './output.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   continueWith,
@@ -89,5 +90,6 @@ export const gemini: WireFormat = defineFormat({
   createStream: () => new GeminiRetrieveStream(),
   usageFromResponse,
   usageFromEvent,
+  ...geminiOutput,
   errorBody,
 });
