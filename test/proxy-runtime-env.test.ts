@@ -4,7 +4,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
-import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
+import { anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
 
 let upstream: FakeUpstream;
@@ -134,6 +134,72 @@ describe('POST /admin/runtime-env', () => {
     const { body } = await runtimeEnv('POST', { HEADROOM_VERBOSITY: 'terse' });
     expect(body.settings.HEADROOM_VERBOSITY.value).toBe('2');
     await runtimeEnv('POST', { HEADROOM_VERBOSITY: 'off' });
+  });
+});
+
+describe('settings changing under load', () => {
+  it('serves 32 concurrent streams while settings change every 100 ms: none fails, each runs by one snapshot', async () => {
+    const log = serviceLog(300);
+    // Streams that take a while, so many of them span a change.
+    upstream.script((req) => ({ kind: 'sse', events: anthropicEvents(req), delayMs: 15 }));
+    const snapshots = [
+      { HEADROOM_VERBOSITY: '1', HEADROOM_EXCLUDE_TOOLS: '' },
+      { HEADROOM_VERBOSITY: '4', HEADROOM_EXCLUDE_TOOLS: 'Bash' },
+    ];
+    let flips = 0;
+    proxy.settings.apply(snapshots[0]!);
+    const failures: string[] = [];
+    const changes: Promise<unknown>[] = [];
+    const changer = setInterval(() => {
+      const change = runtimeEnv('POST', snapshots[++flips % 2]);
+      changes.push(change.then(({ status }) => status === 200 || failures.push(`change: ${status}`)));
+    }, 100);
+    const seen = { compressedAtLevel1: 0, wholeAtLevel4: 0 };
+    const stream = async (worker: number) => {
+      for (let turn = 0; turn < 4; turn++) {
+        // Each its own conversation: a new one takes the level in effect at once.
+        const body = { ...agentTurn(log), stream: true, system: `You are agent ${worker}-${turn}.` };
+        const response = await request(`${proxy.url}/v1/messages`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': 'sk-ant-test',
+            'anthropic-version': '2023-06-01',
+            'x-worker': `${worker}-${turn}`,
+          },
+          body: JSON.stringify(body),
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 200 || !text.includes('event: message_stop'))
+          failures.push(`${worker}-${turn}: ${response.statusCode} ${text.slice(0, 200)}`);
+      }
+    };
+    const before = upstream.requests.length;
+    try {
+      await Promise.all(Array.from({ length: 32 }, (_, worker) => stream(worker)));
+    } finally {
+      clearInterval(changer);
+      upstream.script(undefined);
+      await Promise.all(changes);
+    }
+    expect(failures).toEqual([]);
+    const sent = upstream.requests.slice(before).map((req) => req.json() as Record<string, any>);
+    expect(sent).toHaveLength(128);
+    for (const body of sent) {
+      const note = JSON.stringify(body.system);
+      const whole = resultText(body) === log;
+      // Level 1 came with Bash compressed, level 4 with Bash excluded: a mix would be two snapshots in one request.
+      if (note.includes('level=\\"1\\"') && !whole) seen.compressedAtLevel1++;
+      else if (note.includes('level=\\"4\\"') && whole) seen.wholeAtLevel4++;
+      else
+        throw new Error(
+          `a request ran by two snapshots: ${note.slice(0, 80)}, tool output ${whole ? 'whole' : 'compressed'}`,
+        );
+    }
+    expect(flips).toBeGreaterThan(3);
+    expect(seen.compressedAtLevel1).toBeGreaterThan(0);
+    expect(seen.wholeAtLevel4).toBeGreaterThan(0);
+    proxy.settings.apply({ HEADROOM_VERBOSITY: 'off', HEADROOM_EXCLUDE_TOOLS: '' });
   });
 });
 
