@@ -11,10 +11,10 @@ _headroom() {
     "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --help" ;;
     "config") opts="--json --show-secrets --live --help list get set unset path" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
-    "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --help" ;;
+    "proxy") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbosity --effort-routing --verbose -v --log-file --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --help" ;;
     "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --help" ;;
-    "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbose -v --proxy-url --help" ;;
+    "wrap") opts="--port -p --host --cache-dir --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --verbosity --effort-routing --verbose -v --proxy-url --help" ;;
     "") opts="cache compress config perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac

@@ -51,6 +51,14 @@ export const proxyFlags = {
     description:
       'When old tool outputs become stubs: at a cold prompt cache or near the window (cold), whenever it pays (always), never (off) [env: HEADROOM_HISTORY]',
   }),
+  verbosity: Flags.string({
+    description:
+      'Ask the model for shorter answers: off, 1-4, normal, terse, minimal (a note at the tail of the system prompt) [env: HEADROOM_VERBOSITY]',
+  }),
+  'effort-routing': Flags.boolean({
+    description:
+      'Lower the reasoning effort a request sets on turns that only carry successful tool results [env: HEADROOM_EFFORT_ROUTING]',
+  }),
   verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
 };
 
@@ -68,6 +76,8 @@ type ProxyFlagValues = {
   'exclude-tools'?: string;
   'disable-transforms'?: string;
   history?: string;
+  verbosity?: string;
+  'effort-routing'?: boolean;
   verbose?: boolean;
 };
 
@@ -95,6 +105,8 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
     excludeTools: splitList(flags['exclude-tools']),
     disableTransforms: splitList(flags['disable-transforms']),
     history: flags.history as FlagValues['history'],
+    verbosity: flags.verbosity as FlagValues['verbosity'],
+    effortRouting: flags['effort-routing'] || undefined,
     logLevel: flags.verbose ? 'debug' : undefined,
   };
 }

@@ -264,6 +264,39 @@ describe.each(APIS)('$name', (api) => {
   });
 });
 
+describe('what the stats row keeps', () => {
+  it('records the level, the arm and the turn kind of a steered agent turn', async () => {
+    const api = APIS[0]!;
+    await forwarded(api, api.turn(1, 'Row check.'));
+    const [row] = await proxy.store.rows({}, { limit: 1 });
+    expect(row).toMatchObject({ verbosity: '2', outputArm: 'steered', turnKind: 'continuation' });
+  });
+});
+
+describe('a holdout', () => {
+  it('leaves a fixed share of conversations unsteered, the same ones every turn', async () => {
+    proxy.settings.apply({ HEADROOM_OUTPUT_HOLDOUT: 0.5 });
+    try {
+      const api = APIS[0]!;
+      const arms: string[] = [];
+      for (let c = 0; c < 12; c++) {
+        const opening = `Holdout conversation ${c}.`;
+        const notes = [];
+        for (let turns = 0; turns < 2; turns++)
+          notes.push(api.system(await forwarded(api, api.turn(turns, opening))).note);
+        expect(notes[1]).toBe(notes[0]);
+        const [row] = await proxy.store.rows({}, { limit: 1 });
+        expect(row!.outputArm).toBe(notes[0] === undefined ? 'holdout' : 'steered');
+        arms.push(row!.outputArm!);
+      }
+      expect(arms).toContain('holdout');
+      expect(arms).toContain('steered');
+    } finally {
+      proxy.settings.apply({ HEADROOM_OUTPUT_HOLDOUT: 0 });
+    }
+  });
+});
+
 describe('count_tokens', () => {
   it('is never steered', async () => {
     const api = APIS[0]!;

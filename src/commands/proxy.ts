@@ -1,6 +1,8 @@
+import { Flags } from '@oclif/core';
 import { HeadroomCommand, proxyFlags, proxyFlagsToConfig } from '../command.js';
 import { signalExitCode } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
+import { logRequestsTo } from '../proxy/request-log.js';
 import { RuntimeSettings } from '../proxy/runtime-settings.js';
 import { startProxy } from '../proxy/server.js';
 
@@ -21,11 +23,18 @@ export default class ProxyCommand extends HeadroomCommand {
     '<%= config.bin %> proxy',
     '<%= config.bin %> proxy --port 0',
     '<%= config.bin %> proxy --verbose',
+    '<%= config.bin %> proxy --log-file ~/headroom-requests.jsonl',
+    '<%= config.bin %> proxy --verbosity terse --effort-routing',
     '<%= config.bin %> proxy --no-compress',
     '<%= config.bin %> proxy --openai-upstream https://openrouter.ai/api/v1',
     'HEADROOM_API_KEY=change-me <%= config.bin %> proxy --host 0.0.0.0',
   ];
-  static override flags = proxyFlags;
+  static override flags = {
+    ...proxyFlags,
+    'log-file': Flags.string({
+      description: 'Append every request as one JSON line (its stats row) to this file',
+    }),
+  };
   static override handlesSignals = true;
 
   async run(): Promise<void> {
@@ -35,6 +44,7 @@ export default class ProxyCommand extends HeadroomCommand {
     // The level is read from the live settings, so `HEADROOM_LOG_LEVEL` set on the running proxy takes.
     const logger = createLogger({ level: () => settings.current().config.logLevel as LogLevel });
     const proxy = await startProxy({ config, logger, settings });
+    const closeLog = flags['log-file'] ? logRequestsTo(flags['log-file'], proxy.events) : undefined;
     this.log(`headroom proxy listening on ${proxy.url}`);
 
     await new Promise<void>((resolve) => {
@@ -49,10 +59,16 @@ export default class ProxyCommand extends HeadroomCommand {
         };
         for (const s of signals) process.off(s, stop).once(s, now);
         logger.info(`headroom: ${signal} received, finishing in-flight requests`);
-        proxy.close(SHUTDOWN_GRACE_MS).then(resolve, (error: unknown) => {
-          logger.error(`headroom: shutdown failed: ${(error as Error).message}`);
-          resolve();
-        });
+        proxy.close(SHUTDOWN_GRACE_MS).then(
+          async () => {
+            await closeLog?.();
+            resolve();
+          },
+          (error: unknown) => {
+            logger.error(`headroom: shutdown failed: ${(error as Error).message}`);
+            resolve();
+          },
+        );
       };
       for (const s of signals) process.on(s, stop);
     });
