@@ -10,6 +10,7 @@ import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
 import { decideHistory, type HistoryDecision, type HistoryJob } from '../history/decide.js';
 import { decideOutput, type OutputDecision, type OutputJob } from '../output/steer.js';
+import { verbosityNote } from '../output/verbosity.js';
 import { retrieveToolDefinition, withRetrieveTool } from '../retrieve/loop.js';
 import { shouldOfferRetrieveTool } from '../retrieve/tool.js';
 import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
@@ -84,8 +85,9 @@ export interface CompressionResult {
   /** What the output step decided: conversation, turn kind, verbosity level, holdout arm, effort lowered. */
   output?: OutputDecision;
   /**
-   * Set when the only change was adding headroom_retrieve: the tokens its definition adds. The request as
-   * the agent wrote it is then the request as sent minus these, with no need to count it again.
+   * Set when nothing was rewritten, only added (headroom_retrieve, the verbosity note) or lowered (an effort):
+   * the tokens added. The request as the agent wrote it is then the request as sent minus these, with no
+   * need to count it again.
    */
   addedTokens?: number;
 }
@@ -219,7 +221,13 @@ export function rewriteBody(
   rewrite.forwarded = out;
   // A token count gets the tool too, to count what will be sent, but no model answer comes to call it.
   rewrite.offersRetrieve = offeredTool && format.toolCallsAllowed(out) && !tokenCount;
-  if (!compressedChanged && !steered) rewrite.addedTokens = retrieveToolTokens(format);
+  // Nothing rewritten, only added (the tool, the note) or a field lowered: the request as the agent wrote it is
+  // the request as sent minus what was added, with no need to count it again.
+  if (!compressedChanged) {
+    const note = rewrite.output ? verbosityNote(rewrite.output.level) : undefined;
+    rewrite.addedTokens =
+      (offeredTool ? retrieveToolTokens(format) : 0) + (steered && note ? Math.ceil(note.length / 4) : 0);
+  }
   return rewrite;
 }
 
