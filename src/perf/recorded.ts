@@ -102,7 +102,7 @@ export function recordedText(
       'overhead',
       `${overhead(t)} (p50 / p99 of the time a request waited in the proxy before going upstream)`,
     ],
-    ['output', describeOutputSaving(figures.outputSaving)],
+    ['steering', describeOutputSaving(figures.outputSaving)],
     [
       'retrieval',
       `${share(t.retrievalRequests, t.requests)} of requests (${t.retrievalRequests}): the model called headroom_retrieve ${t.retrievals} times for ${formatCount(t.retrievedBytes)} bytes`,

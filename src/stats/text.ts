@@ -39,7 +39,8 @@ export function renderText(report: StatsReport, options: TextOptions): string {
     return `${lines.join('\n')}\n`;
   }
   lines.push(...fields.map((f) => `${f.label.padEnd(labelWidth)}  ${f.value}`));
-  lines.push(`${'output saved'.padEnd(labelWidth)}  ${describeOutputSaving(report.outputSaving)}`);
+  // What steering saved in output tokens, against the holdout.
+  lines.push(`${'steering'.padEnd(labelWidth)}  ${describeOutputSaving(report.outputSaving)}`);
   const hourly = report.timeline.filter((b) => b.requests > 0);
   if (hourly.length > 1) {
     lines.push(
