@@ -9,7 +9,7 @@ _headroom() {
   case "$cmd" in
     "cache") opts="--json --cache-dir --yes -y --help info clear" ;;
     "compress") opts="--json --query -q --kind -k --disable-transforms --cache-dir --kompress-model --target-ratio --verbose -v --help" ;;
-    "config") opts="--json --show-secrets --help list get set unset path" ;;
+    "config") opts="--json --show-secrets --live --help list get set unset path" ;;
     "copilot-auth login") opts="--json --domain --use-existing --browser --no-browser --github-url --github-api-url --help" ;;
     "copilot-auth logout") opts="--json --help" ;;
     "copilot-auth status") opts="--json --help" ;;
@@ -27,10 +27,10 @@ _headroom() {
     "memory search") opts="--json --scope --project --cache-dir --limit --help" ;;
     "memory show") opts="--json --cache-dir --help" ;;
     "perf") opts="--json --items --speed --no-speed --verbose -v --html --live --since --cache-dir --help" ;;
-    "proxy") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbose -v --copilot-subscription --github-api-url --copilot-api-url --help" ;;
+    "proxy") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbosity --effort-routing --verbose -v --copilot-subscription --github-api-url --copilot-api-url --log-file --help" ;;
     "retrieve") opts="--json --query -q --cache-dir --store --help" ;;
     "stats") opts="--json --since --agent --session --by --project --csv --reset --yes -y --cache-dir --store --help" ;;
-    "wrap") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbose -v --subscription --github-api-url --copilot-api-url --proxy-url --help" ;;
+    "wrap") opts="--port -p --host --cache-dir --store --anthropic-upstream --openai-upstream --gemini-upstream --compress --no-compress --min-tokens --budget-bytes --budget-ms --exclude-tools --disable-transforms --history --memory --no-memory --memory-scope --verbosity --effort-routing --verbose -v --subscription --github-api-url --copilot-api-url --proxy-url --help" ;;
     "") opts="cache compress config copilot-auth doctor learn mcp memory perf proxy retrieve stats wrap --help --version" ;;
     *) opts="" ;;
   esac

@@ -65,6 +65,14 @@ export const proxyFlags = {
     description:
       "Whose memories: the agent's project directory (project) or one pool for all (user) [env: HEADROOM_MEMORY_SCOPE]",
   }),
+  verbosity: Flags.string({
+    description:
+      'Ask the model for shorter answers: off, 1-4, normal, terse, minimal (a note at the tail of the system prompt) [env: HEADROOM_VERBOSITY]',
+  }),
+  'effort-routing': Flags.boolean({
+    description:
+      'Lower the reasoning effort a request sets on turns that only carry successful tool results [env: HEADROOM_EFFORT_ROUTING]',
+  }),
   verbose: Flags.boolean({ char: 'v', description: 'Log one line per request (sets log level debug)' }),
 };
 
@@ -118,6 +126,8 @@ type ProxyFlagValues = {
   history?: string;
   memory?: boolean;
   'memory-scope'?: string;
+  verbosity?: string;
+  'effort-routing'?: boolean;
   verbose?: boolean;
 };
 
@@ -148,6 +158,8 @@ export function proxyFlagsToConfig(flags: ProxyFlagValues): FlagValues {
     history: flags.history as FlagValues['history'],
     memory: flags.memory,
     memoryScope: flags['memory-scope'] as FlagValues['memoryScope'],
+    verbosity: flags.verbosity as FlagValues['verbosity'],
+    effortRouting: flags['effort-routing'] || undefined,
     logLevel: flags.verbose ? 'debug' : undefined,
   };
 }

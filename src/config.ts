@@ -35,6 +35,23 @@ export type KompressMode = 'off' | 'auto' | 'on';
 
 export const KOMPRESS_MODES: readonly KompressMode[] = ['off', 'auto', 'on'];
 
+/** How terse the model is asked to be: `off`, or a level from 1 (mild) to 4 (conclusions only). */
+export type VerbosityLevel = 'off' | '1' | '2' | '3' | '4';
+
+/** The words a level may also be given as. */
+export const VERBOSITY_ALIASES: Readonly<Record<string, VerbosityLevel>> = {
+  normal: '1',
+  terse: '2',
+  minimal: '3',
+};
+
+const VERBOSITY_LEVELS: readonly VerbosityLevel[] = ['off', '1', '2', '3', '4'];
+
+/** The effort a mechanical-continuation turn is lowered to. */
+export type EffortLevel = 'minimal' | 'low' | 'medium';
+
+export const EFFORT_LEVELS: readonly EffortLevel[] = ['minimal', 'low', 'medium'];
+
 const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (n: number) =>
@@ -316,6 +333,55 @@ export const SETTINGS = {
     check: integer(0, 50),
     default: () => 5,
   },
+  verbosity: {
+    kind: 'string',
+    env: 'HEADROOM_VERBOSITY',
+    description:
+      'Ask the model for shorter answers: off, 1-4 (or normal = 1, terse = 2, minimal = 3); a note at the tail of the system prompt',
+    check: (value: string) =>
+      (VERBOSITY_LEVELS as readonly string[]).includes(value)
+        ? undefined
+        : 'one of off, 1, 2, 3, 4, normal, terse, minimal',
+    default: () => 'off',
+  },
+  verbosityForce: {
+    kind: 'boolean',
+    env: 'HEADROOM_VERBOSITY_FORCE',
+    description:
+      'Apply a verbosity change to running conversations at once, even where it costs a warm prompt cache',
+    default: () => false,
+  },
+  effortRouting: {
+    kind: 'boolean',
+    env: 'HEADROOM_EFFORT_ROUTING',
+    description:
+      'On turns that only carry successful tool results, lower the reasoning effort the request sets (never adds one)',
+    default: () => false,
+  },
+  effortLevel: {
+    kind: 'string',
+    env: 'HEADROOM_EFFORT_LEVEL',
+    description: `The effort effort routing lowers to: ${EFFORT_LEVELS.join(', ')} (Anthropic has no minimal: low)`,
+    check: (value: string) =>
+      (EFFORT_LEVELS as readonly string[]).includes(value) ? undefined : `one of ${EFFORT_LEVELS.join(', ')}`,
+    default: () => 'low',
+  },
+  thinkingFloor: {
+    kind: 'number',
+    env: 'HEADROOM_THINKING_FLOOR',
+    description:
+      'Extended-thinking budget_tokens effort routing lowers to (never below 1024, the API minimum)',
+    check: integer(1024),
+    default: () => 1024,
+  },
+  outputHoldout: {
+    kind: 'number',
+    env: 'HEADROOM_OUTPUT_HOLDOUT',
+    description:
+      'Share of conversations (0 to 0.5, by a hash of their id) left unsteered, to measure what verbosity steering saves',
+    check: (n: number) => (n >= 0 && n <= 0.5 ? undefined : 'a share from 0 to 0.5'),
+    default: () => 0,
+  },
   retrieveMaxRounds: {
     kind: 'number',
     env: 'HEADROOM_RETRIEVE_MAX_ROUNDS',
@@ -345,7 +411,11 @@ export type Config = {
         ? KompressMode
         : K extends 'memoryScope'
           ? MemoryScopeMode
-          : ValueOf<(typeof SETTINGS)[K]['kind']>;
+          : K extends 'verbosity'
+            ? VerbosityLevel
+            : K extends 'effortLevel'
+              ? EffortLevel
+              : ValueOf<(typeof SETTINGS)[K]['kind']>;
 };
 
 export type SettingSource = 'flag' | 'env' | 'file' | 'default';
@@ -362,13 +432,22 @@ export type FlagValues = Partial<{ [K in SettingName]: Config[K] | undefined }>;
 function parseValue(name: SettingName, raw: unknown, origin: string): Config[SettingName] {
   const spec: SettingSpec = SETTINGS[name];
   const value = parseKind(spec.kind, raw, origin);
-  const normalised =
-    name === 'logLevel' || name === 'history' || name === 'kompress' || name === 'memoryScope'
-      ? String(value).toLowerCase()
-      : value;
+  const normalised = normalise(name, value);
   const wanted = spec.check?.(normalised as never);
   if (wanted) throw new ConfigError(`${origin} must be ${wanted}, got "${String(raw)}"`);
   return normalised;
+}
+
+/** Names and words are taken in any case; a verbosity alias stands for its level. */
+function normalise(name: SettingName, value: Config[SettingName]): Config[SettingName] {
+  if (['logLevel', 'history', 'effortLevel', 'kompress', 'memoryScope'].includes(name)) {
+    return String(value).toLowerCase();
+  }
+  if (name === 'verbosity') {
+    const word = String(value).trim().toLowerCase();
+    return VERBOSITY_ALIASES[word] ?? word;
+  }
+  return value;
 }
 
 function parseKind(kind: Kind, raw: unknown, origin: string): Config[SettingName] {
@@ -503,4 +582,58 @@ export function unsetSetting(name: string, env: NodeJS.ProcessEnv = process.env)
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * The settings a running proxy takes without a restart (`POST /admin/runtime-env`, `config set --live`), by
+ * environment variable. The rest (port, host, stores, upstreams, the key) shape the process itself.
+ */
+export const LIVE_SETTINGS = [
+  'verbosity',
+  'verbosityForce',
+  'compress',
+  'minTokens',
+  'codeMinLines',
+  'codeMinTokens',
+  'budgetBytes',
+  'budgetMs',
+  'excludeTools',
+  'disableTransforms',
+  'effortRouting',
+  'effortLevel',
+  'thinkingFloor',
+  'outputHoldout',
+  'history',
+  'logLevel',
+] as const satisfies readonly SettingName[];
+
+export type LiveSettingName = (typeof LIVE_SETTINGS)[number];
+
+/** The live setting an environment variable names, or undefined when it names none. */
+export function liveSettingOfEnv(env: string): LiveSettingName | undefined {
+  return LIVE_SETTINGS.find((name) => SETTINGS[name].env === env);
+}
+
+/**
+ * Parse a set of `HEADROOM_*` values for a running proxy, all or nothing: an unknown key, a setting that needs
+ * a restart, or a bad value throws a ConfigError naming it, by the same rules as the config file.
+ */
+export function parseLiveValues(values: Readonly<Record<string, unknown>>): Partial<Config> {
+  const parsed: Partial<Record<SettingName, unknown>> = {};
+  for (const [env, raw] of Object.entries(values)) {
+    const name = liveSettingOfEnv(env);
+    if (!name) {
+      const known = Object.values(SETTINGS).some((spec) => spec.env === env);
+      throw new ConfigError(
+        known
+          ? `${env} cannot change on a running proxy (restart it instead); live: ${LIVE_SETTINGS.map((n) => SETTINGS[n].env).join(', ')}`
+          : `unknown setting ${env} (live: ${LIVE_SETTINGS.map((n) => SETTINGS[n].env).join(', ')})`,
+      );
+    }
+    if (raw === null || (typeof raw === 'object' && !Array.isArray(raw))) {
+      throw new ConfigError(`${env} must be a string, number or boolean`);
+    }
+    parsed[name] = parseValue(name, raw, env);
+  }
+  return parsed as Partial<Config>;
 }

@@ -18,7 +18,8 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
-  level?: LogLevel;
+  /** The level, or where to read it on every line (a running proxy's level can change). */
+  level?: LogLevel | (() => LogLevel);
   /** Where lines go (default: stderr). Ignored when `file` is given. */
   stream?: NodeJS.WritableStream;
   /** Append lines to this file (created 0600). */
@@ -61,23 +62,26 @@ function openLogFile(file: string): NodeJS.WritableStream {
 
 /** Create a logger writing at `level` and above. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? 'info';
+  const given = options.level ?? 'info';
+  const levelNow = typeof given === 'function' ? given : () => given;
   const out: NodeJS.WritableStream = options.file
     ? openLogFile(options.file)
     : (options.stream ?? process.stderr);
   const write = (at: LogLevel, message: string, fields?: LogFields) => {
-    if (RANK[at] > RANK[level]) return;
+    if (RANK[at] > RANK[levelNow()]) return;
     let line = `${new Date().toISOString()} ${at.padEnd(5)} ${message}`;
     if (fields) for (const [name, value] of Object.entries(fields)) line += formatField(name, value);
     out.write(`${redactSecrets(line)}\n`);
   };
   return {
-    level,
+    get level() {
+      return levelNow();
+    },
     error: (message, fields) => write('error', message, fields),
     warn: (message, fields) => write('warn', message, fields),
     info: (message, fields) => write('info', message, fields),
     debug: (message, fields) => write('debug', message, fields),
-    enabled: (at) => RANK[at] <= RANK[level],
+    enabled: (at) => RANK[at] <= RANK[levelNow()],
   };
 }
 

@@ -127,6 +127,11 @@ describe('the source tree', () => {
     expect(importsBetween('history', (target) => above.has(folderOf(target)))).toEqual([]);
   });
 
+  it('keeps the output step (verbosity, effort, holdout) below the proxy, the commands and the root', () => {
+    const above = new Set(['proxy', 'commands', 'agents', 'tui', 'stats', 'headroom.ts', 'library.ts']);
+    expect(importsBetween('output', (target) => above.has(folderOf(target)))).toEqual([]);
+  });
+
   it('keeps the stores free of the proxy, the commands, the stats views and the wire formats', () => {
     const above = new Set([
       'proxy',

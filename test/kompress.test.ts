@@ -11,10 +11,10 @@ import { createEngine } from '../src/compress/engine.js';
 import { formatNamed } from '../src/formats/index.js';
 import { engineOptionsFor } from '../src/headroom.js';
 import { rewriteBody } from '../src/proxy/compression.js';
-import { CompressionThreads, compressionThreadScript } from '../src/proxy/compression-threads.js';
+import { CompressionThreads } from '../src/proxy/compression-threads.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { SPEC_WORDS, specProse, writeTinyModel } from './helpers/kompress-model.js';
-import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
+import { builtCompressionThread, startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const home = mkdtempSync(join(tmpdir(), 'headroom-kompress-'));
@@ -38,21 +38,24 @@ function proseRequest(): string {
   });
 }
 
+/** A rewrite by the engine's own settings: compression on, nothing sent whole, no history. */
+const asConfigured = { compress: true, engine: {}, sendWhole: new Set<string>() };
+
 describe('kompress beside the event loop', () => {
   const config = testConfig({ kompressModel: model });
   const format = formatNamed('anthropic');
 
   it('compression threads rewrite a body to the bytes the engine gives here', async () => {
     const options = engineOptionsFor(config);
-    const threads = new CompressionThreads(options, compressionThreadScript()!, { size: 2 });
+    const threads = new CompressionThreads(options, builtCompressionThread()!, { size: 2 });
     try {
       const engine = createEngine(options);
       await engine.init();
       const body = Buffer.from(proseRequest());
-      const here = rewriteBody(engine, format, '/v1/messages', body, new Set());
+      const here = rewriteBody(engine, format, '/v1/messages', body, asConfigured);
       expect(here.body).toBeDefined();
       expect(Buffer.from(here.body!).toString()).toContain('words dropped by the kompress model');
-      const there = await threads.rewrite(format, '/v1/messages', body, new Set());
+      const there = await threads.rewrite(format, '/v1/messages', body, asConfigured);
       expect(Buffer.from(there.body!).equals(Buffer.from(here.body!))).toBe(true);
     } finally {
       await threads.close();

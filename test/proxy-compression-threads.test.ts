@@ -17,6 +17,9 @@ import { answer, anthropicEvents, type FakeUpstream, startFakeUpstream } from '.
 import { builtCompressionThread, startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
 import { until } from './helpers/until.js';
 
+/** A rewrite by the engine's own settings: compression on, nothing sent whole, no history. */
+const asConfigured = { compress: true, engine: {}, sendWhole: new Set<string>() };
+
 /** A distinct service log of about `bytes` characters: requests, slow ones, and the odd error. */
 function serviceLog(seed: number, bytes: number): string {
   const lines: string[] = [];
@@ -137,10 +140,10 @@ describe('compression threads', () => {
     try {
       const engine = createEngine(engineOptions);
       await engine.init();
-      const here = rewriteBody(engine, format, '/v1/messages', body, new Set());
+      const here = rewriteBody(engine, format, '/v1/messages', body, asConfigured);
       const [first, second] = await Promise.all([
-        threads.rewrite(format, '/v1/messages', body, new Set()),
-        threads.rewrite(format, '/v1/messages', body, new Set()),
+        threads.rewrite(format, '/v1/messages', body, asConfigured),
+        threads.rewrite(format, '/v1/messages', body, asConfigured),
       ]);
       expect(here.body).toBeDefined();
       expect(Buffer.from(first!.body!).equals(Buffer.from(here.body!))).toBe(true);
@@ -159,14 +162,14 @@ describe('compression threads', () => {
     });
     try {
       const small = Buffer.from(bigRequest(1, 5_000));
-      await threads.rewrite(format, '/v1/messages', small, new Set());
+      await threads.rewrite(format, '/v1/messages', small, asConfigured);
       expect(threads.running).toBe(1);
       const order: string[] = [];
       const big = threads
-        .rewrite(format, '/v1/messages', Buffer.from(bigRequest(6, 1_500_000)), new Set())
+        .rewrite(format, '/v1/messages', Buffer.from(bigRequest(6, 1_500_000)), asConfigured)
         .then(() => order.push('big'));
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await threads.rewrite(format, '/v1/messages', small, new Set()).then(() => order.push('small'));
+      await threads.rewrite(format, '/v1/messages', small, asConfigured).then(() => order.push('small'));
       expect(threads.running).toBe(2);
       await big;
       expect(order).toEqual(['small', 'big']);
@@ -186,10 +189,12 @@ describe('compression threads', () => {
     );
     try {
       for (let i = 0; i < 3; i++) {
-        await expect(threads.rewrite(format, '/v1/messages', body, new Set())).rejects.toThrow(/exit code 3/);
+        await expect(threads.rewrite(format, '/v1/messages', body, asConfigured)).rejects.toThrow(
+          /exit code 3/,
+        );
       }
       expect(warnings).toEqual([expect.stringMatching(/compressing on the proxy's own thread/)]);
-      const rewrite = await threads.rewrite(format, '/v1/messages', body, new Set());
+      const rewrite = await threads.rewrite(format, '/v1/messages', body, asConfigured);
       expect(rewrite.body!.length).toBeLessThan(body.length / 2);
     } finally {
       await threads.close();
@@ -208,7 +213,9 @@ describe('compression threads', () => {
       jobTimeoutMs: 200,
     });
     try {
-      await expect(threads.rewrite(format, '/v1/messages', body, new Set())).rejects.toThrow(/over 200 ms/);
+      await expect(threads.rewrite(format, '/v1/messages', body, asConfigured)).rejects.toThrow(
+        /over 200 ms/,
+      );
     } finally {
       await threads.close();
     }

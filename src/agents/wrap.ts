@@ -9,6 +9,7 @@ import type { Config, ResolvedConfig } from '../config.js';
 import { AgentNotFoundError, HeadroomError, signalExitCode, UsageError } from '../errors.js';
 import { createHeadroom } from '../headroom.js';
 import { createLogger } from '../log.js';
+import { liveEnvOf, pushRuntimeEnv } from '../proxy/runtime-env-client.js';
 import { type RunningProxy, startProxy } from '../proxy/server.js';
 import { totals } from '../stats/report.js';
 import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
@@ -219,6 +220,17 @@ async function joinRunningProxy(
     throw new HeadroomError(
       `the proxy at ${base} refused the session (HTTP ${response.status}: ${await response.text()})`,
     );
+  }
+  // Settings exported in this shell (HEADROOM_VERBOSITY=terse) reach the shared proxy as a live change.
+  const live = liveEnvOf(options.resolved);
+  if (Object.keys(live).length) {
+    try {
+      await pushRuntimeEnv(base, live, config.apiKey);
+    } catch (error) {
+      (options.stderr ?? process.stderr).write(
+        `headroom: warning: ${(error as Error).message}; the proxy keeps its own settings\n`,
+      );
+    }
   }
   const encoded = encodeURIComponent(sessionId);
   return {

@@ -2,13 +2,17 @@ import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand } from '../command.js';
 import {
   configFilePath,
+  LIVE_SETTINGS,
+  type LiveSettingName,
   resolveLeniently,
   SETTINGS,
   type SettingName,
   unsetSetting,
   writeSetting,
 } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, HeadroomError } from '../errors.js';
+import { pushRuntimeEnv } from '../proxy/runtime-env-client.js';
+import { listRunningProxies } from '../stats/runtime-files.js';
 
 export default class ConfigCommand extends HeadroomCommand {
   static override summary = 'Show or change settings in the headroom config file.';
@@ -19,6 +23,7 @@ export default class ConfigCommand extends HeadroomCommand {
     '<%= config.bin %> config list',
     '<%= config.bin %> config get port',
     '<%= config.bin %> config set minTokens 500',
+    '<%= config.bin %> config set verbosity terse --live',
     '<%= config.bin %> config unset minTokens',
     '<%= config.bin %> config path',
     '<%= config.bin %> config list --json',
@@ -36,6 +41,9 @@ export default class ConfigCommand extends HeadroomCommand {
   };
   static override flags = {
     'show-secrets': Flags.boolean({ description: 'Print the API key instead of masking it' }),
+    live: Flags.boolean({
+      description: `With set: also apply the value to every running proxy, without a restart (${LIVE_SETTINGS.join(', ')})`,
+    }),
   };
 
   async run(): Promise<unknown> {
@@ -58,9 +66,15 @@ export default class ConfigCommand extends HeadroomCommand {
       case 'set': {
         const name = requireName(args.name);
         if (args.value === undefined) throw new ConfigError('`config set` needs a value');
+        if (flags.live && !(LIVE_SETTINGS as readonly string[]).includes(name)) {
+          throw new ConfigError(
+            `${name} cannot change on a running proxy (restart it instead); live: ${LIVE_SETTINGS.join(', ')}`,
+          );
+        }
         const file = writeSetting(name, args.value);
         this.log(`${name} = ${args.value} (saved to ${file})`);
-        return { name, value: args.value, file };
+        const proxies = flags.live ? await this.pushLive(name as LiveSettingName, args.value) : undefined;
+        return { name, value: args.value, file, proxies };
       }
       case 'unset': {
         const name = requireName(args.name);
@@ -85,6 +99,27 @@ export default class ConfigCommand extends HeadroomCommand {
         return { file: resolved.file, settings: rows, problems: resolved.problems };
       }
     }
+  }
+
+  /** Push one setting to every proxy the runtime files name; fails (exit 1) when one of them refuses it. */
+  private async pushLive(name: LiveSettingName, value: string): Promise<string[]> {
+    const { config } = this.resolveReporting();
+    const running = listRunningProxies(config.cacheDir);
+    if (!running.length) {
+      this.log(`no running proxy found in ${config.cacheDir}; the file holds the value for the next start`);
+      return [];
+    }
+    const failures: string[] = [];
+    for (const proxy of running) {
+      try {
+        await pushRuntimeEnv(proxy.url, { [SETTINGS[name].env]: value }, config.apiKey);
+        this.log(`applied to the proxy at ${proxy.url} (pid ${proxy.pid})`);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+    if (failures.length) throw new HeadroomError(failures.join('; '));
+    return running.map((proxy) => proxy.url);
   }
 
   /** The settings, whatever the file holds: a bad value is reported on stderr with its fix, and its default shown. */

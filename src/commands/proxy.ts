@@ -8,6 +8,8 @@ import {
 } from '../command.js';
 import { signalExitCode } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
+import { logRequestsTo } from '../proxy/request-log.js';
+import { RuntimeSettings } from '../proxy/runtime-settings.js';
 import { startProxy } from '../proxy/server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -27,6 +29,8 @@ export default class ProxyCommand extends HeadroomCommand {
     '<%= config.bin %> proxy',
     '<%= config.bin %> proxy --port 0',
     '<%= config.bin %> proxy --verbose',
+    '<%= config.bin %> proxy --log-file ~/headroom-requests.jsonl',
+    '<%= config.bin %> proxy --verbosity terse --effort-routing',
     '<%= config.bin %> proxy --no-compress',
     '<%= config.bin %> proxy --memory --memory-scope user',
     '<%= config.bin %> proxy --openai-upstream https://openrouter.ai/api/v1',
@@ -41,18 +45,24 @@ export default class ProxyCommand extends HeadroomCommand {
         'Send OpenAI and Anthropic requests to the GitHub Copilot API, signed in with the login `headroom copilot-auth login` stored [env: HEADROOM_COPILOT_SUBSCRIPTION]',
     }),
     ...copilotEndpointFlags,
+    'log-file': Flags.string({
+      description: 'Append every request as one JSON line (its stats row) to this file',
+    }),
   };
   static override handlesSignals = true;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyCommand);
-    const { config } = this.resolve({
+    const { config, sources } = this.resolve({
       ...proxyFlagsToConfig(flags),
       ...copilotFlagsToConfig(flags),
       copilotSubscription: flags['copilot-subscription'] ? true : undefined,
     });
-    const logger = createLogger({ level: config.logLevel as LogLevel });
-    const proxy = await startProxy({ config, logger });
+    const settings = new RuntimeSettings(config, sources);
+    // The level is read from the live settings, so `HEADROOM_LOG_LEVEL` set on the running proxy takes.
+    const logger = createLogger({ level: () => settings.current().config.logLevel as LogLevel });
+    const proxy = await startProxy({ config, logger, settings });
+    const closeLog = flags['log-file'] ? logRequestsTo(flags['log-file'], proxy.events) : undefined;
     this.log(`headroom proxy listening on ${proxy.url}`);
 
     await new Promise<void>((resolve) => {
@@ -67,10 +77,16 @@ export default class ProxyCommand extends HeadroomCommand {
         };
         for (const s of signals) process.off(s, stop).once(s, now);
         logger.info(`headroom: ${signal} received, finishing in-flight requests`);
-        proxy.close(SHUTDOWN_GRACE_MS).then(resolve, (error: unknown) => {
-          logger.error(`headroom: shutdown failed: ${(error as Error).message}`);
-          resolve();
-        });
+        proxy.close(SHUTDOWN_GRACE_MS).then(
+          async () => {
+            await closeLog?.();
+            resolve();
+          },
+          (error: unknown) => {
+            logger.error(`headroom: shutdown failed: ${(error as Error).message}`);
+            resolve();
+          },
+        );
       };
       for (const s of signals) process.on(s, stop);
     });

@@ -167,7 +167,45 @@ export interface Rounds {
   usage: WireObject | null;
 }
 
-export interface WireFormat extends CallReader, UsageReader {
+/**
+ * What a request's last message is: only tool results that went well (a mechanical continuation), tool results
+ * with a failure among them, words of the user, or something else.
+ */
+export type TurnKind = 'continuation' | 'after-error' | 'user' | 'other';
+
+/** One effort field a request set, and what it was lowered to. */
+export interface EffortChange {
+  /** The field's place in the body, e.g. `reasoning.effort`, `thinking.budget_tokens`. */
+  field: string;
+  from: string | number;
+  to: string | number;
+}
+
+/** A request with its effort lowered. */
+export interface LoweredEffort {
+  body: WireObject;
+  changes: EffortChange[];
+}
+
+/** What the output side (verbosity steering, effort routing) needs of a format. */
+export interface OutputSteering {
+  /** True when the request declares tools the model may call: an agent's turn, not a small side call. */
+  declaresTools(body: WireObject): boolean;
+  /**
+   * `body` with `note` at the tail of its system prompt, after every cache breakpoint the agent put there, so
+   * the cached prefix before it stays as it was; `body` itself when a note holding `marker` is there already.
+   */
+  withSystemNote(body: WireObject, note: string, marker: string): WireObject;
+  /** What the request's last message is. */
+  turnKind(body: WireObject): TurnKind;
+  /**
+   * `body` with the reasoning effort it sets lowered to `to` and a thinking budget it sets lowered to `floor`
+   * tokens; undefined when it sets neither above them. Never adds an effort or a budget.
+   */
+  lowerEffort(body: WireObject, to: string, floor: number): LoweredEffort | undefined;
+}
+
+export interface WireFormat extends CallReader, UsageReader, OutputSteering {
   readonly name: FormatName;
   readonly provider: Provider;
   /** The key of the request body that holds the conversation. */

@@ -4,6 +4,7 @@
 
 import { totalsJson } from '../stats/export.js';
 import { formatCount, formatMoney, formatShare, UNKNOWN } from '../stats/format.js';
+import { describeOutputSaving, type OutputSavingReport, outputSavings } from '../stats/output-saving.js';
 import { PRICE_TABLE } from '../stats/prices.js';
 import {
   type GroupBy,
@@ -27,6 +28,8 @@ export interface RecordedFigures {
   byAgent: GroupTotals[];
   byModel: GroupTotals[];
   transforms: TransformCount[];
+  /** Output tokens saved by steering, measured against the holdout. */
+  outputSaving: OutputSavingReport;
 }
 
 /** The figures of the recorded requests `rows`, read for the window from `since` to `until`. */
@@ -42,6 +45,7 @@ export function recordedFigures(
     byAgent: by('agent'),
     byModel: by('model'),
     transforms: transformBreakdown(rows),
+    outputSaving: outputSavings(rows),
   };
 }
 
@@ -98,6 +102,7 @@ export function recordedText(
       'overhead',
       `${overhead(t)} (p50 / p99 of the time a request waited in the proxy before going upstream)`,
     ],
+    ['steering', describeOutputSaving(figures.outputSaving)],
     [
       'retrieval',
       `${share(t.retrievalRequests, t.requests)} of requests (${t.retrievalRequests}): the model called headroom_retrieve ${t.retrievals} times for ${formatCount(t.retrievedBytes)} bytes`,
@@ -135,6 +140,7 @@ export function recordedJson(figures: RecordedFigures) {
     byAgent: groups(figures.byAgent),
     byModel: groups(figures.byModel),
     byTransform: figures.transforms,
+    outputSaving: figures.outputSaving,
     prices: { asOf: PRICE_TABLE.asOf, currency: 'USD' },
   };
 }

@@ -1,15 +1,19 @@
 // The endpoints the proxy answers itself: /health, /stats (totals + recent rows), /stats/stream (one SSE
 // event per recorded request), POST /admin/sessions (tag requests with an agent and a project) and
-// POST /admin/sessions/<id>/end (the session's agent has exited: its totals once its last rows are written).
+// POST /admin/sessions/<id>/end (the session's agent has exited: its totals once its last rows are written),
+// and GET/POST /admin/runtime-env (the live settings: what is in effect, and a change for the requests to come).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { isLoopbackHost } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { StatsEvents } from '../stats/events.js';
 import { totalsJson } from '../stats/export.js';
 import { sessions, totals } from '../stats/report.js';
 import { matchesSession, type StatsFilter } from '../store/filter.js';
 import type { RequestRow, StatsStore } from '../store/types.js';
 import type { ProxyMetrics } from './metrics.js';
+import type { RuntimeSettings } from './runtime-settings.js';
 
 export interface AdminContext {
   store: StatsStore;
@@ -25,6 +29,8 @@ export interface AdminContext {
   metrics: ProxyMetrics;
   /** Resolves once the session's requests so far have their rows written: true, or false after `timeoutMs`. */
   settled: (session: string, timeoutMs: number) => Promise<boolean>;
+  /** The settings requests start with; `/admin/runtime-env` reads and changes them. */
+  settings: RuntimeSettings;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -199,6 +205,37 @@ async function listSessions(res: ServerResponse, filter: StatsFilter, ctx: Admin
   sendJson(res, 200, { sessions: list });
 }
 
+/** True when the request came from this machine (an IPv4 peer may be written `::ffff:127.0.0.1`). */
+function fromLoopback(req: IncomingMessage): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  return isLoopbackHost(peer.replace(/^::ffff:/i, ''));
+}
+
+function runtimeEnv(ctx: AdminContext): unknown {
+  const snapshot = ctx.settings.current();
+  return { version: snapshot.version, settings: ctx.settings.describe() };
+}
+
+/**
+ * Change live settings: a JSON object of `HEADROOM_*` keys, applied whole to the requests that start after it,
+ * or, when one key or value is wrong, a 400 that names it and nothing applied.
+ */
+async function setRuntimeEnv(req: IncomingMessage, res: ServerResponse, ctx: AdminContext): Promise<void> {
+  const body = await readJsonBody(req, res, 'a runtime setting', '{"HEADROOM_VERBOSITY":"terse"}');
+  if (!body) return;
+  const { json } = body;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return sendError(res, 400, 'the body must be a JSON object of HEADROOM_* settings');
+  }
+  try {
+    ctx.settings.apply(json as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof ConfigError) return sendError(res, 400, error.message);
+    throw error;
+  }
+  sendJson(res, 200, runtimeEnv(ctx));
+}
+
 /** Answer an admin request (the caller has already checked the proxy key). */
 export async function handleAdmin(
   req: IncomingMessage,
@@ -225,6 +262,15 @@ export async function handleAdmin(
     res.end(body);
     return;
   }
+  if (path === '/admin/runtime-env' && (method === 'GET' || method === 'POST')) {
+    // The settings are the machine owner's: a proxy bound wider still takes them from this machine only.
+    if (!fromLoopback(req)) {
+      req.resume();
+      return sendError(res, 403, '/admin/runtime-env answers only requests from this machine');
+    }
+    if (method === 'GET') return sendJson(res, 200, runtimeEnv(ctx));
+    return setRuntimeEnv(req, res, ctx);
+  }
   if (path === '/admin/sessions' && method === 'POST') return registerSession(req, res, ctx);
   if (path === '/admin/sessions' && method === 'GET') return listSessions(res, filterFrom(params), ctx);
   const ending = /^\/admin\/sessions\/([^/]+)\/end$/.exec(path);
@@ -232,6 +278,6 @@ export async function handleAdmin(
   sendError(
     res,
     404,
-    `no admin endpoint ${method} ${path} (try GET /health, /stats, /stats/stream, /metrics, POST /admin/sessions, POST /admin/sessions/<id>/end)`,
+    `no admin endpoint ${method} ${path} (try GET /health, /stats, /stats/stream, /metrics, /admin/runtime-env, POST /admin/sessions, POST /admin/sessions/<id>/end, POST /admin/runtime-env)`,
   );
 }

@@ -10,17 +10,15 @@ import { Worker } from 'node:worker_threads';
 import { createEngine, type EngineOptions } from '../compress/engine.js';
 import type { Notice } from '../compress/types.js';
 import type { FormatName, WireFormat } from '../formats/types.js';
-import type { HistoryJob } from '../history/decide.js';
-import { type BodyRewrite, type BodyRewriter, rewriterOn } from './compression.js';
+import { type BodyRewrite, type BodyRewriter, type RewriteRequest, rewriterOn } from './compression.js';
 
-/** One body to rewrite, as it crosses to a thread. */
-export interface RewriteJob {
+/** One body to rewrite, as it crosses to a thread, with the request's own settings. */
+export interface RewriteJob extends Omit<RewriteRequest, 'sendWhole'> {
   id: number;
   format: FormatName;
   path: string;
   body: Uint8Array;
   sendWhole: string[];
-  history?: HistoryJob;
 }
 
 /** A thread's answer: the rewrite, or why it failed (with the error's class, e.g. `RangeError`). */
@@ -100,15 +98,9 @@ export class CompressionThreads implements BodyRewriter {
     this.idleEndMs = options.idleEndMs ?? IDLE_END_MS;
   }
 
-  rewrite(
-    format: WireFormat,
-    path: string,
-    body: Buffer,
-    sendWhole: ReadonlySet<string>,
-    history?: HistoryJob,
-  ): Promise<BodyRewrite> {
+  rewrite(format: WireFormat, path: string, body: Buffer, request: RewriteRequest): Promise<BodyRewrite> {
     if (this.closed) return Promise.reject(new Error('the compression threads are closed'));
-    if (this.inline) return this.inline.then((here) => here.rewrite(format, path, body, sendWhole, history));
+    if (this.inline) return this.inline.then((here) => here.rewrite(format, path, body, request));
     const thread = this.pick();
     if (thread.idle) clearTimeout(thread.idle);
     thread.idle = undefined;
@@ -118,12 +110,12 @@ export class CompressionThreads implements BodyRewriter {
     const shared = body.buffer instanceof SharedArrayBuffer;
     const bytes = shared ? body : new Uint8Array(body);
     const job: RewriteJob = {
+      ...request,
       id,
       format: format.name,
       path,
       body: bytes,
-      sendWhole: [...sendWhole],
-      history,
+      sendWhole: [...request.sendWhole],
     };
     return new Promise<BodyRewrite>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -26,14 +26,11 @@ const ownsBuffer = (bytes: Uint8Array) =>
 parentPort?.on('message', (job: RewriteJob) => {
   let answer: RewriteAnswer;
   try {
-    const { forwarded: _, ...rewrite } = rewriteBody(
-      engine,
-      formatNamed(job.format),
-      job.path,
-      job.body,
-      new Set(job.sendWhole),
-      job.history,
-    );
+    const { id: _id, format, path, body, sendWhole, ...request } = job;
+    const { forwarded: _, ...rewrite } = rewriteBody(engine, formatNamed(format), path, body, {
+      ...request,
+      sendWhole: new Set(sendWhole),
+    });
     // Moved as bytes, the originals cost the proxy's thread neither a copy nor strings to collect.
     const originals = rewrite.originals.map((original) =>
       'text' in original ? { id: original.id, utf8: utf8.encode(original.text) } : original,

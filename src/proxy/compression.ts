@@ -3,35 +3,48 @@
 // The work on the body itself (`rewriteBody`) needs no store, so it runs on a compression thread whenever
 // one is there, and the proxy's own thread stays free to move other requests' bytes meanwhile.
 
-import type { Engine } from '../compress/engine.js';
+import type { CompressOptions, Engine } from '../compress/engine.js';
 import type { CompressStats, Original } from '../compress/results.js';
 import { compressRequestBody, type Rewritten } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
 import { decideHistory, type HistoryDecision, type HistoryJob } from '../history/decide.js';
+import { decideOutput, type OutputDecision, type OutputJob } from '../output/steer.js';
+import { verbosityNote } from '../output/verbosity.js';
 import { retrieveTool } from '../retrieve/read.js';
 import { retrieveToolDefinition, shouldOfferRetrieveTool, withRetrieveTool } from '../retrieve/tool.js';
 import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
 import type { EncodedOriginal, OriginalStore } from '../store/types.js';
 import { type Toolbox, toolboxOf } from '../tools/types.js';
 import type { ConversationHistory } from './history.js';
+import type { SettingsSnapshot } from './runtime-settings.js';
+import type { SteeringMemory } from './steering.js';
+
+/**
+ * What a body's rewrite is given besides the body, from the request's settings snapshot: plain data, so it
+ * crosses to a compression thread whole and the thread works by the same snapshot as the request.
+ */
+export interface RewriteRequest {
+  /** False: the tool outputs and the history go as they came, and headroom_retrieve is not offered. */
+  compress: boolean;
+  /** The engine's settings for this request (thresholds, budgets, exclusions, switched-off transforms). */
+  engine: CompressOptions;
+  /** Outputs compression ran out of time for once, sent whole. */
+  sendWhole: ReadonlySet<string>;
+  history?: HistoryJob;
+  /** Verbosity steering and effort routing, when either may apply. */
+  output?: OutputJob;
+}
 
 /** Where a body is rewritten: on compression threads (compression-threads.ts), or by an engine here. */
 export interface BodyRewriter {
-  rewrite(
-    format: WireFormat,
-    path: string,
-    body: Buffer,
-    sendWhole: ReadonlySet<string>,
-    history?: HistoryJob,
-  ): Promise<BodyRewrite>;
+  rewrite(format: WireFormat, path: string, body: Buffer, request: RewriteRequest): Promise<BodyRewrite>;
 }
 
 /** Rewrite bodies with `engine` on the calling thread. */
 export function rewriterOn(engine: Engine): BodyRewriter {
   return {
-    rewrite: async (format, path, body, sendWhole, history) =>
-      rewriteBody(engine, format, path, body, sendWhole, history),
+    rewrite: async (format, path, body, request) => rewriteBody(engine, format, path, body, request),
   };
 }
 
@@ -42,8 +55,10 @@ export interface CompressionContext {
   originals: OriginalStore;
   /** Outputs compression ran out of time for once, sent whole ever after; `keep` adds a run's. */
   whole: { keys: ReadonlySet<string>; keep(keys: readonly string[]): Promise<void> };
-  /** The conversations' history, when it may be rewritten (absent with `--history off`). */
+  /** The conversations' history (each request's snapshot says whether it may be rewritten). */
   history?: ConversationHistory;
+  /** The level each conversation is steered at. */
+  steering?: SteeringMemory;
 }
 
 /** The proxy added tools of its own to the request (headroom_retrieve, memory) and answers the model's calls to them. */
@@ -70,9 +85,12 @@ export interface CompressionResult {
   sideCall?: string;
   /** What the history step decided, and what its stubs took out. */
   history?: HistoryOutcome;
+  /** What the output step decided: conversation, turn kind, verbosity level, holdout arm, effort lowered. */
+  output?: OutputDecision;
   /**
-   * Set when the only change was adding headroom_retrieve: the tokens its definition adds. The request as
-   * the agent wrote it is then the request as sent minus these, with no need to count it again.
+   * Set when nothing was rewritten, only added (headroom_retrieve, the verbosity note) or lowered (an effort):
+   * the tokens added. The request as the agent wrote it is then the request as sent minus these, with no
+   * need to count it again.
    */
   addedTokens?: number;
 }
@@ -107,6 +125,7 @@ export interface BodyRewrite {
   /** The forwarded body as an object, when the rewrite ran on this thread (saves parsing it again). */
   forwarded?: WireObject;
   history?: HistoryOutcome;
+  output?: OutputDecision;
 }
 
 // Characters / 4, the engine's own estimate on the request path; the definition is the same every time.
@@ -134,8 +153,7 @@ export function rewriteBody(
   format: WireFormat,
   path: string,
   body: Uint8Array,
-  sendWhole: ReadonlySet<string>,
-  history?: HistoryJob,
+  request: RewriteRequest,
 ): BodyRewrite {
   let parsed: unknown;
   try {
@@ -145,61 +163,101 @@ export function rewriteBody(
     return { originals: [], offersRetrieve: false };
   }
   if (!isObject(parsed)) return { originals: [], offersRetrieve: false };
-
-  // A token count carries the stubs the request will carry, but decides nothing.
-  const step = history
-    ? decideHistory(engine, format, parsed, body.length, {
-        ...history,
-        mode: format.isTokenCount(path) ? 'off' : history.mode,
-      })
-    : undefined;
-  const compressed = compressRequestBody(
-    engine,
-    format,
-    parsed,
-    { tokenCounting: 'estimate', sendWhole },
-    step?.stubs,
-  );
-  const rewrite: BodyRewrite = {
-    stats: compressed.stats,
-    originals: compressed.originals,
-    sideCall: compressed.sideCall,
-    offersRetrieve: false,
-    history: step && { decision: step.decision, ...compressed.stubs },
-  };
-  const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
-  const offered = shouldOfferRetrieveTool(afterCompression, true)
-    ? withRetrieveTool(format, afterCompression)
-    : afterCompression;
-  if (!compressed.changed && offered === afterCompression) return rewrite;
-  rewrite.body = Buffer.from(JSON.stringify(offered));
-  rewrite.forwarded = offered;
-  if (compressed.changed) {
-    const chars = charsOf(compressed.rewritten);
-    // Texts this long are counted from their size anyway: only the size need travel back from a thread.
-    if (chars.before + chars.after > LARGE_BODY_BYTES) rewrite.rewrittenChars = chars;
-    else rewrite.rewritten = compressed.rewritten;
+  const tokenCount = format.isTokenCount(path);
+  const rewrite: BodyRewrite = { originals: [], offersRetrieve: false };
+  let out: WireObject = parsed;
+  let compressedChanged = false;
+  let offeredTool = false;
+  if (request.compress) {
+    const { history, sendWhole } = request;
+    // A token count carries the stubs the request will carry, but decides nothing.
+    const step = history
+      ? decideHistory(engine, format, parsed, body.length, {
+          ...history,
+          mode: tokenCount ? 'off' : history.mode,
+        })
+      : undefined;
+    const compressed = compressRequestBody(
+      engine,
+      format,
+      parsed,
+      { ...request.engine, tokenCounting: 'estimate', sendWhole },
+      step?.stubs,
+    );
+    rewrite.stats = compressed.stats;
+    rewrite.originals = compressed.originals;
+    rewrite.sideCall = compressed.sideCall;
+    rewrite.history = step && { decision: step.decision, ...compressed.stubs };
+    const afterCompression = isObject(compressed.body) ? compressed.body : parsed;
+    out = shouldOfferRetrieveTool(afterCompression, true)
+      ? withRetrieveTool(format, afterCompression)
+      : afterCompression;
+    offeredTool = out !== afterCompression;
+    compressedChanged = compressed.changed;
+    if (compressed.changed) {
+      const chars = charsOf(compressed.rewritten);
+      // Texts this long are counted from their size anyway: only the size need travel back from a thread.
+      if (chars.before + chars.after > LARGE_BODY_BYTES) rewrite.rewrittenChars = chars;
+      else rewrite.rewritten = compressed.rewritten;
+    }
+  } else {
+    rewrite.sideCall = format.sideCall?.(parsed)?.name;
   }
+  let steered = false;
+  if (request.output) {
+    const step = decideOutput(
+      format,
+      parsed,
+      out,
+      body.length,
+      { tokenCount, sideCall: rewrite.sideCall !== undefined },
+      request.output,
+    );
+    rewrite.output = step.decision;
+    if (step.body) {
+      out = step.body;
+      steered = true;
+    }
+  }
+  if (!compressedChanged && !offeredTool && !steered) return rewrite;
+  rewrite.body = Buffer.from(JSON.stringify(out));
+  rewrite.forwarded = out;
   // A token count gets the tool too, to count what will be sent, but no model answer comes to call it.
-  rewrite.offersRetrieve =
-    offered !== afterCompression && format.toolCallsAllowed(offered) && !format.isTokenCount(path);
-  if (!compressed.changed) rewrite.addedTokens = retrieveToolTokens(format);
+  rewrite.offersRetrieve = offeredTool && format.toolCallsAllowed(out) && !tokenCount;
+  // Nothing rewritten, only added (the tool, the note) or a field lowered: the request as the agent wrote it is
+  // the request as sent minus what was added, with no need to count it again.
+  if (!compressedChanged) {
+    const note = rewrite.output ? verbosityNote(rewrite.output.level) : undefined;
+    rewrite.addedTokens =
+      (offeredTool ? retrieveToolTokens(format) : 0) + (steered && note ? Math.ceil(note.length / 4) : 0);
+  }
   return rewrite;
 }
 
 /**
- * Called once per conversation request while compression is on. The proxy forwards the original bytes if
+ * Called once per conversation request while compression or output steering is on. The proxy forwards the original bytes if
  * this throws, and whatever it returns otherwise.
  */
 export async function compressForUpstream(
   format: WireFormat,
   path: string,
   body: Buffer,
-  { rewriter, originals, whole, history }: CompressionContext,
+  { rewriter, originals, whole, history, steering }: CompressionContext,
+  snapshot: SettingsSnapshot,
   conversation: { session?: string; bypass?: boolean } = {},
 ): Promise<CompressionResult> {
-  const job = history && !conversation.bypass ? history.job(conversation.session) : undefined;
-  const rewrite = await rewriter.rewrite(format, path, body, whole.keys, job);
+  const { config } = snapshot;
+  const job =
+    history && config.history !== 'off' && !conversation.bypass
+      ? history.job(conversation.session, config.history)
+      : undefined;
+  const rewrite = await rewriter.rewrite(format, path, body, {
+    compress: config.compress,
+    engine: snapshot.compression,
+    sendWhole: whole.keys,
+    history: job,
+    output: steering?.job(snapshot, conversation.session, history),
+  });
   const sent = rewrite.body
     ? Buffer.from(rewrite.body.buffer, rewrite.body.byteOffset, rewrite.body.length)
     : body;
@@ -211,6 +269,7 @@ export async function compressForUpstream(
     rewrittenChars: rewrite.rewrittenChars,
     addedTokens: rewrite.addedTokens,
     history: rewrite.history,
+    output: rewrite.output,
   };
   // The originals go in before the request leaves: the model may ask for one in its very first answer. One
   // that cannot be kept must not be pointed at, so the request then goes as the agent wrote it.
@@ -220,6 +279,7 @@ export async function compressForUpstream(
   if (rewrite.stats?.guarded.length) await whole.keep(rewrite.stats.guarded);
   // Kept before the request leaves: the conversation's next request must carry the same stubs.
   if (rewrite.history) await history?.decided(rewrite.history.decision);
+  if (rewrite.output) steering?.steered(rewrite.output);
   if (rewrite.offersRetrieve) {
     let forwarded = rewrite.forwarded;
     result.retrieve = {

@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
+import type { OutputDecision } from '../output/steer.js';
 import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder.js';
 import {
   type CompressionContext,
@@ -17,6 +18,7 @@ import { type ExchangeContext, runExchange } from './exchange.js';
 import { ClientAborted } from './failures.js';
 import { agentOf, type MemoryContext, projectOf, withMemory } from './memory.js';
 import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
+import type { RuntimeSettings, SettingsSnapshot } from './runtime-settings.js';
 import { upstreamRequestHeaders, withoutResponseEncoding } from './upstream.js';
 
 export type { SessionTag };
@@ -24,8 +26,10 @@ export type { SessionTag };
 export interface ForwardContext {
   exchange: ExchangeContext;
   recorder: StatsRecorder;
-  /** Present while compression is on. */
-  compression?: CompressionContext;
+  /** The settings each request reads once, as it starts, and keeps to its end. */
+  settings: RuntimeSettings;
+  /** The compression hook, made on first use. */
+  compression: () => Promise<CompressionContext>;
   /** Present with `--memory`. */
   memory?: MemoryContext;
   /** A conversation body past this many bytes is forwarded as it comes, unread and uncompressed. */
@@ -88,6 +92,11 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
   }).finally(() => req.setTimeout(0));
 }
 
+/** True when the snapshot has the proxy rewrite bodies: to compress them, or to steer the model's output. */
+function rewrites({ config }: SettingsSnapshot): boolean {
+  return config.compress || config.verbosity !== 'off' || config.effortRouting;
+}
+
 /** The client asked for this request's history to go as it wrote it (`x-headroom-history: off`). */
 function historyBypassed(req: IncomingMessage): boolean {
   return (
@@ -111,10 +120,17 @@ function encodedBody(req: IncomingMessage): boolean {
 async function compress(
   route: ProxyRoute,
   original: Buffer,
-  hook: CompressionContext,
+  ctx: ForwardContext,
+  snapshot: SettingsSnapshot,
   record: RequestRecord,
   conversation: { session?: string; bypass: boolean },
-): Promise<{ body: Buffer; offer?: ToolOffer; history?: HistoryOutcome }> {
+): Promise<{
+  body: Buffer;
+  offer?: ToolOffer;
+  history?: HistoryOutcome;
+  output?: OutputDecision;
+  hook?: CompressionContext;
+}> {
   const started = performance.now();
   // Decoding would replace invalid bytes with U+FFFD, and re-encoding would send those instead of the client's.
   if (!isUtf8(original)) {
@@ -122,9 +138,23 @@ async function compress(
     return { body: original };
   }
   try {
-    const result = await compressForUpstream(route.format!, route.path, original, hook, conversation);
+    const hook = await ctx.compression();
+    const result = await compressForUpstream(
+      route.format!,
+      route.path,
+      original,
+      hook,
+      snapshot,
+      conversation,
+    );
     record.compressed(result, performance.now() - started);
-    return { body: result.body, offer: result.retrieve, history: result.history };
+    return {
+      body: result.body,
+      offer: result.retrieve,
+      history: result.history,
+      output: result.output,
+      hook,
+    };
   } catch (error) {
     record.compressionFailed(whyNotCompressed(error), performance.now() - started);
     return { body: original };
@@ -181,6 +211,8 @@ export async function forwardRequest(
   session: SessionTag | undefined,
   ctx: ForwardContext,
 ): Promise<void> {
+  // One read: whatever changes while this request runs, it runs by the settings it started with.
+  const snapshot = ctx.settings.current();
   const record = ctx.recorder.begin({
     provider: route.provider,
     method: req.method ?? 'GET',
@@ -190,7 +222,7 @@ export async function forwardRequest(
     pathModel: modelInPath(route.path),
   });
   try {
-    await forwardRecorded(req, res, route, session, record, ctx);
+    await forwardRecorded(req, res, route, session, record, ctx, snapshot);
   } catch (error) {
     record.failed(error);
     throw error;
@@ -204,6 +236,7 @@ async function forwardRecorded(
   session: SessionTag | undefined,
   record: RequestRecord,
   ctx: ForwardContext,
+  snapshot: SettingsSnapshot,
 ): Promise<void> {
   const started = performance.now();
   const method = req.method ?? 'GET';
@@ -214,6 +247,8 @@ async function forwardRecorded(
   // From here the request waits on the proxy alone (a body read whole first waits on the client).
   let ready = started;
   let history: HistoryOutcome | undefined;
+  let hook: CompressionContext | undefined;
+  let output: OutputDecision | undefined;
   const sentAt = ctx.now();
   if (route.format) {
     const read = await readBody(req, ctx.maxBodyBytes, ctx.bodyIdleMs);
@@ -227,9 +262,16 @@ async function forwardRecorded(
       original = read.whole;
       record.bodySize(original.length);
       body = original;
-      if (ctx.compression && !encodedBody(req)) {
+      if (rewrites(snapshot) && !encodedBody(req)) {
         const conversation = { session: session?.id, bypass: historyBypassed(req) };
-        ({ body, offer, history } = await compress(route, original, ctx.compression, record, conversation));
+        ({ body, offer, history, output, hook } = await compress(
+          route,
+          original,
+          ctx,
+          snapshot,
+          record,
+          conversation,
+        ));
       }
       if (ctx.memory && Buffer.isBuffer(body) && !encodedBody(req) && isUtf8(body)) {
         ({ body, offer } = await addMemory(req, route, session, body, offer, ctx));
@@ -251,8 +293,10 @@ async function forwardRecorded(
     ctx.exchange,
   );
   const usage = outcome.tap ? await outcome.tap.finish() : {};
-  if (history && outcome.status >= 200 && outcome.status < 300 && !isTokenCount(route))
-    await ctx.compression?.history?.answered(history.decision, sentAt, usage);
+  // What the answer says of the cache is kept for history and for steering alike (a level changes only when cold).
+  const answered = history?.decision ?? (output?.agentTurn ? { ...output, stubbed: [] } : undefined);
+  if (answered && outcome.status >= 200 && outcome.status < 300 && !isTokenCount(route))
+    await hook?.history?.answered(answered, sentAt, usage);
   const sent = original && Buffer.isBuffer(body) ? { original, sent: body } : undefined;
   await record.finish({ ...outcome, usage }, sent);
 }

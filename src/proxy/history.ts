@@ -17,7 +17,6 @@ const LONGEST_LIFETIME_MS = 24 * 3_600_000;
 const AUTOMATIC_CACHE_MIN_TOKENS = 1024;
 
 export interface HistoryOptions {
-  mode: HistoryMode;
   /** The proxy's clock in ms; tests move it instead of sleeping. */
   now: () => number;
   logger: Logger;
@@ -43,19 +42,29 @@ export class ConversationHistory {
     return new ConversationHistory(store, options, stubs, states);
   }
 
-  /** What a request's history step is given: the conversations still warm, and its session's stubs. */
-  job(session: string | undefined): HistoryJob {
-    const now = this.options.now();
+  /** The conversations whose cache may still be warm at `now` (older states are let go). */
+  warm(now: number): ConversationState[] {
     const conversations: ConversationState[] = [];
     for (const [id, state] of this.states) {
       if (now - state.lastTs <= state.lifetimeMs) conversations.push(state);
       else if (now - state.lastTs > LONGEST_LIFETIME_MS) this.states.delete(id);
     }
+    return conversations;
+  }
+
+  /** The proxy's clock. */
+  now(): number {
+    return this.options.now();
+  }
+
+  /** What a request's history step is given: the conversations still warm, and its session's stubs. */
+  job(session: string | undefined, mode: HistoryMode): HistoryJob {
+    const now = this.options.now();
     return {
-      mode: this.options.mode,
+      mode,
       now,
       session,
-      conversations,
+      conversations: this.warm(now),
       stubs: this.stubs.get(session ?? '') ?? [],
       options: this.options.stale,
     };
@@ -73,7 +82,11 @@ export class ConversationHistory {
   }
 
   /** The upstream answered a request of the conversation: remember what it said of the cache. */
-  async answered(decision: HistoryDecision, sentAt: number, usage: UpstreamUsage): Promise<void> {
+  async answered(
+    decision: Pick<HistoryDecision, 'conversation' | 'lifetimeMs' | 'stubbed'>,
+    sentAt: number,
+    usage: UpstreamUsage,
+  ): Promise<void> {
     const input = usage.inputTokens ?? 0;
     const cacheRead = usage.cacheReadTokens ?? 0;
     const cacheWrite =

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Config, isLoopbackHost } from '../config.js';
+import { type Config, isLoopbackHost, type SettingName, type SettingSource } from '../config.js';
 import { copilotUpstream } from '../copilot/upstream.js';
 import { ConfigError, HeadroomError } from '../errors.js';
 import { errorBodyFor } from '../formats/index.js';
@@ -19,13 +19,15 @@ import { TokenCounter } from '../stats/token-counter.js';
 import { openStatsStore } from '../store/index.js';
 import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
-import { rewriterOn } from './compression.js';
+import { type CompressionContext, rewriterOn } from './compression.js';
 import { CompressionThreads, compressionThreadScript } from './compression-threads.js';
 import { forwardRequest, type SessionTag } from './forward.js';
 import { ConversationHistory } from './history.js';
 import type { MemoryContext } from './memory.js';
 import { ProxyMetrics } from './metrics.js';
 import { isAdminPath, routeRequest, unsafeTarget } from './routes.js';
+import { RuntimeSettings } from './runtime-settings.js';
+import { SteeringMemory } from './steering.js';
 import { DEFAULT_TIMEOUTS, type UpstreamLogin, Upstreams, type UpstreamTimeouts } from './upstream.js';
 
 export interface ProxySession {
@@ -36,6 +38,10 @@ export interface ProxySession {
 
 export interface ProxyOptions {
   config: Config;
+  /** Where each setting of `config` came from, for `GET /admin/runtime-env`. */
+  sources?: Partial<Record<SettingName, SettingSource>>;
+  /** The live settings, when the caller holds them too (its logger reads the level from them); made from `config` otherwise. */
+  settings?: RuntimeSettings;
   logger?: Logger;
   /** Tag every request with this session (requests on a `/s/<id>/` path keep their own). */
   session?: ProxySession;
@@ -63,8 +69,10 @@ export interface RunningProxy {
   store: StatsStore;
   /** Each request's stats row once it is written, as `/stats/stream` sends it. */
   events: StatsEvents;
-  /** Where compressed-away originals are kept (absent when compression is off); closed with the proxy. */
+  /** Where compressed-away originals are kept (absent while compression has been off since start); closed with the proxy. */
   originals?: OriginalStore;
+  /** The settings requests start with from now on; `apply` changes them as `POST /admin/runtime-env` does. */
+  settings: RuntimeSettings;
   /** Stop accepting, let in-flight requests finish for up to `graceMs` (default 10 s), then cut the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -204,15 +212,33 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const metrics = new ProxyMetrics();
   events.subscribe((row) => metrics.observe(row));
   const counter = new TokenCounter();
-  // Compression runs beside the event loop, so a big request never stalls the bytes of the others.
-  const script = config.compress ? (options.compressionThreadScript ?? compressionThreadScript()) : undefined;
-  const threads = script
-    ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m, level = 'warn') =>
-        logger[level](m),
-      )
-    : undefined;
-
+  const settings = options.settings ?? new RuntimeSettings(config, options.sources);
   const now = options.now ?? Date.now;
+  // Compression runs beside the event loop, so a big request never stalls the bytes of the others. The threads'
+  // engines hold the proxy's tool policy; each request hands them its own snapshot's settings.
+  let threads: CompressionThreads | undefined;
+  // Made on the first request that needs it: compression may be switched on while the proxy runs.
+  let hook: Promise<CompressionContext> | undefined;
+  const compression = (): Promise<CompressionContext> => {
+    hook ??= (async () => {
+      const kept = originals ?? (await headroom.originals());
+      const script = options.compressionThreadScript ?? compressionThreadScript();
+      threads ??= script
+        ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m, level = 'warn') =>
+            logger[level](m),
+          )
+        : undefined;
+      return {
+        rewriter: threads ?? rewriterOn(await headroom.engine()),
+        originals: kept,
+        whole: await headroom.wholeOutputs(),
+        history: await ConversationHistory.open(kept, { now, logger }),
+        steering: new SteeringMemory(),
+      };
+    })();
+    return hook;
+  };
+
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
     rememberSession(store, options.session, logger);
@@ -250,6 +276,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     metrics,
     settled: (session: string, timeoutMs: number) => recorder.settled(session, timeoutMs),
+    settings,
   };
   // Set when the grace period is over and the connections still open are cut.
   let cutting = false;
@@ -262,23 +289,23 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       login,
     },
     recorder,
-    compression: originals
-      ? {
-          rewriter: threads ?? rewriterOn(await headroom.engine()),
-          originals,
-          whole: await headroom.wholeOutputs(),
-          history:
-            config.history === 'off'
-              ? undefined
-              : await ConversationHistory.open(originals, { mode: config.history, now, logger }),
-        }
-      : undefined,
+    settings,
+    compression,
     memory,
     maxBodyBytes: config.maxBodyBytes,
     bodyIdleMs: options.clientBodyIdleMs ?? DEFAULT_CLIENT_BODY_IDLE_MS,
     now,
   };
   let closing = false;
+  // Compressing from the start, the proxy is ready for it before it listens (and a store it cannot use says so now).
+  if (config.compress) {
+    try {
+      await compression();
+    } catch (error) {
+      await closeParts();
+      throw error;
+    }
+  }
 
   // A request the proxy itself failed still gets an answer, never a connection left open with none.
   const track = (work: Promise<void>, res: ServerResponse, provider: Provider) => {
@@ -400,5 +427,5 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     return closed;
   };
 
-  return { url, host, port: address.port, store, events, originals, close };
+  return { url, host, port: address.port, store, events, originals, settings, close };
 }

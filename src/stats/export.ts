@@ -50,6 +50,7 @@ export function reportJson(report: StatsReport, sessionTurns?: Turn[]) {
     sessions: report.sessions.map(sessionJson),
     transforms: report.transforms,
     timeline: report.timeline.map((b) => ({ ...b, start: iso(b.start), end: iso(b.end) })),
+    outputSaving: report.outputSaving,
     ...(sessionTurns ? { turns: sessionTurns.map(turnJson) } : {}),
     ...(report.groups
       ? { by: report.by, groups: report.groups.map((g) => ({ key: g.key, totals: totalsJson(g.totals) })) }

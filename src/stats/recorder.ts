@@ -27,6 +27,14 @@ export interface CompressionReport {
   sideCall?: string;
   /** What cache-aware history did: a rewrite point that set outputs aside, and the stubs carried. */
   history?: { decision: { stubbed: readonly unknown[] }; applied: number; savedChars: number };
+  /** What the output step did: the verbosity level, the holdout arm, the turn's kind, effort lowered. */
+  output?: {
+    agentTurn: boolean;
+    level: string;
+    arm?: string;
+    turn: string;
+    effort?: { field: string; from: string | number; to: string | number }[];
+  };
   rewritten?: { before: string[]; after: string[] };
   /** In place of `rewritten` for texts too long to tokenize: their characters before and after. */
   rewrittenChars?: { before: number; after: number };
@@ -171,6 +179,13 @@ export class RequestRecord {
       this.row.historyStubs = report.history.applied;
       this.row.historySavedTokens = Math.ceil(report.history.savedChars / 4);
     }
+    const { output } = report;
+    if (output?.agentTurn) {
+      this.row.verbosity = output.level;
+      this.row.outputArm = output.arm;
+      this.row.turnKind = output.turn;
+      this.row.effortLowered = output.effort;
+    }
   }
 
   /** The engine failed: the original went out, and the row says why. */
@@ -264,7 +279,10 @@ export class RequestRecord {
   }
 }
 
-/** The `--verbose` line for a request: status, time, tokens before → after, transforms, retrievals. */
+/**
+ * The `--verbose` line for a request: status, time, tokens before → after, transforms, retrievals, model, then
+ * agent, share saved, cache read and the output side (verbosity level, holdout, effort lowered).
+ */
 export function describeRow(row: NewRequestRow): string {
   const parts = [`${row.method} ${row.path} ${row.status} ${Math.round(row.latencyMs ?? 0)}ms`];
   if (row.tokensBefore !== undefined && row.tokensBefore !== null) {
@@ -280,6 +298,14 @@ export function describeRow(row: NewRequestRow): string {
       `history ${row.historyRewrite ? 'rewritten: ' : ''}${row.historyStubs} stub(s), ${row.historySavedTokens ?? 0} tokens out`,
     );
   if (row.model) parts.push(row.model);
+  if (row.agent) parts.push(`agent ${row.agent}`);
+  if (row.tokensBefore && row.tokensAfter !== undefined && row.tokensAfter !== null)
+    parts.push(`saved ${Math.round((100 * (row.tokensBefore - row.tokensAfter)) / row.tokensBefore)}%`);
+  if (row.cacheReadTokens) parts.push(`cache read ${row.cacheReadTokens}`);
+  if (row.verbosity && row.verbosity !== 'off') parts.push(`verbosity ${row.verbosity}`);
+  if (row.outputArm === 'holdout') parts.push('holdout');
+  if (row.effortLowered?.length)
+    parts.push(`effort ${row.effortLowered.map((c) => `${c.field} ${c.from}→${c.to}`).join(', ')}`);
   if (row.compressError) parts.push(`(compression: ${row.compressError})`);
   if (row.error) parts.push(`(${row.error})`);
   return parts.join(' ');

@@ -4,6 +4,7 @@
 import { filterRows, type StatsFilter } from '../store/filter.js';
 import type { RequestRow, SessionInfo } from '../store/types.js';
 import { moneySaved, requestCost } from './money.js';
+import { type OutputSavingReport, outputSavings } from './output-saving.js';
 
 export interface Totals {
   requests: number;
@@ -382,6 +383,8 @@ export interface StatsReport {
   /** Totals per day, model or agent, when asked for. */
   by?: GroupBy;
   groups?: GroupTotals[];
+  /** Output tokens saved by steering, measured against the holdout. */
+  outputSaving: OutputSavingReport;
 }
 
 export type GroupBy = 'day' | 'model' | 'agent';
@@ -429,6 +432,7 @@ export function buildReport(
     sessions: sessions(selected),
     transforms: transformBreakdown(selected),
     timeline: timeline(selected, 24, now),
+    outputSaving: outputSavings(selected),
     ...(by ? { by, groups: groupTotals(selected, by) } : {}),
   };
 }

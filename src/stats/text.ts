@@ -3,6 +3,7 @@
 
 import type { RequestRow } from '../store/types.js';
 import { formatCount, formatShare } from './format.js';
+import { describeOutputSaving } from './output-saving.js';
 import { type StatsReport, turns } from './report.js';
 import { type Column, layoutTable } from './table.js';
 import {
@@ -38,6 +39,8 @@ export function renderText(report: StatsReport, options: TextOptions): string {
     return `${lines.join('\n')}\n`;
   }
   lines.push(...fields.map((f) => `${f.label.padEnd(labelWidth)}  ${f.value}`));
+  // What steering saved in output tokens, against the holdout.
+  lines.push(`${'steering'.padEnd(labelWidth)}  ${describeOutputSaving(report.outputSaving)}`);
   const hourly = report.timeline.filter((b) => b.requests > 0);
   if (hourly.length > 1) {
     lines.push(

@@ -40,6 +40,24 @@ function str(raw: Raw, snake: string): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
+/** The effort fields lowered, from the column's JSON or a stream event's array. */
+function effortOf(value: unknown): RequestRow['effortLowered'] {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  if (!Array.isArray(parsed)) return null;
+  const changes = parsed.filter(
+    (c): c is { field: string; from: string | number; to: string | number } =>
+      typeof c === 'object' && c !== null && typeof (c as { field?: unknown }).field === 'string',
+  );
+  return changes.length ? changes : null;
+}
+
 function transformsOf(value: unknown): Record<string, number> | null {
   let parsed = value;
   if (typeof value === 'string') {
@@ -101,6 +119,10 @@ export function writtenRow(row: NewRequestRow, id: number): RequestRow {
     historyRewrite: row.historyRewrite ?? false,
     historyStubs: row.historyStubs ?? 0,
     historySavedTokens: row.historySavedTokens ?? 0,
+    verbosity: row.verbosity ?? null,
+    outputArm: row.outputArm ?? null,
+    turnKind: row.turnKind ?? null,
+    effortLowered: row.effortLowered ?? null,
   };
 }
 
@@ -145,5 +167,9 @@ export function toRequestRow(value: unknown): RequestRow | undefined {
     historyRewrite: flag(raw, 'history_rewrite'),
     historyStubs: num(raw, 'history_stubs') ?? 0,
     historySavedTokens: num(raw, 'history_saved_tokens') ?? 0,
+    verbosity: str(raw, 'verbosity'),
+    outputArm: str(raw, 'output_arm'),
+    turnKind: str(raw, 'turn_kind'),
+    effortLowered: effortOf(field(raw, 'effort_lowered')),
   };
 }

@@ -142,6 +142,14 @@ export interface RequestRow {
   /** Tool outputs that went as their history stub, and the tokens (characters / 4) the stubs took out. */
   historyStubs: number;
   historySavedTokens: number;
+  /** The verbosity level the request went out with ('off', '1'-'4'), null when no agent turn was steered. */
+  verbosity: string | null;
+  /** The holdout arm of the request's conversation (`steered`, `holdout`), null while neither is measured. */
+  outputArm: string | null;
+  /** What the request's last message was: `continuation`, `after-error`, `user`, `other`. */
+  turnKind: string | null;
+  /** Effort fields effort routing lowered, e.g. `[{ field: 'reasoning.effort', from: 'high', to: 'low' }]`. */
+  effortLowered: { field: string; from: string | number; to: string | number }[] | null;
 }
 
 /** What `record()` takes: the row without its id; anything left out is stored as unknown. */

@@ -39,6 +39,10 @@ export function requestRow(overrides: Partial<RequestRow> = {}): RequestRow {
     historyRewrite: false,
     historyStubs: 0,
     historySavedTokens: 0,
+    verbosity: null,
+    outputArm: null,
+    turnKind: null,
+    effortLowered: null,
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import { defineFormat } from '../define.js';
 import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { WireFormat } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
+import { anthropicOutput } from './output.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   anthropicCalls,
@@ -57,5 +58,6 @@ export const anthropic: WireFormat = defineFormat({
   createStream: (answered) => new AnthropicRetrieveStream(answered),
   usageFromResponse,
   usageFromEvent,
+  ...anthropicOutput,
   errorBody,
 });

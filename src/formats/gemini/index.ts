@@ -5,6 +5,7 @@ import { defineFormat } from '../define.js';
 import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { ToolDefinition, WireFormat } from '../types.js';
 import { isObject, type WireObject } from '../wire.js';
+import { geminiOutput } from './output.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   continueWith,
@@ -96,5 +97,6 @@ export const gemini: WireFormat = defineFormat({
   createStream: (answered) => new GeminiRetrieveStream(answered),
   usageFromResponse,
   usageFromEvent,
+  ...geminiOutput,
   errorBody,
 });

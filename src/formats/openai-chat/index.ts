@@ -4,6 +4,7 @@ import { defineFormat } from '../define.js';
 import { MINUTE_MS, modelTextsOf, openingMessages } from '../history.js';
 import type { WireFormat } from '../types.js';
 import type { WireObject } from '../wire.js';
+import { chatOutput } from './output.js';
 import { recognises, toolOutputs } from './request.js';
 import {
   chatCalls,
@@ -52,5 +53,6 @@ export const openaiChat: WireFormat = defineFormat({
   createStream: (answered) => new ChatRetrieveStream(answered),
   usageFromResponse,
   usageFromEvent,
+  ...chatOutput,
   errorBody: openaiErrorBody,
 });

@@ -6,6 +6,7 @@ import { openaiCacheLifetimeMs } from '../openai-chat/index.js';
 import { openaiErrorBody } from '../openai-chat/response.js';
 import type { WireFormat } from '../types.js';
 import type { WireObject } from '../wire.js';
+import { responsesOutput } from './output.js';
 import { recognises, toolOutputs } from './request.js';
 import { continueWith, merge, responsesCalls, usageFromEvent, usageFromResponse } from './response.js';
 import { ResponsesRetrieveStream } from './stream.js';
@@ -45,5 +46,6 @@ export const openaiResponses: WireFormat = defineFormat({
   createStream: (answered) => new ResponsesRetrieveStream(answered),
   usageFromResponse,
   usageFromEvent,
+  ...responsesOutput,
   errorBody: openaiErrorBody,
 });

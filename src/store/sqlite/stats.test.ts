@@ -68,7 +68,7 @@ describe('sqlite stats store', () => {
     const dir = freshDir();
     await open(dir).close();
     const db = new Database(statsDbPath(dir));
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     db.pragma('user_version = 99');
     db.close();
     expect(() => open(dir)).toThrow(HeadroomError);
@@ -76,13 +76,15 @@ describe('sqlite stats store', () => {
   });
 
   it('migrates a file from each earlier schema in place, keeping its rows', async () => {
-    // The first schema had no side_call, overhead_ms or history columns; the second no overhead_ms or history
-    // columns; the third no history columns.
+    // The first schema had no side_call, overhead_ms, history or output columns; the second no overhead_ms,
+    // history or output columns; the third no history or output columns; the fourth no output columns.
     const history = ['history_rewrite', 'history_stubs', 'history_saved_tokens'];
+    const output = ['verbosity', 'output_arm', 'turn_kind', 'effort_lowered'];
     for (const [version, dropped] of [
-      [1, ['side_call', 'overhead_ms', ...history]],
-      [2, ['overhead_ms', ...history]],
-      [3, history],
+      [1, ['side_call', 'overhead_ms', ...history, ...output]],
+      [2, ['overhead_ms', ...history, ...output]],
+      [3, [...history, ...output]],
+      [4, output],
     ] as const) {
       const dir = freshDir();
       const first = open(dir);
@@ -94,13 +96,40 @@ describe('sqlite stats store', () => {
       db.close();
       const store = open(dir);
       await store.record(
-        newRow({ ts: 2000, sideCall: 'gemini-cli-summarize-tool-output', overheadMs: 1.5, historyStubs: 2 }),
+        newRow({
+          ts: 2000,
+          sideCall: 'gemini-cli-summarize-tool-output',
+          overheadMs: 1.5,
+          historyStubs: 2,
+          verbosity: '2',
+          outputArm: 'steered',
+          turnKind: 'continuation',
+          effortLowered: [{ field: 'reasoning.effort', from: 'high', to: 'low' }],
+        }),
       );
       expect(
-        (await store.rows()).map((row) => [row.ts, row.sideCall, row.overheadMs, row.historyStubs]),
+        (await store.rows()).map((row) => [
+          row.ts,
+          row.sideCall,
+          row.overheadMs,
+          row.historyStubs,
+          row.verbosity,
+          row.outputArm,
+          row.turnKind,
+          row.effortLowered,
+        ]),
       ).toEqual([
-        [1000, null, null, 0],
-        [2000, 'gemini-cli-summarize-tool-output', 1.5, 2],
+        [1000, null, null, 0, null, null, null, null],
+        [
+          2000,
+          'gemini-cli-summarize-tool-output',
+          1.5,
+          2,
+          '2',
+          'steered',
+          'continuation',
+          [{ field: 'reasoning.effort', from: 'high', to: 'low' }],
+        ],
       ]);
       await store.close();
     }

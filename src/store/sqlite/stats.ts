@@ -83,6 +83,12 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE requests ADD COLUMN history_rewrite INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE requests ADD COLUMN history_stubs INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE requests ADD COLUMN history_saved_tokens INTEGER NOT NULL DEFAULT 0;`,
+  // The output side: the verbosity level the request went out with, its holdout arm, what its last message
+  // was, and the effort fields lowered (JSON).
+  `ALTER TABLE requests ADD COLUMN verbosity TEXT;
+   ALTER TABLE requests ADD COLUMN output_arm TEXT;
+   ALTER TABLE requests ADD COLUMN turn_kind TEXT;
+   ALTER TABLE requests ADD COLUMN effort_lowered TEXT;`,
 ];
 
 const COLUMNS = [
@@ -117,6 +123,10 @@ const COLUMNS = [
   'history_rewrite',
   'history_stubs',
   'history_saved_tokens',
+  'verbosity',
+  'output_arm',
+  'turn_kind',
+  'effort_lowered',
 ] as const;
 
 // A request's agent and project fall back to its session's registration.
@@ -189,6 +199,10 @@ function toDb(row: NewRequestRow): unknown[] {
     row.historyRewrite ? 1 : 0,
     row.historyStubs ?? 0,
     row.historySavedTokens ?? 0,
+    row.verbosity ?? null,
+    row.outputArm ?? null,
+    row.turnKind ?? null,
+    row.effortLowered ? JSON.stringify(row.effortLowered) : null,
   ];
 }
 
