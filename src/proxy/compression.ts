@@ -198,7 +198,8 @@ export async function compressForUpstream(
   { rewriter, originals, whole, history }: CompressionContext,
   conversation: { session?: string; bypass?: boolean } = {},
 ): Promise<CompressionResult> {
-  const job = history && !conversation.bypass ? history.job(conversation.session) : undefined;
+  const job =
+    history && !conversation.bypass ? await history.job(format, body, conversation.session) : undefined;
   const rewrite = await rewriter.rewrite(format, path, body, whole.keys, job);
   const sent = rewrite.body
     ? Buffer.from(rewrite.body.buffer, rewrite.body.byteOffset, rewrite.body.length)

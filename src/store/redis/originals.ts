@@ -7,6 +7,7 @@ import { originalId } from '../../compress/marker.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import { pack, unpack } from '../packing.js';
 import type {
+  ConversationHistoryRecord,
   ConversationState,
   EncodedOriginal,
   HistoryStub,
@@ -288,6 +289,22 @@ class RedisOriginalStore implements OriginalStore {
     }, []);
   }
 
+  async conversationHistory(conversation: string): Promise<ConversationHistoryRecord | undefined> {
+    return this.guard(async () => {
+      const [stubs, state] = failedReplies(
+        await this.redis.multi().hgetall(`${P}stubs:${conversation}`).hget(`${P}convs`, conversation).exec(),
+      ) as [Record<string, string>, string | null];
+      const ordered = Object.entries(stubs ?? {}).map(([key, value]) => {
+        const [order, reason] = JSON.parse(value) as [number, string];
+        return { order, stub: { conversation, key, reason } };
+      });
+      return {
+        stubs: ordered.sort((a, b) => a.order - b.order).map(({ stub }) => stub),
+        state: state ? (JSON.parse(state) as ConversationState) : undefined,
+      };
+    }, undefined);
+  }
+
   async saveConversation(state: ConversationState): Promise<void> {
     const now = this.now();
     await this.guard(
@@ -329,4 +346,11 @@ class RedisOriginalStore implements OriginalStore {
     this.warned.add(message);
     this.onWarning(message);
   }
+}
+
+/** The replies of a transaction, throwing the first command's error (so the guard fails open). */
+function failedReplies(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('the Redis transaction was aborted');
+  for (const [error] of results) if (error) throw error;
+  return results.map(([, value]) => value);
 }
