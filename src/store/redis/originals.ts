@@ -291,16 +291,25 @@ class RedisOriginalStore implements OriginalStore {
 
   async conversationHistory(conversation: string): Promise<ConversationHistoryRecord | undefined> {
     return this.guard(async () => {
-      const [stubs, state] = failedReplies(
-        await this.redis.multi().hgetall(`${P}stubs:${conversation}`).hget(`${P}convs`, conversation).exec(),
-      ) as [Record<string, string>, string | null];
-      const ordered = Object.entries(stubs ?? {}).map(([key, value]) => {
+      const [stubs, stubsUsed, state, stateKept] = failedReplies(
+        await this.redis
+          .multi()
+          .hgetall(`${P}stubs:${conversation}`)
+          .zscore(`${P}stubconvs`, conversation)
+          .hget(`${P}convs`, conversation)
+          .zscore(`${P}convkept`, conversation)
+          .exec(),
+      ) as [Record<string, string>, string | null, string | null, string | null];
+      // Past the TTL by the store's clock, as `historyStubs` and `conversations` judge it.
+      const cutoff = this.cutoff();
+      const live = (score: string | null) => score !== null && Number(score) >= cutoff;
+      const ordered = Object.entries(live(stubsUsed) ? stubs : {}).map(([key, value]) => {
         const [order, reason] = JSON.parse(value) as [number, string];
         return { order, stub: { conversation, key, reason } };
       });
       return {
         stubs: ordered.sort((a, b) => a.order - b.order).map(({ stub }) => stub),
-        state: state ? (JSON.parse(state) as ConversationState) : undefined,
+        state: state && live(stateKept) ? (JSON.parse(state) as ConversationState) : undefined,
       };
     }, undefined);
   }

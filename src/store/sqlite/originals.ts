@@ -109,10 +109,10 @@ function prepare(db: Database.Database) {
     stubsOf: db.prepare<[string, number], HistoryStub>(
       'SELECT conversation, key, reason FROM history_stubs WHERE conversation = ? AND kept_at >= ? ORDER BY rowid',
     ),
-    conversation: db.prepare<[string], Omit<ConversationState, 'rewrote'> & { rewrote: number }>(
+    conversation: db.prepare<[string, number], Omit<ConversationState, 'rewrote'> & { rewrote: number }>(
       `SELECT id, last_ts AS lastTs, lifetime_ms AS lifetimeMs, cache_read AS cacheRead,
          cache_write AS cacheWrite, prompt_tokens AS promptTokens, rewrote
-       FROM conversations WHERE id = ?`,
+       FROM conversations WHERE id = ? AND kept_at >= ?`,
     ),
     touchStubs: db.prepare('UPDATE history_stubs SET kept_at = ? WHERE conversation = ?'),
     // By the store's clock, like the rest of it: `last_ts` is the proxy's own.
@@ -250,9 +250,10 @@ class SqliteOriginalStore implements OriginalStore {
 
   async conversationHistory(conversation: string): Promise<ConversationHistoryRecord | undefined> {
     return this.guard(() => {
-      const row = this.sql.conversation.get(conversation);
+      const cutoff = this.now() - this.ttlMs;
+      const row = this.sql.conversation.get(conversation, cutoff);
       return {
-        stubs: this.sql.stubsOf.all(conversation, this.now() - this.ttlMs),
+        stubs: this.sql.stubsOf.all(conversation, cutoff),
         state: row && { ...row, rewrote: row.rewrote === 1 },
       };
     }, undefined);
