@@ -1,6 +1,7 @@
 // Cache-aware history through the real proxy: old tool outputs become stubs only where the provider's prompt
 // cache has nothing to lose (here: after an idle gap longer than its lifetime), and from then on every
-// request carries the same stubs at the same places, across a proxy restart too. The proxy's clock is moved,
+// request carries the same stubs at the same places, across a proxy restart too, and on another proxy sharing
+// the store (one SQLite cache dir, or one Redis) that the conversation moves to. The proxies' clock is moved,
 // never waited for.
 
 import { mkdtempSync } from 'node:fs';

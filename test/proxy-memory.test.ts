@@ -1,8 +1,8 @@
 // Memory through the real proxy, with official SDK clients as callers: a memory one agent saves (the model
 // calls memory_save, the proxy answers it) is found by another agent speaking another wire format in the same
 // project and not in another; saving it again merges; the block of memories added to a user turn is sent
-// byte for byte the same on every later request; and in every format, streamed or not, the model's memory
-// calls never reach the client.
+// byte for byte the same on every later request; in every format, streamed or not, the model's memory calls
+// never reach the client; and two proxies on one Redis share one memory and the block each turn was sent with.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
