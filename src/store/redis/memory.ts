@@ -102,8 +102,7 @@ export interface RedisMemoryStoreOptions {
 export async function openRedisMemoryStore({ target }: RedisMemoryStoreOptions): Promise<MemoryStore> {
   const connection = await openRedisConnection(target);
   try {
-    const searchable = await hasRediSearch(connection.client);
-    if (searchable) await ensureIndex(connection.client);
+    const searchable = (await hasRediSearch(connection.client)) && (await ensureIndex(connection.client));
     return new RedisMemoryStore(connection, searchable);
   } catch (error) {
     await connection.release();
@@ -122,10 +121,12 @@ async function hasRediSearch(redis: Redis): Promise<boolean> {
   });
 }
 
-async function ensureIndex(redis: Redis): Promise<void> {
-  const indexes = (await redis.call('FT._LIST')) as string[];
-  if (indexes.includes(INDEX)) return;
-  await redis
+/** Create the index unless it is there; false when the module refuses it (the store then ranks by itself). */
+async function ensureIndex(redis: Redis): Promise<boolean> {
+  const indexes = (await redis.call('FT._LIST').catch(() => undefined)) as string[] | undefined;
+  if (!indexes) return false;
+  if (indexes.includes(INDEX)) return true;
+  return redis
     .call(
       'FT.CREATE',
       INDEX,
@@ -142,10 +143,11 @@ async function ensureIndex(redis: Redis): Promise<void> {
       'SEPARATOR',
       '\u0001',
     )
-    .catch((error: Error) => {
-      // Another replica created it first.
-      if (!/already exists/i.test(error.message)) throw error;
-    });
+    .then(
+      () => true,
+      // Another replica may have created it first.
+      (error: Error) => /already exists/i.test(error.message),
+    );
 }
 
 class RedisMemoryStore implements MemoryStore {
@@ -193,7 +195,11 @@ class RedisMemoryStore implements MemoryStore {
 
   async search(query: string, { scope, limit = 10 }: MemoryFilter = {}): Promise<MemoryHit[]> {
     if (!terms(query).length) return [];
-    if (this.searchable) return this.searchIndex(query, scope, limit);
+    if (this.searchable) {
+      // A query the module cannot read (one of its stopwords only, say) is ranked here instead.
+      const found = await this.searchIndex(query, scope, limit).catch(() => undefined);
+      if (found) return found;
+    }
     return rankByBm25(await this.inScope(scope), query).slice(0, limit);
   }
 
