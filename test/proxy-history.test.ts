@@ -1,6 +1,7 @@
 // Cache-aware history through the real proxy: old tool outputs become stubs only where the provider's prompt
 // cache has nothing to lose (here: after an idle gap longer than its lifetime), and from then on every
-// request carries the same stubs at the same places, across a proxy restart too. The proxy's clock is moved,
+// request carries the same stubs at the same places, across a proxy restart too, and on another proxy sharing
+// the store (one SQLite cache dir, or one Redis) that the conversation moves to. The proxies' clock is moved,
 // never waited for.
 
 import { mkdtempSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { totals } from '../src/stats/report.js';
 import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
 import { realOutputs, realSourceFile } from './helpers/real-outputs.js';
+import { hasRedisServer, type RedisServer, redisTestName, startRedisServer } from './helpers/redis-server.js';
 
 const CLIENT_PATH = 'node_modules/openai/src/client.ts';
 const clientSource = realSourceFile().text;
@@ -234,6 +236,47 @@ describe('cache-aware history', () => {
     proxy = await startProxy({ cacheDir });
     const afterRestart = await inSession(proxy, 21);
     expectPrefix(previous, afterRestart);
+  });
+
+  /**
+   * Two replicas on one store, both started before the conversation: it is rewritten on A, and its next
+   * requests, on B then A again, carry exactly the stubs A decided (the forwarded prefix byte-identical).
+   */
+  async function movesBetweenReplicas(store: Partial<Config>): Promise<void> {
+    const a = await startProxy(store);
+    const b = await startProxy(store);
+    const inSession = (proxy: RunningProxy, n: number) => send(proxy, n, {}, false, '/s/claude-moving');
+    warmCache();
+    for (let n = 1; n <= 15; n++) await inSession(n % 2 ? a : b, n);
+    clock += 6 * MINUTE;
+    const rewritten = await inSession(a, 16);
+    expect(outputOf(rewritten, 0)).toMatch(STUB);
+    const onB = await inSession(b, 17);
+    expectPrefix(rewritten, onB);
+    expect(outputOf(onB, 0)).toBe(outputOf(rewritten, 0));
+    const backOnA = await inSession(a, 18);
+    expectPrefix(onB, backOnA);
+  }
+
+  it('carries a conversation rewritten on one proxy unchanged to another sharing its SQLite cache dir', async () => {
+    await movesBetweenReplicas({ cacheDir: mkdtempSync(join(tmpdir(), 'headroom-history-shared-')) });
+  });
+
+  describe.skipIf(!hasRedisServer)(redisTestName('on a shared Redis store'), () => {
+    let redis: RedisServer;
+    beforeAll(async () => {
+      redis = await startRedisServer();
+    });
+    afterAll(async () => {
+      await redis?.stop();
+    });
+
+    it('carries a conversation rewritten on one replica unchanged to another on the same Redis', async () => {
+      await movesBetweenReplicas({
+        store: redis.freshUrl(),
+        cacheDir: mkdtempSync(join(tmpdir(), 'headroom-history-redis-')),
+      });
+    });
   });
 
   it('does the same for OpenAI Chat Completions: stubs after the idle gap, in the tool messages they replace', async () => {

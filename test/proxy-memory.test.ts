@@ -1,8 +1,8 @@
 // Memory through the real proxy, with official SDK clients as callers: a memory one agent saves (the model
 // calls memory_save, the proxy answers it) is found by another agent speaking another wire format in the same
 // project and not in another; saving it again merges; the block of memories added to a user turn is sent
-// byte for byte the same on every later request; and in every format, streamed or not, the model's memory
-// calls never reach the client.
+// byte for byte the same on every later request; in every format, streamed or not, the model's memory calls
+// never reach the client; and two proxies on one Redis share one memory and the block each turn was sent with.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import {
   toolResultTexts as toolResults,
 } from './helpers/fake-upstream.js';
 import { startTestProxy } from './helpers/proxy.js';
+import { hasRedisServer, type RedisServer, redisTestName, startRedisServer } from './helpers/redis-server.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -280,5 +281,82 @@ describe.each(Object.keys(CLIENTS))('memory tools in %s', (format) => {
     expect(upstream.requests.length - before).toBe(2);
     expect(text).toContain('5433, not 5432');
     expect(all).not.toContain('memory_list');
+  });
+});
+
+describe.skipIf(!hasRedisServer)(redisTestName('memory of replicas sharing a Redis store'), () => {
+  let redis: RedisServer;
+  let replicas: RunningProxy[];
+  let store: string;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    store = redis.freshUrl();
+    // Each replica has a cache dir of its own: nothing is shared but Redis.
+    replicas = await Promise.all(
+      [0, 1].map(() =>
+        startTestProxy(upstream.url, {
+          memory: true,
+          store,
+          cacheDir: mkdtempSync(join(tmpdir(), 'headroom-memory-replica-')),
+        }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    for (const replica of replicas ?? []) await replica.close(0);
+    await redis?.stop();
+  });
+
+  it('finds on replica B what an agent saved through replica A, and sends a turn the block A first sent it with', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'headroom-project-redis-'));
+    const headers = { 'x-headroom-project': project };
+    const fact = 'Release builds are signed with the key in vault path ci/signing.';
+    callThenEcho('memory_save', { text: fact });
+    await new Anthropic({
+      apiKey: 'sk-ant-test-key',
+      baseURL: replicas[0]!.url,
+      maxRetries: 0,
+      defaultHeaders: headers,
+    }).messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 512,
+      tools: [bashTool],
+      messages: [{ role: 'user', content: 'Remember where the release signing key lives.' }],
+    });
+    expect(toolResults(upstream.requests.at(-1)!)).toMatch(/saved m_[0-9a-f]{12}/);
+
+    callThenEcho('memory_search', { query: 'release signing key vault' });
+    const turn = { role: 'user' as const, content: 'Where is the release signing key kept?' };
+    const codex = (replica: RunningProxy) =>
+      new OpenAI({
+        apiKey: 'sk-test-openai',
+        baseURL: `${replica.url}/v1`,
+        maxRetries: 0,
+        defaultHeaders: headers,
+      });
+    const found = await codex(replicas[1]!).responses.create({
+      model: 'gpt-5-codex',
+      tools: [shellFunction],
+      input: [turn],
+    });
+    expect(found.output_text).toContain('ci/signing');
+    const onB = upstream.requests.at(-2)!.json().input as JsonObject[];
+    expect(JSON.stringify(onB.at(-1))).toContain(fact);
+
+    // A memory saved after the turn was first sent must not change it when the same turn reaches replica A.
+    const shared = await openMemoryStore({ store, cacheDir });
+    const later = 'The release signing key rotates every 90 days.';
+    await new Memories(shared).save({ scope: `project:${project}`, text: later, agent: 'claude' });
+    expect((await shared.search('release signing key')).map((m) => m.text)).toContain(later);
+    await shared.close();
+    upstream.script((req) => answer(req, { text: 'ok' }));
+    await codex(replicas[0]!).responses.create({
+      model: 'gpt-5-codex',
+      tools: [shellFunction],
+      input: [turn],
+    });
+    const onA = upstream.requests.at(-1)!.json().input as JsonObject[];
+    expect(JSON.stringify(onA.at(-1))).toBe(JSON.stringify(onB.at(-1)));
+    expect(JSON.stringify(onA)).not.toContain(later);
   });
 });

@@ -249,7 +249,7 @@ export async function compressForUpstream(
   const { config } = snapshot;
   const job =
     history && config.history !== 'off' && !conversation.bypass
-      ? history.job(conversation.session, config.history)
+      ? await history.job(format, body, conversation.session, config.history)
       : undefined;
   const rewrite = await rewriter.rewrite(format, path, body, {
     compress: config.compress,

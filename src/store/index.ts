@@ -11,6 +11,7 @@ import {
   redisTarget,
   withoutPassword,
 } from './redis/connection.js';
+import { openRedisMemoryStore } from './redis/memory.js';
 import { openRedisOriginalStore } from './redis/originals.js';
 import { openRedisStatsStore } from './redis/stats.js';
 import { openSqliteMemoryStore } from './sqlite/memory.js';
@@ -111,6 +112,7 @@ function redisBackend(scheme: string): Backend {
         ? Promise.resolve(openSqliteStatsStore(target(location).location, options))
         : openRedisStatsStore({ target: target(location), maxRows: settings.statsMaxRows, ...options }),
     connection: async (location) => ({ kind: 'redis', ...(await openRedisConnection(target(location))) }),
+    memory: (location) => openRedisMemoryStore({ target: target(location) }),
   };
 }
 

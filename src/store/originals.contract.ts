@@ -179,5 +179,34 @@ export function describeOriginalStore(name: string, backend: OriginalStoreBacken
       expect((await second.historyStubs()).map((stub) => stub.key)).toEqual(['k1', 'k2']);
       expect((await second.conversations(0)).map((c) => [c.id, c.rewrote])).toEqual([['used', false]]);
     });
+
+    it("answers one conversation's stubs and state, as another process sharing the store kept them", async () => {
+      let clock = Date.UTC(2025, 0, 1);
+      const place = backend.place();
+      const [writer, reader] = [
+        await open(place, { now: () => clock }),
+        await open(place, { now: () => clock }),
+      ];
+      expect(await reader.conversationHistory('moving')).toEqual({ stubs: [], state: undefined });
+      const stubs = [
+        { conversation: 'moving', key: 'k2', reason: 'old' },
+        { conversation: 'moving', key: 'k1', reason: 'superseded-read' },
+      ];
+      await writer.keepStubs([stubs[0]!, { conversation: 'other', key: 'k9', reason: 'old' }]);
+      await writer.keepStubs([stubs[1]!]);
+      const state = {
+        id: 'moving',
+        lastTs: clock,
+        lifetimeMs: 300_000,
+        cacheRead: 10,
+        cacheWrite: 20,
+        promptTokens: 30,
+        rewrote: true,
+      };
+      await writer.saveConversation(state);
+      expect(await reader.conversationHistory('moving')).toEqual({ stubs, state });
+      clock += 40 * 86_400_000;
+      expect(await reader.conversationHistory('moving')).toEqual({ stubs: [], state: undefined });
+    });
   });
 }

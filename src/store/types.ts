@@ -58,9 +58,21 @@ export interface OriginalStore {
   keepStubs(stubs: readonly HistoryStub[]): Promise<void>;
   /** The conversations whose last request is at or after `since` (ms since the epoch). */
   conversations(since: number): Promise<ConversationState[]>;
+  /**
+   * One conversation's decisions as every process sharing the store left them: its stubs (in the order they
+   * were kept) and its state after its last request. Read on each of its requests, so a conversation moving
+   * between proxies carries the same stubs; undefined when the store cannot answer just now.
+   */
+  conversationHistory(conversation: string): Promise<ConversationHistoryRecord | undefined>;
   /** Remember a conversation's state after one of its requests. */
   saveConversation(state: ConversationState): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What the store holds of one conversation's history. */
+export interface ConversationHistoryRecord {
+  stubs: HistoryStub[];
+  state: ConversationState | undefined;
 }
 
 /** One tool output a conversation's history rewrite made a stub of. */

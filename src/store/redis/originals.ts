@@ -7,6 +7,7 @@ import { originalId } from '../../compress/marker.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import { pack, unpack } from '../packing.js';
 import type {
+  ConversationHistoryRecord,
   ConversationState,
   EncodedOriginal,
   HistoryStub,
@@ -288,6 +289,31 @@ class RedisOriginalStore implements OriginalStore {
     }, []);
   }
 
+  async conversationHistory(conversation: string): Promise<ConversationHistoryRecord | undefined> {
+    return this.guard(async () => {
+      const [stubs, stubsUsed, state, stateKept] = failedReplies(
+        await this.redis
+          .multi()
+          .hgetall(`${P}stubs:${conversation}`)
+          .zscore(`${P}stubconvs`, conversation)
+          .hget(`${P}convs`, conversation)
+          .zscore(`${P}convkept`, conversation)
+          .exec(),
+      ) as [Record<string, string>, string | null, string | null, string | null];
+      // Past the TTL by the store's clock, as `historyStubs` and `conversations` judge it.
+      const cutoff = this.cutoff();
+      const live = (score: string | null) => score !== null && Number(score) >= cutoff;
+      const ordered = Object.entries(live(stubsUsed) ? stubs : {}).map(([key, value]) => {
+        const [order, reason] = JSON.parse(value) as [number, string];
+        return { order, stub: { conversation, key, reason } };
+      });
+      return {
+        stubs: ordered.sort((a, b) => a.order - b.order).map(({ stub }) => stub),
+        state: state && live(stateKept) ? (JSON.parse(state) as ConversationState) : undefined,
+      };
+    }, undefined);
+  }
+
   async saveConversation(state: ConversationState): Promise<void> {
     const now = this.now();
     await this.guard(
@@ -329,4 +355,11 @@ class RedisOriginalStore implements OriginalStore {
     this.warned.add(message);
     this.onWarning(message);
   }
+}
+
+/** The replies of a transaction, throwing the first command's error (so the guard fails open). */
+function failedReplies(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('the Redis transaction was aborted');
+  for (const [error] of results) if (error) throw error;
+  return results.map(([, value]) => value);
 }

@@ -11,13 +11,16 @@ import {
 import { until } from '../../../test/helpers/until.js';
 import { originalId } from '../../compress/marker.js';
 import { ConfigError } from '../../errors.js';
+import { Memories } from '../../memory/memories.js';
 import {
+  openMemoryStore,
   openOriginalStore,
   openStatsStore,
   openStoreConnection,
   shownStore,
   storeDirectory,
 } from '../index.js';
+import { describeMemoryStore } from '../memory.contract.js';
 import { describeOriginalStore } from '../originals.contract.js';
 import { describeStatsStore, newRow } from '../stats.contract.js';
 import type { OriginalStore, StatsStore } from '../types.js';
@@ -48,6 +51,14 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
     place() {
       const store = server.freshUrl();
       return (options = {}) => openStatsStore({ store, cacheDir }, options);
+    },
+  });
+
+  // This server has no RediSearch module, so these run the BM25 ranking the store computes itself.
+  describeMemoryStore('redis', {
+    place() {
+      const store = server.freshUrl();
+      return () => openMemoryStore({ store, cacheDir });
     },
   });
 
@@ -144,6 +155,48 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
         expect(rows.at(-1)!.ts).toBe(999);
       } finally {
         await stats.close();
+      }
+    });
+
+    it('merges a memory saved twice by two agents into one, with both as its provenance, and ranks by BM25', async () => {
+      const store = server.freshUrl();
+      const [a, b] = await Promise.all([0, 1].map(() => openMemoryStore({ store, cacheDir })));
+      try {
+        const scope = 'project:/srv/app';
+        const first = await new Memories(a!).save({
+          scope,
+          text: 'Deploys go through the staging VPN.',
+          agent: 'claude',
+        });
+        const again = await new Memories(b!).save({
+          scope,
+          text: 'deploys go through the staging VPN',
+          agent: 'codex',
+        });
+        const near = await new Memories(b!).save({
+          scope,
+          text: 'Deploys go through the staging VPN first.',
+          agent: 'gemini',
+        });
+        await new Memories(a!).save({
+          scope,
+          text: 'Logs rotate nightly; staging keeps a week.',
+          agent: 'claude',
+        });
+        expect([first.outcome, again.outcome, near.outcome]).toEqual([
+          'saved',
+          'duplicate',
+          'near-duplicate',
+        ]);
+        const kept = await a!.get(first.memory.id);
+        expect(kept).toMatchObject({ agents: ['claude', 'codex', 'gemini'], confirmations: 2 });
+        const hits = await b!.search('staging vpn deploys', { scope });
+        expect(hits.map((hit) => hit.id)).toEqual([first.memory.id, expect.stringMatching(/^m_/)]);
+        expect(hits[0]!.score).toBeLessThan(hits[1]!.score);
+        expect(await b!.search('staging', { scope: 'user' })).toEqual([]);
+      } finally {
+        await a!.close();
+        await b!.close();
       }
     });
 

@@ -9,6 +9,7 @@ import { ensurePrivateDir } from '../../private-dir.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import { type Packed, pack, unpack } from '../packing.js';
 import type {
+  ConversationHistoryRecord,
   ConversationState,
   EncodedOriginal,
   HistoryStub,
@@ -104,6 +105,14 @@ function prepare(db: Database.Database) {
     ),
     stubs: db.prepare<[number], HistoryStub>(
       'SELECT conversation, key, reason FROM history_stubs WHERE kept_at >= ? ORDER BY rowid',
+    ),
+    stubsOf: db.prepare<[string, number], HistoryStub>(
+      'SELECT conversation, key, reason FROM history_stubs WHERE conversation = ? AND kept_at >= ? ORDER BY rowid',
+    ),
+    conversation: db.prepare<[string, number], Omit<ConversationState, 'rewrote'> & { rewrote: number }>(
+      `SELECT id, last_ts AS lastTs, lifetime_ms AS lifetimeMs, cache_read AS cacheRead,
+         cache_write AS cacheWrite, prompt_tokens AS promptTokens, rewrote
+       FROM conversations WHERE id = ? AND kept_at >= ?`,
     ),
     touchStubs: db.prepare('UPDATE history_stubs SET kept_at = ? WHERE conversation = ?'),
     // By the store's clock, like the rest of it: `last_ts` is the proxy's own.
@@ -237,6 +246,17 @@ class SqliteOriginalStore implements OriginalStore {
       () => this.sql.conversations.all(since).map((row) => ({ ...row, rewrote: row.rewrote === 1 })),
       [],
     );
+  }
+
+  async conversationHistory(conversation: string): Promise<ConversationHistoryRecord | undefined> {
+    return this.guard(() => {
+      const cutoff = this.now() - this.ttlMs;
+      const row = this.sql.conversation.get(conversation, cutoff);
+      return {
+        stubs: this.sql.stubsOf.all(conversation, cutoff),
+        state: row && { ...row, rewrote: row.rewrote === 1 },
+      };
+    }, undefined);
   }
 
   async saveConversation(state: ConversationState): Promise<void> {
