@@ -15,6 +15,8 @@ export interface StatsHeaderProps {
   /** Where rows come from, e.g. "live: 1 proxy" or "store". */
   source: string;
   filter: string;
+  /** What output steering saved against the holdout, when the window has steered turns. */
+  steering?: string;
 }
 
 const SEP = ' · ';
@@ -83,6 +85,12 @@ export function StatsHeader(props: StatsHeaderProps) {
           ))}
         </Text>
       ))}
+      {props.steering ? (
+        <Text wrap="truncate">
+          <Text dimColor>steering </Text>
+          <Text bold>{props.steering}</Text>
+        </Text>
+      ) : null}
       {spark ? (
         <Text wrap="truncate">
           <Text dimColor>{trendLabel} </Text>

@@ -140,4 +140,25 @@ describe('stats screen', () => {
     expect(typing).toContain('filter: gpt');
     expect(typing).toContain('enter apply · esc cancel');
   });
+
+  it('shows what output steering saved against the holdout once turns were steered', () => {
+    const turn = (arm: 'steered' | 'holdout', outputTokens: number, i: number) =>
+      requestRow({
+        ts: NOW - (40 - i) * MIN,
+        verbosity: arm === 'steered' ? '2' : 'off',
+        outputArm: arm,
+        turnKind: 'continuation',
+        outputTokens,
+      });
+    const rows = [
+      ...Array.from({ length: 20 }, (_, i) => turn('steered', 300 + (i % 5) * 10, i)),
+      ...Array.from({ length: 20 }, (_, i) => turn('holdout', 400 + (i % 5) * 10, 20 + i)),
+    ];
+    const text = frame(rows);
+    expect(text).toMatch(
+      /steering +24% \(95% CI \d+% to \d+%\), 100 tokens\/turn; 20 steered vs 20 held-out turns/,
+    );
+    // Without steered turns the header says nothing of it.
+    expect(frame([requestRow({ ts: NOW - MIN })])).not.toContain('steering');
+  });
 });

@@ -4,6 +4,7 @@
 import { Box, Text } from 'ink';
 import { type ReactNode, useMemo } from 'react';
 import { formatCount, formatLatency, formatMoney, formatShare, formatTransforms } from '../stats/format.js';
+import { describeOutputSaving, outputSavings } from '../stats/output-saving.js';
 import {
   sessions as sessionSummaries,
   turns as sessionTurns,
@@ -73,8 +74,17 @@ export function StatsScreen(props: StatsScreenProps) {
   const scopeRows =
     state.view === 'turns' && session ? filtered.filter((r) => r.sessionId === session.id) : filtered;
   const transforms = useMemo(() => transformBreakdown(scopeRows), [scopeRows]);
+  // What output steering saved, once any turn in the window was steered or held out.
+  const steering = useMemo(() => {
+    const report = outputSavings(filtered);
+    return report.steeredTurns + report.holdoutTurns > 0 ? describeOutputSaving(report) : undefined;
+  }, [filtered]);
 
-  const headerLines = 1 + packFields(summaryFields(windowTotals), width).length + (trend.length > 1 ? 1 : 0);
+  const headerLines =
+    1 +
+    packFields(summaryFields(windowTotals), width).length +
+    (trend.length > 1 ? 1 : 0) +
+    (steering ? 1 : 0);
   const transformLines = state.showTransforms ? Math.min(Math.max(transforms.length, 1) + 1, 7) + 1 : 0;
   const body = Math.max(4, height - headerLines - transformLines - 2);
 
@@ -148,6 +158,7 @@ export function StatsScreen(props: StatsScreenProps) {
         windowLabel={props.windowLabel}
         source={props.source}
         filter={state.filter}
+        steering={steering}
       />
       {state.showTransforms ? (
         <Box marginTop={1}>
