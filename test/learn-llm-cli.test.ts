@@ -203,7 +203,9 @@ describe('headroom learn --llm', () => {
 
     const first = await learn(['--llm', '--apply'], home, project, withKey);
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.stdout).toContain(`headroom: rules for ${project} worded by claude-sonnet-4-5 at ${upstream.url}`);
+    expect(first.stdout).toContain(
+      `headroom: rules for ${project} worded by claude-sonnet-4-5 at ${upstream.url}`,
+    );
     const written = readFileSync(join(project, 'CLAUDE.md'), 'utf8');
     expect(written).toContain(
       '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',

@@ -216,7 +216,8 @@ export default class LearnCommand extends HeadroomCommand {
       `headroom: ${plan.sessions} session${plan.sessions === 1 ? '' : 's'} in ${plan.logs} log${plan.logs === 1 ? '' : 's'}, ${rules} rule${rules === 1 ? '' : 's'} for ${plan.projects.length} project${plan.projects.length === 1 ? '' : 's'}`,
     );
     for (const project of plan.projects)
-      if (project.phrasedBy) this.log(`headroom: rules for ${project.project} worded by ${project.phrasedBy}`);
+      if (project.phrasedBy)
+        this.log(`headroom: rules for ${project.project} worded by ${project.phrasedBy}`);
     if (applied) {
       for (const { file, backup } of written)
         this.log(`headroom: wrote ${file}${backup ? ` (backup: ${backup})` : ''}`);
