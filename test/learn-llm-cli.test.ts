@@ -325,7 +325,7 @@ describe('headroom learn --llm-agent', () => {
 
   it.each([
     ['claude', ['-p']],
-    ['codex', ['exec']],
+    ['codex', ['exec', '--skip-git-repo-check']],
     ['gemini', ['-p']],
   ])('runs %s non-interactively with the digest and uses its answer', async (agent, before) => {
     const { home, project } = homeWithSecrets();

@@ -131,7 +131,8 @@ export function upstreamModel(options: UpstreamModelOptions): Model {
 /** How each agent CLI answers one prompt and exits: its binary and the arguments before the prompt. */
 export const AGENT_CLIS = {
   claude: { binary: 'claude', args: ['-p'], install: 'npm i -g @anthropic-ai/claude-code' },
-  codex: { binary: 'codex', args: ['exec'], install: 'npm i -g @openai/codex' },
+  // A project need not be a git repository for a prompt that only asks for text.
+  codex: { binary: 'codex', args: ['exec', '--skip-git-repo-check'], install: 'npm i -g @openai/codex' },
   gemini: { binary: 'gemini', args: ['-p'], install: 'npm i -g @google/gemini-cli' },
 } as const;
 

@@ -2,7 +2,7 @@
 // model API, which answers the digest with merged rules; learn writes them with the mined evidence.
 // Run with `npm run test:e2e`; skipped with the reason when Claude Code is not installed.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/agents/preflight.js';
@@ -17,7 +17,9 @@ const searchPath = [
   process.env.PATH ?? '',
 ].join(':');
 const claude = findExecutable('claude', { PATH: searchPath });
-const skipReason = !enabled ? ' (runs with HEADROOM_E2E=1)' : claude ? '' : ' (claude not installed)';
+const codex = findExecutable('codex', { PATH: searchPath });
+const skipReason = (found: string | undefined, agent: string) =>
+  !enabled ? ' (runs with HEADROOM_E2E=1)' : found ? '' : ` (${agent} not installed)`;
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
@@ -71,5 +73,47 @@ describe.skipIf(!enabled || !claude)(
       expect(second.stdout).toContain('nothing to change');
       expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toBe(text);
     }, 320_000);
+  },
+);
+
+describe.skipIf(!enabled || !codex)(
+  `headroom learn --llm-agent codex with Codex${skipReason(codex, 'codex')}`,
+  () => {
+    it('writes the rules Codex merged, with the mined evidence', async () => {
+      const { home, project } = fixtureHome(['claude']);
+      // Codex reaches the fake model API through a model provider of its own config, as a user would set one.
+      mkdirSync(join(home, '.codex'), { recursive: true });
+      writeFileSync(
+        join(home, '.codex', 'config.toml'),
+        `model = "gpt-5-codex"\nmodel_provider = "fake"\n\n[model_providers.fake]\nname = "fake"\nbase_url = "${upstream.url}/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\n`,
+      );
+      const prompts: string[] = [];
+      upstream.script((req) => {
+        if (!req.body.includes('These rules were mined')) return undefined;
+        prompts.push(req.body.toString('utf8'));
+        return answer(req, { text: MERGED });
+      });
+      const env = {
+        PATH: `${dirname(codex as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: home,
+        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
+        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+        OPENAI_API_KEY: 'sk-e2e-0000',
+      };
+      const result = await runHeadroom(
+        ['learn', '--llm-agent', 'codex', '--agent', 'claude', '--apply'],
+        env,
+        {
+          cwd: project,
+          timeout: 150_000,
+        },
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain('answer for');
+      expect(prompts.length).toBeGreaterThan(0);
+      expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toContain(
+        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
+      );
+    }, 200_000);
   },
 );
