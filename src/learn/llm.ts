@@ -64,7 +64,8 @@ export function promptFor(digest: readonly DigestEntry[]): string {
     'mention counts.',
     '',
     'Rules:',
-    JSON.stringify(digest, null, 1),
+    // One rule a line: readable, and the size `digestOf` bounded.
+    `[\n${digest.map((entry) => JSON.stringify(entry)).join(',\n')}\n]`,
   ].join('\n');
 }
 

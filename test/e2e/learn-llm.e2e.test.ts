@@ -18,6 +18,7 @@ const searchPath = [
 ].join(':');
 const claude = findExecutable('claude', { PATH: searchPath });
 const codex = findExecutable('codex', { PATH: searchPath });
+const gemini = findExecutable('gemini', { PATH: searchPath });
 const skipReason = (found: string | undefined, agent: string) =>
   !enabled ? ' (runs with HEADROOM_E2E=1)' : found ? '' : ` (${agent} not installed)`;
 
@@ -102,6 +103,50 @@ describe.skipIf(!enabled || !codex)(
       };
       const result = await runHeadroom(
         ['learn', '--llm-agent', 'codex', '--agent', 'claude', '--apply'],
+        env,
+        {
+          cwd: project,
+          timeout: 150_000,
+        },
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain('answer for');
+      expect(prompts.length).toBeGreaterThan(0);
+      expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toContain(
+        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
+      );
+    }, 200_000);
+  },
+);
+
+describe.skipIf(!enabled || !gemini)(
+  `headroom learn --llm-agent gemini with Gemini CLI${skipReason(gemini, 'gemini')}`,
+  () => {
+    it('writes the rules Gemini CLI merged, with the mined evidence', async () => {
+      const { home, project } = fixtureHome(['claude']);
+      // Gemini CLI 0.61 rejects the auth type it infers from GOOGLE_GEMINI_BASE_URL unless one is chosen.
+      mkdirSync(join(home, '.gemini'), { recursive: true });
+      writeFileSync(
+        join(home, '.gemini', 'settings.json'),
+        JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
+      );
+      const prompts: string[] = [];
+      upstream.script((req) => {
+        if (!req.body.includes('These rules were mined')) return undefined;
+        prompts.push(req.body.toString('utf8'));
+        return answer(req, { text: MERGED });
+      });
+      const env = {
+        PATH: `${dirname(gemini as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: home,
+        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
+        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+        GEMINI_API_KEY: 'e2e-key',
+        GOOGLE_GEMINI_BASE_URL: upstream.url,
+        GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      };
+      const result = await runHeadroom(
+        ['learn', '--llm-agent', 'gemini', '--agent', 'claude', '--apply'],
         env,
         {
           cwd: project,
