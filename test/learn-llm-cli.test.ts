@@ -149,6 +149,7 @@ describe('headroom learn --llm', () => {
     const seen = scriptAnswer('[]');
     const result = await learn(['--llm', '--json'], home, project, withKey);
     expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('plantedSECRET');
     expect(seen).toHaveLength(1);
     const req = seen[0] as ReceivedRequest;
     expect(req.path).toBe('/v1/messages');

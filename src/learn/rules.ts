@@ -135,8 +135,10 @@ interface Tally {
 function tallyLessons(findings: Iterable<Finding>): Map<string, Tally> {
   const tallies = new Map<string, Tally>();
   for (const finding of findings) {
-    const lesson = lessonOf(finding);
-    if (!lesson) continue;
+    const found = lessonOf(finding);
+    if (!found) continue;
+    // Keys are printed (`--json`) and shown to a model: secrets in the commands they name are blanked too.
+    const lesson = { ...found, key: redactSecrets(found.key) };
     const call = failedCall(finding);
     let tally = tallies.get(lesson.key);
     if (!tally) {
