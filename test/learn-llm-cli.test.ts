@@ -299,6 +299,13 @@ describe('headroom learn --llm', () => {
     );
     expect(refused.stderr).not.toContain('sk-ant-test-key-0000');
 
+    upstream.script(() => ({ kind: 'hang' }));
+    const slow = await learn(['--llm', '--llm-timeout', '1'], home, project, withKey);
+    expect(slow.exitCode).toBe(1);
+    expect(slow.stderr.trim().split('\n').at(-1)).toBe(
+      `headroom: cannot reach the model at ${upstream.url}/v1/messages: no answer within 1 s`,
+    );
+
     const noKey = await learn(['--llm'], home, project);
     expect(noKey.exitCode).toBe(2);
     expect(noKey.stderr.trim()).toBe(
