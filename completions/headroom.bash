@@ -14,7 +14,7 @@ _headroom() {
     "copilot-auth logout") opts="--json --help" ;;
     "copilot-auth status") opts="--json --help" ;;
     "doctor") opts="--json --cache-dir --help" ;;
-    "learn") opts="--json --project --all --agent --local --apply --max-rules --cache-dir --help" ;;
+    "learn") opts="--json --project --all --agent --local --apply --max-rules --cache-dir --llm --llm-agent --llm-model --llm-timeout --anthropic-upstream --openai-upstream --help" ;;
     "mcp install") opts="--json --agent --scope --dry-run --help" ;;
     "mcp serve") opts="--transport --port -p --host --cache-dir --verbose -v --help" ;;
     "mcp status") opts="--json --agent --scope --help" ;;

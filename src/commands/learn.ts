@@ -7,6 +7,9 @@ import { HeadroomCommand, proxyFlags } from '../command.js';
 import { UsageError } from '../errors.js';
 import { createHeadroom } from '../headroom.js';
 import {
+  AGENT_CLIS,
+  type AgentCli,
+  agentModel,
   applyPlan,
   type CompressionSuggestion,
   compressionFeedback,
@@ -14,7 +17,9 @@ import {
   LEARNABLE_AGENTS,
   type LearnPlan,
   type LogWarning,
+  type Model,
   planLearning,
+  upstreamModel,
 } from '../learn/index.js';
 
 /** Logs smaller than this read too fast for a progress bar to help. */
@@ -30,13 +35,18 @@ export default class LearnCommand extends HeadroomCommand {
     'and <!-- headroom:learn:end --> in the instructions file each agent reads (CLAUDE.md, or CLAUDE.local.md with ' +
     '--local; AGENTS.md; GEMINI.md) in the project root; nothing outside the block changes, and a run with nothing new ' +
     'changes nothing. By default it prints the change as a diff; --apply writes it (atomically, keeping a .headroom-' +
-    "learn.bak copy). headroom's own stats add suggestions for its settings when the model kept asking for originals.";
+    "learn.bak copy). headroom's own stats add suggestions for its settings when the model kept asking for originals. " +
+    'With --llm (the upstream API) or --llm-agent (an installed agent CLI) a model rewords and merges the rules ' +
+    'from a digest of them (secrets blanked, never the logs); the evidence stays the mined one, and an answer that ' +
+    'is not a well-formed list of rules is set aside for the mined rules.';
   static override examples = [
     '<%= config.bin %> learn',
     '<%= config.bin %> learn --apply',
     '<%= config.bin %> learn --agent claude --local --apply',
     '<%= config.bin %> learn --project ~/src/app --max-rules 10',
     '<%= config.bin %> learn --all --json',
+    '<%= config.bin %> learn --llm --apply',
+    '<%= config.bin %> learn --llm-agent claude',
   ];
   static override enableJsonFlag = true;
   static override flags = {
@@ -54,15 +64,54 @@ export default class LearnCommand extends HeadroomCommand {
       min: 1,
     }),
     'cache-dir': proxyFlags['cache-dir'],
+    llm: Flags.boolean({
+      description:
+        'Have a model reword and merge the rules, through the Anthropic API (ANTHROPIC_API_KEY) or else the OpenAI API (OPENAI_API_KEY) at the configured upstream',
+    }),
+    'llm-agent': Flags.string({
+      description: 'Have a model reword and merge the rules through this agent CLI, run non-interactively',
+      options: Object.keys(AGENT_CLIS),
+      exclusive: ['llm'],
+    }),
+    'llm-model': Flags.string({
+      description: 'The model --llm or --llm-agent asks (default: the API’s or agent’s own)',
+    }),
+    'llm-timeout': Flags.integer({
+      description: 'Seconds to wait for the model’s answer (default 180)',
+      min: 1,
+    }),
+    'anthropic-upstream': proxyFlags['anthropic-upstream'],
+    'openai-upstream': proxyFlags['openai-upstream'],
   };
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(LearnCommand);
-    const { config } = this.resolve({ cacheDir: flags['cache-dir'] });
+    const { config } = this.resolve({
+      cacheDir: flags['cache-dir'],
+      anthropicUpstream: flags['anthropic-upstream'],
+      openaiUpstream: flags['openai-upstream'],
+    });
     if (process.env.NO_COLOR) chalk.level = 0;
     if (flags.project && !existsSync(flags.project)) {
       throw new UsageError(`no such project directory: ${flags.project}`);
     }
+    const timeoutMs = flags['llm-timeout'] === undefined ? undefined : flags['llm-timeout'] * 1000;
+    const model: Model | undefined = flags['llm-agent']
+      ? agentModel(flags['llm-agent'] as AgentCli, {
+          env: process.env,
+          cwd: flags.project ?? process.cwd(),
+          model: flags['llm-model'],
+          timeoutMs,
+        })
+      : flags.llm
+        ? upstreamModel({
+            env: process.env,
+            anthropicUpstream: config.anthropicUpstream,
+            openaiUpstream: config.openaiUpstream,
+            model: flags['llm-model'],
+            timeoutMs,
+          })
+        : undefined;
     const json = this.jsonEnabled();
     const warnings = new Map<string, LogWarning[]>();
     const bar =
@@ -82,6 +131,11 @@ export default class LearnCommand extends HeadroomCommand {
       local: flags.local,
       maxRules: flags['max-rules'],
       day: new Date().toISOString().slice(0, 10),
+      model,
+      onMalformedAnswer: (project, reason) =>
+        process.stderr.write(
+          `headroom: ${model?.name}'s answer for ${project} was not a list of rules (${reason}); kept the mined rules\n`,
+        ),
       onWarning: (warning) => warnings.set(warning.file, [...(warnings.get(warning.file) ?? []), warning]),
       onProgress: (read, total) => {
         if (!bar || total < PROGRESS_BYTES) return;
@@ -111,6 +165,7 @@ export default class LearnCommand extends HeadroomCommand {
       projects: plan.projects.map((project) => ({
         project: project.project,
         sessions: project.sessions,
+        ...(project.phrasedBy ? { phrasedBy: project.phrasedBy } : {}),
         rules: project.rules,
         files: project.targets.map((t) => ({ agent: t.agent, file: t.file, changed: t.changed })),
       })),
@@ -160,6 +215,9 @@ export default class LearnCommand extends HeadroomCommand {
     this.log(
       `headroom: ${plan.sessions} session${plan.sessions === 1 ? '' : 's'} in ${plan.logs} log${plan.logs === 1 ? '' : 's'}, ${rules} rule${rules === 1 ? '' : 's'} for ${plan.projects.length} project${plan.projects.length === 1 ? '' : 's'}`,
     );
+    for (const project of plan.projects)
+      if (project.phrasedBy)
+        this.log(`headroom: rules for ${project.project} worded by ${project.phrasedBy}`);
     if (applied) {
       for (const { file, backup } of written)
         this.log(`headroom: wrote ${file}${backup ? ` (backup: ${backup})` : ''}`);

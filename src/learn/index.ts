@@ -6,13 +6,26 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Env } from '../agents/adapter.js';
 import { readIfExists, spliceBlock, writeAtomically } from './block.js';
+import { digestOf, MalformedAnswerError, parseAnswer, promptFor } from './llm.js';
 import { type Finding, SessionMiner } from './miner.js';
+import type { Model } from './model.js';
 import { type LogFile, type LogReader, READERS, sessionLogs } from './readers/index.js';
-import { buildRules, type Rule } from './rules.js';
+import { buildRules, mergeRules, type Rule, ruleExcerpts } from './rules.js';
 import type { LogWarning } from './types.js';
 
 export { BLOCK_END, BLOCK_START, BrokenBlockError } from './block.js';
 export { type CompressionSuggestion, compressionFeedback } from './feedback.js';
+export { DIGEST_CHARS } from './llm.js';
+export {
+  AGENT_CLIS,
+  type AgentCli,
+  agentModel,
+  DEFAULT_MODELS,
+  DEFAULT_TIMEOUT_MS,
+  type Model,
+  ModelRequestError,
+  upstreamModel,
+} from './model.js';
 export type { Rule } from './rules.js';
 export type { LogWarning, ToolCall } from './types.js';
 
@@ -40,6 +53,10 @@ export interface LearnOptions {
   onWarning?: (warning: LogWarning) => void;
   /** Told the total bytes to read, then the bytes read so far, as reading goes. */
   onProgress?: (read: number, total: number) => void;
+  /** A model to phrase and merge each project's rules; without one the mined rules are used as they are. */
+  model?: Model;
+  /** Told, for a project, why the model's answer was not used (the mined rules were kept). */
+  onMalformedAnswer?: (project: string, reason: string) => void;
 }
 
 /** One instructions file and what it would become. */
@@ -57,6 +74,8 @@ export interface ProjectPlan {
   rules: Rule[];
   sessions: number;
   targets: TargetPlan[];
+  /** The model whose words the rules are in, when one was asked and its answer used. */
+  phrasedBy?: string;
 }
 
 export interface LearnPlan {
@@ -134,10 +153,10 @@ export async function planLearning(options: LearnOptions): Promise<LearnPlan> {
       projects.set(project, tally);
     }
   }
-  const plans = [...projects]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .filter(([project]) => existsSync(project))
-    .map(([project, tally]) => planProject(project, tally, readers, options));
+  const plans: ProjectPlan[] = [];
+  for (const [project, tally] of [...projects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (existsSync(project)) plans.push(await planProject(project, tally, readers, options));
+  }
   return {
     projects: plans,
     logs: logs.length,
@@ -146,13 +165,44 @@ export async function planLearning(options: LearnOptions): Promise<LearnPlan> {
   };
 }
 
-function planProject(
+/**
+ * The mined rules phrased and merged by `model`, or the mined rules and why not. The model sees a digest of
+ * them (`llm.ts`), and a well-formed answer only renames and groups them: the evidence is counted again from
+ * the findings, so the same answer always gives the same rules.
+ */
+async function phrased(
+  model: Model,
+  findings: readonly Finding[],
+  rules: Rule[],
+  maxRules: number,
+): Promise<{ rules: Rule[]; malformed?: string }> {
+  if (rules.length === 0) return { rules };
+  const digest = digestOf(rules, ruleExcerpts(findings));
+  const answer = await model.ask(promptFor(digest.entries));
+  try {
+    return { rules: mergeRules(findings, rules, parseAnswer(answer, digest)).slice(0, maxRules) };
+  } catch (error) {
+    if (error instanceof MalformedAnswerError) return { rules, malformed: error.message };
+    throw error;
+  }
+}
+
+async function planProject(
   project: string,
   tally: ProjectTally,
   readers: readonly LogReader[],
   options: LearnOptions,
-): ProjectPlan {
-  const rules = buildRules(tally.findings).slice(0, options.maxRules ?? DEFAULT_MAX_RULES);
+): Promise<ProjectPlan> {
+  const maxRules = options.maxRules ?? DEFAULT_MAX_RULES;
+  let rules = buildRules(tally.findings).slice(0, maxRules);
+  let phrasedBy: string | undefined;
+  if (options.model) {
+    const result = await phrased(options.model, tally.findings, rules, maxRules);
+    if (result.malformed === undefined) {
+      phrasedBy = rules.length > 0 ? options.model.name : undefined;
+      rules = result.rules;
+    } else options.onMalformedAnswer?.(project, result.malformed);
+  }
   const targets = readers
     .filter((reader) => tally.agents.has(reader.agent))
     .map((reader) => {
@@ -162,7 +212,7 @@ function planProject(
       const after = spliceBlock(before, rules, options.day, file);
       return { project, agent: reader.agent, file, before, after, changed: after !== before };
     });
-  return { project, rules, sessions: tally.sessions.size, targets };
+  return { project, rules, sessions: tally.sessions.size, targets, ...(phrasedBy ? { phrasedBy } : {}) };
 }
 
 /** Write the files a plan changes; each is replaced atomically and its old version kept as a backup. */

@@ -20,6 +20,8 @@ export interface Rule {
   /** Tokens the failures behind the rule cost, on average per session that had them. */
   wastedTokensPerSession: number;
   agents: string[];
+  /** The rules a model merged or rephrased into this one, by key (absent on the rules mined as they are). */
+  merges?: string[];
 }
 
 /** A failure nothing fixed becomes a rule only once it has been seen in this many sessions. */
@@ -126,38 +128,106 @@ interface Tally {
   sessions: Set<string>;
   agents: Set<string>;
   wastedTokens: number;
+  /** The start of the first failure's output. */
+  excerpt: string;
 }
 
-/** The rules `findings` support, strongest first (more evidence, more sessions, then by key). */
-export function buildRules(findings: Iterable<Finding>): Rule[] {
+function tallyLessons(findings: Iterable<Finding>): Map<string, Tally> {
   const tallies = new Map<string, Tally>();
   for (const finding of findings) {
-    const lesson = lessonOf(finding);
-    if (!lesson) continue;
+    const found = lessonOf(finding);
+    if (!found) continue;
+    // Keys are printed (`--json`) and shown to a model: secrets in the commands they name are blanked too.
+    const lesson = { ...found, key: redactSecrets(found.key) };
     const call = failedCall(finding);
     let tally = tallies.get(lesson.key);
     if (!tally) {
-      tally = { lesson, evidence: 0, sessions: new Set(), agents: new Set(), wastedTokens: 0 };
+      tally = { lesson, evidence: 0, sessions: new Set(), agents: new Set(), wastedTokens: 0, excerpt: '' };
       tallies.set(lesson.key, tally);
     }
+    if (tally.evidence === 0) tally.excerpt = excerptOf(call.text);
     tally.evidence++;
     tally.sessions.add(`${call.agent}:${call.session}`);
     tally.agents.add(call.agent);
     tally.wastedTokens += finding.wastedTokens;
   }
-  return [...tallies.values()]
+  return tallies;
+}
+
+const ruleOf = (t: Tally, merges?: string[]): Rule => ({
+  key: t.lesson.key,
+  section: t.lesson.section,
+  text: t.lesson.text,
+  evidence: t.evidence,
+  sessions: t.sessions.size,
+  wastedTokensPerSession: Math.round(t.wastedTokens / t.sessions.size),
+  agents: [...t.agents].sort(),
+  ...(merges ? { merges } : {}),
+});
+
+/** Strongest first: more evidence, more sessions, then by key. */
+const strongestFirst = (a: Rule, b: Rule) =>
+  b.evidence - a.evidence || b.sessions - a.sessions || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** The rules `findings` support, strongest first (more evidence, more sessions, then by key). */
+export function buildRules(findings: Iterable<Finding>): Rule[] {
+  return [...tallyLessons(findings).values()]
     .filter((t) => t.lesson.section !== 'Known failures' || t.sessions.size >= UNRECOVERED_SESSIONS)
-    .map((t) => ({
-      key: t.lesson.key,
-      section: t.lesson.section,
-      text: t.lesson.text,
-      evidence: t.evidence,
-      sessions: t.sessions.size,
-      wastedTokensPerSession: Math.round(t.wastedTokens / t.sessions.size),
-      agents: [...t.agents].sort(),
-    }))
-    .sort(
-      (a, b) =>
-        b.evidence - a.evidence || b.sessions - a.sessions || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-    );
+    .map((t) => ruleOf(t))
+    .sort(strongestFirst);
+}
+
+/** Longest excerpt of a failure's output kept for a rule: enough to show what went wrong, no more. */
+export const EXCERPT_CHARS = 200;
+
+/** The start of a failure's output, on one line, secrets blanked. */
+function excerptOf(text: string): string {
+  const line = redactSecrets(text.replace(/\s+/g, ' ').trim());
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS - 1)}…` : line;
+}
+
+/** For each rule `findings` support, the start of the output of the first failure behind it. */
+export function ruleExcerpts(findings: Iterable<Finding>): Map<string, string> {
+  return new Map([...tallyLessons(findings)].map(([key, tally]) => [key, tally.excerpt]));
+}
+
+/** Rules rephrased or merged elsewhere: new words for the rules under `keys`, the evidence still theirs. */
+export interface MergedRule {
+  section: Section;
+  text: string;
+  keys: readonly string[];
+}
+
+/**
+ * `rules` with each merge in place of the rules it names: its text and section, and the evidence, sessions,
+ * agents and tokens of the failures behind those rules, counted from `findings` as `buildRules` counts them
+ * (a session behind two merged rules counts once). Rules no merge names stay as they are.
+ */
+export function mergeRules(
+  findings: Iterable<Finding>,
+  rules: readonly Rule[],
+  merges: readonly MergedRule[],
+): Rule[] {
+  const tallies = tallyLessons(findings);
+  const merged = new Set(merges.flatMap((m) => m.keys));
+  const out = rules.filter((rule) => !merged.has(rule.key));
+  for (const merge of merges) {
+    const keys = [...merge.keys].sort();
+    const parts = keys.map((key) => tallies.get(key)).filter((t): t is Tally => t !== undefined);
+    if (parts.length === 0) continue;
+    const combined: Tally = {
+      lesson: {
+        key: keys.length === 1 ? (keys[0] as string) : `merged:${keys.join('|')}`,
+        section: merge.section,
+        text: merge.text,
+      },
+      evidence: parts.reduce((sum, t) => sum + t.evidence, 0),
+      sessions: new Set(parts.flatMap((t) => [...t.sessions])),
+      agents: new Set(parts.flatMap((t) => [...t.agents])),
+      wastedTokens: parts.reduce((sum, t) => sum + t.wastedTokens, 0),
+      excerpt: '',
+    };
+    out.push(ruleOf(combined, keys));
+  }
+  return out.sort(strongestFirst);
 }

@@ -1,0 +1,164 @@
+// Real Claude Code as the model `headroom learn --llm-agent claude` asks: `claude -p` runs against the fake
+// model API, which answers the digest with merged rules; learn writes them with the mined evidence.
+// Run with `npm run test:e2e`; skipped with the reason when Claude Code is not installed.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findExecutable } from '../../src/agents/preflight.js';
+import { fixtureHome } from '../../src/learn/fixtures.js';
+import { answer, type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.js';
+import { root, runHeadroom } from '../helpers/wrap.js';
+
+const enabled = process.env.HEADROOM_E2E === '1';
+const searchPath = [
+  join(root, 'node_modules', '.bin'),
+  join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin'),
+  process.env.PATH ?? '',
+].join(':');
+const claude = findExecutable('claude', { PATH: searchPath });
+const codex = findExecutable('codex', { PATH: searchPath });
+const gemini = findExecutable('gemini', { PATH: searchPath });
+const skipReason = (found: string | undefined, agent: string) =>
+  !enabled ? ' (runs with HEADROOM_E2E=1)' : found ? '' : ` (${agent} not installed)`;
+
+let upstream: FakeUpstream;
+beforeAll(async () => {
+  if (enabled) upstream = await startFakeUpstream();
+});
+afterAll(() => upstream?.close());
+
+const MERGED = JSON.stringify([
+  {
+    section: 'Commands',
+    text: 'Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`.',
+    merges: ['instead:pnpm test=>npm test', 'before:npm install=>npm run build'],
+  },
+]);
+
+describe.skipIf(!enabled || !claude)(
+  `headroom learn --llm-agent claude with Claude Code${skipReason}`,
+  () => {
+    it('writes the rules Claude Code merged, with the mined evidence, the same on the next run', async () => {
+      const { home, project } = fixtureHome(['claude']);
+      const prompts: string[] = [];
+      upstream.script((req) => {
+        if (!req.body.includes('These rules were mined')) return undefined;
+        prompts.push(req.body.toString('utf8'));
+        return answer(req, { text: MERGED });
+      });
+      const env = {
+        PATH: `${dirname(claude as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: home,
+        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
+        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+        ANTHROPIC_BASE_URL: upstream.url,
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      };
+      const run = () =>
+        runHeadroom(['learn', '--llm-agent', 'claude', '--agent', 'claude', '--apply'], env, {
+          cwd: project,
+          timeout: 150_000,
+        });
+      const first = await run();
+      expect(first.exitCode, first.stderr).toBe(0);
+      expect(first.stderr).not.toContain('answer for');
+      expect(prompts.length).toBeGreaterThan(0);
+      const text = readFileSync(join(project, 'CLAUDE.md'), 'utf8');
+      expect(text).toContain(
+        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
+      );
+      const second = await run();
+      expect(second.exitCode, second.stderr).toBe(0);
+      expect(second.stdout).toContain('nothing to change');
+      expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toBe(text);
+    }, 320_000);
+  },
+);
+
+describe.skipIf(!enabled || !codex)(
+  `headroom learn --llm-agent codex with Codex${skipReason(codex, 'codex')}`,
+  () => {
+    it('writes the rules Codex merged, with the mined evidence', async () => {
+      const { home, project } = fixtureHome(['claude']);
+      // Codex reaches the fake model API through a model provider of its own config, as a user would set one.
+      mkdirSync(join(home, '.codex'), { recursive: true });
+      writeFileSync(
+        join(home, '.codex', 'config.toml'),
+        `model = "gpt-5-codex"\nmodel_provider = "fake"\n\n[model_providers.fake]\nname = "fake"\nbase_url = "${upstream.url}/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\n`,
+      );
+      const prompts: string[] = [];
+      upstream.script((req) => {
+        if (!req.body.includes('These rules were mined')) return undefined;
+        prompts.push(req.body.toString('utf8'));
+        return answer(req, { text: MERGED });
+      });
+      const env = {
+        PATH: `${dirname(codex as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: home,
+        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
+        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+        OPENAI_API_KEY: 'sk-e2e-0000',
+      };
+      const result = await runHeadroom(
+        ['learn', '--llm-agent', 'codex', '--agent', 'claude', '--apply'],
+        env,
+        {
+          cwd: project,
+          timeout: 150_000,
+        },
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain('answer for');
+      expect(prompts.length).toBeGreaterThan(0);
+      expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toContain(
+        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
+      );
+    }, 200_000);
+  },
+);
+
+describe.skipIf(!enabled || !gemini)(
+  `headroom learn --llm-agent gemini with Gemini CLI${skipReason(gemini, 'gemini')}`,
+  () => {
+    it('writes the rules Gemini CLI merged, with the mined evidence', async () => {
+      const { home, project } = fixtureHome(['claude']);
+      // Gemini CLI 0.61 rejects the auth type it infers from GOOGLE_GEMINI_BASE_URL unless one is chosen.
+      mkdirSync(join(home, '.gemini'), { recursive: true });
+      writeFileSync(
+        join(home, '.gemini', 'settings.json'),
+        JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
+      );
+      const prompts: string[] = [];
+      upstream.script((req) => {
+        if (!req.body.includes('These rules were mined')) return undefined;
+        prompts.push(req.body.toString('utf8'));
+        return answer(req, { text: MERGED });
+      });
+      const env = {
+        PATH: `${dirname(gemini as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: home,
+        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
+        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+        GEMINI_API_KEY: 'e2e-key',
+        GOOGLE_GEMINI_BASE_URL: upstream.url,
+        GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      };
+      const result = await runHeadroom(
+        ['learn', '--llm-agent', 'gemini', '--agent', 'claude', '--apply'],
+        env,
+        {
+          cwd: project,
+          timeout: 150_000,
+        },
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain('answer for');
+      expect(prompts.length).toBeGreaterThan(0);
+      expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toContain(
+        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
+      );
+    }, 200_000);
+  },
+);
