@@ -44,14 +44,17 @@ let lastRead: { text: string; block: JsonBlock | undefined } | undefined;
 function readJson(text: string): JsonBlock | undefined {
   const t = text.trimStart();
   if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
+  let whole: unknown;
   try {
-    return { value: JSON.parse(text) };
-  } catch {
-    const cut = agentCut(text);
-    const head = cut && parsePrefix(cut.head);
-    if (!cut || !head) return undefined;
-    return { cut: { cut, head, tail: cut.tail === undefined ? undefined : parseSuffix(cut.tail) } };
-  }
+    whole = JSON.parse(text);
+  } catch {}
+  const cut = agentCut(text);
+  // A cut that falls inside a string, with the end kept, can leave text that parses: its notice then sits in a
+  // string value, and the middle of the document is gone all the same. Read as cut, so the notice is kept.
+  if (whole !== undefined && cut?.tail === undefined) return { value: whole };
+  const head = cut && parsePrefix(cut.head);
+  if (!cut || !head) return whole === undefined ? undefined : { value: whole };
+  return { cut: { cut, head, tail: cut.tail === undefined ? undefined : parseSuffix(cut.tail) } };
 }
 
 /** The JSON `text` holds, whole or cut by an agent, taking what detection just read from the same text. */

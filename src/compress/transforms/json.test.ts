@@ -11,6 +11,15 @@ import { json } from './json.js';
 
 const ctx = (question = '') => ({ query: buildQuery(question) });
 
+function canParse(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('json transform', () => {
   it('keeps valid JSON, the error item and field ranges when a 1000-record array is crushed', () => {
     const records = Array.from({ length: 1000 }, (_, i) => ({
@@ -188,6 +197,26 @@ describe('json transform on JSON an agent cut short', () => {
       for (const needle of output.needles.filter((n) => text.includes(n)))
         expect(result.text).toContain(needle);
     }
+  });
+
+  it('keeps Codex’s notice where its cut falls inside a string, so that what it kept still parses as JSON', () => {
+    const base = realOutput('json-npm-query-root-deps').text;
+    let parsedWhole = 0;
+    // The cut moves with the document's bytes (install paths, versions): shift it through a few dozen places.
+    for (let shift = 0; shift < 120; shift += 3) {
+      const output = base.replace('"name": "', `"name": "${'x'.repeat(shift)}`);
+      const text = codexOutput(output);
+      if (canParse(text)) parsedWhole++;
+      const notice = /…\d+ tokens truncated…/.exec(text)?.[0] as string;
+      const result = compressText(text, { memo: false });
+      const lines = result.text.split('\n');
+      expect([shift, result.kind, result.transform]).toEqual([shift, 'json', 'json']);
+      expect(lines, `shift ${shift}`).toContain(notice);
+      expect(lines.at(-2)).toBe(output.trimEnd().split('\n').at(-1));
+      expect(result.tokensAfter).toBeLessThan(result.tokensBefore / 3);
+    }
+    // Some of those cuts fell inside a string value: the text parsed, with the notice inside that string.
+    expect(parsedWhole).toBeGreaterThan(0);
   });
 
   it('keeps the error and the problems an npm ls tree reports at its end when Codex kept the end', () => {
