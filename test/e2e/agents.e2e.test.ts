@@ -4,35 +4,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/agents/preflight.js';
 import type { RunningProxy } from '../../src/proxy/server.js';
 import { openStatsStore } from '../../src/store/index.js';
+import { agentBinaryDir, e2eEnabled, skipReason } from '../helpers/agents.js';
 import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestProxy } from '../helpers/proxy.js';
 import { realOutput } from '../helpers/real-outputs.js';
 import { root, runHeadroom, tempDir, upstreamFlagsFor } from '../helpers/wrap.js';
 
-const enabled = process.env.HEADROOM_E2E === '1';
-const localBin = join(root, 'node_modules', '.bin');
-// Agents whose optional native parts would download binaries are installed by .ci/run without them, here.
-const agentsBin = join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin');
-// opencode ships as one binary per platform in optional packages, so it has a prefix of its own.
-const opencodeBin = join(root, 'node_modules', '.e2e-opencode', 'node_modules', '.bin');
-const searchPath = [localBin, agentsBin, opencodeBin, process.env.PATH ?? ''].join(':');
-
-/** Why an agent's suite is skipped, for its name: e2e runs are opt-in, and an agent may not be installed. */
-const skipReason = (dir: string | undefined, agent: string) =>
-  !enabled ? ' (runs with HEADROOM_E2E=1)' : dir ? '' : ` (${agent} not installed)`;
-
-/** The agent binary from the project's dev dependencies or the PATH, or undefined. */
-const binaryDir = (name: string) => {
-  const found = findExecutable(name, { PATH: searchPath });
-  return found ? dirname(found) : undefined;
-};
-
 let upstream: FakeUpstream;
 beforeAll(async () => {
-  if (enabled) upstream = await startFakeUpstream();
+  if (e2eEnabled) upstream = await startFakeUpstream();
 });
 afterAll(() => upstream?.close());
 
@@ -80,8 +62,8 @@ async function wrapJoiningKeyedProxy(
 
 const upstreamFlags = () => upstreamFlagsFor(upstream.url);
 
-const claudeDir = binaryDir('claude');
-describe.skipIf(!enabled || !claudeDir)(
+const claudeDir = agentBinaryDir('claude');
+describe.skipIf(!e2eEnabled || !claudeDir)(
   `claude -p under headroom wrap${skipReason(claudeDir, 'claude')}`,
   () => {
     it('sends Claude Code’s requests through headroom to the upstream', async () => {
@@ -103,7 +85,7 @@ describe.skipIf(!enabled || !claudeDir)(
   },
 );
 
-describe.skipIf(!enabled || !claudeDir)(
+describe.skipIf(!e2eEnabled || !claudeDir)(
   `claude -p joining a proxy that wants its key${skipReason(claudeDir, 'claude')}`,
   () => {
     it('sends the proxy key with every one of Claude Code’s requests, so none is refused', async () => {
@@ -123,7 +105,7 @@ describe.skipIf(!enabled || !claudeDir)(
   },
 );
 
-describe.skipIf(!enabled || !claudeDir)(
+describe.skipIf(!e2eEnabled || !claudeDir)(
   `claude -p with a gateway in its settings file under headroom wrap${skipReason(claudeDir, 'claude')}`,
   () => {
     it('sends Claude Code’s requests through headroom to the gateway ~/.claude/settings.json names', async () => {
@@ -147,7 +129,7 @@ describe.skipIf(!enabled || !claudeDir)(
   },
 );
 
-describe.skipIf(!enabled || !claudeDir)(
+describe.skipIf(!e2eEnabled || !claudeDir)(
   `claude -p running a command under headroom wrap${skipReason(claudeDir, 'claude')}`,
   () => {
     it('sends the side call that asks for the files a command named with the output cut to those paths', async () => {
@@ -206,7 +188,7 @@ describe.skipIf(!enabled || !claudeDir)(
   },
 );
 
-describe.skipIf(!enabled || !claudeDir)(
+describe.skipIf(!e2eEnabled || !claudeDir)(
   `claude -p reading a large source file and editing it under headroom wrap${skipReason(claudeDir, 'claude')}`,
   () => {
     it('edits a function whose body reached the model elided, after reading back its line range', async () => {
@@ -295,8 +277,8 @@ describe.skipIf(!enabled || !claudeDir)(
   },
 );
 
-const codexDir = binaryDir('codex');
-describe.skipIf(!enabled || !codexDir)(
+const codexDir = agentBinaryDir('codex');
+describe.skipIf(!e2eEnabled || !codexDir)(
   `codex exec under headroom wrap${skipReason(codexDir, 'codex')}`,
   () => {
     it('sends Codex’s Responses requests through headroom over plain HTTP', async () => {
@@ -315,7 +297,7 @@ describe.skipIf(!enabled || !codexDir)(
   },
 );
 
-describe.skipIf(!enabled || !codexDir)(
+describe.skipIf(!e2eEnabled || !codexDir)(
   `codex exec joining a proxy that wants its key${skipReason(codexDir, 'codex')}`,
   () => {
     it('sends the proxy key with Codex’s requests from the variable its provider names', async () => {
@@ -337,7 +319,7 @@ describe.skipIf(!enabled || !codexDir)(
   },
 );
 
-describe.skipIf(!enabled || !codexDir)(
+describe.skipIf(!e2eEnabled || !codexDir)(
   `codex exec with a gateway provider in config.toml under headroom wrap${skipReason(codexDir, 'codex')}`,
   () => {
     it('sends Codex’s requests through headroom to the provider config.toml selects, with its key', async () => {
@@ -371,8 +353,8 @@ describe.skipIf(!enabled || !codexDir)(
   },
 );
 
-const geminiDir = binaryDir('gemini');
-describe.skipIf(!enabled || !geminiDir)(
+const geminiDir = agentBinaryDir('gemini');
+describe.skipIf(!e2eEnabled || !geminiDir)(
   `gemini -p under headroom wrap${skipReason(geminiDir, 'gemini')}`,
   () => {
     it('sends Gemini CLI’s requests through headroom with its shell output compressed', async () => {
@@ -430,8 +412,8 @@ describe.skipIf(!enabled || !geminiDir)(
   },
 );
 
-const opencodeDir = binaryDir('opencode');
-describe.skipIf(!enabled || !opencodeDir)(
+const opencodeDir = agentBinaryDir('opencode');
+describe.skipIf(!e2eEnabled || !opencodeDir)(
   `opencode run under headroom wrap${skipReason(opencodeDir, 'opencode')}`,
   () => {
     it('sends opencode’s requests through headroom with its shell output compressed', async () => {

@@ -5,26 +5,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/agents/preflight.js';
 import { fixtureHome } from '../../src/learn/fixtures.js';
+import { agentBinary, e2eEnabled, skipReason } from '../helpers/agents.js';
 import { answer, type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.js';
-import { root, runHeadroom } from '../helpers/wrap.js';
+import { runHeadroom } from '../helpers/wrap.js';
 
-const enabled = process.env.HEADROOM_E2E === '1';
-const searchPath = [
-  join(root, 'node_modules', '.bin'),
-  join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin'),
-  process.env.PATH ?? '',
-].join(':');
-const claude = findExecutable('claude', { PATH: searchPath });
-const codex = findExecutable('codex', { PATH: searchPath });
-const gemini = findExecutable('gemini', { PATH: searchPath });
-const skipReason = (found: string | undefined, agent: string) =>
-  !enabled ? ' (runs with HEADROOM_E2E=1)' : found ? '' : ` (${agent} not installed)`;
+const claude = agentBinary('claude');
+const codex = agentBinary('codex');
+const gemini = agentBinary('gemini');
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
-  if (enabled) upstream = await startFakeUpstream();
+  if (e2eEnabled) upstream = await startFakeUpstream();
 });
 afterAll(() => upstream?.close());
 
@@ -36,8 +28,8 @@ const MERGED = JSON.stringify([
   },
 ]);
 
-describe.skipIf(!enabled || !claude)(
-  `headroom learn --llm-agent claude with Claude Code${skipReason}`,
+describe.skipIf(!e2eEnabled || !claude)(
+  `headroom learn --llm-agent claude with Claude Code${skipReason(claude, 'claude')}`,
   () => {
     it('writes the rules Claude Code merged, with the mined evidence, the same on the next run', async () => {
       const { home, project } = fixtureHome(['claude']);
@@ -77,7 +69,7 @@ describe.skipIf(!enabled || !claude)(
   },
 );
 
-describe.skipIf(!enabled || !codex)(
+describe.skipIf(!e2eEnabled || !codex)(
   `headroom learn --llm-agent codex with Codex${skipReason(codex, 'codex')}`,
   () => {
     it('writes the rules Codex merged, with the mined evidence', async () => {
@@ -119,7 +111,7 @@ describe.skipIf(!enabled || !codex)(
   },
 );
 
-describe.skipIf(!enabled || !gemini)(
+describe.skipIf(!e2eEnabled || !gemini)(
   `headroom learn --llm-agent gemini with Gemini CLI${skipReason(gemini, 'gemini')}`,
   () => {
     it('writes the rules Gemini CLI merged, with the mined evidence', async () => {

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/agents/preflight.js';
+import { agentBinaryDir, e2eEnabled, skipReason } from '../helpers/agents.js';
 import {
   answer,
   type FakeUpstream,
@@ -13,24 +13,11 @@ import {
   startFakeUpstream,
   type ToolCall,
 } from '../helpers/fake-upstream.js';
-import { root, runHeadroom, tempDir, upstreamFlagsFor } from '../helpers/wrap.js';
-
-const enabled = process.env.HEADROOM_E2E === '1';
-const searchPath = [
-  join(root, 'node_modules', '.bin'),
-  join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin'),
-  process.env.PATH ?? '',
-].join(':');
-const binaryDir = (name: string) => {
-  const found = findExecutable(name, { PATH: searchPath });
-  return found ? dirname(found) : undefined;
-};
-const skipReason = (dir: string | undefined, agent: string) =>
-  !enabled ? ' (runs with HEADROOM_E2E=1)' : dir ? '' : ` (${agent} not installed)`;
+import { runHeadroom, tempDir, upstreamFlagsFor } from '../helpers/wrap.js';
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
-  if (enabled) upstream = await startFakeUpstream();
+  if (e2eEnabled) upstream = await startFakeUpstream();
 });
 afterAll(() => upstream?.close());
 
@@ -94,8 +81,8 @@ async function failThenRecoverThenLearn(binDir: string, scenario: Scenario) {
   return { project, env };
 }
 
-const claudeDir = binaryDir('claude');
-describe.skipIf(!enabled || !claudeDir)(
+const claudeDir = agentBinaryDir('claude');
+describe.skipIf(!e2eEnabled || !claudeDir)(
   `headroom learn on Claude Code’s own transcript${skipReason(claudeDir, 'claude')}`,
   () => {
     it('writes the rule the failed-then-recovered command teaches into CLAUDE.md', async () => {
@@ -114,8 +101,8 @@ describe.skipIf(!enabled || !claudeDir)(
   },
 );
 
-const codexDir = binaryDir('codex');
-describe.skipIf(!enabled || !codexDir)(
+const codexDir = agentBinaryDir('codex');
+describe.skipIf(!e2eEnabled || !codexDir)(
   `headroom learn on Codex’s own rollout${skipReason(codexDir, 'codex')}`,
   () => {
     it('writes the rule the failed-then-recovered command teaches into AGENTS.md', async () => {
@@ -138,8 +125,8 @@ describe.skipIf(!enabled || !codexDir)(
   },
 );
 
-const geminiDir = binaryDir('gemini');
-describe.skipIf(!enabled || !geminiDir)(
+const geminiDir = agentBinaryDir('gemini');
+describe.skipIf(!e2eEnabled || !geminiDir)(
   `headroom learn on Gemini CLI’s own chat${skipReason(geminiDir, 'gemini')}`,
   () => {
     it('writes the rule the failed-then-recovered command teaches into GEMINI.md', async () => {

@@ -6,15 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/agents/preflight.js';
-import { bin, root, runHeadroom, tempDir } from '../helpers/wrap.js';
-
-const enabled = process.env.HEADROOM_E2E === '1';
-const searchPath = [
-  join(root, 'node_modules', '.bin'),
-  join(root, 'node_modules', '.e2e-agents', 'node_modules', '.bin'),
-  process.env.PATH ?? '',
-].join(':');
+import { agentBinary, e2eEnabled, skipReason } from '../helpers/agents.js';
+import { bin, runHeadroom, tempDir } from '../helpers/wrap.js';
 
 const serverLine = `${process.execPath} ${bin} mcp serve`;
 
@@ -23,15 +16,15 @@ const AGENTS = [
   {
     name: 'codex',
     list: ['mcp', 'list'],
-    listed: /^headroom\s+\S*node\s+\S*run\.js mcp serve\s+-\s+-\s+enabled/m,
+    listed: /^headroom\s+\S*node\s+\S*run\.js mcp serve\s+-\s+-\s+e2eEnabled/m,
   },
   { name: 'gemini', list: ['mcp', 'list'], listed: `✓ headroom: ${serverLine} (stdio) - Connected` },
 ] as const;
 
 for (const agent of AGENTS) {
-  const binary = findExecutable(agent.name, { PATH: searchPath });
-  const reason = !enabled ? ' (runs with HEADROOM_E2E=1)' : binary ? '' : ` (${agent.name} not installed)`;
-  describe.skipIf(!enabled || !binary)(`${agent.name} with headroom mcp install${reason}`, () => {
+  const binary = agentBinary(agent.name);
+  const reason = skipReason(binary, agent.name);
+  describe.skipIf(!e2eEnabled || !binary)(`${agent.name} with headroom mcp install${reason}`, () => {
     it(`lists the headroom server after install, and not after uninstall`, async () => {
       const home = tempDir(`e2e-mcp-${agent.name}`);
       const project = join(home, 'project');

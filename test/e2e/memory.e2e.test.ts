@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findExecutable } from '../../src/agents/preflight.js';
+import { agentBinaryDir, e2eEnabled, skipReason } from '../helpers/agents.js';
 import {
   answer,
   type FakeUpstream,
@@ -13,18 +13,12 @@ import {
   startFakeUpstream,
   toolResultTexts,
 } from '../helpers/fake-upstream.js';
-import { root, runHeadroom, tempDir } from '../helpers/wrap.js';
+import { runHeadroom, tempDir } from '../helpers/wrap.js';
 
-const enabled = process.env.HEADROOM_E2E === '1';
-const searchPath = [join(root, 'node_modules', '.bin'), process.env.PATH ?? ''].join(':');
-const binaryDir = (name: string) => {
-  const found = findExecutable(name, { PATH: searchPath });
-  return found ? dirname(found) : undefined;
-};
-const claudeDir = binaryDir('claude');
-const codexDir = binaryDir('codex');
-const skip = !enabled || !claudeDir || !codexDir;
-const why = !enabled ? ' (runs with HEADROOM_E2E=1)' : skip ? ' (claude or codex not installed)' : '';
+const claudeDir = agentBinaryDir('claude');
+const codexDir = agentBinaryDir('codex');
+const skip = !e2eEnabled || !claudeDir || !codexDir;
+const why = skipReason(claudeDir, 'claude') || skipReason(codexDir, 'codex');
 
 const FACT = 'The staging database listens on port 5433, not 5432.';
 
