@@ -16,7 +16,7 @@ const AGENTS = [
   {
     name: 'codex',
     list: ['mcp', 'list'],
-    listed: /^headroom\s+\S*node\s+\S*run\.js mcp serve\s+-\s+-\s+e2eEnabled/m,
+    listed: /^headroom\s+\S*node\s+\S*run\.js mcp serve\s+-\s+-\s+enabled/m,
   },
   { name: 'gemini', list: ['mcp', 'list'], listed: `✓ headroom: ${serverLine} (stdio) - Connected` },
 ] as const;
