@@ -45,6 +45,8 @@ const questions = process.argv.includes('--questions');
 const showAt = process.argv.indexOf('--show');
 const show = showAt > 0 ? Number(process.argv[showAt + 1]) : undefined;
 const long = process.argv.includes('--long');
+// `--missing`: after each call's row, the needles that did not reach the model verbatim.
+const missing = process.argv.includes('--missing');
 const TARGETS = { billedRatio: 0.5, needlesVerbatim: 0.95, longBilledRatio: 0.35 };
 // Simulated time between two requests of a session: a model's answer plus the tool's run.
 const TURN_GAP_MS = 20_000;
@@ -299,6 +301,8 @@ function outputTable(session, direct, proxied, originals, say) {
         `${n(countTokens(d, session.model)).padStart(14)}${n(countTokens(p, session.model)).padStart(9)}  ` +
         `${passed.padEnd(28)}${found.padStart(14)}`,
     );
+    const lost = inDirect.filter((x) => !inProxied.includes(x));
+    if (missing && lost.length) say(`      missing: ${lost.map((x) => JSON.stringify(x)).join(' | ')}`);
   });
   return needles;
 }

@@ -71,6 +71,33 @@ describe('json transform', () => {
     expect(out).not.toContain('"keys_url"');
   });
 
+  itWithCorpus(
+    'keeps a repository’s default branch and its short topic list under a generic question',
+    () => {
+      const repo = corpusItem('json-octokit-get-repository.json');
+      const out = json.compress(repo.text, ctx('find what is broken and fix it'))?.text ?? '';
+      expect(out).toContain('"default_branch": "master"');
+      expect(out).toContain('"topics": ["fixtures", "hello", "hello-world"]');
+    },
+  );
+
+  it('shows a short list of plain values whole rather than one item and a count of the rest', () => {
+    const doc = {
+      items: Array.from({ length: 60 }, (_, i) => ({
+        id: i,
+        name: `service-${i}`,
+        tags: ['prod', 'eu', `v${i % 3}`],
+        links: { self: `https://api.example.test/services/${i}`, logs: `https://logs.example.test/${i}` },
+      })),
+    };
+    const out = json.compress(JSON.stringify(doc, null, 2), ctx('find what is broken'))?.text ?? '';
+    const shown = (JSON.parse(out) as { items: Array<{ tags?: string[] }> }).items.filter(
+      (item) => item.tags,
+    );
+    expect(shown.length).toBeGreaterThan(0);
+    for (const item of shown) expect(item.tags).toHaveLength(3);
+  });
+
   itWithCorpus('keeps the short scalar fields of a small object whole (a request body of flags)', () => {
     const fixture = corpusItem('json-octokit-branch-protection.json');
     const out = json.compress(fixture.text, ctx(fixture.question))?.text ?? '';

@@ -40,7 +40,7 @@ const LONG_STRING = 160;
 const RECORDS_SAMPLED = 8;
 const WIDE_SAMPLED = 16;
 const SIGNAL_KEY =
-  /^(status|state|error|errors|err|message|msg|conclusion|result|code|reason|failure|exit_?code|level|severity|ok|success|name|title|version|type|login|label|description|default|latest|license|total|count|\w+_count)$/i;
+  /^(status|state|error|errors|err|message|msg|conclusion|result|code|reason|failure|exit_?code|level|severity|ok|success|name|title|version|type|login|label|description|default|default_\w+|latest|license|total|count|\w+_count)$/i;
 const TROUBLE_VALUE =
   /^(error|failed|failure|fatal|cancelled|canceled|timed_out|rejected|denied|invalid|critical)$/i;
 
@@ -208,6 +208,7 @@ function openingCost(node: Node): number {
 }
 
 const SHORT_SCALAR = 30;
+const SHORT_LIST = 80;
 
 /**
  * A shown object whose missing fields are a few short scalars shows them: they cost about what the
@@ -221,6 +222,10 @@ function completeSmallObjects(node: Node): void {
     const flat = node.children.length <= 8 && node.children.every(short);
     if (missing.length > 0 && missing.every(short) && (missing.length <= 2 || flat))
       for (const c of missing) c.kept = true;
+  } else if (Array.isArray(node.value) && node.children.every((c) => c.children.length === 0)) {
+    // A short list of plain values (`"topics": ["fixtures", "hello"]`) costs less whole than its note.
+    const width = node.children.reduce((sum, c) => sum + scalarText(c.value).length + 2, 0);
+    if (width <= SHORT_LIST) for (const c of node.children) c.kept = true;
   }
   for (const child of node.children) completeSmallObjects(child);
 }

@@ -24,6 +24,8 @@ const MATCHING_LINES = 40;
 const LARGEST_ENTRIES = 4;
 const PER_NAMED_FILE = 3;
 const LABELS_LISTED = 12;
+// A search of this many hits is read whole: ranking would drop hits the agent asked for to save little.
+const SMALL_SEARCH = 40;
 
 // A definition or an assignment of what was searched for says where it comes from and what it defaults to:
 // declarations, `x = …`, `obj.x = …`, `this[kX] = …`, and `x: value` in an object literal or a config.
@@ -149,7 +151,7 @@ function compressHits(lines: readonly string[], query: Query): Compressed | unde
     if (m) hits.push({ index, file: m[1] as string, line: Number(m[3]), content: line.slice(m[0].length) });
     else if (line.trim() !== '' && line !== '--') other.push(index);
   });
-  if (hits.length === 0) return undefined;
+  if (hits.length <= SMALL_SEARCH) return undefined;
   const files = [...new Set(hits.map((h) => h.file))];
   const weights = termWeights(
     hits.map((h) => h.content),
@@ -407,12 +409,29 @@ function largestFiles(lines: readonly string[]): number[] {
     .map(([, i]) => i);
 }
 
+/**
+ * The name an omission note gives a listing line: the last path segment of an `ls -l`/`find` entry, the
+ * first column of a table row (`dpkg -l`'s package after its two-letter status, a pod, a container).
+ */
+function labelOf(line: string): string | undefined {
+  const trimmed = line.trim();
+  const tableRow =
+    /\s/.test(trimmed) &&
+    !SIZED_ENTRY.test(line) &&
+    !HIT.test(line) &&
+    !HIT_NO_LINE.test(line) &&
+    !PATH_IN_LINE.test(line);
+  if (!tableRow) return /(?<![^/\s])([^/\s]+\/?)$/.exec(line)?.[1];
+  const fields = trimmed.split(/\s+/);
+  return /^[a-z]{1,2}$/i.test(fields[0] as string) && fields.length > 2 ? fields[1] : fields[0];
+}
+
 /** One line naming the entries dropped from a directory. */
 function omissionNote(group: string, dropped: readonly number[], lines: readonly string[]): string {
   // Files that differ only in their extensions (`sse.js`, `sse.js.map`, `sse.d.ts`) read as one family.
   const families = new Map<string, string[]>();
   for (const i of dropped) {
-    const name = /(?<![^/\s])([^/\s]+\/?)$/.exec(lines[i] as string)?.[1];
+    const name = labelOf(lines[i] as string);
     if (!name) continue;
     const dot = name.indexOf('.', 1);
     const stem = dot > 0 && !name.endsWith('/') ? name.slice(0, dot) : name;
