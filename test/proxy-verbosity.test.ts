@@ -2,6 +2,9 @@
 // place, the same bytes on every turn with the prefix before it as the agent wrote it, never on count_tokens
 // or a small call without tools, and a change of level within a conversation only once its cache is cold.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
@@ -293,6 +296,71 @@ describe('a holdout', () => {
       expect(arms).toContain('steered');
     } finally {
       proxy.settings.apply({ HEADROOM_OUTPUT_HOLDOUT: 0 });
+    }
+  });
+});
+
+describe('a holdout share changed on a running proxy', () => {
+  it('keeps every conversation in the arm it was put in; new conversations get the new share', async () => {
+    const api = APIS[0]!;
+    const arms = new Map<string, string | undefined>();
+    proxy.settings.apply({ HEADROOM_OUTPUT_HOLDOUT: 0.5 });
+    try {
+      for (let c = 0; c < 12; c++) {
+        const opening = `Arm kept ${c}.`;
+        arms.set(opening, api.system(await forwarded(api, api.turn(0, opening))).note);
+      }
+      expect([...arms.values()]).toContain(undefined);
+      proxy.settings.apply({ HEADROOM_OUTPUT_HOLDOUT: 0 });
+      for (const [opening, note] of arms)
+        expect(api.system(await forwarded(api, api.turn(1, opening))).note).toBe(note);
+      for (let c = 0; c < 6; c++)
+        expect(api.system(await forwarded(api, api.turn(0, `New after the change ${c}.`))).note).toContain(
+          'level="2"',
+        );
+    } finally {
+      proxy.settings.apply({ HEADROOM_OUTPUT_HOLDOUT: 0 });
+    }
+  });
+});
+
+describe('a restarted proxy', () => {
+  it('steers a conversation whose cache is warm at the level it went out with before the restart', async () => {
+    const api = APIS[0]!;
+    const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-steering-'));
+    const opening = 'Across a restart.';
+    upstream.script((req) => answer(req, { usage: { input: 50, cacheRead: 4000, cacheWrite: 0 } }));
+    const send = async (target: RunningProxy, body: JsonObject) => {
+      const before = upstream.requests.length;
+      const rows = (await target.store.rows({}, { limit: 1000 })).length;
+      const response = await request(`${target.url}${api.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...api.headers },
+        body: JSON.stringify(body),
+      });
+      await response.body.dump();
+      await waitForRows(target, rows + 1);
+      return api.system(upstream.requests[before]!.json()).note;
+    };
+    const first = await startTestProxy(
+      upstream.url,
+      { verbosity: '2', history: 'off', cacheDir },
+      { now: () => clock },
+    );
+    expect(await send(first, api.turn(0, opening))).toContain('level="2"');
+    await first.close(0);
+    const second = await startTestProxy(
+      upstream.url,
+      { verbosity: '3', history: 'off', cacheDir },
+      { now: () => clock },
+    );
+    try {
+      expect(await send(second, api.turn(1, opening))).toContain('level="2"');
+      expect(await send(second, api.turn(0, 'Begun after the restart.'))).toContain('level="3"');
+      clock += 25 * 3_600_000;
+      expect(await send(second, api.turn(2, opening))).toContain('level="3"');
+    } finally {
+      await second.close(0);
     }
   });
 });

@@ -14,7 +14,7 @@ const job = (over: Partial<OutputJob> = {}): OutputJob => ({
   effort: { to: 'low', floor: 1024 },
   now: 0,
   conversations: [],
-  levels: {},
+  steered: {},
   ...over,
 });
 

@@ -23,8 +23,14 @@ export interface OutputJob {
   now: number;
   /** Conversations whose cache may still be warm. */
   conversations: readonly ConversationState[];
-  /** The level each conversation of the session was last steered at. */
-  levels: Readonly<Record<string, VerbosityLevel>>;
+  /** How each conversation of the session went out last: its level and its arm, fixed once chosen. */
+  steered: Readonly<Record<string, Steered>>;
+}
+
+/** How a conversation's agent turns go out: the level of its last one and the arm it was put in. */
+export interface Steered {
+  level?: VerbosityLevel;
+  arm?: Arm;
 }
 
 /** What the output step decided for a request. */
@@ -57,7 +63,7 @@ function levelFor(
   model: string | undefined,
   bodyBytes: number,
 ): VerbosityLevel {
-  const previous = job.levels[conversation];
+  const previous = job.steered[conversation]?.level;
   if (previous === undefined || previous === job.verbosity || job.force) return job.verbosity;
   // History's rule: a changed prefix is free only where the provider's cache has nothing to lose.
   const point = rewritePoint({
@@ -93,8 +99,10 @@ export function decideOutput(
   };
   if (!agentTurn) return { decision };
   const model = typeof agent.model === 'string' ? agent.model : undefined;
-  const steering = job.verbosity !== 'off' || (job.levels[conversation] ?? 'off') !== 'off';
-  if (steering || job.effort) decision.arm = armOf(conversation, job.holdout);
+  const before = job.steered[conversation];
+  const steering = job.verbosity !== 'off' || (before?.level ?? 'off') !== 'off';
+  // A conversation keeps its arm: a holdout share changed on a running proxy applies to new conversations.
+  if (steering || job.effort) decision.arm = before?.arm ?? armOf(conversation, job.holdout);
   if (decision.arm === 'holdout') return { decision };
   let out = body;
   decision.level = levelFor(job, conversation, model, bodyBytes);

@@ -19,6 +19,7 @@ import { ClientAborted } from './failures.js';
 import { agentOf, type MemoryContext, projectOf, withMemory } from './memory.js';
 import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
 import type { RuntimeSettings, SettingsSnapshot } from './runtime-settings.js';
+import { steeringOf } from './steering.js';
 import { upstreamRequestHeaders, withoutResponseEncoding } from './upstream.js';
 
 export type { SessionTag };
@@ -296,7 +297,12 @@ async function forwardRecorded(
   // What the answer says of the cache is kept for history and for steering alike (a level changes only when cold).
   const answered = history?.decision ?? (output?.agentTurn ? { ...output, stubbed: [] } : undefined);
   if (answered && outcome.status >= 200 && outcome.status < 300 && !isTokenCount(route))
-    await hook?.history?.answered(answered, sentAt, usage);
+    await hook?.history?.answered(
+      answered,
+      sentAt,
+      usage,
+      output?.agentTurn ? steeringOf(output) : undefined,
+    );
   const sent = original && Buffer.isBuffer(body) ? { original, sent: body } : undefined;
   await record.finish({ ...outcome, usage }, sent);
 }

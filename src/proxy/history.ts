@@ -60,6 +60,11 @@ export class ConversationHistory {
     return conversations;
   }
 
+  /** Every conversation state held, warm or not (the arm a conversation was put in outlives its cache). */
+  known(): ConversationState[] {
+    return [...this.states.values()];
+  }
+
   /** The proxy's clock. */
   now(): number {
     return this.options.now();
@@ -113,11 +118,15 @@ export class ConversationHistory {
     await this.store.keepStubs(decision.stubbed);
   }
 
-  /** The upstream answered a request of the conversation: remember what it said of the cache. */
+  /**
+   * The upstream answered a request of the conversation: remember what it said of the cache, and how the
+   * request was steered (the prefix now cached carries that level's note).
+   */
   async answered(
     decision: Pick<HistoryDecision, 'conversation' | 'lifetimeMs' | 'stubbed'>,
     sentAt: number,
     usage: UpstreamUsage,
+    steered?: { level?: string; arm?: ConversationState['arm'] },
   ): Promise<void> {
     const input = usage.inputTokens ?? 0;
     const cacheRead = usage.cacheReadTokens ?? 0;
@@ -132,6 +141,13 @@ export class ConversationHistory {
       promptTokens: input + cacheRead + (usage.cacheWriteTokens ?? 0),
       rewrote: decision.stubbed.length > 0,
     };
+    // A turn that is not an agent's (a token count, a side call) leaves the conversation's steering as it was.
+    const before = this.states.get(state.id);
+    const steering = steered?.arm ? steered : before;
+    if (steering?.arm) {
+      state.arm = steering.arm;
+      if (steering.level) state.level = steering.level;
+    }
     this.states.set(state.id, state);
     await this.store.saveConversation(state);
   }

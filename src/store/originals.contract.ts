@@ -208,5 +208,24 @@ export function describeOriginalStore(name: string, backend: OriginalStoreBacken
       clock += 40 * 86_400_000;
       expect(await reader.conversationHistory('moving')).toEqual({ stubs: [], state: undefined });
     });
+
+    it('keeps the verbosity level and the holdout arm a conversation goes out with, across a restart', async () => {
+      const clock = Date.UTC(2025, 0, 1);
+      const place = backend.place();
+      const writer = await open(place, { now: () => clock });
+      const base = { lastTs: clock, lifetimeMs: 300_000, cacheRead: 0, cacheWrite: 900, promptTokens: 900 };
+      const steered = { ...base, id: 'terse', rewrote: false, level: '2', arm: 'steered' as const };
+      const heldOut = { ...base, id: 'held', rewrote: false, arm: 'holdout' as const };
+      const plain = { ...base, id: 'plain', rewrote: false };
+      for (const state of [steered, heldOut, plain]) await writer.saveConversation(state);
+      await writer.close();
+      const reader = await open(place, { now: () => clock });
+      const byId = new Map((await reader.conversations(0)).map((state) => [state.id, state]));
+      expect(byId.get('terse')).toEqual(steered);
+      expect(byId.get('held')).toEqual(heldOut);
+      expect(byId.get('plain')).toEqual(plain);
+      expect((await reader.conversationHistory('terse'))?.state).toEqual(steered);
+      await reader.close();
+    });
   });
 }

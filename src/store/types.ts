@@ -98,6 +98,10 @@ export interface ConversationState {
   promptTokens: number;
   /** It was a rewrite point: the provider has no cache of its prefix to read yet. */
   rewrote: boolean;
+  /** The verbosity level its last agent turn went out with (absent: never steered). */
+  level?: string;
+  /** Its output-accounting arm, fixed for the conversation once chosen (absent: none chosen yet). */
+  arm?: 'steered' | 'holdout';
 }
 
 /** One proxied request as the proxy saw it. Absent numbers are unknown, not zero. */

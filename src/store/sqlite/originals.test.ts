@@ -56,6 +56,50 @@ describe('sqlite originals store', () => {
     expect(rowCount(join(dir, 'originals.db'))).toBe(1);
   });
 
+  it('opens a file made before conversations kept their steering, keeping its rows', async () => {
+    const dir = join(tempDir(), 'cache');
+    const store = openStore({ dir });
+    await store.close();
+    const db = new Database(join(dir, 'originals.db'));
+    db.exec('DROP TABLE conversations');
+    db.exec(`CREATE TABLE conversations (id TEXT PRIMARY KEY, last_ts INTEGER NOT NULL, lifetime_ms INTEGER NOT NULL,
+      cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL,
+      rewrote INTEGER NOT NULL, kept_at INTEGER NOT NULL)`);
+    db.prepare('INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      'old',
+      1,
+      300_000,
+      5,
+      6,
+      11,
+      0,
+      Date.now(),
+    );
+    db.close();
+    const reopened = openStore({ dir });
+    expect(await reopened.conversations(0)).toEqual([
+      {
+        id: 'old',
+        lastTs: 1,
+        lifetimeMs: 300_000,
+        cacheRead: 5,
+        cacheWrite: 6,
+        promptTokens: 11,
+        rewrote: false,
+      },
+    ]);
+    const steered = {
+      id: 'new',
+      lastTs: 2,
+      lifetimeMs: 300_000,
+      cacheRead: 0,
+      cacheWrite: 9,
+      promptTokens: 9,
+    };
+    await reopened.saveConversation({ ...steered, rewrote: false, level: '3', arm: 'steered' });
+    expect((await reopened.conversationHistory('new'))?.state?.level).toBe('3');
+  });
+
   it('stores a big log compressed at rest', async () => {
     const store = openStore();
     await store.put(serverLog);

@@ -67,7 +67,9 @@ const SCHEMA = `
     cache_write INTEGER NOT NULL,
     prompt_tokens INTEGER NOT NULL,
     rewrote INTEGER NOT NULL,
-    kept_at INTEGER NOT NULL
+    kept_at INTEGER NOT NULL,
+    level TEXT,
+    arm TEXT
   );
   CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_ts);
   CREATE INDEX IF NOT EXISTS conversations_by_use ON conversations (kept_at);
@@ -79,6 +81,26 @@ export function openSqliteOriginalStore(options: SqliteOriginalStoreOptions): Or
 }
 
 type Statements = ReturnType<typeof prepare>;
+
+/** A `conversations` row as read: flags as integers, absent steering as null. */
+type ConversationRow = Omit<ConversationState, 'rewrote' | 'level' | 'arm'> & {
+  rewrote: number;
+  level: string | null;
+  arm: ConversationState['arm'] | null;
+};
+
+function stateOf({ rewrote, level, arm, ...row }: ConversationRow): ConversationState {
+  return { ...row, rewrote: rewrote === 1, ...(level ? { level } : {}), ...(arm ? { arm } : {}) };
+}
+
+/** A file made before conversations kept their steering gains its two columns (empty for old rows). */
+function addSteeringColumns(db: Database.Database): void {
+  const columns = new Set(
+    (db.pragma('table_info(conversations)') as Array<{ name: string }>).map((c) => c.name),
+  );
+  if (!columns.has('level')) db.exec('ALTER TABLE conversations ADD COLUMN level TEXT');
+  if (!columns.has('arm')) db.exec('ALTER TABLE conversations ADD COLUMN arm TEXT');
+}
 
 function prepare(db: Database.Database) {
   return {
@@ -109,24 +131,25 @@ function prepare(db: Database.Database) {
     stubsOf: db.prepare<[string, number], HistoryStub>(
       'SELECT conversation, key, reason FROM history_stubs WHERE conversation = ? AND kept_at >= ? ORDER BY rowid',
     ),
-    conversation: db.prepare<[string, number], Omit<ConversationState, 'rewrote'> & { rewrote: number }>(
+    conversation: db.prepare<[string, number], ConversationRow>(
       `SELECT id, last_ts AS lastTs, lifetime_ms AS lifetimeMs, cache_read AS cacheRead,
-         cache_write AS cacheWrite, prompt_tokens AS promptTokens, rewrote
+         cache_write AS cacheWrite, prompt_tokens AS promptTokens, rewrote, level, arm
        FROM conversations WHERE id = ? AND kept_at >= ?`,
     ),
     touchStubs: db.prepare('UPDATE history_stubs SET kept_at = ? WHERE conversation = ?'),
     // By the store's clock, like the rest of it: `last_ts` is the proxy's own.
     expireConversations: db.prepare('DELETE FROM conversations WHERE kept_at < ?'),
     saveConversation: db.prepare(
-      `INSERT INTO conversations (id, last_ts, lifetime_ms, cache_read, cache_write, prompt_tokens, rewrote, kept_at)
-       VALUES (@id, @lastTs, @lifetimeMs, @cacheRead, @cacheWrite, @promptTokens, @rewrote, @keptAt)
+      `INSERT INTO conversations (id, last_ts, lifetime_ms, cache_read, cache_write, prompt_tokens, rewrote, kept_at, level, arm)
+       VALUES (@id, @lastTs, @lifetimeMs, @cacheRead, @cacheWrite, @promptTokens, @rewrote, @keptAt, @level, @arm)
        ON CONFLICT(id) DO UPDATE SET last_ts = excluded.last_ts, lifetime_ms = excluded.lifetime_ms,
          cache_read = excluded.cache_read, cache_write = excluded.cache_write,
-         prompt_tokens = excluded.prompt_tokens, rewrote = excluded.rewrote, kept_at = excluded.kept_at`,
+         prompt_tokens = excluded.prompt_tokens, rewrote = excluded.rewrote, kept_at = excluded.kept_at,
+         level = excluded.level, arm = excluded.arm`,
     ),
-    conversations: db.prepare<[number], Omit<ConversationState, 'rewrote'> & { rewrote: number }>(
+    conversations: db.prepare<[number], ConversationRow>(
       `SELECT id, last_ts AS lastTs, lifetime_ms AS lifetimeMs, cache_read AS cacheRead,
-         cache_write AS cacheWrite, prompt_tokens AS promptTokens, rewrote
+         cache_write AS cacheWrite, prompt_tokens AS promptTokens, rewrote, level, arm
        FROM conversations WHERE last_ts >= ?`,
     ),
     total: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(stored_bytes), 0) AS bytes FROM originals'),
@@ -242,10 +265,7 @@ class SqliteOriginalStore implements OriginalStore {
   }
 
   async conversations(since: number): Promise<ConversationState[]> {
-    return this.guard(
-      () => this.sql.conversations.all(since).map((row) => ({ ...row, rewrote: row.rewrote === 1 })),
-      [],
-    );
+    return this.guard(() => this.sql.conversations.all(since).map(stateOf), []);
   }
 
   async conversationHistory(conversation: string): Promise<ConversationHistoryRecord | undefined> {
@@ -254,7 +274,7 @@ class SqliteOriginalStore implements OriginalStore {
       const row = this.sql.conversation.get(conversation, cutoff);
       return {
         stubs: this.sql.stubsOf.all(conversation, cutoff),
-        state: row && { ...row, rewrote: row.rewrote === 1 },
+        state: row && stateOf(row),
       };
     }, undefined);
   }
@@ -263,7 +283,13 @@ class SqliteOriginalStore implements OriginalStore {
     this.guard(() => {
       this.db.transaction(() => {
         const now = this.now();
-        this.sql.saveConversation.run({ ...state, rewrote: state.rewrote ? 1 : 0, keptAt: now });
+        this.sql.saveConversation.run({
+          ...state,
+          rewrote: state.rewrote ? 1 : 0,
+          keptAt: now,
+          level: state.level ?? null,
+          arm: state.arm ?? null,
+        });
         this.sql.touchStubs.run(now, state.id);
       })();
     }, undefined);
@@ -329,7 +355,10 @@ class SqliteOriginalStore implements OriginalStore {
       db.pragma('busy_timeout = 5000');
       switchToWal(db, 5000);
       db.pragma('synchronous = NORMAL');
-      retryWhileBusy(() => db.exec(SCHEMA), 5000);
+      retryWhileBusy(() => {
+        db.exec(SCHEMA);
+        addSteeringColumns(db);
+      }, 5000);
       this.db = db;
       this.sql = prepare(db);
       this.persistent = true;
