@@ -31,7 +31,7 @@ function launched(
 
 describe('agent adapters', () => {
   it('point each agent’s own base URL variable at the proxy', () => {
-    expect(launched('claude').env).toEqual({ ANTHROPIC_BASE_URL: PROXY, ENABLE_TOOL_SEARCH: 'auto' });
+    expect(launched('claude').env).toEqual({ ANTHROPIC_BASE_URL: PROXY, ENABLE_TOOL_SEARCH: 'true' });
     // Claude Code's deferred MCP tool schemas, unless the user chose for themselves.
     expect(launched('claude', { ENABLE_TOOL_SEARCH: 'false' }).env).toEqual({ ANTHROPIC_BASE_URL: PROXY });
     expect(launched('gemini').env).toEqual({ GOOGLE_GEMINI_BASE_URL: PROXY });

@@ -50,7 +50,7 @@ describe('claude adapter', () => {
   it('launches with --settings pointing at the proxy when a settings file sets the base URL', () => {
     const { env, cwd } = setup({ user: 'https://gw.corp/anthropic' });
     const plan = claude.launch(PROXY, env, ['-p', 'hi'], cwd);
-    expect(plan.env).toEqual({ ANTHROPIC_BASE_URL: PROXY, ENABLE_TOOL_SEARCH: 'auto' });
+    expect(plan.env).toEqual({ ANTHROPIC_BASE_URL: PROXY, ENABLE_TOOL_SEARCH: 'true' });
     expect(plan.args).toEqual([
       '--settings',
       JSON.stringify({ env: { ANTHROPIC_BASE_URL: PROXY } }),
@@ -109,13 +109,13 @@ describe('claude adapter', () => {
     const plan = claude.launch(PROXY, shell, ['-p', 'hi'], cwd, { 'x-headroom-key': 'k-123' });
     expect(plan.env).toEqual({
       ANTHROPIC_BASE_URL: PROXY,
-      ENABLE_TOOL_SEARCH: 'auto',
+      ENABLE_TOOL_SEARCH: 'true',
       ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra\nx-headroom-key: k-123',
     });
     expect(plan.args.join(' ')).not.toContain('k-123');
     expect(claude.launch(PROXY, shell, [], cwd).env).toEqual({
       ANTHROPIC_BASE_URL: PROXY,
-      ENABLE_TOOL_SEARCH: 'auto',
+      ENABLE_TOOL_SEARCH: 'true',
     });
   });
 

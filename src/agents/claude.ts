@@ -115,13 +115,14 @@ function argsThroughProxy(
 }
 
 /**
- * Claude Code's tool search, unless the user chose: with `ENABLE_TOOL_SEARCH=auto` (read by 2.1.0) it defers
- * MCP tool definitions to a search tool once their descriptions pass 10% of the context window, instead of
- * sending every schema on every request. Unset, it depends on a server-side flag. A value in a settings file's
- * `env` still wins: Claude Code applies those over its environment.
+ * Claude Code's tool search, unless the user chose: with `ENABLE_TOOL_SEARCH=true` (read by 2.1.0) it sends MCP
+ * tool definitions deferred (`defer_loading`), loaded into the model's context only once its search tool finds
+ * them. `auto` defers only once the tools' descriptions alone pass 10% of the context window (50,000 characters
+ * for a 200k model), which 60 tools of a few sentences each do not reach although their schemas cost 18,000
+ * tokens a request. A value in a settings file's `env` still wins: Claude Code applies those over its environment.
  */
 function deferredToolSchemas(env: Env): Record<string, string> {
-  return env.ENABLE_TOOL_SEARCH === undefined ? { ENABLE_TOOL_SEARCH: 'auto' } : {};
+  return env.ENABLE_TOOL_SEARCH === undefined ? { ENABLE_TOOL_SEARCH: 'true' } : {};
 }
 
 export const claude: ProcessAdapter = {
