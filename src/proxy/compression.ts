@@ -247,17 +247,21 @@ export async function compressForUpstream(
   conversation: { session?: string; bypass?: boolean } = {},
 ): Promise<CompressionResult> {
   const { config } = snapshot;
-  const job =
-    history && config.history !== 'off' && !conversation.bypass
-      ? await history.job(format, body, conversation.session, config.history)
-      : undefined;
-  const rewrite = await rewriter.rewrite(format, path, body, {
+  const rewrites = history && config.history !== 'off' && !conversation.bypass ? history : undefined;
+  const request: RewriteRequest = {
     compress: config.compress,
     engine: snapshot.compression,
     sendWhole: whole.keys,
-    history: job,
+    history: rewrites?.job(conversation.session, config.history),
     output: steering?.job(snapshot, conversation.session, history),
-  });
+  };
+  let rewrite = await rewriter.rewrite(format, path, body, request);
+  const named = rewrite.history?.decision.conversation;
+  if (rewrites && named !== undefined && (await rewrites.refresh(named))) {
+    // Another replica kept more of this conversation than this process knew: decide again with it.
+    request.history = rewrites.job(conversation.session, config.history);
+    rewrite = await rewriter.rewrite(format, path, body, request);
+  }
   const sent = rewrite.body
     ? Buffer.from(rewrite.body.buffer, rewrite.body.byteOffset, rewrite.body.length)
     : body;

@@ -1,15 +1,15 @@
 // The proxy's memory of its conversations' history: the stubs each rewrite point decided and what each
 // conversation's last answer said of the prompt cache, kept in the originals store so a restarted proxy (or
-// another sharing the store) carries the same stubs and judges the cache alike. Each request reads its own
-// conversation's decisions from the store, so a conversation that moves to another proxy replica keeps its
-// stubs (and its cached prefix); what this process decided stands in while the store cannot answer.
+// another sharing the store) carries the same stubs and judges the cache alike. Each request's step runs on
+// what this process knows, then its conversation's decisions are read from the store; when another replica
+// kept more (a conversation that moved between replicas) the step runs again with it, so the conversation
+// keeps its stubs (and its cached prefix). What this process decided stands in while the store cannot answer.
 
 import type { StaleOptions } from '../compress/history.js';
 import type { HistoryMode } from '../config.js';
-import type { UpstreamUsage, WireFormat } from '../formats/types.js';
-import { isObject } from '../formats/wire.js';
+import type { UpstreamUsage } from '../formats/types.js';
 import type { HistoryDecision, HistoryJob } from '../history/decide.js';
-import { conversationId, HORIZON_TURNS, sessionOf } from '../history/rewrite-points.js';
+import { HORIZON_TURNS, sessionOf } from '../history/rewrite-points.js';
 import type { Logger } from '../log.js';
 import type {
   ConversationHistoryRecord,
@@ -71,40 +71,47 @@ export class ConversationHistory {
   }
 
   /**
-   * What a request's history step is given: its conversation's stubs and state as the store holds them now
-   * (every replica's decisions), or, for a body whose conversation cannot be told here, what this process knows.
+   * What a request's history step is given: the stubs and states this process knows of the session's
+   * conversations (the step tells which one the body is). Nothing here reads the body: a big request is
+   * parsed once, off the main thread; `refresh` then checks the store for what other processes decided.
    */
-  async job(
-    format: WireFormat,
-    body: Buffer,
-    session: string | undefined,
-    mode: HistoryMode,
-  ): Promise<HistoryJob> {
+  job(session: string | undefined, mode: HistoryMode): HistoryJob {
     const now = this.options.now();
-    const conversation = conversationOf(format, body, session);
-    const record =
-      conversation === undefined ? undefined : await this.store.conversationHistory(conversation);
-    if (record) this.learn(conversation!, record);
-    const warm = this.warm(now);
-    const stubs = this.stubs.get(session ?? '') ?? [];
     return {
       mode,
       now,
       session,
-      conversations: conversation === undefined ? warm : warm.filter((state) => state.id === conversation),
-      stubs: conversation === undefined ? stubs : stubs.filter((stub) => stub.conversation === conversation),
+      conversations: this.warm(now),
+      stubs: this.stubs.get(session ?? '') ?? [],
       options: this.options.stale,
     };
   }
 
+  /**
+   * Take in what the store holds of `conversation` (a request's, once its step named it): true when that is
+   * more than this process knew (stubs or a newer state another replica kept), so the step must run again.
+   */
+  async refresh(conversation: string): Promise<boolean> {
+    const record = await this.store.conversationHistory(conversation);
+    return record ? this.learn(conversation, record) : false;
+  }
+
   /** Take in what the store holds of a conversation: stubs another process decided, and its newest state. */
-  private learn(conversation: string, record: ConversationHistoryRecord): void {
+  private learn(conversation: string, record: ConversationHistoryRecord): boolean {
     const list = stubsOf(this.stubs, conversation);
     const known = new Set(list.filter((stub) => stub.conversation === conversation).map((stub) => stub.key));
-    for (const stub of record.stubs) if (!known.has(stub.key)) list.push(stub);
+    let learned = false;
+    for (const stub of record.stubs) {
+      if (known.has(stub.key)) continue;
+      list.push(stub);
+      learned = true;
+    }
     const mine = this.states.get(conversation);
-    if (record.state && (!mine || record.state.lastTs >= mine.lastTs))
+    if (record.state && (!mine || record.state.lastTs > mine.lastTs)) {
       this.states.set(conversation, record.state);
+      learned = true;
+    }
+    return learned;
   }
 
   /** Keep the stubs a rewrite point decided, before the request leaves: the next one must carry them. */
@@ -151,17 +158,6 @@ export class ConversationHistory {
     this.states.set(state.id, state);
     await this.store.saveConversation(state);
   }
-}
-
-/** The conversation a request body belongs to, as the history step will tell it; undefined when not JSON. */
-function conversationOf(format: WireFormat, body: Buffer, session: string | undefined): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  return isObject(parsed) ? conversationId(format.conversationOpening(parsed), session) : undefined;
 }
 
 /** The list of stubs of `conversation`'s session, made when it has none yet. */
