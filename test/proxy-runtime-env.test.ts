@@ -1,6 +1,7 @@
 // Settings changed on a running proxy: `GET /admin/runtime-env` says what is in effect and where it came
 // from, `POST` changes it for the requests that start after it, all or nothing, and only from this machine.
 
+import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
@@ -69,20 +70,15 @@ async function runtimeEnv(method: 'GET' | 'POST', body?: unknown) {
   return { status: response.statusCode, body: (await response.body.json()) as RuntimeEnvAnswer };
 }
 
+/** The agents' own client: the official SDK, pointed at the proxy. */
+const claude = () => new Anthropic({ apiKey: 'sk-ant-test', baseURL: proxy.url, maxRetries: 0 });
+type TurnBody = Anthropic.MessageCreateParamsNonStreaming;
+
 /** Send one agent turn and return the body the upstream received. */
 async function forwarded(body: Record<string, unknown>): Promise<SentBody> {
   const before = upstream.requests.length;
-  const response = await request(`${proxy.url}/v1/messages`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-api-key': 'sk-ant-test',
-      'anthropic-version': '2023-06-01',
-    },
-    body: JSON.stringify(body),
-  });
-  await response.body.dump();
-  expect(response.statusCode).toBe(200);
+  const message = await claude().messages.create(body as unknown as TurnBody);
+  expect(message.type).toBe('message');
   return upstream.requests[before]!.json() as unknown as SentBody;
 }
 
@@ -171,20 +167,19 @@ describe('settings changing under load', () => {
     const stream = async (worker: number) => {
       for (let turn = 0; turn < 4; turn++) {
         // Each its own conversation: a new one takes the level in effect at once.
-        const body = { ...agentTurn(log), stream: true, system: `You are agent ${worker}-${turn}.` };
-        const response = await request(`${proxy.url}/v1/messages`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-api-key': 'sk-ant-test',
-            'anthropic-version': '2023-06-01',
-            'x-worker': `${worker}-${turn}`,
-          },
-          body: JSON.stringify(body),
-        });
-        const text = await response.body.text();
-        if (response.statusCode !== 200 || !text.includes('event: message_stop'))
-          failures.push(`${worker}-${turn}: ${response.statusCode} ${text.slice(0, 200)}`);
+        const body = { ...agentTurn(log), system: `You are agent ${worker}-${turn}.` } as unknown as TurnBody;
+        try {
+          const events: string[] = [];
+          const answer = await claude().messages.create(
+            { ...body, stream: true },
+            { headers: { 'x-worker': `${worker}-${turn}` } },
+          );
+          for await (const event of answer) events.push(event.type);
+          if (events.at(-1) !== 'message_stop')
+            failures.push(`${worker}-${turn}: ended with ${events.at(-1)}`);
+        } catch (error) {
+          failures.push(`${worker}-${turn}: ${(error as Error).message}`);
+        }
       }
     };
     const before = upstream.requests.length;

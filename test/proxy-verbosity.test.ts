@@ -1,11 +1,14 @@
-// Verbosity steering as the upstream receives it: a note at the tail of the system prompt in each API's own
-// place, the same bytes on every turn with the prefix before it as the agent wrote it, never on count_tokens
-// or a small call without tools, and a change of level within a conversation only once its cache is cold.
+// Verbosity steering as the upstream receives it from each API's official SDK: a note at the tail of the
+// system prompt in each API's own place, the same bytes on every turn with the prefix before it as the agent
+// wrote it, never on count_tokens or a small call without tools, and a change of level within a conversation
+// only once its cache is cold.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from './helpers/fake-upstream.js';
@@ -16,7 +19,8 @@ const MARKER = '<headroom-verbosity';
 interface Api {
   name: string;
   path: string;
-  headers: Record<string, string>;
+  /** Send `body` to the proxy at `baseURL` with the API's official SDK (`countTokens`: its token count). */
+  send(baseURL: string, body: JsonObject, countTokens?: boolean): Promise<unknown>;
   /** A conversation's request after `turns` tool round trips. */
   turn(turns: number, opening?: string): JsonObject;
   /** The same without tools: a small side call. */
@@ -25,8 +29,14 @@ interface Api {
   system(body: JsonObject): { prefix: unknown; note: string | undefined };
 }
 
-const anthropicHeaders = { 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' };
-const openaiHeaders = { authorization: 'Bearer sk-test' };
+const anthropic = (baseURL: string) => new Anthropic({ apiKey: 'sk-ant-test', baseURL, maxRetries: 0 });
+const openai = (baseURL: string) =>
+  new OpenAI({ apiKey: 'sk-test', baseURL: `${baseURL}/v1`, maxRetries: 0 });
+const gemini = (baseUrl: string) =>
+  new GoogleGenAI({ apiKey: 'AIza-test-key-000000000000000', httpOptions: { baseUrl } });
+// The SDKs take the bodies these specs build as they are: typed loosely here, checked by the upstream.
+// biome-ignore lint/suspicious/noExplicitAny: a request body handed to an SDK as its parameters
+type Params = any;
 const TOOL_OUTPUT = 'src/app.ts:12: const port = 8080;\nsrc/app.ts:40: listen(port);';
 
 const noteIn = (texts: unknown[]): string | undefined => {
@@ -39,7 +49,10 @@ const APIS: Api[] = [
   {
     name: 'Anthropic Messages (a string system becomes blocks, the note the last)',
     path: '/v1/messages',
-    headers: anthropicHeaders,
+    send: (url, body, countTokens) =>
+      countTokens
+        ? anthropic(url).messages.countTokens(body as Params)
+        : anthropic(url).messages.create(body as Params),
     turn(turns, opening = 'Fix the port.') {
       const messages: unknown[] = [{ role: 'user', content: opening }];
       for (let i = 0; i < turns; i++) {
@@ -80,7 +93,7 @@ const APIS: Api[] = [
   {
     name: 'OpenAI Chat Completions (a system message after the leading ones)',
     path: '/v1/chat/completions',
-    headers: openaiHeaders,
+    send: (url, body) => openai(url).chat.completions.create(body as Params),
     turn(turns, opening = 'Fix the port.') {
       const messages: unknown[] = [
         { role: 'system', content: 'You are a coding agent.' },
@@ -120,7 +133,7 @@ const APIS: Api[] = [
   {
     name: 'OpenAI Responses (the tail of instructions)',
     path: '/v1/responses',
-    headers: openaiHeaders,
+    send: (url, body) => openai(url).responses.create(body as Params),
     turn(turns, opening = 'Fix the port.') {
       const input: unknown[] = [{ role: 'user', content: opening }];
       for (let i = 0; i < turns; i++) {
@@ -153,7 +166,12 @@ const APIS: Api[] = [
   {
     name: 'Gemini generateContent (a last part of systemInstruction)',
     path: '/v1beta/models/gemini-2.5-pro:generateContent',
-    headers: { 'x-goog-api-key': 'AIza-test-key-000000000000000' },
+    send: (url, { contents, systemInstruction, tools }) =>
+      gemini(url).models.generateContent({
+        model: 'gemini-2.5-pro',
+        contents: contents as Params,
+        config: { systemInstruction: systemInstruction as Params, tools: tools as Params },
+      }),
     turn(turns, opening = 'Fix the port.') {
       const contents: unknown[] = [{ role: 'user', parts: [{ text: opening }] }];
       for (let i = 0; i < turns; i++) {
@@ -206,18 +224,12 @@ afterAll(async () => {
 let sentCount = 0;
 
 /**
- * Send `body` to `path` and return what the upstream received, once the proxy has written the request's row
+ * Send `body` with the API's SDK and return what the upstream received, once the proxy has written the request's row
  * (by then it has kept what the answer said of the cache, as it would have between an agent's turns).
  */
-async function forwarded(api: Api, body: JsonObject, path = api.path): Promise<JsonObject> {
+async function forwarded(api: Api, body: JsonObject, countTokens = false): Promise<JsonObject> {
   const before = upstream.requests.length;
-  const response = await request(`${proxy.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...api.headers },
-    body: JSON.stringify(body),
-  });
-  await response.body.dump();
-  expect(response.statusCode).toBe(200);
+  await api.send(proxy.url, body, countTokens);
   await waitForRows(proxy, ++sentCount);
   return upstream.requests[before]!.json();
 }
@@ -239,9 +251,12 @@ describe.each(APIS)('$name', (api) => {
 
   it('leaves a small call without tools as it came', async () => {
     const side = api.sideCall();
+    const before = upstream.requests.length;
+    await api.send(upstream.url, side);
+    const direct = upstream.requests[before]!.json();
     const body = await forwarded(api, side);
     expect(JSON.stringify(body)).not.toContain(MARKER);
-    expect(body).toEqual(side);
+    expect(body).toEqual(direct);
   });
 
   it('keeps a conversation at its level while the cache is warm, and changes it once cold', async () => {
@@ -333,12 +348,7 @@ describe('a restarted proxy', () => {
     const send = async (target: RunningProxy, body: JsonObject) => {
       const before = upstream.requests.length;
       const rows = (await target.store.rows({}, { limit: 1000 })).length;
-      const response = await request(`${target.url}${api.path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...api.headers },
-        body: JSON.stringify(body),
-      });
-      await response.body.dump();
+      await api.send(target.url, body);
       await waitForRows(target, rows + 1);
       return api.system(upstream.requests[before]!.json()).note;
     };
@@ -369,7 +379,7 @@ describe('count_tokens', () => {
   it('is never steered', async () => {
     const api = APIS[0]!;
     const body = api.turn(1);
-    const sent = await forwarded(api, body, '/v1/messages/count_tokens');
+    const sent = await forwarded(api, body, true);
     expect(JSON.stringify(sent.system)).not.toContain(MARKER);
   });
 });
