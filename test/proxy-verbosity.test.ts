@@ -273,6 +273,24 @@ describe.each(APIS)('$name', (api) => {
     expect(api.system(await forwarded(api, api.turn(2, opening))).note).toContain('level="3"');
   });
 
+  it('keeps the note on a warm cache when compression and verbosity are both switched off live', async () => {
+    const opening = `Everything off (${api.name}).`;
+    upstream.script((req) => answer(req, { usage: { input: 50, cacheRead: 4000, cacheWrite: 0 } }));
+    const note = api.system(await forwarded(api, api.turn(0, opening))).note;
+    expect(note).toContain('level="2"');
+    proxy.settings.apply({ HEADROOM_VERBOSITY: 'off', HEADROOM_COMPRESS: false });
+    try {
+      expect(api.system(await forwarded(api, api.turn(1, opening))).note).toBe(note);
+      expect(
+        api.system(await forwarded(api, api.turn(0, `New, all off (${api.name}).`))).note,
+      ).toBeUndefined();
+      clock += 25 * 3_600_000;
+      expect(api.system(await forwarded(api, api.turn(2, opening))).note).toBeUndefined();
+    } finally {
+      proxy.settings.apply({ HEADROOM_COMPRESS: true });
+    }
+  });
+
   it('changes the level at once when forced', async () => {
     const opening = `Forced (${api.name}).`;
     upstream.script((req) => answer(req, { usage: { input: 50, cacheRead: 4000, cacheWrite: 0 } }));

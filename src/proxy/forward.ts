@@ -31,6 +31,8 @@ export interface ForwardContext {
   settings: RuntimeSettings;
   /** The compression hook, made on first use. */
   compression: () => Promise<CompressionContext>;
+  /** Some conversation of this process went out with a verbosity note its next turns must keep while warm. */
+  steeringActive: () => boolean;
   /** Present with `--memory`. */
   memory?: MemoryContext;
   /** A conversation body past this many bytes is forwarded as it comes, unread and uncompressed. */
@@ -263,7 +265,8 @@ async function forwardRecorded(
       original = read.whole;
       record.bodySize(original.length);
       body = original;
-      if (rewrites(snapshot) && !encodedBody(req)) {
+      // With every rewrite turned off live, a conversation steered before still keeps its note until cold.
+      if ((rewrites(snapshot) || ctx.steeringActive()) && !encodedBody(req)) {
         const conversation = { session: session?.id, bypass: historyBypassed(req) };
         ({ body, offer, history, output, hook } = await compress(
           route,

@@ -219,6 +219,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let threads: CompressionThreads | undefined;
   // Made on the first request that needs it: compression may be switched on while the proxy runs.
   let hook: Promise<CompressionContext> | undefined;
+  let made: CompressionContext | undefined;
   const compression = (): Promise<CompressionContext> => {
     hook ??= (async () => {
       const kept = originals ?? (await headroom.originals());
@@ -228,16 +229,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
             logger[level](m),
           )
         : undefined;
-      return {
+      made = {
         rewriter: threads ?? rewriterOn(await headroom.engine()),
         originals: kept,
         whole: await headroom.wholeOutputs(),
         history: await ConversationHistory.open(kept, { now, logger }),
         steering: new SteeringMemory(),
       };
+      return made;
     })();
     return hook;
   };
+  const steeringActive = () => made?.steering?.active(made.history) ?? false;
 
   const sessions = new Map<string, SessionTag>();
   if (options.session) {
@@ -291,6 +294,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     recorder,
     settings,
     compression,
+    steeringActive,
     memory,
     maxBodyBytes: config.maxBodyBytes,
     bodyIdleMs: options.clientBodyIdleMs ?? DEFAULT_CLIENT_BODY_IDLE_MS,

@@ -14,6 +14,14 @@ import type { SettingsSnapshot } from './runtime-settings.js';
 export class SteeringMemory {
   /** By session ('' for conversations without one), then by conversation. */
   private readonly levels = new Map<string, Record<string, Steered>>();
+  /**
+   * A conversation went out with a note and its cache may still be warm: with every rewrite switched off,
+   * its requests still pass the output step, which keeps the note until the cache is cold.
+   */
+  active(history: ConversationHistory | undefined): boolean {
+    if (!history) return false;
+    return history.warm(history.now()).some((state) => state.level !== undefined && state.level !== 'off');
+  }
 
   /** What a request's output step is given, or undefined when its snapshot steers nothing. */
   job(
