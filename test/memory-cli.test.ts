@@ -46,6 +46,46 @@ describe('headroom memory', () => {
     expect(JSON.parse(all.stdout).map((m: Memory) => m.text)).toHaveLength(3);
   });
 
+  it('edits a memory in $EDITOR when no new text is given, and leaves it as it was when the editor fails', async () => {
+    // A cache of its own, so the other specs see the three memories they count.
+    const own = { ...env, HEADROOM_CACHE_DIR: tempDir('edit-cache'), VISUAL: undefined };
+    const store = await openMemoryStore({ cacheDir: own.HEADROOM_CACHE_DIR });
+    const { memory } = await new Memories(store).save({
+      scope: `project:${project}`,
+      text: 'The nightly backup runs at 02:00 UTC.',
+      agent: 'claude',
+    });
+    await store.close();
+    const editor = (name: string, body: string) => {
+      const file = join(tempDir('editor'), name);
+      writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
+      return file;
+    };
+    const withEditor = (file: string) => ({ ...own, EDITOR: file });
+    const show = async () =>
+      JSON.parse((await runHeadroom(['memory', 'show', memory.id, '--json'], own, { cwd: project })).stdout)
+        .text;
+    const rewrite = editor('rewrite.sh', `sed -i 's/02:00/03:30/' "$1"`);
+    const edited = await runHeadroom(['memory', 'edit', memory.id], withEditor(rewrite), { cwd: project });
+    expect(edited.exitCode, edited.stderr).toBe(0);
+    expect(edited.stdout).toBe(`updated ${memory.id}`);
+    expect(await show()).toBe('The nightly backup runs at 03:30 UTC.');
+    const same = await runHeadroom(['memory', 'edit', memory.id], withEditor(editor('keep.sh', 'true')), {
+      cwd: project,
+    });
+    expect(same.stdout).toBe(`unchanged ${memory.id}`);
+    const failing = await runHeadroom(
+      ['memory', 'edit', memory.id],
+      withEditor(editor('fail.sh', `echo gone > "$1"; exit 3`)),
+      { cwd: project },
+    );
+    expect(failing.exitCode).toBe(1);
+    expect(failing.stderr).toMatch(
+      /^headroom: the editor \(.*fail\.sh\) exited with 3; the memory is unchanged$/,
+    );
+    expect(await show()).toBe('The nightly backup runs at 03:30 UTC.');
+  });
+
   it('searches by words, best match first, within the project', async () => {
     const found = await headroom(['search', 'which port does staging use', '--json']);
     expect(found.exitCode).toBe(0);
