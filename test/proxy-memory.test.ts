@@ -23,7 +23,7 @@ import {
   startFakeUpstream,
   toolResultTexts as toolResults,
 } from './helpers/fake-upstream.js';
-import { startTestProxy } from './helpers/proxy.js';
+import { startTestProxy, waitForRows } from './helpers/proxy.js';
 import { hasRedisServer, type RedisServer, redisTestName, startRedisServer } from './helpers/redis-server.js';
 
 let upstream: FakeUpstream;
@@ -105,6 +105,9 @@ describe('memory shared across agents and wire formats', () => {
     // The project names a local directory: it stays with the proxy.
     expect(first!.headers['x-headroom-project']).toBeUndefined();
     expect(toolResults(second!)).toMatch(/saved m_[0-9a-f]{12}/);
+    // The stats row counts the memory call apart from retrievals.
+    const [row] = await waitForRows(proxy, 1);
+    expect(row).toMatchObject({ memoryCalls: 1, retrievals: 0 });
 
     // Codex speaks the Responses API; the model searches, and the proxy answers from project A's memories.
     callThenEcho('memory_search', { query: 'staging database port' });

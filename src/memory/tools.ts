@@ -109,9 +109,9 @@ export function memoryTools(ctx: MemoryToolContext): AnsweredTool[] {
     definition,
     async answer(args) {
       try {
-        return { content: await ANSWERS[definition.name]!(isObject(args) ? args : {}, ctx) };
+        return { content: await ANSWERS[definition.name]!(isObject(args) ? args : {}, ctx), memory: true };
       } catch (error) {
-        return { content: `headroom: the memory store failed (${(error as Error).message})` };
+        return { content: `headroom: the memory store failed (${(error as Error).message})`, memory: true };
       }
     },
   }));

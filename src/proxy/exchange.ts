@@ -91,6 +91,8 @@ export interface ExchangeOutcome {
   /** headroom_retrieve calls answered, and the bytes of the answers. */
   retrievals: number;
   retrievedBytes: number;
+  /** Memory tool calls answered (memory_save, memory_search…). */
+  memoryCalls: number;
   /** Rounds sent upstream to continue the turn after the proxy answered tool calls. */
   continuations: number;
 }
@@ -125,6 +127,7 @@ class Exchange {
     stream: false,
     retrievals: 0,
     retrievedBytes: 0,
+    memoryCalls: 0,
     continuations: 0,
   };
   /** The upstream exchange in flight, aborted if the client goes away. */
@@ -289,7 +292,8 @@ class Exchange {
   ): Promise<Continuation> {
     const { format, tools } = this.request.offer!;
     const { results, answers } = await answerCalls(calls, tools);
-    for (const { retrieval } of answers) {
+    for (const { retrieval, memory } of answers) {
+      if (memory) this.outcome.memoryCalls += 1;
       if (!retrieval) continue;
       this.outcome.retrievals += 1;
       this.outcome.retrievedBytes += retrieval.bytes;

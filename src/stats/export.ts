@@ -89,6 +89,7 @@ const CSV_COLUMNS: [string, (r: RequestRow) => unknown][] = [
   ['cache_write_tokens', (r) => r.cacheWriteTokens],
   ['retrievals', (r) => r.retrievals],
   ['retrieved_bytes', (r) => r.retrievedBytes],
+  ['memory_calls', (r) => r.memoryCalls],
   ['side_call', (r) => r.sideCall],
   ['history_rewrite', (r) => (r.historyRewrite ? 1 : 0)],
   ['history_stubs', (r) => r.historyStubs],

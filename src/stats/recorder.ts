@@ -49,6 +49,8 @@ export interface ExchangeReport {
   stream: boolean;
   retrievals: number;
   retrievedBytes: number;
+  /** Memory tool calls the proxy answered. */
+  memoryCalls?: number;
   /** Rounds that continued the turn after the proxy answered tool calls (retrievals, memory). */
   continuations?: number;
   usage: UpstreamUsage;
@@ -215,6 +217,7 @@ export class RequestRecord {
     this.row.ttfbMs = exchange.ttfbMs;
     this.row.stream = exchange.stream;
     this.row.retrievals = exchange.retrievals;
+    this.row.memoryCalls = exchange.memoryCalls ?? 0;
     this.row.retrievedBytes = exchange.retrievedBytes;
     this.row.latencyMs = performance.now() - this.started;
     this.row.model = usage.model;
@@ -293,6 +296,7 @@ export function describeRow(row: NewRequestRow): string {
     parts.push(`[${used.join(' ')}]`);
   }
   if (row.retrievals) parts.push(`retrieved ${row.retrievals} (${row.retrievedBytes ?? 0} B)`);
+  if (row.memoryCalls) parts.push(`memory calls ${row.memoryCalls}`);
   if (row.historyStubs)
     parts.push(
       `history ${row.historyRewrite ? 'rewritten: ' : ''}${row.historyStubs} stub(s), ${row.historySavedTokens ?? 0} tokens out`,

@@ -34,6 +34,8 @@ export interface Totals {
   retrievedBytes: number;
   /** Requests in which the model called headroom_retrieve at least once. */
   retrievalRequests: number;
+  /** Memory tool calls the proxy answered (memory_save, memory_search…). */
+  memoryCalls: number;
   /** Requests that were agent side calls (counted in the figures above too). */
   sideCalls: number;
   /** History rewrite points that set old outputs aside, and the tokens the stubs took out of every request. */
@@ -143,6 +145,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
   let retrievals = 0;
   let retrievedBytes = 0;
   let retrievalRequests = 0;
+  let memoryCalls = 0;
   let sideCalls = 0;
   let historyRewrites = 0;
   let historySavedTokens = 0;
@@ -167,6 +170,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
     retrievals += row.retrievals;
     retrievedBytes += row.retrievedBytes;
     if (row.retrievals > 0) retrievalRequests++;
+    memoryCalls += row.memoryCalls;
     if (row.sideCall !== null) sideCalls++;
     if (row.historyRewrite) historyRewrites++;
     historySavedTokens += row.historySavedTokens;
@@ -204,6 +208,7 @@ export function totals(rows: readonly RequestRow[]): Totals {
     retrievals,
     retrievedBytes,
     retrievalRequests,
+    memoryCalls,
     sideCalls,
     historyRewrites,
     historySavedTokens,

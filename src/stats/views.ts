@@ -36,6 +36,7 @@ export function summaryFields(t: Totals): SummaryField[] {
     { label: 'cache read', value: formatShare(t.cacheReadShare) },
     { label: 'money saved', value: money },
     { label: 'retrievals', value: String(t.retrievals) },
+    ...(t.memoryCalls ? [{ label: 'memory calls', value: String(t.memoryCalls) }] : []),
     {
       label: 'history',
       value: `${t.historyRewrites} rewrite(s), ${formatCount(t.historySavedTokens)} tokens set aside`,

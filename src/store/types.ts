@@ -151,6 +151,8 @@ export interface RequestRow {
   /** `headroom_retrieve` calls the proxy answered while serving this request, and the bytes returned. */
   retrievals: number;
   retrievedBytes: number;
+  /** Memory tool calls (memory_save, memory_search…) the proxy answered while serving this request. */
+  memoryCalls: number;
   /** The agent side call the request was (`claude-code-bash-paths`...), or null for an agent turn. */
   sideCall: string | null;
   /** The request was a history rewrite point that set old outputs aside as stubs. */

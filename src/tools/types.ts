@@ -8,6 +8,8 @@ export interface ToolAnswer {
   content: string;
   /** Set by `headroom_retrieve`: which original was read back and how many bytes went to the model. */
   retrieval?: { id: string; bytes: number; found: boolean };
+  /** Set by the memory tools: the call was one of theirs (`memory_save`…). */
+  memory?: boolean;
 }
 
 export interface AnsweredTool {

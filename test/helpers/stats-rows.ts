@@ -35,6 +35,7 @@ export function requestRow(overrides: Partial<RequestRow> = {}): RequestRow {
     project: 'webshop',
     retrievals: 0,
     retrievedBytes: 0,
+    memoryCalls: 0,
     sideCall: null,
     historyRewrite: false,
     historyStubs: 0,

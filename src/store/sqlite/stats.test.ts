@@ -68,7 +68,7 @@ describe('sqlite stats store', () => {
     const dir = freshDir();
     await open(dir).close();
     const db = new Database(statsDbPath(dir));
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
     db.pragma('user_version = 99');
     db.close();
     expect(() => open(dir)).toThrow(HeadroomError);
@@ -76,15 +76,17 @@ describe('sqlite stats store', () => {
   });
 
   it('migrates a file from each earlier schema in place, keeping its rows', async () => {
-    // The first schema had no side_call, overhead_ms, history or output columns; the second no overhead_ms,
-    // history or output columns; the third no history or output columns; the fourth no output columns.
+    // The first schema had no side_call, overhead_ms, history, output or memory columns; the second no
+    // overhead_ms and on; the third no history and on; the fourth no output or memory; the fifth no memory.
     const history = ['history_rewrite', 'history_stubs', 'history_saved_tokens'];
     const output = ['verbosity', 'output_arm', 'turn_kind', 'effort_lowered'];
+    const memory = ['memory_calls'];
     for (const [version, dropped] of [
-      [1, ['side_call', 'overhead_ms', ...history, ...output]],
-      [2, ['overhead_ms', ...history, ...output]],
-      [3, [...history, ...output]],
-      [4, output],
+      [1, ['side_call', 'overhead_ms', ...history, ...output, ...memory]],
+      [2, ['overhead_ms', ...history, ...output, ...memory]],
+      [3, [...history, ...output, ...memory]],
+      [4, [...output, ...memory]],
+      [5, memory],
     ] as const) {
       const dir = freshDir();
       const first = open(dir);
@@ -105,6 +107,7 @@ describe('sqlite stats store', () => {
           outputArm: 'steered',
           turnKind: 'continuation',
           effortLowered: [{ field: 'reasoning.effort', from: 'high', to: 'low' }],
+          memoryCalls: 2,
         }),
       );
       expect(
@@ -117,9 +120,10 @@ describe('sqlite stats store', () => {
           row.outputArm,
           row.turnKind,
           row.effortLowered,
+          row.memoryCalls,
         ]),
       ).toEqual([
-        [1000, null, null, 0, null, null, null, null],
+        [1000, null, null, 0, null, null, null, null, 0],
         [
           2000,
           'gemini-cli-summarize-tool-output',
@@ -129,6 +133,7 @@ describe('sqlite stats store', () => {
           'steered',
           'continuation',
           [{ field: 'reasoning.effort', from: 'high', to: 'low' }],
+          2,
         ],
       ]);
       await store.close();

@@ -89,6 +89,8 @@ const MIGRATIONS: string[] = [
    ALTER TABLE requests ADD COLUMN output_arm TEXT;
    ALTER TABLE requests ADD COLUMN turn_kind TEXT;
    ALTER TABLE requests ADD COLUMN effort_lowered TEXT;`,
+  // The memory tool calls the proxy answered while serving the request.
+  'ALTER TABLE requests ADD COLUMN memory_calls INTEGER NOT NULL DEFAULT 0;',
 ];
 
 const COLUMNS = [
@@ -127,6 +129,7 @@ const COLUMNS = [
   'output_arm',
   'turn_kind',
   'effort_lowered',
+  'memory_calls',
 ] as const;
 
 // A request's agent and project fall back to its session's registration.
@@ -203,6 +206,7 @@ function toDb(row: NewRequestRow): unknown[] {
     row.outputArm ?? null,
     row.turnKind ?? null,
     row.effortLowered ? JSON.stringify(row.effortLowered) : null,
+    row.memoryCalls ?? 0,
   ];
 }
 
