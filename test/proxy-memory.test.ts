@@ -160,6 +160,25 @@ describe('memory shared across agents and wire formats', () => {
     expect(memories[0]!.agents).toEqual(['Anthropic', 'OpenAI']);
   });
 
+  it('counts what the agent sent without the memory tools and block headroom added', async () => {
+    upstream.script((req) => answer(req, { text: 'plain answer' }));
+    const rows = (await proxy.store.rows({}, { limit: 1000 })).length;
+    const before = upstream.requests.length;
+    await anthropic(projectA).messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      tools: [bashTool],
+      messages: [{ role: 'user', content: 'Which port does the staging database use?' }],
+    });
+    const sent = upstream.requests[before]!;
+    expect(JSON.stringify(sent.json())).toContain(FACT);
+    const [row] = (await waitForRows(proxy, rows + 1)).slice(-1);
+    // The memory tools' five definitions and the memories block are headroom's own.
+    // The agent's own request is a one-line question and one tool: a few dozen tokens at most.
+    expect(row!.tokensBefore).toBeLessThan(40);
+    expect(row!.tokensAfter! - row!.tokensBefore!).toBeGreaterThan(100);
+  });
+
   it('sends the block added to a user turn byte for byte the same in that turn across 20 turns', async () => {
     upstream.script((req) => answer(req, { text: `answer ${req.index}` }));
     const client = anthropic(projectA);

@@ -278,7 +278,10 @@ async function forwardRecorded(
         ));
       }
       if (ctx.memory && Buffer.isBuffer(body) && !encodedBody(req) && isUtf8(body)) {
+        const before = body.length;
         ({ body, offer } = await addMemory(req, route, session, body, offer, ctx));
+        // The memory tools and block are headroom's, not the agent's: left out of what the agent sent.
+        if (Buffer.isBuffer(body)) record.addedByMemory(Math.ceil(Math.max(0, body.length - before) / 4));
       }
       // The loop of answered tools reads the model's answers, so it asks for them uncompressed.
       if (offer) headers = withoutResponseEncoding(headers);

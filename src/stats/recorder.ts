@@ -144,6 +144,8 @@ export class RequestRecord {
   private compression: CompressionReport = {};
 
   private written = false;
+  /** What the memory tools and block added to the request, in estimated tokens. */
+  private memoryTokens = 0;
 
   constructor(
     private readonly start: RecordStart,
@@ -165,6 +167,11 @@ export class RequestRecord {
   /** The request body's size (declared, for bodies relayed unread). */
   bodySize(bytes: number | undefined): void {
     this.row.requestBytes = bytes;
+  }
+
+  /** Tokens (estimated) the memory tools and block added to the request: not part of what the agent sent. */
+  addedByMemory(tokens: number): void {
+    this.memoryTokens = tokens;
   }
 
   /** What the engine did, and how long it took. */
@@ -262,7 +269,11 @@ export class RequestRecord {
         after + Math.max(0, Math.ceil((rewrittenChars.before - rewrittenChars.after) / 4));
     } else {
       this.row.tokensBefore = (await this.counter.request(original)).tokens;
+      return;
     }
+    // Counted from what was sent, which also carries the memory tools and block headroom added.
+    if (this.memoryTokens && this.row.tokensBefore !== undefined)
+      this.row.tokensBefore = Math.max(0, this.row.tokensBefore - this.memoryTokens);
   }
 
   /** The proxy itself failed on the way (a bug, or an error nothing else caught): the row says so. */
