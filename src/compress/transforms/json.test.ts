@@ -228,10 +228,22 @@ describe('json transform on JSON an agent cut short', () => {
 
   it('keeps Codex’s notice where its cut falls inside a string, so that what it kept still parses as JSON', () => {
     const base = realOutput('json-npm-query-root-deps').text;
+    // Where each of Codex's two cuts falls moves with the document's bytes (install paths, versions): longer
+    // text in its first name moves the first cut, in its last name (inside the kept end) the second.
+    const shifted = (head: number, tail: number) => {
+      const out = base.replace('"name": "', `"name": "${'x'.repeat(head)}`);
+      const at = out.lastIndexOf('"name": "') + '"name": "'.length;
+      return `${out.slice(0, at)}${'y'.repeat(tail)}${out.slice(at)}`;
+    };
+    const heads = Array.from({ length: 40 }, (_, i) => i * 3);
+    // A second cut that falls inside a string too, so that for some first cut the two ends join as JSON.
+    const tail = Array.from({ length: 80 }, (_, t) => t).find((t) =>
+      heads.some((head) => canParse(codexOutput(shifted(head, t)))),
+    );
+    expect(tail).toBeDefined();
     let parsedWhole = 0;
-    // The cut moves with the document's bytes (install paths, versions): shift it through a few dozen places.
-    for (let shift = 0; shift < 120; shift += 3) {
-      const output = base.replace('"name": "', `"name": "${'x'.repeat(shift)}`);
+    for (const shift of heads) {
+      const output = shifted(shift, tail!);
       const text = codexOutput(output);
       if (canParse(text)) parsedWhole++;
       const notice = /…\d+ tokens truncated…/.exec(text)?.[0] as string;
