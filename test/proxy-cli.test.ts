@@ -197,6 +197,17 @@ describe('headroom proxy', () => {
     const forwarded = upstream.requests[before]!;
     expect(forwarded.headers['x-headroom-key']).toBeUndefined();
     expect(forwarded.headers.authorization).toBe('Bearer sk-ant-test');
+    // The refused request has its row, saying why (rows are written shortly after each answer).
+    let refused: { status: number; error: string | null } | undefined;
+    for (let tries = 0; !refused && tries < 50; tries++) {
+      const rows = await request(`${url}/stats`, { headers: { 'x-headroom-key': 'proxy-secret-1' } });
+      const { recent } = (await rows.body.json()) as {
+        recent: Array<{ status: number; error: string | null }>;
+      };
+      refused = recent.find((row) => row.status === 401);
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refused?.error).toMatch(/^refused: this proxy needs its key/);
   });
 
   it('logs one line per request with --verbose, without the API key', async () => {
