@@ -229,6 +229,9 @@ describe.each(APIS)('$name: a continuation round the upstream refuses', (api) =>
       }
       const [row] = await waitForRows(proxy, 1);
       expect(row).toMatchObject({ status, retrievals: 1 });
+      // The round that called headroom_retrieve was answered and billed: its usage stays on the row.
+      expect(row!.inputTokens).toBeGreaterThan(0);
+      expect(row!.outputTokens).toBeGreaterThan(0);
     },
   );
 
@@ -258,6 +261,7 @@ describe.each(APIS)('$name: a continuation round the upstream refuses', (api) =>
     expect(reported.message).toContain('headroom');
     const [row] = await waitForRows(proxy, 1);
     expect(row).toMatchObject({ status: 502, error: 'upstream malformed answer', retrievals: 1 });
+    expect(row!.inputTokens).toBeGreaterThan(0);
   });
 
   it('ends a stream whose continuation came back as no event stream with an error event', async () => {

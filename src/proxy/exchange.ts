@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { errorBodyFor, usageReadersFor } from '../formats/index.js';
-import type { AnsweredCall, StreamFailure } from '../formats/types.js';
+import type { AnsweredCall, AnsweredTools, StreamFailure, UpstreamUsage } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
 import { parseJson } from '../formats/wire.js';
 import type { Logger } from '../log.js';
@@ -88,6 +88,11 @@ export interface ExchangeOutcome {
   stream: boolean;
   /** Reads the upstream's usage from the bytes the client received. */
   tap?: UsageTap;
+  /**
+   * What the rounds that were answered used, when a later round failed before anything reached the client
+   * (which then gets that round's error, carrying no usage): those rounds were billed all the same.
+   */
+  earlierUsage?: UpstreamUsage;
   /** headroom_retrieve calls answered, and the bytes of the answers. */
   retrievals: number;
   retrievedBytes: number;
@@ -481,6 +486,7 @@ class Exchange {
       calledOurs = true;
       if (this.rounds >= this.ctx.maxRounds) break;
       const next = await this.continueRound(body ?? forwarded(), last, calls, false);
+      if ('failure' in next || 'refused' in next) this.noteEarlierUsage(responses, answered, chunked);
       // Nothing went out yet: a refusal reaches the client as the upstream sent it, a failure in its shape.
       if ('failure' in next) throw next.failure;
       if ('refused' in next) {
@@ -490,8 +496,10 @@ class Exchange {
       }
       body = next.body;
       last = format.responseOf(parseJson((await next.answer.bytes()).toString('utf8')));
-      if (!last)
+      if (!last) {
+        this.noteEarlierUsage(responses, answered, chunked);
         throw new UpstreamMalformed('no response continuing the turn after a tool call headroom answered');
+      }
       responses.push(last);
     }
     const merged = calledOurs ? mergeResponses(format, responses, answered) : undefined;
@@ -501,6 +509,22 @@ class Exchange {
     this.writeHead(first, headers);
     this.write(out);
     this.res.end();
+  }
+
+  /** The usage the answered rounds reported, summed as the merged answer would have carried it. */
+  private noteEarlierUsage(
+    responses: readonly WireObject[],
+    answered: AnsweredTools,
+    chunked: boolean,
+  ): void {
+    if (!responses.length) return;
+    const { format } = this.request.offer!;
+    const { route } = this.request;
+    const merged = mergeResponses(format, responses, answered);
+    const usage: UpstreamUsage = {};
+    for (const reader of usageReadersFor(route.provider, route.format))
+      reader.usageFromResponse(chunked ? [merged] : merged, usage);
+    this.outcome.earlierUsage = usage;
   }
 
   /**

@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
+import type { UpstreamUsage } from '../formats/types.js';
 import type { OutputDecision } from '../output/steer.js';
 import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder.js';
 import {
@@ -195,6 +196,18 @@ async function addMemory(
   }
 }
 
+/** What the client's answer reported, with the figures it lacks taken from the rounds answered before it. */
+function withEarlierUsage(usage: UpstreamUsage, earlier: UpstreamUsage | undefined): UpstreamUsage {
+  if (!earlier) return usage;
+  return {
+    model: usage.model ?? earlier.model,
+    inputTokens: usage.inputTokens ?? earlier.inputTokens,
+    outputTokens: usage.outputTokens ?? earlier.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens ?? earlier.cacheReadTokens,
+    cacheWriteTokens: usage.cacheWriteTokens ?? earlier.cacheWriteTokens,
+  };
+}
+
 /** What the row says when the hook threw; a body nested past the call stack is named as such. */
 function whyNotCompressed(error: unknown): unknown {
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
@@ -299,7 +312,7 @@ async function forwardRecorded(
     { route, target, method, headers, body, offer, started },
     ctx.exchange,
   );
-  const usage = outcome.tap ? await outcome.tap.finish() : {};
+  const usage = withEarlierUsage(outcome.tap ? await outcome.tap.finish() : {}, outcome.earlierUsage);
   // What the answer says of the cache is kept for history and for steering alike (a level changes only when cold).
   const answered = history?.decision ?? (output?.agentTurn ? { ...output, stubbed: [] } : undefined);
   if (answered && outcome.status >= 200 && outcome.status < 300 && !isTokenCount(route))
