@@ -241,7 +241,15 @@ describe('admin endpoints', () => {
     const before = upstream.requests.length;
     await ask(proxy.url);
     await ask(proxy.url);
-    await waitForRows(proxy, 2);
+    // A request for a foreign host is refused and counted, under one reason whatever host it named.
+    const refused = await request(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: { host: 'rebound.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await refused.body.dump();
+    expect(refused.statusCode).toBe(403);
+    await waitForRows(proxy, 3);
     const response = await request(`${proxy.url}/metrics`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -252,6 +260,9 @@ describe('admin endpoints', () => {
     expect(text).toMatch(/^# TYPE headroom_requests_total counter$/m);
     expect(value('headroom_requests_total{provider="anthropic",status="2xx"}')).toBeGreaterThanOrEqual(2);
     expect(value('headroom_tokens_total{kind="output"}')).toBeGreaterThanOrEqual(84);
+    expect(value('headroom_errors_total{reason="refused"}')).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain('rebound.example');
+    expect(text).toMatch(/^# TYPE headroom_memory_calls_total counter$/m);
     expect(value('headroom_request_duration_seconds_count{provider="anthropic"}')).toBeGreaterThanOrEqual(2);
     expect(text).toMatch(
       /^headroom_request_duration_seconds_bucket\{le="\+Inf",provider="anthropic"\} \d+$/m,

@@ -17,6 +17,7 @@ export class ProxyMetrics {
   private readonly errors: Counter<'reason'>;
   private readonly tokens: Counter<'kind'>;
   private readonly retrievals: Counter;
+  private readonly memoryCalls: Counter;
   private readonly retrievedBytes: Counter;
   private readonly sideCalls: Counter<'name'>;
   private readonly latency: Histogram<'provider'>;
@@ -52,6 +53,11 @@ export class ProxyMetrics {
       help: 'Bytes of originals returned to headroom_retrieve calls',
       registers,
     });
+    this.memoryCalls = new Counter({
+      name: 'headroom_memory_calls_total',
+      help: 'Memory tool calls (memory_save, memory_search…) the proxy answered',
+      registers,
+    });
     this.sideCalls = new Counter({
       name: 'headroom_side_calls_total',
       help: 'Agent side calls recognised, by name',
@@ -76,7 +82,8 @@ export class ProxyMetrics {
   /** Count one written stats row. */
   observe(row: RequestRow): void {
     this.requests.inc({ provider: row.provider, status: statusClass(row.status) });
-    if (row.error) this.errors.inc({ reason: row.error });
+    // A refusal's reason names what was refused (a host, a target): one label for all keeps the series few.
+    if (row.error) this.errors.inc({ reason: row.error.startsWith('refused: ') ? 'refused' : row.error });
     const add = (kind: string, value: number | null) => {
       if (value) this.tokens.inc({ kind }, value);
     };
@@ -87,6 +94,7 @@ export class ProxyMetrics {
     add('cache_write', row.cacheWriteTokens);
     if (row.retrievals) this.retrievals.inc(row.retrievals);
     if (row.retrievedBytes) this.retrievedBytes.inc(row.retrievedBytes);
+    if (row.memoryCalls) this.memoryCalls.inc(row.memoryCalls);
     if (row.sideCall) this.sideCalls.inc({ name: row.sideCall });
     if (row.latencyMs !== null) this.latency.observe({ provider: row.provider }, row.latencyMs / 1000);
     if (row.compressMs !== null) this.compression.observe(row.compressMs / 1000);

@@ -369,17 +369,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       req.resume();
       // A model request refused here still gets its row: an agent left without answers shows why in stats.
       if (!isAdminPath(route.path)) {
-        store
-          .record({
-            ts: now(),
-            provider: route.provider,
-            method: req.method ?? 'GET',
-            path: route.path,
-            status: refusal.status,
-            sessionId: route.sessionId,
-            error: `refused: ${refusal.message}`,
-          })
-          .catch(() => undefined);
+        void recorder.record({
+          ts: now(),
+          provider: route.provider,
+          method: req.method ?? 'GET',
+          path: route.path,
+          status: refusal.status,
+          sessionId: route.sessionId,
+          error: `refused: ${refusal.message}`,
+        });
       }
       return;
     }
