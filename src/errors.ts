@@ -38,6 +38,13 @@ export class AgentNotRunnableError extends HeadroomError {
   }
 }
 
+/** No memory has the id a `headroom memory` command was given. */
+export class MemoryNotFoundError extends HeadroomError {
+  constructor(id: string) {
+    super(`no memory ${id} (see \`headroom memory list --scope all\`)`);
+  }
+}
+
 /** The exit status a shell reports for a process ended by `signal` (130 for SIGINT, 143 for SIGTERM). */
 export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 0);

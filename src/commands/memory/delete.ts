@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { HeadroomCommand, proxyFlags } from '../../command.js';
-import { HeadroomError } from '../../errors.js';
+import { MemoryNotFoundError } from '../../errors.js';
 import { createHeadroom } from '../../headroom.js';
 
 export default class MemoryDeleteCommand extends HeadroomCommand {
@@ -20,7 +20,7 @@ export default class MemoryDeleteCommand extends HeadroomCommand {
       .memories()
       .then((memories) => memories.delete(args.id))
       .finally(() => headroom.close());
-    if (!deleted) throw new HeadroomError(`no memory ${args.id} (see \`headroom memory list --scope all\`)`);
+    if (!deleted) throw new MemoryNotFoundError(args.id);
     if (!this.jsonEnabled()) this.log(`deleted ${args.id}`);
     return { deleted: args.id };
   }

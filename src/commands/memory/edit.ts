@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { Args } from '@oclif/core';
 import { execa } from 'execa';
 import { HeadroomCommand, proxyFlags } from '../../command.js';
-import { HeadroomError, UsageError } from '../../errors.js';
+import { HeadroomError, MemoryNotFoundError, UsageError } from '../../errors.js';
 import { createHeadroom } from '../../headroom.js';
-import type { Memories } from '../../memory/memories.js';
 
 export default class MemoryEditCommand extends HeadroomCommand {
   static override summary = 'Replace the text of a memory, keeping its id and provenance.';
@@ -32,25 +31,20 @@ export default class MemoryEditCommand extends HeadroomCommand {
     try {
       const memories = await headroom.memories();
       const memory = await memories.get(args.id);
-      if (!memory) throw new HeadroomError(`no memory ${args.id} (see \`headroom memory list --scope all\`)`);
+      if (!memory) throw new MemoryNotFoundError(args.id);
       const text = args.text ?? (await editInEditor(memory.text));
       if (text === memory.text) {
         if (!this.jsonEnabled()) this.log(`unchanged ${memory.id}`);
         return memory;
       }
-      const updated = await update(memories, args.id, text);
+      const updated = await memories.update(args.id, text, null);
+      if (!updated) throw new MemoryNotFoundError(args.id);
       if (!this.jsonEnabled()) this.log(`updated ${updated.id}`);
       return updated;
     } finally {
       await headroom.close();
     }
   }
-}
-
-async function update(memories: Memories, id: string, text: string) {
-  const updated = await memories.update(id, text, null);
-  if (!updated) throw new HeadroomError(`no memory ${id} (see \`headroom memory list --scope all\`)`);
-  return updated;
 }
 
 /**

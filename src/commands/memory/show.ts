@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { HeadroomCommand, proxyFlags } from '../../command.js';
-import { HeadroomError } from '../../errors.js';
+import { MemoryNotFoundError } from '../../errors.js';
 import { createHeadroom } from '../../headroom.js';
 
 export default class MemoryShowCommand extends HeadroomCommand {
@@ -25,7 +25,7 @@ export default class MemoryShowCommand extends HeadroomCommand {
       .memories()
       .then((memories) => memories.get(args.id))
       .finally(() => headroom.close());
-    if (!memory) throw new HeadroomError(`no memory ${args.id} (see \`headroom memory list --scope all\`)`);
+    if (!memory) throw new MemoryNotFoundError(args.id);
     if (!this.jsonEnabled()) {
       const when = (ts: number) => new Date(ts).toISOString();
       this.log(memory.text);
