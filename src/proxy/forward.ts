@@ -294,7 +294,7 @@ async function forwardRecorded(
         const before = body.length;
         ({ body, offer } = await addMemory(req, route, session, body, offer, ctx));
         // The memory tools and block are headroom's, not the agent's: left out of what the agent sent.
-        if (Buffer.isBuffer(body)) record.addedByMemory(Math.ceil(Math.max(0, body.length - before) / 4));
+        if (Buffer.isBuffer(body)) record.addedByMemory(body.length - before);
       }
       // The loop of answered tools reads the model's answers, so it asks for them uncompressed.
       if (offer) headers = withoutResponseEncoding(headers);

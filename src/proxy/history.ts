@@ -61,8 +61,8 @@ export class ConversationHistory {
   }
 
   /** Every conversation state held, warm or not (the arm a conversation was put in outlives its cache). */
-  known(): ConversationState[] {
-    return [...this.states.values()];
+  known(): Iterable<ConversationState> {
+    return this.states.values();
   }
 
   /** The proxy's clock. */

@@ -64,7 +64,7 @@ export function steeringOf(decision: Pick<OutputDecision, 'level' | 'arm'>): Ste
 
 /** The steering the store's states of `session`'s conversations recorded. */
 function storedSteering(
-  states: readonly ConversationState[],
+  states: Iterable<ConversationState>,
   session: string | undefined,
 ): Record<string, Steered> {
   const steered: Record<string, Steered> = {};

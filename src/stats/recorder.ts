@@ -169,9 +169,9 @@ export class RequestRecord {
     this.row.requestBytes = bytes;
   }
 
-  /** Tokens (estimated) the memory tools and block added to the request: not part of what the agent sent. */
-  addedByMemory(tokens: number): void {
-    this.memoryTokens = tokens;
+  /** The bytes the memory tools and block added to the request: not part of what the agent sent. */
+  addedByMemory(bytes: number): void {
+    this.memoryTokens = Math.ceil(Math.max(0, bytes) / 4);
   }
 
   /** What the engine did, and how long it took. */
