@@ -9,13 +9,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { markerIds } from '../src/compress/marker.js';
-import { credentialFile, writeLogin } from '../src/copilot/credential.js';
+import { credentialFile } from '../src/copilot/credential.js';
 import { githubEndpoints } from '../src/copilot/endpoints.js';
 import { CopilotTokens, exchangeForCopilotToken } from '../src/copilot/token-exchange.js';
 import { copilotUpstream } from '../src/copilot/upstream.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { openaiChatConversation, turnsFor } from './helpers/conversation.js';
-import { ACCOUNT, type FakeGitHub, GITHUB_TOKEN, startFakeGitHub } from './helpers/fake-github.js';
+import { type FakeGitHub, GITHUB_TOKEN, startFakeGitHub, storeDeviceLogin } from './helpers/fake-github.js';
 import {
   answer,
   type FakeUpstream,
@@ -39,16 +39,7 @@ const cacheDir = join(home, 'cache');
 beforeAll(async () => {
   copilotApi = await startFakeUpstream();
   github = await startFakeGitHub({ copilotApi: copilotApi.url });
-  writeLogin(
-    {
-      domain: 'github.com',
-      token: GITHUB_TOKEN,
-      account: ACCOUNT,
-      source: 'device-flow',
-      storedAt: new Date().toISOString(),
-    },
-    env,
-  );
+  storeDeviceLogin(env);
   // The OpenAI and Anthropic upstreams point nowhere: every request must go where the exchange said.
   const nowhere = `http://127.0.0.1:${await closedPort()}`;
   proxy = await startTestProxy(
@@ -260,16 +251,7 @@ describe('a Copilot token that is due for refresh', () => {
     // refresh_in 0: every token is due at once, as an hour-old one is.
     const due = await startFakeGitHub({ copilotApi: copilotApi.url, copilotRefreshInS: 0 });
     const dueEnv = { HEADROOM_CONFIG_DIR: join(tempDir('copilot-due'), 'config') };
-    writeLogin(
-      {
-        domain: 'github.com',
-        token: GITHUB_TOKEN,
-        account: ACCOUNT,
-        source: 'device-flow',
-        storedAt: new Date().toISOString(),
-      },
-      dueEnv,
-    );
+    storeDeviceLogin(dueEnv);
     const refreshing = await startTestProxy(
       `http://127.0.0.1:${await closedPort()}`,
       {},
@@ -296,16 +278,7 @@ describe('a Copilot subscription proxy without a usable login', () => {
   it('answers 401 in the provider’s error shape, saying how to log in again, when GitHub refuses the login', async () => {
     const refusing = await startFakeGitHub({ copilotApi: copilotApi.url });
     const otherEnv = { HEADROOM_CONFIG_DIR: join(tempDir('copilot-revoked'), 'config') };
-    writeLogin(
-      {
-        domain: 'github.com',
-        token: 'gho_revoked',
-        account: ACCOUNT,
-        source: 'device-flow',
-        storedAt: new Date().toISOString(),
-      },
-      otherEnv,
-    );
+    storeDeviceLogin(otherEnv, 'gho_revoked');
     const revoked = await startTestProxy(
       copilotApi.url,
       {},

@@ -5,9 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeLogin } from '../../src/copilot/credential.js';
 import { agentBinaryDir, e2eEnabled, skipReason } from '../helpers/agents.js';
-import { ACCOUNT, type FakeGitHub, GITHUB_TOKEN, startFakeGitHub } from '../helpers/fake-github.js';
+import { type FakeGitHub, GITHUB_TOKEN, startFakeGitHub, storeDeviceLogin } from '../helpers/fake-github.js';
 import { type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { runHeadroom, tempDir } from '../helpers/wrap.js';
 
@@ -38,16 +37,7 @@ describe.skipIf(!e2eEnabled || !binDir)(
         // The CLI contacts no GitHub service of its own (no login, no telemetry, no update check).
         COPILOT_OFFLINE: 'true',
       };
-      writeLogin(
-        {
-          domain: 'github.com',
-          token: GITHUB_TOKEN,
-          account: ACCOUNT,
-          source: 'device-flow',
-          storedAt: new Date().toISOString(),
-        },
-        env,
-      );
+      storeDeviceLogin(env);
       const result = await runHeadroom(
         [
           'wrap',

@@ -9,10 +9,25 @@
 
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeLogin } from '../../src/copilot/credential.js';
 
 export const GITHUB_TOKEN = 'gho_fakeGitHubToken0000SECRET1234567890';
 export const ACCOUNT = 'octo-dev';
 export const USER_CODE = 'WDJB-MJHT';
+
+/** Keep the login a finished device flow on github.com would have left, in the config dir `env` names. */
+export function storeDeviceLogin(env: NodeJS.ProcessEnv, token = GITHUB_TOKEN): void {
+  writeLogin(
+    {
+      domain: 'github.com',
+      token,
+      account: ACCOUNT,
+      source: 'device-flow',
+      storedAt: new Date().toISOString(),
+    },
+    env,
+  );
+}
 
 /** One answer of the access-token endpoint: an RFC 8628 error code (with an optional new interval), or success. */
 export type PollAnswer =
