@@ -17,7 +17,7 @@ complete -c headroom -n '__fish_use_subcommand' -a 'memory edit' -d 'Replace the
 complete -c headroom -n '__fish_use_subcommand' -a 'memory export' -d 'Write memories as JSON Lines, one memory with its provenance per line.'
 complete -c headroom -n '__fish_use_subcommand' -a 'memory import' -d 'Merge memories from a JSON Lines file (as `memory export` writes it).'
 complete -c headroom -n '__fish_use_subcommand' -a 'memory list' -d 'List the memories agents saved, newest first.'
-complete -c headroom -n '__fish_use_subcommand' -a 'memory search' -d 'Search the memories by words, best match first (BM25).'
+complete -c headroom -n '__fish_use_subcommand' -a 'memory search' -d 'Search the memories by words (BM25), and by meaning with an embedding model.'
 complete -c headroom -n '__fish_use_subcommand' -a 'memory show' -d 'Show one memory with its provenance.'
 complete -c headroom -n '__fish_use_subcommand' -a 'perf' -d 'Measure how much headroom saves on your own tool outputs, and how fast; or, with --live, on your recorded requests.'
 complete -c headroom -n '__fish_use_subcommand' -a 'proxy' -d 'Run the compressing proxy that agents use as their model API.'

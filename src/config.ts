@@ -333,6 +333,21 @@ export const SETTINGS = {
     check: integer(0, 50),
     default: () => 5,
   },
+  memoryEmbeddings: {
+    kind: 'string',
+    env: 'HEADROOM_MEMORY_EMBEDDINGS',
+    description:
+      'Sentence-embedding ONNX model for memory search beside BM25: a directory with model.onnx and tokenizer.json, or model.onnx,tokenizer.json',
+    default: () => '',
+  },
+  memoryMinSimilarity: {
+    kind: 'number',
+    env: 'HEADROOM_MEMORY_MIN_SIMILARITY',
+    description:
+      'Cosine similarity a memory needs to be found by meaning alone, without a word in common (with memoryEmbeddings)',
+    check: (n: number) => (n >= 0 && n <= 1 ? undefined : 'a number from 0 to 1'),
+    default: () => 0.5,
+  },
   verbosity: {
     kind: 'string',
     env: 'HEADROOM_VERBOSITY',

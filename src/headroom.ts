@@ -6,7 +6,8 @@ import { agentToolPolicy } from './agents/index.js';
 import { createEngine, type Engine, type EngineOptions } from './compress/engine.js';
 import type { Config } from './config.js';
 import { type Logger, silentLogger } from './log.js';
-import { Memories } from './memory/memories.js';
+import { loadEmbedder } from './memory/embeddings.js';
+import { Memories, type SemanticSearch } from './memory/memories.js';
 import { openMemoryStore, openOriginalStore, openStatsStore } from './store/index.js';
 import type { OriginalStore, StatsStore } from './store/types.js';
 
@@ -67,6 +68,22 @@ export function engineOptionsFor(config: Config): EngineOptions {
 /** An engine configured the way `config` says, knowing every agent's editing and reading tools. */
 export function engineFor(config: Config): Engine {
   return createEngine(engineOptionsFor(config));
+}
+
+/** Search by meaning when `config` names an embedding model that loads; a warning and BM25 alone when not. */
+async function semanticSearchFor(config: Config, logger: Logger): Promise<SemanticSearch | undefined> {
+  if (config.memoryEmbeddings === '') return undefined;
+  try {
+    const embedder = await loadEmbedder(config.memoryEmbeddings);
+    return {
+      embedder,
+      minSimilarity: config.memoryMinSimilarity,
+      onError: (message) => logger.warn(`headroom: ${message}`),
+    };
+  } catch (error) {
+    logger.warn(`headroom: ${(error as Error).message}; memory search goes on by BM25 alone`);
+    return undefined;
+  }
 }
 
 /** Make the parts `config` describes. */
@@ -132,7 +149,10 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
       return whole;
     },
     memories() {
-      memories ??= open(openMemoryStore(config)).then((store) => new Memories(store));
+      memories ??= (async () => {
+        const store = await open(openMemoryStore(config));
+        return new Memories(store, Date.now, await semanticSearchFor(config, logger));
+      })();
       return memories;
     },
     async close() {

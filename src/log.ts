@@ -94,3 +94,11 @@ export const silentLogger: Logger = {
   debug: () => {},
   enabled: () => false,
 };
+
+/** A logger that prints warnings alone, each as its own line on stderr (for commands that answer on stdout). */
+export const warningLogger: Logger = {
+  ...silentLogger,
+  warn: (message) => {
+    process.stderr.write(`${message}\n`);
+  },
+};

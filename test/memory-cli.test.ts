@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Memories } from '../src/memory/memories.js';
 import { openMemoryStore } from '../src/store/index.js';
 import type { Memory } from '../src/store/types.js';
+import { writeEmbeddingModel } from './helpers/embedding-model.js';
 import { runHeadroom, tempDir, wrapEnv } from './helpers/wrap.js';
 
 const env = wrapEnv({ path: process.env.PATH ?? '' });
@@ -93,6 +94,26 @@ describe('headroom memory', () => {
     const none = await headroom(['search', 'vite'], project);
     expect(none.stdout).toBe('');
     expect(none.stderr).toContain('no memories match "vite"');
+  });
+
+  it('searches by meaning too with HEADROOM_MEMORY_EMBEDDINGS, and by words alone, saying why, when the model will not load', async () => {
+    const model = writeEmbeddingModel(tempDir('embedder'));
+    const query = ['search', 'how do we ship', '--json'];
+    expect(JSON.parse((await headroom(query)).stdout)).toEqual([]);
+    const semantic = { ...env, HEADROOM_MEMORY_EMBEDDINGS: model };
+    const found = await runHeadroom(['memory', ...query], semantic, { cwd: project });
+    expect(found.exitCode).toBe(0);
+    expect(JSON.parse(found.stdout).map((m: Memory) => m.text)).toEqual([
+      'Deploys go out with make release.',
+    ]);
+    expect(found.stderr).toBe('');
+    const broken = { ...env, HEADROOM_MEMORY_EMBEDDINGS: join(model, 'missing.onnx') };
+    const words = await runHeadroom(['memory', 'search', 'staging port', '--json'], broken, { cwd: project });
+    expect(words.exitCode).toBe(0);
+    expect(JSON.parse(words.stdout).map((m: Memory) => m.id)).toEqual([port.id]);
+    expect(words.stderr.trim()).toMatch(
+      /^headroom: cannot use the embedding model: .*missing\.onnx does not exist; memory search goes on by BM25 alone$/,
+    );
   });
 
   it('shows, edits and deletes one memory by id, and says so in one line when there is none', async () => {

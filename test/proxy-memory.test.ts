@@ -15,6 +15,7 @@ import { Memories } from '../src/memory/memories.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { openMemoryStore } from '../src/store/index.js';
 import type { MemoryStore } from '../src/store/types.js';
+import { writeEmbeddingModel } from './helpers/embedding-model.js';
 import {
   answer,
   type FakeUpstream,
@@ -303,6 +304,45 @@ describe.each(Object.keys(CLIENTS))('memory tools in %s', (format) => {
     expect(upstream.requests.length - before).toBe(2);
     expect(text).toContain('5433, not 5432');
     expect(all).not.toContain('memory_list');
+  });
+});
+
+describe('memory found by meaning, with a local embedding model', () => {
+  let semantic: RunningProxy;
+  const project = mkdtempSync(join(tmpdir(), 'headroom-project-semantic-'));
+  const SHIPPING = 'Release through the canary pool.';
+  const TABS = 'Tabs not spaces in makefiles.';
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-memory-semantic-'));
+    const memoryEmbeddings = writeEmbeddingModel(join(dir, 'model'));
+    semantic = await startTestProxy(upstream.url, { memory: true, cacheDir: dir, memoryEmbeddings });
+    const kept = await openMemoryStore({ cacheDir: dir });
+    for (const text of [SHIPPING, TABS]) {
+      await new Memories(kept).save({ scope: `project:${project}`, text, agent: 'codex' });
+    }
+    await kept.close();
+  });
+  afterAll(() => semantic.close(0));
+
+  it('adds to the turn, and answers memory_search with, a memory sharing no word with the request', async () => {
+    callThenEcho('memory_search', { query: 'ship' });
+    const before = upstream.requests.length;
+    const client = new OpenAI({
+      apiKey: 'sk-test-openai',
+      baseURL: `${semantic.url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { 'x-headroom-project': project },
+    });
+    const done = await client.chat.completions.create({
+      model: 'gpt-5',
+      tools: [{ type: 'function', function: { name: 'shell', parameters: { type: 'object' } } }],
+      messages: [{ role: 'user', content: 'how do we ship' }],
+    });
+    expect(done.choices[0]!.message.content).toContain(SHIPPING);
+    const [first] = upstream.requests.slice(before);
+    const turn = JSON.stringify((first!.json().messages as JsonObject[]).at(-1));
+    expect(turn).toContain(SHIPPING);
+    expect(turn).not.toContain(TABS);
   });
 });
 

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { HeadroomCommand, proxyFlags } from '../command.js';
 import { HeadroomError, UsageError } from '../errors.js';
 import { createHeadroom } from '../headroom.js';
-import { silentLogger } from '../log.js';
+import { warningLogger } from '../log.js';
 import { readOriginal } from '../retrieve/read.js';
 
 export default class RetrieveCommand extends HeadroomCommand {
@@ -35,8 +35,7 @@ export default class RetrieveCommand extends HeadroomCommand {
     const { args, flags } = await this.parse(RetrieveCommand);
     const { config } = this.resolve({ cacheDir: flags['cache-dir'], store: flags.store });
     // A store problem (a corrupt file moved aside) is one line on stderr; the answer still comes.
-    const logger = { ...silentLogger, warn: (message: string) => process.stderr.write(`${message}\n`) };
-    const headroom = await createHeadroom(config, { logger });
+    const headroom = await createHeadroom(config, { logger: warningLogger });
     const result = await readOriginal(await headroom.originals(), args.id, { query: flags.query }).finally(
       () => headroom.close(),
     );

@@ -3,6 +3,7 @@
 // often it was confirmed; editing, deleting, listing, searching and importing go through here too.
 
 import type { Memory, MemoryFilter, MemoryHit, MemoryStore } from '../store/types.js';
+import { cosine, type Embedder } from './embeddings.js';
 import { contentHash, memoryId, NEAR_DUPLICATE_SIMILARITY, similarity } from './text.js';
 
 /** What saving did: kept a new memory, or confirmed one already kept (the same words, or nearly). */
@@ -17,10 +18,25 @@ export interface SaveInput {
 // Candidates a near-duplicate is looked for among: the best BM25 matches share the most words.
 const NEAR_CANDIDATES = 8;
 
+/** Search by meaning beside BM25, with a local embedding model. */
+export interface SemanticSearch {
+  embedder: Embedder;
+  /** Cosine similarity a memory needs to be found without a word in common with the query. */
+  minSimilarity: number;
+  /** Told once when the model fails; search goes on by BM25 alone. */
+  onError?: (message: string) => void;
+}
+
+// The newest memories of a scope compared by meaning: a team's few thousand, bounded for a huge import.
+const SEMANTIC_POOL = 5000;
+// Reciprocal rank fusion's constant: how little the first places of one ranking outweigh the other's.
+const FUSION_K = 60;
+
 export class Memories {
   constructor(
     readonly store: MemoryStore,
     private readonly now: () => number = Date.now,
+    private semantic?: SemanticSearch,
   ) {}
 
   /** Save `text`, or confirm the memory of the scope that already says it. */
@@ -101,8 +117,61 @@ export class Memories {
     return this.store.list(filter);
   }
 
-  search(query: string, filter?: MemoryFilter): Promise<MemoryHit[]> {
-    return this.store.search(query, filter);
+  /**
+   * Best first: BM25 over the query's words, or, with an embedding model, BM25 and cosine similarity fused
+   * by reciprocal rank (a hit's score is minus its fused score, so lower is still better).
+   */
+  async search(query: string, filter: MemoryFilter = {}): Promise<MemoryHit[]> {
+    const semantic = this.semantic;
+    const limit = filter.limit ?? 10;
+    if (!semantic) return this.store.search(query, { ...filter, limit });
+    const lexical = await this.store.search(query, { ...filter, limit: Math.max(limit * 4, 40) });
+    let nearest: Memory[];
+    try {
+      nearest = await this.nearest(semantic, query, filter.scope);
+    } catch (error) {
+      this.semantic = undefined;
+      semantic.onError?.(`${(error as Error).message}; memory search goes on by BM25 alone`);
+      return lexical.slice(0, limit);
+    }
+    const fused = new Map<string, { memory: Memory; score: number }>();
+    for (const ranking of [lexical, nearest]) {
+      ranking.forEach((memory, rank) => {
+        const entry = fused.get(memory.id) ?? { memory, score: 0 };
+        entry.score += 1 / (FUSION_K + rank + 1);
+        fused.set(memory.id, entry);
+      });
+    }
+    return [...fused.values()]
+      .sort((a, b) => b.score - a.score || (a.memory.id < b.memory.id ? -1 : 1))
+      .slice(0, limit)
+      .map(({ memory, score }) => {
+        const { score: _bm25, ...plain } = memory as MemoryHit;
+        return { ...plain, score: -score };
+      });
+  }
+
+  /** The scope's memories at least `minSimilarity` alike in meaning to `query`, most alike first. */
+  private async nearest(semantic: SemanticSearch, query: string, scope?: string): Promise<Memory[]> {
+    const { embedder, minSimilarity } = semantic;
+    const pool = await this.store.list({ scope, limit: SEMANTIC_POOL });
+    if (!pool.length || !query.trim()) return [];
+    const hashes = [...new Set(pool.map((memory) => memory.hash))];
+    const vectors = await this.store.vectors(embedder.id, hashes);
+    const unseen = new Map<string, string>();
+    for (const memory of pool) if (!vectors.has(memory.hash)) unseen.set(memory.hash, memory.text);
+    if (unseen.size) {
+      const made = await embedder.embed([...unseen.values()]);
+      const fresh = new Map([...unseen.keys()].map((hash, k) => [hash, made[k]!]));
+      await this.store.keepVectors(embedder.id, fresh);
+      for (const [hash, vector] of fresh) vectors.set(hash, vector);
+    }
+    const [wanted] = await embedder.embed([query]);
+    return pool
+      .map((memory) => ({ memory, similarity: cosine(wanted!, vectors.get(memory.hash)!) }))
+      .filter((entry) => entry.similarity >= minSimilarity)
+      .sort((a, b) => b.similarity - a.similarity || (a.memory.id < b.memory.id ? -1 : 1))
+      .map((entry) => entry.memory);
   }
 
   private async nearDuplicate(scope: string, text: string): Promise<Memory | undefined> {

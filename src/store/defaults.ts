@@ -14,4 +14,9 @@ export const STORE_DEFAULTS = {
   flushMs: 50,
   /** Request rows a shared (Redis) stats store keeps; the oldest are trimmed past it. */
   statsMaxRows: 1_000_000,
+  /**
+   * Days a conversation turn's memory block is kept after it was first sent. A conversation resumed later
+   * than this has long lost its prompt cache, so a block chosen afresh costs nothing.
+   */
+  turnBlockDays: 30,
 } as const;

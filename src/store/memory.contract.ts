@@ -104,5 +104,24 @@ export function describeMemoryStore(name: string, backend: MemoryStoreBackend): 
       expect(await store.turnBlock('turn-1')).toBe('<memory>one</memory>');
       expect(await store.turnBlock('turn-2')).toBe('');
     });
+
+    it("keeps each model's vectors by content hash, exactly, the first one kept winning, after a reopen", async () => {
+      const place = backend.place();
+      const first = await open(place);
+      const a = new Float32Array([0.6, -0.8, 1e-7, 3.4028234663852886e38]);
+      const b = new Float32Array([0, 1, 0, 0]);
+      await first.keepVectors('model-1', new Map([['a'.repeat(64), a]]));
+      await first.keepVectors('model-2', new Map([['a'.repeat(64), b]]));
+      await first.keepVectors('model-1', new Map([['a'.repeat(64), b]]));
+      await first.keepVectors('model-1', new Map());
+      await first.close();
+      const again = await open(place);
+      const found = await again.vectors('model-1', ['a'.repeat(64), 'b'.repeat(64)]);
+      expect([...found.keys()]).toEqual(['a'.repeat(64)]);
+      expect(found.get('a'.repeat(64))).toEqual(a);
+      expect((await again.vectors('model-2', ['a'.repeat(64)])).get('a'.repeat(64))).toEqual(b);
+      expect((await again.vectors('model-3', ['a'.repeat(64)])).size).toBe(0);
+      expect((await again.vectors('model-1', [])).size).toBe(0);
+    });
   });
 }

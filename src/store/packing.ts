@@ -47,3 +47,14 @@ export async function pack(original: Original | EncodedOriginal): Promise<Packed
 export function unpack(data: Buffer): string {
   return brotliDecompressSync(data).toString('utf8');
 }
+
+/** How an embedding is held at rest by every backend: its floats' bytes. */
+export const vectorBytes = (vector: Float32Array): Buffer =>
+  Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+
+/** A vector read back from its bytes (copied: a backend's buffer need not be aligned for floats). */
+export function vectorOf(bytes: Uint8Array): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}

@@ -287,6 +287,10 @@ export interface MemoryStore {
   search(query: string, filter?: MemoryFilter): Promise<MemoryHit[]>;
   /** Resolves false when there was no such memory. */
   delete(id: string): Promise<boolean>;
+  /** The kept embeddings of memory texts by content hash, made by the model `model`; absent when not kept. */
+  vectors(model: string, hashes: readonly string[]): Promise<Map<string, Float32Array>>;
+  /** Keep embeddings by content hash for the model `model` (a text's vector never changes). */
+  keepVectors(model: string, vectors: ReadonlyMap<string, Float32Array>): Promise<void>;
   /** The memory block a conversation turn was first sent with ('' for none), by the turn's key. */
   turnBlock(key: string): Promise<string | undefined>;
   keepTurnBlock(key: string, block: string): Promise<void>;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 
 // The parts of onnx.proto a graph of plain operators needs (field numbers as published).
-const ONNX = protobuf.Root.fromJSON({
+export const ONNX = protobuf.Root.fromJSON({
   nested: {
     onnx: {
       nested: {
@@ -70,23 +70,23 @@ const ONNX = protobuf.Root.fromJSON({
   },
 });
 
-const FLOAT = 1;
-const INT64 = 7;
-const ATTRIBUTE_INT = 2;
+export const FLOAT = 1;
+export const INT64 = 7;
+export const ATTRIBUTE_INT = 2;
 const WIDTH = 4;
 
-const tensor = (name: string, dims: number[], values: number[], type = FLOAT) =>
+export const tensor = (name: string, dims: number[], values: number[], type = FLOAT) =>
   type === FLOAT
     ? { name, dims, data_type: FLOAT, float_data: values }
     : { name, dims, data_type: INT64, int64_data: values };
-const node = (op_type: string, input: string[], output: string[], attribute: object[] = []) => ({
+export const node = (op_type: string, input: string[], output: string[], attribute: object[] = []) => ({
   op_type,
   input,
   output,
   name: output[0],
   attribute,
 });
-const valueInfo = (name: string, elem_type: number, dims: (number | string)[]) => ({
+export const valueInfo = (name: string, elem_type: number, dims: (number | string)[]) => ({
   name,
   type: {
     tensor_type: {
@@ -150,7 +150,7 @@ export function specProse(sentences: number): string {
   return lines.join('\n');
 }
 
-const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
+export const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
 /** Keep logit of tokens outside the spec's words: unknown words and punctuation lean to being dropped. */
 const UNKNOWN_LOGIT = -1;
 
@@ -224,7 +224,7 @@ export function writeTinyModel(dir: string, options: TinyModelOptions): string {
   return dir;
 }
 
-function wordPieceTokenizer(vocab: readonly string[]): object {
+export function wordPieceTokenizer(vocab: readonly string[]): object {
   const special = (content: string) => ({
     id: vocab.indexOf(content),
     content,

@@ -29,7 +29,7 @@ const RUN_TIMEOUT_MS = 20_000;
 /** What sequences may hold when neither tokenizer file says (the BERT/XLM-R family's 512). */
 const DEFAULT_MAX_LENGTH = 512;
 
-interface ModelFiles {
+export interface ModelFiles {
   model: string;
   tokenizer: string;
   tokenizerConfig: string | undefined;
@@ -115,9 +115,19 @@ interface Answer {
   error?: string;
 }
 
-/** Load the model and tokenizer `setting` names; rejects with a KompressModelError saying why not. */
-export async function loadModel(setting: string): Promise<KompressModel> {
-  const files = modelFiles(setting);
+/** A model's tokenizer with what framing, padding and truncating sequences for it takes. */
+export interface ModelTokenizer {
+  tokenizer: Tokenizer;
+  /** The special ids around one sequence. */
+  before: number[];
+  after: number[];
+  padId: number;
+  /** Longest sequence, special tokens included. */
+  maxLength: number;
+}
+
+/** Read the tokenizer files of `files`; a KompressModelError saying why not. */
+export function readTokenizer(files: ModelFiles): ModelTokenizer {
   const json = readJson(files.tokenizer);
   const config = files.tokenizerConfig ? readJson(files.tokenizerConfig) : {};
   let tokenizer: Tokenizer;
@@ -126,9 +136,18 @@ export async function loadModel(setting: string): Promise<KompressModel> {
   } catch (error) {
     throw new KompressModelError(`cannot read ${files.tokenizer}: ${(error as Error).message}`);
   }
-  const { before, after } = specialIds(tokenizer);
-  const padId = padIdOf(json, tokenizer);
-  const maxLength = maxLengthOf(json, config);
+  return {
+    tokenizer,
+    ...specialIds(tokenizer),
+    padId: padIdOf(json, tokenizer),
+    maxLength: maxLengthOf(json, config),
+  };
+}
+
+/** Load the model and tokenizer `setting` names; rejects with a KompressModelError saying why not. */
+export async function loadModel(setting: string): Promise<KompressModel> {
+  const files = modelFiles(setting);
+  const { tokenizer, before, after, padId, maxLength } = readTokenizer(files);
 
   const { port1: here, port2: there } = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(4));

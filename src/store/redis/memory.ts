@@ -1,6 +1,7 @@
 // The agents' shared memory in Redis, beside the originals and stats of the same server, so every proxy
 // replica of a team saves into and searches one memory. Each memory is a hash `m:<id>`; sets list the ids of
-// every memory and of each scope; the block each conversation turn was first sent with is `turn:<key>`.
+// every memory and of each scope; the block each conversation turn was first sent with is `turn:<key>`
+// (expiring); embeddings of memory texts are fields of `vec:<model>`, by content hash.
 //
 // Search ranks by BM25. When the server has the RediSearch module, an index over the memory hashes answers
 // it (FT.SEARCH, BM25 scorer, its English stemming). Without the module, the scope's memories are read from
@@ -10,10 +11,13 @@
 import type { Redis } from 'ioredis';
 import { stem, words } from '../../compress/query.js';
 import { HeadroomError } from '../../errors.js';
+import { STORE_DEFAULTS } from '../defaults.js';
+import { vectorBytes, vectorOf } from '../packing.js';
 import type { Memory, MemoryFilter, MemoryHit, MemoryStore } from '../types.js';
 import { KEY_PREFIX, openRedisConnection, type RedisConnection, type RedisTarget } from './connection.js';
 
 const P = `${KEY_PREFIX}memory:`;
+const TURN_BLOCK_SECONDS = STORE_DEFAULTS.turnBlockDays * 24 * 3600;
 const INDEX = `${KEY_PREFIX}memory-idx`;
 
 // BM25's usual constants (the ones SQLite FTS5 uses too).
@@ -216,13 +220,32 @@ class RedisMemoryStore implements MemoryStore {
     return results[0] === 1;
   }
 
+  async vectors(model: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>();
+    if (!hashes.length) return found;
+    const values = await this.redis.hmgetBuffer(`${P}vec:${model}`, ...hashes);
+    hashes.forEach((hash, k) => {
+      const bytes = values[k];
+      if (bytes) found.set(hash, vectorOf(bytes));
+    });
+    return found;
+  }
+
+  async keepVectors(model: string, vectors: ReadonlyMap<string, Float32Array>): Promise<void> {
+    if (!vectors.size) return;
+    // A text's vector never changes: the first replica to keep one is not overwritten.
+    const write = this.redis.pipeline();
+    for (const [hash, vector] of vectors) write.hsetnx(`${P}vec:${model}`, hash, vectorBytes(vector));
+    failed(await write.exec());
+  }
+
   async turnBlock(key: string): Promise<string | undefined> {
     return (await this.redis.get(`${P}turn:${key}`)) ?? undefined;
   }
 
   async keepTurnBlock(key: string, block: string): Promise<void> {
-    // The first replica to send the turn fixes its block; every later one reads that.
-    await this.redis.set(`${P}turn:${key}`, block, 'NX');
+    // The first replica to send the turn fixes its block; every later one reads that until it expires.
+    await this.redis.set(`${P}turn:${key}`, block, 'EX', TURN_BLOCK_SECONDS, 'NX');
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import { until } from '../../../test/helpers/until.js';
 import { originalId } from '../../compress/marker.js';
 import { ConfigError } from '../../errors.js';
 import { Memories } from '../../memory/memories.js';
+import { STORE_DEFAULTS } from '../defaults.js';
 import {
   openMemoryStore,
   openOriginalStore,
@@ -197,6 +198,22 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
       } finally {
         await a!.close();
         await b!.close();
+      }
+    });
+
+    it("lets a turn's memory block expire after its days, set by the first replica to send the turn", async () => {
+      const store = server.freshUrl();
+      const memory = await openMemoryStore({ store, cacheDir });
+      const connection = await openStoreConnection({ store, cacheDir });
+      try {
+        await memory.keepTurnBlock('turn-key', '<memory>one</memory>');
+        const ttl = await connection!.client.ttl('headroom:memory:turn:turn-key');
+        const days = STORE_DEFAULTS.turnBlockDays * 24 * 3600;
+        expect(ttl).toBeGreaterThan(days - 60);
+        expect(ttl).toBeLessThanOrEqual(days);
+      } finally {
+        await memory.close();
+        await connection?.release();
       }
     });
 

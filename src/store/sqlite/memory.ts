@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HeadroomError } from '../../errors.js';
 import { ensurePrivateDir } from '../../private-dir.js';
+import { STORE_DEFAULTS } from '../defaults.js';
+import { vectorBytes, vectorOf } from '../packing.js';
 import type { Memory, MemoryFilter, MemoryHit, MemoryStore } from '../types.js';
 import { switchToWal } from './wal.js';
 
@@ -34,7 +36,18 @@ const SCHEMA = `
     block TEXT NOT NULL,
     kept_at INTEGER NOT NULL
   );
+  CREATE INDEX IF NOT EXISTS turn_blocks_by_time ON turn_blocks (kept_at);
+  CREATE TABLE IF NOT EXISTS vectors (
+    model TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, hash)
+  );
 `;
+
+const TURN_BLOCK_MS = STORE_DEFAULTS.turnBlockDays * 24 * 3600_000;
+// Turn blocks kept between two passes that drop the expired ones (a pass also runs on open).
+const PRUNE_EVERY = 1000;
 
 interface Row {
   id: string;
@@ -91,7 +104,7 @@ export function ftsQuery(text: string): string | undefined {
 }
 
 /** Open (creating if needed) `memory.db` in `dir`; a HeadroomError when it cannot be opened. */
-export function openSqliteMemoryStore(dir: string): MemoryStore {
+export function openSqliteMemoryStore(dir: string, now: () => number = Date.now): MemoryStore {
   const location = join(dir, MEMORY_FILE);
   try {
     ensurePrivateDir(dir);
@@ -101,7 +114,7 @@ export function openSqliteMemoryStore(dir: string): MemoryStore {
     const db = new Database(location, { timeout: 5000 });
     switchToWal(db, 5000);
     db.exec(SCHEMA);
-    return new SqliteMemoryStore(db, location);
+    return new SqliteMemoryStore(db, location, now);
   } catch (error) {
     throw new HeadroomError(`cannot open the memory store ${location}: ${(error as Error).message}`, {
       cause: error,
@@ -115,6 +128,7 @@ class SqliteMemoryStore implements MemoryStore {
   constructor(
     private readonly db: Database.Database,
     readonly location: string,
+    private readonly now: () => number,
   ) {
     this.sql = {
       insert: db.prepare(
@@ -143,7 +157,22 @@ class SqliteMemoryStore implements MemoryStore {
       keepTurnBlock: db.prepare(
         'INSERT INTO turn_blocks (key, block, kept_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
       ),
+      pruneTurnBlocks: db.prepare('DELETE FROM turn_blocks WHERE kept_at < ?'),
+      vector: db.prepare<[string, string], { vector: Buffer }>(
+        'SELECT vector FROM vectors WHERE model = ? AND hash = ?',
+      ),
+      keepVector: db.prepare(
+        'INSERT INTO vectors (model, hash, vector) VALUES (?, ?, ?) ON CONFLICT (model, hash) DO NOTHING',
+      ),
     };
+    this.pruneTurnBlocks();
+  }
+
+  private keptSincePrune = 0;
+
+  private pruneTurnBlocks(): void {
+    this.keptSincePrune = 0;
+    this.sql.pruneTurnBlocks.run(this.now() - TURN_BLOCK_MS);
   }
 
   async insert(memory: Memory): Promise<void> {
@@ -190,12 +219,30 @@ class SqliteMemoryStore implements MemoryStore {
     })();
   }
 
+  async vectors(model: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>();
+    for (const hash of hashes) {
+      const row = this.sql.vector.get(model, hash);
+      if (row) found.set(hash, vectorOf(row.vector));
+    }
+    return found;
+  }
+
+  async keepVectors(model: string, vectors: ReadonlyMap<string, Float32Array>): Promise<void> {
+    this.db.transaction(() => {
+      for (const [hash, vector] of vectors) {
+        this.sql.keepVector.run(model, hash, vectorBytes(vector));
+      }
+    })();
+  }
+
   async turnBlock(key: string): Promise<string | undefined> {
     return this.sql.turnBlock.get(key)?.block;
   }
 
   async keepTurnBlock(key: string, block: string): Promise<void> {
-    this.sql.keepTurnBlock.run(key, block, Date.now());
+    this.sql.keepTurnBlock.run(key, block, this.now());
+    if (++this.keptSincePrune >= PRUNE_EVERY) this.pruneTurnBlocks();
   }
 
   async close(): Promise<void> {
