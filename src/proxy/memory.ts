@@ -11,7 +11,7 @@ import type { Memories } from '../memory/memories.js';
 import { type MemoryScopeMode, memoryScope } from '../memory/scope.js';
 import { MEMORY_TOOL_DEFINITIONS, memoryTools } from '../memory/tools.js';
 import type { SessionTag } from '../stats/recorder.js';
-import { withTool } from '../tools/offer.js';
+import { listsTools, withTool } from '../tools/offer.js';
 import { toolboxOf } from '../tools/types.js';
 import type { ToolOffer } from './compression.js';
 
@@ -52,17 +52,6 @@ export interface MemoryRequest {
 }
 
 /**
- * True when the request is an agent's turn with tools: a tools array, or tools declared in an item of its
- * conversation (Codex lists its tools in an `additional_tools` input item). Requests without (titles,
- * summaries, quota checks) are left as they are.
- */
-function declaresTools(body: WireObject, format: WireFormat): boolean {
-  if (Array.isArray(body.tools)) return true;
-  const messages = body[format.messagesKey];
-  return Array.isArray(messages) && messages.some((item) => isObject(item) && Array.isArray(item.tools));
-}
-
-/**
  * The request with the memory tools and its turns' memory blocks, and the offer that answers them. A request
  * that declares no tools (no agent turn: a side call, a title request) goes as it came.
  */
@@ -71,7 +60,8 @@ export async function withMemory(
   ctx: MemoryContext,
 ): Promise<{ body: Buffer; offer?: ToolOffer }> {
   const parsed: unknown = offer ? offer.body() : JSON.parse(body.toString('utf8'));
-  if (!isObject(parsed) || !declaresTools(parsed, format)) return { body, offer };
+  // Only an agent's turn with tools (requests without: titles, summaries, quota checks) gets memory.
+  if (!isObject(parsed) || !listsTools(parsed)) return { body, offer };
   const scope = memoryScope(ctx.scopeMode, project);
   let next: WireObject = parsed;
   for (const definition of MEMORY_TOOL_DEFINITIONS) next = withTool(format, next, definition);

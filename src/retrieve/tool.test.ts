@@ -15,6 +15,32 @@ import {
   shouldOfferRetrieveTool,
 } from './tool.js';
 
+/** A request as Codex 0.169 sends it with its default model: no `tools`, every tool in the first input item. */
+function codexCodeMode(more: WireObject[] = []): WireObject {
+  return {
+    model: 'gpt-6.1-sol',
+    stream: true,
+    input: [
+      {
+        type: 'additional_tools',
+        id: 'at_01',
+        role: 'developer',
+        tools: [
+          {
+            type: 'namespace',
+            name: 'functions',
+            description: '',
+            tools: [{ type: 'custom', name: 'exec', description: 'Run JavaScript code' }],
+          },
+          ...more,
+        ],
+      },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'fix the build' }] },
+    ],
+    tool_choice: 'auto',
+  };
+}
+
 const retrieveToolDefinition = (format: FormatName) => definitionIn(formatNamed(format));
 const withRetrieveTool = (body: WireObject, format: FormatName) => offer(formatNamed(format), body);
 
@@ -104,6 +130,22 @@ describe('the headroom_retrieve tool', () => {
     expect(shouldOfferRetrieveTool(anthropicBody, false)).toBe(false);
   });
 
+  it("is listed beside the agent's own tools in Codex's additional_tools item, from the first request", async () => {
+    const body = codexCodeMode();
+    expect(shouldOfferRetrieveTool(body, true)).toBe(true);
+    const offered = withRetrieveTool(body, 'openai-responses');
+    expect(offered.tools).toBeUndefined();
+    const [item, ...rest] = offered.input as WireObject[];
+    expect((item!.tools as WireObject[]).map((tool) => tool.name)).toEqual(['functions', RETRIEVE_TOOL_NAME]);
+    expect({ ...item, tools: undefined }).toEqual({ ...(body.input as WireObject[])[0], tools: undefined });
+    expect(rest).toEqual((body.input as WireObject[]).slice(1));
+    expect(hasRetrieveTool(offered)).toBe(true);
+    // The same body gets the same bytes: the item heads the cached prefix.
+    expect(JSON.stringify(withRetrieveTool(codexCodeMode(), 'openai-responses'))).toBe(
+      JSON.stringify(offered),
+    );
+  });
+
   it("is not offered a second time to an agent that has it through headroom's MCP server", async () => {
     const mcpTool = (name: string) => ({ name, input_schema: { type: 'object', properties: {} } });
     // Claude Code and Codex, Gemini CLI on a name clash, opencode, Gemini CLI otherwise.
@@ -129,6 +171,15 @@ describe('the headroom_retrieve tool', () => {
       ],
     };
     expect(withRetrieveTool(codex, 'openai-responses')).toBe(codex);
+    // Codex 0.169's default model lists every tool in an additional_tools input item, MCP namespaces too.
+    const codeMode = codexCodeMode([
+      {
+        type: 'namespace',
+        name: 'mcp__headroom',
+        tools: [{ type: 'function', name: 'headroom_retrieve', parameters: { type: 'object' } }],
+      },
+    ]);
+    expect(withRetrieveTool(codeMode, 'openai-responses')).toBe(codeMode);
     // Another server's retrieve tool is not headroom's.
     const other = { ...anthropicBody, tools: [...anthropicBody.tools, mcpTool('mcp__docs__retrieve')] };
     expect(withRetrieveTool(other, 'anthropic').tools).toHaveLength(3);

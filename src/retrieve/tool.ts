@@ -4,7 +4,7 @@
 import { MARKER_PATTERN } from '../compress/marker.js';
 import type { AnsweredTools, RetrieveToolInput, ToolDefinition, WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
-import { declaredToolNames, withTool } from '../tools/offer.js';
+import { declaredToolNames, listsTools, withTool } from '../tools/offer.js';
 
 export const RETRIEVE_TOOL_NAME = 'headroom_retrieve';
 
@@ -95,11 +95,11 @@ export function requestHasMarkers(body: WireObject): boolean {
 
 /**
  * When the proxy offers `headroom_retrieve`: whenever compression is on and the request either already
- * has a `tools` array or carries a marker. Deciding on `tools` rather than on markers alone means the
+ * lists tools (a `tools` array, or Codex's `additional_tools` item) or carries a marker. Deciding on tools rather than on markers alone means the
  * tool is there from a conversation's first request, so the tools array (the head of the provider's
  * cached prefix) never changes between turns; sub-agents and side requests that carry markers get it too.
  */
 export function shouldOfferRetrieveTool(body: WireObject, compressionEnabled: boolean): boolean {
   if (!compressionEnabled) return false;
-  return Array.isArray(body.tools) || requestHasMarkers(body);
+  return listsTools(body) || requestHasMarkers(body);
 }

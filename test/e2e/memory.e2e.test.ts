@@ -9,6 +9,7 @@ import { agentBinaryDir, e2eEnabled, skipReason } from '../helpers/agents.js';
 import {
   answer,
   type FakeUpstream,
+  type JsonObject,
   type ReceivedRequest,
   startFakeUpstream,
   toolResultTexts,
@@ -28,13 +29,18 @@ beforeAll(async () => {
 });
 afterAll(() => upstream?.close());
 
-const offers = (req: ReceivedRequest, tool: string) => {
+/** The tools a request lists: its `tools`, or (Codex 0.169's default model) its additional_tools item's. */
+const listedTools = (req: ReceivedRequest): unknown[] => {
   try {
-    return JSON.stringify(req.json().tools ?? []).includes(`"${tool}"`);
+    const body = req.json();
+    const items = Array.isArray(body.input) ? (body.input as JsonObject[]) : [];
+    const item = items.find((entry) => entry.type === 'additional_tools');
+    return [...((body.tools as unknown[]) ?? []), ...((item?.tools as unknown[]) ?? [])];
   } catch {
-    return false;
+    return [];
   }
 };
+const offers = (req: ReceivedRequest, tool: string) => JSON.stringify(listedTools(req)).includes(`"${tool}"`);
 
 /** The model calls `tool` once in the agent's turn on the prompt, then says what the tool answered. */
 function scriptTool(tool: string, input: Record<string, unknown>) {
@@ -82,8 +88,23 @@ describe.skipIf(skip)(`claude and codex sharing memory under headroom wrap --mem
     );
     expect(found.exitCode, found.stderr).toBe(0);
     expect(found.stdout).toContain(FACT);
+    // Codex's default model declares its tools in an additional_tools item and sends no `tools`: headroom's
+    // go in that item, after the agent's own.
+    const codexTurn = upstream.requests.find(
+      (req) => req.path.endsWith('/responses') && offers(req, 'memory_search'),
+    )!;
+    expect(codexTurn.json().tools).toBeUndefined();
+    const names = (listedTools(codexTurn) as JsonObject[]).map((tool) => tool.name);
+    expect(names.slice(-6)).toEqual([
+      'headroom_retrieve',
+      'memory_save',
+      'memory_search',
+      'memory_update',
+      'memory_delete',
+      'memory_list',
+    ]);
 
-    const listed = await runHeadroom(['memory', 'list', '--json'], env, { cwd: project });
-    expect(JSON.parse(listed.stdout)).toMatchObject([{ text: FACT, agents: ['claude'] }]);
+    const kept = await runHeadroom(['memory', 'list', '--json'], env, { cwd: project });
+    expect(JSON.parse(kept.stdout)).toMatchObject([{ text: FACT, agents: ['claude'] }]);
   }, 240_000);
 });
