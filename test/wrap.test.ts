@@ -144,6 +144,21 @@ describe('headroom wrap: environment and traffic', () => {
     }
   });
 
+  it('runs the agent through headroom when the cache dir cannot be made, saying so in one line each', async () => {
+    const before = upstream.requests.length;
+    // A path under a file: no user, root included, can create it.
+    const blocker = join(tempDir('blocked'), 'a-file');
+    writeFileSync(blocker, '');
+    const env = { ...wrapEnv({ path: agentPath('claude') }), HEADROOM_CACHE_DIR: join(blocker, 'cache') };
+    const result = await runHeadroom(['wrap', 'claude', ...upstreamFlags(), '--', 'anthropic'], env);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('anthropic: ');
+    expect(upstream.requests.slice(before).map((r) => r.path)).toEqual(['/v1/messages']);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^headroom: cannot keep the session log under .*a-file\/cache: ENOTDIR.*$/);
+    expect(result.stderr).toMatch(/headroom: claude session [0-9a-f]{8}: 1 request/);
+  });
+
   it('prints nothing while the agent runs, and the summary once it exits', async () => {
     const ready = join(tempDir('ready'), 'pid');
     const env = wrapEnv({ path: agentPath('claude') });

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config, ResolvedConfig } from '../config.js';
 import { AgentNotFoundError, HeadroomError, signalExitCode, UsageError } from '../errors.js';
-import { createHeadroom } from '../headroom.js';
-import { createLogger } from '../log.js';
+import { createLogger, silentLogger } from '../log.js';
 import { liveEnvOf, pushRuntimeEnv } from '../proxy/runtime-env-client.js';
 import { type RunningProxy, startProxy } from '../proxy/server.js';
 import { totals } from '../stats/report.js';
+import type { RequestRow } from '../store/types.js';
 import type { AdoptedUpstreams, AgentAdapter, Env, ManualAdapter, UpstreamSetting } from './adapter.js';
 import type { ProxyHeaders } from './headers.js';
 import { canConnect, findExecutable } from './preflight.js';
@@ -79,11 +79,26 @@ interface ProxyLink {
 }
 
 async function startOwnProxy(config: Config, options: WrapOptions, sessionId: string): Promise<ProxyLink> {
-  const logFile = sessionLogFile(config.cacheDir, sessionId);
-  const logger = createLogger({
-    file: logFile,
-    level: config.logLevel as 'error' | 'warn' | 'info' | 'debug',
-  });
+  let logFile: string | undefined;
+  try {
+    logFile = sessionLogFile(config.cacheDir, sessionId);
+  } catch (error) {
+    // The agent still runs: its requests go through headroom, only the proxy's log lines are lost.
+    process.stderr.write(
+      `headroom: cannot keep the session log under ${config.cacheDir}: ${(error as Error).message}; the proxy's log is off for this session\n`,
+    );
+  }
+  // Without a log file, what the proxy warns of while it starts (stats kept in memory, say) is said on
+  // stderr before the agent owns the terminal; nothing after.
+  let agentRunning = false;
+  const logger = logFile
+    ? createLogger({ file: logFile, level: config.logLevel as 'error' | 'warn' | 'info' | 'debug' })
+    : {
+        ...silentLogger,
+        warn: (message: string) => {
+          if (!agentRunning) process.stderr.write(`${message}\n`);
+        },
+      };
   const port = options.resolved.sources.port === 'flag' ? config.port : 0;
   const session = { id: sessionId, agent: options.agent.name, project: options.cwd ?? process.cwd() };
   // A proxy of the agent's own needs no key: without one startProxy still refuses a non-loopback host.
@@ -92,21 +107,22 @@ async function startOwnProxy(config: Config, options: WrapOptions, sessionId: st
     logger,
     session,
   });
+  agentRunning = true;
+  // The session's rows as the proxy writes them (closing waits for in-flight requests, whose rows are
+  // written as they finish): the summary holds also when the stats could only be kept in memory.
+  const rows: RequestRow[] = [];
+  const unsubscribe = proxy.events.subscribe((row) => {
+    if (row.sessionId === sessionId) rows.push(row);
+  });
   return {
     agentUrl: proxy.url,
     headers: {},
     logFile,
-    // Read after close: closing waits for in-flight requests, whose rows are written as they finish.
-    stats: async () => {
-      const headroom = await createHeadroom(config);
-      try {
-        const store = await headroom.stats({ readOnly: true });
-        return totals(await store.rows({ session: sessionId }));
-      } finally {
-        await headroom.close();
-      }
+    stats: async () => totals(rows),
+    close: async () => {
+      await proxy.close(2000);
+      unsubscribe();
     },
-    close: () => proxy.close(2000),
   };
 }
 
