@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { codex } from './codex.js';
+import { codex, codexConfig, codexUserProvider } from './codex.js';
 
 const PROXY = 'http://127.0.0.1:40123/s/ab12cd34';
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), `headroom-codex-${prefix}-`));
@@ -108,6 +108,20 @@ describe('codex adapter', () => {
       'model_providers.x={base_url="https://x.gw",wire_api="responses"}',
     ];
     expect(codex.adoptUpstreams(codexHome({}), cwd, inline)).toEqual({ openaiUpstream: 'https://x.gw' });
+  });
+
+  it('reads the system layer under the user config: a provider set in /etc/codex/config.toml, the user config winning', () => {
+    const system = join(temp('etc'), 'config.toml');
+    writeFileSync(system, GATEWAY);
+    const plain = codexHome({ 'config.toml': 'model = "gpt-5.5"\n' });
+    expect(codexUserProvider(plain, [], system)).toMatchObject({ base_url: 'https://gw.corp/openai/v1' });
+    expect(codexConfig(plain, [], system)).toMatchObject({ model: 'gpt-5.5', model_provider: 'corp' });
+    const own = codexHome({
+      'config.toml':
+        'model_provider = "mine"\n[model_providers.mine]\nbase_url = "https://mine.example/v1"\n',
+    });
+    expect(codexUserProvider(own, [], system)).toMatchObject({ base_url: 'https://mine.example/v1' });
+    expect(codexUserProvider(plain, [], join(temp('etc'), 'none.toml'))).toBeUndefined();
   });
 
   it('keeps the built-in provider when config.toml selects none, or one without a base_url', () => {

@@ -1,6 +1,7 @@
 // Codex ignores OPENAI_BASE_URL for its own provider, so headroom defines a per-run `headroom` model provider
 // with `-c` overrides (plain HTTP); ~/.codex/config.toml is never touched. When the user's config selects a
-// provider of their own (`model_provider` and its `[model_providers.<id>]` table, a `--profile` layer, `-c`),
+// provider of their own (`model_provider` and its `[model_providers.<id>]` table, in the system or the user's
+// config, a `--profile` layer, `-c`),
 // its base_url becomes the upstream and the headroom provider copies the rest of it: key, wire API, headers.
 // Extra headers go in the provider's `env_http_headers`, which names variables holding their values, so no
 // value appears in Codex's arguments.
@@ -86,13 +87,20 @@ function overridesLayer(userArgs: readonly string[]): JsonObject {
   return layer;
 }
 
+/** The machine-wide layer Codex reads under every user's own config. */
+export const CODEX_SYSTEM_CONFIG = '/etc/codex/config.toml';
+
 /**
- * Codex's config as it will run: `$CODEX_HOME/config.toml`, then the `--profile` layer
- * (`$CODEX_HOME/<name>.config.toml`, or a `[profiles.<name>]` table in older configs, also chosen by a
- * top-level `profile`), then the user's `-c` overrides.
+ * Codex's config as it will run: the system layer (`/etc/codex/config.toml`), then `$CODEX_HOME/config.toml`,
+ * then the `--profile` layer (`$CODEX_HOME/<name>.config.toml`, or a `[profiles.<name>]` table in older
+ * configs, also chosen by a top-level `profile`), then the user's `-c` overrides.
  */
-export function codexConfig(env: Env, userArgs: readonly string[]): JsonObject {
-  const base = readToml(join(codexHome(env), 'config.toml')) ?? {};
+export function codexConfig(
+  env: Env,
+  userArgs: readonly string[],
+  systemFile: string = CODEX_SYSTEM_CONFIG,
+): JsonObject {
+  const base = mergeLayers(readToml(systemFile) ?? {}, readToml(join(codexHome(env), 'config.toml')) ?? {});
   const profile = flagValues(userArgs, '--profile', '-p').at(-1) ?? stringAt(base, 'profile');
   const profileTable = profile && isObject(base.profiles) ? base.profiles[profile] : undefined;
   const profileLayer =
@@ -102,8 +110,12 @@ export function codexConfig(env: Env, userArgs: readonly string[]): JsonObject {
 }
 
 /** The model provider of the user's own that Codex will use, when it names a base URL. */
-export function codexUserProvider(env: Env, userArgs: readonly string[]): JsonObject | undefined {
-  const config = codexConfig(env, userArgs);
+export function codexUserProvider(
+  env: Env,
+  userArgs: readonly string[],
+  systemFile: string = CODEX_SYSTEM_CONFIG,
+): JsonObject | undefined {
+  const config = codexConfig(env, userArgs, systemFile);
   const id = stringAt(config, 'model_provider');
   const table = id && isObject(config.model_providers) ? config.model_providers[id] : undefined;
   return isObject(table) && stringAt(table, 'base_url') ? table : undefined;
