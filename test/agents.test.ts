@@ -84,6 +84,40 @@ describe('agent adapters', () => {
     );
   });
 
+  it("adopt Gemini CLI's gateway and headers from the .env file it loads, the environment winning", () => {
+    const home = tempDir('home');
+    mkdirSync(join(home, '.gemini'));
+    writeFileSync(
+      join(home, '.gemini', '.env'),
+      'GOOGLE_GEMINI_BASE_URL=https://gw.corp/gemini\nGEMINI_CLI_CUSTOM_HEADERS="X-Team: infra"\n',
+    );
+    const gemini = findAgent('gemini');
+    expect(gemini.adoptUpstreams({ HOME: home }, CWD, [])).toEqual({
+      geminiUpstream: 'https://gw.corp/gemini',
+    });
+    expect(launched('gemini', { HOME: home }, [], { 'x-headroom-key': 'k-123' }).env).toEqual({
+      GOOGLE_GEMINI_BASE_URL: PROXY,
+      GEMINI_CLI_CUSTOM_HEADERS: 'X-Team: infra,x-headroom-key: k-123',
+    });
+    expect(
+      gemini.adoptUpstreams({ HOME: home, GOOGLE_GEMINI_BASE_URL: 'https://env.example' }, CWD, []),
+    ).toEqual({ geminiUpstream: 'https://env.example' });
+    // The workspace's own file comes first, walking up from it; GEMINI_CLI_HOME stands in for the home.
+    const project = tempDir('gemini-project');
+    const nested = join(project, 'src', 'app');
+    mkdirSync(join(project, '.gemini'), { recursive: true });
+    mkdirSync(nested, { recursive: true });
+    writeFileSync(join(project, '.gemini', '.env'), 'GOOGLE_GEMINI_BASE_URL=https://project.gw/gemini\n');
+    expect(gemini.adoptUpstreams({ HOME: home }, nested, [])).toEqual({
+      geminiUpstream: 'https://project.gw/gemini',
+    });
+    const other = tempDir('gemini-home');
+    writeFileSync(join(other, '.env'), 'GOOGLE_GEMINI_BASE_URL=https://cli-home.gw\n');
+    expect(gemini.adoptUpstreams({ HOME: home, GEMINI_CLI_HOME: other }, CWD, [])).toEqual({
+      geminiUpstream: 'https://cli-home.gw',
+    });
+  });
+
   it('route copilot only in bring-your-own-key mode, to the provider type it names', () => {
     const copilot = findAgent('copilot');
     expect(copilot.cannotRoute?.({}, CWD, [])).toContain('COPILOT_PROVIDER_BASE_URL');

@@ -409,6 +409,35 @@ describe.skipIf(!e2eEnabled || !geminiDir)(
         upstream.script(undefined);
       }
     }, 90_000);
+
+    it('sends Gemini CLI’s requests to the gateway its ~/.gemini/.env names, with the headers kept there', async () => {
+      const before = upstream.requests.length;
+      const { env, home } = agentEnv(geminiDir as string, { GEMINI_CLI_TRUST_WORKSPACE: 'true' });
+      mkdirSync(join(home, '.gemini'), { recursive: true });
+      writeFileSync(
+        join(home, '.gemini', 'settings.json'),
+        JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
+      );
+      // The fake upstream plays the gateway; headroom is given no upstream of its own.
+      writeFileSync(
+        join(home, '.gemini', '.env'),
+        [
+          'GEMINI_API_KEY=gw-e2e-key',
+          `GOOGLE_GEMINI_BASE_URL=${upstream.url}`,
+          'GEMINI_CLI_CUSTOM_HEADERS="X-Team: e2e"',
+        ].join('\n'),
+      );
+      const result = await runHeadroom(['wrap', 'gemini', '--', '-p', 'hi'], env, {
+        cwd: tempDir('e2e-project'),
+        timeout: 80_000,
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const turns = upstream.requests.slice(before).filter((r) => /:streamGenerateContent$/.test(r.path));
+      expect(turns.length).toBeGreaterThan(0);
+      expect(turns[0]!.headers['x-goog-api-key']).toBe('gw-e2e-key');
+      expect(turns[0]!.headers['x-team']).toBe('e2e');
+      expect(result.stderr).toMatch(/headroom: gemini session [0-9a-f]{8}: [1-9]\d* requests?/);
+    }, 90_000);
   },
 );
 
