@@ -10,6 +10,7 @@ import { buildReport, type GroupBy, turns } from '../stats/report.js';
 import { sessionByPrefix } from '../stats/session-prefix.js';
 import { renderText } from '../stats/text.js';
 import type { StatsFilter } from '../store/filter.js';
+import type { StatsStore } from '../store/types.js';
 import { runStatsTui } from '../tui/run-stats.js';
 
 export default class StatsCommand extends HeadroomCommand {
@@ -77,13 +78,7 @@ export default class StatsCommand extends HeadroomCommand {
 
     const windowMs = flags.since === undefined ? undefined : parseDuration(flags.since);
     // The live view shows ids by their first characters: any unique start of one names it.
-    const session =
-      flags.session === undefined
-        ? undefined
-        : sessionByPrefix(flags.session, [
-            ...(await store.sessions()).map((s) => s.id),
-            ...(await store.rows()).flatMap((row) => (row.sessionId ? [row.sessionId] : [])),
-          ]);
+    const session = flags.session === undefined ? undefined : await sessionNamed(store, flags.session);
     const fixed: StatsFilter = { agent: flags.agent, session, project: flags.project };
     const windowLabel = windowMs === undefined ? 'all time' : `last ${flags.since}`;
     const interactive = process.stdout.isTTY && process.stdin.isTTY && !this.jsonEnabled() && !flags.csv;
@@ -138,4 +133,15 @@ export default class StatsCommand extends HeadroomCommand {
 /** The filter without keys whose value is undefined, so --json lists only the filters given. */
 function definedOnly(filter: StatsFilter): StatsFilter {
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as StatsFilter;
+}
+
+/**
+ * The session `prefix` names. Registered sessions answer it without reading a row; only when none of them
+ * starts with it are the sessions the rows name (a client's own session header) looked through.
+ */
+async function sessionNamed(store: StatsStore, prefix: string): Promise<string> {
+  const registered = (await store.sessions()).map((s) => s.id);
+  if (registered.some((id) => id.startsWith(prefix))) return sessionByPrefix(prefix, registered);
+  const named = (await store.rows()).flatMap((row) => (row.sessionId ? [row.sessionId] : []));
+  return sessionByPrefix(prefix, [...registered, ...named]);
 }
