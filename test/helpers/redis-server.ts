@@ -2,7 +2,7 @@
 // saved to disk, killed (and restarted on the same port, to play an outage) by the test that owns it.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,10 @@ export const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 
 /** The name of a test that needs redis-server, saying what is missing when it is skipped. */
 export const redisTestName = (name: string) =>
   hasRedisServer ? name : `${name} (skipped: redis-server is not installed; apt-get install redis-server)`;
+
+/** Debian's RediSearch module (package redis-redisearch, 1.2: no index over hashes), which CI installs. */
+export const DEBIAN_REDISEARCH = '/usr/lib/redis/modules/redisearch.so';
+export const hasDebianRediSearch = hasRedisServer && existsSync(DEBIAN_REDISEARCH);
 
 export interface RedisServer {
   port: number;
@@ -40,7 +44,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function launch(port: number, dir: string): Promise<ChildProcess> {
+function launch(port: number, dir: string, modules: readonly string[]): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
     [
@@ -56,6 +60,7 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
       String(DATABASES),
       '--dir',
       dir,
+      ...modules.flatMap((module) => ['--loadmodule', module]),
     ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -86,8 +91,8 @@ function ended(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise
   });
 }
 
-/** Start a redis-server on a free loopback port; the caller stops it. */
-export async function startRedisServer(): Promise<RedisServer> {
+/** Start a redis-server on a free loopback port, with `modules` loaded; the caller stops it. */
+export async function startRedisServer({ modules = [] }: { modules?: string[] } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-redis-'));
   let port = 0;
   let child: ChildProcess | undefined;
@@ -95,7 +100,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 0; !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, modules);
     } catch (error) {
       if (attempt >= 4) throw error;
     }
@@ -113,7 +118,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     async restart() {
       await ended(child, 'SIGKILL');
-      child = await launch(port, dir);
+      child = await launch(port, dir, modules);
     },
     async stop() {
       await ended(child, 'SIGTERM');

@@ -3,6 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEBIAN_REDISEARCH,
+  hasDebianRediSearch,
   hasRedisServer,
   type RedisServer,
   redisTestName,
@@ -270,3 +272,25 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
     }, 20_000);
   });
 });
+
+// Debian's redis-redisearch is RediSearch 1.2, which loads but cannot index hashes (no FT._LIST, no ON HASH):
+// the store sees the module, finds it cannot make its index, and ranks by BM25 itself, as without one.
+describe.skipIf(!hasDebianRediSearch)(
+  hasDebianRediSearch
+    ? 'redis memory store beside an old RediSearch module'
+    : 'redis memory store beside an old RediSearch module (skipped: apt-get install redis-server redis-redisearch)',
+  () => {
+    let withModule: RedisServer;
+    beforeAll(async () => {
+      withModule = await startRedisServer({ modules: [DEBIAN_REDISEARCH] });
+    });
+    afterAll(() => withModule?.stop());
+
+    describeMemoryStore('redis with RediSearch 1.2', {
+      place() {
+        const store = withModule.freshUrl();
+        return () => openMemoryStore({ store, cacheDir });
+      },
+    });
+  },
+);
