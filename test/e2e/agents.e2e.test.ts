@@ -294,6 +294,55 @@ describe.skipIf(!e2eEnabled || !codexDir)(
       expect(received.some((r) => r.path === '/v1/responses')).toBe(true);
       expect(result.stderr).toMatch(/headroom: codex session [0-9a-f]{8}: \d+ requests?/);
     }, 120_000);
+
+    it('compresses the shell output a code-mode script prints, as the default model reads files', async () => {
+      const before = upstream.requests.length;
+      const { env } = agentEnv(codexDir as string, { OPENAI_API_KEY: 'sk-e2e-0000' });
+      const project = tempDir('e2e-project');
+      const log = realOutput('log-express-debug').text;
+      writeFileSync(join(project, 'server.log'), log);
+      // Codex's default model writes a script for its exec tool; the script runs the shell and prints the result.
+      const script = 'const r = await tools.exec_command({cmd: "cat server.log"});\ntext(r);';
+      upstream.script((req) =>
+        req.path === '/v1/responses' && !req.body.includes('"custom_tool_call_output"')
+          ? answer(req, { toolCall: { name: 'exec', input: {}, script } })
+          : undefined,
+      );
+      try {
+        const result = await runHeadroom(
+          [
+            'wrap',
+            'codex',
+            ...upstreamFlags(),
+            '--',
+            'exec',
+            '--skip-git-repo-check',
+            'why did the server fail?',
+          ],
+          env,
+          { cwd: project, timeout: 100_000 },
+        );
+        expect(result.exitCode, result.stderr).toBe(0);
+        const turns = upstream.requests.slice(before).filter((r) => r.path === '/v1/responses');
+        const withOutput = turns.find((r) => r.body.includes('"custom_tool_call_output"'))!;
+        expect(withOutput).toBeDefined();
+        const item = (withOutput.json().input as JsonObject[]).find(
+          (i) => i.type === 'custom_tool_call_output',
+        )!;
+        const texts = (item.output as JsonObject[]).map((part) => String(part.text));
+        // The shell result is still the JSON line Codex wrote, its output shortened with a way back to it.
+        const result_ = texts.find((text) => text.includes('"output":"'))!;
+        const json = JSON.parse(result_.slice(result_.indexOf('{"')));
+        expect(json.exit_code).toBe(0);
+        expect(json.output).toMatch(/headroom_retrieve id=hr_[0-9a-f]{12}/);
+        expect(json.output.length).toBeLessThan(log.length / 3);
+        expect(result.stderr).toMatch(
+          /headroom: codex session [0-9a-f]{8}: \d+ requests, .*\([1-9]\d*% saved/,
+        );
+      } finally {
+        upstream.script(undefined);
+      }
+    }, 120_000);
   },
 );
 

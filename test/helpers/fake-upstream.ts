@@ -91,6 +91,8 @@ export interface ToolCall {
   name: string;
   input: Record<string, unknown>;
   id?: string;
+  /** Responses only: a call of a free-form (custom) tool with this text as its input, as Codex's `exec`. */
+  script?: string;
 }
 
 /** What an answer says; usage defaults to realistic figures derived from the request size. */
@@ -131,7 +133,11 @@ function requestJson(req: ReceivedRequest): JsonObject {
 }
 
 /** Every tool call an answer makes; a call without an id gets one derived from the request and its place. */
-function callsOf(req: ReceivedRequest, content: AnswerContent, prefix: string): Required<ToolCall>[] {
+function callsOf(
+  req: ReceivedRequest,
+  content: AnswerContent,
+  prefix: string,
+): (ToolCall & { id: string })[] {
   const calls = [...(content.toolCall ? [content.toolCall] : []), ...(content.toolCalls ?? [])];
   return calls.map((call, i) => ({ ...call, id: call.id ?? `${idFor(req, prefix)}${i ? `_${i}` : ''}` }));
 }
@@ -254,7 +260,7 @@ function chatUsage(req: ReceivedRequest, content: AnswerContent): JsonObject {
   };
 }
 
-function chatToolCall(call: Required<ToolCall>) {
+function chatToolCall(call: ToolCall & { id: string }) {
   return {
     id: call.id,
     type: 'function',
@@ -341,14 +347,26 @@ function responseOutput(req: ReceivedRequest, content: AnswerContent): JsonObjec
     });
   }
   calls.forEach((call, i) => {
-    output.push({
-      id: `${idFor(req, 'fc_')}${i ? `_${i}` : ''}`,
-      type: 'function_call',
-      status: 'completed',
-      call_id: call.id,
-      name: call.name,
-      arguments: JSON.stringify(call.input),
-    });
+    const id = `${idFor(req, call.script === undefined ? 'fc_' : 'ctc_')}${i ? `_${i}` : ''}`;
+    output.push(
+      call.script === undefined
+        ? {
+            id,
+            type: 'function_call',
+            status: 'completed',
+            call_id: call.id,
+            name: call.name,
+            arguments: JSON.stringify(call.input),
+          }
+        : {
+            id,
+            type: 'custom_tool_call',
+            status: 'completed',
+            call_id: call.id,
+            name: call.name,
+            input: call.script,
+          },
+    );
   });
   return output;
 }
@@ -417,6 +435,15 @@ export function responsesEvents(req: ReceivedRequest, content: AnswerContent = {
       }
       push('response.output_text.done', { item_id, output_index, content_index: 0, text, logprobs: [] });
       push('response.content_part.done', { item_id, output_index, content_index: 0, part });
+    } else if (item.type === 'custom_tool_call') {
+      push('response.output_item.added', {
+        output_index,
+        item: { ...item, status: 'in_progress', input: '' },
+      });
+      for (const delta of pieces(String(item.input))) {
+        push('response.custom_tool_call_input.delta', { item_id, output_index, delta });
+      }
+      push('response.custom_tool_call_input.done', { item_id, output_index, input: item.input });
     } else {
       push('response.output_item.added', {
         output_index,
@@ -708,6 +735,10 @@ export function toolResultTexts(req: ReceivedRequest): string {
   ];
   const texts = items.flatMap((item): unknown[] => {
     if (item.type === 'function_call_output') return [item.output];
+    if (item.type === 'custom_tool_call_output') {
+      const output = item.output;
+      return Array.isArray(output) ? (output as JsonObject[]).map((part) => part.text) : [output];
+    }
     if (item.role === 'tool') return [item.content];
     const parts = (Array.isArray(item.content) ? item.content : (item.parts ?? [])) as JsonObject[];
     return parts.flatMap((part) => {
