@@ -1,5 +1,5 @@
-// What a user pays through headroom versus going direct: two agent sessions (Claude Code on the Messages API,
-// Codex on the Responses API) built from the shared corpus, each replayed turn by turn once straight to a
+// What a user pays through headroom versus going direct: three agent sessions (Claude Code on the Messages API,
+// Codex on the Responses API, with function tools and in its default model's code mode) built from the shared corpus, each replayed turn by turn once straight to a
 // local model API and once through `headroom proxy` (the built CLI), with the provider's prompt caching
 // simulated on the requests exactly as the model API received them. Run with `npm run bench:session`
 // (builds first); `--questions` adds each item's question as a message typed while the agent works; `--show N`
@@ -218,6 +218,32 @@ function callLabel(step) {
 }
 
 /** The `headroom_retrieve` definition the proxy adds: its tokens, and what they were billed at. */
+/**
+ * The JSON object holding `marker` within `text`: the tool's own entry, where a segment holds more (Codex's
+ * code mode lists every tool in one input item).
+ */
+function toolEntryIn(text, marker) {
+  const at = text.indexOf(marker);
+  // Back to the brace that opens the object around the marker (its keys may come in any order).
+  let start = at;
+  for (let open = 0; start > 0; start--) {
+    if (text[start] === '}') open++;
+    else if (text[start] === '{' && open-- === 0) break;
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return text.slice(start, i + 1);
+  }
+  return text;
+}
+
 function retrieveToolCost(session, records) {
   const provider = PROVIDERS[session.provider];
   let tokens = 0;
@@ -228,7 +254,7 @@ function retrieveToolCost(session, records) {
     const at = segments.findIndex((s) => s.text.includes('"name":"headroom_retrieve"'));
     if (at < 0) continue;
     const through = sum(segments.slice(0, at + 1), (s) => countTokens(s.text, session.model));
-    tokens = countTokens(segments[at].text, session.model);
+    tokens = countTokens(toolEntryIn(segments[at].text, '"name":"headroom_retrieve"'), session.model);
     const { cacheRead, cacheWrite } = record.usage;
     const rate =
       cacheRead >= through
@@ -452,6 +478,11 @@ const proxy = await startProxyChild({
 const sessions = [
   { session: claudeCodeSession(corpusItem, { questions }), agent: 'claude', id: 'bench-claude-code' },
   { session: codexSession(corpusItem, { questions }), agent: 'codex', id: 'bench-codex' },
+  {
+    session: codexSession(corpusItem, { questions, codeMode: true }),
+    agent: 'codex',
+    id: 'bench-codex-code-mode',
+  },
 ];
 const runs = [];
 try {

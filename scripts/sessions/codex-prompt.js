@@ -465,3 +465,20 @@ After updating the goal, tell the user briefly what its new status is and why. W
   },
   { type: 'web_search', external_web_access: false, search_content_types: ['text', 'image'] },
 ];
+
+/** Code mode's exec tool: how the model runs the agent's tools from a script (this benchmark's wording). */
+export const CODE_MODE_EXEC = [
+  'Run a JavaScript module that calls the tools of this session and reports what they returned.',
+  '- The script runs in a fresh isolate as an async module; every tool of the session is a method of the global `tools` object, for example `await tools.exec_command({cmd: "ls"})`.',
+  '- A tool method takes a string or an object, as its schema below says, and returns an object or a string.',
+  '- There is no file system, network or console in the isolate: reach them through the tools.',
+  '- The input is plain JavaScript source, not JSON and not fenced.',
+  '- A first line `// @exec: {"yield_time_ms": 10000, "max_output_tokens": 1000}` sets how long the script may run before it yields and how much of what it prints is returned.',
+  '- `text(value)` adds a text item to the result (other values are stringified as JSON); `image(url)` adds an image.',
+  '- `store(key, value)` and `load(key)` keep values between scripts of the session; `notify(value)` reports progress at once.',
+  '- `exit()` ends the script successfully; unawaited promises are dropped when the module finishes.',
+  '- Prefer one script that does several related steps over several scripts that each do one.',
+  '',
+  'Tools available to scripts:',
+  ...TOOLS.map((tool) => `- ${tool.name}: ${String(tool.description ?? '').split('\n')[0]}`),
+].join('\n');

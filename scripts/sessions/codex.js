@@ -8,7 +8,13 @@
 // resent with the history; edits go through the free-form `apply_patch` tool.
 
 import { createHash } from 'node:crypto';
-import { DEVELOPER_CONTEXT, DEVELOPER_INSTRUCTIONS, PATCH_RESULT, TOOLS } from './codex-prompt.js';
+import {
+  CODE_MODE_EXEC,
+  DEVELOPER_CONTEXT,
+  DEVELOPER_INSTRUCTIONS,
+  PATCH_RESULT,
+  TOOLS,
+} from './codex-prompt.js';
 
 const MODEL = 'gpt-5.5';
 const MAX_OUTPUT_TOKENS = 10_000;
@@ -51,6 +57,52 @@ export function execResult(output, { exitCode = 0, wallTime = 0, seed }) {
     `${header}Warning: truncated output (original token count: ${tokens})\nTotal output lines: ${lineCount(output)}\n\n` +
     `${fitBytes(output, half, false)}…${tokens - MAX_OUTPUT_TOKENS} tokens truncated…${fitBytes(output, half, true)}`
   );
+}
+
+/**
+ * What a code-mode `exec` script that ran one command and printed its result (`text(r)`) answers: a status
+ * part, then the shell result as one line of JSON, which Codex cuts in the middle past its budget as it cuts
+ * any output (`Warning: truncated output …`, both ends kept around `…N tokens truncated…`).
+ */
+export function scriptResult(output, { exitCode = 0, wallTime = 0, seed }) {
+  const line = JSON.stringify({
+    chunk_id: hash(seed).toString('hex').slice(0, 6),
+    wall_time_seconds: wallTime,
+    exit_code: exitCode,
+    original_token_count: Math.ceil(Buffer.byteLength(output) / 4),
+    output,
+  });
+  const tokens = Math.ceil(Buffer.byteLength(line) / 4);
+  const half = (MAX_OUTPUT_TOKENS * 4) / 2;
+  const printed =
+    tokens <= MAX_OUTPUT_TOKENS
+      ? line
+      : `Warning: truncated output (original token count: ${tokens})\nTotal output lines: 1\n\n` +
+        `${fitBytes(line, half, false)}…${tokens - MAX_OUTPUT_TOKENS} tokens truncated…${fitBytes(line, half, true)}`;
+  return [
+    { type: 'input_text', text: `Script completed\nWall time ${wallTime.toFixed(1)} seconds\nOutput:\n` },
+    { type: 'input_text', text: printed },
+  ];
+}
+
+/** The text a model reads in a printed shell result: its output unescaped (each side of a cut apart). */
+function readScriptResult(parts) {
+  const printed = parts.map((part) => part.text).join('\n');
+  const at = printed.indexOf('"output":"');
+  if (at < 0 || !printed.endsWith('"}')) return printed;
+  const body = printed.slice(at + '"output":"'.length, -2);
+  const read = (piece) => {
+    for (const candidate of [piece, piece.replace(/\\+$/, ''), piece.slice(1)]) {
+      try {
+        return JSON.parse(`"${candidate}"`);
+      } catch {}
+    }
+    return piece;
+  };
+  const cut = /…\d+ tokens truncated…/.exec(body);
+  return cut
+    ? `${read(body.slice(0, cut.index))}${cut[0]}${read(body.slice(cut.index + cut[0].length))}`
+    : read(body);
 }
 
 /** Lines `from` to `to` (1-based, inclusive) of a file, as `sed -n 'from,top'` prints them. */
@@ -134,7 +186,29 @@ function encryptedReasoning(seed) {
   return `gAAAAAB${blob.slice(0, 640)}`;
 }
 
-export function codexSession(corpus, { questions = false } = {}) {
+/** The exec tool of code mode, as this benchmark words it, and the agent's other tools nested in its namespace. */
+const CODE_MODE_TOOLS = [
+  {
+    type: 'namespace',
+    name: 'functions',
+    description: '',
+    tools: [
+      {
+        type: 'custom',
+        name: 'exec',
+        description: CODE_MODE_EXEC,
+        format: { type: 'grammar', syntax: 'lark', definition: 'start: SOURCE\nSOURCE: /[\\s\\S]+/\n' },
+      },
+      ...TOOLS,
+    ],
+  },
+];
+
+/**
+ * A Codex session. `codeMode`: in the shape Codex's default model gets (the tools in an `additional_tools`
+ * input item and no `tools`; every command run by an `exec` script that prints its result), priced as gpt-5.5.
+ */
+export function codexSession(corpus, { questions = false, codeMode = false } = {}) {
   const list = steps(corpus);
   const request = 'find what is broken and fix it';
   const thread = uuid('codex:thread');
@@ -146,7 +220,7 @@ export function codexSession(corpus, { questions = false } = {}) {
   });
   const callId = (index) => `call_${hash(`codex:call:${index}`).toString('base64url').slice(0, 24)}`;
   return {
-    name: 'Codex CLI 0.169.0',
+    name: codeMode ? 'Codex CLI 0.169.0, code mode' : 'Codex CLI 0.169.0',
     provider: 'openai',
     model: MODEL,
     path: '/v1/responses',
@@ -163,6 +237,16 @@ export function codexSession(corpus, { questions = false } = {}) {
 
     start: () => ({
       input: [
+        ...(codeMode
+          ? [
+              {
+                type: 'additional_tools',
+                id: `at_${uuid('codex:tools')}`,
+                role: 'developer',
+                tools: CODE_MODE_TOOLS,
+              },
+            ]
+          : []),
         message('developer', 'codex:instructions', [DEVELOPER_INSTRUCTIONS]),
         message('developer', 'codex:context', DEVELOPER_CONTEXT),
         message('user', 'codex:environment', [
@@ -178,7 +262,7 @@ export function codexSession(corpus, { questions = false } = {}) {
         model: MODEL,
         stream: true,
         input: state.input,
-        tools: TOOLS,
+        ...(codeMode ? {} : { tools: TOOLS }),
         tool_choice: 'auto',
         parallel_tool_calls: true,
         reasoning: { effort: 'medium' },
@@ -225,6 +309,17 @@ export function codexSession(corpus, { questions = false } = {}) {
           call_id: call.call_id,
           output: step.output,
         });
+      } else if (codeMode) {
+        state.input.push({
+          type: 'custom_tool_call_output',
+          id: `ctco_${uuid(`codex:output:${index}`)}`,
+          call_id: call.call_id,
+          output: scriptResult(step.output, {
+            exitCode: step.exitCode,
+            wallTime: step.wallTime,
+            seed: `codex:${index}`,
+          }),
+        });
       } else {
         state.input.push({
           type: 'function_call_output',
@@ -251,6 +346,7 @@ export function codexSession(corpus, { questions = false } = {}) {
     outputIn(body, index) {
       const id = callId(index);
       const found = body.input.find((item) => item.type.endsWith('_call_output') && item.call_id === id);
+      if (Array.isArray(found?.output)) return readScriptResult(found.output);
       return typeof found?.output === 'string' ? found.output : undefined;
     },
 
@@ -280,6 +376,7 @@ export function codexSession(corpus, { questions = false } = {}) {
         summary: [],
         encrypted_content: encryptedReasoning(`codex:${index}`),
       };
+      const script = `const r = await tools.exec_command(${JSON.stringify(step.call.input)});\ntext(r);`;
       const call = step.call.custom
         ? {
             id: `ctc_${turn}`,
@@ -289,14 +386,23 @@ export function codexSession(corpus, { questions = false } = {}) {
             name: step.call.name,
             input: step.call.input,
           }
-        : {
-            id: `fc_${turn}`,
-            type: 'function_call',
-            status: 'completed',
-            arguments: JSON.stringify(step.call.input),
-            call_id: callId(index),
-            name: step.call.name,
-          };
+        : codeMode
+          ? {
+              id: `ctc_${turn}`,
+              type: 'custom_tool_call',
+              status: 'completed',
+              call_id: callId(index),
+              name: 'exec',
+              input: script,
+            }
+          : {
+              id: `fc_${turn}`,
+              type: 'function_call',
+              status: 'completed',
+              arguments: JSON.stringify(step.call.input),
+              call_id: callId(index),
+              name: step.call.name,
+            };
       return [reasoning, call];
     },
 
