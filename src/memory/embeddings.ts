@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Worker } from 'node:worker_threads';
 import { modelFiles, readTokenizer } from '../compress/transforms/kompress-model.js';
 import { HeadroomError } from '../errors.js';
 
@@ -25,6 +25,20 @@ export class EmbeddingModelError extends HeadroomError {
 // Texts embedded in one run: enough to fill a batch of memories, small enough for a laptop's memory.
 const BATCH = 16;
 
+interface Ready {
+  ready: boolean;
+  error?: string;
+}
+
+interface Answer {
+  id: number;
+  vectors?: Float32Array;
+  width?: number;
+  error?: string;
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
 /** Load the model `setting` names (a directory, a `.onnx` with tokenizer.json beside it, or `model,tokenizer`). */
 export async function loadEmbedder(setting: string): Promise<Embedder> {
   let files: ReturnType<typeof modelFiles>;
@@ -36,32 +50,35 @@ export async function loadEmbedder(setting: string): Promise<Embedder> {
     throw new EmbeddingModelError(`cannot use the embedding model: ${(error as Error).message}`);
   }
   const { tokenizer, before, after, padId, maxLength } = tokens;
-  let ort: typeof import('onnxruntime-node');
-  let session: InferenceSession;
-  try {
-    ort = await import('onnxruntime-node');
-    // One thread, sequential: the same sums in the same order on every machine, so the same ranking.
-    session = await ort.InferenceSession.create(files.model, {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      // Its own log lines would reach the user's terminal; a failed run is reported here in one line.
-      logSeverityLevel: 4,
-    });
-  } catch (error) {
-    const reason = (error as Error).message.replace(/\s+/g, ' ').trim();
-    throw new EmbeddingModelError(`cannot load the embedding model ${files.model}: ${reason}`);
+  // onnxruntime runs a session on the thread that calls it: the model gets a thread of its own, so a batch
+  // of memories never holds up the proxy's other requests.
+  const worker = new Worker(new URL('./embedding-worker.js', import.meta.url), {
+    workerData: { model: files.model },
+  });
+  worker.unref();
+  const ready = await new Promise<Ready>((resolve) => {
+    worker.once('message', resolve);
+    worker.once('error', (error) => resolve({ ready: false, error: error.message }));
+    worker.once('exit', (code) => resolve({ ready: false, error: `the model's thread stopped (${code})` }));
+  });
+  if (!ready.ready) {
+    void worker.terminate();
+    throw new EmbeddingModelError(
+      `cannot load the embedding model ${files.model}: ${oneLine(ready.error ?? 'unknown error')}`,
+    );
   }
-  const missing = ['input_ids', 'attention_mask'].filter((name) => !session.inputNames.includes(name));
-  if (missing.length) {
-    throw new EmbeddingModelError(`the embedding model ${files.model} has no ${missing.join(' or ')} input`);
-  }
-  const pooled = session.outputNames.includes('sentence_embedding');
-  const hidden = session.outputNames.includes('last_hidden_state')
-    ? 'last_hidden_state'
-    : session.outputNames[0];
+  const waiting = new Map<number, (answer: Answer) => void>();
+  worker.on('message', (answer: Answer) => {
+    waiting.get(answer.id)?.(answer);
+    waiting.delete(answer.id);
+  });
+  worker.on('exit', (code) => {
+    for (const [id, settle] of waiting) settle({ id, error: `the model's thread stopped (${code})` });
+    waiting.clear();
+  });
   const id = createHash('sha256').update(readFileSync(files.model)).digest('hex').slice(0, 16);
   const room = Math.max(1, maxLength - before.length - after.length);
+  let nextId = 0;
 
   const run = async (texts: readonly string[]): Promise<Float32Array[]> => {
     const framed = texts.map((text) => [
@@ -78,74 +95,31 @@ export async function loadEmbedder(setting: string): Promise<Embedder> {
         mask[row * length + k] = 1n;
       });
     });
-    const dims = [framed.length, length];
-    const feeds: Record<string, Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, dims),
-      attention_mask: new ort.Tensor('int64', mask, dims),
-    };
-    if (session.inputNames.includes('token_type_ids')) {
-      feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
+    const job = nextId++;
+    // A worker kept alive only while a run is waiting: an idle model never holds a finished process open.
+    worker.ref();
+    const answer = await new Promise<Answer>((resolve) => {
+      waiting.set(job, resolve);
+      worker.postMessage({ id: job, ids, mask, batch: framed.length, length }, [ids.buffer, mask.buffer]);
+    }).finally(() => {
+      if (waiting.size === 0) worker.unref();
+    });
+    if (answer.error !== undefined || !answer.vectors || !answer.width) {
+      throw new EmbeddingModelError(`an embedding run failed: ${oneLine(answer.error ?? 'no vectors')}`);
     }
-    const outputs = await session.run(feeds);
-    if (pooled) return rows(outputs.sentence_embedding!, framed.length);
-    const out = hidden === undefined ? undefined : outputs[hidden];
-    if (out?.dims.length !== 3) {
-      throw new EmbeddingModelError(
-        `the embedding model gave ${out ? `[${out.dims.join(', ')}]` : 'nothing'}, not [batch, tokens, width]`,
-      );
-    }
-    return meanPooled(out, mask, framed.length, length);
+    const { vectors, width } = answer;
+    return framed.map((_, row) => vectors.slice(row * width, (row + 1) * width));
   };
 
   return {
     id,
     async embed(texts) {
       const vectors: Float32Array[] = [];
-      for (let at = 0; at < texts.length; at += BATCH) {
-        try {
-          vectors.push(...(await run(texts.slice(at, at + BATCH))));
-        } catch (error) {
-          if (error instanceof EmbeddingModelError) throw error;
-          const reason = (error as Error).message.replace(/\s+/g, ' ').trim();
-          throw new EmbeddingModelError(`an embedding run failed: ${reason}`);
-        }
-      }
+      for (let at = 0; at < texts.length; at += BATCH)
+        vectors.push(...(await run(texts.slice(at, at + BATCH))));
       return vectors;
     },
   };
-}
-
-/** The rows of a [batch, width] output, each made unit length. */
-function rows(out: Tensor, batch: number): Float32Array[] {
-  const data = out.data as Float32Array;
-  const width = data.length / batch;
-  return Array.from({ length: batch }, (_, row) => unit(data.slice(row * width, (row + 1) * width)));
-}
-
-/** The mean of each sequence's token vectors over its real tokens (padding masked out), unit length. */
-function meanPooled(out: Tensor, mask: BigInt64Array, batch: number, length: number): Float32Array[] {
-  const data = out.data as Float32Array;
-  const width = out.dims[2] as number;
-  return Array.from({ length: batch }, (_, row) => {
-    const sum = new Float32Array(width);
-    let count = 0;
-    for (let k = 0; k < length; k++) {
-      if (mask[row * length + k] !== 1n) continue;
-      count++;
-      const at = (row * length + k) * width;
-      for (let d = 0; d < width; d++) sum[d]! += data[at + d]!;
-    }
-    if (count) for (let d = 0; d < width; d++) sum[d]! /= count;
-    return unit(sum);
-  });
-}
-
-function unit(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (let d = 0; d < vector.length; d++) vector[d]! /= norm;
-  return vector;
 }
 
 /** Cosine similarity of two unit vectors (0 when their widths differ). */
