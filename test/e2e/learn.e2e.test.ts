@@ -26,7 +26,11 @@ const RULE = '- Run `npm test`, not `pnpm test`: `pnpm` is not installed here. (
 
 /** Tool results the agent has sent back so far in this turn, in any of the wire formats. */
 const resultsIn = (req: ReceivedRequest) =>
-  (req.body.toString().match(/"tool_result"|"function_call_output"|"functionResponse"/g) ?? []).length;
+  (
+    req.body
+      .toString()
+      .match(/"tool_result"|"function_call_output"|"custom_tool_call_output"|"functionResponse"/g) ?? []
+  ).length;
 
 interface Scenario {
   agent: string;
@@ -118,6 +122,20 @@ describe.skipIf(!e2eEnabled || !codexDir)(
           'gpt-5-codex',
           PROMPT,
         ],
+        env: { OPENAI_API_KEY: 'sk-e2e-0000' },
+        file: 'AGENTS.md',
+      });
+    }, 200_000);
+
+    it('learns the same from a session of the default model, whose exec scripts run the commands', async () => {
+      await failThenRecoverThenLearn(codexDir as string, {
+        agent: 'codex',
+        shell: (command) => ({
+          name: 'exec',
+          input: {},
+          script: `const r = await tools.exec_command({cmd: ${JSON.stringify(command)}});\ntext(r);`,
+        }),
+        args: ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', PROMPT],
         env: { OPENAI_API_KEY: 'sk-e2e-0000' },
         file: 'AGENTS.md',
       });

@@ -2,6 +2,7 @@
 // items answering `function_call` / `custom_tool_call` items; Codex's shell results (a text header, or the
 // older JSON envelope) are opened and re-closed around the command's output.
 
+import { openPrintedResult, scriptCommand } from '../../compress/codex-scripts.js';
 import { recognises as recognisesChat } from '../openai-chat/request.js';
 import type { FoundOutput } from '../types.js';
 import { isObject, stringField, userTypedText } from '../wire.js';
@@ -46,7 +47,7 @@ export function toolOutputs(items: readonly unknown[]): FoundOutput[] {
           name,
           args:
             stringField(item, 'arguments') ??
-            (name === 'exec' && input !== undefined ? (scriptCommand(input) ?? input) : (input ?? '')),
+            (name === 'exec' && input !== undefined ? (scriptArguments(input) ?? input) : (input ?? '')),
         });
       }
       return;
@@ -102,65 +103,14 @@ function openEnvelope(raw: string): Pick<FoundOutput, 'text' | 'encode'> {
   return { text: raw };
 }
 
-// Codex's code mode (its default model): the model writes a script for the `exec` tool that calls the shell
-// tool itself (`await tools.exec_command({cmd: "cat app.log"})`) and prints what it returns (`text(r)`). The
-// shell result then comes back as one line of JSON, `{"chunk_id":…,"exit_code":0,…,"output":"…"}`, the output
-// escaped inside it and, past Codex's budget, cut in the middle (`…N tokens truncated…`), after Codex's
-// warning lines. The output is what the model reads, so that is what gets compressed.
-
-const SCRIPT_WARNING = /^(?:Warning: truncated output[^\n]*\nTotal output lines: \d+\n\n)?/;
-// The result's other fields, each a string, number or boolean, before its output.
-const RESULT_HEAD =
-  /^\{(?:"[a-z_]+":(?:"[^"\\\n]*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null),)*"output":"/;
-const CUT = /…\d+ tokens truncated…/;
-
-/**
- * A piece of a JSON string's body read as text. Where Codex cut, an escape may be split: the end of the piece
- * before the cut drops a partial one, the piece after it may start with the rest of one.
- */
-function unescapePiece(piece: string, after = false): string | undefined {
-  const whole = after
-    ? piece
-    : piece.replace(/\\u[0-9a-fA-F]{0,3}$/, '').replace(/(?<!\\)((?:\\\\)*)\\$/, '$1');
-  for (const candidate of after ? [whole, whole.slice(1)] : [whole]) {
-    try {
-      return JSON.parse(`"${candidate}"`) as string;
-    } catch {
-      // The piece after a cut may begin inside an escape: try without its first character.
-    }
-  }
-  return undefined;
-}
-
+/** A code-mode script's printed shell result opened around its output, closed again the same way. */
 function openScriptResult(raw: string): Pick<FoundOutput, 'text' | 'encode'> {
-  const warning = SCRIPT_WARNING.exec(raw)?.[0] ?? '';
-  const head = RESULT_HEAD.exec(raw.slice(warning.length))?.[0];
-  if (!head || !raw.endsWith('"}')) return { text: raw };
-  const body = raw.slice(warning.length + head.length, -2);
-  const cut = CUT.exec(body);
-  const pieces = cut ? [body.slice(0, cut.index), body.slice(cut.index + cut[0].length)] : [body];
-  const decoded = pieces.map((piece, k) => unescapePiece(piece, k > 0));
-  if (decoded.some((piece) => piece === undefined)) return { text: raw };
-  const text = cut ? `${decoded[0]}${cut[0]}${decoded[1]}` : (decoded[0] as string);
-  return { text, encode: (out) => `${warning}${head}${JSON.stringify(out).slice(1, -1)}"}` };
+  const opened = openPrintedResult(raw);
+  return opened ? { text: opened.text, encode: opened.close } : { text: raw };
 }
 
-/**
- * The shell command of a code-mode script that runs exactly one, as the arguments of a shell call
- * (`{"cmd": …}`), so the policy sees a file read as it does for `exec_command`; undefined otherwise.
- */
-export function scriptCommand(script: string): string | undefined {
-  const calls = script.match(/\btools\.exec_command\s*\(/g);
-  if (calls?.length !== 1) return undefined;
-  const literal =
-    /\btools\.exec_command\s*\(\s*(?:\{\s*["']?cmd["']?\s*:\s*)?("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`$\\]*`)/.exec(
-      script,
-    )?.[1];
-  if (!literal) return undefined;
-  let cmd: string | undefined;
-  if (literal.startsWith('"')) cmd = unescapePiece(literal.slice(1, -1));
-  else if (literal.startsWith("'"))
-    cmd = unescapePiece(literal.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"'));
-  else cmd = literal.slice(1, -1);
+/** The arguments of the shell call a code-mode script makes, when it makes exactly one (`{"cmd": …}`). */
+function scriptArguments(script: string): string | undefined {
+  const cmd = scriptCommand(script);
   return cmd === undefined ? undefined : JSON.stringify({ cmd });
 }

@@ -1,9 +1,11 @@
 // Codex's rollouts: `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl`, one `{ timestamp, type, payload }` a
 // line; `session_meta` names the working directory, `response_item` lines carry the model's `function_call`
 // (arguments as a JSON string) and, later, its `function_call_output` by `call_id`, whose text reports
-// "Process exited with code N" (older versions: a JSON string with `metadata.exit_code`).
+// "Process exited with code N" (older versions: a JSON string with `metadata.exit_code`). With Codex's default
+// model (code mode) the model's `exec` script runs the command and prints its result as one line of JSON.
 
 import { basename } from 'node:path';
+import { openPrintedResult, scriptCommand } from '../../compress/codex-scripts.js';
 import { argumentsOf, type CallResult, exitCodeIn, type ToolShape, toolCall } from '../calls.js';
 import { jsonLines, objectOf, stringOf, textOf } from '../lines.js';
 import type { ToolCall } from '../types.js';
@@ -22,6 +24,21 @@ const TOOLS: Record<string, ToolShape> = {
 const INTERRUPTED = /^aborted(?: by user)?\b/i;
 
 function resultOf(output: unknown): CallResult {
+  // Code mode: the parts of what the script printed, the shell result among them as one line of JSON.
+  if (Array.isArray(output)) {
+    for (const part of output) {
+      const printed = openPrintedResult(stringOf(objectOf(part)?.text) ?? '');
+      if (!printed) continue;
+      const code = printed.fields.exit_code;
+      const exitCode = typeof code === 'number' ? code : undefined;
+      return {
+        ok: exitCode === undefined || exitCode === 0,
+        exitCode,
+        text: printed.text,
+        interrupted: false,
+      };
+    }
+  }
   let text = typeof output === 'string' ? output : textOf(output);
   let exitCode = exitCodeIn(text);
   // Older rollouts: `{"output": "...", "metadata": {"exit_code": 1}}` as a string.
@@ -57,7 +74,10 @@ export const codexReader: LogReader = {
       if (!callId) continue;
       if (payload.type === 'function_call' || payload.type === 'custom_tool_call') {
         const tool = stringOf(payload.name) ?? 'unknown';
-        pending.set(callId, { tool, input: argumentsOf(payload.arguments ?? payload.input) });
+        // Code mode: a script that runs one shell command stands for that command.
+        const cmd = tool === 'exec' ? scriptCommand(stringOf(payload.input) ?? '') : undefined;
+        if (cmd !== undefined) pending.set(callId, { tool: 'exec_command', input: { cmd } });
+        else pending.set(callId, { tool, input: argumentsOf(payload.arguments ?? payload.input) });
       } else if (payload.type === 'function_call_output' || payload.type === 'custom_tool_call_output') {
         const call = pending.get(callId);
         if (!call) continue;

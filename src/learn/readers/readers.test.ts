@@ -56,6 +56,60 @@ describe('the Codex reader', () => {
     });
   });
 
+  it("reads code mode: a script's one shell command, and the exit code and output of the result it printed", async () => {
+    const result = JSON.stringify({
+      chunk_id: '7fdd94',
+      wall_time_seconds: 0.07,
+      exit_code: 1,
+      original_token_count: 12,
+      output: 'cat: missing.log: No such file or directory\n',
+    });
+    const { calls } = await callsIn(codexReader, [
+      { type: 'session_meta', payload: { id: 'code', cwd: '/app' } },
+      {
+        type: 'response_item',
+        payload: {
+          type: 'custom_tool_call',
+          name: 'exec',
+          input: 'const r = await tools.exec_command({cmd: "cat missing.log"});\ntext(r);',
+          call_id: 'c1',
+        },
+      },
+      {
+        type: 'response_item',
+        payload: {
+          type: 'custom_tool_call_output',
+          call_id: 'c1',
+          output: [
+            { type: 'input_text', text: 'Script completed\nWall time 0.3 seconds\nOutput:\n' },
+            { type: 'input_text', text: result },
+          ],
+        },
+      },
+      {
+        type: 'response_item',
+        payload: { type: 'custom_tool_call', name: 'exec', input: 'text(ALL_TOOLS.length)', call_id: 'c2' },
+      },
+      {
+        type: 'response_item',
+        payload: {
+          type: 'custom_tool_call_output',
+          call_id: 'c2',
+          output: [{ type: 'input_text', text: 'Script completed\nOutput:\n12' }],
+        },
+      },
+    ]);
+    expect(calls[0]).toMatchObject({
+      action: 'command',
+      target: 'cat missing.log',
+      ok: false,
+      exitCode: 1,
+      text: 'cat: missing.log: No such file or directory\n',
+    });
+    // A script that runs no single command is the exec tool itself.
+    expect(calls[1]).toMatchObject({ tool: 'exec', ok: true });
+  });
+
   it('ignores an output whose call it never saw', async () => {
     const { calls } = await callsIn(codexReader, [
       { type: 'response_item', payload: { type: 'function_call_output', call_id: 'nope', output: 'x' } },
