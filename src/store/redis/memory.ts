@@ -4,9 +4,11 @@
 // (expiring); embeddings of memory texts are fields of `vec:<model>`, by content hash.
 //
 // Search ranks by BM25. When the server has the RediSearch module, an index over the memory hashes answers
-// it (FT.SEARCH, BM25 scorer, its English stemming). Without the module, the scope's memories are read from
-// Redis and ranked here: one round trip for the ids and one pipelined read, fine for the few thousand
-// memories a team keeps per scope (beyond about 10,000 a search reads megabytes; install RediSearch then).
+// it (FT.SEARCH, BM25 scorer, its English stemming): RediSearch 2 and later index the hashes themselves,
+// 1.x (Debian's redis-redisearch) is handed each memory as it is written. Without the module, the scope's
+// memories are read from Redis and ranked here: one round trip for the ids and one pipelined read, fine for
+// the few thousand memories a team keeps per scope (beyond about 10,000 a search reads megabytes; install
+// RediSearch then).
 
 import type { Redis } from 'ioredis';
 import { stem, words } from '../../compress/query.js';
@@ -106,8 +108,8 @@ export interface RedisMemoryStoreOptions {
 export async function openRedisMemoryStore({ target }: RedisMemoryStoreOptions): Promise<MemoryStore> {
   const connection = await openRedisConnection(target);
   try {
-    const searchable = (await hasRediSearch(connection.client)) && (await ensureIndex(connection.client));
-    return new RedisMemoryStore(connection, searchable);
+    const index = (await hasRediSearch(connection.client)) ? await ensureIndex(connection.client) : 'none';
+    return new RedisMemoryStore(connection, index);
   } catch (error) {
     await connection.release();
     throw new HeadroomError(`cannot open the memory store ${target.location}: ${(error as Error).message}`, {
@@ -125,33 +127,42 @@ async function hasRediSearch(redis: Redis): Promise<boolean> {
   });
 }
 
-/** Create the index unless it is there; false when the module refuses it (the store then ranks by itself). */
-async function ensureIndex(redis: Redis): Promise<boolean> {
+/**
+ * How the module indexes the memories: RediSearch 2 and later index the hashes themselves (`ON HASH`); 1.x
+ * (Debian's redis-redisearch) indexes the documents it is given (`FT.ADDHASH` on every write); none when the
+ * module refuses both (the store then ranks by itself).
+ */
+type SearchIndex = 'hashes' | 'documents' | 'none';
+
+const SCHEMA = ['SCHEMA', 'text', 'TEXT', 'scope', 'TAG', 'SEPARATOR', '\u0001'];
+
+// Another replica may have created the index first.
+const createdOrThere = (error: Error) => /already exists/i.test(error.message);
+
+/** Create the index unless it is there, in the form the module's version takes. */
+async function ensureIndex(redis: Redis): Promise<SearchIndex> {
   const indexes = (await redis.call('FT._LIST').catch(() => undefined)) as string[] | undefined;
-  if (!indexes) return false;
-  if (indexes.includes(INDEX)) return true;
-  return redis
-    .call(
-      'FT.CREATE',
-      INDEX,
-      'ON',
-      'HASH',
-      'PREFIX',
-      '1',
-      `${P}m:`,
-      'SCHEMA',
-      'text',
-      'TEXT',
-      'scope',
-      'TAG',
-      'SEPARATOR',
-      '\u0001',
-    )
-    .then(
-      () => true,
-      // Another replica may have created it first.
-      (error: Error) => /already exists/i.test(error.message),
-    );
+  if (indexes) {
+    if (indexes.includes(INDEX)) return 'hashes';
+    const made = await redis
+      .call('FT.CREATE', INDEX, 'ON', 'HASH', 'PREFIX', '1', `${P}m:`, ...SCHEMA)
+      .then(() => true, createdOrThere);
+    return made ? 'hashes' : 'none';
+  }
+  // RediSearch 1.x has no FT._LIST and indexes only documents added to it.
+  const exists = await redis.call('FT.INFO', INDEX).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    const made = await redis.call('FT.CREATE', INDEX, ...SCHEMA).then(() => true, createdOrThere);
+    if (!made) return 'none';
+    // Memories kept before the index was made are added to it once.
+    for (const id of await redis.smembers(`${P}ids`)) {
+      await redis.call('FT.ADDHASH', INDEX, `${P}m:${id}`, '1.0', 'REPLACE').catch(() => undefined);
+    }
+  }
+  return 'documents';
 }
 
 class RedisMemoryStore implements MemoryStore {
@@ -160,7 +171,7 @@ class RedisMemoryStore implements MemoryStore {
 
   constructor(
     private readonly connection: RedisConnection,
-    private readonly searchable: boolean,
+    private readonly index: SearchIndex,
   ) {
     this.redis = connection.client;
     this.location = connection.location;
@@ -174,6 +185,7 @@ class RedisMemoryStore implements MemoryStore {
       .sadd(`${P}scope:${memory.scope}`, memory.id)
       .exec()
       .then(failed);
+    await this.indexDocument(memory.id);
   }
 
   async replace(memory: Memory): Promise<void> {
@@ -181,6 +193,13 @@ class RedisMemoryStore implements MemoryStore {
     const write = this.redis.multi().hset(`${P}m:${memory.id}`, fieldsOf(memory)).sadd(`${P}ids`, memory.id);
     if (before && before.scope !== memory.scope) write.srem(`${P}scope:${before.scope}`, memory.id);
     await write.sadd(`${P}scope:${memory.scope}`, memory.id).exec().then(failed);
+    await this.indexDocument(memory.id);
+  }
+
+  /** With RediSearch 1.x, (re)add the memory's hash to the index; 2.x indexes hashes by itself. */
+  private async indexDocument(id: string): Promise<void> {
+    if (this.index !== 'documents') return;
+    await this.redis.call('FT.ADDHASH', INDEX, `${P}m:${id}`, '1.0', 'REPLACE');
   }
 
   async get(id: string): Promise<Memory | undefined> {
@@ -199,7 +218,7 @@ class RedisMemoryStore implements MemoryStore {
 
   async search(query: string, { scope, limit = 10 }: MemoryFilter = {}): Promise<MemoryHit[]> {
     if (!terms(query).length) return [];
-    if (this.searchable) {
+    if (this.index !== 'none') {
       // A query the module cannot read (one of its stopwords only, say) is ranked here instead.
       const found = await this.searchIndex(query, scope, limit).catch(() => undefined);
       if (found) return found;
@@ -210,6 +229,7 @@ class RedisMemoryStore implements MemoryStore {
   async delete(id: string): Promise<boolean> {
     const memory = await this.get(id);
     if (!memory) return false;
+    if (this.index === 'documents') await this.redis.call('FT.DEL', INDEX, `${P}m:${id}`);
     const results = await this.redis
       .multi()
       .del(`${P}m:${id}`)

@@ -273,8 +273,9 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
   });
 });
 
-// Debian's redis-redisearch is RediSearch 1.2, which loads but cannot index hashes (no FT._LIST, no ON HASH):
-// the store sees the module, finds it cannot make its index, and ranks by BM25 itself, as without one.
+// Debian's redis-redisearch is RediSearch 1.2: it cannot index hashes by itself (no FT._LIST, no ON HASH), so
+// the store hands it each memory as it writes it; it keeps indexes in database 0 only, so in any other the
+// store ranks by BM25 itself, as without the module.
 describe.skipIf(!hasDebianRediSearch)(
   hasDebianRediSearch
     ? 'redis memory store beside an old RediSearch module'
@@ -291,6 +292,58 @@ describe.skipIf(!hasDebianRediSearch)(
         const store = withModule.freshUrl();
         return () => openMemoryStore({ store, cacheDir });
       },
+    });
+
+    it('hands the module each memory as it is written, takes one back out when deleted, and adds older ones once', async () => {
+      // RediSearch 1.2 makes indexes in database 0 only; in the others (the contract above) the store ranks by itself.
+      const store = withModule.url(0);
+      const connection = await openStoreConnection({ store, cacheDir });
+      const redis = connection!.client;
+      const found = async (words: string) =>
+        ((await redis.call('FT.SEARCH', 'headroom:memory-idx', words, 'NOCONTENT')) as unknown[])[0];
+      try {
+        // A memory kept before the module's index existed (written straight into Redis, as an older headroom did).
+        await redis.hset('headroom:memory:m:m_00000000000a', {
+          id: 'm_00000000000a',
+          scope: 'user',
+          text: 'Older note about the nightly backup.',
+          hash: 'c'.repeat(64),
+          agent: '',
+          hasAgent: '0',
+          agents: '[]',
+          createdTs: '1',
+          updatedTs: '1',
+          confirmations: '0',
+        });
+        await redis.sadd('headroom:memory:ids', 'm_00000000000a');
+        await redis.sadd('headroom:memory:scope:user', 'm_00000000000a');
+        const memory = await openMemoryStore({ store, cacheDir });
+        const saved = await new Memories(memory).save({
+          scope: 'user',
+          text: 'Deploys go through the staging VPN.',
+          agent: 'claude',
+        });
+        expect(await found('vpn')).toBe(1);
+        expect(await found('backup')).toBe(1);
+        const hits = await memory.search('staging vpn', { scope: 'user' });
+        expect(hits.map((hit) => hit.id)).toEqual([saved.memory.id]);
+        // The module answered it: the hit carries the module's own BM25 score for that query.
+        const [, , score] = (await redis.call(
+          'FT.SEARCH',
+          'headroom:memory-idx',
+          '@scope:{user} @text:(staging | vpn)',
+          'SCORER',
+          'BM25',
+          'WITHSCORES',
+          'NOCONTENT',
+        )) as [number, string, string];
+        expect(hits[0]!.score).toBe(-Number(score));
+        await memory.delete(saved.memory.id);
+        expect(await found('vpn')).toBe(0);
+        await memory.close();
+      } finally {
+        await connection?.release();
+      }
     });
   },
 );
