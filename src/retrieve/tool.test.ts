@@ -144,6 +144,10 @@ describe('the headroom_retrieve tool', () => {
     expect(JSON.stringify(withRetrieveTool(codexCodeMode(), 'openai-responses'))).toBe(
       JSON.stringify(offered),
     );
+    // Versions that send an empty tools list beside the item get it in the item too.
+    const empty = withRetrieveTool({ ...codexCodeMode(), tools: [] }, 'openai-responses');
+    expect(empty.tools).toEqual([]);
+    expect(hasRetrieveTool({ ...empty, tools: undefined })).toBe(true);
   });
 
   it("is not offered a second time to an agent that has it through headroom's MCP server", async () => {

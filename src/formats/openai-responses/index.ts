@@ -13,11 +13,13 @@ import { ResponsesRetrieveStream } from './stream.js';
 
 /**
  * `body` with one more tool where the request lists its tools: appended to its `additional_tools` input item
- * when it declares them there and has no `tools` (as Codex 0.169 does), else to `tools`. The item is the
- * input's first and the same on every turn, so the addition is too and the cached prefix holds.
+ * when it declares them there and has no `tools`, or an empty list (as Codex 0.169 does with its default
+ * model), else to `tools`. The item is the input's first and the same on every turn, so the addition is too
+ * and the cached prefix holds.
  */
 function withTool(body: WireObject, entry: WireObject): WireObject {
-  if (body.tools === undefined && Array.isArray(body.input)) {
+  const noTools = body.tools === undefined || (Array.isArray(body.tools) && body.tools.length === 0);
+  if (noTools && Array.isArray(body.input)) {
     const at = body.input.findIndex(
       (item) => isObject(item) && item.type === 'additional_tools' && Array.isArray(item.tools),
     );
