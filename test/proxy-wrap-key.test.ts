@@ -3,7 +3,7 @@
 // header, the agent's own way (the fake agent reads its settings as the real one does); an agent that cannot is
 // refused in one line before it starts.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
@@ -96,22 +96,27 @@ describe('headroom wrap --proxy-url with a proxy that wants x-headroom-key', () 
     expect(await proxy.store.sessions()).toEqual([]);
   });
 
-  it('refuses Claude Code when a settings file would replace the header, saying which file', async () => {
+  it('carries the headers a Claude settings file sets, and the key, in a private --settings file gone at exit', async () => {
+    const before = upstream.requests.length;
     const report = join(tempDir('key'), 'agent.json');
     const env = wrapEnv({ path: agentPath('claude'), extra: { HEADROOM_API_KEY: KEY } });
-    const settings = join(env.HOME as string, '.claude', 'settings.json');
     mkdirSync(join(env.HOME as string, '.claude'));
-    writeFileSync(settings, JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' } }));
+    writeFileSync(
+      join(env.HOME as string, '.claude', 'settings.json'),
+      JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' } }),
+    );
     const result = await runHeadroom(
-      ['wrap', 'claude', '--proxy-url', proxy.url, '--', `report=${report}`],
+      ['wrap', 'claude', '--proxy-url', proxy.url, '--', `report=${report}`, 'claude-code'],
       env,
     );
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain(
-      `which Claude Code cannot send as set up here (${settings} sets env.ANTHROPIC_CUSTOM_HEADERS`,
-    );
-    expect(existsSync(report)).toBe(false);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const received = upstream.requests.slice(before);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.headers['x-team']).toBe('infra');
+    const { args } = JSON.parse(readFileSync(report, 'utf8')) as { args: string[] };
+    expect(args[0]).toBe('--settings');
+    expect(args.join(' ')).not.toContain(KEY);
+    expect(existsSync(args[1]!)).toBe(false);
   });
 
   it('says to set HEADROOM_API_KEY when wrap has no key for the proxy', async () => {

@@ -68,7 +68,9 @@ export interface ProcessAdapter extends AdapterBase {
   /**
    * `proxyUrl` is the proxy's base URL without a trailing slash (it may end in a `/s/<session>` prefix); `cwd`
    * is the directory the agent starts in; `headers` (only given when `canSendHeaders` said true) go with every
-   * model request, through the environment, never the arguments, which other users of the machine can list.
+   * model request, through the environment or a private file, never the arguments, which other users of the
+   * machine can list. `privateDir` makes (once) and names a 0700 directory for such files, removed when the
+   * agent has exited.
    */
   launch(
     proxyUrl: string,
@@ -76,6 +78,7 @@ export interface ProcessAdapter extends AdapterBase {
     userArgs: readonly string[],
     cwd: string,
     headers?: ProxyHeaders,
+    privateDir?: () => string,
   ): LaunchPlan;
 }
 

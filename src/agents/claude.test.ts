@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claude, claudeRoutingProblem, claudeSettingsLayers } from './claude.js';
+import { claude, claudeHeadersProblem, claudeRoutingProblem, claudeSettingsLayers } from './claude.js';
 
 const PROXY = 'http://127.0.0.1:40123/s/ab12cd34';
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), `headroom-claude-${prefix}-`));
@@ -119,16 +119,51 @@ describe('claude adapter', () => {
     });
   });
 
-  it('cannot send extra headers when a settings layer sets ANTHROPIC_CUSTOM_HEADERS, and names it', () => {
+  it('sends extra headers in a private --settings file when a settings layer sets ANTHROPIC_CUSTOM_HEADERS', () => {
     const { env, cwd } = setup();
     const file = join(cwd, '.claude', 'settings.local.json');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' } }));
-    expect(claude.canSendHeaders?.(env, cwd, [])).toContain(`${file} sets env.ANTHROPIC_CUSTOM_HEADERS`);
-    const inline = JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' } });
-    expect(claude.canSendHeaders?.(env, temp('project'), ['--settings', inline])).toContain(
-      '--settings sets',
+    expect(claude.canSendHeaders?.(env, cwd, [])).toBe(true);
+    const dir = temp('private');
+    const plan = claude.launch(PROXY, env, ['-p', 'hi'], cwd, { 'x-headroom-key': 'k-123' }, () => dir);
+    expect(plan.args.slice(0, 1)).toEqual(['--settings']);
+    expect(plan.args.slice(2)).toEqual(['-p', 'hi']);
+    expect(plan.args.join(' ')).not.toContain('k-123');
+    const written = plan.args[1]!;
+    expect(written.startsWith(dir)).toBe(true);
+    expect(statSync(written).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(written, 'utf8'))).toEqual({
+      env: { ANTHROPIC_BASE_URL: PROXY, ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra\nx-headroom-key: k-123' },
+    });
+    // The user's own --settings that sets them is rewritten in place, with its other settings kept.
+    const inline = JSON.stringify({ model: 'opus', env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra' } });
+    const own = claude.launch(
+      PROXY,
+      env,
+      ['--settings', inline, '-p', 'hi'],
+      temp('project'),
+      { 'x-headroom-key': 'k-123' },
+      () => temp('private'),
     );
+    expect(own.args[0]).toBe('--settings');
+    expect(own.args.slice(2)).toEqual(['-p', 'hi']);
+    expect(JSON.parse(readFileSync(own.args[1]!, 'utf8'))).toMatchObject({
+      model: 'opus',
+      env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: infra\nx-headroom-key: k-123' },
+    });
+  });
+
+  it('cannot add a header to ANTHROPIC_CUSTOM_HEADERS that managed settings set, and names them', () => {
+    const { env, cwd } = setup();
+    const managed = join(temp('etc'), 'managed-settings.json');
+    writeFileSync(managed, JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Org: 1' } }));
+    const problem = claudeHeadersProblem(claudeSettingsLayers(env, cwd, [], managed));
+    expect(problem).toContain(`managed settings (${managed}) set env.ANTHROPIC_CUSTOM_HEADERS`);
+    expect(problem).not.toContain('\n');
+    expect(
+      claudeHeadersProblem(claudeSettingsLayers(env, cwd, [], join(temp('etc'), 'none.json'))),
+    ).toBeUndefined();
   });
 
   it('ignores a settings file that is not JSON', () => {

@@ -1,8 +1,10 @@
 // Claude Code reads ANTHROPIC_BASE_URL (without `/v1`) for every model request, API key or subscription login,
 // from its environment or from the `env` key of its settings files, which beat the environment; a gateway set
 // either way becomes the proxy's upstream, and a settings file's is outranked by headroom's own `--settings`.
-// Extra headers go in ANTHROPIC_CUSTOM_HEADERS (`Name: value` lines), added to the user's own.
+// Extra headers go in ANTHROPIC_CUSTOM_HEADERS (`Name: value` lines), added to the user's own: in the
+// environment, or, when a settings file sets its own, in a private `--settings` file that outranks it.
 
+import { writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { dirFrom, type Env, envValue, type ProcessAdapter } from './adapter.js';
 import { type JsonObject, parseJsonObject, readJsonObject, stringAt } from './config-files.js';
@@ -71,15 +73,27 @@ function gatewayLayer(layers: ClaudeSettingsLayer[]): ClaudeSettingsLayer | unde
   return layers.findLast((layer) => baseUrlIn(layer) !== undefined);
 }
 
+/** The settings layer whose ANTHROPIC_CUSTOM_HEADERS Claude Code uses over its environment's, when any. */
+function headersLayer(layers: ClaudeSettingsLayer[]): ClaudeSettingsLayer | undefined {
+  return layers.findLast((l) => stringAt(l.settings, 'env', 'ANTHROPIC_CUSTOM_HEADERS') !== undefined);
+}
+
 /**
- * Why Claude Code cannot send the headers headroom gives it in the environment, if it cannot: a settings file
- * that sets ANTHROPIC_CUSTOM_HEADERS replaces the environment's, and passing the merged value in `--settings`
- * would put the headers in the arguments, which other users of the machine can list.
+ * Why Claude Code cannot send the headers headroom gives it, if it cannot: managed settings that set
+ * ANTHROPIC_CUSTOM_HEADERS replace every other value, headroom's `--settings` included. (A user's settings
+ * file that sets them is outranked by a `--settings` file headroom writes with both.)
  */
-function claudeHeadersProblem(layers: ClaudeSettingsLayer[]): string | undefined {
-  const layer = layers.findLast((l) => stringAt(l.settings, 'env', 'ANTHROPIC_CUSTOM_HEADERS') !== undefined);
-  if (!layer) return undefined;
-  return `${layer.source} sets env.ANTHROPIC_CUSTOM_HEADERS, which replaces the headers headroom passes in the environment; set them in the environment instead, where headroom adds to them`;
+export function claudeHeadersProblem(layers: ClaudeSettingsLayer[]): string | undefined {
+  const layer = headersLayer(layers);
+  if (!layer?.managed) return undefined;
+  return `managed settings (${layer.source}) set env.ANTHROPIC_CUSTOM_HEADERS, which nothing can add to; ask whoever manages them to add the header`;
+}
+
+/** Write `settings` as a 0600 file in the private directory; its path, for `--settings`. */
+function privateSettingsFile(privateDir: () => string, settings: JsonObject): string {
+  const file = join(privateDir(), 'claude-settings.json');
+  writeFileSync(file, JSON.stringify(settings), { mode: 0o600 });
+  return file;
 }
 
 /** Why headroom cannot sit in front of Claude Code with these settings, if it cannot. */
@@ -91,27 +105,43 @@ export function claudeRoutingProblem(layers: ClaudeSettingsLayer[]): string | un
 
 /**
  * The user's arguments with their `--settings` pointing Claude Code at the proxy, when that flag sets the base
- * URL itself (a later `--settings` would win over headroom's); otherwise headroom's flag goes first.
+ * URL itself (a later `--settings` would win over headroom's); otherwise headroom's flag goes first. `headers`:
+ * the ANTHROPIC_CUSTOM_HEADERS value to set there too, when a settings layer sets its own (which beats the
+ * environment's); settings carrying it go in a private file, never in the arguments.
  */
 function argsThroughProxy(
   proxyUrl: string,
   userArgs: readonly string[],
   cwd: string,
   layers: ClaudeSettingsLayer[],
+  headers?: { value: string; privateDir: () => string },
 ) {
   const ours = (settings: JsonObject = {}) => {
     const env = typeof settings.env === 'object' && settings.env !== null ? settings.env : {};
-    return JSON.stringify({ ...settings, env: { ...env, ANTHROPIC_BASE_URL: proxyUrl } });
+    const merged = {
+      ...settings,
+      env: {
+        ...env,
+        ANTHROPIC_BASE_URL: proxyUrl,
+        ...(headers && { ANTHROPIC_CUSTOM_HEADERS: headers.value }),
+      },
+    };
+    return headers ? privateSettingsFile(headers.privateDir, merged) : JSON.stringify(merged);
   };
   const flag = settingsArg(userArgs);
   const fromFlag = flag && readSettingsArg(flag.value, cwd);
-  if (flag && fromFlag && stringAt(fromFlag, 'env', 'ANTHROPIC_BASE_URL')) {
+  const flagSets = (name: string) => fromFlag !== undefined && stringAt(fromFlag, 'env', name) !== undefined;
+  if (
+    flag &&
+    fromFlag &&
+    (flagSets('ANTHROPIC_BASE_URL') || (headers && flagSets('ANTHROPIC_CUSTOM_HEADERS')))
+  ) {
     const args = [...userArgs];
     if (args[flag.index] === '--settings') args[flag.index + 1] = ours(fromFlag);
     else args[flag.index] = `--settings=${ours(fromFlag)}`;
     return args;
   }
-  return gatewayLayer(layers) ? ['--settings', ours(), ...userArgs] : [...userArgs];
+  return gatewayLayer(layers) || headers ? ['--settings', ours(), ...userArgs] : [...userArgs];
 }
 
 /**
@@ -143,14 +173,31 @@ export const claude: ProcessAdapter = {
   sessionLogDirs: (env) => [join(dirFrom(env, 'CLAUDE_CONFIG_DIR', '.claude'), 'projects')],
   canSendHeaders: (env, cwd, userArgs) =>
     claudeHeadersProblem(claudeSettingsLayers(env, cwd, userArgs)) ?? true,
-  launch: (proxyUrl, env, userArgs, cwd, headers = {}) => ({
-    env: {
-      ANTHROPIC_BASE_URL: proxyUrl,
-      ...deferredToolSchemas(env),
-      ...(Object.keys(headers).length > 0 && {
-        ANTHROPIC_CUSTOM_HEADERS: mergeHeaderList(env.ANTHROPIC_CUSTOM_HEADERS, headers, '\n'),
-      }),
-    },
-    args: argsThroughProxy(proxyUrl, userArgs, cwd, claudeSettingsLayers(env, cwd, userArgs)),
-  }),
+  launch: (proxyUrl, env, userArgs, cwd, headers = {}, privateDir) => {
+    const layers = claudeSettingsLayers(env, cwd, userArgs);
+    const extra = Object.keys(headers).length > 0;
+    // A settings file's headers beat the environment's: headroom's own `--settings` then carries both.
+    const layer = extra ? headersLayer(layers) : undefined;
+    const inSettings =
+      layer && privateDir
+        ? {
+            value: mergeHeaderList(
+              stringAt(layer.settings, 'env', 'ANTHROPIC_CUSTOM_HEADERS'),
+              headers,
+              '\n',
+            ),
+            privateDir,
+          }
+        : undefined;
+    return {
+      env: {
+        ANTHROPIC_BASE_URL: proxyUrl,
+        ...deferredToolSchemas(env),
+        ...(extra && {
+          ANTHROPIC_CUSTOM_HEADERS: mergeHeaderList(env.ANTHROPIC_CUSTOM_HEADERS, headers, '\n'),
+        }),
+      },
+      args: argsThroughProxy(proxyUrl, userArgs, cwd, layers, inSettings),
+    };
+  },
 };

@@ -2,7 +2,8 @@
 // pointed at it, stay silent while it works, then shut the proxy down and report the session.
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Config, ResolvedConfig } from '../config.js';
@@ -334,13 +335,22 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
   const link = options.proxyUrl
     ? await joinRunningProxy(config, options, env, sessionId)
     : await startOwnProxy(config, options, sessionId);
+  // Files an adapter writes for the agent (a settings file carrying the proxy's key): 0700, gone at exit.
+  let made: string | undefined;
+  const privateDir = () => {
+    made ??= mkdtempSync(join(tmpdir(), 'headroom-wrap-'));
+    return made;
+  };
+  const removePrivateDir = () => {
+    if (made) rmSync(made, { recursive: true, force: true });
+  };
   let exit: AgentExit;
   try {
     if (!options.proxyUrl) await warnUnreachable(agent.upstreamsUsed(env, cwd, options.args), config, stderr);
     if (agent.kind === 'manual') {
       exit = await serveUntilStopped(agent, link.agentUrl, stderr);
     } else {
-      const plan = agent.launch(link.agentUrl, env, options.args, cwd, link.headers);
+      const plan = agent.launch(link.agentUrl, env, options.args, cwd, link.headers, privateDir);
       exit = await superviseAgent({
         command: command ?? agent.binary,
         args: plan.args,
@@ -350,9 +360,11 @@ export async function wrapAgent(options: WrapOptions): Promise<WrapResult> {
       });
     }
   } catch (error) {
+    removePrivateDir();
     await link.close();
     throw error;
   }
+  removePrivateDir();
   await link.close();
   const stats = await link.stats().catch(() => undefined);
   return { exit, sessionId, stats, logFile: link.logFile };

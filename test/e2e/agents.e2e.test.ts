@@ -102,6 +102,25 @@ describe.skipIf(!e2eEnabled || !claudeDir)(
       expect(rows.filter((row) => row.status !== 200)).toEqual([]);
       expect(result.stderr).toMatch(/headroom: claude session [0-9a-f]{8}: [1-9]\d* requests?/);
     }, 120_000);
+
+    it('sends the key beside the headers ~/.claude/settings.json sets, which replace the environment’s', async () => {
+      const { env, home } = agentEnv(claudeDir as string, {
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      });
+      mkdirSync(join(home, '.claude'), { recursive: true });
+      writeFileSync(
+        join(home, '.claude', 'settings.json'),
+        JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: e2e' } }),
+      );
+      const { result, received, rows } = await wrapJoiningKeyedProxy('claude', env, ['-p', 'hi']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      const turns = received.filter((r) => r.path === '/v1/messages');
+      expect(turns.length).toBeGreaterThan(0);
+      expect(turns.every((r) => r.headers['x-team'] === 'e2e')).toBe(true);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.filter((row) => row.status !== 200)).toEqual([]);
+    }, 120_000);
   },
 );
 
