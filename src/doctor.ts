@@ -1,17 +1,18 @@
 // `headroom doctor`: which optional parts are configured and whether they load (the Kompress model, the code
-// transform's tree-sitter grammars, the store), the settings in effect and where each came from, and whether a
-// proxy answers. A part that is configured and fails to load makes the report fail.
+// transform's tree-sitter grammars, the memory's embedding model, the store), the settings in effect and where
+// each came from, and whether a proxy answers. A part that is configured and fails to load makes the report fail.
 
 import { grammarFailures, loadGrammars } from './compress/transforms/code-grammars.js';
 import { LANGUAGES, type LanguageName } from './compress/transforms/code-languages.js';
 import { loadModel } from './compress/transforms/kompress-model.js';
 import { type ResolvedConfig, SETTINGS, type SettingName, type SettingSource } from './config.js';
+import { loadEmbedder } from './memory/embeddings.js';
 import { listRunningProxies } from './stats/runtime-files.js';
 import { openOriginalStore, openStatsStore } from './store/index.js';
 
 /** One part's state: `ok` loads, `off` is not configured (or switched off), `failed` is configured and does not load. */
 export interface Check {
-  part: 'config' | 'kompress' | 'grammars' | 'store' | 'proxy';
+  part: 'config' | 'kompress' | 'grammars' | 'embeddings' | 'store' | 'proxy';
   state: 'ok' | 'off' | 'failed';
   detail: string;
 }
@@ -44,6 +45,27 @@ async function kompressCheck(config: ResolvedConfig['config']): Promise<Check> {
     };
   } catch (error) {
     return { part: 'kompress', state: 'failed', detail: (error as Error).message };
+  }
+}
+
+async function embeddingsCheck(config: ResolvedConfig['config']): Promise<Check> {
+  if (config.memoryEmbeddings === '') {
+    return {
+      part: 'embeddings',
+      state: 'off',
+      detail: 'no model configured (HEADROOM_MEMORY_EMBEDDINGS); memory search is BM25 alone',
+    };
+  }
+  try {
+    const embedder = await loadEmbedder(config.memoryEmbeddings);
+    const [vector] = await embedder.embed(['headroom']);
+    return {
+      part: 'embeddings',
+      state: 'ok',
+      detail: `${config.memoryEmbeddings} loads (${vector?.length ?? 0}-wide vectors)`,
+    };
+  } catch (error) {
+    return { part: 'embeddings', state: 'failed', detail: (error as Error).message };
   }
 }
 
@@ -115,6 +137,7 @@ export async function diagnose(
     configCheck,
     await kompressCheck(config),
     await grammarsCheck(config),
+    await embeddingsCheck(config),
     await storeCheck(config),
     await proxyCheck(config),
   ];

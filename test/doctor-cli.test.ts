@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeEmbeddingModel } from './helpers/embedding-model.js';
 import { startFakeUpstream } from './helpers/fake-upstream.js';
 import { SPEC_WORDS, writeTinyModel } from './helpers/kompress-model.js';
 import { startTestProxy } from './helpers/proxy.js';
@@ -48,6 +49,20 @@ describe('headroom doctor', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^kompress +failed +.*no-such-model.* does not exist$/m);
     expect(result.stderr).toContain('headroom: kompress: configured but not loading');
+  });
+
+  it('says whether the memory embedding model loads, and how wide its vectors are', async () => {
+    const model = writeEmbeddingModel(join(home, 'embedder'));
+    const ok = await doctor({ HEADROOM_MEMORY_EMBEDDINGS: model });
+    expect(ok.exitCode, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/^embeddings +ok +.*embedder loads \(4-wide vectors\)$/m);
+    const off = JSON.parse((await doctor({}, ['--json'])).stdout) as {
+      checks: { part: string; state: string }[];
+    };
+    expect(off.checks.find((check) => check.part === 'embeddings')?.state).toBe('off');
+    const failed = await doctor({ HEADROOM_MEMORY_EMBEDDINGS: join(home, 'no-such-embedder') });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stdout).toMatch(/^embeddings +failed +.*no-such-embedder.* does not exist$/m);
   });
 
   it('reports no model as off, and a model asked for with HEADROOM_KOMPRESS=on as failed', async () => {
