@@ -348,7 +348,7 @@ describe('compress (Anthropic messages)', () => {
   });
 
   it('sends byte-identical earlier turns when the conversation grows by one turn (prompt cache stays warm)', () => {
-    const turns = turnsFor(realOutputs().slice(0, 12));
+    const turns = turnsFor(realOutputs(12));
     const shorter = compress(anthropicConversation(turns.slice(0, 11)));
     const longer = compress(
       anthropicConversation([
