@@ -126,7 +126,8 @@ export class HeadroomMcp {
       await server.connect(transport);
       await transport.handleRequest(req, res);
     };
-    const http = createServer((req, res) => {
+    // Clients keep a connection between calls: held as long as the proxy holds its clients', not Node's 5 s.
+    const http = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       handle(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(
