@@ -3,6 +3,7 @@
 // sources and from the build alike.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { feedsFor } from '../compress/transforms/onnx-feeds.js';
 
 /** @type {{ model: string }} */
 const { model } = workerData;
@@ -73,15 +74,7 @@ try {
       job,
     ) => {
       try {
-        const dims = [job.batch, job.length];
-        /** @type {Record<string, import('onnxruntime-node').Tensor>} */
-        const feeds = {
-          input_ids: new ort.Tensor('int64', job.ids, dims),
-          attention_mask: new ort.Tensor('int64', job.mask, dims),
-        };
-        if (session.inputNames.includes('token_type_ids')) {
-          feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(job.ids.length), dims);
-        }
+        const feeds = feedsFor(ort, session, job);
         const outputs = await session.run(feeds);
         const out = output === undefined ? undefined : outputs[output];
         if (!out) throw new Error('the run gave no output');

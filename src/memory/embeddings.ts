@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { modelFiles, readTokenizer } from '../compress/transforms/kompress-model.js';
+import { modelFiles, paddedBatch, readTokenizer } from '../compress/transforms/kompress-model.js';
 import { HeadroomError } from '../errors.js';
 
 /** A loaded embedding model. */
@@ -86,15 +86,7 @@ export async function loadEmbedder(setting: string): Promise<Embedder> {
       ...tokenizer.encode(text, { add_special_tokens: false }).ids.slice(0, room),
       ...after,
     ]);
-    const length = Math.max(...framed.map((ids) => ids.length));
-    const ids = new BigInt64Array(framed.length * length).fill(BigInt(padId));
-    const mask = new BigInt64Array(framed.length * length);
-    framed.forEach((sequence, row) => {
-      sequence.forEach((token, k) => {
-        ids[row * length + k] = BigInt(token);
-        mask[row * length + k] = 1n;
-      });
-    });
+    const { ids, mask, length } = paddedBatch(framed, padId);
     const job = nextId++;
     // A worker kept alive only while a run is waiting: an idle model never holds a finished process open.
     worker.ref();

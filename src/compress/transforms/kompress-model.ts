@@ -126,6 +126,23 @@ export interface ModelTokenizer {
   maxLength: number;
 }
 
+/** Sequences as one padded batch: ids (`padId` past each end), the mask of real tokens, the row length. */
+export function paddedBatch(
+  framed: readonly (readonly number[])[],
+  padId: number,
+): { ids: BigInt64Array<ArrayBuffer>; mask: BigInt64Array<ArrayBuffer>; length: number } {
+  const length = Math.max(...framed.map((ids) => ids.length));
+  const ids = new BigInt64Array(framed.length * length).fill(BigInt(padId));
+  const mask = new BigInt64Array(framed.length * length);
+  framed.forEach((sequence, row) => {
+    sequence.forEach((id, k) => {
+      ids[row * length + k] = BigInt(id);
+      mask[row * length + k] = 1n;
+    });
+  });
+  return { ids, mask, length };
+}
+
 /** Read the tokenizer files of `files`; a KompressModelError saying why not. */
 export function readTokenizer(files: ModelFiles): ModelTokenizer {
   const json = readJson(files.tokenizer);
@@ -172,15 +189,7 @@ export async function loadModel(setting: string): Promise<KompressModel> {
 
   const score = (sequences: readonly (readonly number[])[]): Float32Array[] => {
     const framed = sequences.map((ids) => [...before, ...ids, ...after]);
-    const length = Math.max(...framed.map((ids) => ids.length));
-    const ids = new BigInt64Array(framed.length * length).fill(BigInt(padId));
-    const mask = new BigInt64Array(framed.length * length);
-    framed.forEach((sequence, row) => {
-      sequence.forEach((id, k) => {
-        ids[row * length + k] = BigInt(id);
-        mask[row * length + k] = 1n;
-      });
-    });
+    const { ids, mask, length } = paddedBatch(framed, padId);
     const id = nextId++;
     Atomics.store(signal, 0, 0);
     here.postMessage({ id, ids, mask, batch: framed.length, length });

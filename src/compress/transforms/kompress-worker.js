@@ -3,6 +3,7 @@
 // runs from the sources and from the build alike.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { feedsFor } from './onnx-feeds.js';
 
 /** @type {{ model: string, port: import('node:worker_threads').MessagePort, signal: Int32Array }} */
 const { model, port, signal } = workerData;
@@ -49,16 +50,7 @@ try {
       job,
     ) => {
       try {
-        const dims = [job.batch, job.length];
-        /** @type {Record<string, import('onnxruntime-node').Tensor>} */
-        const feeds = {
-          input_ids: new ort.Tensor('int64', job.ids, dims),
-          attention_mask: new ort.Tensor('int64', job.mask, dims),
-        };
-        // BERT-style exports also take segment ids: one segment, all zeros.
-        if (session.inputNames.includes('token_type_ids')) {
-          feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(job.ids.length), dims);
-        }
+        const feeds = feedsFor(ort, session, job);
         const outputs = await session.run(feeds);
         const out = outputs[shape];
         if (!out) throw new Error(`the run gave no ${shape}`);
