@@ -257,6 +257,47 @@ describe('compress (Anthropic messages)', () => {
     expect(toolResultText(result.messages, 14)).toBe(source.text);
   });
 
+  it('counts a patch a Codex code-mode script applies as an edit of the files it names', () => {
+    const source = realSourceFile();
+    const read = (cmd: string, id: string) => [
+      {
+        type: 'custom_tool_call',
+        call_id: id,
+        name: 'exec',
+        input: `text(await tools.exec_command({cmd: "${cmd}"}));`,
+      },
+      { type: 'custom_tool_call_output', call_id: id, output: [{ type: 'input_text', text: source.text }] },
+    ];
+    const patch = [
+      'await tools.apply_patch(`*** Begin Patch',
+      '*** Update File: ./src/core.ts',
+      '@@',
+      '-const a = 1;',
+      '+const a = 2;',
+      '*** End Patch`);',
+      'text("patched");',
+    ].join('\n');
+    const input = [
+      { role: 'user', content: 'fix the retry loop' },
+      ...read('cat src/core.ts', 'c1'),
+      { type: 'custom_tool_call', call_id: 'c2', name: 'exec', input: patch },
+      { type: 'custom_tool_call_output', call_id: 'c2', output: [{ type: 'input_text', text: 'patched' }] },
+      ...read('cat src/core.ts', 'c3'),
+    ];
+    const [before, , after] = compress(input, { format: 'openai-responses' }).stats.blocks;
+    expect(before?.kind).toBe('code');
+    expect(after?.skipped).toBe('edited-file');
+    // A script that patches another file leaves this one's reads to the rules for reads.
+    const elsewhere = input.map((item) =>
+      'input' in item && item.input === patch
+        ? { ...item, input: patch.replace('./src/core.ts', 'src/other.ts') }
+        : item,
+    );
+    expect(compress(elsewhere, { format: 'openai-responses' }).stats.blocks[2]?.skipped).not.toBe(
+      'edited-file',
+    );
+  });
+
   it('takes the text editor tool’s view command for a read and its other commands for edits', () => {
     const result = compress(
       callsOf([

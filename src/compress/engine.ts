@@ -18,14 +18,7 @@ import { formatMarker, MARKER_PATTERN, originalId } from './marker.js';
 import { Memo } from './memo.js';
 import { numberedLines } from './numbered.js';
 import { type Place, Pointers } from './pointers.js';
-import {
-  argumentText,
-  decideRead,
-  editedPaths,
-  pathHint,
-  ToolPolicy,
-  type ToolPolicyOptions,
-} from './policy.js';
+import { argumentText, decideRead, editsOf, pathHint, ToolPolicy, type ToolPolicyOptions } from './policy.js';
 import { buildQuery } from './query.js';
 import {
   type BlockStats,
@@ -305,7 +298,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       let text = output.text;
       try {
         const policyDecision = policy.decide(output);
-        if (policyDecision === 'edit-tool') for (const path of editedPaths(output.toolArgs)) edited.add(path);
+        for (const path of editsOf(policyDecision, output.toolArgs)) edited.add(path);
         const big = aboveThreshold(output.text, minTokens, count);
         // A file read is decided by what it holds: compressed as its kind, or passed whole.
         // A numbered read (`Read`, `cat -n`) is judged by the file's lines without their numbers.

@@ -51,6 +51,14 @@ describe('staleOutputs', () => {
     expect(stale.map((s) => s.reason)).toEqual(['superseded-read']);
   });
 
+  it('finds a read superseded by a patch a script applied (Codex code mode)', () => {
+    const script =
+      'await tools.apply_patch(`*** Begin Patch\n*** Update File: src/client.ts\n@@\n-a\n+b\n*** End Patch`);';
+    const patch = { tool: 'exec', args: { script }, text: 'patched' };
+    const stale = staleOutputs(session([read(), patch, ...filler(4)]), [], policy);
+    expect(stale.map((s) => s.reason)).toEqual(['superseded-read']);
+  });
+
   it('finds a command output superseded by a later run of the same command', () => {
     const outputs = session([
       run('npm test', testRun!.text),

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { formatMarker, originalId } from './marker.js';
 import { lineDelta } from './near-duplicate.js';
-import { editedPaths, normalisedPath, pathHint, shellCommand, type ToolPolicy } from './policy.js';
+import { editsOf, normalisedPath, pathHint, shellCommand, type ToolPolicy } from './policy.js';
 import type { ToolOutput } from './types.js';
 
 /** Why an output became a stub; kept with the decision, since the stub's words say it. */
@@ -113,10 +113,11 @@ function subjectOf(
     const path = pathHint(output.toolArgs);
     return { read: path ? normalisedPath(path) : undefined, edits: [] };
   }
-  if (decision === 'edit-tool') return { edits: editedPaths(output.toolArgs) };
+  const edits = editsOf(decision, output.toolArgs);
+  if (decision === 'edit-tool') return { edits };
   const command = shellCommand(output.toolArgs);
   const name = output.toolName ?? '';
-  return { edits: [], command: command === undefined ? undefined : `${name}\u0000${command.trim()}` };
+  return { edits, command: command === undefined ? undefined : `${name}\u0000${command.trim()}` };
 }
 
 /**

@@ -119,13 +119,28 @@ export function argumentText(args: string): string {
   }
 }
 
+// The envelope of an `apply_patch` patch, wherever the call carries it: Codex's code mode applies patches from
+// inside the scripts its `exec` tool runs, so the call's tool is not an editing tool.
+const PATCH = /\*\*\* Begin Patch/;
+
+/** The files a call edited: an editing tool's, or those a patch anywhere in its arguments names. */
+export function editsOf(decision: Policy, args: string): string[] {
+  if (decision === 'edit-tool') return editedPaths(args);
+  return PATCH.test(args) ? patchedPaths(args) : [];
+}
+
+/** Every file a patch names (a patch's lines end at a newline, escaped or not, or at its string's quote). */
+function patchedPaths(args: string): string[] {
+  const paths: string[] = [];
+  for (const m of args.matchAll(/\*\*\* (?:Update|Add|Delete) File: ([^\\\n"'`]+)/g))
+    paths.push(m[1]!.trim());
+  return paths.map(normalisedPath);
+}
+
 /** The files an edit wrote: its path argument, and every file an `apply_patch` patch names. */
 export function editedPaths(args: string): string[] {
-  const paths: string[] = [];
   const path = pathHint(args);
-  if (path) paths.push(path);
-  for (const m of args.matchAll(/\*\*\* (?:Update|Add|Delete) File: ([^\\\n"]+)/g)) paths.push(m[1]!.trim());
-  return paths.map(normalisedPath);
+  return [...(path ? [normalisedPath(path)] : []), ...patchedPaths(args)];
 }
 
 /** A path as compared between calls: no leading `./`. */
