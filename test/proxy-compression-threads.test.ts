@@ -15,6 +15,7 @@ import { CompressionThreads } from '../src/proxy/compression-threads.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { answer, anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { builtCompressionThread, startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
+import { sourceFile } from './helpers/source-files.js';
 import { until } from './helpers/until.js';
 
 /** A rewrite by the engine's own settings: compression on, nothing sent whole, no history. */
@@ -150,6 +151,43 @@ describe('compression threads', () => {
       expect(Buffer.from(second!.body!).equals(Buffer.from(here.body!))).toBe(true);
       expect(first!.originals.map((o) => o.id)).toEqual(here.originals.map((o) => o.id));
       expect(first!.offersRetrieve).toBe(true);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('load a grammar when a body first needs it and give the bytes of an engine holding every grammar', async () => {
+    // Large reads of source files in two languages, and one of a third as a shell command prints it.
+    const files = (['typescript', 'python', 'go'] as const).map(sourceFile);
+    const messages: unknown[] = [{ role: 'user', content: 'find what is broken and fix it' }];
+    files.forEach((file, i) => {
+      const id = `toolu_read_${i}`;
+      const call =
+        i < 2
+          ? { name: 'Read', input: { file_path: file.path } }
+          : { name: 'Bash', input: { command: `cat ${file.path}` } };
+      messages.push({ role: 'assistant', content: [{ type: 'tool_use', id, ...call }] });
+      messages.push({
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: id, content: file.text }],
+      });
+    });
+    const code = Buffer.from(JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 512, messages }));
+    const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, { size: 1 });
+    try {
+      const engine = createEngine(engineOptions);
+      await engine.init();
+      const here = rewriteBody(engine, format, '/v1/messages', code, asConfigured);
+      expect(here.stats?.blocks.map((b) => b.kind)).toEqual(['code', 'code', 'code']);
+      // The thread has loaded no grammar before this body: it loads three and compresses it again.
+      const first = await threads.rewrite(format, '/v1/messages', code, asConfigured);
+      const again = await threads.rewrite(format, '/v1/messages', code, asConfigured);
+      for (const rewrite of [first, again]) {
+        expect(Buffer.from(rewrite!.body!).equals(Buffer.from(here.body!))).toBe(true);
+        expect(rewrite!.stats?.blocks.map((b) => [b.kind, b.transform])).toEqual(
+          here.stats?.blocks.map((b) => [b.kind, b.transform]),
+        );
+      }
     } finally {
       await threads.close();
     }

@@ -28,6 +28,8 @@ import {
   type SkipReason,
 } from './results.js';
 import { countTokens, encodingFor } from './tokens.js';
+import { GrammarsPending, loadGrammar } from './transforms/code-grammars.js';
+import type { LanguageName } from './transforms/code-languages.js';
 import { detectKind, TRANSFORMS, transformsFor } from './transforms/index.js';
 import type {
   Kind,
@@ -74,6 +76,11 @@ export interface EngineOptions extends CompressOptions, Omit<ToolPolicyOptions, 
   memoEntries?: number;
   /** The learned text scorer (off unless a model is configured). */
   kompress?: KompressSettings;
+  /**
+   * `all` (default): `init()` loads every grammar of the code transform. `lazy`: each loads the first time a
+   * file needs it; until then that block goes whole and `loadPending()` says to compress again.
+   */
+  grammars?: 'all' | 'lazy';
 }
 
 /** Options for {@link Engine.compressText}. */
@@ -107,6 +114,12 @@ export interface Engine {
     model: readonly ModelText[],
     options?: StaleOptions,
   ): StaleOutput[];
+  /**
+   * Load the grammars that calls since the last `loadPending()` needed and found not loaded (only with
+   * `grammars: 'lazy'`; those blocks went whole): true when there were any, and those calls should be made
+   * again for their real result.
+   */
+  loadPending(): Promise<boolean>;
 }
 
 /** What shortening one text gave. */
@@ -186,7 +199,9 @@ function shorten(
     let result: ReturnType<typeof candidate.compress>;
     try {
       result = candidate.compress(text, ctx);
-    } catch {
+    } catch (error) {
+      // Not remembered: the block is done again once its grammar has loaded.
+      if (error instanceof GrammarsPending) throw error;
       // Fail open: content a transform cannot handle (e.g. JSON nested past the stack) goes out whole.
       return unchanged(text, detected, 'error');
     }
@@ -230,8 +245,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const basePolicy = new ToolPolicy(options);
   let ready: Promise<void> | undefined;
   const notices: Notice[] = [];
+  // Grammars a call found not loaded (lazy loading), for `loadPending()`.
+  const pending = new Set<LanguageName>();
   const settings: TransformSettings = {
     kompress: options.kompress,
+    grammars: options.grammars,
     notice: (notice) => {
       if (!notices.some((known) => known.message === notice.message)) notices.push(notice);
     },
@@ -382,6 +400,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         if (key) repeats.remember(output, key);
         if (policyDecision !== 'file-read') pointers.add(output.text, key);
       } catch (error) {
+        if (error instanceof GrammarsPending) for (const language of error.languages) pending.add(language);
         text = output.text;
         stats.transform = undefined;
         stats.originalId = undefined;
@@ -419,12 +438,19 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const disabled = new Set(call.disableTransforms ?? options.disableTransforms ?? []);
     const kind = call.kind && call.kind !== 'auto' ? call.kind : undefined;
     const ctx: TransformContext = { query: buildQuery(call.query ?? ''), pathHint: call.path, settings };
-    const result =
-      text.length === 0
-        ? undefined
-        : call.memo === false
-          ? shorten(text, ctx, kind, disabled)
-          : remembered(text, ctx, kind, disabled);
+    let result: Shortened | undefined;
+    try {
+      result =
+        text.length === 0
+          ? undefined
+          : call.memo === false
+            ? shorten(text, ctx, kind, disabled)
+            : remembered(text, ctx, kind, disabled);
+    } catch (error) {
+      if (!(error instanceof GrammarsPending)) throw error;
+      for (const language of error.languages) pending.add(language);
+      result = unchanged(text, 'code', 'error');
+    }
     const out = result?.text ?? text;
     const before = count(text);
     return {
@@ -448,5 +474,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     compressOutputs,
     compressText,
     staleOutputs: (outputs, model, call) => staleOutputs(outputs, model, basePolicy, call),
+    async loadPending() {
+      if (pending.size === 0) return false;
+      const languages = [...pending];
+      pending.clear();
+      await loadGrammar(languages);
+      return true;
+    },
   };
 }

@@ -66,6 +66,8 @@ export interface KompressSettings {
 /** What an engine hands its transforms: their settings and where to say what they could not do. */
 export interface TransformSettings {
   kompress?: KompressSettings;
+  /** `lazy`: the code transform's grammars load when a file first needs one (the engine's `loadPending`). */
+  grammars?: 'all' | 'lazy';
   /** Says once why a transform is unavailable or was switched off (the engine collects these). */
   notice(notice: Notice): void;
 }

@@ -17,9 +17,9 @@ import {
   worthEliding,
 } from './code-elisions.js';
 import { indentationElisions } from './code-fallback.js';
-import { grammarsLoaded, loadGrammars } from './code-grammars.js';
+import { GrammarsPending, grammarState, loadGrammars } from './code-grammars.js';
 import { withHints } from './code-hints.js';
-import { recogniseLanguage } from './code-languages.js';
+import { type LanguageSpec, recogniseLanguage } from './code-languages.js';
 import { type NamesAsked, namesAskedFor } from './code-names.js';
 import { outlineSource } from './code-outline.js';
 
@@ -52,8 +52,12 @@ function planFor(
 ): Plan | undefined {
   const language = recogniseLanguage(ctx.pathHint, source.code);
   if (language.kind === 'grammar' && text.length <= MAX_PARSED_CHARS) {
-    // Before `init()` has loaded the grammars the file goes whole, so the same text never gets two outlines.
-    if (!grammarsLoaded()) return undefined;
+    // A grammar not loaded yet stops the block rather than letting it go by indentation now and by its
+    // outline once loaded: the same text never gets two shortenings.
+    const pending = [language.spec, language.alternative]
+      .filter((spec) => spec !== undefined && grammarState(spec.name) === 'absent')
+      .map((spec) => (spec as LanguageSpec).name);
+    if (pending.length > 0) throw new GrammarsPending(pending);
     const outline = outlineSource(source, language.spec, asked, pointed, language.alternative);
     if (outline.parsed) {
       const how = `${outline.spec.name} outline`;
@@ -85,7 +89,8 @@ export const code: Transform = {
   name: 'code',
   kinds: ['code'],
   detect: (sample) => looksLikeCode(withoutNumbers(sample)),
-  init: loadGrammars,
+  // Every grammar up front, unless the engine loads each when a file first needs it (`GrammarsPending`).
+  init: (settings) => (settings?.grammars === 'lazy' ? Promise.resolve() : loadGrammars()),
   compress(text, ctx) {
     const source = sourceLines(splitLines(text), ctx.toolArgs);
     const asked = namesAskedFor(ctx);
