@@ -93,6 +93,8 @@ export interface ToolCall {
   id?: string;
   /** Responses only: a call of a free-form (custom) tool with this text as its input, as Codex's `exec`. */
   script?: string;
+  /** Gemini only: the thought signature on the call's part, as Gemini 3 puts on a step's first call. */
+  signature?: string;
 }
 
 /** What an answer says; usage defaults to realistic figures derived from the request size. */
@@ -479,7 +481,32 @@ function geminiCallParts(content: AnswerContent): JsonObject[] {
   const calls = [...(content.toolCall ? [content.toolCall] : []), ...(content.toolCalls ?? [])];
   return calls.map((call) => ({
     functionCall: { ...(call.id ? { id: call.id } : {}), name: call.name, args: call.input },
+    ...(call.signature ? { thoughtSignature: call.signature } : {}),
   }));
+}
+
+/**
+ * What Gemini 3 refuses in a request: a step of the current turn (the model contents after the last user text)
+ * whose first call has no thought signature, as the API's message names it; undefined when there is none.
+ */
+export function unsignedGeminiStep(req: ReceivedRequest): string | undefined {
+  const contents = ((requestJson(req).contents ?? []) as JsonObject[]).map((content) => ({
+    role: content.role,
+    parts: (content.parts ?? []) as JsonObject[],
+  }));
+  const start = contents.findLastIndex(
+    (c) => c.role === 'user' && c.parts.some((p) => typeof p.text === 'string'),
+  );
+  for (const content of contents.slice(start + 1)) {
+    if (content.role !== 'model') continue;
+    const first = content.parts.findIndex((part) => part.functionCall !== undefined);
+    const part = content.parts[first];
+    if (part && part.thoughtSignature === undefined) {
+      const name = (part.functionCall as JsonObject).name;
+      return `Function call is missing a thought_signature in functionCall parts. Additional data, function call \`default_api:${name}\`, position ${first + 1}.`;
+    }
+  }
+  return undefined;
 }
 
 /** The default text; a request for structured output (`responseMimeType: application/json`) gets JSON. */

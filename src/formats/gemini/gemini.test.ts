@@ -15,7 +15,7 @@ import {
   withRetrieveTool,
 } from '../../retrieve/tool.js';
 import { continueWithResults, mergeResponses } from '../../tools/loop.js';
-import { type Call, retrieveCall } from '../format.contract.js';
+import { type Call, retrieveCall, streamRounds } from '../format.contract.js';
 import type { UpstreamUsage } from '../types.js';
 import type { WireObject } from '../wire.js';
 import { fixtures } from './fixtures.js';
@@ -197,6 +197,63 @@ describe('the retrieve loop on Gemini responses', () => {
       totalTokenCount: 2250,
     });
     expect(merged.responseId).toBe(first.responseId);
+  });
+});
+
+describe('thought signatures through the retrieve loop (Gemini 3 refuses a step whose first call has none)', () => {
+  const agentCall: Call = { id: 'call_shell', name: 'run_shell_command', input: { command: 'npm test' } };
+  const round = (calls: Call[]) =>
+    fixtures.response({ thinking: 'Which log?', calls, stop: 'tool', usage: { input: 1000, output: 30 } }, 1);
+  const closing = fixtures.response({ text: 'The datanode died.', usage: { input: 1200, output: 20 } }, 2);
+  const answer = [{ callId: '', name: RETRIEVE_TOOL_NAME, content: 'FATAL x' }];
+  const signatureOf = (response: WireObject) =>
+    geminiParts(response).find((part) => part.thoughtSignature)?.thoughtSignature;
+  const callsOf = (parts: readonly WireObject[]) => parts.filter((part) => part.functionCall);
+
+  it('gives the agent’s call the signature the proxy’s own call carried, answered whole and streamed', () => {
+    const first = round([retrieveCall('call_r1'), agentCall]);
+    const signature = signatureOf(first);
+    expect(signature).toBeDefined();
+    const merged = mergeResponses(gemini, [first, closing], RETRIEVE_ONLY);
+    expect(callsOf(geminiParts(merged))).toEqual([
+      {
+        functionCall: { name: 'run_shell_command', args: { command: 'npm test' } },
+        thoughtSignature: signature,
+      },
+    ]);
+    const { events } = streamRounds(gemini, fixtures, [first, closing]);
+    const streamed = events.flatMap((event) => geminiParts(JSON.parse(event.data) as WireObject));
+    expect(callsOf(streamed)).toEqual(callsOf(geminiParts(merged)));
+  });
+
+  it('gives the proxy’s call the signature of the agent’s call it holds back from the continuation', () => {
+    const first = round([agentCall, retrieveCall('call_r1')]);
+    const body = { contents: [{ role: 'user', parts: [{ text: 'Why?' }] }], tools: [] };
+    const next = continueWithResults(gemini, body, first, answer, RETRIEVE_ONLY);
+    const turn = (next.contents as WireObject[])[1] ?? {};
+    expect(callsOf(turn.parts as WireObject[])).toEqual([
+      {
+        functionCall: { name: RETRIEVE_TOOL_NAME, args: retrieveCall('call_r1').input },
+        thoughtSignature: signatureOf(first),
+      },
+    ]);
+    // The agent's call goes out with its own signature, as it came.
+    const merged = mergeResponses(gemini, [first, closing], RETRIEVE_ONLY);
+    expect(callsOf(geminiParts(merged))).toEqual([geminiParts(first)[1]]);
+  });
+
+  it('leaves a step whose signed call stays, and calls that have their own, as they came', () => {
+    const first = round([agentCall, retrieveCall('call_r1')]);
+    const signedAgain = fixtures.response(
+      {
+        thinking: 'Now the tests.',
+        calls: [{ ...agentCall, input: { command: 'npm run lint' } }],
+        usage: { input: 1300, output: 10 },
+      },
+      3,
+    );
+    const merged = mergeResponses(gemini, [first, signedAgain], RETRIEVE_ONLY);
+    expect(callsOf(geminiParts(merged))).toEqual([geminiParts(first)[1], geminiParts(signedAgain)[1]]);
   });
 });
 

@@ -30,9 +30,31 @@ export const geminiCalls: CallReader = {
   truncated: (response) => geminiCandidate(response).finishReason === 'MAX_TOKENS',
 };
 
+const isCall = (part: WireObject) => isObject(part.functionCall);
+
+/**
+ * Gemini 3 refuses a step with calls but no thought signature on its first call, and when the model calls
+ * several tools at once only the first carries it. When the proxy takes that call out of a step (its own
+ * call, or the agent's held for the end of the turn), the first call left must carry the signature: that
+ * call and it signed, or undefined when no call needs it.
+ */
+export function signatureHeir(
+  step: readonly WireObject[],
+  taken: (part: WireObject) => boolean,
+): [WireObject, WireObject] | undefined {
+  const signed = step.find(isCall);
+  if (signed?.thoughtSignature === undefined || !taken(signed)) return undefined;
+  const heir = step.find((part) => isCall(part) && !taken(part));
+  if (!heir || heir.thoughtSignature !== undefined) return undefined;
+  return [heir, { ...heir, thoughtSignature: signed.thoughtSignature }];
+}
+
 /** `body` continued with the model turn (minus the agent's held calls) and a user turn answering each call. */
 export const continueWith: WireFormat['continueWith'] = (body, response, held, results) => {
-  const turn = { role: 'model', parts: geminiParts(response).filter((part) => !held.has(part)) };
+  const step = geminiParts(response);
+  const heir = signatureHeir(step, (part) => held.has(part));
+  const parts = step.filter((part) => !held.has(part)).map((part) => (part === heir?.[0] ? heir[1] : part));
+  const turn = { role: 'model', parts };
   const answers = results.map((r) => ({
     functionResponse: {
       ...(r.callId ? { id: r.callId } : {}),
@@ -57,6 +79,14 @@ export function merge({ responses, allCalls: calls, agentCalls, usage }: Rounds)
   const first = responses[0] ?? {};
   const last = responses.at(-1) ?? {};
   let wroteText = false;
+  // An agent's call whose round's signature was on the proxy's call takes it, as the client sends it back.
+  const agents = new Set(agentCalls);
+  const heirs = new Map(
+    responses.flatMap((response) => {
+      const heir = signatureHeir(geminiParts(response), (part) => calls.has(part) && !agents.has(part));
+      return heir ? [heir] : [];
+    }),
+  );
   const parts = responses.flatMap((response) => {
     let startsRound = true;
     return geminiParts(response)
@@ -73,7 +103,12 @@ export function merge({ responses, allCalls: calls, agentCalls, usage }: Rounds)
   const content = isObject(candidate.content) ? candidate.content : { role: 'model' };
   const merged: WireObject = {
     ...last,
-    candidates: [{ ...candidate, content: { ...content, parts: [...parts, ...agentCalls] } }],
+    candidates: [
+      {
+        ...candidate,
+        content: { ...content, parts: [...parts, ...agentCalls.map((call) => heirs.get(call) ?? call)] },
+      },
+    ],
   };
   if (usage) merged.usageMetadata = usage;
   if (first.responseId !== undefined) merged.responseId = first.responseId;

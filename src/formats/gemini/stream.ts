@@ -17,6 +17,7 @@ import {
   geminiError,
   geminiParts,
   isAnswerText,
+  signatureHeir,
 } from './response.js';
 
 /** A chunk with its first candidate's parts replaced, and without the finish reason when `open`. */
@@ -88,6 +89,12 @@ export class GeminiRetrieveStream implements RetrieveStream {
 
   endRound(): RoundResult {
     const complete = this.closing !== undefined;
+    // A held call whose round's signature was on the proxy's call takes it, as the client sends it back.
+    const heir = signatureHeir(
+      this.parts,
+      (part) => isObject(part.functionCall) && this.answered.has(String(part.functionCall.name)),
+    );
+    if (heir) for (const [key, part] of this.held) if (part === heir[0]) this.held.set(key, heir[1]);
     const candidate = geminiCandidate(this.closing ?? {});
     const response: WireObject = {
       candidates: [
@@ -150,7 +157,8 @@ export class GeminiRetrieveStream implements RetrieveStream {
       if (!this.answered.has(String(call.name))) {
         const key = JSON.stringify([call.name, call.args ?? {}]);
         this.held.delete(key);
-        this.held.set(key, part);
+        // The round's own copy, so `endRound` can find it to sign.
+        this.held.set(key, this.parts.at(-1) ?? part);
       }
       return [];
     }
