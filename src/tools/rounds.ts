@@ -41,10 +41,28 @@ export function sumUsage(usages: readonly unknown[]): WireObject | null {
       const current = sum[key];
       if (typeof value === 'number') sum[key] = (typeof current === 'number' ? current : 0) + value;
       else if (isObject(value)) sum[key] = sumUsage([current, value].filter(isObject));
+      else if (Array.isArray(value) && value.every(isObject))
+        sum[key] = sumEntries(Array.isArray(current) ? current : [], value);
       else if (value !== null || current === undefined) sum[key] = value;
     }
   }
   return sum;
+}
+
+/**
+ * Lists of counts (Gemini's `promptTokensDetails: [{ modality: 'TEXT', tokenCount }]`) summed entry by entry,
+ * an entry being the one with the same fields that are not numbers; new entries go last.
+ */
+function sumEntries(sum: readonly unknown[], entries: readonly WireObject[]): WireObject[] {
+  const identity = (entry: WireObject) =>
+    JSON.stringify(Object.entries(entry).filter(([, value]) => typeof value !== 'number'));
+  const out = sum.filter(isObject);
+  for (const entry of entries) {
+    const at = out.findIndex((known) => identity(known) === identity(entry));
+    if (at < 0) out.push(entry);
+    else out[at] = sumUsage([out[at], entry]) ?? entry;
+  }
+  return out;
 }
 
 /** Arguments as an object when they came as JSON text (Chat, Responses); unparseable text is undefined. */

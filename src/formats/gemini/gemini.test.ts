@@ -195,6 +195,7 @@ describe('the retrieve loop on Gemini responses', () => {
       promptTokenCount: 2200,
       candidatesTokenCount: 50,
       totalTokenCount: 2250,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: 2200 }],
     });
     expect(merged.responseId).toBe(first.responseId);
   });
