@@ -149,3 +149,13 @@ export function countTokens(text, model) {
   }
   return total + countOrdinary(text.slice(start), enc);
 }
+
+/**
+ * The tokens taken for `chars` characters where counting them is not worth its time (a stub, a note, a
+ * figure for the stats): a quarter of the characters, rounded up; 0 for none.
+ * @param {number} chars
+ * @returns {number}
+ */
+export function estimateTokens(chars) {
+  return Math.ceil(Math.max(0, chars) / 4);
+}

@@ -4,6 +4,7 @@
 
 import type { Engine } from '../compress/engine.js';
 import { type StaleOptions, type StaleReason, stubFor } from '../compress/history.js';
+import { estimateTokens as estimate } from '../compress/tokens.js';
 import type { HistoryMode } from '../config.js';
 import type { Stubs } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
@@ -50,8 +51,6 @@ export interface HistoryStep {
   stubs: Stubs;
   decision: HistoryDecision;
 }
-
-const estimate = (chars: number) => Math.ceil(chars / 4);
 
 /** Decide the history of one request body of `format` (`bodyBytes` long). */
 export function decideHistory(

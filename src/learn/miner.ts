@@ -3,6 +3,7 @@
 // of the same failing call, or of the same command re-run with larger limits, are noticed as loops. Only a
 // few calls are held at a time, so a session of any length mines in bounded memory.
 
+import { estimateTokens } from '../compress/tokens.js';
 import { type Signature, signatureOf } from './signatures.js';
 import type { ToolCall } from './types.js';
 
@@ -47,7 +48,7 @@ const MAX_FIXES = 3;
 /** A failing call made this many times in a row is a loop. */
 export const LOOP_REPEATS = 3;
 
-const tokensOf = (call: ToolCall) => Math.ceil((call.inputChars + call.outputChars) / 4);
+const tokensOf = (call: ToolCall) => estimateTokens(call.inputChars + call.outputChars);
 
 /** A command's words from its program on: `FOO=1 npm test` runs `npm`. */
 const words = (command: string) => {

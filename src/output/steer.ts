@@ -2,6 +2,7 @@
 // level its conversation is steered at (a change of level only at a cache-cold point, unless forced), its
 // holdout arm, and on a mechanical continuation the effort it sets lowered. Plain data in and out.
 
+import { estimateTokens as estimate } from '../compress/tokens.js';
 import type { EffortLevel, VerbosityLevel } from '../config.js';
 import type { EffortChange, TurnKind, WireFormat } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
@@ -53,8 +54,6 @@ export interface OutputStep {
   body?: WireObject;
   decision: OutputDecision;
 }
-
-const estimate = (chars: number) => Math.ceil(chars / 4);
 
 /** The level `conversation` goes out with: the wanted one, or the one in effect until a cache-cold point. */
 function levelFor(

@@ -5,6 +5,7 @@
 
 import type { CompressOptions, Engine } from '../compress/engine.js';
 import type { CompressStats, Original } from '../compress/results.js';
+import { estimateTokens } from '../compress/tokens.js';
 import { compressRequestBody, type Rewritten } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
@@ -133,7 +134,7 @@ const toolTokens = new Map<WireFormat, number>();
 function retrieveToolTokens(format: WireFormat): number {
   let tokens = toolTokens.get(format);
   if (tokens === undefined) {
-    tokens = Math.ceil(JSON.stringify(retrieveToolDefinition(format)).length / 4);
+    tokens = estimateTokens(JSON.stringify(retrieveToolDefinition(format)).length);
     toolTokens.set(format, tokens);
   }
   return tokens;
@@ -229,7 +230,7 @@ export function rewriteBody(
   if (!compressedChanged) {
     const note = rewrite.output ? verbosityNote(rewrite.output.level) : undefined;
     rewrite.addedTokens =
-      (offeredTool ? retrieveToolTokens(format) : 0) + (steered && note ? Math.ceil(note.length / 4) : 0);
+      (offeredTool ? retrieveToolTokens(format) : 0) + (steered && note ? estimateTokens(note.length) : 0);
   }
   return rewrite;
 }

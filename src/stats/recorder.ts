@@ -8,6 +8,7 @@
 // the client has its answer.
 
 import { performance } from 'node:perf_hooks';
+import { estimateTokens } from '../compress/tokens.js';
 import type { UpstreamUsage } from '../formats/types.js';
 import type { Logger } from '../log.js';
 import type { NewRequestRow, StatsStore } from '../store/types.js';
@@ -171,7 +172,7 @@ export class RequestRecord {
 
   /** The bytes the memory tools and block added to the request: not part of what the agent sent. */
   addedByMemory(bytes: number): void {
-    this.memoryTokens = Math.ceil(Math.max(0, bytes) / 4);
+    this.memoryTokens = estimateTokens(bytes);
   }
 
   /** What the engine did, and how long it took. */
@@ -186,7 +187,7 @@ export class RequestRecord {
     if (report.history) {
       this.row.historyRewrite = report.history.decision.stubbed.length > 0;
       this.row.historyStubs = report.history.applied;
-      this.row.historySavedTokens = Math.ceil(report.history.savedChars / 4);
+      this.row.historySavedTokens = estimateTokens(report.history.savedChars);
     }
     const { output } = report;
     if (output?.agentTurn) {
@@ -265,8 +266,7 @@ export class RequestRecord {
       ]);
       this.row.tokensBefore = after + Math.max(0, was - now);
     } else if (rewrittenChars && after !== undefined) {
-      this.row.tokensBefore =
-        after + Math.max(0, Math.ceil((rewrittenChars.before - rewrittenChars.after) / 4));
+      this.row.tokensBefore = after + estimateTokens(rewrittenChars.before - rewrittenChars.after);
     } else {
       this.row.tokensBefore = (await this.counter.request(original)).tokens;
       return;
