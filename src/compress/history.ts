@@ -3,6 +3,7 @@
 // answer, so every later request carries the same stubs at the same places.
 
 import { createHash } from 'node:crypto';
+import { oneLine } from './lines.js';
 import { formatMarker, originalId } from './marker.js';
 import { lineDelta } from './near-duplicate.js';
 import { editsOf, normalisedPath, pathHint, shellCommand, type ToolPolicy } from './policy.js';
@@ -205,7 +206,7 @@ function referred(output: ToolOutput, later: string): boolean {
 const SUMMARY_CHARS = 80;
 
 function shortened(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = oneLine(text);
   return line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS - 1)}…` : line;
 }
 

@@ -1,6 +1,9 @@
 // Line-level helpers shared by the line-oriented transforms (logs, search, diff, text):
 // splitting, templating (variables masked so repeated lines group together) and gap notes.
 
+/** `text` on one line: every run of whitespace, line breaks included, as one space; ends trimmed. */
+export const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
 /** Lines of a text, without a trailing empty line from a final newline. */
 export function splitLines(text: string): string[] {
   const lines = text.split('\n');

@@ -3,6 +3,7 @@
 // the start of one failure's output, secrets blanked, the whole bounded. What it says back is used only as
 // new words for rules it names by key; the evidence stays the miner's.
 
+import { oneLine } from '../compress/lines.js';
 import { redactSecrets } from './redact.js';
 import { type MergedRule, type Rule, SECTIONS, type Section } from './rules.js';
 
@@ -98,7 +99,7 @@ export function parseAnswer(answer: string, digest: Digest): MergedRule[] {
     const { section, text, merges } = item as Record<string, unknown>;
     if (!SECTIONS.includes(section as Section)) throw new MalformedAnswerError(`${at} has no known section`);
     if (typeof text !== 'string' || text.trim() === '') throw new MalformedAnswerError(`${at} has no text`);
-    const line = redactSecrets(text.replace(/\s+/g, ' ').trim());
+    const line = redactSecrets(oneLine(text));
     if (line.length > RULE_CHARS)
       throw new MalformedAnswerError(`${at} is longer than ${RULE_CHARS} characters`);
     if (!Array.isArray(merges) || merges.length === 0) throw new MalformedAnswerError(`${at} merges no rule`);

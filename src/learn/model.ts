@@ -4,6 +4,7 @@
 
 import { execa } from 'execa';
 import { findExecutable } from '../agents/preflight.js';
+import { oneLine } from '../compress/lines.js';
 import { AgentNotFoundError, HeadroomError, UsageError } from '../errors.js';
 
 /** Something that answers a prompt with text. */
@@ -38,7 +39,7 @@ function reasonIn(body: string): string {
   } catch {
     // Not JSON: its text is the reason.
   }
-  const line = message.replace(/\s+/g, ' ').trim();
+  const line = oneLine(message);
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 

@@ -1,6 +1,7 @@
 // Findings from every session turned into rules an agent can follow, grouped across sessions by what they
 // say: each rule carries how often it was seen, in how many sessions, and the tokens those failures cost.
 
+import { oneLine } from '../compress/lines.js';
 import type { Finding, LoopFinding, RecoveryFinding, UnrecoveredFinding } from './miner.js';
 import { redactSecrets } from './redact.js';
 import { describeSignature } from './signatures.js';
@@ -31,7 +32,7 @@ const QUOTED_CHARS = 100;
 
 /** `text` as inline code that stays inline: one line, no backticks inside, secrets blanked. */
 function code(text: string): string {
-  const line = redactSecrets(text.replace(/\s+/g, ' ').trim()).replace(/`/g, "'");
+  const line = redactSecrets(oneLine(text)).replace(/`/g, "'");
   return `\`${line.length > QUOTED_CHARS ? `${line.slice(0, QUOTED_CHARS - 1)}…` : line}\``;
 }
 
@@ -182,7 +183,7 @@ export const EXCERPT_CHARS = 200;
 
 /** The start of a failure's output, on one line, secrets blanked. */
 function excerptOf(text: string): string {
-  const line = redactSecrets(text.replace(/\s+/g, ' ').trim());
+  const line = redactSecrets(oneLine(text));
   return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS - 1)}…` : line;
 }
 

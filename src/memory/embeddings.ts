@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { oneLine } from '../compress/lines.js';
 import { modelFiles, paddedBatch, readTokenizer } from '../compress/transforms/kompress-model.js';
 import { HeadroomError } from '../errors.js';
 
@@ -36,8 +37,6 @@ interface Answer {
   width?: number;
   error?: string;
 }
-
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** Load the model `setting` names (a directory, a `.onnx` with tokenizer.json beside it, or `model,tokenizer`). */
 export async function loadEmbedder(setting: string): Promise<Embedder> {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { oneLine } from '../lines.js';
 
 /** A loaded model: how it splits words into token ids, how long a sequence may be, and the scorer. */
 export interface KompressModel {
@@ -182,7 +183,7 @@ export async function loadModel(setting: string): Promise<KompressModel> {
   });
   if (!ready.ready || !ready.shape) {
     void worker.terminate();
-    const reason = (ready.error ?? 'unknown error').replace(/\s+/g, ' ').trim();
+    const reason = oneLine(ready.error ?? 'unknown error');
     throw new KompressModelError(`cannot load ${files.model}: ${reason}`);
   }
   let nextId = 0;
@@ -203,9 +204,7 @@ export async function loadModel(setting: string): Promise<KompressModel> {
     if (!answer) throw new KompressModelError("the model's thread gave no answer");
     if (answer.error !== undefined || !answer.keep) {
       // onnxruntime's messages run over several lines; a notice is one.
-      throw new KompressModelError(
-        `a run failed: ${(answer.error ?? 'no scores').replace(/\s+/g, ' ').trim()}`,
-      );
+      throw new KompressModelError(`a run failed: ${oneLine(answer.error ?? 'no scores')}`);
     }
     const keep = answer.keep;
     // Scores of the words' tokens only, without the special tokens around them.
