@@ -43,6 +43,29 @@ function fitBytes(text, bytes, fromEnd) {
   return kept.join('');
 }
 
+/**
+ * The item the model's call of `call` is in: a free-form tool's input as written (`apply_patch`), in code
+ * mode a command run by an `exec` script, else a function call with JSON arguments.
+ */
+function callItem(call, turn, id, codeMode) {
+  if (call.custom || codeMode) {
+    const input = call.custom
+      ? call.input
+      : `const r = await tools.exec_command(${JSON.stringify(call.input)});\ntext(r);`;
+    const name = call.custom ? call.name : 'exec';
+    return { id: `ctc_${turn}`, type: 'custom_tool_call', status: 'completed', call_id: id, name, input };
+  }
+  const args = JSON.stringify(call.input);
+  return {
+    id: `fc_${turn}`,
+    type: 'function_call',
+    status: 'completed',
+    arguments: args,
+    call_id: id,
+    name: call.name,
+  };
+}
+
 const lineCount = (text) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 
 /** `exec_command`'s answer for a command that printed `output` and exited with `exitCode`. */
@@ -376,34 +399,7 @@ export function codexSession(corpus, { questions = false, codeMode = false } = {
         summary: [],
         encrypted_content: encryptedReasoning(`codex:${index}`),
       };
-      const script = `const r = await tools.exec_command(${JSON.stringify(step.call.input)});\ntext(r);`;
-      const call = step.call.custom
-        ? {
-            id: `ctc_${turn}`,
-            type: 'custom_tool_call',
-            status: 'completed',
-            call_id: callId(index),
-            name: step.call.name,
-            input: step.call.input,
-          }
-        : codeMode
-          ? {
-              id: `ctc_${turn}`,
-              type: 'custom_tool_call',
-              status: 'completed',
-              call_id: callId(index),
-              name: 'exec',
-              input: script,
-            }
-          : {
-              id: `fc_${turn}`,
-              type: 'function_call',
-              status: 'completed',
-              arguments: JSON.stringify(step.call.input),
-              call_id: callId(index),
-              name: step.call.name,
-            };
-      return [reasoning, call];
+      return [reasoning, callItem(step.call, turn, callId(index), codeMode)];
     },
 
     events(output, usage, outputTokens) {
