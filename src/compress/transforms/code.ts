@@ -53,11 +53,15 @@ function planFor(
   const language = recogniseLanguage(ctx.pathHint, source.code);
   if (language.kind === 'grammar' && text.length <= MAX_PARSED_CHARS) {
     // A grammar not loaded yet stops the block rather than letting it go by indentation now and by its
-    // outline once loaded: the same text never gets two shortenings.
+    // outline once loaded: the same text never gets two shortenings. It goes whole, or, when the engine
+    // loads grammars as files need them, it is done again once this one has loaded.
     const pending = [language.spec, language.alternative]
       .filter((spec) => spec !== undefined && grammarState(spec.name) === 'absent')
       .map((spec) => (spec as LanguageSpec).name);
-    if (pending.length > 0) throw new GrammarsPending(pending);
+    if (pending.length > 0) {
+      if (ctx.settings?.grammars === 'lazy') throw new GrammarsPending(pending);
+      return undefined;
+    }
     const outline = outlineSource(source, language.spec, asked, pointed, language.alternative);
     if (outline.parsed) {
       const how = `${outline.spec.name} outline`;
