@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { codex, codexConfig, codexUserProvider } from './codex.js';
+import { codex, codexAdapter, codexConfig, codexUserProvider } from './codex.js';
 
 const PROXY = 'http://127.0.0.1:40123/s/ab12cd34';
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), `headroom-codex-${prefix}-`));
@@ -114,14 +114,64 @@ describe('codex adapter', () => {
     const system = join(temp('etc'), 'config.toml');
     writeFileSync(system, GATEWAY);
     const plain = codexHome({ 'config.toml': 'model = "gpt-5.5"\n' });
-    expect(codexUserProvider(plain, [], system)).toMatchObject({ base_url: 'https://gw.corp/openai/v1' });
-    expect(codexConfig(plain, [], system)).toMatchObject({ model: 'gpt-5.5', model_provider: 'corp' });
+    expect(codexUserProvider(plain, [], { system })).toMatchObject({ base_url: 'https://gw.corp/openai/v1' });
+    expect(codexConfig(plain, [], { system })).toMatchObject({ model: 'gpt-5.5', model_provider: 'corp' });
     const own = codexHome({
       'config.toml':
         'model_provider = "mine"\n[model_providers.mine]\nbase_url = "https://mine.example/v1"\n',
     });
-    expect(codexUserProvider(own, [], system)).toMatchObject({ base_url: 'https://mine.example/v1' });
-    expect(codexUserProvider(plain, [], join(temp('etc'), 'none.toml'))).toBeUndefined();
+    expect(codexUserProvider(own, [], { system })).toMatchObject({ base_url: 'https://mine.example/v1' });
+    expect(codexUserProvider(plain, [], { system: join(temp('etc'), 'none.toml') })).toBeUndefined();
+  });
+
+  describe('under /etc/codex/managed_config.toml, which Codex ranks above every -c override', () => {
+    const managedAt = (text: string) => {
+      const managed = join(temp('etc'), 'managed_config.toml');
+      writeFileSync(managed, text);
+      return { system: join(temp('etc'), 'none.toml'), managed };
+    };
+
+    it('points the provider it selects at the proxy when that provider’s address comes from the user config', () => {
+      const files = managedAt('model_provider = "corp"\n');
+      const adapter = codexAdapter(files);
+      const env = codexHome({
+        'config.toml': GATEWAY.replace('model_provider = "corp"', 'model_provider = "other"'),
+      });
+      expect(adapter.cannotRoute?.(env, cwd, [])).toBeUndefined();
+      expect(adapter.adoptUpstreams(env, cwd, [])).toEqual({ openaiUpstream: 'https://gw.corp/openai/v1' });
+      const { args } = adapter.launch(PROXY, env, [], cwd);
+      expect(args.slice(0, 2)).toEqual(['-c', 'model_provider="corp"']);
+      const table = args[3] ?? '';
+      expect(table.startsWith('model_providers.corp=')).toBe(true);
+      expect(parse(`value = ${table.slice('model_providers.corp='.length)}`).value).toMatchObject({
+        name: 'Corp gateway',
+        base_url: `${PROXY}/v1`,
+        env_key: 'CORP_KEY',
+        wire_api: 'chat',
+      });
+    });
+
+    it('refuses in one line when it sets the provider’s address itself, or selects a built-in provider', () => {
+      const pinned = managedAt(
+        'model_provider = "corp"\n[model_providers.corp]\nbase_url = "https://gw.corp/v1"\n',
+      );
+      const env = codexHome({ 'config.toml': 'model = "gpt-5"\n' });
+      expect(codexAdapter(pinned).cannotRoute?.(env, cwd, [])).toBe(
+        `${pinned.managed} sets model_providers.corp.base_url, which Codex ranks above any -c override, so its requests would bypass the proxy`,
+      );
+      expect(codexUserProvider(env, [], pinned)).toMatchObject({ base_url: 'https://gw.corp/v1' });
+      const builtIn = managedAt('model_provider = "openai"\n');
+      expect(codexAdapter(builtIn).cannotRoute?.(env, cwd, [])).toBe(
+        `${builtIn.managed} selects Codex's built-in provider "openai", whose address no -c override can change`,
+      );
+    });
+
+    it('wins over the user’s -c overrides, as in Codex', () => {
+      const files = managedAt('model = "gpt-5.5-managed"\n');
+      const env = codexHome({ 'config.toml': 'model = "gpt-5"\n' });
+      expect(codexConfig(env, ['-c', 'model="gpt-4.1"'], files)).toMatchObject({ model: 'gpt-5.5-managed' });
+      expect(codexAdapter(files).cannotRoute?.(env, cwd, [])).toBeUndefined();
+    });
   });
 
   it('keeps the built-in provider when config.toml selects none, or one without a base_url', () => {

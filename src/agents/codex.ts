@@ -89,33 +89,51 @@ function overridesLayer(userArgs: readonly string[]): JsonObject {
 
 /** The machine-wide layer Codex reads under every user's own config. */
 export const CODEX_SYSTEM_CONFIG = '/etc/codex/config.toml';
+/** The machine-wide layer Codex reads last, above even its `-c` overrides: what it sets, no flag changes. */
+export const CODEX_MANAGED_CONFIG = '/etc/codex/managed_config.toml';
+
+/** Where Codex's machine-wide layers are (other paths only in tests). */
+export interface CodexFiles {
+  system?: string;
+  managed?: string;
+}
 
 /**
  * Codex's config as it will run: the system layer (`/etc/codex/config.toml`), then `$CODEX_HOME/config.toml`,
  * then the `--profile` layer (`$CODEX_HOME/<name>.config.toml`, or a `[profiles.<name>]` table in older
- * configs, also chosen by a top-level `profile`), then the user's `-c` overrides.
+ * configs, also chosen by a top-level `profile`), then the user's `-c` overrides, then the managed layer.
  */
-export function codexConfig(
-  env: Env,
-  userArgs: readonly string[],
-  systemFile: string = CODEX_SYSTEM_CONFIG,
-): JsonObject {
-  const base = mergeLayers(readToml(systemFile) ?? {}, readToml(join(codexHome(env), 'config.toml')) ?? {});
+export function codexConfig(env: Env, userArgs: readonly string[], files: CodexFiles = {}): JsonObject {
+  const system = readToml(files.system ?? CODEX_SYSTEM_CONFIG) ?? {};
+  const base = mergeLayers(system, readToml(join(codexHome(env), 'config.toml')) ?? {});
   const profile = flagValues(userArgs, '--profile', '-p').at(-1) ?? stringAt(base, 'profile');
   const profileTable = profile && isObject(base.profiles) ? base.profiles[profile] : undefined;
   const profileLayer =
     (profile && readToml(join(codexHome(env), `${profile}.config.toml`))) ||
     (isObject(profileTable) ? profileTable : {});
-  return mergeLayers(mergeLayers(base, profileLayer), overridesLayer(userArgs));
+  const flagged = mergeLayers(mergeLayers(base, profileLayer), overridesLayer(userArgs));
+  return mergeLayers(flagged, readToml(files.managed ?? CODEX_MANAGED_CONFIG) ?? {});
+}
+
+/**
+ * The provider the managed layer makes Codex use whatever its flags say, and whether that layer also sets
+ * the provider's base URL (then no flag can point Codex at the proxy).
+ */
+function managedProvider(files: CodexFiles): { id: string; pinned: boolean } | undefined {
+  const managed = readToml(files.managed ?? CODEX_MANAGED_CONFIG) ?? {};
+  const id = stringAt(managed, 'model_provider');
+  if (!id) return undefined;
+  const table = isObject(managed.model_providers) ? managed.model_providers[id] : undefined;
+  return { id, pinned: isObject(table) && stringAt(table, 'base_url') !== undefined };
 }
 
 /** The model provider of the user's own that Codex will use, when it names a base URL. */
 export function codexUserProvider(
   env: Env,
   userArgs: readonly string[],
-  systemFile: string = CODEX_SYSTEM_CONFIG,
+  files: CodexFiles = {},
 ): JsonObject | undefined {
-  const config = codexConfig(env, userArgs, systemFile);
+  const config = codexConfig(env, userArgs, files);
   const id = stringAt(config, 'model_provider');
   const table = id && isObject(config.model_providers) ? config.model_providers[id] : undefined;
   return isObject(table) && stringAt(table, 'base_url') ? table : undefined;
@@ -134,8 +152,13 @@ function inlineToml(value: unknown): string {
 }
 
 /** The provider table headroom defines for this run: the user's own when they have one, at the proxy. */
-function providerTable(proxyUrl: string, env: Env, userArgs: readonly string[]): JsonObject {
-  const own = codexUserProvider(env, userArgs);
+function providerTable(
+  proxyUrl: string,
+  env: Env,
+  userArgs: readonly string[],
+  files: CodexFiles,
+): JsonObject {
+  const own = codexUserProvider(env, userArgs, files);
   if (own) {
     const base = proxyBaseFor(proxyUrl, stringAt(own, 'base_url') as string);
     return { ...own, name: stringAt(own, 'name') ?? 'headroom', base_url: base };
@@ -167,33 +190,55 @@ function withoutProviderChoice(userArgs: readonly string[]): string[] {
   });
 }
 
-export const codex: ProcessAdapter = {
-  kind: 'process',
-  name: 'codex',
-  title: 'Codex CLI',
-  binary: 'codex',
-  install: 'npm i -g @openai/codex',
-  adoptUpstreams: (env, _cwd, userArgs) => {
-    const own = stringAt(codexUserProvider(env, userArgs), 'base_url');
-    if (own) return { openaiUpstream: own };
-    const fromEnv = upstreamsFromEnv(env, { openaiUpstream: ['OPENAI_BASE_URL'] });
-    if (fromEnv.openaiUpstream || codexAuth(env) !== 'chatgpt') return fromEnv;
-    return { openaiUpstream: CHATGPT_CODEX_BASE };
-  },
-  upstreamsUsed: () => ['openaiUpstream'],
-  sessionLogDirs: (env) => [join(codexHome(env), 'sessions')],
-  canSendHeaders: () => true,
-  launch: (proxyUrl, env, userArgs, _cwd, headers = {}) => ({
-    env: {
-      OPENAI_BASE_URL: `${proxyUrl}/v1`,
-      ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [headerVariable(name), value])),
+/** The Codex adapter, reading the machine-wide layers at `files` (the real paths unless a test moves them). */
+export function codexAdapter(files: CodexFiles = {}): ProcessAdapter {
+  return {
+    kind: 'process',
+    name: 'codex',
+    title: 'Codex CLI',
+    binary: 'codex',
+    install: 'npm i -g @openai/codex',
+    cannotRoute: (env, _cwd, userArgs) => {
+      const managed = managedProvider(files);
+      if (!managed || managed.id === 'headroom') return undefined;
+      const file = files.managed ?? CODEX_MANAGED_CONFIG;
+      if (managed.pinned)
+        return `${file} sets model_providers.${managed.id}.base_url, which Codex ranks above any -c override, so its requests would bypass the proxy`;
+      if (!codexUserProvider(env, userArgs, files))
+        return `${file} selects Codex's built-in provider "${managed.id}", whose address no -c override can change`;
+      return undefined;
     },
-    args: [
-      '-c',
-      'model_provider="headroom"',
-      '-c',
-      `model_providers.headroom=${inlineToml(withHeaders(providerTable(proxyUrl, env, userArgs), headers))}`,
-      ...withoutProviderChoice(userArgs),
-    ],
-  }),
-};
+    adoptUpstreams: (env, _cwd, userArgs) => {
+      const own = stringAt(codexUserProvider(env, userArgs, files), 'base_url');
+      if (own) return { openaiUpstream: own };
+      const fromEnv = upstreamsFromEnv(env, { openaiUpstream: ['OPENAI_BASE_URL'] });
+      if (fromEnv.openaiUpstream || codexAuth(env) !== 'chatgpt') return fromEnv;
+      return { openaiUpstream: CHATGPT_CODEX_BASE };
+    },
+    upstreamsUsed: () => ['openaiUpstream'],
+    sessionLogDirs: (env) => [join(codexHome(env), 'sessions')],
+    canSendHeaders: () => true,
+    launch: (proxyUrl, env, userArgs, _cwd, headers = {}) => {
+      // A provider the managed layer selects stays selected: headroom points that one at the proxy.
+      const id = managedProvider(files)?.id ?? 'headroom';
+      const table = withHeaders(providerTable(proxyUrl, env, userArgs, files), headers);
+      return {
+        env: {
+          OPENAI_BASE_URL: `${proxyUrl}/v1`,
+          ...Object.fromEntries(
+            Object.entries(headers).map(([name, value]) => [headerVariable(name), value]),
+          ),
+        },
+        args: [
+          '-c',
+          `model_provider=${JSON.stringify(id)}`,
+          '-c',
+          `model_providers.${tomlKey(id)}=${inlineToml(table)}`,
+          ...withoutProviderChoice(userArgs),
+        ],
+      };
+    },
+  };
+}
+
+export const codex: ProcessAdapter = codexAdapter();
