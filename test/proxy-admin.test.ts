@@ -2,12 +2,12 @@
 // request, session registration that joins requests to an agent and a project, and a session's end.
 
 import Anthropic from '@anthropic-ai/sdk';
-import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, waitForRows } from './helpers/proxy.js';
+import { holdWriteLock } from './helpers/sqlite-lock.js';
 
 let upstream: FakeUpstream;
 let proxy: RunningProxy;
@@ -58,20 +58,10 @@ async function endSession(id: string, body: unknown = { waitMs: 10_000 }) {
   return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
 }
 
-/** Hold the stats file's write lock from another connection, as another process writing to it would. */
-function holdWriteLock(): () => void {
-  const db = new Database(proxy.store.location);
-  db.exec('BEGIN IMMEDIATE');
-  return () => {
-    if (db.inTransaction) db.exec('COMMIT');
-    db.close();
-  };
-}
-
 describe('ending a session', () => {
   it('answers its totals once the rows of its last requests are written, which /stats alone does not wait for', async () => {
     await register('end-1');
-    const release = holdWriteLock();
+    const release = holdWriteLock(proxy.store.location);
     try {
       await ask(`${proxy.url}/s/end-1`);
       // The client has its answer; its row waits in memory for the lock.
@@ -91,7 +81,7 @@ describe('ending a session', () => {
 
   it('stops waiting after waitMs and says its totals may be short', async () => {
     await register('end-2');
-    const release = holdWriteLock();
+    const release = holdWriteLock(proxy.store.location);
     try {
       await ask(`${proxy.url}/s/end-2`);
       const started = Date.now();

@@ -3,7 +3,6 @@
 
 import { connect } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
-import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../src/proxy/server.js';
@@ -13,6 +12,7 @@ import { statsDbPath } from '../src/store/sqlite/stats.js';
 import type { NewRequestRow } from '../src/store/types.js';
 import { type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
+import { holdWriteLock } from './helpers/sqlite-lock.js';
 
 let upstream: FakeUpstream;
 const proxies: RunningProxy[] = [];
@@ -36,23 +36,13 @@ const ask = (baseURL: string) =>
     messages: [{ role: 'user', content: 'Which test fails first?' }],
   });
 
-/** Another process's open write transaction on the stats database, as a SQLite browser holds one. */
-function holdWriteLock(cacheDir: string): () => void {
-  const other = new Database(statsDbPath(cacheDir));
-  other.exec('BEGIN IMMEDIATE');
-  return () => {
-    other.exec('ROLLBACK');
-    other.close();
-  };
-}
-
 describe('a stats database another process holds locked', () => {
   it('still starts a proxy for a wrapped agent and tags its requests once the lock is gone', async () => {
     const overrides = { anthropicUpstream: upstream.url, openaiUpstream: upstream.url };
     const { cacheDir } = testConfig();
     // Creates and migrates the file, as an earlier run would have.
     await (await openStatsStore({ cacheDir })).close();
-    const release = holdWriteLock(cacheDir);
+    const release = holdWriteLock(statsDbPath(cacheDir));
     let proxy: RunningProxy;
     try {
       proxy = await startTestProxy(
@@ -78,7 +68,7 @@ describe('a stats database another process holds locked', () => {
   it('registers a session posted to /admin/sessions instead of leaving the caller waiting', async () => {
     const proxy = await startTestProxy(upstream.url);
     proxies.push(proxy);
-    const release = holdWriteLock(proxy.store.location.replace(/\/stats\.db$/, ''));
+    const release = holdWriteLock(proxy.store.location);
     let status: number;
     try {
       const registered = await request(`${proxy.url}/admin/sessions`, {
@@ -101,7 +91,7 @@ describe('a stats database another process holds locked', () => {
   it('keeps the rows of requests served under the lock and writes them once it is gone', async () => {
     const proxy = await startTestProxy(upstream.url);
     proxies.push(proxy);
-    const release = holdWriteLock(proxy.store.location.replace(/\/stats\.db$/, ''));
+    const release = holdWriteLock(proxy.store.location);
     try {
       expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });
       expect((await ask(proxy.url)).content[0]).toMatchObject({ type: 'text' });

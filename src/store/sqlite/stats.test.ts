@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { holdWriteLock } from '../../../test/helpers/sqlite-lock.js';
 import { HeadroomError } from '../../errors.js';
 import { describeStatsStore, newRow } from '../stats.contract.js';
 import type { StatsStore } from '../types.js';
@@ -40,16 +41,6 @@ function open(dir: string, options: SqliteStatsStoreOptions = {}): StatsStore {
   const store = openSqliteStatsStore(statsDbPath(dir), options);
   opened.push(store);
   return store;
-}
-
-/** Another process's open write transaction on the stats database, as a SQLite browser holds one. */
-function holdWriteLock(dir: string): () => void {
-  const other = new Database(statsDbPath(dir));
-  other.exec('BEGIN IMMEDIATE');
-  return () => {
-    other.exec('ROLLBACK');
-    other.close();
-  };
 }
 
 describe('sqlite stats store', () => {
@@ -152,7 +143,7 @@ describe('sqlite stats store', () => {
   it('opens a current file while another process holds its write lock', async () => {
     const dir = freshDir();
     await open(dir).close();
-    const release = holdWriteLock(dir);
+    const release = holdWriteLock(statsDbPath(dir));
     try {
       const store = open(dir);
       expect(await store.rows()).toEqual([]);
@@ -165,7 +156,7 @@ describe('sqlite stats store', () => {
     const dir = freshDir();
     const store = open(dir, { flushMs: 1 });
     await store.lastId();
-    const release = holdWriteLock(dir);
+    const release = holdWriteLock(statsDbPath(dir));
     let written: Awaited<ReturnType<StatsStore['record']>>;
     let settled = false;
     const recorded = store.record(newRow({ path: '/v1/responses' })).then((row) => {
