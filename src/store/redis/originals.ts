@@ -3,7 +3,7 @@
 // Expiry and the size cap run inside Redis (scripts over a last-read index), atomic across replicas.
 
 import type { Redis } from 'ioredis';
-import { originalId } from '../../compress/marker.js';
+import { putText, WarnOnce } from '../backends.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import { pack, unpack } from '../packing.js';
 import type {
@@ -141,11 +141,10 @@ class RedisOriginalStore implements OriginalStore {
   private readonly maxBytes: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
-  private readonly onWarning: (message: string) => void;
-  private readonly warned = new Set<string>();
+  private readonly warnings: WarnOnce;
   private readonly stopListening: () => void;
   // A problem said while the server was down is said again if it goes down again after coming back.
-  private readonly forgetProblems = () => this.warned.clear();
+  private readonly forgetProblems = () => this.warnings.forget();
 
   constructor(
     options: RedisOriginalStoreOptions,
@@ -156,15 +155,13 @@ class RedisOriginalStore implements OriginalStore {
     this.maxBytes = options.maxBytes ?? STORE_DEFAULTS.maxBytes;
     this.ttlMs = (options.ttlDays ?? STORE_DEFAULTS.ttlDays) * DAY_MS;
     this.now = options.now ?? Date.now;
-    this.onWarning = options.onWarning ?? (() => {});
+    this.warnings = new WarnOnce(options.onWarning ?? (() => {}));
     this.stopListening = connection.onProblem((message) => this.warn(message));
     connection.client.on('ready', this.forgetProblems);
   }
 
-  async put(text: string): Promise<string> {
-    const id = originalId(text);
-    await this.putMany([{ id, text }]);
-    return id;
+  put(text: string): Promise<string> {
+    return putText(this, text);
   }
 
   async putMany(originals: Iterable<Original | EncodedOriginal>): Promise<boolean> {
@@ -351,9 +348,7 @@ class RedisOriginalStore implements OriginalStore {
   }
 
   private warn(message: string): void {
-    if (this.warned.has(message)) return;
-    this.warned.add(message);
-    this.onWarning(message);
+    this.warnings.warn(message);
   }
 }
 

@@ -4,8 +4,8 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { originalId } from '../../compress/marker.js';
 import { ensurePrivateDir } from '../../private-dir.js';
+import { putText, WarnOnce } from '../backends.js';
 import { STORE_DEFAULTS } from '../defaults.js';
 import { type Packed, pack, unpack } from '../packing.js';
 import type {
@@ -175,8 +175,7 @@ class SqliteOriginalStore implements OriginalStore {
   private readonly ttlMs: number;
   private readonly evictEvery: number;
   private readonly now: () => number;
-  private readonly onWarning: (message: string) => void;
-  private readonly warned = new Set<string>();
+  private readonly warnings: WarnOnce;
   private db!: Database.Database;
   private sql!: Statements;
   private putsSinceEviction = 0;
@@ -189,14 +188,12 @@ class SqliteOriginalStore implements OriginalStore {
     this.ttlMs = (options.ttlDays ?? STORE_DEFAULTS.ttlDays) * DAY_MS;
     this.evictEvery = Math.max(1, options.evictEvery ?? STORE_DEFAULTS.evictEvery);
     this.now = options.now ?? Date.now;
-    this.onWarning = options.onWarning ?? (() => {});
+    this.warnings = new WarnOnce(options.onWarning ?? (() => {}));
     this.open();
   }
 
-  async put(text: string): Promise<string> {
-    const id = originalId(text);
-    await this.putMany([{ id, text }]);
-    return id;
+  put(text: string): Promise<string> {
+    return putText(this, text);
   }
 
   async putMany(originals: Iterable<Original | EncodedOriginal>): Promise<boolean> {
@@ -402,8 +399,6 @@ class SqliteOriginalStore implements OriginalStore {
   }
 
   private warn(message: string): void {
-    if (this.warned.has(message)) return;
-    this.warned.add(message);
-    this.onWarning(message);
+    this.warnings.warn(message);
   }
 }
