@@ -247,6 +247,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const notices: Notice[] = [];
   // Grammars a call found not loaded (lazy loading), for `loadPending()`.
   const pending = new Set<LanguageName>();
+  /** Note the grammars `error` says a block waits for: true when it is that error. */
+  const notePending = (error: unknown): boolean => {
+    if (!(error instanceof GrammarsPending)) return false;
+    for (const language of error.languages) pending.add(language);
+    return true;
+  };
   const settings: TransformSettings = {
     kompress: options.kompress,
     grammars: options.grammars,
@@ -400,7 +406,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         if (key) repeats.remember(output, key);
         if (policyDecision !== 'file-read') pointers.add(output.text, key);
       } catch (error) {
-        if (error instanceof GrammarsPending) for (const language of error.languages) pending.add(language);
+        notePending(error);
         text = output.text;
         stats.transform = undefined;
         stats.originalId = undefined;
@@ -447,8 +453,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             ? shorten(text, ctx, kind, disabled)
             : remembered(text, ctx, kind, disabled);
     } catch (error) {
-      if (!(error instanceof GrammarsPending)) throw error;
-      for (const language of error.languages) pending.add(language);
+      if (!notePending(error)) throw error;
       result = unchanged(text, 'code', 'error');
     }
     const out = result?.text ?? text;

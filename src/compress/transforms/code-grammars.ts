@@ -33,7 +33,6 @@ const grammars = new Map<LanguageName, Grammar>();
 const failures = new Map<LanguageName, string>();
 const loads = new Map<LanguageName, Promise<void>>();
 let runtime: Promise<void> | undefined;
-let loading: Promise<void> | undefined;
 
 function loadOne(spec: LanguageSpec): Promise<void> {
   let load = loads.get(spec.name);
@@ -62,17 +61,14 @@ function loadOne(spec: LanguageSpec): Promise<void> {
   return load;
 }
 
-/** Load the runtime and every grammar; the first call does the work, later calls wait for it. */
-export function loadGrammars(): Promise<void> {
-  loading ??= (async () => {
-    for (const spec of Object.values(LANGUAGES)) await loadOne(spec);
-  })();
-  return loading;
-}
-
 /** Load the grammars of these languages (each once); one that cannot load is told by `grammarFailures`. */
 export async function loadGrammar(names: readonly LanguageName[]): Promise<void> {
   await Promise.all(names.map((name) => loadOne(LANGUAGES[name])));
+}
+
+/** Load the runtime and every grammar; each is loaded once, later calls wait for it. */
+export function loadGrammars(): Promise<void> {
+  return loadGrammar(Object.keys(LANGUAGES) as LanguageName[]);
 }
 
 /** Whether a language can be parsed now: its grammar loaded, failed to, or not tried (or still loading). */

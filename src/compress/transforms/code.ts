@@ -19,7 +19,7 @@ import {
 import { indentationElisions } from './code-fallback.js';
 import { GrammarsPending, grammarState, loadGrammars } from './code-grammars.js';
 import { withHints } from './code-hints.js';
-import { type LanguageSpec, recogniseLanguage } from './code-languages.js';
+import { recogniseLanguage } from './code-languages.js';
 import { type NamesAsked, namesAskedFor } from './code-names.js';
 import { outlineSource } from './code-outline.js';
 
@@ -55,9 +55,9 @@ function planFor(
     // A grammar not loaded yet stops the block rather than letting it go by indentation now and by its
     // outline once loaded: the same text never gets two shortenings. It goes whole, or, when the engine
     // loads grammars as files need them, it is done again once this one has loaded.
-    const pending = [language.spec, language.alternative]
-      .filter((spec) => spec !== undefined && grammarState(spec.name) === 'absent')
-      .map((spec) => (spec as LanguageSpec).name);
+    const pending = [language.spec, language.alternative].flatMap((spec) =>
+      spec && grammarState(spec.name) === 'absent' ? [spec.name] : [],
+    );
     if (pending.length > 0) {
       if (ctx.settings?.grammars === 'lazy') throw new GrammarsPending(pending);
       return undefined;
