@@ -5,9 +5,9 @@
 
 /**
  * How many tokens the byte-pair merge makes of `bytes`: starting from single bytes, it merges the adjacent
- * pair whose joined bytes rank lowest (the leftmost of equals) until no adjacent pair is in `ranks`.
+ * pair whose joined bytes rank lowest (the leftmost of equals) until no adjacent pair is a token.
  * @param {string} bytes the piece's UTF-8 bytes, one character per byte (latin1)
- * @param {ReadonlyMap<string, number>} ranks byte strings to token ranks
+ * @param {import('./rank-table.js').RankTable} ranks the tokens' ranks
  * @returns {number}
  */
 export function countMergedTokens(bytes, ranks) {
@@ -26,9 +26,9 @@ export function countMergedTokens(bytes, ranks) {
   /** @param {number} start */
   const rankPair = (start) => {
     const after = next[start] ?? length;
-    const rank = after < length ? ranks.get(bytes.slice(start, next[after])) : undefined;
-    pairRank[start] = rank ?? -1;
-    if (rank !== undefined) heap.push(rank, start);
+    const rank = after < length ? ranks.rank(bytes, start, next[after] ?? length) : -1;
+    pairRank[start] = rank;
+    if (rank >= 0) heap.push(rank, start);
   };
   for (let i = 0; i < length - 1; i++) rankPair(i);
 

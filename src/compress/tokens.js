@@ -5,12 +5,13 @@
 
 import { createRequire } from 'node:module';
 import { countMergedTokens } from './byte-pairs.js';
+import { rankTableOf } from './rank-table.js';
 
 /** @typedef {'o200k_base' | 'cl100k_base'} EncodingName */
 
 /**
  * An encoding as counting needs it: the pre-tokenization pattern, the special tokens, the merge ranks.
- * @typedef {{ pieces: RegExp, special: RegExp, ranks: Map<string, number> }} Encoding
+ * @typedef {{ pieces: RegExp, special: RegExp, ranks: import('./rank-table.js').RankTable }} Encoding
  */
 
 /**
@@ -40,57 +41,6 @@ const encodings = new Map();
  */
 const escapeRegExp = (text) => text.replace(/[\\^$*+?.()|[\]{}]/g, '\\$&');
 
-/** The value of each base64 digit by its character code; -1 for `=` and anything else. */
-const BASE64 = new Int8Array(128).fill(-1);
-for (const [i, digit] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries())
-  BASE64[digit.charCodeAt(0)] = i;
-
-/**
- * The merge ranks of a table's `bpe_ranks`, each token as a latin1 string of its bytes. Each line is
- * `<first byte> <first rank> <token in base64>...`, ranks counting up. Read in one pass over the text, each
- * token decoded straight into its string: splitting into arrays and a Buffer per token made some 20 MB of
- * garbage per table, which stayed in the RSS of every thread that counts.
- * @param {string} text
- * @returns {Map<string, number>}
- */
-function ranksOf(text) {
-  /** @type {Map<string, number>} */
-  const ranks = new Map();
-  /** @type {number[]} */
-  const bytes = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const skip = text.indexOf(' ', start);
-    let at = skip < 0 || skip > end ? end : text.indexOf(' ', skip + 1);
-    if (at < 0 || at > end) at = end;
-    let rank = Number.parseInt(text.slice(skip + 1, at), 10);
-    for (let from = at + 1; from < end; ) {
-      let to = text.indexOf(' ', from);
-      if (to < 0 || to > end) to = end;
-      bytes.length = 0;
-      let bits = 0;
-      let value = 0;
-      for (let i = from; i < to; i += 1) {
-        const digit = BASE64[text.charCodeAt(i)] ?? -1;
-        if (digit < 0) continue;
-        value = ((value << 6) | digit) & 0xffffff;
-        bits += 6;
-        if (bits >= 8) {
-          bits -= 8;
-          bytes.push((value >> bits) & 0xff);
-        }
-      }
-      ranks.set(String.fromCharCode(...bytes), rank);
-      rank += 1;
-      from = to + 1;
-    }
-    start = end + 1;
-  }
-  return ranks;
-}
-
 /**
  * @param {EncodingName} name
  * @returns {Encoding}
@@ -98,10 +48,13 @@ function ranksOf(text) {
 function encoding(name) {
   let loaded = encodings.get(name);
   if (!loaded) {
-    const module = require(`js-tiktoken/ranks/${name}`);
+    const file = require.resolve(`js-tiktoken/ranks/${name}`);
+    const module = require(file);
+    // The table's text is read once: the module cache would keep its megabytes alive in every thread.
+    delete require.cache[file];
     /** @type {{ pat_str: string, special_tokens: Record<string, number>, bpe_ranks: string }} */
     const table = 'default' in module ? module.default : module;
-    const ranks = ranksOf(table.bpe_ranks);
+    const ranks = rankTableOf(table.bpe_ranks);
     loaded = {
       pieces: new RegExp(table.pat_str, 'gu'),
       special: new RegExp(Object.keys(table.special_tokens).map(escapeRegExp).join('|'), 'g'),
@@ -126,17 +79,17 @@ const ASCII = /^[\0-\x7f]*$/;
 
 /**
  * @param {string} piece
- * @param {Map<string, number>} ranks
+ * @param {import('./rank-table.js').RankTable} ranks
  */
 function countPiece(piece, ranks) {
   // Lone surrogates become U+FFFD here, as they do in the tokenizer's own TextEncoder.
   const bytes = ASCII.test(piece) ? piece : Buffer.from(piece, 'utf8').toString('latin1');
-  return ranks.has(bytes) ? 1 : countMergedTokens(bytes, ranks);
+  return ranks.rank(bytes) >= 0 ? 1 : countMergedTokens(bytes, ranks);
 }
 
 /**
  * @param {string} piece
- * @param {Map<string, number>} ranks
+ * @param {import('./rank-table.js').RankTable} ranks
  */
 function countLongPiece(piece, ranks) {
   // A long run usually repeats itself (a line of `=`, a block of NUL bytes): count each chunk once.
