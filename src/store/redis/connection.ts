@@ -1,7 +1,7 @@
 // One Redis connection per server URL in a process, shared by every store that keeps its data there (the
 // originals, the stats, and any later store on the same server), reconnecting on its own when Redis returns.
 
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ConfigError } from '../../errors.js';
 
 /** Every key headroom writes starts with this, so one Redis database can hold other data beside it. */
@@ -67,8 +67,12 @@ interface Shared {
 
 const shared = new Map<string, Shared>();
 
-function connect(target: RedisTarget): Shared {
-  const client = new Redis(target.url, {
+// The client library is loaded by the first store that uses Redis: a proxy on the embedded store never
+// holds its ~20 MB.
+let ioredis: Promise<{ Redis: typeof Redis }> | undefined;
+
+function connect(Client: typeof Redis, target: RedisTarget): Shared {
+  const client = new Client(target.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -103,9 +107,11 @@ function connect(target: RedisTarget): Shared {
 
 /** The process's connection to the server `target` names, opened on first use. */
 export async function openRedisConnection(target: RedisTarget): Promise<RedisConnection> {
+  ioredis ??= import('ioredis');
+  const { Redis: Client } = await ioredis;
   let entry = shared.get(target.url);
   if (!entry) {
-    entry = connect(target);
+    entry = connect(Client, target);
     shared.set(target.url, entry);
   }
   entry.holders += 1;
