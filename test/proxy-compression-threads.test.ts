@@ -217,6 +217,20 @@ describe('compression threads', () => {
     }
   });
 
+  it('queue small bodies on one thread however many arrive at once, the way a busy proxy sends them', async () => {
+    const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, { size: 2 });
+    try {
+      const small = Buffer.from(bigRequest(1, 5_000));
+      const rewrites = await Promise.all(
+        Array.from({ length: 32 }, () => threads.rewrite(format, '/v1/messages', small, asConfigured)),
+      );
+      expect(rewrites.every((rewrite) => rewrite.body !== undefined)).toBe(true);
+      expect(threads.running).toBe(1);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('fail the requests of a thread that dies, then compress on the proxy’s thread once threads keep dying', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'headroom-threads-'));
     const dying = join(dir, 'dying-worker.mjs');

@@ -49,8 +49,16 @@ const JOB_TIMEOUT_MS = 30_000;
 const IDLE_END_MS = 30_000;
 /** Threads in a row that stop before answering anything, after which bodies are rewritten on this thread. */
 const MAX_FAILED_STARTS = 3;
+/**
+ * A thread past the first starts only when every running one holds this many bytes of bodies: small bodies
+ * take well under a millisecond each, so a queue of them costs less wait than another thread's ~35 MB, while
+ * behind this much (tens of ms of compression) a small request is better answered beside it.
+ */
+const BUSY_BYTES = 256 * 1024;
 
 interface Pending {
+  /** The body's size, counted in its thread's queue until answered. */
+  bytes: number;
   resolve: (rewrite: BodyRewrite) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -59,6 +67,8 @@ interface Pending {
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** Bytes of the bodies it holds. */
+  queued: number;
   answered: boolean;
   idle?: NodeJS.Timeout;
 }
@@ -91,8 +101,8 @@ export class CompressionThreads implements BodyRewriter {
     /** Told what goes wrong (a thread that keeps stopping, a model that fails), and at `debug` what is absent. */
     private readonly onWarning: (message: string, level?: 'warn' | 'debug') => void = () => {},
   ) {
-    // A second thread keeps small requests from waiting behind a big one; each holds an engine (~60 MB with its
-    // grammars), so threads past the first are started only when the others are busy, and end when idle.
+    // A second thread keeps small requests from waiting behind a big one; each holds an engine (~35 MB, more
+    // with grammars), so threads past the first start only when the others hold big bodies, and end when idle.
     this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism() - 1)));
     this.jobTimeoutMs = options.jobTimeoutMs ?? JOB_TIMEOUT_MS;
     this.idleEndMs = options.idleEndMs ?? IDLE_END_MS;
@@ -122,7 +132,8 @@ export class CompressionThreads implements BodyRewriter {
         this.end(thread, new Error(`compression took over ${this.jobTimeoutMs} ms; forwarded as sent`));
       }, this.jobTimeoutMs);
       timer.unref();
-      thread.pending.set(id, { resolve, reject, timer });
+      thread.pending.set(id, { bytes: body.length, resolve, reject, timer });
+      thread.queued += body.length;
       thread.worker.postMessage(job, shared ? [] : [bytes.buffer as ArrayBuffer]);
     });
   }
@@ -138,21 +149,23 @@ export class CompressionThreads implements BodyRewriter {
     );
   }
 
-  /** An idle thread (the first one idle), a new one while there is room, else the least busy. */
+  /** An idle thread (the first one idle), else the one holding the fewest bytes unless all hold many. */
   private pick(): Thread {
     const idle = this.threads.find((thread) => thread.pending.size === 0);
     if (idle) return idle;
-    if (this.threads.length < this.size) return this.spawn();
-    return this.threads.reduce((least, thread) =>
-      thread.pending.size < least.pending.size ? thread : least,
+    const least = this.threads.reduce<Thread | undefined>(
+      (least, thread) => (least && least.queued <= thread.queued ? least : thread),
+      undefined,
     );
+    if (least && (least.queued < BUSY_BYTES || this.threads.length >= this.size)) return least;
+    return this.spawn();
   }
 
   private spawn(): Thread {
     const worker = new Worker(this.script, { workerData: this.engine });
     // The threads never keep a finished proxy's process alive.
     worker.unref();
-    const thread: Thread = { worker, pending: new Map(), answered: false };
+    const thread: Thread = { worker, pending: new Map(), queued: 0, answered: false };
     worker.on('message', (answer: RewriteAnswer | { notice: Notice }) => {
       if ('notice' in answer) {
         // Every thread loads the same model: what it says is said once for the proxy.
@@ -166,6 +179,7 @@ export class CompressionThreads implements BodyRewriter {
       const pending = thread.pending.get(answer.id);
       if (!pending) return;
       thread.pending.delete(answer.id);
+      thread.queued -= pending.bytes;
       clearTimeout(pending.timer);
       if (thread.pending.size === 0 && thread !== this.threads[0]) this.endWhenIdle(thread);
       if ('rewrite' in answer) pending.resolve(answer.rewrite);
@@ -220,5 +234,6 @@ export class CompressionThreads implements BodyRewriter {
       pending.reject(error);
     }
     thread.pending.clear();
+    thread.queued = 0;
   }
 }
