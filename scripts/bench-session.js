@@ -378,19 +378,6 @@ function report(session, run, originals) {
       `${needles.proxied} of those reach the model verbatim through headroom (${pct(verbatim)}), ` +
       `${needles.retrievable} more one headroom_retrieve away`,
   );
-  // From the first rewrite point that changed the prompt to the end, its own write included: what setting
-  // outputs aside cost in writes against what it saved at the point itself.
-  const firstRewrite = Math.min(...[...points].filter((turn) => turn > 0));
-  const writesFrom = (records) =>
-    sum(
-      main(records).filter((_, turn) => turn >= firstRewrite),
-      (r) => r.usage.cacheWrite,
-    );
-  if (Number.isFinite(firstRewrite))
-    say(
-      `cache writes from turn ${firstRewrite + 1} on, the rewrite point's own included: per-block ` +
-        `${n(writesFrom(perBlock))} tokens, with history ${n(writesFrom(withHistory))}`,
-    );
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
   say(
     `targets: billed <= ${TARGETS.billedRatio}x direct: ${verdict(ratio <= TARGETS.billedRatio)} (${ratio.toFixed(3)}x); ` +
