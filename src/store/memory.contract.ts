@@ -105,6 +105,31 @@ export function describeMemoryStore(name: string, backend: MemoryStoreBackend): 
       expect(await store.turnBlock('turn-2')).toBe('');
     });
 
+    it("forgets a text's vectors with the last memory that holds it, when deleted or given new words", async () => {
+      const store = await open();
+      const vector = new Float32Array([0.6, 0.8]);
+      const [a, b, c] = ['a', 'b', 'c'].map((digit) => digit.repeat(64)) as [string, string, string];
+      await store.insert(memory({}));
+      await store.insert(memory({ id: 'm_000000000002', scope: 'user' }));
+      await store.insert(memory({ id: 'm_000000000003', text: 'Deploys need the VPN.', hash: b }));
+      for (const model of ['model-1', 'model-2'])
+        await store.keepVectors(model, new Map([a, b].map((hash) => [hash, vector])));
+      const held = async () =>
+        Promise.all(
+          ['model-1', 'model-2'].map(async (model) => [...(await store.vectors(model, [a, b, c])).keys()]),
+        );
+      // The same words in another scope still need their vector.
+      await store.delete('m_000000000001');
+      expect(await held()).toEqual([
+        [a, b],
+        [a, b],
+      ]);
+      await store.delete('m_000000000002');
+      expect(await held()).toEqual([[b], [b]]);
+      await store.replace(memory({ id: 'm_000000000003', text: 'Deploys need the office VPN.', hash: c }));
+      expect(await held()).toEqual([[], []]);
+    });
+
     it("keeps each model's vectors by content hash, exactly, the first one kept winning, after a reopen", async () => {
       const place = backend.place();
       const first = await open(place);

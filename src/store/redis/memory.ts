@@ -194,6 +194,18 @@ class RedisMemoryStore implements MemoryStore {
     if (before && before.scope !== memory.scope) write.srem(`${P}scope:${before.scope}`, memory.id);
     await write.sadd(`${P}scope:${memory.scope}`, memory.id).exec().then(failed);
     await this.indexDocument(memory.id);
+    if (before && before.hash !== memory.hash) await this.forgetVectors(before.hash);
+  }
+
+  /** Every model's vector of the words `hash` names, once no memory holds those words any more. */
+  private async forgetVectors(hash: string): Promise<void> {
+    if ((await this.inScope(undefined)).some((memory) => memory.hash === hash)) return;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${P}vec:*`, 'COUNT', 100);
+      cursor = next;
+      for (const key of keys) await this.redis.hdel(key, hash);
+    } while (cursor !== '0');
   }
 
   /** With RediSearch 1.x, (re)add the memory's hash to the index; 2.x indexes hashes by itself. */
@@ -237,6 +249,8 @@ class RedisMemoryStore implements MemoryStore {
       .srem(`${P}scope:${memory.scope}`, id)
       .exec()
       .then(failed);
+    // A vector is made from the memory's words: it goes with the last memory that holds them.
+    await this.forgetVectors(memory.hash);
     return results[0] === 1;
   }
 

@@ -164,6 +164,9 @@ class SqliteMemoryStore implements MemoryStore {
       keepVector: db.prepare(
         'INSERT INTO vectors (model, hash, vector) VALUES (?, ?, ?) ON CONFLICT (model, hash) DO NOTHING',
       ),
+      forgetVectors: db.prepare<[string, string]>(
+        'DELETE FROM vectors WHERE hash = ? AND NOT EXISTS (SELECT 1 FROM memories WHERE hash = ?)',
+      ),
     };
     this.pruneTurnBlocks();
   }
@@ -184,9 +187,11 @@ class SqliteMemoryStore implements MemoryStore {
 
   async replace(memory: Memory): Promise<void> {
     this.db.transaction(() => {
+      const before = this.sql.get.get(memory.id);
       this.sql.replace.run(rowOf(memory));
       this.sql.unindex.run(memory.id);
       this.sql.indexText.run(memory.id, memory.text);
+      if (before && before.hash !== memory.hash) this.sql.forgetVectors.run(before.hash, before.hash);
     })();
   }
 
@@ -214,8 +219,12 @@ class SqliteMemoryStore implements MemoryStore {
 
   async delete(id: string): Promise<boolean> {
     return this.db.transaction(() => {
+      const row = this.sql.get.get(id);
       this.sql.unindex.run(id);
-      return this.sql.delete.run(id).changes > 0;
+      const deleted = this.sql.delete.run(id).changes > 0;
+      // A vector is made from the memory's words: it goes with the last memory that holds them.
+      if (row) this.sql.forgetVectors.run(row.hash, row.hash);
+      return deleted;
     })();
   }
 
