@@ -131,6 +131,67 @@ describe('compression beside the event loop', () => {
   }, 60_000);
 });
 
+describe('the memory step beside the event loop', () => {
+  it('reads and writes a 12 MB body for memory on a thread, never on the event loop, and sends the memory tools', async () => {
+    expect(builtCompressionThread(), 'the build has the compression thread (npm run build)').toBeDefined();
+    const upstream = await startFakeUpstream();
+    const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-memory-threads-'));
+    // Compression off: reading and writing the body for memory is all the work there is on it.
+    const proxy = await startTestProxy(upstream.url, { memory: true, compress: false, cacheDir });
+    // The model API answers without reading the body: it runs on this thread too.
+    const message = {
+      id: 'msg_memory',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [{ type: 'text', text: 'done' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 10, output_tokens: 1 },
+    };
+    upstream.script(() => ({ kind: 'json', body: message }));
+    const body = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(bigRequest(8, 1_500_000)),
+        tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } }],
+      }),
+    );
+    // The proxy runs in this process: every JSON text it parses or writes on the event loop passes here
+    // (a thread has JSON of its own). Parsing and writing 12 MB there holds every other request ~100 ms.
+    const { parse, stringify } = JSON;
+    const onLoop: number[] = [];
+    JSON.parse = (text: string, ...rest: [never?]) => {
+      onLoop.push(text.length);
+      return parse(text, ...rest);
+    };
+    JSON.stringify = ((value: unknown, ...rest: [never?, never?]) => {
+      const text = stringify(value, ...rest);
+      onLoop.push(text?.length ?? 0);
+      return text;
+    }) as typeof JSON.stringify;
+    try {
+      const sent = await fetch(`${proxy.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
+        body,
+      });
+      expect(sent.status).toBe(200);
+      await sent.arrayBuffer();
+    } finally {
+      JSON.parse = parse;
+      JSON.stringify = stringify;
+    }
+    try {
+      const forwarded = upstream.requests.at(-1)!.json() as { tools: { name: string }[] };
+      expect(forwarded.tools.map((tool) => tool.name)).toContain('memory_save');
+      expect(upstream.requests.at(-1)!.body.length).toBeGreaterThan(body.length);
+      expect(onLoop.filter((length) => length > 1_000_000)).toEqual([]);
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  }, 60_000);
+});
+
 describe('compression threads', () => {
   const engineOptions = engineOptionsFor(testConfig());
   const format = formatNamed('anthropic');

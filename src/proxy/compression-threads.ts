@@ -10,10 +10,13 @@ import { Worker } from 'node:worker_threads';
 import { createEngine, type EngineOptions } from '../compress/engine.js';
 import type { Notice } from '../compress/types.js';
 import type { FormatName, WireFormat } from '../formats/types.js';
+import type { TurnBlock, TurnKey } from '../memory/inject.js';
 import { type BodyRewrite, type BodyRewriter, type RewriteRequest, rewriterOn } from './compression.js';
+import type { MemoryReader, MemoryRewrite } from './memory-body.js';
 
 /** One body to rewrite, as it crosses to a thread, with the request's own settings. */
 export interface RewriteJob extends Omit<RewriteRequest, 'sendWhole'> {
+  kind: 'rewrite';
   id: number;
   format: FormatName;
   path: string;
@@ -21,9 +24,25 @@ export interface RewriteJob extends Omit<RewriteRequest, 'sendWhole'> {
   sendWhole: string[];
 }
 
-/** A thread's answer: the rewrite, or why it failed (with the error's class, e.g. `RangeError`). */
+/** The memory step's work on a body (memory-body.ts): reading its turns, or adding the tools and blocks. */
+export type MemoryJob =
+  | { kind: 'memory-turns'; id: number; format: FormatName; body: Uint8Array; reader: MemoryReader }
+  | {
+      kind: 'memory-blocks';
+      id: number;
+      format: FormatName;
+      path: string;
+      body: Uint8Array;
+      blocks: readonly TurnBlock[];
+    };
+
+export type ThreadJob = RewriteJob | MemoryJob;
+
+/** A thread's answer: the job's result, or why it failed (with the error's class, e.g. `RangeError`). */
 export type RewriteAnswer =
   | { id: number; rewrite: BodyRewrite }
+  | { id: number; turns: TurnKey[] | undefined }
+  | { id: number; memory: MemoryRewrite }
   | { id: number; error: string; name: string };
 
 const ERROR_CLASSES: Record<string, ErrorConstructor> = { RangeError, TypeError, SyntaxError };
@@ -65,7 +84,7 @@ const THREAD_YOUNG_GENERATION_MB = 8;
 interface Pending {
   /** The body's size, counted in its thread's queue until answered. */
   bytes: number;
-  resolve: (rewrite: BodyRewrite) => void;
+  resolve: (answer: RewriteAnswer) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -114,9 +133,58 @@ export class CompressionThreads implements BodyRewriter {
     this.idleEndMs = options.idleEndMs ?? IDLE_END_MS;
   }
 
-  rewrite(format: WireFormat, path: string, body: Buffer, request: RewriteRequest): Promise<BodyRewrite> {
+  async rewrite(
+    format: WireFormat,
+    path: string,
+    body: Buffer,
+    request: RewriteRequest,
+  ): Promise<BodyRewrite> {
+    if (this.inline) return (await this.inline).rewrite(format, path, body, request);
+    const answer = await this.run(body, (id, bytes) => ({
+      ...request,
+      kind: 'rewrite',
+      id,
+      format: format.name,
+      path,
+      body: bytes,
+      sendWhole: [...request.sendWhole],
+    }));
+    return (answer as { rewrite: BodyRewrite }).rewrite;
+  }
+
+  async memoryTurns(format: WireFormat, body: Buffer, reader: MemoryReader): Promise<TurnKey[] | undefined> {
+    if (this.inline) return (await this.inline).memoryTurns(format, body, reader);
+    const answer = await this.run(body, (id, bytes) => ({
+      kind: 'memory-turns',
+      id,
+      format: format.name,
+      body: bytes,
+      reader,
+    }));
+    return (answer as { turns: TurnKey[] | undefined }).turns;
+  }
+
+  async withMemory(
+    format: WireFormat,
+    path: string,
+    body: Buffer,
+    blocks: readonly TurnBlock[],
+  ): Promise<MemoryRewrite> {
+    if (this.inline) return (await this.inline).withMemory(format, path, body, blocks);
+    const answer = await this.run(body, (id, bytes) => ({
+      kind: 'memory-blocks',
+      id,
+      format: format.name,
+      path,
+      body: bytes,
+      blocks,
+    }));
+    return (answer as { memory: MemoryRewrite }).memory;
+  }
+
+  /** Hand `body` to a thread as the job `jobOf` makes, and resolve with its answer (an error rejects). */
+  private run(body: Buffer, jobOf: (id: number, bytes: Uint8Array) => ThreadJob): Promise<RewriteAnswer> {
     if (this.closed) return Promise.reject(new Error('the compression threads are closed'));
-    if (this.inline) return this.inline.then((here) => here.rewrite(format, path, body, request));
     const thread = this.pick();
     if (thread.idle) clearTimeout(thread.idle);
     thread.idle = undefined;
@@ -125,15 +193,8 @@ export class CompressionThreads implements BodyRewriter {
     // bytes stay here, to be forwarded should the thread fail.
     const shared = body.buffer instanceof SharedArrayBuffer;
     const bytes = shared ? body : new Uint8Array(body);
-    const job: RewriteJob = {
-      ...request,
-      id,
-      format: format.name,
-      path,
-      body: bytes,
-      sendWhole: [...request.sendWhole],
-    };
-    return new Promise<BodyRewrite>((resolve, reject) => {
+    const job = jobOf(id, bytes);
+    return new Promise<RewriteAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.end(thread, new Error(`compression took over ${this.jobTimeoutMs} ms; forwarded as sent`));
       }, this.jobTimeoutMs);
@@ -191,8 +252,8 @@ export class CompressionThreads implements BodyRewriter {
       thread.queued -= pending.bytes;
       clearTimeout(pending.timer);
       if (thread.pending.size === 0 && thread !== this.threads[0]) this.endWhenIdle(thread);
-      if ('rewrite' in answer) pending.resolve(answer.rewrite);
-      else pending.reject(errorOf(answer));
+      if ('error' in answer) pending.reject(errorOf(answer));
+      else pending.resolve(answer);
     });
     worker.on('error', (error) => this.end(thread, error));
     worker.on('exit', (code) =>

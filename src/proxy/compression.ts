@@ -10,6 +10,7 @@ import { compressRequestBody, type Rewritten } from '../formats/request.js';
 import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
 import { decideHistory, type HistoryDecision, type HistoryJob } from '../history/decide.js';
+import type { TurnBlock, TurnKey } from '../memory/inject.js';
 import { decideOutput, type OutputDecision, type OutputJob } from '../output/steer.js';
 import { verbosityNote } from '../output/verbosity.js';
 import { retrieveTool } from '../retrieve/read.js';
@@ -18,6 +19,7 @@ import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
 import type { EncodedOriginal, OriginalStore } from '../store/types.js';
 import { type Toolbox, toolboxOf } from '../tools/types.js';
 import type { ConversationHistory } from './history.js';
+import { type MemoryReader, type MemoryRewrite, memoryTurnsOf, withMemoryBlocks } from './memory-body.js';
 import type { SettingsSnapshot } from './runtime-settings.js';
 import type { SteeringMemory } from './steering.js';
 
@@ -40,12 +42,23 @@ export interface RewriteRequest {
 /** Where a body is rewritten: on compression threads (compression-threads.ts), or by an engine here. */
 export interface BodyRewriter {
   rewrite(format: WireFormat, path: string, body: Buffer, request: RewriteRequest): Promise<BodyRewrite>;
+  /** The memory step's reading of the body: its user turns and their keys (memory-body.ts). */
+  memoryTurns(format: WireFormat, body: Buffer, reader: MemoryReader): Promise<TurnKey[] | undefined>;
+  /** The memory step's writing of the body: the memory tools and the turns' blocks added. */
+  withMemory(
+    format: WireFormat,
+    path: string,
+    body: Buffer,
+    blocks: readonly TurnBlock[],
+  ): Promise<MemoryRewrite>;
 }
 
 /** Rewrite bodies with `engine` on the calling thread. */
 export function rewriterOn(engine: Engine): BodyRewriter {
   return {
     rewrite: async (format, path, body, request) => rewriteBody(engine, format, path, body, request),
+    memoryTurns: async (format, body, reader) => memoryTurnsOf(format, body, reader),
+    withMemory: async (format, path, body, blocks) => withMemoryBlocks(format, path, body, blocks),
   };
 }
 

@@ -10,6 +10,7 @@ import type { UpstreamUsage } from '../formats/types.js';
 import type { OutputDecision } from '../output/steer.js';
 import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder.js';
 import {
+  type BodyRewriter,
   type CompressionContext,
   compressForUpstream,
   type HistoryOutcome,
@@ -32,6 +33,8 @@ export interface ForwardContext {
   settings: RuntimeSettings;
   /** The compression hook, made on first use. */
   compression: () => Promise<CompressionContext>;
+  /** Where bodies are worked on: the compression threads, made on first use. */
+  bodies: () => Promise<BodyRewriter>;
   /** Some conversation of this process went out with a verbosity note its next turns must keep while warm. */
   steeringActive: () => boolean;
   /** Present with `--memory`. */
@@ -187,6 +190,7 @@ async function addMemory(
         session,
       },
       memory,
+      await ctx.bodies(),
     );
   } catch (error) {
     ctx.exchange.logger.warn(`headroom: memory left out of a request (${(error as Error).message})`, {

@@ -5,15 +5,14 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { WireFormat } from '../formats/types.js';
-import { isObject, type WireObject } from '../formats/wire.js';
-import { withMemories } from '../memory/inject.js';
+import type { WireObject } from '../formats/wire.js';
+import { blocksFor } from '../memory/inject.js';
 import type { Memories } from '../memory/memories.js';
 import { type MemoryScopeMode, memoryScope } from '../memory/scope.js';
-import { MEMORY_TOOL_DEFINITIONS, memoryTools } from '../memory/tools.js';
+import { memoryTools } from '../memory/tools.js';
 import type { SessionTag } from '../stats/recorder.js';
-import { listsTools, withTool } from '../tools/offer.js';
 import { toolboxOf } from '../tools/types.js';
-import type { ToolOffer } from './compression.js';
+import type { BodyRewriter, ToolOffer } from './compression.js';
 
 export interface MemoryContext {
   memories: Memories;
@@ -53,36 +52,32 @@ export interface MemoryRequest {
 
 /**
  * The request with the memory tools and its turns' memory blocks, and the offer that answers them. A request
- * that declares no tools (no agent turn: a side call, a title request) goes as it came.
+ * that declares no tools (no agent turn: a side call, a title request) goes as it came. The body is read and
+ * written by `bodies` (the compression threads), the blocks looked up and kept here between the two.
  */
 export async function withMemory(
   { format, path, body, offer, project, agent, session }: MemoryRequest,
   ctx: MemoryContext,
+  bodies: BodyRewriter,
 ): Promise<{ body: Buffer; offer?: ToolOffer }> {
-  const parsed: unknown = offer ? offer.body() : JSON.parse(body.toString('utf8'));
-  // Only an agent's turn with tools (requests without: titles, summaries, quota checks) gets memory.
-  if (!isObject(parsed) || !listsTools(parsed)) return { body, offer };
   const scope = memoryScope(ctx.scopeMode, project);
-  let next: WireObject = parsed;
-  for (const definition of MEMORY_TOOL_DEFINITIONS) next = withTool(format, next, definition);
-  if (ctx.topK > 0) {
-    next = await withMemories(format, next, {
-      memories: ctx.memories,
-      scope,
-      session: session?.id,
-      topK: ctx.topK,
-    });
-  }
-  if (next === parsed) return { body, offer };
-  const sent = Buffer.from(JSON.stringify(next));
-  // A token count carries the tools and blocks to count them, but no answer comes to call a tool.
-  if (format.isTokenCount(path) || !format.toolCallsAllowed(next)) return { body: sent, offer };
+  const turns = await bodies.memoryTurns(format, body, { scope, session: session?.id });
+  // Only an agent's turn with tools (requests without: titles, summaries, quota checks) gets memory.
+  if (!turns) return { body, offer };
+  const blocks =
+    ctx.topK > 0 ? await blocksFor(turns, { memories: ctx.memories, scope, topK: ctx.topK }) : [];
+  const rewrite = await bodies.withMemory(format, path, body, blocks);
+  if (!rewrite.body) return { body, offer };
+  const sent = Buffer.from(rewrite.body.buffer, rewrite.body.byteOffset, rewrite.body.length);
+  if (!rewrite.toolCalls) return { body: sent, offer };
   const tools = memoryTools({ memories: ctx.memories, scope, agent });
+  let forwarded: WireObject | undefined;
   return {
     body: sent,
     offer: {
       format,
-      body: () => next,
+      // Read only when a continuation round needs it.
+      body: () => (forwarded ??= JSON.parse(sent.toString('utf8')) as WireObject),
       tools: toolboxOf(...(offer?.tools.values() ?? []), ...tools),
     },
   };

@@ -19,7 +19,7 @@ import { TokenCounter } from '../stats/token-counter.js';
 import { openStatsStore } from '../store/index.js';
 import type { OriginalStore, SessionInfo, StatsStore } from '../store/types.js';
 import { handleAdmin } from './admin.js';
-import { type CompressionContext, rewriterOn } from './compression.js';
+import { type BodyRewriter, type CompressionContext, rewriterOn } from './compression.js';
 import { CompressionThreads, compressionThreadScript } from './compression-threads.js';
 import { forwardRequest, type SessionTag } from './forward.js';
 import { ConversationHistory } from './history.js';
@@ -217,20 +217,28 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // Compression runs beside the event loop, so a big request never stalls the bytes of the others. The threads'
   // engines hold the proxy's tool policy; each request hands them its own snapshot's settings.
   let threads: CompressionThreads | undefined;
-  // Made on the first request that needs it: compression may be switched on while the proxy runs.
-  let hook: Promise<CompressionContext> | undefined;
-  let made: CompressionContext | undefined;
-  const compression = (): Promise<CompressionContext> => {
-    hook ??= (async () => {
-      const kept = originals ?? (await headroom.originals());
+  // Where bodies are worked on (compressed, given memory), made on the first request that needs it.
+  let rewriter: Promise<BodyRewriter> | undefined;
+  const bodies = (): Promise<BodyRewriter> => {
+    rewriter ??= (async () => {
       const script = options.compressionThreadScript ?? compressionThreadScript();
       threads ??= script
         ? new CompressionThreads(engineOptionsFor(headroom.config), script, {}, (m, level = 'warn') =>
             logger[level](m),
           )
         : undefined;
+      return threads ?? rewriterOn(await headroom.engine());
+    })();
+    return rewriter;
+  };
+  // Made on the first request that needs it: compression may be switched on while the proxy runs.
+  let hook: Promise<CompressionContext> | undefined;
+  let made: CompressionContext | undefined;
+  const compression = (): Promise<CompressionContext> => {
+    hook ??= (async () => {
+      const kept = originals ?? (await headroom.originals());
       made = {
-        rewriter: threads ?? rewriterOn(await headroom.engine()),
+        rewriter: await bodies(),
         originals: kept,
         whole: await headroom.wholeOutputs(),
         history: await ConversationHistory.open(kept, { now, logger }),
@@ -294,6 +302,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     recorder,
     settings,
     compression,
+    bodies,
     steeringActive,
     memory,
     maxBodyBytes: config.maxBodyBytes,
