@@ -9,7 +9,7 @@ import { isLoopbackHost } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { StatsEvents } from '../stats/events.js';
 import { totalsJson } from '../stats/export.js';
-import { sessions, totals } from '../stats/report.js';
+import { RunningTotals, SessionGroups, totals } from '../stats/report.js';
 import { matchesSession, type StatsFilter } from '../store/filter.js';
 import type { RequestRow, StatsStore } from '../store/types.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -193,13 +193,16 @@ async function endSession(
 /** Registered sessions and sessions known from tagged requests, with their totals, latest activity first. */
 async function listSessions(res: ServerResponse, filter: StatsFilter, ctx: AdminContext): Promise<void> {
   // A session that registered before `since` still counts when it has requests after it.
-  const [rows, registered] = await Promise.all([
-    ctx.store.rows(filter),
+  const groups = new SessionGroups();
+  const [, registered] = await Promise.all([
+    ctx.store.scanRows(filter, (rows) => {
+      for (const row of rows) groups.add(row);
+    }),
     ctx.store.sessions({ ...filter, since: undefined }),
   ]);
-  const active = new Set(rows.map((row) => row.sessionId));
-  const shown = registered.filter((s) => active.has(s.id) || matchesSession(s, filter));
-  const list = sessions(rows, shown)
+  const shown = registered.filter((s) => groups.has(s.id) || matchesSession(s, filter));
+  const list = groups
+    .summaries(shown)
     .filter((s) => s.id !== null)
     .map((s) => ({ ...s, totals: totalsJson(s.totals) }));
   sendJson(res, 200, { sessions: list });
@@ -250,10 +253,16 @@ export async function handleAdmin(
     return sendJson(res, 200, { status: 'ok', version: ctx.version, uptimeMs: Date.now() - ctx.startedAt });
   }
   if (path === '/stats' && method === 'GET') {
-    const rows = await ctx.store.rows(filterFrom(params));
     const limit = Math.min(1000, Math.max(0, Number(params.get('limit') ?? 50) || 0));
-    const recent = limit > 0 ? rows.slice(-limit).reverse() : [];
-    return sendJson(res, 200, { totals: totalsJson(totals(rows)), recent });
+    // Totals over the whole history, read a page at a time: never every row at once, nor one long hold
+    // of the event loop the other requests share.
+    const sum = new RunningTotals();
+    let recent: RequestRow[] = [];
+    await ctx.store.scanRows(filterFrom(params), (rows) => {
+      for (const row of rows) sum.add(row);
+      if (limit > 0) recent = [...recent, ...rows].slice(-limit);
+    });
+    return sendJson(res, 200, { totals: totalsJson(sum.totals()), recent: recent.reverse() });
   }
   if (path === '/stats/stream' && method === 'GET') return streamStats(res, ctx);
   if (path === '/metrics' && method === 'GET') {

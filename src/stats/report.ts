@@ -111,12 +111,6 @@ function percentile(sorted: readonly number[], p: number): number | undefined {
 }
 
 /** Sum of the defined values, or undefined when every value is undefined. */
-function sumKnown(values: Iterable<number | undefined>): number | undefined {
-  let total: number | undefined;
-  for (const v of values) if (v !== undefined) total = (total ?? 0) + v;
-  return total;
-}
-
 function rowSaved(row: RequestRow): number | undefined {
   return moneySaved({ ...usageOf(row), tokensBefore: row.tokensBefore, tokensAfter: row.tokensAfter });
 }
@@ -136,87 +130,105 @@ function isError(row: RequestRow): boolean {
 }
 
 export function totals(rows: readonly RequestRow[]): Totals {
-  let tokensBefore = 0;
-  let tokensAfter = 0;
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let cacheReadTokens = 0;
-  let cacheWriteTokens = 0;
-  let retrievals = 0;
-  let retrievedBytes = 0;
-  let retrievalRequests = 0;
-  let memoryCalls = 0;
-  let sideCalls = 0;
-  let historyRewrites = 0;
-  let historySavedTokens = 0;
-  let errors = 0;
-  let compressed = 0;
-  let unpriced = 0;
-  let unpricedSavings = 0;
-  const saved: (number | undefined)[] = [];
-  const costs: (number | undefined)[] = [];
-  const latencies: number[] = [];
-  const overheads: number[] = [];
-  for (const row of rows) {
+  const sum = new RunningTotals();
+  for (const row of rows) sum.add(row);
+  return sum.totals();
+}
+
+/** Totals taken a row at a time, for rows read a page at a time (`StatsStore.scanRows`). */
+export class RunningTotals {
+  private requests = 0;
+  private tokensBefore = 0;
+  private tokensAfter = 0;
+  private inputTokens = 0;
+  private outputTokens = 0;
+  private cacheReadTokens = 0;
+  private cacheWriteTokens = 0;
+  private retrievals = 0;
+  private retrievedBytes = 0;
+  private retrievalRequests = 0;
+  private memoryCalls = 0;
+  private sideCalls = 0;
+  private historyRewrites = 0;
+  private historySavedTokens = 0;
+  private errors = 0;
+  private compressed = 0;
+  private unpriced = 0;
+  private unpricedSavings = 0;
+  /** Summed in row order: undefined while no row had a figure. */
+  private moneySaved: number | undefined;
+  private cost: number | undefined;
+  private readonly latencies: number[] = [];
+  private readonly overheads: number[] = [];
+
+  add(row: RequestRow): void {
+    this.requests++;
     const before = n(row.tokensBefore);
     const after = row.tokensAfter ?? before;
-    tokensBefore += before;
-    tokensAfter += after;
-    if (after < before) compressed++;
-    inputTokens += n(row.inputTokens);
-    outputTokens += n(row.outputTokens);
-    cacheReadTokens += n(row.cacheReadTokens);
-    cacheWriteTokens += n(row.cacheWriteTokens);
-    retrievals += row.retrievals;
-    retrievedBytes += row.retrievedBytes;
-    if (row.retrievals > 0) retrievalRequests++;
-    memoryCalls += row.memoryCalls;
-    if (row.sideCall !== null) sideCalls++;
-    if (row.historyRewrite) historyRewrites++;
-    historySavedTokens += row.historySavedTokens;
-    if (isError(row)) errors++;
-    if (row.latencyMs !== null) latencies.push(row.latencyMs);
-    if (row.overheadMs !== null) overheads.push(row.overheadMs);
+    this.tokensBefore += before;
+    this.tokensAfter += after;
+    if (after < before) this.compressed++;
+    this.inputTokens += n(row.inputTokens);
+    this.outputTokens += n(row.outputTokens);
+    this.cacheReadTokens += n(row.cacheReadTokens);
+    this.cacheWriteTokens += n(row.cacheWriteTokens);
+    this.retrievals += row.retrievals;
+    this.retrievedBytes += row.retrievedBytes;
+    if (row.retrievals > 0) this.retrievalRequests++;
+    this.memoryCalls += row.memoryCalls;
+    if (row.sideCall !== null) this.sideCalls++;
+    if (row.historyRewrite) this.historyRewrites++;
+    this.historySavedTokens += row.historySavedTokens;
+    if (isError(row)) this.errors++;
+    if (row.latencyMs !== null) this.latencies.push(row.latencyMs);
+    if (row.overheadMs !== null) this.overheads.push(row.overheadMs);
     const money = rowSaved(row);
     if (money === undefined) {
-      unpriced++;
-      if (after < before) unpricedSavings++;
+      this.unpriced++;
+      if (after < before) this.unpricedSavings++;
     }
-    saved.push(money);
-    costs.push(requestCost(usageOf(row)));
+    if (money !== undefined) this.moneySaved = (this.moneySaved ?? 0) + money;
+    const cost = requestCost(usageOf(row));
+    if (cost !== undefined) this.cost = (this.cost ?? 0) + cost;
   }
-  latencies.sort((a, b) => a - b);
-  overheads.sort((a, b) => a - b);
-  const tokensSaved = Math.max(0, tokensBefore - tokensAfter);
-  return {
-    requests: rows.length,
-    errors,
-    compressed,
-    tokensBefore,
-    tokensAfter,
-    tokensSaved,
-    savedShare: share(tokensSaved, tokensBefore),
-    inputTokens,
-    outputTokens,
-    cacheReadTokens,
-    cacheWriteTokens,
-    cacheReadShare: share(cacheReadTokens, inputTokens + cacheReadTokens + cacheWriteTokens),
-    moneySaved: sumKnown(saved),
-    cost: sumKnown(costs),
-    unpriced,
-    unpricedSavings,
-    retrievals,
-    retrievedBytes,
-    retrievalRequests,
-    memoryCalls,
-    sideCalls,
-    historyRewrites,
-    historySavedTokens,
-    latencyP50Ms: percentile(latencies, 0.5),
-    latencyP95Ms: percentile(latencies, 0.95),
-    overheadP50Ms: percentile(overheads, 0.5),
-    overheadP99Ms: percentile(overheads, 0.99),
-  };
+
+  totals(): Totals {
+    const latencies = [...this.latencies].sort((a, b) => a - b);
+    const overheads = [...this.overheads].sort((a, b) => a - b);
+    const tokensSaved = Math.max(0, this.tokensBefore - this.tokensAfter);
+    return {
+      requests: this.requests,
+      errors: this.errors,
+      compressed: this.compressed,
+      tokensBefore: this.tokensBefore,
+      tokensAfter: this.tokensAfter,
+      tokensSaved,
+      savedShare: share(tokensSaved, this.tokensBefore),
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens,
+      cacheReadTokens: this.cacheReadTokens,
+      cacheWriteTokens: this.cacheWriteTokens,
+      cacheReadShare: share(
+        this.cacheReadTokens,
+        this.inputTokens + this.cacheReadTokens + this.cacheWriteTokens,
+      ),
+      moneySaved: this.moneySaved,
+      cost: this.cost,
+      unpriced: this.unpriced,
+      unpricedSavings: this.unpricedSavings,
+      retrievals: this.retrievals,
+      retrievedBytes: this.retrievedBytes,
+      retrievalRequests: this.retrievalRequests,
+      memoryCalls: this.memoryCalls,
+      sideCalls: this.sideCalls,
+      historyRewrites: this.historyRewrites,
+      historySavedTokens: this.historySavedTokens,
+      latencyP50Ms: percentile(latencies, 0.5),
+      latencyP95Ms: percentile(latencies, 0.95),
+      overheadP50Ms: percentile(overheads, 0.5),
+      overheadP99Ms: percentile(overheads, 0.99),
+    };
+  }
 }
 
 /**
@@ -227,48 +239,82 @@ export function sessions(
   rows: readonly RequestRow[],
   registered: readonly SessionInfo[] = [],
 ): SessionSummary[] {
-  const groups = new Map<string | null, RequestRow[]>();
-  for (const row of rows) {
-    const group = groups.get(row.sessionId);
-    if (group) group.push(row);
-    else groups.set(row.sessionId, [row]);
-  }
-  const registrations = new Map(registered.map((session) => [session.id, session]));
-  const out: SessionSummary[] = [];
-  for (const [id, group] of groups) {
-    let startedTs = Number.POSITIVE_INFINITY;
-    let lastTs = 0;
-    for (const row of group) {
-      startedTs = Math.min(startedTs, row.ts);
-      lastTs = Math.max(lastTs, row.ts);
+  const groups = new SessionGroups();
+  for (const row of rows) groups.add(row);
+  return groups.summaries(registered);
+}
+
+interface SessionGroup {
+  agent: string | null;
+  project: string | null;
+  startedTs: number;
+  lastTs: number;
+  turns: number;
+  totals: RunningTotals;
+}
+
+/** The sessions view taken a row at a time, for rows read a page at a time (`StatsStore.scanRows`). */
+export class SessionGroups {
+  private readonly groups = new Map<string | null, SessionGroup>();
+
+  add(row: RequestRow): void {
+    let group = this.groups.get(row.sessionId);
+    if (!group) {
+      group = {
+        agent: null,
+        project: null,
+        startedTs: Number.POSITIVE_INFINITY,
+        lastTs: 0,
+        turns: 0,
+        totals: new RunningTotals(),
+      };
+      this.groups.set(row.sessionId, group);
     }
-    const registration = id === null ? undefined : registrations.get(id);
-    out.push({
-      id,
-      agent: group.find((r) => r.agent !== null)?.agent ?? registration?.agent ?? null,
-      project: group.find((r) => r.project !== null)?.project ?? registration?.project ?? null,
-      startedTs: registration?.startedTs ?? startedTs,
-      endedTs: registration?.endedTs ?? null,
-      lastTs,
-      turns: group.length,
-      totals: totals(group),
-    });
+    group.agent ??= row.agent;
+    group.project ??= row.project;
+    group.startedTs = Math.min(group.startedTs, row.ts);
+    group.lastTs = Math.max(group.lastTs, row.ts);
+    group.turns++;
+    group.totals.add(row);
   }
-  for (const session of registered) {
-    if (groups.has(session.id)) continue;
-    out.push({
-      id: session.id,
-      agent: session.agent ?? null,
-      project: session.project ?? null,
-      startedTs: session.startedTs ?? 0,
-      endedTs: session.endedTs ?? null,
-      lastTs: null,
-      turns: 0,
-      totals: totals([]),
-    });
+
+  /** Whether a row of session `id` was added. */
+  has(id: string | null): boolean {
+    return this.groups.has(id);
   }
-  const activity = (s: SessionSummary) => s.lastTs ?? s.startedTs;
-  return out.sort((a, b) => activity(b) - activity(a) || String(a.id).localeCompare(String(b.id)));
+
+  summaries(registered: readonly SessionInfo[] = []): SessionSummary[] {
+    const registrations = new Map(registered.map((session) => [session.id, session]));
+    const out: SessionSummary[] = [];
+    for (const [id, group] of this.groups) {
+      const registration = id === null ? undefined : registrations.get(id);
+      out.push({
+        id,
+        agent: group.agent ?? registration?.agent ?? null,
+        project: group.project ?? registration?.project ?? null,
+        startedTs: registration?.startedTs ?? group.startedTs,
+        endedTs: registration?.endedTs ?? null,
+        lastTs: group.lastTs,
+        turns: group.turns,
+        totals: group.totals.totals(),
+      });
+    }
+    for (const session of registered) {
+      if (this.groups.has(session.id)) continue;
+      out.push({
+        id: session.id,
+        agent: session.agent ?? null,
+        project: session.project ?? null,
+        startedTs: session.startedTs ?? 0,
+        endedTs: session.endedTs ?? null,
+        lastTs: null,
+        turns: 0,
+        totals: totals([]),
+      });
+    }
+    const activity = (s: SessionSummary) => s.lastTs ?? s.startedTs;
+    return out.sort((a, b) => activity(b) - activity(a) || String(a.id).localeCompare(String(b.id)));
+  }
 }
 
 /** The requests of one session (null: those without a session), newest first. */

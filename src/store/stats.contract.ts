@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessions as sessionsView, totals } from '../stats/report.js';
-import type { NewRequestRow, RequestRow, StatsStore } from './types.js';
+import type { NewRequestRow, RequestRow, StatsFilter, StatsStore } from './types.js';
 
 /** What a contract case may ask of the store it opens. */
 export interface StatsStoreCaseOptions {
@@ -37,6 +37,13 @@ export function newRow(overrides: Partial<NewRequestRow> = {}): NewRequestRow {
     transforms: { logs: 2, json: 1 },
     ...overrides,
   };
+}
+
+/** The pages `scanRows` hands over for `filter`. */
+async function collect(store: StatsStore, filter: StatsFilter): Promise<RequestRow[][]> {
+  const pages: RequestRow[][] = [];
+  await store.scanRows(filter, (rows) => pages.push(rows));
+  return pages;
 }
 
 export function describeStatsStore(name: string, backend: StatsStoreBackend): void {
@@ -130,6 +137,34 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
       expect((await store.rows({ agent: 'claude' })).map((r) => r.ts)).toEqual([1000, 2000]);
       expect((await store.rows({ text: 'CODEX' })).map((r) => r.ts)).toEqual([3000]);
       expect(await store.rows({ text: 'sonnet', since: 3500 })).toHaveLength(3);
+    });
+
+    it('scans every matching row once, oldest first, a page at a time, letting other work run between pages', async () => {
+      const store = await open();
+      await store.upsertSession({ id: 'beta', agent: 'codex', project: '/repo/b' });
+      for (let i = 0; i < 2_500; i++)
+        void store.record(
+          newRow({ ts: 1_000 + i, sessionId: i % 5 === 0 ? 'beta' : null, retrievals: i % 3 }),
+        );
+      const all = await store.rows();
+      for (const filter of [{}, { agent: 'codex' }, { since: 2_000 }, { text: 'CODEX', since: 3_000 }]) {
+        const pages: RequestRow[][] = [];
+        let between = 0;
+        // Other work asks for a turn while the scan runs: it must get one before the scan is over.
+        const other = setInterval(() => between++, 0);
+        try {
+          await store.scanRows(filter, (rows) => pages.push(rows));
+        } finally {
+          clearInterval(other);
+        }
+        const scanned = pages.flat();
+        expect(scanned.map((row) => row.id)).toEqual((await store.rows(filter)).map((row) => row.id));
+        if (scanned.length === all.length) {
+          expect(pages.length).toBeGreaterThan(1);
+          expect(between).toBeGreaterThan(0);
+        }
+      }
+      expect(totals((await collect(store, {})).flat())).toEqual(totals(all));
     });
 
     it('reads a page: the rows after an id, or only the newest few', async () => {

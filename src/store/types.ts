@@ -203,6 +203,11 @@ export interface StatsStore {
   record(row: NewRequestRow): Promise<RequestRow | undefined>;
   /** The rows matching `filter`, oldest first. */
   rows(filter?: StatsFilter, page?: RowsPage): Promise<RequestRow[]>;
+  /**
+   * Every row matching `filter`, oldest first, handed to `take` a page at a time and never held together:
+   * totals over a long history cost neither its memory nor a long hold of the event loop.
+   */
+  scanRows(filter: StatsFilter, take: (rows: RequestRow[]) => void): Promise<void>;
   /** The id of the newest row, or 0 when there is none. */
   lastId(): Promise<number>;
   /** Register a session or update what is known about it. */

@@ -35,6 +35,8 @@ const SESSIONS = `${P}sessions`;
 const RETRY_MS = 1000;
 const MAX_PENDING_ROWS = 10_000;
 const READ_CHUNK = 5000;
+/** Entries read at a time by `scanRows`, each page parsed on the event loop between two reads. */
+const SCAN_CHUNK = 1000;
 // A follower's blocking read returns at least this often, to see that it was stopped.
 const FOLLOW_BLOCK_MS = 1000;
 
@@ -186,6 +188,18 @@ class RedisStatsStore implements StatsStore {
     let rows = this.toRows(entries, sessions).filter((row) => matchesFilter(row, filter));
     if (page.limit !== undefined) rows = rows.slice(-Math.floor(page.limit));
     return rows;
+  }
+
+  async scanRows(filter: StatsFilter, take: (rows: RequestRow[]) => void): Promise<void> {
+    await this.writeBeforeRead();
+    const sessions = await this.registered();
+    for (let start = '-'; ; ) {
+      const chunk = await this.read(() => this.redis.xrange(ROWS, start, '+', 'COUNT', SCAN_CHUNK));
+      if (!chunk.length) return;
+      take(this.toRows(chunk, sessions).filter((row) => matchesFilter(row, filter)));
+      if (chunk.length < SCAN_CHUNK) return;
+      start = `(${chunk.at(-1)![0]}`;
+    }
   }
 
   async lastId(): Promise<number> {

@@ -136,6 +136,9 @@ const COLUMNS = [
 const SELECT_ROWS = `SELECT r.*, COALESCE(r.agent, s.agent) AS agent, COALESCE(r.project, s.project) AS project
   FROM requests r LEFT JOIN sessions s ON s.id = r.session_id`;
 
+/** Rows read at a time by `scanRows`: about 10 ms of the event loop each. */
+const SCAN_PAGE = 500;
+
 const SELECT_SESSIONS =
   'SELECT id, agent, project, started_ts AS startedTs, ended_ts AS endedTs FROM sessions';
 
@@ -523,6 +526,25 @@ class SqliteStatsStore implements StatsStore {
     if (byText) rows = rows.filter((row) => matchesFilter(row, { text: filter.text }));
     if (limit !== undefined) return rows.reverse();
     return page.limit === undefined ? rows : rows.slice(-Math.floor(page.limit));
+  }
+
+  async scanRows(filter: StatsFilter, take: (rows: RequestRow[]) => void): Promise<void> {
+    this.writeBeforeRead();
+    for (let afterId = 0; ; ) {
+      const where = whereClause(filter, afterId);
+      const raw = this.query(
+        `${SELECT_ROWS} ${where.sql} ORDER BY r.id LIMIT ${SCAN_PAGE}`,
+        (s) => s.all(...where.params) as { id: number }[],
+        [],
+      );
+      if (!raw.length) return;
+      afterId = raw.at(-1)!.id;
+      const rows = raw.map(toRequestRow).filter((row): row is RequestRow => row !== undefined);
+      take(filter.text?.trim() ? rows.filter((row) => matchesFilter(row, { text: filter.text })) : rows);
+      if (raw.length < SCAN_PAGE) return;
+      // Each page is read synchronously: the requests in flight go on between two.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async lastId(): Promise<number> {
