@@ -113,10 +113,13 @@ export default class StatsCommand extends HeadroomCommand {
         throw new HeadroomError('refusing to reset stats without confirmation: pass --yes');
       }
       const reader = await headroom.stats({ readOnly: true });
-      const requests = await reader.rows();
+      let requests = 0;
+      await reader.scanRows({}, (rows) => {
+        requests += rows.length;
+      });
       const prompt = createInterface({ input: process.stdin, output: process.stdout });
       const answer = await prompt.question(
-        `Delete all ${requests.length} recorded requests in ${reader.location}? [y/N] `,
+        `Delete all ${requests} recorded requests in ${reader.location}? [y/N] `,
       );
       prompt.close();
       if (!/^y(es)?$/i.test(answer.trim())) {
@@ -142,6 +145,9 @@ function definedOnly(filter: StatsFilter): StatsFilter {
 async function sessionNamed(store: StatsStore, prefix: string): Promise<string> {
   const registered = (await store.sessions()).map((s) => s.id);
   if (registered.some((id) => id.startsWith(prefix))) return sessionByPrefix(prefix, registered);
-  const named = (await store.rows()).flatMap((row) => (row.sessionId ? [row.sessionId] : []));
+  const named = new Set<string>();
+  await store.scanRows({}, (rows) => {
+    for (const row of rows) if (row.sessionId) named.add(row.sessionId);
+  });
   return sessionByPrefix(prefix, [...registered, ...named]);
 }
