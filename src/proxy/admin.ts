@@ -4,7 +4,6 @@
 // and GET/POST /admin/runtime-env (the live settings: what is in effect, and a change for the requests to come).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import { isLoopbackHost } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { StatsEvents } from '../stats/events.js';
@@ -42,11 +41,19 @@ const SESSION_ID_RULE = 'id must be 1-128 letters, digits, or . _ : -';
 const MAX_END_WAIT_MS = 30_000;
 const DEFAULT_END_WAIT_MS = 10_000;
 
-const SessionBody = z.object({
-  id: z.string().regex(SESSION_ID, SESSION_ID_RULE),
-  agent: z.string().max(200).optional(),
-  project: z.string().max(4096).optional(),
-});
+/** The admin bodies' schemas, made on the first one: a proxy no session registers with never loads zod. */
+const bodies = async () => {
+  const { z } = await import('zod');
+  return {
+    session: z.object({
+      id: z.string().regex(SESSION_ID, SESSION_ID_RULE),
+      agent: z.string().max(200).optional(),
+      project: z.string().max(4096).optional(),
+    }),
+    end: z.object({ waitMs: z.number().int().min(0).optional() }),
+  };
+};
+let schemas: ReturnType<typeof bodies> | undefined;
 
 function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   const body = JSON.stringify(payload);
@@ -145,7 +152,8 @@ async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: A
   );
   if (!body) return;
   const { json } = body;
-  const parsed = SessionBody.safeParse(json);
+  schemas ??= bodies();
+  const parsed = (await schemas).session.safeParse(json);
   if (!parsed.success) return sendError(res, 400, parsed.error.issues[0]?.message ?? 'invalid session');
   const session = {
     id: parsed.data.id,
@@ -155,8 +163,6 @@ async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: A
   ctx.onSession(session);
   sendJson(res, 201, { session });
 }
-
-const EndBody = z.object({ waitMs: z.number().int().min(0).optional() });
 
 /**
  * A session's agent has exited: wait (up to `waitMs`) until the rows of the requests it sent are written, mark
@@ -171,7 +177,8 @@ async function endSession(
   const body = await readJsonBody(req, res, 'ending a session', '{"waitMs":10000}');
   if (!body) return;
   if (!SESSION_ID.test(id)) return sendError(res, 400, `session ${SESSION_ID_RULE}`);
-  const parsed = EndBody.safeParse(body.json);
+  schemas ??= bodies();
+  const parsed = (await schemas).end.safeParse(body.json);
   if (!parsed.success) return sendError(res, 400, 'waitMs must be a whole number of milliseconds');
   const waitMs = Math.min(parsed.data.waitMs ?? DEFAULT_END_WAIT_MS, MAX_END_WAIT_MS);
   const deadline = Date.now() + waitMs;
