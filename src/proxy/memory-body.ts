@@ -1,7 +1,7 @@
 // The two parts of the memory step that read and write the request body, split around the store lookups
 // between them: the user turns and their keys, then the body with the memory tools and the turns' blocks.
-// Plain data in and out, so they run on a compression thread like the rest of the body's work and a big
-// body never holds up the event loop twice more for memory.
+// Plain data in and out, so they run on a compression thread like the rest of the body's work: memory never
+// parses or writes out a body on the event loop.
 
 import type { WireFormat } from '../formats/types.js';
 import { isObject, type WireObject } from '../formats/wire.js';
