@@ -133,6 +133,7 @@ export function describeMemoryStore(name: string, backend: MemoryStoreBackend): 
     it("keeps each model's vectors by content hash, exactly, the first one kept winning, after a reopen", async () => {
       const place = backend.place();
       const first = await open(place);
+      await first.insert(memory({}));
       const a = new Float32Array([0.6, -0.8, 1e-7, 3.4028234663852886e38]);
       const b = new Float32Array([0, 1, 0, 0]);
       await first.keepVectors('model-1', new Map([['a'.repeat(64), a]]));

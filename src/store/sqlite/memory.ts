@@ -169,6 +169,9 @@ class SqliteMemoryStore implements MemoryStore {
       ),
     };
     this.pruneTurnBlocks();
+    // Vectors are made from memories' words only: one no memory holds was left by a memory deleted before
+    // vectors went with them.
+    db.prepare('DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM memories)').run();
   }
 
   private keptSincePrune = 0;
