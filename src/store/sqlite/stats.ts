@@ -214,7 +214,11 @@ function toDb(row: NewRequestRow): unknown[] {
 }
 
 /** The SQL for the filter fields an index or a join can answer; free text is matched on the rows after. */
-function whereClause(filter: StatsFilter, afterId?: number): { sql: string; params: unknown[] } {
+function whereClause(
+  filter: StatsFilter,
+  afterId?: number,
+  throughId?: number,
+): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
@@ -222,11 +226,18 @@ function whereClause(filter: StatsFilter, afterId?: number): { sql: string; para
     params.push(value);
   };
   if (afterId !== undefined) add('r.id > ?', afterId);
+  if (throughId !== undefined) add('r.id <= ?', throughId);
   if (filter.since !== undefined) add('r.ts >= ?', filter.since);
   if (filter.session !== undefined) add('r.session_id = ?', filter.session);
   if (filter.agent !== undefined) add('COALESCE(r.agent, s.agent) = ?', filter.agent);
   if (filter.project !== undefined) add('COALESCE(r.project, s.project) = ?', filter.project);
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+/** The rows of a query's results, those the free text of `filter` names when it has some. */
+function rowsMatching(raw: unknown[], filter: StatsFilter): RequestRow[] {
+  const rows = raw.map(toRequestRow).filter((row): row is RequestRow => row !== undefined);
+  return filter.text?.trim() ? rows.filter((row) => matchesFilter(row, { text: filter.text })) : rows;
 }
 
 /**
@@ -522,8 +533,7 @@ class SqliteStatsStore implements StatsStore {
     const order = limit === undefined ? 'ORDER BY r.id' : 'ORDER BY r.id DESC LIMIT ?';
     const params = limit === undefined ? where.params : [...where.params, limit];
     const raw = this.query(`${SELECT_ROWS} ${where.sql} ${order}`, (s) => s.all(...params), []);
-    let rows = raw.map(toRequestRow).filter((row): row is RequestRow => row !== undefined);
-    if (byText) rows = rows.filter((row) => matchesFilter(row, { text: filter.text }));
+    const rows = rowsMatching(raw, filter);
     if (limit !== undefined) return rows.reverse();
     return page.limit === undefined ? rows : rows.slice(-Math.floor(page.limit));
   }
@@ -536,16 +546,12 @@ class SqliteStatsStore implements StatsStore {
       { first: null, last: null },
     );
     if (span.first === null || span.last === null) return;
-    const where = whereClause(filter, 0);
     // Windows of ids, not of matches: a filter few rows match never makes one read go through them all.
-    const sql = `${SELECT_ROWS} ${where.sql} AND r.id <= ? ORDER BY r.id`;
-    const byText = Boolean(filter.text?.trim());
     for (let after = span.first - 1; after < span.last; after += SCAN_PAGE) {
-      const params = [after, ...where.params.slice(1), after + SCAN_PAGE];
-      const raw = this.query(sql, (s) => s.all(...params) as { id: number }[], []);
-      const rows = raw.map(toRequestRow).filter((row): row is RequestRow => row !== undefined);
-      const kept = byText ? rows.filter((row) => matchesFilter(row, { text: filter.text })) : rows;
-      if (kept.length) take(kept);
+      const where = whereClause(filter, after, after + SCAN_PAGE);
+      const raw = this.query(`${SELECT_ROWS} ${where.sql} ORDER BY r.id`, (s) => s.all(...where.params), []);
+      const rows = rowsMatching(raw, filter);
+      if (rows.length) take(rows);
       // Each window is read synchronously: the requests in flight go on between two.
       await new Promise((resolve) => setImmediate(resolve));
     }
