@@ -41,8 +41,7 @@ const SESSION_ID_RULE = 'id must be 1-128 letters, digits, or . _ : -';
 const MAX_END_WAIT_MS = 30_000;
 const DEFAULT_END_WAIT_MS = 10_000;
 
-/** The admin bodies' schemas, made on the first one: a proxy no session registers with never loads zod. */
-const bodies = async () => {
+const makeSchemas = async () => {
   const { z } = await import('zod');
   return {
     session: z.object({
@@ -53,7 +52,9 @@ const bodies = async () => {
     end: z.object({ waitMs: z.number().int().min(0).optional() }),
   };
 };
-let schemas: ReturnType<typeof bodies> | undefined;
+let made: ReturnType<typeof makeSchemas> | undefined;
+/** The admin bodies' schemas, made on the first one: a proxy no session registers with never loads zod. */
+const schemas = () => (made ??= makeSchemas());
 
 function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   const body = JSON.stringify(payload);
@@ -152,8 +153,7 @@ async function registerSession(req: IncomingMessage, res: ServerResponse, ctx: A
   );
   if (!body) return;
   const { json } = body;
-  schemas ??= bodies();
-  const parsed = (await schemas).session.safeParse(json);
+  const parsed = (await schemas()).session.safeParse(json);
   if (!parsed.success) return sendError(res, 400, parsed.error.issues[0]?.message ?? 'invalid session');
   const session = {
     id: parsed.data.id,
@@ -177,8 +177,7 @@ async function endSession(
   const body = await readJsonBody(req, res, 'ending a session', '{"waitMs":10000}');
   if (!body) return;
   if (!SESSION_ID.test(id)) return sendError(res, 400, `session ${SESSION_ID_RULE}`);
-  schemas ??= bodies();
-  const parsed = (await schemas).end.safeParse(body.json);
+  const parsed = (await schemas()).end.safeParse(body.json);
   if (!parsed.success) return sendError(res, 400, 'waitMs must be a whole number of milliseconds');
   const waitMs = Math.min(parsed.data.waitMs ?? DEFAULT_END_WAIT_MS, MAX_END_WAIT_MS);
   const deadline = Date.now() + waitMs;
