@@ -3,7 +3,7 @@
 // library and the proxy get their parts here instead of wiring them themselves.
 
 import { agentToolPolicy } from './agents/index.js';
-import { createEngine, type Engine, type EngineOptions } from './compress/engine.js';
+import type { Engine, EngineOptions } from './compress/engine.js';
 import type { Config } from './config.js';
 import { type Logger, silentLogger } from './log.js';
 import { loadEmbedder } from './memory/embeddings.js';
@@ -65,11 +65,6 @@ export function engineOptionsFor(config: Config): EngineOptions {
   };
 }
 
-/** An engine configured the way `config` says, knowing every agent's editing and reading tools. */
-export function engineFor(config: Config): Engine {
-  return createEngine(engineOptionsFor(config));
-}
-
 /** Search by meaning when `config` names an embedding model that loads; a warning and BM25 alone when not. */
 async function semanticSearchFor(config: Config, logger: Logger): Promise<SemanticSearch | undefined> {
   if (config.memoryEmbeddings === '') return undefined;
@@ -104,9 +99,11 @@ export async function createHeadroom(config: Config, overrides: HeadroomOverride
     config,
     logger,
     engine() {
-      // Commands that only read the stores never pay for loading the transforms' grammars.
+      // Commands that only read the stores never pay for loading the transforms, nor does a proxy whose
+      // compression runs on threads of its own (~12 MB of modules it would hold for nothing).
       engine ??= (async () => {
-        const made = engineFor(config);
+        const { createEngine } = await import('./compress/engine.js');
+        const made = createEngine(engineOptionsFor(config));
         await made.init();
         for (const notice of made.notices()) logger[notice.level](`headroom: ${notice.message}`);
         return made;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createEngine, type EngineOptions } from '../compress/engine.js';
+import type { EngineOptions } from '../compress/engine.js';
 import type { Notice } from '../compress/types.js';
 import type { FormatName, WireFormat } from '../formats/types.js';
 import type { TurnBlock, TurnKey } from '../memory/inject.js';
@@ -284,6 +284,7 @@ export class CompressionThreads implements BodyRewriter {
         `headroom: compression threads keep stopping (${error.message}); compressing on the proxy's own thread`,
       );
       this.inline = (async () => {
+        const { createEngine } = await import('../compress/engine.js');
         const engine = createEngine(this.engine);
         await engine.init();
         return rewriterOn(engine);

@@ -3,9 +3,10 @@
 // this thread waits for. Loaded once per model path and process; disk is read in `loadModel` only.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { oneLine } from '../lines.js';
 
 /** A loaded model: how it splits words into token ids, how long a sequence may be, and the scorer. */
@@ -24,6 +25,14 @@ export interface KompressModel {
 export class KompressModelError extends Error {
   override name = 'KompressModelError';
 }
+
+// Read with the first model: a process (or compression thread) that runs no model never holds the library.
+const require = createRequire(import.meta.url);
+let tokenizers: typeof import('@huggingface/tokenizers') | undefined;
+const tokenizerClass = () => {
+  tokenizers ??= require('@huggingface/tokenizers') as typeof import('@huggingface/tokenizers');
+  return tokenizers.Tokenizer;
+};
 
 /** Longest a run may take before the scorer is given up: a fail-safe against a hung session, like budgetMs. */
 const RUN_TIMEOUT_MS = 20_000;
@@ -150,7 +159,7 @@ export function readTokenizer(files: ModelFiles): ModelTokenizer {
   const config = files.tokenizerConfig ? readJson(files.tokenizerConfig) : {};
   let tokenizer: Tokenizer;
   try {
-    tokenizer = new Tokenizer(json, config);
+    tokenizer = new (tokenizerClass())(json, config);
   } catch (error) {
     throw new KompressModelError(`cannot read ${files.tokenizer}: ${(error as Error).message}`);
   }
