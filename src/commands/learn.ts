@@ -12,8 +12,8 @@ import {
   agentModel,
   applyPlan,
   type CompressionSuggestion,
-  compressionFeedback,
   DEFAULT_MAX_RULES,
+  FeedbackTally,
   LEARNABLE_AGENTS,
   type LearnPlan,
   type LogWarning,
@@ -21,6 +21,7 @@ import {
   planLearning,
   upstreamModel,
 } from '../learn/index.js';
+import type { RequestRow } from '../store/types.js';
 
 /** Logs smaller than this read too fast for a progress bar to help. */
 const PROGRESS_BYTES = 16 * 1024 * 1024;
@@ -183,10 +184,14 @@ export default class LearnCommand extends HeadroomCommand {
     const headroom = await createHeadroom(config);
     try {
       const store = await headroom.stats({ readOnly: true });
-      const rows = all
-        ? await store.rows()
-        : (await Promise.all(plan.projects.map((p) => store.rows({ project: p.project })))).flat();
-      return compressionFeedback(rows, config.minTokens);
+      // Read a page at a time: the feedback holds counts, not rows.
+      const tally = new FeedbackTally();
+      const take = (rows: RequestRow[]) => {
+        for (const row of rows) tally.add(row);
+      };
+      if (all) await store.scanRows({}, take);
+      else for (const { project } of plan.projects) await store.scanRows({ project }, take);
+      return tally.suggestions(config.minTokens);
     } catch {
       // No stats yet (headroom never proxied here), or a store that cannot be read: no suggestions.
       return [];

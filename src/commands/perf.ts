@@ -7,7 +7,7 @@ import { HeadroomError, UsageError } from '../errors.js';
 import { createHeadroom } from '../headroom.js';
 import { perfHtml } from '../perf/html.js';
 import { type BenchRow, blockOf, measureItems, measureSpeed, totals } from '../perf/measure.js';
-import { recordedFigures, recordedJson, recordedText } from '../perf/recorded.js';
+import { recordedFiguresOf, recordedJson, recordedText } from '../perf/recorded.js';
 import { itemTable, speedTable, totalsTable } from '../perf/report.js';
 import { loadSamples } from '../perf/samples.js';
 import { parseDuration } from '../stats/duration.js';
@@ -83,7 +83,7 @@ export default class PerfCommand extends HeadroomCommand {
       const store = await headroom.stats({ readOnly: true });
       const until = Date.now();
       const window = { since: windowMs === undefined ? undefined : until - windowMs, until };
-      const figures = recordedFigures(await store.rows({ since: window.since }), window);
+      const figures = await recordedFiguresOf(store, window);
       if (!this.jsonEnabled()) {
         const label = since === undefined ? 'all time' : `last ${since}`;
         process.stdout.write(recordedText(figures, label, process.stdout.columns));

@@ -5,12 +5,12 @@ import { HeadroomCommand, proxyFlags } from '../command.js';
 import { HeadroomError } from '../errors.js';
 import { createHeadroom, type Headroom } from '../headroom.js';
 import { parseDuration } from '../stats/duration.js';
-import { reportJson, toCsv } from '../stats/export.js';
-import { buildReport, type GroupBy, turns } from '../stats/report.js';
+import { CsvLines, reportJson } from '../stats/export.js';
+import { type GroupBy, reportOf, turns } from '../stats/report.js';
 import { sessionByPrefix } from '../stats/session-prefix.js';
 import { renderText } from '../stats/text.js';
 import type { StatsFilter } from '../store/filter.js';
-import type { StatsStore } from '../store/types.js';
+import type { RequestRow, StatsStore } from '../store/types.js';
 import { runStatsTui } from '../tui/run-stats.js';
 
 export default class StatsCommand extends HeadroomCommand {
@@ -96,14 +96,25 @@ export default class StatsCommand extends HeadroomCommand {
 
     const now = Date.now();
     const filter = { ...fixed, since: windowMs === undefined ? undefined : now - windowMs };
-    const rows = await store.rows(filter);
+    // Read a page at a time: a report over a million requests holds sums, not rows.
     if (flags.csv) {
-      process.stdout.write(toCsv(rows));
+      const lines = new CsvLines();
+      await store.scanRows(filter, (rows) => {
+        for (const row of rows) lines.add(row);
+      });
+      process.stdout.write(lines.text());
       return undefined;
     }
-    const report = buildReport(rows, definedOnly(filter), now, flags.by as GroupBy | undefined);
-    const sessionTurns = session === undefined ? undefined : turns(rows, session);
-    if (!this.jsonEnabled()) process.stdout.write(renderText(report, { rows, windowLabel }));
+    const sessionRows: RequestRow[] = [];
+    const report = await reportOf(
+      store,
+      definedOnly(filter),
+      now,
+      flags.by as GroupBy | undefined,
+      session === undefined ? undefined : (row) => sessionRows.push(row),
+    );
+    const sessionTurns = session === undefined ? undefined : turns(sessionRows, session);
+    if (!this.jsonEnabled()) process.stdout.write(renderText(report, { turns: sessionTurns, windowLabel }));
     return reportJson(report, sessionTurns);
   }
 

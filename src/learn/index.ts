@@ -14,7 +14,7 @@ import { buildRules, mergeRules, type Rule, ruleExcerpts } from './rules.js';
 import type { LogWarning } from './types.js';
 
 export { BLOCK_END, BLOCK_START, BrokenBlockError } from './block.js';
-export { type CompressionSuggestion, compressionFeedback } from './feedback.js';
+export { type CompressionSuggestion, compressionFeedback, FeedbackTally } from './feedback.js';
 export { DIGEST_CHARS } from './llm.js';
 export {
   AGENT_CLIS,

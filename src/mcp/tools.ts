@@ -12,7 +12,7 @@ import { answerRetrieveCall } from '../retrieve/read.js';
 import { RETRIEVE_TOOL_NAME } from '../retrieve/tool.js';
 import { parseDuration } from '../stats/duration.js';
 import { reportJson } from '../stats/export.js';
-import { buildReport } from '../stats/report.js';
+import { reportOf } from '../stats/report.js';
 import type { OriginalStore, StatsStore } from '../store/types.js';
 import { ReadRefused, type ReadScope, readNumbered } from './read-file.js';
 import type { McpUsage, ToolCallFigures } from './usage.js';
@@ -225,7 +225,7 @@ export function registerTools(server: McpServer, parts: McpParts): void {
         ...(windowMs === undefined ? {} : { since: now - windowMs }),
         ...(agent === undefined ? {} : { agent }),
       };
-      const report = buildReport(await store.rows(filter), filter, now);
+      const report = await reportOf(store, filter, now);
       return { result: { content: [text(JSON.stringify(reportJson(report), null, 2))] } };
     }),
   );

@@ -4,20 +4,19 @@
 
 import { totalsJson } from '../stats/export.js';
 import { formatCount, formatMoney, formatShare, UNKNOWN } from '../stats/format.js';
-import { describeOutputSaving, type OutputSavingReport, outputSavings } from '../stats/output-saving.js';
+import { describeOutputSaving, type OutputSavingReport, OutputSavingTally } from '../stats/output-saving.js';
 import { PRICE_TABLE } from '../stats/prices.js';
 import {
-  type GroupBy,
+  GroupTally,
   type GroupTotals,
-  groupTotals,
+  RunningTotals,
   type Totals,
   type TransformCount,
-  totals,
-  transformBreakdown,
+  TransformTally,
 } from '../stats/report.js';
 import { type Column, layoutTable } from '../stats/table.js';
 import { groupColumns, PRICES_NOTE, transformColumns } from '../stats/views.js';
-import type { RequestRow } from '../store/types.js';
+import type { RequestRow, StatsStore } from '../store/types.js';
 
 export interface RecordedFigures {
   /** The window's start (epoch ms), undefined for all time; it ends at `until`. */
@@ -32,21 +31,47 @@ export interface RecordedFigures {
   outputSaving: OutputSavingReport;
 }
 
-/** The figures of the recorded requests `rows`, read for the window from `since` to `until`. */
-export function recordedFigures(
-  rows: readonly RequestRow[],
+/** The figures of the requests `store` recorded in the window, read a page at a time. */
+export async function recordedFiguresOf(
+  store: StatsStore,
   window: { since: number | undefined; until: number },
-): RecordedFigures {
-  const by = (key: GroupBy) => groupTotals(rows, key);
-  return {
-    ...window,
-    totals: totals(rows),
-    byDay: by('day'),
-    byAgent: by('agent'),
-    byModel: by('model'),
-    transforms: transformBreakdown(rows),
-    outputSaving: outputSavings(rows),
-  };
+): Promise<RecordedFigures> {
+  const tally = new RecordedTally();
+  await store.scanRows(window.since === undefined ? {} : { since: window.since }, (rows) => {
+    for (const row of rows) tally.add(row);
+  });
+  return tally.figures(window);
+}
+
+/** The figures taken a row at a time: sums per day, agent, model and transform, not rows. */
+class RecordedTally {
+  private readonly sum = new RunningTotals();
+  private readonly byDay = new GroupTally('day');
+  private readonly byAgent = new GroupTally('agent');
+  private readonly byModel = new GroupTally('model');
+  private readonly transforms = new TransformTally();
+  private readonly output = new OutputSavingTally();
+
+  add(row: RequestRow): void {
+    this.sum.add(row);
+    this.byDay.add(row);
+    this.byAgent.add(row);
+    this.byModel.add(row);
+    this.transforms.add(row);
+    this.output.add(row);
+  }
+
+  figures(window: { since: number | undefined; until: number }): RecordedFigures {
+    return {
+      ...window,
+      totals: this.sum.totals(),
+      byDay: this.byDay.groups(),
+      byAgent: this.byAgent.groups(),
+      byModel: this.byModel.groups(),
+      transforms: this.transforms.counts(),
+      outputSaving: this.output.report(),
+    };
+  }
 }
 
 const ms = (value: number | undefined) => (value === undefined ? UNKNOWN : `${value.toFixed(1)} ms`);

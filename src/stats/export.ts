@@ -107,8 +107,25 @@ function csvCell(value: unknown): string {
 
 /** One CSV line per request, oldest first, under a header line (RFC 4180 quoting). */
 export function toCsv(rows: readonly RequestRow[]): string {
-  const sorted = [...rows].sort((a, b) => a.ts - b.ts || a.id - b.id);
-  const lines = [CSV_COLUMNS.map(([name]) => name).join(',')];
-  for (const row of sorted) lines.push(CSV_COLUMNS.map(([, get]) => csvCell(get(row))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  const lines = new CsvLines();
+  for (const row of rows) lines.add(row);
+  return lines.text();
+}
+
+/** The CSV taken a row at a time: each row's line is made as it comes, and only the lines are kept. */
+export class CsvLines {
+  private readonly lines: { ts: number; id: number; line: string }[] = [];
+
+  add(row: RequestRow): void {
+    this.lines.push({
+      ts: row.ts,
+      id: row.id,
+      line: CSV_COLUMNS.map(([, get]) => csvCell(get(row))).join(','),
+    });
+  }
+
+  text(): string {
+    const sorted = this.lines.sort((a, b) => a.ts - b.ts || a.id - b.id).map(({ line }) => line);
+    return `${[CSV_COLUMNS.map(([name]) => name).join(','), ...sorted].join('\r\n')}\r\n`;
+  }
 }

@@ -27,32 +27,61 @@ const answered = (row: RequestRow) =>
 
 /** The arms' output tokens per turn, compared. */
 export function outputSavings(rows: readonly RequestRow[]): OutputSavingReport {
-  const turns = rows.filter(answered);
-  const arm = (list: readonly RequestRow[], which: string) =>
-    list.filter((row) => row.outputArm === which).map((row) => row.outputTokens as number);
-  const steered = arm(turns, 'steered');
-  const holdout = arm(turns, 'holdout');
-  const byGroup = new Map<string, RequestRow[]>();
-  for (const row of turns) {
+  const tally = new OutputSavingTally();
+  for (const row of rows) tally.add(row);
+  return tally.report();
+}
+
+interface Arms {
+  steered: number[];
+  holdout: number[];
+}
+
+const noArms = (): Arms => ({ steered: [], holdout: [] });
+
+/** The output-saving comparison taken a row at a time: one number kept per answered turn of an arm. */
+export class OutputSavingTally {
+  private readonly overall = noArms();
+  private readonly byGroup = new Map<string, Arms>();
+
+  add(row: RequestRow): void {
+    if (!answered(row)) return;
     const key = `${row.model ?? '(unknown)'}\u0000${row.turnKind ?? 'other'}`;
-    const group = byGroup.get(key) ?? [];
-    group.push(row);
-    byGroup.set(key, group);
+    let group = this.byGroup.get(key);
+    if (!group) {
+      group = noArms();
+      this.byGroup.set(key, group);
+    }
+    const tokens = row.outputTokens as number;
+    if (row.outputArm === 'steered') {
+      this.overall.steered.push(tokens);
+      group.steered.push(tokens);
+    } else if (row.outputArm === 'holdout') {
+      this.overall.holdout.push(tokens);
+      group.holdout.push(tokens);
+    }
   }
-  const groups = [...byGroup].map(([key, list]) => {
-    const [model, turn] = key.split('\u0000') as [string, string];
-    const s = arm(list, 'steered');
-    const h = arm(list, 'holdout');
-    return { model, turn, steeredTurns: s.length, holdoutTurns: h.length, saving: outputSaving(s, h) };
-  });
-  groups.sort((a, b) => b.steeredTurns + b.holdoutTurns - (a.steeredTurns + a.holdoutTurns));
-  return {
-    measured: holdout.length > 0,
-    overall: outputSaving(steered, holdout),
-    steeredTurns: steered.length,
-    holdoutTurns: holdout.length,
-    groups,
-  };
+
+  report(): OutputSavingReport {
+    const groups = [...this.byGroup].map(([key, { steered, holdout }]) => {
+      const [model, turn] = key.split('\u0000') as [string, string];
+      return {
+        model,
+        turn,
+        steeredTurns: steered.length,
+        holdoutTurns: holdout.length,
+        saving: outputSaving(steered, holdout),
+      };
+    });
+    groups.sort((a, b) => b.steeredTurns + b.holdoutTurns - (a.steeredTurns + a.holdoutTurns));
+    return {
+      measured: this.overall.holdout.length > 0,
+      overall: outputSaving(this.overall.steered, this.overall.holdout),
+      steeredTurns: this.overall.steered.length,
+      holdoutTurns: this.overall.holdout.length,
+      groups,
+    };
+  }
 }
 
 /** One line on the saving: the estimate and its interval, or why there is none. */

@@ -4,10 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { requestRow } from '../../test/helpers/stats-rows.js';
 import { filterRows } from '../store/filter.js';
 import { toRequestRow } from '../store/rows.js';
+import type { RequestRow } from '../store/types.js';
 import { parseDuration } from './duration.js';
 import { reportJson, toCsv } from './export.js';
 import { formatMoney } from './format.js';
-import { buildReport, sessions, timeline, totals, transformBreakdown, turns } from './report.js';
+import {
+  bucketSizeFor,
+  buildReport,
+  sessions,
+  TimelineTally,
+  timeline,
+  totals,
+  transformBreakdown,
+  turns,
+} from './report.js';
 import { layoutTable } from './table.js';
 import { renderText } from './text.js';
 
@@ -115,6 +125,62 @@ describe('stats report', () => {
     expect(buckets[0]?.savedShare).toBeCloseTo(0.5);
     expect(buckets.at(-1)?.savedShare).toBeCloseTo(0.9);
     expect(buckets.slice(1, -1).every((b) => b.requests === 0)).toBe(true);
+  });
+
+  it('takes the trend a row at a time into the buckets the rows fall in, over minutes or years', () => {
+    // The buckets by definition: each row in the bucket of its own time, from the first row to `until`.
+    const byDefinition = (rows: RequestRow[], maxBuckets: number, until: number) => {
+      const first = Math.min(...rows.map((row) => row.ts));
+      const end = Math.max(until, ...rows.map((row) => row.ts));
+      const size = bucketSizeFor(end - first + 1, maxBuckets);
+      const start = Math.floor(first / size) * size;
+      const sums = new Map<number, { requests: number; tokensBefore: number; tokensAfter: number }>();
+      for (const row of rows) {
+        const at = start + Math.floor((row.ts - start) / size) * size;
+        const sum = sums.get(at) ?? { requests: 0, tokensBefore: 0, tokensAfter: 0 };
+        sum.requests++;
+        sum.tokensBefore += row.tokensBefore ?? 0;
+        sum.tokensAfter += row.tokensAfter ?? 0;
+        sums.set(at, sum);
+      }
+      const count = Math.floor((end - start) / size) + 1;
+      return Array.from({ length: count }, (_, i) => start + i * size)
+        .slice(-maxBuckets)
+        .map((at) => ({
+          start: at,
+          end: at + size,
+          ...(sums.get(at) ?? { requests: 0, tokensBefore: 0, tokensAfter: 0 }),
+        }));
+    };
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (const spanMs of [3 * HOUR, 3 * 24 * HOUR, 400 * 24 * HOUR, 3 * 365 * 24 * HOUR]) {
+      const rows = Array.from({ length: 2_000 }, () =>
+        requestRow({
+          ts: T0 + Math.floor(next() * spanMs),
+          tokensBefore: 1_000,
+          tokensAfter: Math.floor(next() * 1_000),
+        }),
+      );
+      for (const maxBuckets of [1, 24, 60]) {
+        const until = T0 + spanMs + HOUR;
+        const tally = new TimelineTally(maxBuckets);
+        for (const row of rows) tally.add(row);
+        const buckets = tally.buckets(until);
+        expect(buckets.map(({ savedShare: _, ...bucket }) => bucket)).toEqual(
+          byDefinition(rows, maxBuckets, until),
+        );
+        // Every row at or after the first bucket shown is counted once.
+        const shownFrom = buckets[0]?.start ?? 0;
+        expect(buckets.reduce((sum, bucket) => sum + bucket.requests, 0)).toBe(
+          rows.filter((row) => row.ts >= shownFrom).length,
+        );
+        expect(timeline(rows, maxBuckets, until)).toEqual(buckets);
+      }
+    }
   });
 
   it('filters by time, agent, session, project and free text over agent, project and model', () => {

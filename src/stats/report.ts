@@ -1,10 +1,11 @@
-// The figures `headroom stats` shows, computed from an array of recorded requests: totals, sessions,
-// turns, transform breakdown and savings over time. Pure functions; the TUI, the table and --json share them.
+// The figures `headroom stats` shows from recorded requests: totals, sessions, turns, transform breakdown
+// and savings over time. Each has a tally taken a row at a time, for rows read a page at a time from the
+// store, and a function over an array; the TUI, the table, --json and the MCP tool share them.
 
 import { filterRows, type StatsFilter } from '../store/filter.js';
-import type { RequestRow, SessionInfo } from '../store/types.js';
+import type { RequestRow, SessionInfo, StatsStore } from '../store/types.js';
 import { moneySaved, requestCost } from './money.js';
-import { type OutputSavingReport, outputSavings } from './output-saving.js';
+import { type OutputSavingReport, OutputSavingTally } from './output-saving.js';
 
 export interface Totals {
   requests: number;
@@ -354,22 +355,36 @@ export function turns(rows: readonly RequestRow[], sessionId: string | null): Tu
  * saved in all, so a request that several transforms shortened credits each with its share of the blocks.
  */
 export function transformBreakdown(rows: readonly RequestRow[]): TransformCount[] {
-  const counts = new Map<string, TransformCount>();
-  for (const row of rows) {
+  const tally = new TransformTally();
+  for (const row of rows) tally.add(row);
+  return tally.counts();
+}
+
+/** The transform breakdown taken a row at a time. */
+export class TransformTally {
+  private readonly counts_ = new Map<string, TransformCount>();
+
+  add(row: RequestRow): void {
     const used = Object.entries(row.transforms ?? {});
     const blocksInRow = used.reduce((sum, [, blocks]) => sum + blocks, 0);
     const saved = Math.max(0, n(row.tokensBefore) - (row.tokensAfter ?? n(row.tokensBefore)));
     for (const [name, blocks] of used) {
-      const entry = counts.get(name) ?? { name, blocks: 0, requests: 0, tokensSaved: 0 };
+      let entry = this.counts_.get(name);
+      if (!entry) {
+        entry = { name, blocks: 0, requests: 0, tokensSaved: 0 };
+        this.counts_.set(name, entry);
+      }
       entry.blocks += blocks;
       entry.requests++;
       entry.tokensSaved += (saved * blocks) / blocksInRow;
-      counts.set(name, entry);
     }
   }
-  return [...counts.values()]
-    .map((entry) => ({ ...entry, tokensSaved: Math.round(entry.tokensSaved) }))
-    .sort((a, b) => b.blocks - a.blocks || a.name.localeCompare(b.name));
+
+  counts(): TransformCount[] {
+    return [...this.counts_.values()]
+      .map((entry) => ({ ...entry, tokensSaved: Math.round(entry.tokensSaved) }))
+      .sort((a, b) => b.blocks - a.blocks || a.name.localeCompare(b.name));
+  }
 }
 
 const BUCKET_SIZES_MS = [
@@ -382,10 +397,15 @@ const BUCKET_SIZES_MS = [
   7 * 86_400_000,
 ];
 
-/** The smallest round bucket size that spreads `spanMs` over at most `maxBuckets` buckets. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The smallest round bucket size that spreads `spanMs` over at most `maxBuckets` buckets; past the largest
+ * round size, whole days.
+ */
 export function bucketSizeFor(spanMs: number, maxBuckets: number): number {
   for (const size of BUCKET_SIZES_MS) if (spanMs / size <= maxBuckets) return size;
-  return Math.ceil(spanMs / maxBuckets);
+  return Math.ceil(spanMs / maxBuckets / DAY_MS) * DAY_MS;
 }
 
 /**
@@ -393,35 +413,101 @@ export function bucketSizeFor(spanMs: number, maxBuckets: number): number {
  * sparkline shows quiet hours as gaps. Bucket edges are aligned to the bucket size.
  */
 export function timeline(rows: readonly RequestRow[], maxBuckets: number, until?: number): TimeBucket[] {
-  if (rows.length === 0 || maxBuckets < 1) return [];
-  let first = Number.POSITIVE_INFINITY;
-  let last = 0;
-  for (const row of rows) {
-    first = Math.min(first, row.ts);
-    last = Math.max(last, row.ts);
-  }
-  const end = Math.max(last, until ?? last);
-  const size = bucketSizeFor(end - first + 1, maxBuckets);
-  const start = Math.floor(first / size) * size;
-  const count = Math.floor((end - start) / size) + 1;
-  const buckets: TimeBucket[] = Array.from({ length: count }, (_, i) => ({
-    start: start + i * size,
-    end: start + (i + 1) * size,
-    requests: 0,
-    tokensBefore: 0,
-    tokensAfter: 0,
-    savedShare: 0,
-  }));
-  for (const row of rows) {
-    const bucket = buckets[Math.floor((row.ts - start) / size)];
-    if (!bucket) continue;
+  const tally = new TimelineTally(maxBuckets);
+  for (const row of rows) tally.add(row);
+  return tally.buckets(until);
+}
+
+interface Cell {
+  requests: number;
+  tokensBefore: number;
+  tokensAfter: number;
+}
+
+/**
+ * Cell sizes the timeline tally coarsens through. Each divides every bucket size `bucketSizeFor` can choose
+ * once the span has reached `maxBuckets` cells of it, so cells never straddle a bucket edge.
+ */
+const CELL_SIZES_MS = [60_000, 3_600_000, DAY_MS];
+
+/**
+ * The timeline taken a row at a time: rows are summed into cells of a minute, coarsened to hours and then
+ * days as the span grows, so it holds at most ~60 cells a bucket whatever the number of rows.
+ */
+export class TimelineTally {
+  private level = 0;
+  private cells = new Map<number, Cell>();
+  private first = Number.POSITIVE_INFINITY;
+  private last = 0;
+
+  constructor(private readonly maxBuckets: number) {}
+
+  add(row: RequestRow): void {
+    this.first = Math.min(this.first, row.ts);
+    this.last = Math.max(this.last, row.ts);
+    while (
+      this.level + 1 < CELL_SIZES_MS.length &&
+      this.last - this.first >= this.maxBuckets * (CELL_SIZES_MS[this.level + 1] as number)
+    )
+      this.coarsen();
     const before = n(row.tokensBefore);
-    bucket.requests++;
-    bucket.tokensBefore += before;
-    bucket.tokensAfter += row.tokensAfter ?? before;
+    const cell = this.cellAt(Math.floor(row.ts / this.cellSize()));
+    cell.requests++;
+    cell.tokensBefore += before;
+    cell.tokensAfter += row.tokensAfter ?? before;
   }
-  for (const b of buckets) b.savedShare = share(Math.max(0, b.tokensBefore - b.tokensAfter), b.tokensBefore);
-  return buckets.slice(-maxBuckets);
+
+  buckets(until?: number): TimeBucket[] {
+    if (this.cells.size === 0 || this.maxBuckets < 1) return [];
+    const end = Math.max(this.last, until ?? this.last);
+    const size = bucketSizeFor(end - this.first + 1, this.maxBuckets);
+    const start = Math.floor(this.first / size) * size;
+    const count = Math.floor((end - start) / size) + 1;
+    const buckets: TimeBucket[] = Array.from({ length: count }, (_, i) => ({
+      start: start + i * size,
+      end: start + (i + 1) * size,
+      requests: 0,
+      tokensBefore: 0,
+      tokensAfter: 0,
+      savedShare: 0,
+    }));
+    for (const [key, cell] of this.cells) {
+      const bucket = buckets[Math.floor((key * this.cellSize() - start) / size)];
+      if (!bucket) continue;
+      bucket.requests += cell.requests;
+      bucket.tokensBefore += cell.tokensBefore;
+      bucket.tokensAfter += cell.tokensAfter;
+    }
+    for (const b of buckets)
+      b.savedShare = share(Math.max(0, b.tokensBefore - b.tokensAfter), b.tokensBefore);
+    return buckets.slice(-this.maxBuckets);
+  }
+
+  private cellSize(): number {
+    return CELL_SIZES_MS[this.level] as number;
+  }
+
+  private cellAt(key: number): Cell {
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = { requests: 0, tokensBefore: 0, tokensAfter: 0 };
+      this.cells.set(key, cell);
+    }
+    return cell;
+  }
+
+  private coarsen(): void {
+    const finer = this.cellSize();
+    const cells = this.cells;
+    this.level++;
+    this.cells = new Map();
+    for (const [key, cell] of cells) {
+      const into = this.cellAt(Math.floor((key * finer) / this.cellSize()));
+      into.requests += cell.requests;
+      into.tokensBefore += cell.tokensBefore;
+      into.tokensAfter += cell.tokensAfter;
+    }
+  }
 }
 
 export interface StatsReport {
@@ -453,19 +539,76 @@ const localDay = (ts: number) => {
 
 /** Totals per group, days in order, models and agents by requests (most first). */
 export function groupTotals(rows: readonly RequestRow[], by: GroupBy): GroupTotals[] {
-  const keyOf = (row: RequestRow) =>
-    by === 'day' ? localDay(row.ts) : ((by === 'model' ? row.model : row.agent) ?? 'unknown');
-  const groups = new Map<string, RequestRow[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
+  const tally = new GroupTally(by);
+  for (const row of rows) tally.add(row);
+  return tally.groups();
+}
+
+/** Totals per day, model or agent, taken a row at a time. */
+export class GroupTally {
+  private readonly sums = new Map<string, RunningTotals>();
+
+  constructor(private readonly by: GroupBy) {}
+
+  add(row: RequestRow): void {
+    const key =
+      this.by === 'day' ? localDay(row.ts) : ((this.by === 'model' ? row.model : row.agent) ?? 'unknown');
+    let sum = this.sums.get(key);
+    if (!sum) {
+      sum = new RunningTotals();
+      this.sums.set(key, sum);
+    }
+    sum.add(row);
   }
-  const out = [...groups].map(([key, group]) => ({ key, totals: totals(group) }));
-  return by === 'day'
-    ? out.sort((a, b) => a.key.localeCompare(b.key))
-    : out.sort((a, b) => b.totals.requests - a.totals.requests || a.key.localeCompare(b.key));
+
+  groups(): GroupTotals[] {
+    const out = [...this.sums].map(([key, sum]) => ({ key, totals: sum.totals() }));
+    return this.by === 'day'
+      ? out.sort((a, b) => a.key.localeCompare(b.key))
+      : out.sort((a, b) => b.totals.requests - a.totals.requests || a.key.localeCompare(b.key));
+  }
+}
+
+/** Buckets in the report's savings trend. */
+const TREND_BUCKETS = 24;
+
+/**
+ * Everything `headroom stats` prints, taken a row at a time: fed the rows `StatsStore.scanRows` reads a page
+ * at a time, it holds sums, not rows (latencies and output-arm figures excepted, one number a request).
+ */
+export class ReportBuilder {
+  private readonly sum = new RunningTotals();
+  private readonly sessions = new SessionGroups();
+  private readonly transforms = new TransformTally();
+  private readonly trend = new TimelineTally(TREND_BUCKETS);
+  private readonly output = new OutputSavingTally();
+  private readonly grouped?: GroupTally;
+
+  constructor(private readonly by?: GroupBy) {
+    if (by) this.grouped = new GroupTally(by);
+  }
+
+  add(row: RequestRow): void {
+    this.sum.add(row);
+    this.sessions.add(row);
+    this.transforms.add(row);
+    this.trend.add(row);
+    this.output.add(row);
+    this.grouped?.add(row);
+  }
+
+  report(filter: StatsFilter, now: number): StatsReport {
+    return {
+      generatedAt: now,
+      filter,
+      totals: this.sum.totals(),
+      sessions: this.sessions.summaries(),
+      transforms: this.transforms.counts(),
+      timeline: this.trend.buckets(now),
+      outputSaving: this.output.report(),
+      ...(this.by && this.grouped ? { by: this.by, groups: this.grouped.groups() } : {}),
+    };
+  }
 }
 
 /** Everything `headroom stats` prints, for the requests inside the filter. */
@@ -475,15 +618,25 @@ export function buildReport(
   now: number,
   by?: GroupBy,
 ): StatsReport {
-  const selected = filterRows(rows, filter);
-  return {
-    generatedAt: now,
-    filter,
-    totals: totals(selected),
-    sessions: sessions(selected),
-    transforms: transformBreakdown(selected),
-    timeline: timeline(selected, 24, now),
-    outputSaving: outputSavings(selected),
-    ...(by ? { by, groups: groupTotals(selected, by) } : {}),
-  };
+  const builder = new ReportBuilder(by);
+  for (const row of filterRows(rows, filter)) builder.add(row);
+  return builder.report(filter, now);
+}
+
+/** The report of the rows of `store` inside `filter`, read a page at a time; `also` sees each row too. */
+export async function reportOf(
+  store: StatsStore,
+  filter: StatsFilter,
+  now: number,
+  by?: GroupBy,
+  also?: (row: RequestRow) => void,
+): Promise<StatsReport> {
+  const builder = new ReportBuilder(by);
+  await store.scanRows(filter, (rows) => {
+    for (const row of rows) {
+      builder.add(row);
+      also?.(row);
+    }
+  });
+  return builder.report(filter, now);
 }

@@ -1,10 +1,9 @@
 // The plain-text form of `headroom stats` for pipes and logs: totals, sessions, transforms and, for one
 // session, its turns. Same figures as the TUI, no colour, no cursor movement.
 
-import type { RequestRow } from '../store/types.js';
 import { formatCount, formatShare } from './format.js';
 import { describeOutputSaving } from './output-saving.js';
-import { type StatsReport, turns } from './report.js';
+import type { StatsReport, Turn } from './report.js';
 import { type Column, layoutTable } from './table.js';
 import {
   groupColumns,
@@ -16,8 +15,8 @@ import {
 } from './views.js';
 
 export interface TextOptions {
-  /** Rows the report was built from, to list one session's turns. */
-  rows?: readonly RequestRow[];
+  /** The turns of the session the report is filtered to, to list them. */
+  turns?: readonly Turn[];
   /** Describes the window, e.g. "last 24h". */
   windowLabel: string;
   width?: number;
@@ -53,8 +52,8 @@ export function renderText(report: StatsReport, options: TextOptions): string {
   }
   lines.push(...section('SESSIONS', sessionColumns(report.generatedAt), report.sessions, width));
   lines.push(...section('TRANSFORMS', transformColumns(), report.transforms, width));
-  if (report.filter.session !== undefined && options.rows) {
-    const sessionTurns = turns(options.rows, report.filter.session);
+  if (report.filter.session !== undefined && options.turns) {
+    const sessionTurns = options.turns;
     lines.push(
       ...section(
         `TURNS (${formatCount(sessionTurns.length)})`,

@@ -2,7 +2,7 @@
 // `describeStatsStore` with a way to open its store, then adds the cases only that backend has.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { sessions as sessionsView, totals } from '../stats/report.js';
+import { buildReport, reportOf, sessions as sessionsView, totals } from '../stats/report.js';
 import type { NewRequestRow, RequestRow, StatsFilter, StatsStore } from './types.js';
 
 /** What a contract case may ask of the store it opens. */
@@ -165,6 +165,36 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
         }
       }
       expect(totals((await collect(store, {})).flat())).toEqual(totals(all));
+    });
+
+    it('builds the same report from a scan a page at a time as from every row at once', async () => {
+      const store = await open();
+      await store.upsertSession({ id: 'gamma', agent: 'codex', project: '/repo/c' });
+      const day = 86_400_000;
+      for (let i = 0; i < 1_300; i++)
+        void store.record(
+          newRow({
+            // Spread over ~90 days, so the trend's tally coarsens its cells while the scan runs.
+            ts: 1_700_000_000_000 + i * Math.floor((90 * day) / 1_300) + (i % 7) * 61_000,
+            sessionId: i % 4 === 0 ? 'gamma' : `s${i % 9}`,
+            model: i % 3 === 0 ? 'gpt-5' : 'claude-sonnet-4-6',
+            tokensBefore: 1_000 + i,
+            tokensAfter: 400 + (i % 500),
+            transforms: i % 2 ? { logs: 1 + (i % 3) } : { json: 1, code: 2 },
+            outputArm: i % 5 === 0 ? 'holdout' : 'steered',
+            outputTokens: 100 + (i % 37),
+            latencyMs: 20 + (i % 50),
+          }),
+        );
+      await store.flush();
+      const now = 1_700_000_000_000 + 100 * day;
+      for (const filter of [{}, { agent: 'codex' }, { since: 1_700_000_000_000 + 45 * day }]) {
+        for (const by of [undefined, 'day', 'model'] as const) {
+          expect(await reportOf(store, filter, now, by)).toEqual(
+            buildReport(await store.rows(filter), filter, now, by),
+          );
+        }
+      }
     });
 
     it('reads a page: the rows after an id, or only the newest few', async () => {
