@@ -9,6 +9,7 @@ import { until } from '../../test/helpers/until.js';
 import { LiveFeed } from '../stats/live.js';
 import { openStatsStore } from '../store/index.js';
 import type { NewRequestRow, StatsStore } from '../store/types.js';
+import { liveRows } from './run-stats.js';
 import { StatsApp } from './StatsApp.js';
 
 const now = Date.now();
@@ -65,6 +66,35 @@ describe('stats app', () => {
     await store.flush();
     await until(() => app.lastFrame()?.includes('requests 2') ?? false, 'the new row');
     expect(app.lastFrame()).toContain('gpt-4o');
+    app.unmount();
+  });
+
+  it('holds the newest rows of a long history, drops the oldest as new ones come, and says so', async () => {
+    for (let i = 0; i < 30; i++)
+      void store.record(recorded({ sessionId: `s${i % 3}`, ts: now - 90_000 + i }));
+    await store.flush();
+    const { rows, capped } = await liveRows(reader, {}, 10);
+    expect(capped).toBe(true);
+    expect(rows.map((row) => row.ts)).toEqual((await reader.rows()).slice(-10).map((row) => row.ts));
+    expect(await liveRows(reader, {}, 30)).toMatchObject({ capped: false });
+
+    const feed = new LiveFeed({ cacheDir: dir, store: reader, afterId: rows.at(-1)?.id ?? 0, pollMs: 50 });
+    const app = render(
+      <StatsApp
+        initialRows={rows.slice(-5)}
+        maxRows={8}
+        feed={feed}
+        windowLabel="all time"
+        size={{ width: 140, height: 30 }}
+      />,
+    );
+    const frame = () => app.lastFrame() ?? '';
+    expect(frame()).toContain('requests 5');
+    expect(frame()).not.toContain('newest');
+    for (let i = 0; i < 6; i++) void store.record(recorded({ sessionId: 'late', ts: now - 1_000 + i }));
+    await store.flush();
+    await until(() => frame().includes('newest 8 (stats --json: all)'), 'the oldest rows to go');
+    expect(frame()).toContain('requests 8');
     app.unmount();
   });
 

@@ -3,6 +3,7 @@
 
 import { useApp, useInput } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { formatCount } from '../stats/format.js';
 import type { RequestRow } from '../store/types.js';
 import { StatsScreen, screenModel } from './StatsScreen.js';
 import { initialViewState, onKey, type StatsViewState } from './stats-state.js';
@@ -16,6 +17,10 @@ export interface RowFeed {
 
 export interface StatsAppProps {
   initialRows: readonly RequestRow[];
+  /** Rows kept at most: past it, the oldest go as new ones arrive, and the header says so. */
+  maxRows?: number;
+  /** Whether the window held more rows than `initialRows` (the newest of them). */
+  capped?: boolean;
   feed?: RowFeed;
   /** Show only requests newer than this many ms before now (a rolling window); undefined: all. */
   windowMs?: number;
@@ -40,7 +45,12 @@ export function StatsApp(props: StatsAppProps) {
     width: terminal.width,
     height: Math.max(10, terminal.height - 1),
   };
-  const [rows, setRows] = useState<readonly RequestRow[]>(props.initialRows);
+  // The rows held, and whether older ones of the window were left out (at start, or dropped since).
+  const [held, setHeld] = useState<{ rows: readonly RequestRow[]; trimmed: boolean }>(() => ({
+    rows: props.initialRows,
+    trimmed: props.capped ?? false,
+  }));
+  const { rows, trimmed } = held;
   const [state, setState] = useState<StatsViewState>(initialViewState);
   // Keys can arrive faster than React re-renders (typing, pasting): each must see the previous key's result.
   const latest = useRef(state);
@@ -50,17 +60,22 @@ export function StatsApp(props: StatsAppProps) {
   useEffect(() => {
     const feed = props.feed;
     if (!feed) return;
+    const max = props.maxRows ?? Number.POSITIVE_INFINITY;
     feed.start({
       rows: (fresh) =>
-        setRows((current) => {
-          const known = new Set(current.map((row) => row.id));
+        setHeld((current) => {
+          const known = new Set(current.rows.map((row) => row.id));
           const added = fresh.filter((row) => !known.has(row.id));
-          return added.length > 0 ? [...current, ...added] : current;
+          if (added.length === 0) return current;
+          const next = [...current.rows, ...added];
+          return next.length <= max
+            ? { rows: next, trimmed: current.trimmed }
+            : { rows: next.slice(-max), trimmed: true };
         }),
       status: ({ proxies: count }) => setProxies(count),
     });
     return () => feed.stop();
-  }, [props.feed]);
+  }, [props.feed, props.maxRows]);
 
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), props.tickMs ?? 5000);
@@ -97,7 +112,11 @@ export function StatsApp(props: StatsAppProps) {
       width={width}
       height={height}
       now={Math.max(now, rows.at(-1)?.ts ?? 0)}
-      windowLabel={props.windowLabel}
+      windowLabel={
+        trimmed
+          ? `${props.windowLabel}, newest ${formatCount(rows.length)} (stats --json: all)`
+          : props.windowLabel
+      }
       source={sourceLabel(proxies, props.feed !== undefined)}
     />
   );
