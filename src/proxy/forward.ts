@@ -82,7 +82,22 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
   return new Promise<ReadBody | undefined>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A large body of declared length goes into shared memory as it arrives: no second copy of it is held,
+    // and no copy of all of it at the end holds the event loop (tens of ms for tens of MB).
+    let shared =
+      Number.isFinite(declared) && declared >= SHARED_FROM_BYTES
+        ? Buffer.from(new SharedArrayBuffer(declared))
+        : undefined;
     const onData = (chunk: Buffer) => {
+      if (shared && size + chunk.length <= shared.length) {
+        size += chunk.copy(shared, size);
+        return;
+      }
+      if (shared) {
+        // More bytes than declared: the ones read so far go back to the plain list.
+        chunks.push(shared.subarray(0, size));
+        shared = undefined;
+      }
       chunks.push(chunk);
       size += chunk.length;
       if (size <= limit) return;
@@ -91,7 +106,7 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
       resolve({ tooLarge: Readable.from(readAndRest(chunks, req), { objectMode: false }), size: undefined });
     };
     req.on('data', onData);
-    req.once('end', () => resolve({ whole: joined(chunks, size) }));
+    req.once('end', () => resolve({ whole: shared ? shared.subarray(0, size) : joined(chunks, size) }));
     req.once('error', () => resolve(undefined));
     req.once('close', () => {
       if (!req.complete) resolve(undefined);
