@@ -1,12 +1,12 @@
 // Real agents under `headroom wrap`, one non-interactive turn each against the fake model API, in a private
 // HOME. Run with `npm run test:e2e`; an agent whose binary is not installed is skipped with the reason.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from '../../src/proxy/server.js';
 import { openStatsStore } from '../../src/store/index.js';
-import { agentBinaryDir, e2eEnabled, skipReason } from '../helpers/agents.js';
+import { agentBinaryDir, e2eEnabled, skipReason, writeAgentConfig } from '../helpers/agents.js';
 import { answer, type FakeUpstream, type JsonObject, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestProxy } from '../helpers/proxy.js';
 import { realOutput } from '../helpers/real-outputs.js';
@@ -108,9 +108,9 @@ describe.skipIf(!e2eEnabled || !claudeDir)(
         ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       });
-      mkdirSync(join(home, '.claude'), { recursive: true });
-      writeFileSync(
-        join(home, '.claude', 'settings.json'),
+      writeAgentConfig(
+        home,
+        '.claude/settings.json',
         JSON.stringify({ env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Team: e2e' } }),
       );
       const { result, received, rows } = await wrapJoiningKeyedProxy('claude', env, ['-p', 'hi']);
@@ -134,9 +134,9 @@ describe.skipIf(!e2eEnabled || !claudeDir)(
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       });
       // The fake upstream plays the gateway; headroom is given no upstream of its own.
-      mkdirSync(join(home, '.claude'), { recursive: true });
-      writeFileSync(
-        join(home, '.claude', 'settings.json'),
+      writeAgentConfig(
+        home,
+        '.claude/settings.json',
         JSON.stringify({ env: { ANTHROPIC_BASE_URL: upstream.url } }),
       );
       const result = await runHeadroom(['wrap', 'claude', '--', '-p', 'hi'], env, { timeout: 80_000 });
@@ -394,9 +394,9 @@ describe.skipIf(!e2eEnabled || !codexDir)(
       const before = upstream.requests.length;
       const { env, home } = agentEnv(codexDir as string, { GATEWAY_KEY: 'gw-e2e-0000' });
       // The fake upstream plays the gateway; headroom is given no upstream of its own.
-      mkdirSync(join(home, '.codex'), { recursive: true });
-      writeFileSync(
-        join(home, '.codex', 'config.toml'),
+      writeAgentConfig(
+        home,
+        '.codex/config.toml',
         [
           'model_provider = "corp"',
           '[model_providers.corp]',
@@ -432,9 +432,9 @@ describe.skipIf(!e2eEnabled || !geminiDir)(
         GEMINI_CLI_TRUST_WORKSPACE: 'true',
       });
       // Gemini CLI 0.61 rejects the auth type it infers from GOOGLE_GEMINI_BASE_URL unless one is chosen.
-      mkdirSync(join(home, '.gemini'), { recursive: true });
-      writeFileSync(
-        join(home, '.gemini', 'settings.json'),
+      writeAgentConfig(
+        home,
+        '.gemini/settings.json',
         JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
       );
       // The model asks for a server log of thousands of lines through the CLI's shell tool, then answers.
@@ -481,9 +481,9 @@ describe.skipIf(!e2eEnabled || !geminiDir)(
     it('sends Gemini CLI’s requests to the gateway its ~/.gemini/.env names, with the headers kept there', async () => {
       const before = upstream.requests.length;
       const { env, home } = agentEnv(geminiDir as string, { GEMINI_CLI_TRUST_WORKSPACE: 'true' });
-      mkdirSync(join(home, '.gemini'), { recursive: true });
-      writeFileSync(
-        join(home, '.gemini', 'settings.json'),
+      writeAgentConfig(
+        home,
+        '.gemini/settings.json',
         JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
       );
       // The fake upstream plays the gateway; headroom is given no upstream of its own.

@@ -2,11 +2,11 @@
 // model API, which answers the digest with merged rules; learn writes them with the mined evidence.
 // Run with `npm run test:e2e`; skipped with the reason when Claude Code is not installed.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureHome } from '../../src/learn/fixtures.js';
-import { agentBinary, e2eEnabled, skipReason } from '../helpers/agents.js';
+import { agentBinary, e2eEnabled, skipReason, writeAgentConfig } from '../helpers/agents.js';
 import { answer, type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.js';
 import { runHeadroom } from '../helpers/wrap.js';
 
@@ -28,39 +28,67 @@ const MERGED = JSON.stringify([
   },
 ]);
 
+const RULE =
+  '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)';
+
+/**
+ * A learner run as a user would: `headroom learn --llm-agent <agent> --apply` in the fixture project, with the
+ * agent's binary on PATH and `extra` in its environment, the fake model answering the digest with MERGED.
+ * Returns the runner (to run it again) and the digests the model was sent.
+ */
+function learner(
+  agent: string,
+  binary: string,
+  home: string,
+  project: string,
+  extra: Record<string, string>,
+) {
+  const prompts: string[] = [];
+  upstream.script((req) => {
+    if (!req.body.includes('These rules were mined')) return undefined;
+    prompts.push(req.body.toString('utf8'));
+    return answer(req, { text: MERGED });
+  });
+  const env = {
+    PATH: `${dirname(binary)}:${dirname(process.execPath)}:/usr/bin:/bin`,
+    HOME: home,
+    HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
+    HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+    ...extra,
+  };
+  const run = () =>
+    runHeadroom(['learn', '--llm-agent', agent, '--agent', 'claude', '--apply'], env, {
+      cwd: project,
+      timeout: 150_000,
+    });
+  return { run, prompts };
+}
+
+/** The run succeeded, the model was asked, and CLAUDE.md holds the merged rule with its evidence. */
+function expectMergedRule(
+  result: Awaited<ReturnType<typeof runHeadroom>>,
+  prompts: readonly string[],
+  project: string,
+): string {
+  expect(result.exitCode, result.stderr).toBe(0);
+  expect(result.stderr).not.toContain('answer for');
+  expect(prompts.length).toBeGreaterThan(0);
+  const text = readFileSync(join(project, 'CLAUDE.md'), 'utf8');
+  expect(text).toContain(RULE);
+  return text;
+}
+
 describe.skipIf(!e2eEnabled || !claude)(
   `headroom learn --llm-agent claude with Claude Code${skipReason(claude, 'claude')}`,
   () => {
     it('writes the rules Claude Code merged, with the mined evidence, the same on the next run', async () => {
       const { home, project } = fixtureHome(['claude']);
-      const prompts: string[] = [];
-      upstream.script((req) => {
-        if (!req.body.includes('These rules were mined')) return undefined;
-        prompts.push(req.body.toString('utf8'));
-        return answer(req, { text: MERGED });
-      });
-      const env = {
-        PATH: `${dirname(claude as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
-        HOME: home,
-        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
-        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+      const { run, prompts } = learner('claude', claude as string, home, project, {
         ANTHROPIC_BASE_URL: upstream.url,
         ANTHROPIC_API_KEY: 'sk-ant-e2e-0000',
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      };
-      const run = () =>
-        runHeadroom(['learn', '--llm-agent', 'claude', '--agent', 'claude', '--apply'], env, {
-          cwd: project,
-          timeout: 150_000,
-        });
-      const first = await run();
-      expect(first.exitCode, first.stderr).toBe(0);
-      expect(first.stderr).not.toContain('answer for');
-      expect(prompts.length).toBeGreaterThan(0);
-      const text = readFileSync(join(project, 'CLAUDE.md'), 'utf8');
-      expect(text).toContain(
-        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
-      );
+      });
+      const text = expectMergedRule(await run(), prompts, project);
       const second = await run();
       expect(second.exitCode, second.stderr).toBe(0);
       expect(second.stdout).toContain('nothing to change');
@@ -75,38 +103,15 @@ describe.skipIf(!e2eEnabled || !codex)(
     it('writes the rules Codex merged, with the mined evidence', async () => {
       const { home, project } = fixtureHome(['claude']);
       // Codex reaches the fake model API through a model provider of its own config, as a user would set one.
-      mkdirSync(join(home, '.codex'), { recursive: true });
-      writeFileSync(
-        join(home, '.codex', 'config.toml'),
+      writeAgentConfig(
+        home,
+        '.codex/config.toml',
         `model = "gpt-5-codex"\nmodel_provider = "fake"\n\n[model_providers.fake]\nname = "fake"\nbase_url = "${upstream.url}/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\n`,
       );
-      const prompts: string[] = [];
-      upstream.script((req) => {
-        if (!req.body.includes('These rules were mined')) return undefined;
-        prompts.push(req.body.toString('utf8'));
-        return answer(req, { text: MERGED });
-      });
-      const env = {
-        PATH: `${dirname(codex as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
-        HOME: home,
-        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
-        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+      const { run, prompts } = learner('codex', codex as string, home, project, {
         OPENAI_API_KEY: 'sk-e2e-0000',
-      };
-      const result = await runHeadroom(
-        ['learn', '--llm-agent', 'codex', '--agent', 'claude', '--apply'],
-        env,
-        {
-          cwd: project,
-          timeout: 150_000,
-        },
-      );
-      expect(result.exitCode, result.stderr).toBe(0);
-      expect(result.stderr).not.toContain('answer for');
-      expect(prompts.length).toBeGreaterThan(0);
-      expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toContain(
-        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
-      );
+      });
+      expectMergedRule(await run(), prompts, project);
     }, 200_000);
   },
 );
@@ -117,40 +122,17 @@ describe.skipIf(!e2eEnabled || !gemini)(
     it('writes the rules Gemini CLI merged, with the mined evidence', async () => {
       const { home, project } = fixtureHome(['claude']);
       // Gemini CLI 0.61 rejects the auth type it infers from GOOGLE_GEMINI_BASE_URL unless one is chosen.
-      mkdirSync(join(home, '.gemini'), { recursive: true });
-      writeFileSync(
-        join(home, '.gemini', 'settings.json'),
+      writeAgentConfig(
+        home,
+        '.gemini/settings.json',
         JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
       );
-      const prompts: string[] = [];
-      upstream.script((req) => {
-        if (!req.body.includes('These rules were mined')) return undefined;
-        prompts.push(req.body.toString('utf8'));
-        return answer(req, { text: MERGED });
-      });
-      const env = {
-        PATH: `${dirname(gemini as string)}:${dirname(process.execPath)}:/usr/bin:/bin`,
-        HOME: home,
-        HEADROOM_CONFIG_DIR: join(home, 'headroom-config'),
-        HEADROOM_CACHE_DIR: join(home, 'headroom-cache'),
+      const { run, prompts } = learner('gemini', gemini as string, home, project, {
         GEMINI_API_KEY: 'e2e-key',
         GOOGLE_GEMINI_BASE_URL: upstream.url,
         GEMINI_CLI_TRUST_WORKSPACE: 'true',
-      };
-      const result = await runHeadroom(
-        ['learn', '--llm-agent', 'gemini', '--agent', 'claude', '--apply'],
-        env,
-        {
-          cwd: project,
-          timeout: 150_000,
-        },
-      );
-      expect(result.exitCode, result.stderr).toBe(0);
-      expect(result.stderr).not.toContain('answer for');
-      expect(prompts.length).toBeGreaterThan(0);
-      expect(readFileSync(join(project, 'CLAUDE.md'), 'utf8')).toContain(
-        '- Use `npm`, never `pnpm`: run `npm install` first, then `npm run build` or `npm test`. (3 times in 2 sessions)',
-      );
+      });
+      expectMergedRule(await run(), prompts, project);
     }, 200_000);
   },
 );

@@ -2,6 +2,7 @@
 // installs the others into (Gemini CLI; opencode and Copilot CLI, whose platform binaries are optional
 // packages), then the PATH; and the reason a suite names when it is skipped.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findExecutable } from '../../src/agents/preflight.js';
 import { root } from './wrap.js';
@@ -32,4 +33,10 @@ export function agentBinaryDir(name: string): string | undefined {
 /** What a suite's name adds when it is skipped: e2e runs are opt-in, and the agent may not be installed. */
 export function skipReason(found: string | undefined, agent: string): string {
   return !e2eEnabled ? ' (runs with HEADROOM_E2E=1)' : found ? '' : ` (${agent} not installed)`;
+}
+
+/** Write an agent's own config file under a test home (`.claude/settings.json`, `.codex/config.toml`…). */
+export function writeAgentConfig(home: string, file: string, text: string): void {
+  mkdirSync(dirname(join(home, file)), { recursive: true });
+  writeFileSync(join(home, file), text);
 }
