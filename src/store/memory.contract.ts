@@ -130,6 +130,26 @@ export function describeMemoryStore(name: string, backend: MemoryStoreBackend): 
       expect(await held()).toEqual([[], []]);
     });
 
+    it('forgets on open the vectors no memory holds, as memories deleted before their vectors went left them', async () => {
+      const place = backend.place();
+      const first = await open(place);
+      const [kept, orphan] = ['a'.repeat(64), 'b'.repeat(64)];
+      await first.insert(memory({ hash: kept }));
+      for (const model of ['model-1', 'model-2'])
+        await first.keepVectors(
+          model,
+          new Map([kept, orphan].map((hash) => [hash, new Float32Array([1, 0])])),
+        );
+      expect([...(await first.vectors('model-1', [kept, orphan])).keys()]).toEqual([kept, orphan]);
+      await first.close();
+      const again = await open(place);
+      for (const model of ['model-1', 'model-2'])
+        expect([...(await again.vectors(model, [kept, orphan])).keys()]).toEqual([kept]);
+      // And the memory kept still takes its vector with it when it goes.
+      await again.delete(memory({}).id);
+      expect((await again.vectors('model-1', [kept])).size).toBe(0);
+    });
+
     it("keeps each model's vectors by content hash, exactly, the first one kept winning, after a reopen", async () => {
       const place = backend.place();
       const first = await open(place);

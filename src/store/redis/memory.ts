@@ -1,7 +1,8 @@
 // The agents' shared memory in Redis, beside the originals and stats of the same server, so every proxy
 // replica of a team saves into and searches one memory. Each memory is a hash `m:<id>`; sets list the ids of
 // every memory and of each scope; the block each conversation turn was first sent with is `turn:<key>`
-// (expiring); embeddings of memory texts are fields of `vec:<model>`, by content hash.
+// (expiring); embeddings of memory texts are fields of `vec:<model>`, by content hash, and `holds:<hash>` lists
+// the memories whose words hash to it, so a vector goes with the last of them.
 //
 // Search ranks by BM25. When the server has the RediSearch module, an index over the memory hashes answers
 // it (FT.SEARCH, BM25 scorer, its English stemming): RediSearch 2 and later index the hashes themselves,
@@ -109,6 +110,7 @@ export async function openRedisMemoryStore({ target }: RedisMemoryStoreOptions):
   const connection = await openRedisConnection(target);
   try {
     const index = (await hasRediSearch(connection.client)) ? await ensureIndex(connection.client) : 'none';
+    await forgetUnheldVectors(connection.client);
     return new RedisMemoryStore(connection, index);
   } catch (error) {
     await connection.release();
@@ -165,6 +167,42 @@ async function ensureIndex(redis: Redis): Promise<SearchIndex> {
   return 'documents';
 }
 
+/** The keys of every model's vectors (`vec:<model>`). */
+async function vectorKeys(redis: Redis): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${P}vec:*`, 'COUNT', 100);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  return keys;
+}
+
+/**
+ * On open: list every memory under the hash of its words (memories kept before those lists were), then drop
+ * the vectors of words no memory holds any more (left by deletes before vectors went with their memory).
+ */
+async function forgetUnheldVectors(redis: Redis): Promise<void> {
+  const ids = await redis.smembers(`${P}ids`);
+  const read = redis.pipeline();
+  for (const id of ids) read.hget(`${P}m:${id}`, 'hash');
+  const hashes = failed(await read.exec()) as (string | null)[];
+  const held = new Set<string>();
+  const list = redis.pipeline();
+  ids.forEach((id, k) => {
+    const hash = hashes[k];
+    if (!hash) return;
+    held.add(hash);
+    list.sadd(`${P}holds:${hash}`, id);
+  });
+  if (held.size) failed(await list.exec());
+  for (const key of await vectorKeys(redis)) {
+    const unheld = (await redis.hkeys(key)).filter((hash) => !held.has(hash));
+    if (unheld.length) await redis.hdel(key, ...unheld);
+  }
+}
+
 class RedisMemoryStore implements MemoryStore {
   readonly location: string;
   private readonly redis: Redis;
@@ -183,6 +221,7 @@ class RedisMemoryStore implements MemoryStore {
       .hset(`${P}m:${memory.id}`, fieldsOf(memory))
       .sadd(`${P}ids`, memory.id)
       .sadd(`${P}scope:${memory.scope}`, memory.id)
+      .sadd(`${P}holds:${memory.hash}`, memory.id)
       .exec()
       .then(failed);
     await this.indexDocument(memory.id);
@@ -192,20 +231,20 @@ class RedisMemoryStore implements MemoryStore {
     const before = await this.get(memory.id);
     const write = this.redis.multi().hset(`${P}m:${memory.id}`, fieldsOf(memory)).sadd(`${P}ids`, memory.id);
     if (before && before.scope !== memory.scope) write.srem(`${P}scope:${before.scope}`, memory.id);
-    await write.sadd(`${P}scope:${memory.scope}`, memory.id).exec().then(failed);
+    if (before && before.hash !== memory.hash) write.srem(`${P}holds:${before.hash}`, memory.id);
+    await write
+      .sadd(`${P}scope:${memory.scope}`, memory.id)
+      .sadd(`${P}holds:${memory.hash}`, memory.id)
+      .exec()
+      .then(failed);
     await this.indexDocument(memory.id);
     if (before && before.hash !== memory.hash) await this.forgetVectors(before.hash);
   }
 
   /** Every model's vector of the words `hash` names, once no memory holds those words any more. */
   private async forgetVectors(hash: string): Promise<void> {
-    if ((await this.inScope(undefined)).some((memory) => memory.hash === hash)) return;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${P}vec:*`, 'COUNT', 100);
-      cursor = next;
-      for (const key of keys) await this.redis.hdel(key, hash);
-    } while (cursor !== '0');
+    if ((await this.redis.scard(`${P}holds:${hash}`)) > 0) return;
+    for (const key of await vectorKeys(this.redis)) await this.redis.hdel(key, hash);
   }
 
   /** With RediSearch 1.x, (re)add the memory's hash to the index; 2.x indexes hashes by itself. */
@@ -247,6 +286,7 @@ class RedisMemoryStore implements MemoryStore {
       .del(`${P}m:${id}`)
       .srem(`${P}ids`, id)
       .srem(`${P}scope:${memory.scope}`, id)
+      .srem(`${P}holds:${memory.hash}`, id)
       .exec()
       .then(failed);
     // A vector is made from the memory's words: it goes with the last memory that holds them.

@@ -219,6 +219,36 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
       }
     });
 
+    it('lists on open the memories kept before words had holder lists, so their vectors go only with the last', async () => {
+      const store = server.freshUrl();
+      const connection = await openStoreConnection({ store, cacheDir });
+      try {
+        const first = await openMemoryStore({ store, cacheDir });
+        const text = 'Deploys need the VPN.';
+        const [user, project] = [
+          await new Memories(first).save({ scope: 'user', text, agent: null }),
+          await new Memories(first).save({ scope: 'project:/srv/app', text, agent: null }),
+        ];
+        const hash = user.memory.hash;
+        await first.keepVectors('model-1', new Map([[hash, new Float32Array([1, 0])]]));
+        await first.close();
+        // As a store of an earlier version left them: the memories and their vector, no list of who holds the words.
+        await connection!.client.del(`headroom:memory:holds:${hash}`);
+        const again = await openMemoryStore({ store, cacheDir });
+        try {
+          await again.delete(user.memory.id);
+          // The project's memory holds the same words: their vector stays until it goes too.
+          expect([...(await again.vectors('model-1', [hash])).keys()]).toEqual([hash]);
+          await again.delete(project.memory.id);
+          expect((await again.vectors('model-1', [hash])).size).toBe(0);
+        } finally {
+          await again.close();
+        }
+      } finally {
+        await connection?.release();
+      }
+    });
+
     it('hands a store kept beside them the same server connection', async () => {
       const store = server.freshUrl();
       const connection = await openStoreConnection({ store, cacheDir });

@@ -1,5 +1,5 @@
 // The embedded memory store: the contract every backend meets, then what only a SQLite file has to get
-// right (its permissions, and dropping turn blocks past their days and vectors no memory holds itself).
+// right (its permissions, and dropping turn blocks past their days on open).
 
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,29 +24,6 @@ it('keeps memory.db 0600 in a 0700 directory', async () => {
   await store.close();
   expect(statSync(dir).mode & 0o777).toBe(0o700);
   expect(statSync(join(dir, MEMORY_FILE)).mode & 0o777).toBe(0o600);
-});
-
-it('forgets on open the vectors no memory holds, as memories deleted before their vectors went left them', async () => {
-  const dir = tempDir();
-  const first = openSqliteMemoryStore(dir);
-  const [kept, orphan] = ['a'.repeat(64), 'b'.repeat(64)];
-  await first.insert({
-    id: 'm_000000000001',
-    scope: 'user',
-    text: 'Deploys need the VPN.',
-    hash: kept,
-    agent: null,
-    agents: [],
-    createdTs: 1_000,
-    updatedTs: 1_000,
-    confirmations: 0,
-  });
-  await first.keepVectors('model-1', new Map([kept, orphan].map((hash) => [hash, new Float32Array([1, 0])])));
-  expect([...(await first.vectors('model-1', [kept, orphan])).keys()]).toEqual([kept, orphan]);
-  await first.close();
-  const again = openSqliteMemoryStore(dir);
-  expect([...(await again.vectors('model-1', [kept, orphan])).keys()]).toEqual([kept]);
-  await again.close();
 });
 
 it('drops turn blocks kept longer ago than their days, on open', async () => {
