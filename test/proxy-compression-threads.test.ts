@@ -6,12 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../src/compress/engine.js';
 import { formatNamed } from '../src/formats/index.js';
 import { engineOptionsFor } from '../src/headroom.js';
 import { rewriteBody } from '../src/proxy/compression.js';
 import { CompressionThreads } from '../src/proxy/compression-threads.js';
+import { memoryTurnsOf } from '../src/proxy/memory-body.js';
 import type { RunningProxy } from '../src/proxy/server.js';
 import { answer, anthropicEvents, type FakeUpstream, startFakeUpstream } from './helpers/fake-upstream.js';
 import { builtCompressionThread, startTestProxy, testConfig, waitForRows } from './helpers/proxy.js';
@@ -192,6 +193,40 @@ describe('the memory step beside the event loop', () => {
   }, 60_000);
 });
 
+describe('the memory step after compression', () => {
+  it('takes the turns’ keys from the compression thread’s rewrite, sending the body to a thread once less', async () => {
+    const upstream = await startFakeUpstream();
+    const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-memory-compressed-'));
+    const proxy = await startTestProxy(upstream.url, { memory: true, compress: true, cacheDir });
+    const reads = vi.spyOn(CompressionThreads.prototype, 'memoryTurns');
+    try {
+      upstream.script((req) => answer(req, { text: 'done' }));
+      const request = JSON.parse(bigRequest(2, 300_000));
+      const body = JSON.stringify({
+        ...request,
+        messages: [...request.messages, { role: 'user', content: 'now fix the 500s the api logs show' }],
+        tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } }],
+      });
+      const sent = await fetch(`${proxy.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
+        body,
+      });
+      expect(sent.status).toBe(200);
+      await sent.arrayBuffer();
+      const forwarded = upstream.requests.at(-1)!;
+      const tools = (forwarded.json() as { tools: { name: string }[] }).tools.map((tool) => tool.name);
+      expect(tools).toEqual(expect.arrayContaining(['Bash', 'headroom_retrieve', 'memory_save']));
+      expect(forwarded.body.length).toBeLessThan(body.length / 4);
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+      await proxy.close();
+      await upstream.close();
+    }
+  }, 60_000);
+});
+
 describe('compression threads', () => {
   const engineOptions = engineOptionsFor(testConfig());
   const format = formatNamed('anthropic');
@@ -212,6 +247,55 @@ describe('compression threads', () => {
       expect(Buffer.from(second!.body!).equals(Buffer.from(here.body!))).toBe(true);
       expect(first!.originals.map((o) => o.id)).toEqual(here.originals.map((o) => o.id));
       expect(first!.offersRetrieve).toBe(true);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('read the memory step’s turn keys of the body as it is sent, while rewriting it', async () => {
+    const reader = { scope: 'project:/srv/app', session: 'session-1' };
+    const request = JSON.parse(body.toString('utf8'));
+    const withTools = Buffer.from(
+      JSON.stringify({
+        ...request,
+        messages: [...request.messages, { role: 'user', content: 'now fix the 500s the api logs show' }],
+        tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } }],
+      }),
+    );
+    const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, { size: 1 });
+    try {
+      const rewrite = await threads.rewrite(format, '/v1/messages', withTools, {
+        ...asConfigured,
+        memory: reader,
+      });
+      expect(rewrite.body).toBeDefined();
+      // The keys a thread reading the compressed body for memory would give: each user turn's, the newest searched.
+      const read = memoryTurnsOf(format, rewrite.body!, reader);
+      expect(read).toHaveLength(2);
+      expect(read?.at(-1)?.search).toBe('now fix the 500s the api logs show');
+      expect(rewrite.memoryTurns).toEqual(read);
+      // Without tools of its own, a compressed request still lists headroom_retrieve, as the body it sends does.
+      const compressed = await threads.rewrite(format, '/v1/messages', body, {
+        ...asConfigured,
+        memory: reader,
+      });
+      expect(compressed.memoryTurns).toEqual(memoryTurnsOf(format, compressed.body!, reader));
+      // A request with no tools that is sent as it came (a title request) is no agent turn: no memory.
+      const title = Buffer.from(
+        JSON.stringify({
+          model: 'claude-haiku-4-5',
+          max_tokens: 32,
+          messages: [{ role: 'user', content: 'Title?' }],
+        }),
+      );
+      const untouched = await threads.rewrite(format, '/v1/messages', title, {
+        ...asConfigured,
+        memory: reader,
+      });
+      expect(untouched.body).toBeUndefined();
+      expect(untouched.memoryTurns).toBeNull();
+      expect(memoryTurnsOf(format, title, reader)).toBeUndefined();
+      expect((await threads.rewrite(format, '/v1/messages', body, asConfigured)).memoryTurns).toBeUndefined();
     } finally {
       await threads.close();
     }

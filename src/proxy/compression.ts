@@ -19,7 +19,13 @@ import { LARGE_BODY_BYTES } from '../stats/token-counter.js';
 import type { EncodedOriginal, OriginalStore } from '../store/types.js';
 import { type Toolbox, toolboxOf } from '../tools/types.js';
 import type { ConversationHistory } from './history.js';
-import { type MemoryReader, type MemoryRewrite, memoryTurnsOf, withMemoryBlocks } from './memory-body.js';
+import {
+  type MemoryReader,
+  type MemoryRewrite,
+  memoryTurnsIn,
+  memoryTurnsOf,
+  withMemoryBlocks,
+} from './memory-body.js';
 import type { SettingsSnapshot } from './runtime-settings.js';
 import type { SteeringMemory } from './steering.js';
 
@@ -37,6 +43,8 @@ export interface RewriteRequest {
   history?: HistoryJob;
   /** Verbosity steering and effort routing, when either may apply. */
   output?: OutputJob;
+  /** With `--memory`: whose memories the request reads, for its user turns' keys to come back with the rewrite. */
+  memory?: MemoryReader;
 }
 
 /** Where a body is rewritten: on compression threads (compression-threads.ts), or by an engine here. */
@@ -107,6 +115,11 @@ export interface CompressionResult {
    * need to count it again.
    */
   addedTokens?: number;
+  /**
+   * With `RewriteRequest.memory`: the user turns' keys of the request as it will be sent (the memory step's
+   * reading of the body, made while it was parsed), or null when it is no agent turn and goes without memory.
+   */
+  memoryTurns?: TurnKey[] | null;
 }
 
 /** A request's history: its conversation, whether it was a rewrite point, and the stubs it carried. */
@@ -140,6 +153,11 @@ export interface BodyRewrite {
   forwarded?: WireObject;
   history?: HistoryOutcome;
   output?: OutputDecision;
+  /**
+   * With `RewriteRequest.memory`: the user turns' keys of the request as it will be sent (the memory step's
+   * reading of the body, made while it was parsed), or null when it is no agent turn and goes without memory.
+   */
+  memoryTurns?: TurnKey[] | null;
 }
 
 // Characters / 4, the engine's own estimate on the request path; the definition is the same every time.
@@ -233,6 +251,7 @@ export function rewriteBody(
       steered = true;
     }
   }
+  if (request.memory) rewrite.memoryTurns = memoryTurnsIn(format, out, request.memory) ?? null;
   if (!compressedChanged && !offeredTool && !steered) return rewrite;
   rewrite.body = Buffer.from(JSON.stringify(out));
   rewrite.forwarded = out;
@@ -258,7 +277,7 @@ export async function compressForUpstream(
   body: Buffer,
   { rewriter, originals, whole, history, steering }: CompressionContext,
   snapshot: SettingsSnapshot,
-  conversation: { session?: string; bypass?: boolean } = {},
+  conversation: { session?: string; bypass?: boolean; memory?: MemoryReader } = {},
 ): Promise<CompressionResult> {
   const { config } = snapshot;
   const rewrites = history && config.history !== 'off' && !conversation.bypass ? history : undefined;
@@ -268,6 +287,7 @@ export async function compressForUpstream(
     sendWhole: whole.keys,
     history: rewrites?.job(conversation.session, config.history),
     output: steering?.job(snapshot, conversation.session, history),
+    memory: conversation.memory,
   };
   let rewrite = await rewriter.rewrite(format, path, body, request);
   const named = rewrite.history?.decision.conversation;
@@ -288,6 +308,7 @@ export async function compressForUpstream(
     addedTokens: rewrite.addedTokens,
     history: rewrite.history,
     output: rewrite.output,
+    memoryTurns: rewrite.memoryTurns,
   };
   // The originals go in before the request leaves: the model may ask for one in its very first answer. One
   // that cannot be kept must not be pointed at, so the request then goes as the agent wrote it.

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { UpstreamUsage } from '../formats/types.js';
+import type { TurnKey } from '../memory/inject.js';
 import type { OutputDecision } from '../output/steer.js';
 import type { RequestRecord, SessionTag, StatsRecorder } from '../stats/recorder.js';
 import {
@@ -18,7 +19,8 @@ import {
 } from './compression.js';
 import { type ExchangeContext, runExchange } from './exchange.js';
 import { ClientAborted } from './failures.js';
-import { agentOf, type MemoryContext, projectOf, withMemory } from './memory.js';
+import { agentOf, type MemoryContext, memoryReaderOf, projectOf, withMemory } from './memory.js';
+import type { MemoryReader } from './memory-body.js';
 import { isTokenCount, modelInPath, type ProxyRoute } from './routes.js';
 import type { RuntimeSettings, SettingsSnapshot } from './runtime-settings.js';
 import { steeringOf } from './steering.js';
@@ -145,13 +147,15 @@ async function compress(
   ctx: ForwardContext,
   snapshot: SettingsSnapshot,
   record: RequestRecord,
-  conversation: { session?: string; bypass: boolean },
+  conversation: { session?: string; bypass: boolean; memory?: MemoryReader },
 ): Promise<{
   body: Buffer;
   offer?: ToolOffer;
   history?: HistoryOutcome;
   output?: OutputDecision;
   hook?: CompressionContext;
+  /** With `conversation.memory`: the user turns' keys of the body as rewritten (null: no agent turn). */
+  memoryTurns?: TurnKey[] | null;
 }> {
   const started = performance.now();
   // Decoding would replace invalid bytes with U+FFFD, and re-encoding would send those instead of the client's.
@@ -176,6 +180,7 @@ async function compress(
       history: result.history,
       output: result.output,
       hook,
+      memoryTurns: result.memoryTurns,
     };
   } catch (error) {
     record.compressionFailed(whyNotCompressed(error), performance.now() - started);
@@ -191,6 +196,7 @@ async function addMemory(
   body: Buffer,
   offer: ToolOffer | undefined,
   ctx: ForwardContext,
+  turns: TurnKey[] | null | undefined,
 ): Promise<{ body: Buffer; offer?: ToolOffer }> {
   const memory = ctx.memory!;
   try {
@@ -203,6 +209,7 @@ async function addMemory(
         project: projectOf(req, session, memory.defaultProject),
         agent: agentOf(req, session),
         session,
+        turns,
       },
       memory,
       await ctx.bodies(),
@@ -284,6 +291,8 @@ async function forwardRecorded(
   let history: HistoryOutcome | undefined;
   let hook: CompressionContext | undefined;
   let output: OutputDecision | undefined;
+  // The memory step reads the user turns from the body the compression step already parses.
+  let memoryTurns: TurnKey[] | null | undefined;
   const sentAt = ctx.now();
   if (route.format) {
     const read = await readBody(req, ctx.maxBodyBytes, ctx.bodyIdleMs);
@@ -299,8 +308,12 @@ async function forwardRecorded(
       body = original;
       // With every rewrite turned off live, a conversation steered before still keeps its note until cold.
       if ((rewrites(snapshot) || ctx.steeringActive()) && !encodedBody(req)) {
-        const conversation = { session: session?.id, bypass: historyBypassed(req) };
-        ({ body, offer, history, output, hook } = await compress(
+        const conversation = {
+          session: session?.id,
+          bypass: historyBypassed(req),
+          memory: ctx.memory && memoryReaderOf(req, session, ctx.memory),
+        };
+        ({ body, offer, history, output, hook, memoryTurns } = await compress(
           route,
           original,
           ctx,
@@ -311,7 +324,7 @@ async function forwardRecorded(
       }
       if (ctx.memory && Buffer.isBuffer(body) && !encodedBody(req) && isUtf8(body)) {
         const before = body.length;
-        ({ body, offer } = await addMemory(req, route, session, body, offer, ctx));
+        ({ body, offer } = await addMemory(req, route, session, body, offer, ctx, memoryTurns));
         // The memory tools and block are headroom's, not the agent's: left out of what the agent sent.
         if (Buffer.isBuffer(body)) record.addedByMemory(body.length - before);
       }

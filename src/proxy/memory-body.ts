@@ -34,7 +34,15 @@ export function memoryTurnsOf(
   body: Uint8Array,
   reader: MemoryReader,
 ): TurnKey[] | undefined {
-  const request = parsed(body);
+  return memoryTurnsIn(format, parsed(body), reader);
+}
+
+/** `memoryTurnsOf` of a request already parsed (the rewrite's own, as it will be sent). */
+export function memoryTurnsIn(
+  format: WireFormat,
+  request: unknown,
+  reader: MemoryReader,
+): TurnKey[] | undefined {
   if (!isObject(request) || !listsTools(request)) return undefined;
   return turnKeysOf(format, request, reader);
 }

@@ -6,13 +6,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { WireFormat } from '../formats/types.js';
 import type { WireObject } from '../formats/wire.js';
-import { blocksFor } from '../memory/inject.js';
+import { blocksFor, type TurnKey } from '../memory/inject.js';
 import type { Memories } from '../memory/memories.js';
 import { type MemoryScopeMode, memoryScope } from '../memory/scope.js';
 import { memoryTools } from '../memory/tools.js';
 import type { SessionTag } from '../stats/recorder.js';
 import { toolboxOf } from '../tools/types.js';
 import type { BodyRewriter, ToolOffer } from './compression.js';
+import type { MemoryReader } from './memory-body.js';
 
 export interface MemoryContext {
   memories: Memories;
@@ -32,6 +33,18 @@ export function projectOf(req: IncomingMessage, session: SessionTag | undefined,
   return session?.project ?? named ?? fallback;
 }
 
+/** Whose memories a request reads: the scope of its project, in its session. */
+export function memoryReaderOf(
+  req: IncomingMessage,
+  session: SessionTag | undefined,
+  ctx: MemoryContext,
+): MemoryReader {
+  return {
+    scope: memoryScope(ctx.scopeMode, projectOf(req, session, ctx.defaultProject)),
+    session: session?.id,
+  };
+}
+
 /** Who saved a memory: the session's agent, else the client's name as its User-Agent gives it. */
 export function agentOf(req: IncomingMessage, session: SessionTag | undefined): string | null {
   if (session?.agent) return session.agent;
@@ -48,6 +61,11 @@ export interface MemoryRequest {
   project: string;
   agent: string | null;
   session?: SessionTag;
+  /**
+   * The user turns' keys, when the compression step read them from the body as it rewrote it (null: no agent
+   * turn); absent, a thread reads them.
+   */
+  turns?: TurnKey[] | null;
 }
 
 /**
@@ -56,12 +74,15 @@ export interface MemoryRequest {
  * written by `bodies` (the compression threads), the blocks looked up and kept here between the two.
  */
 export async function withMemory(
-  { format, path, body, offer, project, agent, session }: MemoryRequest,
+  { format, path, body, offer, project, agent, session, turns: read }: MemoryRequest,
   ctx: MemoryContext,
   bodies: BodyRewriter,
 ): Promise<{ body: Buffer; offer?: ToolOffer }> {
   const scope = memoryScope(ctx.scopeMode, project);
-  const turns = await bodies.memoryTurns(format, body, { scope, session: session?.id });
+  const turns =
+    read === undefined
+      ? await bodies.memoryTurns(format, body, { scope, session: session?.id })
+      : (read ?? undefined);
   // Only an agent's turn with tools (requests without: titles, summaries, quota checks) gets memory.
   if (!turns) return { body, offer };
   const blocks =
