@@ -362,6 +362,37 @@ describe('compression threads', () => {
     }
   });
 
+  it('start the first thread when warmed, before any body, and give it the first body', async () => {
+    const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, { size: 2 });
+    try {
+      expect(threads.running).toBe(0);
+      threads.warm();
+      threads.warm();
+      expect(threads.running).toBe(1);
+      const rewrite = await threads.rewrite(format, '/v1/messages', body, asConfigured);
+      expect(rewrite.body).toBeDefined();
+      expect(threads.running).toBe(1);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('warm the first thread as a proxy that compresses starts, and not one that does not', async () => {
+    const upstream = await startFakeUpstream();
+    const warmed = vi.spyOn(CompressionThreads.prototype, 'warm');
+    try {
+      const compressing = await startTestProxy(upstream.url, { compress: true });
+      expect(warmed).toHaveBeenCalledTimes(1);
+      await compressing.close();
+      const relaying = await startTestProxy(upstream.url, { compress: false });
+      expect(warmed).toHaveBeenCalledTimes(1);
+      await relaying.close();
+    } finally {
+      warmed.mockRestore();
+      await upstream.close();
+    }
+  });
+
   it('queue small bodies on one thread however many arrive at once, the way a busy proxy sends them', async () => {
     const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, { size: 2 });
     try {

@@ -206,6 +206,15 @@ export class CompressionThreads implements BodyRewriter {
     });
   }
 
+  /**
+   * Start the first thread now, while nothing waits on it: its engine takes a few hundred ms to load, which
+   * the first body would otherwise wait for. The first thread stays once started, so this costs no memory
+   * a proxy that compresses would not hold anyway.
+   */
+  warm(): void {
+    if (!this.closed && !this.inline && this.threads.length === 0) this.spawn();
+  }
+
   /** Stop every thread; requests they held go out uncompressed. */
   async close(): Promise<void> {
     this.closed = true;

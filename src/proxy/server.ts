@@ -318,6 +318,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       await closeParts();
       throw error;
     }
+    // The first compression thread loads its engine while the proxy starts listening, not in the first request.
+    threads?.warm();
   }
 
   // A request the proxy itself failed still gets an answer, never a connection left open with none.
