@@ -53,6 +53,28 @@ function bigRequest(outputs: number, bytes: number): string {
   return JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 512, messages });
 }
 
+/** The tool an agent's turn declares here: with it, a request is an agent turn and gets memory. */
+const BASH_TOOL = { name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } };
+
+/** `request` as an agent's turn: declaring its tool and, when given, ending with the user's `next` words. */
+function agentTurn(request: string, next?: string): string {
+  const parsed = JSON.parse(request);
+  const messages =
+    next === undefined ? parsed.messages : [...parsed.messages, { role: 'user', content: next }];
+  return JSON.stringify({ ...parsed, messages, tools: [BASH_TOOL] });
+}
+
+/** POST `body` to the proxy's Messages endpoint as an Anthropic client does, read the whole answer, and give its status. */
+async function postMessages(proxyUrl: string, body: string | Buffer): Promise<number> {
+  const sent = await fetch(`${proxyUrl}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
+    body,
+  });
+  await sent.arrayBuffer();
+  return sent.status;
+}
+
 describe('compression beside the event loop', () => {
   let upstream: FakeUpstream;
   let proxy: RunningProxy;
@@ -111,13 +133,7 @@ describe('compression beside the event loop', () => {
       }
     })();
 
-    const big = await fetch(`${proxy.url}/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
-      body: bigBody,
-    });
-    expect(big.status).toBe(200);
-    await big.arrayBuffer();
+    expect(await postMessages(proxy.url, bigBody)).toBe(200);
     await Promise.all([reading, probing]);
 
     const rows = await waitForRows(proxy, 2);
@@ -150,12 +166,7 @@ describe('the memory step beside the event loop', () => {
       usage: { input_tokens: 10, output_tokens: 1 },
     };
     upstream.script(() => ({ kind: 'json', body: message }));
-    const body = Buffer.from(
-      JSON.stringify({
-        ...JSON.parse(bigRequest(8, 1_500_000)),
-        tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } }],
-      }),
-    );
+    const body = Buffer.from(agentTurn(bigRequest(8, 1_500_000)));
     // The proxy runs in this process: every JSON text it parses or writes on the event loop passes here
     // (a thread has JSON of its own). Parsing and writing 12 MB there holds every other request ~100 ms.
     const { parse, stringify } = JSON;
@@ -170,13 +181,7 @@ describe('the memory step beside the event loop', () => {
       return text;
     }) as typeof JSON.stringify;
     try {
-      const sent = await fetch(`${proxy.url}/v1/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
-        body,
-      });
-      expect(sent.status).toBe(200);
-      await sent.arrayBuffer();
+      expect(await postMessages(proxy.url, body)).toBe(200);
     } finally {
       JSON.parse = parse;
       JSON.stringify = stringify;
@@ -201,19 +206,8 @@ describe('the memory step after compression', () => {
     const reads = vi.spyOn(CompressionThreads.prototype, 'memoryTurns');
     try {
       upstream.script((req) => answer(req, { text: 'done' }));
-      const request = JSON.parse(bigRequest(2, 300_000));
-      const body = JSON.stringify({
-        ...request,
-        messages: [...request.messages, { role: 'user', content: 'now fix the 500s the api logs show' }],
-        tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } }],
-      });
-      const sent = await fetch(`${proxy.url}/v1/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test' },
-        body,
-      });
-      expect(sent.status).toBe(200);
-      await sent.arrayBuffer();
+      const body = agentTurn(bigRequest(2, 300_000), 'now fix the 500s the api logs show');
+      expect(await postMessages(proxy.url, body)).toBe(200);
       const forwarded = upstream.requests.at(-1)!;
       const tools = (forwarded.json() as { tools: { name: string }[] }).tools.map((tool) => tool.name);
       expect(tools).toEqual(expect.arrayContaining(['Bash', 'headroom_retrieve', 'memory_save']));
@@ -254,14 +248,7 @@ describe('compression threads', () => {
 
   it('read the memory step’s turn keys of the body as it is sent, while rewriting it', async () => {
     const reader = { scope: 'project:/srv/app', session: 'session-1' };
-    const request = JSON.parse(body.toString('utf8'));
-    const withTools = Buffer.from(
-      JSON.stringify({
-        ...request,
-        messages: [...request.messages, { role: 'user', content: 'now fix the 500s the api logs show' }],
-        tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object' } }],
-      }),
-    );
+    const withTools = Buffer.from(agentTurn(body.toString('utf8'), 'now fix the 500s the api logs show'));
     const threads = new CompressionThreads(engineOptions, builtCompressionThread()!, { size: 1 });
     try {
       const rewrite = await threads.rewrite(format, '/v1/messages', withTools, {
