@@ -80,9 +80,7 @@ export async function withMemory(
 ): Promise<{ body: Buffer; offer?: ToolOffer }> {
   const scope = memoryScope(ctx.scopeMode, project);
   const turns =
-    read === undefined
-      ? await bodies.memoryTurns(format, body, { scope, session: session?.id })
-      : (read ?? undefined);
+    read === undefined ? await bodies.memoryTurns(format, body, { scope, session: session?.id }) : read;
   // Only an agent's turn with tools (requests without: titles, summaries, quota checks) gets memory.
   if (!turns) return { body, offer };
   const blocks =

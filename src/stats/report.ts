@@ -548,7 +548,7 @@ export function groupTotals(rows: readonly RequestRow[], by: GroupBy): GroupTota
 export class GroupTally {
   private readonly sums = new Map<string, RunningTotals>();
 
-  constructor(private readonly by: GroupBy) {}
+  constructor(readonly by: GroupBy) {}
 
   add(row: RequestRow): void {
     const key =
@@ -584,7 +584,7 @@ export class ReportBuilder {
   private readonly output = new OutputSavingTally();
   private readonly grouped?: GroupTally;
 
-  constructor(private readonly by?: GroupBy) {
+  constructor(by?: GroupBy) {
     if (by) this.grouped = new GroupTally(by);
   }
 
@@ -606,7 +606,7 @@ export class ReportBuilder {
       transforms: this.transforms.counts(),
       timeline: this.trend.buckets(now),
       outputSaving: this.output.report(),
-      ...(this.by && this.grouped ? { by: this.by, groups: this.grouped.groups() } : {}),
+      ...(this.grouped ? { by: this.grouped.by, groups: this.grouped.groups() } : {}),
     };
   }
 }
