@@ -139,7 +139,11 @@ describe.skipIf(!hasRedisServer)(redisTestName('proxy replicas on one Redis'), S
     );
     // One row from each replica, A's without a retrieval and B's with one. Their order on the stream is the
     // order they reached Redis, which each replica's write-behind decides (A's larger body is counted longer).
-    expect(events().map((row) => row.retrievals).sort()).toEqual([0, 1]);
+    expect(
+      events()
+        .map((row) => row.retrievals)
+        .sort(),
+    ).toEqual([0, 1]);
     live.body.destroy();
   });
 
