@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../src/compress/engine.js';
+import { markerIds, originalId } from '../src/compress/marker.js';
 import { formatNamed } from '../src/formats/index.js';
 import { engineOptionsFor } from '../src/headroom.js';
 import { rewriteBody } from '../src/proxy/compression.js';
@@ -145,6 +146,23 @@ describe('compression beside the event loop', () => {
     expect(compressMs).toBeGreaterThan(600);
     expect(Math.max(...gaps)).toBeLessThan(compressMs / 3);
     expect(Math.max(...health)).toBeLessThan(compressMs / 3);
+  }, 60_000);
+
+  it('keeps a thread’s originals under the ids it made, hashing none of their megabytes on the event loop', async () => {
+    upstream.script((req) => answer(req));
+    const outputs = 4;
+    const logs = Array.from({ length: outputs }, (_, i) => serviceLog(i, 1_000_000));
+    const digest = vi.spyOn(globalThis.crypto.subtle, 'digest');
+    try {
+      expect(await postMessages(proxy.url, bigRequest(outputs, 1_000_000))).toBe(200);
+      expect(digest).not.toHaveBeenCalled();
+    } finally {
+      digest.mockRestore();
+    }
+    const sent = upstream.requests.at(-1)!.body.toString('utf8');
+    const ids = logs.map(originalId);
+    expect(markerIds(sent).sort()).toEqual([...ids].sort());
+    for (const [i, id] of ids.entries()) expect(await proxy.originals!.get(id)).toBe(logs[i]);
   }, 60_000);
 });
 

@@ -33,12 +33,16 @@ export interface Packed {
   data: Buffer;
 }
 
-/** The id (checked, not taken from the caller) and the compressed bytes of a new original. */
+/**
+ * The id and the compressed bytes of a new original. A text's id is checked, not taken from the caller; a
+ * compression thread's bytes keep the id it made of them, so the event loop never copies megabytes to hash.
+ */
 export async function pack(original: Original | EncodedOriginal): Promise<Packed> {
-  const raw =
-    'utf8' in original
-      ? Buffer.from(original.utf8.buffer, original.utf8.byteOffset, original.utf8.length)
-      : Buffer.from(original.text, 'utf8');
+  if ('utf8' in original) {
+    const raw = Buffer.from(original.utf8.buffer, original.utf8.byteOffset, original.utf8.length);
+    return { id: original.id, rawBytes: raw.length, data: await compress(raw) };
+  }
+  const raw = Buffer.from(original.text, 'utf8');
   const [id, data] = await Promise.all([idOf(raw), compress(raw)]);
   return { id, rawBytes: raw.length, data };
 }

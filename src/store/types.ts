@@ -18,7 +18,10 @@ export interface OriginalStoreStats {
   storedBytes: number;
 }
 
-/** An original held as its UTF-8 bytes, as a compression thread hands it over (moved, not copied). */
+/**
+ * An original held as its UTF-8 bytes, as a compression thread hands it over (moved, not copied), under the id
+ * the thread's engine made of those bytes: stores keep it under that id without hashing it again.
+ */
 export interface EncodedOriginal {
   id: string;
   utf8: Uint8Array;
@@ -33,9 +36,9 @@ export interface OriginalStore {
   /** Keep `text` and resolve with its id; keeping the same text again only refreshes its last access. */
   put(text: string): Promise<string>;
   /**
-   * Keep several originals (ids as computed by the engine, re-checked before a new one is kept). Resolves
-   * false when they could not be kept (a full disk, say; the store's warning says why), so that nothing is
-   * sent pointing at them.
+   * Keep several originals (a text's id as computed by the engine is re-checked before a new one is kept; an
+   * encoded original's is the thread's). Resolves false when they could not be kept (a full disk, say; the
+   * store's warning says why), so that nothing is sent pointing at them.
    */
   putMany(originals: Iterable<Original | EncodedOriginal>): Promise<boolean>;
   /** The original for `id`, refreshing its last access; undefined when unknown or expired. */
