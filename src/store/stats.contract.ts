@@ -215,6 +215,30 @@ export function describeStatsStore(name: string, backend: StatsStoreBackend): vo
       expect(await store.rows({}, { limit: 0 })).toEqual([]);
     });
 
+    it('reads the newest rows a free text matches, however far back the page reaches', async () => {
+      const store = await open();
+      for (let batch = 0; batch < 15; batch++) {
+        await Promise.all(
+          Array.from({ length: 200 }, (_, i) => {
+            const n = batch * 200 + i;
+            const model = n % 10 === 0 ? 'claude-opus-4-1' : 'claude-sonnet-4-6';
+            return store.record(newRow({ ts: n, model }));
+          }),
+        );
+      }
+      await store.flush();
+      const opus = { text: 'opus' };
+      const newest = await store.rows(opus, { limit: 5 });
+      expect(newest.map((row) => row.ts)).toEqual([2950, 2960, 2970, 2980, 2990]);
+      // Past a backend's first page of rows: oldest first, as every read gives them.
+      const many = await store.rows(opus, { limit: 250 });
+      expect(many.map((row) => row.ts)).toEqual(Array.from({ length: 250 }, (_, i) => 500 + 10 * i));
+      expect(await store.rows(opus, { limit: 10_000 })).toEqual(await store.rows(opus));
+      expect(await store.rows(opus)).toHaveLength(300);
+      expect(await store.rows(opus, { afterId: newest[2]!.id, limit: 10 })).toEqual(newest.slice(3));
+      expect(await store.rows({ ...opus, since: 2975 }, { limit: 10 })).toEqual(newest.slice(3));
+    });
+
     it('registers sessions, keeps what an update leaves out, and lists them by filter', async () => {
       const store = await open();
       await store.upsertSession({ id: 'idle', agent: 'aider', project: '/repo/c', startedTs: 500 });

@@ -1,6 +1,7 @@
 // The Redis stores on a real redis-server: the contracts every backend meets, then what only a shared
 // server has to get right (several processes on one database, an outage, bounded stats, a URL's password).
 
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEBIAN_REDISEARCH,
@@ -157,6 +158,41 @@ describe.skipIf(!hasRedisServer)(redisTestName('redis stores'), () => {
         expect(rows.length).toBeLessThan(1000);
         expect(rows.at(-1)!.ts).toBe(999);
       } finally {
+        await stats.close();
+      }
+    });
+
+    it('reads the newest rows that match a filter from the stream’s end, not its whole history', async () => {
+      const store = server.freshUrl();
+      const stats = await openStatsStore({ store, cacheDir });
+      const redis = new Redis(store);
+      /** How many times the server has run a stream read, by command. */
+      const reads = async () => {
+        const info = await redis.info('commandstats');
+        const calls = (command: string) =>
+          Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+        return { xrange: calls('xrange'), xrevrange: calls('xrevrange') };
+      };
+      try {
+        for (let batch = 0; batch < 15; batch++) {
+          await Promise.all(
+            Array.from({ length: 200 }, (_, i) => {
+              const n = batch * 200 + i;
+              return stats.record(
+                newRow({ ts: n, model: n % 10 === 0 ? 'claude-opus-4-1' : 'claude-sonnet-4-6' }),
+              );
+            }),
+          );
+        }
+        await stats.flush();
+        const before = await reads();
+        const newest = await stats.rows({ text: 'opus' }, { limit: 5 });
+        const after = await reads();
+        expect(newest.map((row) => row.ts)).toEqual([2950, 2960, 2970, 2980, 2990]);
+        expect(after.xrange - before.xrange).toBe(0);
+        expect(after.xrevrange - before.xrevrange).toBe(1);
+      } finally {
+        redis.disconnect();
         await stats.close();
       }
     });

@@ -175,19 +175,35 @@ class RedisStatsStore implements StatsStore {
   async rows(filter: StatsFilter = {}, page: RowsPage = {}): Promise<RequestRow[]> {
     if (page.limit !== undefined && page.limit <= 0) return [];
     await this.writeBeforeRead();
-    const narrowed = Object.values(filter).some((value) => value !== undefined);
-    const entries = await this.read(async () => {
-      // With nothing to match, the newest few are the stream's last entries.
-      if (!narrowed && page.limit !== undefined) {
-        const newest = await this.redis.xrevrange(ROWS, '+', '-', 'COUNT', Math.floor(page.limit));
-        return newest.reverse().filter(([id]) => rowIdOf(id) > (page.afterId ?? 0));
-      }
-      return this.entriesAfter(page.afterId ?? 0);
-    });
+    if (page.limit !== undefined) return this.newestRows(filter, Math.floor(page.limit), page.afterId ?? 0);
+    const entries = await this.read(() => this.entriesAfter(page.afterId ?? 0));
     const sessions = entries.length ? await this.registered() : new Map<string, SessionInfo>();
-    let rows = this.toRows(entries, sessions).filter((row) => matchesFilter(row, filter));
-    if (page.limit !== undefined) rows = rows.slice(-Math.floor(page.limit));
-    return rows;
+    return this.toRows(entries, sessions).filter((row) => matchesFilter(row, filter));
+  }
+
+  /**
+   * The newest `limit` rows after `afterId` that match, read from the stream's end back until there are
+   * enough: a live view of a busy store with a filter never reads its whole history. With nothing to match,
+   * the newest few are the stream's last entries, read at once.
+   */
+  private async newestRows(filter: StatsFilter, limit: number, afterId: number): Promise<RequestRow[]> {
+    const narrowed = Object.values(filter).some((value) => value !== undefined);
+    const count = narrowed ? SCAN_CHUNK : limit;
+    const pages: RequestRow[][] = [];
+    let sessions: Map<string, SessionInfo> | undefined;
+    for (let end = '+', found = 0; found < limit; ) {
+      const chunk = await this.read(() => this.redis.xrevrange(ROWS, end, '-', 'COUNT', count));
+      const fresh = chunk.filter(([id]) => rowIdOf(id) > afterId);
+      if (fresh.length) {
+        sessions ??= await this.registered();
+        const rows = this.toRows(fresh.reverse(), sessions).filter((row) => matchesFilter(row, filter));
+        pages.unshift(rows);
+        found += rows.length;
+      }
+      if (chunk.length < count || fresh.length < chunk.length) break;
+      end = `(${chunk.at(-1)![0]}`;
+    }
+    return pages.flat().slice(-limit);
   }
 
   async scanRows(filter: StatsFilter, take: (rows: RequestRow[]) => void): Promise<void> {

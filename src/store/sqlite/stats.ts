@@ -525,17 +525,38 @@ class SqliteStatsStore implements StatsStore {
 
   async rows(filter: StatsFilter = {}, page: RowsPage = {}): Promise<RequestRow[]> {
     if (page.limit !== undefined && page.limit <= 0) return [];
-    const byText = Boolean(filter.text?.trim());
-    // Free text is matched after the query, so the newest N are counted after it too.
-    const limit = page.limit === undefined || byText ? undefined : Math.floor(page.limit);
-    const where = whereClause(filter, page.afterId);
     this.writeBeforeRead();
+    // Free text is matched after the query, so the newest N are counted after it too.
+    if (page.limit !== undefined && filter.text?.trim())
+      return this.newestMatching(filter, Math.floor(page.limit), page.afterId);
+    const limit = page.limit === undefined ? undefined : Math.floor(page.limit);
+    const where = whereClause(filter, page.afterId);
     const order = limit === undefined ? 'ORDER BY r.id' : 'ORDER BY r.id DESC LIMIT ?';
     const params = limit === undefined ? where.params : [...where.params, limit];
-    const raw = this.query(`${SELECT_ROWS} ${where.sql} ${order}`, (s) => s.all(...params), []);
-    const rows = rowsMatching(raw, filter);
-    if (limit !== undefined) return rows.reverse();
-    return page.limit === undefined ? rows : rows.slice(-Math.floor(page.limit));
+    const rows = rowsMatching(
+      this.query(`${SELECT_ROWS} ${where.sql} ${order}`, (s) => s.all(...params), []),
+      filter,
+    );
+    return limit === undefined ? rows : rows.reverse();
+  }
+
+  /** The newest `limit` rows the free text matches, read a page at a time from the newest back until enough. */
+  private newestMatching(filter: StatsFilter, limit: number, afterId: number | undefined): RequestRow[] {
+    const pages: RequestRow[][] = [];
+    for (let through: number | undefined, found = 0; found < limit; ) {
+      const where = whereClause(filter, afterId, through);
+      const raw = this.query(
+        `${SELECT_ROWS} ${where.sql} ORDER BY r.id DESC LIMIT ?`,
+        (s) => s.all(...where.params, SCAN_PAGE) as { id: number }[],
+        [],
+      );
+      const rows = rowsMatching(raw, filter).reverse();
+      pages.unshift(rows);
+      found += rows.length;
+      if (raw.length < SCAN_PAGE) break;
+      through = raw.at(-1)!.id - 1;
+    }
+    return pages.flat().slice(-limit);
   }
 
   async scanRows(filter: StatsFilter, take: (rows: RequestRow[]) => void): Promise<void> {
